@@ -1,0 +1,5 @@
+import sys
+
+from jygproj.cli import main
+
+sys.exit(main())

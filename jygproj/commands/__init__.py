@@ -1,0 +1,1 @@
+"""Subcommands of the `jygproj` command (see jygproj.cli)."""

@@ -1,0 +1,259 @@
+"""Canonical tables, enums and their Chinese labels, in one place.
+
+Internal names are English; every user-facing label (report, chart, Excel header, widget) comes
+from the label maps here, so a Chinese word is never typed twice in the package.
+
+Money is 万元 (float64) everywhere inside the package: columns end in ``_wan``. Convert to 亿元
+only at the edges with :func:`wan_to_yi`.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+WAN_PER_YI = 10_000.0  # 1 亿元 = 10,000 万元
+
+
+def wan_to_yi(wan: float) -> float:
+    return wan / WAN_PER_YI
+
+
+def yi_to_wan(yi: float) -> float:
+    return yi * WAN_PER_YI
+
+
+# --- enums -------------------------------------------------------------------------------------
+
+#: Project lists of the plan, in the order reports show them, with Chinese labels and clause.
+LISTS: dict[str, str] = {
+    "provincial_major": "省列重大项目",  # 二(一)
+    "provincial_key": "全省重点投资项目",  # 二(二)
+    "leader_package": "市级领导包抓项目",  # 二(三)
+    "government": "政府投资项目",  # 二(四)
+    "industrial": "产业投资项目",  # 二(五)
+    "real_estate": "房地产投资项目",  # 二(五)
+    "reserve": "储备项目",  # 二(六)
+}
+LIST_CLAUSE: dict[str, str] = {
+    "provincial_major": "二(一)",
+    "provincial_key": "二(二)",
+    "leader_package": "二(三)",
+    "government": "二(四)",
+    "industrial": "二(五)",
+    "real_estate": "二(五)",
+    "reserve": "二(六)",
+}
+#: Lists whose projects are enterprise investment (企业投资, 二(五): start rate >= 85%, annual >= 80%).
+ENTERPRISE_LISTS = ("industrial", "real_estate")
+
+#: Construction nature 建设性质.
+NATURES: dict[str, str] = {
+    "continuing": "续建",
+    "new": "新建",
+    "preparatory": "预备",
+}
+
+#: Warning levels, mildest first. Colour names are configurable in data/reference/alert_rules.yaml;
+#: these are the plan's defaults (二(八) 红黄蓝预警机制; in Gansu practice blue is the mildest).
+ALERT_LEVELS: dict[str, str] = {
+    "blue": "蓝色预警",
+    "yellow": "黄色预警",
+    "red": "红色预警",
+}
+
+#: Sheet kinds recognised by jygproj.io.
+SHEET_KINDS: dict[str, str] = {
+    "register": "项目清单",
+    "progress": "调度表",
+    "baseline": "固定资产投资基数",
+    "reserve": "储备项目库",
+}
+
+#: Reserve pre-construction steps 前期手续 (domain page), in their usual order.
+RESERVE_STEPS: dict[str, str] = {
+    "approval": "立项",
+    "land": "用地预审与选址",
+    "planning": "规划许可",
+    "environment": "环评",
+    "energy": "能评",
+    "drawings": "施工图审查",
+    "construction_permit": "施工许可",
+    "funding": "资金落实",
+}
+RESERVE_DOMAINS = ("交通", "能源", "水利", "冷链物流", "社会事业", "生态环保", "乡村振兴", "产业")
+FUNDING_CHANNELS = ("中央预算内投资", "专项债券", "政策性开发性金融工具", "企业自筹", "其他")
+
+LIST_ENUM = pl.Enum(list(LISTS))
+NATURE_ENUM = pl.Enum(list(NATURES))
+LEVEL_ENUM = pl.Enum(list(ALERT_LEVELS))
+
+# --- canonical tables --------------------------------------------------------------------------
+# Every table that came from a workbook carries its provenance: source_file, source_sheet,
+# source_row (the Excel row number, 1-based), so every figure traces to file, sheet and row.
+
+SOURCE_COLUMNS: dict[str, pl.DataType] = {
+    "source_file": pl.String,
+    "source_sheet": pl.String,
+    "source_row": pl.Int32,
+}
+
+#: One row per project (counted once city-wide, whatever lists it sits on).
+PROJECTS: dict[str, pl.DataType] = {
+    "project_id": pl.String,  # national code 项目代码 where known, else "N:" + normalised name
+    "code": pl.String,  # 项目代码 as given (null when the list has none)
+    "name": pl.String,
+    "name_key": pl.String,  # normalised name used to match across lists and months
+    "nature": NATURE_ENUM,
+    "sector": pl.String,
+    "total_investment_wan": pl.Float64,
+    "annual_plan_wan": pl.Float64,
+    "planned_start": pl.Date,  # first day of the planned start month
+    "responsible_unit": pl.String,  # 责任单位
+    "lead_unit": pl.String,  # 牵头单位
+    "owner": pl.String,  # 建设单位
+    "leader": pl.String,  # 包抓领导
+    **SOURCE_COLUMNS,
+}
+
+#: A project's place on one list, with that list's own plan figures (a provincial target and a
+#: city plan for the same project can differ).
+MEMBERSHIPS: dict[str, pl.DataType] = {
+    "project_id": pl.String,
+    "list": LIST_ENUM,
+    "nature": NATURE_ENUM,
+    "total_investment_wan": pl.Float64,
+    "annual_plan_wan": pl.Float64,
+    "q1_plan_wan": pl.Float64,
+    "q2_plan_wan": pl.Float64,
+    "q3_plan_wan": pl.Float64,
+    "q4_plan_wan": pl.Float64,
+    "planned_start": pl.Date,
+    **SOURCE_COLUMNS,
+}
+
+#: The scheduling ledger 调度台账: one row per project, list and period submission.
+PROGRESS: dict[str, pl.DataType] = {
+    "project_id": pl.String,
+    "list": LIST_ENUM,
+    "period": pl.String,  # "2023-10" (monthly) or "2023-W43" (weekly)
+    "period_end": pl.Date,  # last day the period covers
+    "completed_ytd_wan": pl.Float64,  # 1-X月累计完成投资
+    "started": pl.Boolean,
+    "start_date": pl.Date,
+    "resumed": pl.Boolean,  # 复工 (continuing projects)
+    "image_progress": pl.String,  # 形象进度
+    "issues": pl.String,  # 存在问题
+    "reported_at": pl.Date,  # 填报日期
+    "revision": pl.Int32,  # 0 = first submission; a later one supersedes, both are kept
+    **SOURCE_COLUMNS,
+}
+
+#: The FAI baseline: prior-year monthly cumulative FAI (comparable basis 可比口径) and, where
+#: published, the current year's cumulative growth.
+BASELINE: dict[str, pl.DataType] = {
+    "year": pl.Int32,  # the current year (growth is this year over year - 1)
+    "month": pl.Int8,  # 1..12; January is reported with February (1-2月) as statistics do
+    "prior_cum_wan": pl.Float64,  # year-1, 1-X月 cumulative FAI, comparable basis
+    "current_cum_wan": pl.Float64,  # year, 1-X月 cumulative FAI where known
+    "growth_pct": pl.Float64,  # published 1-X月 cumulative growth, % (null where not yet)
+    **SOURCE_COLUMNS,
+}
+
+#: Reserve pool 项目储备库, one row per project.
+RESERVE: dict[str, pl.DataType] = {
+    "project_id": pl.String,
+    "name": pl.String,
+    "domain": pl.String,  # one of RESERVE_DOMAINS
+    "funding_channel": pl.String,  # one of FUNDING_CHANNELS
+    "project_type": pl.String,  # decides which steps are needed (reference file)
+    "total_investment_wan": pl.Float64,
+    "first_year_wan": pl.Float64,  # expected investment in the first year of construction
+    "responsible_unit": pl.String,
+    "owner": pl.String,
+    "tier": pl.String,  # 5年储备 / 3年滚动 / 1年实施
+    **SOURCE_COLUMNS,
+}
+#: Reserve steps in long form: one row per project and step.
+RESERVE_STEPS_TABLE: dict[str, pl.DataType] = {
+    "project_id": pl.String,
+    "step": pl.Enum(list(RESERVE_STEPS)),
+    "status": pl.String,  # done / in_progress / not_started / not_required
+    "date": pl.Date,  # completion date (done) or expected date
+}
+
+#: A warning, stored per project and period (domain page, "Warning practice").
+ALERTS: dict[str, pl.DataType] = {
+    "project_id": pl.String,
+    "list": LIST_ENUM,
+    "period": pl.String,
+    "level": LEVEL_ENUM,
+    "rule_id": pl.String,
+    "reason": pl.String,  # Chinese reason text with figures
+    "evaluated_on": pl.Date,
+}
+
+#: A problem found while reading a workbook (io.problems); errors stop the sheet, warnings not.
+PROBLEMS: dict[str, pl.DataType] = {
+    "severity": pl.String,  # "error" | "warning"
+    "file": pl.String,
+    "sheet": pl.String,
+    "row": pl.Int32,  # Excel row number (1-based), null for sheet-level problems
+    "column": pl.String,  # Excel column letter, null for row/sheet-level problems
+    "header": pl.String,
+    "value": pl.String,
+    "expected": pl.String,
+    "code": pl.String,  # English code, e.g. "amount_not_number"
+    "message": pl.String,  # Chinese message
+}
+
+# --- Chinese column labels for reports and Excel output -----------------------------------------
+
+COLUMN_LABELS: dict[str, str] = {
+    "project_id": "项目代码/标识",
+    "code": "项目代码",
+    "name": "项目名称",
+    "nature": "建设性质",
+    "sector": "行业领域",
+    "list": "清单",
+    "total_investment_wan": "总投资（万元）",
+    "annual_plan_wan": "年度计划投资（万元）",
+    "q1_plan_wan": "一季度计划（万元）",
+    "q2_plan_wan": "二季度计划（万元）",
+    "q3_plan_wan": "三季度计划（万元）",
+    "q4_plan_wan": "四季度计划（万元）",
+    "planned_start": "计划开工时间",
+    "responsible_unit": "责任单位",
+    "lead_unit": "牵头单位",
+    "owner": "建设单位",
+    "leader": "包抓领导",
+    "period": "调度期",
+    "completed_ytd_wan": "累计完成投资（万元）",
+    "started": "是否开工",
+    "start_date": "开工时间",
+    "resumed": "是否复工",
+    "image_progress": "形象进度",
+    "issues": "存在问题",
+    "reported_at": "填报日期",
+    "level": "预警等级",
+    "rule_id": "规则编号",
+    "reason": "预警原因",
+    "evaluated_on": "评估日期",
+    "source_file": "来源文件",
+    "source_sheet": "来源工作表",
+    "source_row": "来源行号",
+}
+
+
+def empty(table: dict[str, pl.DataType]) -> pl.DataFrame:
+    """An empty frame with a canonical table's columns and dtypes."""
+    return pl.DataFrame(schema=table)
+
+
+def conform(frame: pl.DataFrame, table: dict[str, pl.DataType]) -> pl.DataFrame:
+    """Select and cast a frame to a canonical table; missing columns become typed nulls."""
+    return frame.select(
+        [
+            (pl.col(c) if c in frame.columns else pl.lit(None)).cast(dtype).alias(c)
+            for c, dtype in table.items()
+        ]
+    )
