@@ -248,3 +248,23 @@ def _check_clause(path: Path, lines: Lines, kp: tuple[str, ...], clause: Any) ->
 
 def targets_json(year: int) -> str:
     return json.dumps(load_targets(year).as_json(), ensure_ascii=False, indent=2)
+
+
+# --- seasonal profile ------------------------------------------------------------------------------
+
+
+def load_seasonal_profile(path: Path | None = None) -> dict[int, float]:
+    """Monthly shares (fractions summing to 1) of a year's construction investment, month 1..12."""
+    path = Path(path) if path else paths.REFERENCE / "seasonal_profile.yaml"
+    data, lines = read_strict(path)
+    check_keys(data, file=path, lines=lines, key_path=(), required={"source", "quality", "shares_pct"})
+    shares = data["shares_pct"]
+    months = sorted(shares)
+    if months != list(range(1, 13)):
+        raise ReferenceDataError(path, lines.get(("shares_pct",)), "shares_pct",
+                                 f"应有 1–12 月各一项，实际为 {months}", "bad_months")
+    total = sum(shares.values())
+    if abs(total - 100) > 1e-9:
+        raise ReferenceDataError(path, lines.get(("shares_pct",)), "shares_pct",
+                                 f"各月占比之和应为 100，实际为 {total:g}", "shares_not_100")
+    return {m: shares[m] / 100 for m in months}
