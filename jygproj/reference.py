@@ -58,8 +58,8 @@ def _construct(node: yaml.Node, path: Path, key_path: tuple[str, ...], lines: Li
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = str(key_node.value)
-            here = key_path + (key,)
+            key = _construct(key_node, path, key_path, lines)
+            here = key_path + (str(key),)
             line = key_node.start_mark.line + 1
             if key in out:
                 raise ReferenceDataError(
