@@ -1,0 +1,239 @@
+"""The scheduling ledger 调度台账: submissions, revisions, as-of snapshots, monthly cumulatives.
+
+The progress table (schema.PROGRESS) keeps every submission: one row per project, list, period and
+revision. A correction is a later revision of the same (project, list, period); both rows stay in
+the table so the audit trail survives, and the calculations read the latest revision known on a
+date (:func:`snapshot`).
+
+Periods are "YYYY-MM" (monthly, 月调度) or "YYYY-Www" (ISO week, 周调度, 二(八): government projects
+and provincial major new projects are scheduled weekly, counted monthly — 按周调度、按月统计).
+
+A project can sit on several lists and be reported on each; :func:`monthly_cumulative` keeps one
+figure per project and month so city totals never count a project twice (design page).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import polars as pl
+
+from jygproj.schema import LISTS
+
+#: Which list's figure stands for a project when it is reported on several lists.
+#: Provincial lists first: their figures go through the provincial online platform (在线审批监管平台,
+#: 二(八)), which is tied to statistical registration (入库); then the city lists in the plan's
+#: order. A monthly figure always beats a weekly one, whatever the list (monthly is the statistics'
+#: own cadence, 按月统计).
+LIST_PRECEDENCE: tuple[str, ...] = tuple(LISTS)
+
+_MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
+_WEEK_RE = re.compile(r"^(\d{4})-W(\d{1,2})$")
+
+
+# --- periods ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str  # "month" | "week"
+    year: int
+    number: int  # month 1..12 or ISO week 1..53
+
+    @property
+    def end(self) -> date:
+        """The last day the period covers (month end, or the Sunday of the ISO week)."""
+        if self.kind == "month":
+            return month_end(self.year, self.number)
+        return date.fromisocalendar(self.year, self.number, 7)
+
+    @property
+    def month(self) -> int:
+        """The month the period is counted in: a week counts in the month its Sunday falls in."""
+        return self.number if self.kind == "month" else self.end.month
+
+
+def parse_period(period: str) -> Period:
+    """"2023-10" -> month 10 of 2023; "2023-W43" -> ISO week 43 of 2023. Anything else: ValueError."""
+    text = period.strip()
+    if m := _MONTH_RE.match(text):
+        year, month = int(m[1]), int(m[2])
+        if 1 <= month <= 12:
+            return Period("month", year, month)
+    elif m := _WEEK_RE.match(text):
+        year, week = int(m[1]), int(m[2])
+        try:
+            date.fromisocalendar(year, week, 7)
+            return Period("week", year, week)
+        except ValueError:
+            pass
+    raise ValueError(f"调度期格式应为 YYYY-MM 或 YYYY-Www，实际为 {period!r} [bad_period]")
+
+
+def month_end(year: int, month: int) -> date:
+    first_next = date(year + month // 12, month % 12 + 1, 1)
+    return first_next - timedelta(days=1)
+
+
+def quarter_of(month: int) -> int:
+    """Quarter 1..4 of a month 1..12."""
+    if not 1 <= month <= 12:
+        raise ValueError(f"month must be 1..12, got {month}")
+    return (month - 1) // 3 + 1
+
+
+def quarter_end_month(quarter: int) -> int:
+    if not 1 <= quarter <= 4:
+        raise ValueError(f"quarter must be 1..4, got {quarter}")
+    return quarter * 3
+
+
+def quarter_end(year: int, quarter: int) -> date:
+    return month_end(year, quarter_end_month(quarter))
+
+
+def quarter_expr(month: pl.Expr) -> pl.Expr:
+    """Quarter (Int8) of a month expression."""
+    return ((month.cast(pl.Int16) - 1) // 3 + 1).cast(pl.Int8)
+
+
+def with_period_fields(progress: pl.DataFrame) -> pl.DataFrame:
+    """Add period_kind ("month"/"week"), year (Int32) and month (Int8) parsed from ``period``.
+
+    A weekly period counts in the month of its ``period_end`` when given, else of its ISO Sunday.
+    Unparseable periods get nulls (the loaders report them; calculations skip them).
+    """
+    period = pl.col("period").str.strip_chars()
+    m_year = period.str.extract(r"^(\d{4})-\d{1,2}$", 1).cast(pl.Int32)
+    m_month = period.str.extract(r"^\d{4}-(\d{1,2})$", 1).cast(pl.Int8)
+    w_year = period.str.extract(r"^(\d{4})-W\d{1,2}$", 1).cast(pl.Int32)
+    w_week = period.str.extract(r"^\d{4}-W(\d{1,2})$", 1).cast(pl.Int32)
+    # Monday of ISO week 1 is the Monday on or before 4 January.
+    jan4 = pl.date(w_year, 1, 4)
+    week_sunday = jan4 - pl.duration(days=jan4.dt.weekday() - 1) + pl.duration(days=(w_week - 1) * 7 + 6)
+    week_end = pl.coalesce(pl.col("period_end"), week_sunday)
+    monthly_ok = m_month.is_between(1, 12)
+    return progress.with_columns(
+        pl.when(monthly_ok).then(pl.lit("month")).when(w_week.is_between(1, 53)).then(pl.lit("week"))
+        .otherwise(None).alias("period_kind"),
+        pl.when(monthly_ok).then(m_year).otherwise(week_end.dt.year().cast(pl.Int32)).alias("year"),
+        pl.when(monthly_ok).then(m_month).otherwise(week_end.dt.month().cast(pl.Int8)).alias("month"),
+    )
+
+
+# --- revisions and snapshots ----------------------------------------------------------------------
+
+_KEY = ["project_id", "list", "period"]
+
+
+def latest_revisions(progress: pl.DataFrame) -> pl.DataFrame:
+    """The latest revision of each (project_id, list, period): a correction supersedes the original.
+
+    Order: highest ``revision``, then latest ``reported_at``, then the lowest source row (the first
+    row of the workbook wins a tie, so the result never depends on the input's row order).
+    """
+    return (
+        progress.sort(
+            ["revision", "reported_at", "source_file", "source_row"],
+            descending=[True, True, False, False],
+            nulls_last=True,
+        )
+        .unique(subset=_KEY, keep="first", maintain_order=True)
+        .sort(_KEY)
+    )
+
+
+def snapshot(progress: pl.DataFrame, as_of: date) -> pl.DataFrame:
+    """The ledger as the commission knew it on ``as_of``: submissions reported by that day, and of
+    those the latest revision per (project_id, list, period).
+
+    A submission without ``reported_at`` is taken as reported on its ``period_end`` (a missing date
+    must not hide a figure forever); one with neither date is kept.
+    """
+    known_on = pl.coalesce(pl.col("reported_at"), pl.col("period_end"))
+    reported = progress.filter(known_on.is_null() | (known_on <= as_of))
+    return latest_revisions(reported)
+
+
+def monthly_cumulative(progress: pl.DataFrame, as_of: date | None = None) -> pl.DataFrame:
+    """One row per (project_id, year, month): 1-X月累计完成投资, counted once per project.
+
+    Takes the latest revisions (as known on ``as_of`` when given). For each project and month the
+    figure comes from, in order: a monthly period before a weekly one (weekly periods count in a
+    month only when no monthly figure exists); then the list earliest in :data:`LIST_PRECEDENCE`;
+    for weeks, the latest week of the month. Rows without a figure are skipped.
+
+    Columns: project_id, year, month, quarter, completed_ytd_wan, list (the list the figure came
+    from), period, period_kind, source_file, source_sheet, source_row.
+    """
+    rows = snapshot(progress, as_of) if as_of else latest_revisions(progress)
+    rank = {name: i for i, name in enumerate(LIST_PRECEDENCE)}
+    rows = (
+        with_period_fields(rows)
+        .filter(pl.col("month").is_not_null() & pl.col("completed_ytd_wan").is_not_null())
+        .with_columns(
+            (pl.col("period_kind") == "week").alias("_weekly"),
+            pl.col("list").cast(pl.String).replace_strict(rank, default=len(rank), return_dtype=pl.Int32)
+            .alias("_rank"),
+            pl.coalesce(pl.col("period_end"), pl.lit(date(1900, 1, 1))).alias("_end"),
+        )
+        .sort(["project_id", "year", "month", "_weekly", "_rank", "_end", "period"],
+              descending=[False, False, False, False, False, True, True])
+        .unique(subset=["project_id", "year", "month"], keep="first", maintain_order=True)
+    )
+    return rows.select(
+        "project_id", "year", "month",
+        quarter_expr(pl.col("month")).alias("quarter"),
+        "completed_ytd_wan",
+        pl.col("list").cast(pl.String),
+        "period", "period_kind", "source_file", "source_sheet", "source_row",
+    ).sort(["project_id", "year", "month"])
+
+
+def cumulative_at(monthly: pl.DataFrame, year: int, month: int) -> pl.DataFrame:
+    """Each project's cumulative completion at the end of ``month``: the latest monthly figure up to
+    that month (a missing report carries the last known figure forward — the money was spent; the
+    missing report is a matter for the warnings). Columns project_id, completed_ytd_wan, month_used.
+    A month of 0 gives an empty frame (nothing done before the year starts).
+    """
+    return (
+        monthly.filter((pl.col("year") == year) & (pl.col("month") <= month))
+        .sort(["project_id", "month"])
+        .group_by("project_id", maintain_order=True)
+        .agg(pl.col("completed_ytd_wan").last(), pl.col("month").last().alias("month_used"))
+    )
+
+
+# --- starts and resumptions -----------------------------------------------------------------------
+
+
+def start_status(progress: pl.DataFrame, as_of: date) -> pl.DataFrame:
+    """Each project's start and resumption as known on ``as_of``, combined across its lists.
+
+    started_on: the earliest ``start_date`` reported on any list (on or before as_of); when a project
+    is reported started without a date, the end of the first period that says so stands in.
+    resumed_on: the end of the first period in which the project is reported resumed (复工).
+    Columns: project_id, started (bool), started_on (date), start_date_reported (bool), resumed
+    (bool), resumed_on (date).
+    """
+    rows = snapshot(progress, as_of)
+    start_known = pl.col("start_date").is_not_null() & (pl.col("start_date") <= as_of)
+    flagged = (pl.col("started") == True) & pl.col("start_date").is_null()  # noqa: E712
+    resumed = pl.col("resumed") == True  # noqa: E712
+    status = rows.group_by("project_id").agg(
+        pl.col("start_date").filter(start_known).min().alias("_dated"),
+        pl.col("period_end").filter(flagged).min().alias("_flagged"),
+        flagged.any().alias("_any_flag"),
+        pl.col("period_end").filter(resumed).min().alias("resumed_on"),
+        resumed.any().alias("resumed"),
+    )
+    return status.select(
+        "project_id",
+        (pl.col("_dated").is_not_null() | pl.col("_any_flag")).alias("started"),
+        pl.coalesce("_dated", "_flagged").alias("started_on"),
+        pl.col("_dated").is_not_null().alias("start_date_reported"),
+        pl.col("resumed").fill_null(False),
+        "resumed_on",
+    ).sort("project_id")

@@ -1,0 +1,113 @@
+from datetime import date
+
+import polars as pl
+import pytest
+
+from jygproj.ledger import (
+    LIST_PRECEDENCE,
+    cumulative_at,
+    latest_revisions,
+    monthly_cumulative,
+    parse_period,
+    quarter_of,
+    snapshot,
+    start_status,
+)
+from jygproj.schema import PROGRESS, conform
+
+
+def ledger(rows: list[dict]) -> pl.DataFrame:
+    return conform(pl.DataFrame(rows), PROGRESS)
+
+
+def test_periods_parse_months_and_iso_weeks():
+    assert parse_period("2023-10").end == date(2023, 10, 31)
+    # ISO week 44 of 2023 runs Mon 30 Oct .. Sun 5 Nov: it counts in November
+    week = parse_period("2023-W44")
+    assert (week.kind, week.end, week.month) == ("week", date(2023, 11, 5), 11)
+    assert [quarter_of(m) for m in (1, 3, 4, 9, 10, 12)] == [1, 1, 2, 3, 4, 4]
+    with pytest.raises(ValueError, match="bad_period"):
+        parse_period("2023年10月")
+
+
+def test_a_correction_supersedes_the_first_submission_from_the_day_it_arrives():
+    rows = ledger([
+        # first submission on 5 Nov: 1-10月 800; a correction on 20 Nov: 850
+        dict(project_id="p1", list="provincial_key", period="2023-10", completed_ytd_wan=800.0,
+             reported_at=date(2023, 11, 5), revision=0),
+        dict(project_id="p1", list="provincial_key", period="2023-10", completed_ytd_wan=850.0,
+             reported_at=date(2023, 11, 20), revision=1),
+    ])
+    assert snapshot(rows, date(2023, 11, 10))["completed_ytd_wan"].to_list() == [800.0]
+    assert snapshot(rows, date(2023, 11, 30))["completed_ytd_wan"].to_list() == [850.0]
+    # both submissions stay in the input
+    assert rows.height == 2
+    # nothing reported yet on 1 November
+    assert snapshot(rows, date(2023, 11, 1)).height == 0
+
+
+def test_latest_revision_does_not_depend_on_row_order():
+    rows = ledger([
+        dict(project_id="p1", list="government", period="2023-09", completed_ytd_wan=v, revision=r)
+        for v, r in ((120.0, 2), (100.0, 0), (110.0, 1))
+    ])
+    assert latest_revisions(rows)["completed_ytd_wan"].to_list() == [120.0]
+    assert latest_revisions(rows.reverse())["completed_ytd_wan"].to_list() == [120.0]
+
+
+def test_a_project_on_three_lists_is_counted_once_a_month():
+    # the same project reported on three lists for September; the provincial list's figure stands
+    rows = ledger([
+        dict(project_id="p1", list=lst, period="2023-09", completed_ytd_wan=v)
+        for lst, v in (("industrial", 5_000.0), ("provincial_major", 5_100.0), ("leader_package", 4_900.0))
+    ])
+    monthly = monthly_cumulative(rows)
+    assert monthly.height == 1
+    assert monthly.row(0, named=True)["completed_ytd_wan"] == 5_100.0
+    assert monthly.row(0, named=True)["list"] == "provincial_major"
+    assert LIST_PRECEDENCE[0] == "provincial_major"
+
+
+def test_weekly_figures_count_only_when_no_monthly_figure_exists():
+    rows = ledger([
+        # October: weekly W42 (ends 22 Oct) and W43 (ends 29 Oct) and a monthly 1-10月 figure
+        dict(project_id="p1", list="government", period="2023-W42", completed_ytd_wan=300.0),
+        dict(project_id="p1", list="government", period="2023-W43", completed_ytd_wan=320.0),
+        dict(project_id="p1", list="leader_package", period="2023-10", completed_ytd_wan=330.0),
+        # September: only weekly; the latest week of the month (W39 ends 1 Oct -> October! so W38)
+        dict(project_id="p1", list="government", period="2023-W37", completed_ytd_wan=250.0),
+        dict(project_id="p1", list="government", period="2023-W38", completed_ytd_wan=270.0),
+    ])
+    monthly = monthly_cumulative(rows).select("month", "completed_ytd_wan", "period")
+    assert monthly.rows() == [(9, 270.0, "2023-W38"), (10, 330.0, "2023-10")]
+
+
+def test_cumulative_at_carries_the_last_report_forward():
+    rows = ledger([
+        dict(project_id="p1", list="industrial", period="2023-05", completed_ytd_wan=100.0),
+        dict(project_id="p2", list="industrial", period="2023-06", completed_ytd_wan=40.0),
+    ])
+    at_june = cumulative_at(monthly_cumulative(rows), 2023, 6).sort("project_id")
+    # p1 missed June: its May figure of 100 stands
+    assert at_june.rows() == [("p1", 100.0, 5), ("p2", 40.0, 6)]
+    assert cumulative_at(monthly_cumulative(rows), 2023, 0).height == 0
+
+
+def test_start_status_takes_the_earliest_date_across_lists():
+    rows = ledger([
+        dict(project_id="p1", list="government", period="2023-04", period_end=date(2023, 4, 30),
+             started=True, start_date=date(2023, 4, 18)),
+        dict(project_id="p1", list="leader_package", period="2023-04", period_end=date(2023, 4, 30),
+             started=True, start_date=date(2023, 4, 12)),
+        # p2 reported started in May without a date: the period's end stands in
+        dict(project_id="p2", list="government", period="2023-05", period_end=date(2023, 5, 31),
+             started=True),
+        dict(project_id="p3", list="provincial_key", period="2023-03", period_end=date(2023, 3, 31),
+             resumed=True),
+    ])
+    status = {r["project_id"]: r for r in start_status(rows, date(2023, 6, 30)).iter_rows(named=True)}
+    assert status["p1"]["started_on"] == date(2023, 4, 12)
+    assert status["p2"]["started"] and status["p2"]["started_on"] == date(2023, 5, 31)
+    assert not status["p2"]["start_date_reported"]
+    assert status["p3"]["resumed"] and status["p3"]["resumed_on"] == date(2023, 3, 31)
+    assert not status["p3"]["started"]
