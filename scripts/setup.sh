@@ -36,8 +36,11 @@ apt_install() {
 want=$(cat requirements.lock pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
   say "installing locked requirements (requirements.lock)"
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements.lock
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -e .
+  # (this machine's pip.conf lists optional local indexes; their "ignored" notices are noise)
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements.lock \
+      2> >(grep -v "^WARNING: Location" >&2)
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -e . \
+      2> >(grep -v "^WARNING: Location" >&2)
   # The named kernel papermill and JupyterLab use: the project's venv, not whatever is on PATH.
   "$VENV/bin/python" -m ipykernel install --sys-prefix --name jygproj \
       --display-name "jygproj (Python 3.11)" >/dev/null
