@@ -257,3 +257,57 @@ def conform(frame: pl.DataFrame, table: dict[str, pl.DataType]) -> pl.DataFrame:
             for c, dtype in table.items()
         ]
     )
+
+# --- reserve pipeline (二(六)); added by the reserve module ---------------------------------------
+
+#: Step statuses in RESERVE_STEPS_TABLE.status, with the word a report shows.
+RESERVE_STATUSES: dict[str, str] = {
+    "done": "已完成",
+    "in_progress": "办理中",
+    "not_started": "未启动",
+    "not_required": "不涉及",
+}
+#: Funnel stages of the reserve, in order (labels also in data/reference/reserve_steps.yaml).
+RESERVE_STAGES: dict[str, str] = {
+    "concept": "谋划阶段",
+    "approval": "立项阶段",
+    "permits": "要件办理阶段",
+    "ready": "具备开工条件",
+}
+#: Rolling tiers "5年储备 / 3年滚动 / 1年实施", nearest first.
+RESERVE_TIERS: dict[str, str] = {
+    "implement_1y": "1年实施",
+    "rolling_3y": "3年滚动",
+    "reserve_5y": "5年储备",
+}
+#: Chinese headers for the reserve pipeline's result columns (reports, Excel).
+RESERVE_COLUMN_LABELS: dict[str, str] = {
+    "domain": "领域",
+    "funding_channel": "资金渠道",
+    "project_type": "项目类型",
+    "first_year_wan": "首年投资（万元）",
+    "tier": "储备层级",
+    "stage": "所处阶段",
+    "steps_required": "需办要件数",
+    "steps_done": "已办结要件数",
+    "readiness_pct": "要件完成率（%）",
+    "blocking_step": "卡点手续",
+    "blocking_owner": "卡点责任部门",
+    "blocking_status": "卡点手续状态",
+    "remaining_steps": "待办手续",
+    "remaining_months": "预计剩余办理月数",
+    "ready_month": "预计具备开工条件月份",
+    "start_month": "预计开工月份",
+    "next_year_wan": "次年预计完成投资（万元）",
+    "proposed_tier": "建议层级",
+    "tier_move": "层级调整",
+    "round": "申报批次",
+    "deadline": "截止日期",
+    "eligibility": "符合情况",
+    "missing_steps": "尚缺手续",
+    "gain_wan": "推进后次年增加投资（万元）",
+    "wan_per_month": "每月办理量对应首年投资（万元/月）",
+    "cum_gain_wan": "累计增加投资（万元）",
+    "previous_stage": "上期阶段",
+    "movement": "变动",
+}
