@@ -1,0 +1,407 @@
+"""Completion against the plan: planned vs completed investment by list, nature, quarter and year to
+date; against the plan's targets, stretch targets and requirements (季度考核, 二(一)–二(五)).
+
+Pure functions: canonical frames, the monthly cumulative from :func:`jygproj.ledger.monthly_cumulative`,
+the seasonal profile and target values in; tidy polars frames out. Only :func:`load_plan_targets`
+reads the reference file (wiring).
+
+Counting rules (each a decision the report states):
+- A project's completed investment is one figure per month (ledger.monthly_cumulative), used for
+  every list it sits on; so a list's completion and the city total agree project by project.
+- A quarter's completion is the cumulative at the quarter's last month (or the as-of month) minus
+  the cumulative at the previous quarter's end; a missing month carries the last report forward.
+- A quarter's plan is the list's own q1..q4 figure when the list gives any quarter split (blank
+  quarters count 0); otherwise the annual plan spread with the seasonal profile (pace.py).
+- The year-to-date plan counts closed quarters whole and the running quarter by the seasonal share
+  of its months already past (序时进度).
+- The city total ("city") and the enterprise total ("enterprise" = industrial + real estate, 二(五))
+  count each project once, with the plan of its first list in ledger.LIST_PRECEDENCE. Reserve
+  projects (二(六)) are not under construction and are left out.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from jygproj.ledger import LIST_PRECEDENCE, cumulative_at
+from jygproj.pace import Profile, cum_share
+from jygproj.schema import ENTERPRISE_LISTS, WAN_PER_YI
+
+#: Scope names beside the list names in the ``list`` column of results.
+CITY = "city"  # 全市合计（去重）
+ENTERPRISE = "enterprise"  # 企业投资项目（产业+房地产，去重）, 二(五)
+UNSPECIFIED = "unspecified"  # a membership whose nature the list does not give
+PERIODS = ("Q1", "Q2", "Q3", "Q4", "YTD")
+BREAKDOWNS = ("responsible_unit", "lead_unit", "leader")
+
+_Q_COLS = ["q1_plan_wan", "q2_plan_wan", "q3_plan_wan", "q4_plan_wan"]
+
+
+# --- plans ---------------------------------------------------------------------------------------
+
+
+def quarter_share(quarter: int, profile: Profile) -> float:
+    return cum_share(quarter * 3, profile) - cum_share(quarter * 3 - 3, profile)
+
+
+def elapsed_fraction(quarter: int, as_of_month: int, profile: Profile) -> float:
+    """How much of a quarter's plan is due by the end of ``as_of_month`` (seasonal, 序时进度)."""
+    first, last = quarter * 3 - 2, quarter * 3
+    if as_of_month >= last:
+        return 1.0
+    if as_of_month < first:
+        return 0.0
+    share = quarter_share(quarter, profile)
+    return (cum_share(as_of_month, profile) - cum_share(first - 1, profile)) / share if share else 0.0
+
+
+def quarter_plans(memberships: pl.DataFrame, profile: Profile) -> pl.DataFrame:
+    """One row per membership and quarter: project_id, list, nature, annual_plan_wan, quarter, plan_wan."""
+    has_split = pl.any_horizontal([pl.col(c).is_not_null() for c in _Q_COLS])
+    return (
+        memberships.with_columns(pl.col("list").cast(pl.String), pl.col("nature").cast(pl.String))
+        .with_columns(
+            pl.when(has_split)
+            .then(pl.col(f"q{q}_plan_wan").fill_null(0.0))
+            .otherwise(pl.col("annual_plan_wan").fill_null(0.0) * quarter_share(q, profile))
+            .alias(f"_q{q}")
+            for q in range(1, 5)
+        )
+        .unpivot(index=["project_id", "list", "nature", "annual_plan_wan"],
+                 on=[f"_q{q}" for q in range(1, 5)], variable_name="quarter", value_name="plan_wan")
+        .with_columns(pl.col("quarter").str.slice(2).cast(pl.Int8))
+    )
+
+
+def _one_per_project(memberships: pl.DataFrame, lists: tuple[str, ...], scope: str) -> pl.DataFrame:
+    """The memberships of ``lists`` reduced to one per project (first list in LIST_PRECEDENCE)."""
+    rank = {name: i for i, name in enumerate(LIST_PRECEDENCE)}
+    return (
+        memberships.filter(pl.col("list").cast(pl.String).is_in(list(lists)))
+        .with_columns(pl.col("list").cast(pl.String).replace_strict(rank, return_dtype=pl.Int32).alias("_r"))
+        .sort(["project_id", "_r"])
+        .unique("project_id", keep="first", maintain_order=True)
+        .drop("_r")
+        .with_columns(pl.lit(scope).alias("list"))
+    )
+
+
+# --- per project ---------------------------------------------------------------------------------
+
+
+def completion_detail(
+    memberships: pl.DataFrame,
+    monthly: pl.DataFrame,
+    *,
+    year: int,
+    as_of_month: int,
+    profile: Profile,
+) -> pl.DataFrame:
+    """One row per project, scope (each list, "enterprise", "city") and period (Q1..Q4, YTD).
+
+    Columns: project_id, list, nature, period, quarter, closed, annual_plan_wan, plan_wan,
+    completed_wan (null for quarters not begun by the as-of month). The rows behind every total of
+    :func:`completion`, for tracing a figure back to its projects.
+    """
+    if not 2 <= as_of_month <= 12:
+        # January is published with February (1-2月): the first month with figures is 2.
+        raise ValueError(f"as_of_month must be 2..12 (1-2月 is reported together), got {as_of_month}")
+    # a membership without a nature gets "unspecified", so it never merges into the all-natures row
+    active = memberships.filter(pl.col("list").cast(pl.String) != "reserve").with_columns(
+        pl.col("list").cast(pl.String), pl.col("nature").cast(pl.String).fill_null(UNSPECIFIED)
+    )
+    building = [lst for lst in LIST_PRECEDENCE if lst != "reserve"]
+    scoped = pl.concat(
+        [active, _one_per_project(active, ENTERPRISE_LISTS, ENTERPRISE), _one_per_project(active, tuple(building), CITY)],
+        how="vertical_relaxed",
+    )
+    plans = quarter_plans(scoped, profile)
+
+    # cumulative at each quarter's end (clipped to the as-of month), per project
+    ends = {q: min(q * 3, as_of_month) for q in range(0, 5)}
+    cums = pl.concat(
+        [
+            cumulative_at(monthly, year, ends[q]).select(
+                "project_id", pl.lit(q, pl.Int8).alias("quarter"), pl.col("completed_ytd_wan").alias("_cum")
+            )
+            for q in range(1, 5)
+        ]
+    )
+    quarters = (
+        plans.join(cums, on=["project_id", "quarter"], how="left")
+        .with_columns(pl.col("_cum").fill_null(0.0))
+        .sort(["list", "project_id", "quarter"])
+        .with_columns(pl.col("_cum").shift(1, fill_value=0.0).over(["list", "project_id"]).alias("_prev"))
+        .with_columns(
+            pl.concat_str(pl.lit("Q"), pl.col("quarter").cast(pl.String)).alias("period"),
+            (pl.col("quarter") * 3 <= as_of_month).alias("closed"),
+            pl.when(pl.col("quarter") * 3 - 2 <= as_of_month)
+            .then(pl.col("_cum") - pl.col("_prev"))
+            .otherwise(None)
+            .alias("completed_wan"),
+            pl.col("quarter").replace_strict({q: elapsed_fraction(q, as_of_month, profile) for q in range(1, 5)},
+                                             return_dtype=pl.Float64).alias("_elapsed"),
+        )
+    )
+    ytd = quarters.group_by(["project_id", "list", "nature", "annual_plan_wan"], maintain_order=True).agg(
+        (pl.col("plan_wan") * pl.col("_elapsed")).sum().alias("plan_wan"),
+        pl.col("completed_wan").sum().alias("completed_wan"),
+    ).with_columns(
+        pl.lit("YTD").alias("period"), pl.lit(None, pl.Int8).alias("quarter"),
+        pl.lit(as_of_month == 12).alias("closed"),
+    )
+    cols = ["project_id", "list", "nature", "period", "quarter", "closed", "annual_plan_wan", "plan_wan",
+            "completed_wan"]
+    return pl.concat([quarters.select(cols), ytd.select(cols)])
+
+
+# --- totals --------------------------------------------------------------------------------------
+
+
+def completion(
+    memberships: pl.DataFrame,
+    monthly: pl.DataFrame,
+    *,
+    year: int,
+    as_of_month: int,
+    profile: Profile,
+    plan_targets: pl.DataFrame | None = None,
+    projects: pl.DataFrame | None = None,
+    by: str | None = None,
+) -> pl.DataFrame:
+    """Planned vs completed investment by list (plus "enterprise" and "city"), nature and period.
+
+    One row per [by,] list, nature (null = all natures) and period (Q1..Q4, YTD), in 万元:
+    projects, annual_plan_wan, plan_wan, completed_wan, rate_pct (completed / plan), annual_rate_pct
+    (YTD rows: completed / annual plan), and, where the plan sets one, target_wan (the plan's own
+    quarterly target; for YTD the targets due by the as-of month, or an annual target by the seasonal
+    pace) and target_rate_pct. ``by`` is one of BREAKDOWNS, taken from ``projects``.
+    """
+    detail = completion_detail(memberships, monthly, year=year, as_of_month=as_of_month, profile=profile)
+    keys = ["list", "nature"]
+    if by is not None:
+        if by not in BREAKDOWNS:
+            raise ValueError(f"by must be one of {BREAKDOWNS}, got {by!r}")
+        if projects is None:
+            raise ValueError(f"by={by!r} needs the projects frame")
+        detail = detail.join(projects.select("project_id", by).unique("project_id"), on="project_id", how="left")
+        keys = [by, *keys]
+    aggs = [
+        pl.col("project_id").n_unique().alias("projects"),
+        pl.col("annual_plan_wan").sum(),
+        pl.col("plan_wan").sum(),
+        pl.col("completed_wan").sum().alias("completed_wan"),
+        pl.col("completed_wan").is_not_null().any().alias("_begun"),
+        pl.col("closed").first(),
+        pl.col("quarter").first(),
+    ]
+    by_nature = detail.group_by([*keys, "period"]).agg(aggs)
+    all_natures = detail.group_by([k for k in keys if k != "nature"] + ["period"]).agg(aggs).with_columns(
+        pl.lit(None, pl.String).alias("nature")
+    )
+    order = {name: i for i, name in enumerate([*LIST_PRECEDENCE, ENTERPRISE, CITY])}
+    out = (
+        pl.concat([by_nature, all_natures.select(by_nature.columns)])
+        .with_columns(
+            pl.when(pl.col("_begun")).then(pl.col("completed_wan")).otherwise(None).alias("completed_wan"),
+        )
+        .with_columns(
+            _pct(pl.col("completed_wan"), pl.col("plan_wan")).alias("rate_pct"),
+            pl.when(pl.col("period") == "YTD")
+            .then(_pct(pl.col("completed_wan"), pl.col("annual_plan_wan")))
+            .alias("annual_rate_pct"),
+        )
+        .drop("_begun")
+    )
+    out = _join_targets(out, plan_targets, as_of_month, profile)
+    return (
+        out.with_columns(
+            pl.col("list").replace_strict(order, default=len(order), return_dtype=pl.Int32).alias("_o"),
+            pl.col("period").replace_strict({p: i for i, p in enumerate(PERIODS)}, return_dtype=pl.Int32)
+            .alias("_p"),
+        )
+        .sort([*(k for k in keys if k not in ("list", "nature")), "_o", "nature", "_p"], nulls_last=True)
+        .select(*keys, "period", "quarter", "closed", "projects", "annual_plan_wan", "plan_wan",
+                "completed_wan", "rate_pct", "annual_rate_pct", "target_wan", "target_rate_pct")
+    )
+
+
+def _pct(num: pl.Expr, den: pl.Expr) -> pl.Expr:
+    return pl.when(den > 0).then(num / den * 100).otherwise(None)
+
+
+def _target_to_date(plan_targets: pl.DataFrame, as_of_month: int, profile: Profile) -> pl.DataFrame:
+    """Plan target per (list, nature, period) incl. YTD: the quarters due so far, or the annual target
+    by the seasonal pace for lists with only an annual target."""
+    t = plan_targets.filter(pl.col("kind") == "target")
+    quarterly = t.filter(pl.col("period").is_in(["Q1", "Q2", "Q3", "Q4"]))
+    frac = {f"Q{q}": elapsed_fraction(q, as_of_month, profile) for q in range(1, 5)}
+    ytd_from_q = (
+        quarterly.with_columns(pl.col("period").replace_strict(frac, return_dtype=pl.Float64).alias("_f"))
+        .group_by(["list", "nature"])
+        .agg((pl.col("target_wan") * pl.col("_f")).sum())
+        .with_columns(pl.lit("YTD").alias("period"))
+    )
+    annual_only = (
+        t.filter(pl.col("period") == "Year")
+        .join(quarterly.select("list", "nature").unique(), on=["list", "nature"], how="anti", nulls_equal=True)
+        .with_columns((pl.col("target_wan") * cum_share(as_of_month, profile)).alias("target_wan"),
+                      pl.lit("YTD").alias("period"))
+    )
+    cols = ["list", "nature", "period", "target_wan"]
+    return pl.concat([quarterly.select(cols), ytd_from_q.select(cols), annual_only.select(cols)])
+
+
+def _join_targets(out: pl.DataFrame, plan_targets: pl.DataFrame | None, as_of_month: int,
+                  profile: Profile) -> pl.DataFrame:
+    if plan_targets is None:
+        return out.with_columns(pl.lit(None, pl.Float64).alias("target_wan"),
+                                pl.lit(None, pl.Float64).alias("target_rate_pct"))
+    due = _target_to_date(plan_targets, as_of_month, profile)
+    return out.join(due, on=["list", "nature", "period"], how="left", nulls_equal=True).with_columns(
+        _pct(pl.col("completed_wan"), pl.col("target_wan")).alias("target_rate_pct")
+    )
+
+
+# --- the plan's targets --------------------------------------------------------------------------
+
+PLAN_TARGETS: dict[str, pl.DataType] = {
+    "list": pl.String,
+    "nature": pl.String,  # null = all natures of the list
+    "period": pl.String,  # Q1..Q4 or Year
+    "kind": pl.String,  # "target" (确保) or "stretch" (力争)
+    "target_wan": pl.Float64,
+    "key": pl.String,  # the key in data/reference/targets_<year>.yaml
+    "clause": pl.String,
+}
+
+#: (list, nature, period, kind, key) for every amount target of the plan sections 二(一)–二(五).
+TARGET_KEYS: tuple[tuple[str, str | None, str, str, str], ...] = (
+    ("provincial_major", "continuing", "Year", "target", "provincial_major_continuing_annual_yi"),
+    ("provincial_major", "continuing", "Year", "stretch", "provincial_major_continuing_stretch_yi"),
+    ("provincial_major", "new", "Year", "target", "provincial_major_new_annual_yi"),
+    ("provincial_major", "new", "Year", "stretch", "provincial_major_new_stretch_yi"),
+    ("provincial_key", None, "Year", "target", "provincial_key_annual_yi"),
+    ("provincial_key", "continuing", "Year", "target", "provincial_key_continuing_annual_yi"),
+    *(("provincial_key", "continuing", f"Q{q}", "target", f"provincial_key_continuing_q{q}_yi") for q in range(1, 5)),
+    ("provincial_key", "new", "Year", "target", "provincial_key_new_annual_yi"),
+    *(("provincial_key", "new", f"Q{q}", "target", f"provincial_key_new_q{q}_yi") for q in range(1, 5)),
+    *(("leader_package", None, f"Q{q}", "target", f"leader_package_q{q}_yi") for q in range(1, 5)),
+    ("government", None, "Year", "target", "government_annual_yi"),
+    ("government", "continuing", "Year", "target", "government_continuing_annual_yi"),
+    ("government", "new", "Year", "target", "government_new_annual_yi"),
+    ("industrial", None, "Year", "target", "industrial_annual_yi"),
+    ("real_estate", None, "Year", "target", "real_estate_annual_yi"),
+)
+
+
+def plan_targets_frame(targets) -> pl.DataFrame:
+    """The plan's amount targets (a jygproj.reference.Targets) as a frame in 万元 (PLAN_TARGETS)."""
+    rows = [
+        dict(list=lst, nature=nature, period=period, kind=kind, target_wan=targets.wan(key), key=key,
+             clause=targets.items[key].clause)
+        for lst, nature, period, kind, key in TARGET_KEYS
+        if key in targets.items
+    ]
+    return pl.DataFrame(rows, schema=PLAN_TARGETS)
+
+
+def load_plan_targets(year: int) -> pl.DataFrame:
+    """Wiring: read data/reference/targets_<year>.yaml and return :func:`plan_targets_frame`."""
+    from jygproj.reference import load_targets
+
+    return plan_targets_frame(load_targets(year))
+
+
+def target_checks(
+    completion_frame: pl.DataFrame, plan_targets: pl.DataFrame, *, as_of_month: int, profile: Profile
+) -> pl.DataFrame:
+    """Every amount target of the plan (quarterly, annual, stretch) against what is completed.
+
+    One row per target: list, nature, period (Q1..Q4/Year), kind, key, clause, target_wan,
+    target_yi, completed_wan (the quarter's, or year to date for Year), rate_pct, due_wan (the part
+    due by the as-of month: the whole quarter once closed; the annual target by the seasonal pace),
+    pace_rate_pct (completed / due), final (the period has ended) and met (completed >= target; null
+    until final — an unfinished period is judged by pace_rate_pct).
+    """
+    base = completion_frame.filter(pl.col("list").is_in(plan_targets["list"].unique().to_list()))
+    if any(c in base.columns for c in BREAKDOWNS):
+        raise ValueError("target_checks takes the city-wide completion frame (by=None)")
+    done = base.select("list", "nature", pl.col("period").replace("YTD", "Year"), "completed_wan")
+    frac = {f"Q{q}": elapsed_fraction(q, as_of_month, profile) for q in range(1, 5)}
+    frac["Year"] = cum_share(as_of_month, profile)
+    final = {f"Q{q}": as_of_month >= 3 * q for q in range(1, 5)} | {"Year": as_of_month == 12}
+    return (
+        plan_targets.join(done, on=["list", "nature", "period"], how="left", nulls_equal=True)
+        .with_columns(
+            (pl.col("target_wan") / WAN_PER_YI).alias("target_yi"),
+            _pct(pl.col("completed_wan"), pl.col("target_wan")).alias("rate_pct"),
+            (pl.col("target_wan") * pl.col("period").replace_strict(frac, return_dtype=pl.Float64)).alias("due_wan"),
+            pl.col("period").replace_strict(final, return_dtype=pl.Boolean).alias("final"),
+        )
+        .with_columns(
+            _pct(pl.col("completed_wan"), pl.col("due_wan")).alias("pace_rate_pct"),
+            pl.when(pl.col("final")).then(pl.col("completed_wan").fill_null(0) >= pl.col("target_wan"))
+            .alias("met"),
+        )
+        .select("list", "nature", "period", "kind", "key", "clause", "target_wan", "target_yi",
+                "completed_wan", "rate_pct", "due_wan", "pace_rate_pct", "final", "met")
+    )
+
+
+# --- requirements --------------------------------------------------------------------------------
+
+
+def requirements(
+    completion_frame: pl.DataFrame,
+    *,
+    as_of_month: int,
+    profile: Profile,
+    quarterly_required_pct: float = 100.0,
+    enterprise_annual_required_pct: float = 80.0,
+) -> pl.DataFrame:
+    """The plan's completion-rate requirements, one row per check.
+
+    - quarterly_completion (二(二), and the 季度考核 of every list): each closed quarter's rate
+      >= ``quarterly_required_pct``; measured against the plan's own quarterly target where it sets
+      one (basis "plan_target"), else against the list's quarterly plan ("list_plan").
+    - enterprise_annual (二(五)): industrial, real estate and both together (counted once), annual
+      completion rate >= ``enterprise_annual_required_pct``; final only in December, before that
+      judged by the seasonal pace (pace_required_pct = required × 序时进度 share).
+
+    Columns: requirement_id, clause, list, nature, period, basis, measured_pct, required_pct,
+    pace_required_pct, final, met (final checks), on_pace (unfinished checks).
+    """
+    c = completion_frame
+    # each list's closed quarters, all natures together; by nature only where the plan sets the
+    # quarterly target by nature (二(二): continuing 1.3/6.3/8.2/3.8, new 0.25/4.2/14.75/18.2)
+    quarterly = c.filter(pl.col("period").is_in(["Q1", "Q2", "Q3", "Q4"]) & pl.col("closed")
+                         & ~pl.col("list").is_in([CITY, ENTERPRISE])
+                         & (pl.col("nature").is_null() | pl.col("target_wan").is_not_null())).with_columns(
+        pl.lit("quarterly_completion").alias("requirement_id"),
+        pl.when(pl.col("list") == "provincial_key").then(pl.lit("二(二)")).otherwise(pl.lit("二(八)"))
+        .alias("clause"),
+        pl.when(pl.col("target_wan").is_not_null()).then(pl.lit("plan_target")).otherwise(pl.lit("list_plan"))
+        .alias("basis"),
+        pl.coalesce(pl.col("target_rate_pct"), pl.col("rate_pct")).alias("measured_pct"),
+        pl.lit(quarterly_required_pct).alias("required_pct"),
+        pl.lit(quarterly_required_pct).alias("pace_required_pct"),
+        pl.lit(True).alias("final"),
+    )
+    enterprise = c.filter((pl.col("period") == "YTD") & pl.col("nature").is_null()
+                          & pl.col("list").is_in([*ENTERPRISE_LISTS, ENTERPRISE])).with_columns(
+        pl.lit("enterprise_annual").alias("requirement_id"),
+        pl.lit("二(五)").alias("clause"),
+        pl.lit("annual_plan").alias("basis"),
+        pl.col("annual_rate_pct").alias("measured_pct"),
+        pl.lit(enterprise_annual_required_pct).alias("required_pct"),
+        pl.lit(enterprise_annual_required_pct * cum_share(as_of_month, profile)).alias("pace_required_pct"),
+        pl.lit(as_of_month == 12).alias("final"),
+    )
+    cols = ["requirement_id", "clause", "list", "nature", "period", "basis", "measured_pct", "required_pct",
+            "pace_required_pct", "final"]
+    return pl.concat([quarterly.select(cols), enterprise.select(cols)]).with_columns(
+        pl.when(pl.col("final")).then(pl.col("measured_pct").fill_null(0) >= pl.col("required_pct")).alias("met"),
+        pl.when(~pl.col("final")).then(pl.col("measured_pct").fill_null(0) >= pl.col("pace_required_pct"))
+        .alias("on_pace"),
+    )

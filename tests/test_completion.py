@@ -1,0 +1,180 @@
+import polars as pl
+import pytest
+
+from jygproj.completion import (
+    completion,
+    completion_detail,
+    load_plan_targets,
+    plan_targets_frame,
+    quarter_plans,
+    requirements,
+    target_checks,
+)
+from jygproj.ledger import monthly_cumulative
+from jygproj.reference import load_seasonal_profile, load_targets
+from jygproj.schema import MEMBERSHIPS, PROGRESS, PROJECTS, conform
+
+PROFILE = load_seasonal_profile()  # Q1 1+1.5+4 = 6.5 %, Q2 32 %, Q3 38 %, Q4 23.5 %
+
+
+def memberships(rows):
+    return conform(pl.DataFrame(rows), MEMBERSHIPS)
+
+
+def progress(rows):
+    return conform(pl.DataFrame(rows), PROGRESS)
+
+
+def row(frame, **where):
+    hit = frame.filter(*[pl.col(k).is_null() if v is None else pl.col(k) == v for k, v in where.items()])
+    assert hit.height == 1, hit
+    return hit.row(0, named=True)
+
+
+def key_continuing_case():
+    # 17 key continuing projects: 16 planned 800 in Q1 and one 200 -> 16*800+200 = 13,000 万元 = 1.3亿
+    ids = [f"k{i:02d}" for i in range(17)]
+    m = memberships([
+        dict(project_id=pid, list="provincial_key", nature="continuing", annual_plan_wan=11_000.0,
+             q1_plan_wan=800.0 if i < 16 else 200.0, q2_plan_wan=3_700.0, q3_plan_wan=4_800.0,
+             q4_plan_wan=1_700.0)
+        for i, pid in enumerate(ids)
+    ])
+    # 1-3月: the 16 did 750 each, the last nothing -> 12,000 万元 = 1.2亿
+    p = progress([
+        dict(project_id=pid, list="provincial_key", period="2023-03", completed_ytd_wan=750.0 if i < 16 else 0.0)
+        for i, pid in enumerate(ids)
+    ])
+    return m, monthly_cumulative(p)
+
+
+def test_key_continuing_q1_is_92_3_percent_of_the_plans_1_3_yi():
+    m, monthly = key_continuing_case()
+    targets = plan_targets_frame(load_targets(2023))
+    c = completion(m, monthly, year=2023, as_of_month=3, profile=PROFILE, plan_targets=targets)
+    q1 = row(c, list="provincial_key", nature="continuing", period="Q1")
+    # 12,000 / 13,000 = 92.31 %
+    assert q1["projects"] == 17
+    assert q1["plan_wan"] == pytest.approx(13_000)
+    assert q1["completed_wan"] == pytest.approx(12_000)
+    assert q1["rate_pct"] == pytest.approx(92.3077, abs=1e-3)
+    assert q1["target_wan"] == pytest.approx(13_000)  # the plan's 1.3亿, 二(二)
+    assert q1["target_rate_pct"] == pytest.approx(92.3077, abs=1e-3)
+    # the requirement (二(二): quarterly rate >= 100 %) is missed
+    req = requirements(c, as_of_month=3, profile=PROFILE)
+    check = row(req, requirement_id="quarterly_completion", list="provincial_key", nature="continuing", period="Q1")
+    assert check["basis"] == "plan_target" and check["met"] is False
+    # quarters not begun by March have no completion
+    assert row(c, list="provincial_key", nature="continuing", period="Q2")["completed_wan"] is None
+
+
+def test_a_project_on_three_lists_is_counted_once_city_wide():
+    # p1 sits on provincial_major, provincial_key and industrial (plan 10,000 each list); p2 only on
+    # government (plan 2,000). 1-6月: p1 4,000, p2 500.
+    m = memberships(
+        [dict(project_id="p1", list=lst, nature="continuing", annual_plan_wan=10_000.0)
+         for lst in ("provincial_major", "provincial_key", "industrial")]
+        + [dict(project_id="p2", list="government", nature="new", annual_plan_wan=2_000.0)]
+    )
+    p = progress(
+        [dict(project_id="p1", list=lst, period="2023-06", completed_ytd_wan=4_000.0)
+         for lst in ("provincial_major", "provincial_key", "industrial")]
+        + [dict(project_id="p2", list="government", period="2023-06", completed_ytd_wan=500.0)]
+    )
+    c = completion(m, monthly_cumulative(p), year=2023, as_of_month=6, profile=PROFILE)
+    city = row(c, list="city", nature=None, period="YTD")
+    # 4,000 + 500, not 3*4,000 + 500; annual plan 10,000 + 2,000
+    assert city["projects"] == 2
+    assert city["completed_wan"] == pytest.approx(4_500)
+    assert city["annual_plan_wan"] == pytest.approx(12_000)
+    # plan to date, seasonal: (6.5 + 32) % of 12,000 = 4,620 -> 4,500 / 4,620 = 97.4 %
+    assert city["plan_wan"] == pytest.approx(4_620)
+    assert city["rate_pct"] == pytest.approx(97.40, abs=0.01)
+    # each list still shows p1 in full
+    assert row(c, list="industrial", nature=None, period="YTD")["completed_wan"] == pytest.approx(4_000)
+    # the enterprise scope (二(五)) is industrial + real estate, 4,000 / 10,000 = 40 % of the annual plan
+    assert row(c, list="enterprise", nature=None, period="YTD")["annual_rate_pct"] == pytest.approx(40)
+
+
+def test_quarter_completion_is_the_difference_of_cumulatives_and_carries_missing_months():
+    m = memberships([dict(project_id="p1", list="government", nature="continuing", annual_plan_wan=1_000.0)])
+    # 1-3月 50, 1-5月 200 (June not reported), 1-8月 700
+    p = progress([
+        dict(project_id="p1", list="government", period=per, completed_ytd_wan=v)
+        for per, v in (("2023-03", 50.0), ("2023-05", 200.0), ("2023-08", 700.0))
+    ])
+    c = completion(m, monthly_cumulative(p), year=2023, as_of_month=8, profile=PROFILE)
+    got = {r["period"]: r for r in c.filter(pl.col("nature").is_null()).iter_rows(named=True)}
+    # Q1 50; Q2 200 - 50 = 150 (May carried to June); Q3 so far 700 - 200 = 500
+    assert [got[q]["completed_wan"] for q in ("Q1", "Q2", "Q3")] == pytest.approx([50, 150, 500])
+    assert got["Q4"]["completed_wan"] is None
+    # no quarter split: annual spread seasonally, Q1 65, Q2 320, Q3 380, Q4 235
+    assert [got[q]["plan_wan"] for q in ("Q1", "Q2", "Q3", "Q4")] == pytest.approx([65, 320, 380, 235])
+    # YTD plan to August: 65 + 320 + 380 * (13+13)/38 = 645; Q3 is not closed yet
+    assert got["YTD"]["plan_wan"] == pytest.approx(645)
+    assert got["YTD"]["completed_wan"] == pytest.approx(700)
+    assert got["Q2"]["closed"] and not got["Q3"]["closed"]
+
+
+def test_quarter_plans_use_the_lists_split_when_given():
+    m = memberships([
+        dict(project_id="a", list="leader_package", nature="new", annual_plan_wan=100.0,
+             q2_plan_wan=40.0, q3_plan_wan=60.0),
+        dict(project_id="b", list="leader_package", nature="new", annual_plan_wan=100.0),
+    ])
+    plans = {(r["project_id"], r["quarter"]): r["plan_wan"] for r in quarter_plans(m, PROFILE).iter_rows(named=True)}
+    # a: blank quarters count 0; b: 6.5/32/38/23.5 % of 100
+    assert [plans[("a", q)] for q in range(1, 5)] == [0, 40, 60, 0]
+    assert [plans[("b", q)] for q in range(1, 5)] == pytest.approx([6.5, 32, 38, 23.5])
+
+
+def test_breakdown_by_responsible_unit():
+    projects = conform(pl.DataFrame([
+        dict(project_id="a", responsible_unit="市住建局"),
+        dict(project_id="b", responsible_unit="市住建局"),
+        dict(project_id="c", responsible_unit="市水务局"),
+    ]), PROJECTS)
+    m = memberships([dict(project_id=pid, list="government", nature="new", annual_plan_wan=100.0)
+                     for pid in "abc"])
+    p = progress([dict(project_id=pid, list="government", period="2023-03", completed_ytd_wan=v)
+                  for pid, v in (("a", 5.0), ("b", 3.0), ("c", 10.0))])
+    c = completion(m, monthly_cumulative(p), year=2023, as_of_month=3, profile=PROFILE,
+                   projects=projects, by="responsible_unit")
+    # 住建局: (5 + 3) / (6.5 + 6.5) = 61.5 %; 水务局: 10 / 6.5 = 153.8 %
+    assert row(c, responsible_unit="市住建局", list="city", nature=None, period="Q1")["rate_pct"] == pytest.approx(
+        8 / 13 * 100)
+    assert row(c, responsible_unit="市水务局", list="government", nature=None, period="Q1")["rate_pct"] == pytest.approx(
+        10 / 6.5 * 100)
+    with pytest.raises(ValueError):
+        completion(m, monthly_cumulative(p), year=2023, as_of_month=3, profile=PROFILE, by="leader")
+
+
+def test_stretch_targets_and_enterprise_requirement():
+    targets = load_plan_targets(2023)
+    stretch = targets.filter(pl.col("kind") == "stretch").sort("target_wan")
+    assert stretch["target_wan"].to_list() == [208_000, 376_000]  # 20.8亿, 37.6亿 (二(一))
+    # an industrial project with annual plan 1,000 done 850 by December: 85 % >= 80 % (二(五))
+    m = memberships([dict(project_id="e", list="industrial", nature="continuing", annual_plan_wan=1_000.0)])
+    p = progress([dict(project_id="e", list="industrial", period="2023-12", completed_ytd_wan=850.0)])
+    c = completion(m, monthly_cumulative(p), year=2023, as_of_month=12, profile=PROFILE, plan_targets=targets)
+    req = requirements(c, as_of_month=12, profile=PROFILE)
+    ent = row(req, requirement_id="enterprise_annual", list="enterprise")
+    assert ent["measured_pct"] == pytest.approx(85) and ent["final"] and ent["met"]
+    # in September it is judged by pace: 80 % x (1+1.5+4+8+11+13+13+13+12 = 76.5 %) = 61.2 %
+    c9 = completion(m, monthly_cumulative(p.with_columns(pl.lit("2023-09").alias("period"),
+                                                          pl.lit(500.0).alias("completed_ytd_wan"))),
+                    year=2023, as_of_month=9, profile=PROFILE)
+    ent9 = row(requirements(c9, as_of_month=9, profile=PROFILE), requirement_id="enterprise_annual", list="industrial")
+    assert ent9["pace_required_pct"] == pytest.approx(61.2)
+    assert ent9["met"] is None and ent9["on_pace"] is False  # 50 % < 61.2 %
+    checks = target_checks(c, targets, as_of_month=12, profile=PROFILE)
+    ind = row(checks, list="industrial", period="Year")
+    # 850 of the plan's 138.4亿 industrial target
+    assert ind["target_yi"] == pytest.approx(138.4) and ind["completed_wan"] == pytest.approx(850)
+    assert ind["final"] and ind["met"] is False
+
+
+def test_as_of_january_alone_is_refused():
+    m, monthly = key_continuing_case()
+    with pytest.raises(ValueError, match="1-2月"):
+        completion_detail(m, monthly, year=2023, as_of_month=1, profile=PROFILE)
