@@ -1,0 +1,280 @@
+"""Altair chart builders for reports: zh-CN number and date formats, offline rendering.
+
+Every builder aggregates its frame before plotting (a chart carries a handful of rows, never the
+ledger), converts 万元 to 亿元 at this edge (the plan speaks 亿元), and labels in Chinese.
+Charts render to SVG or PNG through vl-convert, which bundles vega: nothing is fetched from a CDN
+(altair's default renderer writes a page that loads vega from the internet and is blank offline,
+design page "Seen on these machines").
+
+- :func:`show` displays a chart inline as SVG, so a papermill/nbconvert HTML report draws it with
+  the network off.
+- :func:`save_png` needs a CJK font on the machine (scripts/setup.sh installs fonts-wqy-microhei);
+  without one every Chinese character is a box, so it refuses to run without one.
+"""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+from pathlib import Path
+
+import altair as alt
+import polars as pl
+
+from jygproj.schema import ALERT_LEVELS, LISTS, WAN_PER_YI
+
+FORMAT_LOCALE = "zh-CN"  # d3-format: thousands separator, decimal point, ¥
+TIME_FORMAT_LOCALE = "zh-CN"  # d3-time-format: 一月…十二月, 星期一…
+AMOUNT_FORMAT = ",.2f"  # 亿元 with two decimals, as the plan writes them (e.g. 8.20)
+PCT_FORMAT = ".1%"
+MONTH_FORMAT = "%-m月"
+#: Font stack: the first CJK font found wins (SVG uses the viewer's fonts, PNG the machine's).
+FONT = "WenQuanYi Micro Hei, Noto Sans CJK SC, Microsoft YaHei, SimHei, PingFang SC, sans-serif"
+#: Default warning colours (二(八) 红黄蓝); labels from schema.ALERT_LEVELS.
+LEVEL_COLOURS = {"blue": "#2b6cb0", "yellow": "#d69e2e", "red": "#c53030"}
+QUARTER_LABELS = {1: "一季度", 2: "二季度", 3: "三季度", 4: "四季度"}
+WIDTH = 560
+HEIGHT = 260
+
+
+class ChartError(RuntimeError):
+    code = "chart_failed"
+
+    def __init__(self, message: str):
+        super().__init__(f"{message} [{self.code}]")
+
+
+def _base(chart: alt.TopLevelMixin, title: str) -> alt.TopLevelMixin:
+    return chart.properties(title=title).configure(font=FONT).configure_title(
+        fontSize=15, anchor="start"
+    ).configure_axis(labelFontSize=11, titleFontSize=12).configure_legend(
+        labelFontSize=11, titleFontSize=12, orient="bottom"
+    )
+
+
+def _require(frame: pl.DataFrame, columns: list[str], builder: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ChartError(f"{builder}：输入缺少列 {'、'.join(missing)}（现有列：{'、'.join(frame.columns)}）")
+
+
+def _list_label(col: str) -> pl.Expr:
+    return pl.col(col).cast(pl.String).replace(LISTS).alias("清单")
+
+
+# --- builders ------------------------------------------------------------------------------------
+
+
+def completion_chart(
+    frame: pl.DataFrame,
+    *,
+    title: str = "分清单分季度投资完成情况（亿元）",
+    list_col: str = "list",
+    quarter_col: str = "quarter",
+    planned_col: str = "planned_wan",
+    completed_col: str = "completed_wan",
+) -> alt.FacetChart:
+    """Planned vs completed investment by list and quarter, one panel per list.
+
+    ``frame``: any rows with a list, a quarter (1–4) and 万元 amounts; summed per list and quarter.
+    """
+    _require(frame, [list_col, quarter_col, planned_col, completed_col], "completion_chart")
+    agg = (
+        frame.group_by(list_col, quarter_col)
+        .agg(pl.col(planned_col).sum().alias("计划"), pl.col(completed_col).sum().alias("完成"))
+        .unpivot(index=[list_col, quarter_col], on=["计划", "完成"], variable_name="口径", value_name="wan")
+        .with_columns(
+            _list_label(list_col),
+            pl.col(quarter_col).cast(pl.Int64).replace_strict(QUARTER_LABELS, return_dtype=pl.String).alias("季度"),
+            (pl.col("wan") / WAN_PER_YI).alias("亿元"),
+            pl.col(list_col).cast(pl.String).replace_strict(
+                {k: i for i, k in enumerate(LISTS)}, default=99, return_dtype=pl.Int32).alias("order"),
+        )
+        .sort("order", quarter_col)
+        .select("清单", "季度", "口径", "亿元")
+    )
+    list_order = list(dict.fromkeys(agg["清单"].to_list()))
+    chart = (
+        alt.Chart(agg)
+        .mark_bar()
+        .encode(
+            x=alt.X("季度:N", sort=list(QUARTER_LABELS.values()), title=None, axis=alt.Axis(labelAngle=0)),
+            xOffset=alt.XOffset("口径:N", sort=["计划", "完成"]),
+            y=alt.Y("亿元:Q", title="亿元", axis=alt.Axis(format=",.1f")),
+            color=alt.Color("口径:N", sort=["计划", "完成"],
+                            scale=alt.Scale(range=["#a0aec0", "#2f855a"]), title=None),
+            tooltip=["清单:N", "季度:N", "口径:N", alt.Tooltip("亿元:Q", format=AMOUNT_FORMAT)],
+        )
+        .properties(width=200, height=150)
+        .facet(facet=alt.Facet("清单:N", sort=list_order, title=None), columns=3)
+    )
+    return _base(chart, title)
+
+
+def growth_chart(
+    frame: pl.DataFrame,
+    *,
+    title: str = "固定资产投资累计完成与12%增长路径（亿元）",
+    month_col: str = "month",
+    series_col: str = "series",
+    value_col: str = "cum_wan",
+    dashed: tuple[str, ...] = (),
+    year: int | None = None,
+) -> alt.LayerChart:
+    """Cumulative FAI (1-X月) against the paths to the 12% goal, one line per series.
+
+    ``frame``: long form, one row per month (1–12) and series (e.g. 实际累计, 水平口径路径,
+    增速口径路径, 预测); values in 万元, summed per month and series. Series named in ``dashed``
+    (paths, projections) are drawn dashed.
+    """
+    _require(frame, [month_col, series_col, value_col], "growth_chart")
+    agg = _monthly(frame, month_col, series_col, value_col, year)
+    return _base(_lines(agg, dashed, "累计（亿元）"), title)
+
+
+def s_curve_chart(
+    frame: pl.DataFrame,
+    *,
+    title: str = "计划与实际累计投资S曲线（亿元）",
+    month_col: str = "month",
+    series_col: str = "series",
+    value_col: str = "cum_wan",
+    dashed: tuple[str, ...] = ("计划累计",),
+    year: int | None = None,
+) -> alt.LayerChart:
+    """Planned vs actual cumulative investment by month (the S-curve): long form as growth_chart."""
+    _require(frame, [month_col, series_col, value_col], "s_curve_chart")
+    agg = _monthly(frame, month_col, series_col, value_col, year)
+    return _base(_lines(agg, dashed, "累计（亿元）"), title)
+
+
+def warnings_chart(
+    frame: pl.DataFrame,
+    *,
+    title: str = "各责任单位预警项目数",
+    unit_col: str = "responsible_unit",
+    level_col: str = "level",
+    level_labels: dict[str, str] | None = None,
+    level_colours: dict[str, str] | None = None,
+    top: int = 20,
+) -> alt.Chart:
+    """Count of warnings by responsible unit and level, stacked horizontal bars.
+
+    ``frame``: one row per warning (the alerts table joined to the unit); counted here.
+    Colour names and colours are configurable (二(八): red/yellow/blue by default).
+    """
+    _require(frame, [unit_col, level_col], "warnings_chart")
+    labels = level_labels or ALERT_LEVELS
+    colours = level_colours or LEVEL_COLOURS
+    counts = (
+        frame.with_columns(pl.col(unit_col).fill_null("（未填责任单位）"), pl.col(level_col).cast(pl.String))
+        .group_by(unit_col, level_col)
+        .len("count")
+    )
+    totals = counts.group_by(unit_col).agg(pl.col("count").sum().alias("total")).sort(
+        ["total", unit_col], descending=[True, False]).head(top)
+    agg = counts.join(totals, on=unit_col).with_columns(
+        pl.col(unit_col).alias("责任单位"),
+        pl.col(level_col).replace(labels).alias("预警等级"),
+        pl.col("count").alias("项目数"),
+    )
+    most = int(totals["total"].max() or 1)
+    step = max(1, -(-most // 10))  # whole-number ticks, at most about ten of them
+    order = [labels.get(k, k) for k in reversed(list(labels))]  # most severe first
+    colour_range = [colours.get(k, "#718096") for k in reversed(list(labels))]
+    chart = (
+        alt.Chart(agg.select("责任单位", "预警等级", "项目数", "total"))
+        .mark_bar()
+        .encode(
+            y=alt.Y("责任单位:N", sort=totals[unit_col].to_list(), title=None),
+            x=alt.X("项目数:Q", title="预警数", axis=alt.Axis(format="d", values=list(range(0, most + step, step)))),
+            color=alt.Color("预警等级:N", sort=order, scale=alt.Scale(domain=order, range=colour_range),
+                            title=None),
+            order=alt.Order("预警等级:N", sort="ascending"),
+            tooltip=["责任单位:N", "预警等级:N", alt.Tooltip("项目数:Q", format="d")],
+        )
+        .properties(width=WIDTH - 160, height=alt.Step(18))
+    )
+    return _base(chart, title)
+
+
+def _monthly(frame: pl.DataFrame, month_col: str, series_col: str, value_col: str,
+             year: int | None) -> pl.DataFrame:
+    agg = frame.group_by(month_col, series_col).agg(pl.col(value_col).sum()).sort(series_col, month_col)
+    if agg[month_col].dtype.is_integer():
+        y = year or 2000  # the year only anchors the month on a time axis labelled "%-m月"
+        agg = agg.with_columns(pl.date(y, pl.col(month_col), 1).alias("月份"))
+    else:
+        agg = agg.with_columns(pl.col(month_col).cast(pl.Date).alias("月份"))
+    return agg.select(
+        "月份", pl.col(series_col).cast(pl.String).alias("口径"), (pl.col(value_col) / WAN_PER_YI).alias("亿元")
+    )
+
+
+def _lines(agg: pl.DataFrame, dashed: tuple[str, ...], y_title: str) -> alt.LayerChart:
+    series = list(dict.fromkeys(agg["口径"].to_list()))
+    base = alt.Chart(agg).encode(
+        x=alt.X("月份:T", title=None, axis=alt.Axis(format=MONTH_FORMAT, tickCount="month")),
+        y=alt.Y("亿元:Q", title=y_title, axis=alt.Axis(format=",.0f")),
+        color=alt.Color("口径:N", sort=series, title=None),
+        strokeDash=alt.StrokeDash(
+            "口径:N", sort=series, title=None, legend=None,
+            scale=alt.Scale(domain=series, range=[[6, 4] if s in dashed else [1, 0] for s in series]),
+        ),
+        tooltip=[alt.Tooltip("月份:T", format="%Y年%-m月"), "口径:N", alt.Tooltip("亿元:Q", format=AMOUNT_FORMAT)],
+    )
+    return alt.layer(base.mark_line(strokeWidth=2), base.mark_point(size=25, filled=True)).properties(
+        width=WIDTH, height=HEIGHT
+    )
+
+
+# --- rendering (offline) -------------------------------------------------------------------------
+
+
+def to_svg(chart: alt.TopLevelMixin) -> str:
+    """The chart as a self-contained SVG string, numbers and dates in zh-CN formats."""
+    import vl_convert as vlc
+
+    return vlc.vegalite_to_svg(
+        chart.to_dict(), format_locale=FORMAT_LOCALE, time_format_locale=TIME_FORMAT_LOCALE,
+        allowed_base_urls=[],  # charts carry their data inline; never reach out for any
+    )
+
+
+def show(chart: alt.TopLevelMixin) -> None:
+    """Display the chart inline as SVG (renders in nbconvert HTML with the network off)."""
+    from IPython.display import SVG, display
+
+    display(SVG(to_svg(chart)))
+
+
+def save_svg(chart: alt.TopLevelMixin, path: str | Path) -> Path:
+    path = Path(path)
+    path.write_text(to_svg(chart), encoding="utf-8")
+    return path
+
+
+@functools.cache
+def cjk_fonts() -> tuple[str, ...]:
+    """Font files on this machine that cover Chinese (fontconfig's ``fc-list :lang=zh``)."""
+    try:
+        out = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.SubprocessError):
+        return ()
+    return tuple(line.split(":")[0].strip() for line in out.stdout.splitlines() if line.strip())
+
+
+def save_png(chart: alt.TopLevelMixin, path: str | Path, *, scale: float = 2.0) -> Path:
+    """Write a PNG; refuses when no CJK font is installed (Chinese would render as boxes)."""
+    import vl_convert as vlc
+
+    if not cjk_fonts():
+        raise ChartError("本机没有中文字体，PNG 中的中文会显示为方框；请运行 scripts/setup.sh"
+                         "（安装 fonts-wqy-microhei）")
+    png = vlc.vegalite_to_png(
+        chart.to_dict(), scale=scale, format_locale=FORMAT_LOCALE,
+        time_format_locale=TIME_FORMAT_LOCALE, allowed_base_urls=[],
+    )
+    path = Path(path)
+    path.write_bytes(png)
+    return path
