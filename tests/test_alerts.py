@@ -1,0 +1,260 @@
+"""Warnings 红黄蓝预警: each rule on a small inline case, figures worked out by hand."""
+
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from jygproj import alerts, schema
+from jygproj.reference import ReferenceDataError, load_seasonal_profile
+
+PROFILE = load_seasonal_profile()  # cumulative: Sept 76.5 %, Oct 87.5 %, June 38.5 %
+RULES = alerts.load_rules()
+SEP30, OCT31, NOV30 = date(2023, 9, 30), date(2023, 10, 31), date(2023, 11, 30)
+
+
+def frames(members, reports):
+    """members: (project_id, list, nature, annual_plan_wan, planned_start); reports: dicts."""
+    projects = schema.conform(pl.DataFrame({
+        "project_id": [m[0] for m in members],
+        "name": [f"项目{m[0]}" for m in members],
+        "responsible_unit": ["市住建局"] * len(members),
+    }).unique("project_id", maintain_order=True), schema.PROJECTS)
+    memberships = schema.conform(pl.DataFrame(
+        [dict(project_id=m[0], list=m[1], nature=m[2], annual_plan_wan=m[3], planned_start=m[4]) for m in members],
+        schema={"project_id": pl.String, "list": pl.String, "nature": pl.String,
+                "annual_plan_wan": pl.Float64, "planned_start": pl.Date},
+    ), schema.MEMBERSHIPS)
+    progress = schema.conform(pl.DataFrame(reports, schema_overrides={
+        "period_end": pl.Date, "reported_at": pl.Date, "start_date": pl.Date}), schema.PROGRESS) \
+        if reports else schema.empty(schema.PROGRESS)
+    return projects, memberships, progress
+
+
+def report(pid, lst, period, end, done, reported=None, **kw):
+    row = dict(project_id=pid, list=lst, period=period, period_end=end, completed_ytd_wan=done,
+               reported_at=reported or end, revision=0, started=True, resumed=True,
+               start_date=date(2022, 5, 1))
+    row.update(kw)
+    return row
+
+
+def run(members, reports, as_of, rules=RULES):
+    return alerts.evaluate(*frames(members, reports), as_of, rules, PROFILE)
+
+
+# --- pace ------------------------------------------------------------------------------------------
+
+
+def test_project_25_points_behind_pace_is_yellow_and_the_reason_names_both_percentages():
+    # annual plan 10,000; 1-9月 done 5,150 = 51.5 %; pace by end of September 76.5 %; 25.0 pp behind
+    out = run([("A", "industrial", "continuing", 10_000.0, None)],
+              [report("A", "industrial", "2023-09", SEP30, 5_150.0)], SEP30)
+    # the August report (due 09-10) is also missing: a second, separate warning
+    assert sorted(out["rule_id"]) == ["pace_behind", "report_late"]
+    out = out.filter(pl.col("rule_id") == "pace_behind")
+    row = out.row(0, named=True)
+    assert (row["level"], row["rule_id"], row["period"]) == ("yellow", "pace_behind", "2023-09")
+    assert "51.5%" in row["reason"] and "76.5%" in row["reason"] and "25.0个百分点" in row["reason"]
+    assert "5,150.0万元" in row["reason"] and "10,000.0万元" in row["reason"]
+    assert row["evaluated_on"] == SEP30
+    assert out.schema == pl.Schema(schema.ALERTS)
+
+
+@pytest.mark.parametrize("done, level", [
+    (4_000.0, "red"),      # 40.0 % -> 36.5 pp behind (> 30)
+    (7_000.0, "blue"),     # 70.0 % -> 6.5 pp behind (5..10)
+    (6_650.0, "blue"),     # 66.5 % -> exactly 10.0 pp: not above 10, still blue
+    (8_000.0, None),       # 80.0 % -> ahead of pace
+])
+def test_pace_bands(done, level):
+    out = run([("A", "government", "continuing", 10_000.0, None)],
+              [report("A", "government", "2023-09", SEP30, done)], SEP30)
+    out = out.filter(pl.col("rule_id") == "pace_behind")
+    assert (out["level"].cast(pl.String).to_list() or [None]) == [level]
+
+
+def test_new_project_pace_runs_from_its_planned_start_month():
+    # planned start July, started. Pace by end of September from July: (76.5-38.5)/(100-38.5)
+    # = 38/61.5 = 61.8 %. Done 3,000 of 10,000 = 30 % -> 31.8 pp behind -> red.
+    # Measured against the whole year (76.5 %) it would be 46.5 pp; the reason shows 61.8 %.
+    out = run([("N", "industrial", "new", 10_000.0, date(2023, 7, 1))],
+              [report("N", "industrial", "2023-09", SEP30, 3_000.0, start_date=date(2023, 7, 10))], SEP30)
+    row = out.filter(pl.col("rule_id") == "pace_behind").row(0, named=True)
+    assert row["level"] == "red" and "61.8%" in row["reason"] and "31.8个百分点" in row["reason"]
+
+
+# --- starts and resumption -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("as_of, level, months", [
+    (date(2023, 7, 15), "blue", "0.5"),    # 15/31 of July after the end of June
+    (SEP30, "yellow", "3.0"),              # July, August, September: 3.0, not above 3
+    (OCT31, "red", "4.0"),
+    (date(2023, 6, 30), None, None),       # still the planned month
+])
+def test_start_lateness_escalates_blue_yellow_red(as_of, level, months):
+    out = run([("S", "government", "new", 5_000.0, date(2023, 6, 1))],
+              [report("S", "government", "2023-W26", date(2023, 7, 2), 0.0, started=False, start_date=None)],
+              as_of)
+    out = out.filter(pl.col("rule_id") == "start_late")
+    if level is None:
+        assert out.is_empty()
+    else:
+        row = out.row(0, named=True)
+        assert row["level"] == level and f"已逾期{months}个月" in row["reason"] and "2023年6月开工" in row["reason"]
+
+
+def test_started_project_gets_no_start_warning():
+    out = run([("S", "government", "new", 5_000.0, date(2023, 6, 1))],
+              [report("S", "government", "2023-09", SEP30, 4_000.0, start_date=date(2023, 8, 20))], SEP30)
+    assert out.filter(pl.col("rule_id") == "start_late").is_empty()
+
+
+def test_continuing_project_not_resumed_after_march_is_flagged():
+    # deadline end of March; as of 30 September: 6.0 months -> red
+    out = run([("C", "industrial", "continuing", 1_000.0, None)],
+              [report("C", "industrial", "2023-09", SEP30, 900.0, resumed=False)], SEP30)
+    row = out.filter(pl.col("rule_id") == "resume_late").row(0, named=True)
+    assert row["level"] == "red" and "6.0个月" in row["reason"]
+
+
+# --- reports ---------------------------------------------------------------------------------------
+
+
+def test_key_project_october_report_dated_7_november_is_late_and_a_missing_one_is_flagged():
+    # 二(八): key projects report by the 5th; October ends 10-31, due 11-05; filed 11-07 = 2 days late
+    members = [(p, "provincial_key", "continuing", 20_000.0, None) for p in ("K1", "K2", "K3")]
+    reports = [
+        report("K1", "provincial_key", "2023-10", OCT31, 18_000.0, reported=date(2023, 11, 7)),
+        report("K2", "provincial_key", "2023-10", OCT31, 18_000.0, reported=date(2023, 11, 5)),  # on time
+        report("K3", "provincial_key", "2023-09", SEP30, 16_000.0),  # nothing for October
+    ]
+    out = run(members, reports, NOV30).filter(pl.col("rule_id") == "report_late")
+    got = {r["project_id"]: r for r in out.iter_rows(named=True)}
+    assert set(got) == {"K1", "K3"}
+    assert got["K1"]["level"] == "blue" and got["K1"]["period"] == "2023-10"
+    assert "2023年11月5日前" in got["K1"]["reason"] and "2023年11月7日" in got["K1"]["reason"]
+    assert "迟报2天" in got["K1"]["reason"]
+    assert got["K3"]["level"] == "yellow" and "未报送" in got["K3"]["reason"]
+
+
+def test_report_not_yet_due_is_not_missing():
+    # as of 5 November the October report is still due today: September is the period checked
+    members = [("K", "provincial_key", "continuing", 20_000.0, None)]
+    reports = [report("K", "provincial_key", "2023-09", SEP30, 16_000.0, reported=date(2023, 10, 4))]
+    out = run(members, reports, date(2023, 11, 5)).filter(pl.col("rule_id") == "report_late")
+    assert out.is_empty()
+
+
+def test_weekly_due_periods_are_iso_weeks():
+    # as of Wednesday 2023-11-08, due 2 days after Sunday: week 44 (ends Sunday 11-05, due 11-07)
+    assert alerts.due_periods("weekly", 2, date(2023, 11, 8), 2) == [
+        ("2023-W44", date(2023, 11, 5), date(2023, 11, 7)),
+        ("2023-W43", date(2023, 10, 29), date(2023, 10, 31)),
+    ]
+    assert alerts.due_periods("monthly", 5, date(2023, 11, 6))[0] == ("2023-10", OCT31, date(2023, 11, 5))
+
+
+# --- cumulative figures ------------------------------------------------------------------------------
+
+
+def test_cumulative_figure_falling_from_5000_to_4800_is_flagged():
+    members = [("F", "industrial", "continuing", 8_000.0, None)]
+    reports = [report("F", "industrial", "2023-09", SEP30, 5_000.0),
+               report("F", "industrial", "2023-10", OCT31, 4_800.0)]
+    out = run(members, reports, OCT31).filter(pl.col("rule_id") == "cumulative_fall")
+    row = out.row(0, named=True)
+    assert row["level"] == "yellow" and row["period"] == "2023-10"
+    assert "4,800.0万元" in row["reason"] and "5,000.0万元" in row["reason"] and "减少200.0万元" in row["reason"]
+
+
+def test_a_corrected_revision_clears_the_fall_and_january_restarts_the_sum():
+    members = [("F", "industrial", "continuing", 8_000.0, None)]
+    reports = [report("F", "industrial", "2023-09", SEP30, 5_000.0),
+               report("F", "industrial", "2023-10", OCT31, 4_800.0),
+               report("F", "industrial", "2023-10", OCT31, 5_300.0, reported=date(2023, 11, 3), revision=1),
+               report("F", "industrial", "2022-12", date(2022, 12, 31), 9_000.0)]
+    # as of 1 November only the wrong figure was known; by 30 November the correction
+    assert run(members, reports, date(2023, 11, 1)).filter(pl.col("rule_id") == "cumulative_fall").height == 1
+    assert run(members, reports, NOV30).filter(pl.col("rule_id") == "cumulative_fall").is_empty()
+
+
+# --- summaries ---------------------------------------------------------------------------------------
+
+
+def _alerts(rows):
+    return schema.conform(pl.DataFrame(rows, schema=["project_id", "list", "level", "rule_id", "reason"],
+                                       orient="row"), schema.ALERTS)
+
+
+def test_worst_level_per_project_keeps_the_most_severe():
+    a = _alerts([("A", "government", "blue", "report_late", "迟报"),
+                 ("A", "industrial", "red", "pace_behind", "落后"),
+                 ("B", "government", "yellow", "start_late", "未开工")])
+    worst = alerts.worst_level_per_project(a)
+    assert dict(zip(worst["project_id"], worst["level"].cast(pl.String))) == {"A": "red", "B": "yellow"}
+    assert worst.filter(pl.col("project_id") == "A")["alert_count"].item() == 2
+    assert alerts.level_counts(a) == {"blue": 0, "yellow": 1, "red": 1}
+
+
+def test_level_movements_against_last_quarter():
+    before = _alerts([("A", "government", "yellow", "r", ""), ("B", "government", "red", "r", ""),
+                      ("C", "government", "blue", "r", ""), ("E", "government", "red", "r", "")])
+    now = _alerts([("A", "government", "red", "r", ""), ("B", "government", "yellow", "r", ""),
+                   ("D", "government", "blue", "r", ""), ("E", "industrial", "red", "r", "")])
+    moves = alerts.level_movements(now, before)
+    assert dict(zip(moves["project_id"], moves["movement"])) == {
+        "A": "up", "B": "down", "C": "cleared", "D": "new", "E": "unchanged"}
+    assert moves.filter(pl.col("project_id") == "A")["movement_label"].item() == "升级"
+    counts = alerts.movement_counts(moves)
+    assert counts["projects"].sum() == 5
+    row = counts.filter((pl.col("from_level") == "yellow") & (pl.col("to_level") == "red"))
+    assert row["projects"].item() == 1
+
+
+def test_evaluate_with_no_hits_returns_an_empty_alerts_frame():
+    out = run([("A", "government", "continuing", 10_000.0, None)],
+              [report("A", "government", "2023-09", SEP30, 9_000.0)], SEP30)
+    assert out.filter(pl.col("rule_id") != "report_late").is_empty()
+    assert out.schema == pl.Schema(schema.ALERTS)
+
+
+# --- the rules file -----------------------------------------------------------------------------------
+
+
+def test_rules_file_loads_with_configurable_labels_and_every_rule_cited():
+    assert RULES.label("blue") == "蓝色预警" and RULES.levels["red"].colour == "红"
+    assert set(RULES.rules) == {"start_late", "resume_late", "pace_behind", "report_late", "cumulative_fall"}
+    assert all(r.clause and r.source for r in RULES.rules.values())
+    assert RULES.rules["report_late"].schedules["provincial_key"].due_days_after_period_end == 5
+
+
+def test_renamed_colours_are_used(tmp_path):
+    # a city using 红黄绿 renames the mildest level; the key stays "blue"
+    text = Path(RULES.file).read_text(encoding="utf-8").replace("label: 蓝色预警", "label: 绿色预警")
+    (tmp_path / "r.yaml").write_text(text, encoding="utf-8")
+    assert alerts.load_rules(tmp_path / "r.yaml").label("blue") == "绿色预警"
+
+
+@pytest.mark.parametrize("old, new, code, line_hint", [
+    ("      - {level: red, above: 30}\n", "      - {level: red, above: 30}\n      - {level: red, above: 40}\n",
+     "bands_not_escalating", None),
+    ("    level: yellow\n    tolerance_wan: 0\n", "    level: orange\n    tolerance_wan: 0\n", "unknown_level", None),
+    ("    late_level: blue\n", "    late_level: blue\n    late_level: red\n", "duplicate_key", "late_level"),
+    ("    kind: pace_gap\n", "    kind: pace_gap\n    threshold: 3\n", "unknown_key", "threshold"),
+    ("cadence: weekly,", "cadence: daily,", "bad_cadence", None),
+])
+def test_broken_rules_file_is_refused_with_line_and_code(tmp_path, old, new, code, line_hint):
+    text = Path(RULES.file).read_text(encoding="utf-8")
+    assert old in text
+    broken = tmp_path / "alert_rules.yaml"
+    broken.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(ReferenceDataError) as err:
+        alerts.load_rules(broken)
+    assert err.value.code == code
+    assert str(broken) in str(err.value)
+    if line_hint:
+        lines = broken.read_text(encoding="utf-8").splitlines()
+        assert line_hint in lines[err.value.line - 1]
