@@ -1,0 +1,64 @@
+"""Chart builders: aggregated data, Chinese text and zh-CN formats in the SVG, PNG with a CJK font."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from jygproj import charts
+
+
+def _completion():
+    return pl.DataFrame({
+        "list": ["provincial_key", "provincial_key", "provincial_key", "government"],
+        "quarter": [3, 3, 1, 3],
+        "planned_wan": [50_000.0, 32_000.0, 13_000.0, 10_000.0],
+        "completed_wan": [60_000.0, 30_000.0, 14_000.0, 8_000.0],
+    })
+
+
+def test_completion_chart_aggregates_before_plotting():
+    spec = charts.completion_chart(_completion()).to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    # provincial_key Q3: 5.0 + 3.2 = 8.2 亿 planned, 6.0 + 3.0 = 9.0 亿 completed -> one row each
+    key_q3 = {r["口径"]: r["亿元"] for r in rows if r["清单"] == "全省重点投资项目" and r["季度"] == "三季度"}
+    assert key_q3 == {"计划": pytest.approx(8.2), "完成": pytest.approx(9.0)}
+    assert len(rows) == 6  # (key Q1, key Q3, gov Q3) x (计划, 完成)
+
+
+def test_svg_has_chinese_text_and_zh_month_labels():
+    svg = charts.to_svg(charts.completion_chart(_completion()))
+    assert svg.startswith("<svg") and "全省重点投资项目" in svg and "三季度" in svg
+    growth = pl.DataFrame({"month": [2, 3, 2, 3], "series": ["实际累计", "实际累计", "水平口径路径", "水平口径路径"],
+                           "cum_wan": [10_000.0, 25_000.0, 12_000.0, 28_000.0]})
+    svg = charts.to_svg(charts.growth_chart(growth, dashed=("水平口径路径",), year=2023))
+    assert "3月" in svg and "实际累计" in svg and "http" not in svg.replace("http://www.w3.org", "")
+
+
+def test_zh_cn_number_format_uses_locale():
+    # 12,345.6 亿元 on an axis: zh-CN d3-format groups thousands with a comma
+    growth = pl.DataFrame({"month": [1, 12], "series": ["实际累计"] * 2, "cum_wan": [0.0, 123_456_000.0]})
+    svg = charts.to_svg(charts.growth_chart(growth, year=2023))
+    assert "12,000" in svg
+
+
+def test_warnings_chart_counts_per_unit_and_level():
+    alerts = pl.DataFrame({"responsible_unit": ["市工信局", "市工信局", "市住建局"],
+                           "level": ["red", "yellow", "red"]})
+    spec = charts.warnings_chart(alerts).to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    assert sorted((r["责任单位"], r["预警等级"], r["项目数"]) for r in rows) == [
+        ("市住建局", "红色预警", 1), ("市工信局", "红色预警", 1), ("市工信局", "黄色预警", 1)]
+    assert "红色预警" in charts.to_svg(charts.warnings_chart(alerts))
+
+
+def test_missing_column_is_named():
+    with pytest.raises(charts.ChartError, match="quarter"):
+        charts.completion_chart(pl.DataFrame({"list": ["government"]}))
+
+
+def test_png_is_written_with_cjk_font(tmp_path):
+    if not charts.cjk_fonts():
+        pytest.skip("no CJK font installed (scripts/setup.sh installs fonts-wqy-microhei)")
+    path = charts.save_png(charts.completion_chart(_completion()), tmp_path / "c.png")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 5_000

@@ -1,0 +1,105 @@
+"""The papermill runner: audit record, offline HTML, atomic swap, failing cell named."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from jygproj import runs
+
+pytestmark = pytest.mark.slow  # each run starts a kernel (about 2 s)
+
+
+def _notebook(path: Path) -> Path:
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell(
+        "x: int = 1  # 一个数\nfail: bool = False  # 是否在第二个计算单元格报错"
+    )
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# 测试报告"),
+        params,
+        nbformat.v4.new_code_cell(
+            "from jygproj import runs\n"
+            "out = runs.output_dir('unused')\n"
+            "(out / 'value.txt').write_text(str(x * 2))"
+        ),
+        nbformat.v4.new_code_cell("if fail:\n    raise ValueError('故意的错误')\nprint('完成', x)"),
+    ]
+    nb.metadata["kernelspec"] = {"name": "jygproj", "display_name": "jygproj", "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+def test_run_writes_record_html_and_manifest(tmp_path):
+    nb = _notebook(tmp_path / "t.ipynb")
+    data = tmp_path / "data.txt"
+    data.write_text("abc")
+    result = runs.run_notebook(nb, tmp_path / "out", {"x": 21}, inputs=[data], name="报告")
+
+    assert result.run_dir == (tmp_path / "out").resolve()
+    assert (result.run_dir / "value.txt").read_text() == "42"  # 21 * 2, written by the notebook
+    executed = nbformat.read(result.notebook, as_version=4)
+    audit = executed.metadata["jygproj"]
+    assert audit["parameters"] == {"x": 21}
+    # sha256("abc"), as `printf abc | sha256sum` prints it
+    assert audit["inputs"][0]["sha256"] == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    assert executed.metadata["papermill"]["parameters"] == {"x": 21}
+    assert audit["seconds"] > 0
+    manifest = json.loads(result.manifest.read_text())
+    assert {o["path"] for o in manifest["outputs"]} >= {"value.txt", "报告.ipynb", "报告.html"}
+
+    html = result.html.read_text()
+    assert "完成 21" in html
+    assert "runs.output_dir" not in html  # code hidden
+    assert runs.remote_references(html) == []
+    # nothing to fetch: no src/href/url()/@import pointing at the network (URLs in comments are fine)
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//|url\(\s*["']?(https?:)?//|@import""", html)
+
+
+def test_failed_run_keeps_previous_report_and_names_cell(tmp_path):
+    nb = _notebook(tmp_path / "t.ipynb")
+    out = tmp_path / "out"
+    runs.run_notebook(nb, out, {"x": 1})
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    with pytest.raises(runs.NotebookRunError) as info:
+        runs.run_notebook(nb, out, {"x": 5, "fail": True})
+    err = info.value
+    assert err.ename == "ValueError" and "故意的错误" in str(err)
+    # cells: markdown, parameters, injected parameters, output_dir, the failing one -> 5th
+    assert "第 5 个单元格" in str(err) and "if fail:" in str(err)
+    assert err.code == "notebook_cell_failed"
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # untouched
+    assert (out / "value.txt").read_text() == "2"
+    assert [p.name for p in tmp_path.iterdir() if "staging" in p.name or ".old-" in p.name] == []
+
+
+def test_keep_carries_subreports_over(tmp_path):
+    nb = _notebook(tmp_path / "t.ipynb")
+    out = tmp_path / "out"
+    runs.run_notebook(nb, out, {"x": 1})
+    (out / "units").mkdir()
+    (out / "units" / "a.txt").write_text("unit report")
+    runs.run_notebook(nb, out, {"x": 3}, keep=("units",))
+    assert (out / "units" / "a.txt").read_text() == "unit report"
+    assert (out / "value.txt").read_text() == "6"
+
+
+def test_missing_input_is_refused_before_running(tmp_path):
+    nb = _notebook(tmp_path / "t.ipynb")
+    with pytest.raises(runs.RunError, match="输入文件不存在"):
+        runs.run_notebook(nb, tmp_path / "out", {}, inputs=[tmp_path / "nope.xlsx"])
+    assert not (tmp_path / "out").exists()
+
+
+def test_output_dir_outside_runner_resolves_from_repo_root(monkeypatch, tmp_path):
+    monkeypatch.delenv(runs.RUN_DIR_ENV, raising=False)
+    assert runs.resolve("reports/x") == runs.paths.ROOT / "reports/x"
+    assert runs.output_dir(tmp_path / "o") == tmp_path / "o"
+    monkeypatch.setenv(runs.RUN_DIR_ENV, str(tmp_path / "stage"))
+    assert runs.output_dir("reports/x") == tmp_path / "stage"
