@@ -1,0 +1,171 @@
+"""Observation and ranking 观摩评比 (二(九)): a transparent score and the top projects per list.
+
+二(九) names three qualities — 建设速度快 (fast construction), 工程进度好 (good progress),
+超额完成年度投资 (over-completion of the annual plan) — so the score has exactly three parts, each
+kept as a column next to the figures it comes from, and the weights live in
+data/reference/ranking.yaml. See that file for the formulas.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from jygproj import paths, schema
+from jygproj.alerts import positions
+from jygproj.pace import Profile
+from jygproj.reference import ReferenceDataError, check_keys, read_strict
+
+
+@dataclass(frozen=True)
+class RankingRules:
+    file: str
+    lists: tuple[str, ...]
+    top_n: int
+    require_started: bool
+    min_annual_plan_wan: float
+    speed_points_per_month: float
+    speed_min_points: float
+    speed_max_points: float
+    pace_points_per_ratio: float
+    pace_cap_ratio: float
+    over_points_per_pct: float
+    over_max_points: float
+    labels: dict[str, str]  # part -> Chinese label
+
+
+def load_ranking(path: Path | None = None) -> RankingRules:
+    """Load the score weights (data/reference/ranking.yaml); unknown/duplicate keys are refused."""
+    path = Path(path) if path else paths.REFERENCE / "ranking.yaml"
+    data, lines = read_strict(path)
+    check_keys(data, file=path, lines=lines, key_path=(), required={"meta", "lists", "top_n", "eligibility", "parts"})
+    check_keys(data["meta"], file=path, lines=lines, key_path=("meta",), required={"title", "clause", "description"})
+    check_keys(data["eligibility"], file=path, lines=lines, key_path=("eligibility",),
+               required={"require_started", "min_annual_plan_wan"})
+    parts = data["parts"]
+    check_keys(parts, file=path, lines=lines, key_path=("parts",), required={"speed", "pace", "over_completion"})
+    spec = {"speed": {"label", "points_per_month", "min_points", "max_points"},
+            "pace": {"label", "points_per_ratio", "cap_ratio"},
+            "over_completion": {"label", "points_per_pct", "max_points"}}
+    for part, keys in spec.items():
+        check_keys(parts[part], file=path, lines=lines, key_path=("parts", part), required=keys)
+        for key in keys - {"label"}:
+            _number(path, lines, ("parts", part, key), parts[part][key])
+    lists = data["lists"]
+    bad = [x for x in lists if x not in schema.LISTS] if isinstance(lists, list) else [lists]
+    if bad:
+        raise ReferenceDataError(path, lines.get(("lists",)), "lists",
+                                 f"未知的清单 {bad!r}；允许：{'、'.join(schema.LISTS)}", "unknown_list")
+    top_n = data["top_n"]
+    if isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1:
+        raise ReferenceDataError(path, lines.get(("top_n",)), "top_n", f"应为正整数，实际为 {top_n!r}", "bad_top_n")
+    sp, pc, oc = parts["speed"], parts["pace"], parts["over_completion"]
+    if sp["min_points"] > sp["max_points"]:
+        raise ReferenceDataError(path, lines.get(("parts", "speed", "min_points")), "parts.speed.min_points",
+                                 "最低分不得高于最高分", "bad_range")
+    return RankingRules(
+        file=str(path), lists=tuple(lists), top_n=top_n,
+        require_started=bool(data["eligibility"]["require_started"]),
+        min_annual_plan_wan=float(_number(path, lines, ("eligibility", "min_annual_plan_wan"),
+                                          data["eligibility"]["min_annual_plan_wan"])),
+        speed_points_per_month=float(sp["points_per_month"]), speed_min_points=float(sp["min_points"]),
+        speed_max_points=float(sp["max_points"]),
+        pace_points_per_ratio=float(pc["points_per_ratio"]), pace_cap_ratio=float(pc["cap_ratio"]),
+        over_points_per_pct=float(oc["points_per_pct"]), over_max_points=float(oc["max_points"]),
+        labels={"speed": sp["label"], "pace": pc["label"], "over_completion": oc["label"]},
+    )
+
+
+def _number(path: Path, lines: Any, kp: tuple[str, ...], value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ReferenceDataError(path, lines.get(kp), ".".join(kp), f"应为数字，实际为 {value!r}", "value_not_number")
+    return float(value)
+
+
+#: Chinese headers of the score table (reports and Excel); the figure columns use schema.COLUMN_LABELS.
+SCORE_LABELS: dict[str, str] = {
+    "rank": "名次",
+    "months_early": "较计划提前开工（月）",
+    "planned_to_date_wan": "序时计划投资（万元）",
+    "pace_ratio": "完成/序时计划",
+    "annual_pct": "年度计划完成率（%）",
+    "speed_points": "建设速度得分",
+    "pace_points": "工程进度得分",
+    "over_points": "超额完成得分",
+    "score": "总分",
+    "eligible": "是否参评",
+    "started_on": "实际开工时间",
+}
+
+
+def score_projects(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.DataFrame, as_of: date,
+                   weights: RankingRules, profile: Profile) -> pl.DataFrame:
+    """Score every project on the ranked lists as known on ``as_of``; ranks are per list.
+
+    ``progress`` is the raw ledger (resolved with jygproj.ledger.snapshot inside
+    :func:`jygproj.alerts.positions`). Speed counts whole calendar months between the planned and
+    the actual start month (+ early, − late); continuing projects, with no start this year, score 0
+    for speed. A project is eligible when it is under construction (started, resumed or with
+    investment this year) and its annual plan reaches the floor; ineligible rows keep their score
+    but get no rank.
+
+    Columns: list, rank, project_id, name, responsible_unit, nature, planned_start, started_on,
+    months_early, annual_plan_wan, planned_to_date_wan, completed_ytd_wan, pace_ratio, annual_pct,
+    speed_points, pace_points, over_points, score, eligible.
+    """
+    w = weights
+    pos = positions(projects, memberships, progress, as_of, profile).filter(
+        pl.col("list").cast(pl.String).is_in(w.lists))
+    done = pl.col("completed_ytd_wan").fill_null(0.0)
+    ym = lambda e: e.dt.year().cast(pl.Int32) * 12 + e.dt.month().cast(pl.Int32)  # noqa: E731
+    is_new = pl.col("nature").cast(pl.String) != "continuing"
+    months_early = (
+        pl.when(is_new & pl.col("planned_start").is_not_null() & pl.col("started_on").is_not_null())
+        .then(ym(pl.col("planned_start")) - ym(pl.col("started_on")))
+        .when(is_new & pl.col("planned_start").is_not_null() & ~pl.col("started")
+              & (pl.col("planned_start") <= as_of))
+        .then(ym(pl.col("planned_start")) - (as_of.year * 12 + as_of.month))  # still waiting: late so far
+        .otherwise(0)
+    )
+    under_construction = pl.col("started") | pl.col("resumed") | (done > 0)
+    eligible = (under_construction if w.require_started else pl.lit(True)) & (
+        pl.col("annual_plan_wan").fill_null(0) >= w.min_annual_plan_wan) & (pl.col("annual_plan_wan") > 0)
+    scored = (
+        pos.with_columns(
+            months_early.cast(pl.Int32).alias("months_early"),
+            pl.when(pl.col("annual_plan_wan") > 0).then(done / pl.col("annual_plan_wan") * 100).alias("annual_pct"),
+            pl.when(pl.col("planned_to_date_wan") > 0).then(done / pl.col("planned_to_date_wan"))
+            .alias("pace_ratio"),
+            eligible.fill_null(False).alias("eligible"),
+        )
+        .with_columns(
+            (pl.col("months_early") * w.speed_points_per_month)
+            .clip(w.speed_min_points, w.speed_max_points).cast(pl.Float64).alias("speed_points"),
+            (pl.col("pace_ratio").fill_null(0).clip(upper_bound=w.pace_cap_ratio) * w.pace_points_per_ratio)
+            .alias("pace_points"),
+            ((pl.col("annual_pct").fill_null(0) - 100).clip(lower_bound=0) * w.over_points_per_pct)
+            .clip(upper_bound=w.over_max_points).alias("over_points"),
+        )
+        .with_columns((pl.col("speed_points") + pl.col("pace_points") + pl.col("over_points")).alias("score"))
+        .sort(["list", "eligible", "score", "completed_ytd_wan", "project_id"],
+              descending=[False, True, True, True, False], nulls_last=True)
+    )
+    ranked = scored.with_columns(
+        pl.when(pl.col("eligible"))
+        .then(pl.col("eligible").cast(pl.Int32).cum_sum().over("list"))
+        .cast(pl.Int32).alias("rank")
+    )
+    return ranked.select(
+        "list", "rank", "project_id", "name", "responsible_unit", "nature", "planned_start", "started_on",
+        "months_early", "annual_plan_wan", "planned_to_date_wan", "completed_ytd_wan", "pace_ratio",
+        "annual_pct", "speed_points", "pace_points", "over_points", "score", "eligible",
+    )
+
+
+def top_projects(scores: pl.DataFrame, n: int) -> pl.DataFrame:
+    """The ``n`` best-ranked eligible projects of each list, in list and rank order."""
+    return scores.filter(pl.col("eligible") & (pl.col("rank") <= n)).sort(["list", "rank"])
