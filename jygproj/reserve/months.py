@@ -1,0 +1,39 @@
+"""Month arithmetic for the reserve timeline: months are first-of-month dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+DAYS_PER_MONTH = 365.25 / 12
+
+
+def parse_month(value: str | dt.date) -> dt.date:
+    """'2023-11' (or a date) → 2023-11-01."""
+    if isinstance(value, dt.date):
+        return dt.date(value.year, value.month, 1)
+    text = str(value).strip().replace("/", "-").replace(".", "-")
+    try:
+        year, month = (int(p) for p in text.split("-")[:2])
+        return dt.date(year, month, 1)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"月份格式应为 YYYY-MM，实际为 {value!r} [bad_month]") from exc
+
+
+def add_months(month: dt.date, n: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + n
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def months_between(a: dt.date, b: dt.date) -> int:
+    """Whole months from a's month to b's month (b later → positive)."""
+    return (b.year * 12 + b.month) - (a.year * 12 + a.month)
+
+
+def ceil_months(months: float) -> int:
+    # A tiny tolerance so 3.0000000001 from float sums still counts as 3 months.
+    return max(0, math.ceil(months - 1e-9))
+
+
+def month_label(month: dt.date | None) -> str:
+    return f"{month.year}年{month.month}月" if month else ""
