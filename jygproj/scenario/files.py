@@ -1,0 +1,205 @@
+"""Scenarios as files, stacking, side-by-side comparison, and the :class:`Planner` facade.
+
+A scenario is a diff against the baseline levers (or against another scenario it is stacked on),
+stored in YAML so a leader's scenario can be shared and rerun::
+
+    scenarios:
+      - name: 省列重大项目加快
+        description: 省列重大项目进度提高两成
+        levers:
+          pace_by_list: {provincial_major: 1.2}
+      - name: 再叠加储备项目
+        stack_on: 省列重大项目加快
+        levers:
+          reserve_pull: {R-001: {start_month: 11, first_year_wan: 8000}}
+
+A single scenario may also be written at the top level (name, description, stack_on, levers).
+Scenarios never touch the data: they only produce :class:`Levers` for the engine.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import yaml
+
+from jygproj import schema
+from jygproj.projection import Model
+from jygproj.reference import ReferenceDataError, check_keys, read_strict
+from jygproj.scenario import engine, montecarlo
+from jygproj.scenario.levers import (Levers, LeverSpecs, apply_changes, changes_between,
+                                     defaults_from_specs, diff_table)
+
+BASELINE_NAME = "基准"
+_SCENARIO_KEYS = {"name"}
+_SCENARIO_OPTIONAL = {"description", "stack_on", "levers"}
+
+
+@dataclass
+class Scenario:
+    name: str
+    levers: dict[str, Any] = field(default_factory=dict)  # nested diff (see levers.apply_changes)
+    description: str = ""
+    stack_on: str | None = None  # name of the scenario this one builds on (None: the baseline)
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name}
+        if self.description:
+            out["description"] = self.description
+        if self.stack_on:
+            out["stack_on"] = self.stack_on
+        out["levers"] = self.levers
+        return out
+
+
+def load_scenarios(path: Path | str) -> list[Scenario]:
+    """Read a scenario file strictly (unknown keys refused, naming file, line and key)."""
+    path = Path(path)
+    data, lines = read_strict(path)
+    if isinstance(data, dict) and "scenarios" in data:
+        check_keys(data, file=path, lines=lines, key_path=(), required={"scenarios"})
+        entries = [(("scenarios", str(i)), e) for i, e in enumerate(data["scenarios"] or [])]
+    else:
+        entries = [((), data)]
+    out = []
+    for kp, entry in entries:
+        check_keys(entry, file=path, lines=lines, key_path=kp, required=_SCENARIO_KEYS,
+                   optional=_SCENARIO_OPTIONAL)
+        out.append(Scenario(str(entry["name"]), entry.get("levers") or {}, entry.get("description") or "",
+                            entry.get("stack_on")))
+    names = [s.name for s in out]
+    for s in out:
+        if names.count(s.name) > 1:
+            raise ReferenceDataError(path, None, s.name, "情景名称重复", "duplicate_scenario")
+        if s.stack_on and s.stack_on not in names:
+            raise ReferenceDataError(path, None, f"{s.name}.stack_on",
+                                     f"叠加的情景 {s.stack_on!r} 不在本文件中（已有：{'、'.join(names)}）",
+                                     "unknown_stack_on")
+    return out
+
+
+def save_scenarios(path: Path | str, scenarios: list[Scenario]) -> Path:
+    """Write scenarios to YAML (Chinese kept readable); they load back equal."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = yaml.safe_dump({"scenarios": [s.as_dict() for s in scenarios]}, allow_unicode=True,
+                          sort_keys=False)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def scenario_from_levers(name: str, levers: Levers, base: Levers | None = None,
+                         description: str = "") -> Scenario:
+    """The scenario (a diff) that turns ``base`` (default: baseline) into ``levers``."""
+    return Scenario(name, changes_between(base or Levers(), levers), description)
+
+
+def scenario_levers(scenarios: list[Scenario], name: str, specs: LeverSpecs,
+                    base: Levers | None = None, _seen: tuple[str, ...] = ()) -> Levers:
+    """The full levers of scenario ``name``, stacking it on the scenario it names (recursively)."""
+    by_name = {s.name: s for s in scenarios}
+    s = by_name[name]
+    if name in _seen:
+        raise ValueError(f"情景叠加形成循环：{' → '.join(_seen + (name,))} [stack_cycle]")
+    under = (scenario_levers(scenarios, s.stack_on, specs, base, _seen + (name,)) if s.stack_on
+             else (base or defaults_from_specs(specs)))
+    return apply_changes(under, s.levers, specs, where=f"情景 {name}")
+
+
+@dataclass
+class Result:
+    """Everything the planner shows for one scenario."""
+
+    name: str
+    levers: Levers
+    outcome: engine.Outcome
+    diff: pl.DataFrame
+    mc: montecarlo.MonteCarlo | None = None
+    tornado: pl.DataFrame | None = None
+
+    def headline(self) -> dict[str, Any]:
+        h = self.outcome.headline
+        out = {"scenario": self.name, **self.outcome.as_json()}
+        out["headline_reading"] = h.as_json()
+        if self.mc is not None:
+            out["monte_carlo"] = self.mc.as_json()
+            out["headline_probability"] = round(self.mc.probability[self.levers.headline], 4)
+        out["changes"] = self.diff.to_dicts()
+        return out
+
+
+@dataclass
+class Planner:
+    """The engine wired to one data set: build once, then evaluate levers in milliseconds."""
+
+    model: Model
+    specs: LeverSpecs
+    target_pct: float = engine.TARGET_PCT
+    draws: int = 10_000
+    seed: int = 2023
+
+    @property
+    def uncertainty(self) -> dict[str, float]:
+        return {k: p.value for k, p in self.specs.uncertainty.items()}
+
+    @property
+    def baseline(self) -> Levers:
+        return defaults_from_specs(self.specs)
+
+    def run(self, levers: Levers, name: str = BASELINE_NAME, *, monte_carlo: bool = True,
+            with_tornado: bool = True, base: Levers | None = None, draws: int | None = None) -> Result:
+        outcome = engine.evaluate(self.model, levers, self.target_pct)
+        diff = diff_table(base or self.baseline, levers, self.specs, self.model.names_by_id())
+        mc = (montecarlo.simulate(self.model, levers, draws=draws or self.draws, seed=self.seed,
+                                  uncertainty=self.uncertainty, target_pct=self.target_pct)
+              if monte_carlo else None)
+        torn = engine.tornado(self.model, levers, self.specs, self.target_pct) if with_tornado else None
+        return Result(name, levers, outcome, diff, mc, torn)
+
+    def run_file(self, scenarios: list[Scenario], **kw) -> list[Result]:
+        """Every scenario of a file, each against the baseline (stacked ones include their base)."""
+        return [self.run(scenario_levers(scenarios, s.name, self.specs), s.name, **kw) for s in scenarios]
+
+
+def compare(results: list[Result]) -> pl.DataFrame:
+    """Scenarios side by side: one row per figure (Chinese), one column per scenario."""
+    rows: list[tuple[str, list[Any]]] = []
+
+    def add(label: str, values: list[Any]) -> None:
+        rows.append((label, values))
+
+    for key in ("level", "rate"):
+        label = "水平口径" if key == "level" else "增速口径"
+        rs = [r.outcome.readings[key] for r in results]
+        add(f"{label}：11月末差额（亿元）", [round(schema.wan_to_yi(x.margin_wan), 2) for x in rs])
+        add(f"{label}：达到月份", [f"{x.met_month}月" if x.met_month else "年内未达到" for x in rs])
+        add(f"{label}：剩余每月需追加（亿元）", [round(schema.wan_to_yi(x.extra_per_month_wan), 2) for x in rs])
+        if all(r.mc is not None for r in results):
+            add(f"{label}：11月前达到概率", [f"{r.mc.probability[key]:.0%}" for r in results])
+    add("11月累计增速（%）", [round(float(r.outcome.path.growth_pct[10]), 2) for r in results])
+    add("全年累计投资（亿元）", [round(schema.wan_to_yi(float(r.outcome.path.total_wan[11])), 2) for r in results])
+    add("调整的杠杆数", [r.diff.height for r in results])
+    data = {"指标": [label for label, _ in rows]}
+    for i, r in enumerate(results):
+        data[r.name] = [str(values[i]) for _, values in rows]
+    return pl.DataFrame(data)
+
+
+def write_summary(out_dir: Path | str, results: list[Result]) -> Path:
+    """Archive a scenario run: scenario_summary.json (headline figures, changes, bands) and one CSV per
+    table. Returns the JSON path."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    doc = {"scenarios": [r.headline() for r in results]}
+    path = out / "scenario_summary.json"
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
+    compare(results).write_csv(out / "scenario_compare.csv")
+    for i, r in enumerate(results, 1):
+        r.outcome.frame().write_csv(out / f"scenario_{i}_path.csv")
+        if r.tornado is not None:
+            r.tornado.write_csv(out / f"scenario_{i}_tornado.csv")
+    return path
