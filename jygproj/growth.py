@@ -1,0 +1,269 @@
+"""The 12% tracker: year-to-date fixed-asset investment (FAI) growth and the goal of reaching 12%
+one month early (一 工作目标: 固定资产投资增长12%，力争提前1个月完成).
+
+"One month early" has two readings (domain page); both are computed, ``headline`` picks the one the
+report leads with:
+- level ("level"): the January–November cumulative reaches (1 + 12%) × the prior year's full-year FAI;
+- rate ("rate"): the January–November cumulative growth is at least 12%, i.e. the cumulative reaches
+  (1 + 12%) × the prior year's January–November comparable cumulative.
+
+Growth is on the comparable basis (可比口径): the base is the prior year's comparable cumulative
+(baseline.prior_cum_wan), never the prior year's published level. Where the statistics bureau has
+published a growth rate and no level, the level is the comparable base × (1 + rate).
+January is published with February (1-2月), so the first month with figures is 2.
+
+The months after the as-of month come from a projection given as a frame (month,
+projected_cum_wan) — normally the project-by-project projection of the scenario engine
+(jygproj.projection), on the same FAI basis — or, when none is given, from
+:func:`seasonal_projection` (the current cumulative scaled by the seasonal profile).
+Pure functions: frames and parameters in, a frame and a dict out.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+
+from jygproj.pace import Profile, cum_share
+
+HEADLINES = ("level", "rate")
+MONTHS = pl.DataFrame({"month": list(range(1, 13))}, schema={"month": pl.Int8})
+
+
+def _baseline_months(baseline: pl.DataFrame, year: int | None) -> pl.DataFrame:
+    b = baseline if year is None else baseline.filter(pl.col("year") == year)
+    if b["year"].drop_nulls().n_unique() > 1:
+        raise ValueError(f"基数表含多个年份 {sorted(b['year'].unique().to_list())}，请指定 year [ambiguous_year]")
+    if b["month"].is_duplicated().any():
+        dup = b.filter(pl.col("month").is_duplicated())["month"].unique().sort().to_list()
+        raise ValueError(f"基数表月份重复：{dup} [duplicate_month]")
+    return MONTHS.join(b.select(pl.col("month").cast(pl.Int8), "prior_cum_wan", "current_cum_wan", "growth_pct"),
+                       on="month", how="left")
+
+
+def actual_cumulative(baseline: pl.DataFrame, *, as_of_month: int, year: int | None = None) -> pl.DataFrame:
+    """month 1..12, prior_cum_wan, actual_cum_wan, growth_pct (actual figures up to ``as_of_month``).
+
+    actual_cum_wan is the known current cumulative, else prior_cum × (1 + published growth);
+    growth_pct is the published growth, else current / prior comparable − 1.
+    Months after the as-of month are blanked, so an analysis "as of August" ignores later figures.
+    """
+    _check_month(as_of_month)
+    b = _baseline_months(baseline, year)
+    known = pl.col("month") <= as_of_month
+    return b.select(
+        "month",
+        "prior_cum_wan",
+        pl.when(known).then(
+            pl.coalesce(pl.col("current_cum_wan"), pl.col("prior_cum_wan") * (1 + pl.col("growth_pct") / 100))
+        ).alias("actual_cum_wan"),
+        pl.when(known).then(
+            pl.coalesce(pl.col("growth_pct"), (pl.col("current_cum_wan") / pl.col("prior_cum_wan") - 1) * 100)
+        ).alias("growth_pct"),
+    )
+
+
+def seasonal_projection(
+    baseline: pl.DataFrame, as_of_month: int, profile: Profile, *, year: int | None = None
+) -> pl.DataFrame:
+    """The simple projection: the current cumulative scaled by the seasonal share of the year.
+
+    projected_cum[m] = actual_cum[as_of] × cum_share(m) / cum_share(as_of), for months as_of..12
+    (at the as-of month it equals the actual). Used when no project-level projection is given.
+    """
+    actual = actual_cumulative(baseline, as_of_month=as_of_month, year=year)
+    now = actual.filter(pl.col("month") == as_of_month)["actual_cum_wan"][0]
+    if now is None:
+        raise ValueError(f"基数表缺少 {as_of_month} 月的本年累计数（或增速） [missing_current]")
+    base_share = cum_share(as_of_month, profile)
+    return pl.DataFrame(
+        {"month": list(range(as_of_month, 13)),
+         "projected_cum_wan": [now * cum_share(m, profile) / base_share for m in range(as_of_month, 13)]},
+        schema={"month": pl.Int8, "projected_cum_wan": pl.Float64},
+    )
+
+
+def growth_path(
+    baseline: pl.DataFrame,
+    *,
+    as_of_month: int,
+    profile: Profile,
+    projection: pl.DataFrame | None = None,
+    target_growth_pct: float = 12.0,
+    target_month: int = 11,
+    year: int | None = None,
+) -> pl.DataFrame:
+    """The monthly path, month 1..12, in 万元:
+
+    prior_cum_wan; actual_cum_wan and growth_pct (up to the as-of month); projected_cum_wan (the
+    projection after the as-of month, the actual at it); cum_wan (actual, else projected) and
+    cum_growth_pct (its growth over the comparable base); rate_line_wan ((1 + 12%) × prior_cum, the
+    12%-growth line); level_path_wan and rate_path_wan (the cumulative each reading needs: from the
+    actual at the as-of month to its goal at the target month, the shortfall spread over the
+    remaining months by the seasonal profile); level_need_month_wan / rate_need_month_wan (the
+    investment each remaining month needs), projected_month_wan (what the projection gives that
+    month) and level_extra_month_wan / rate_extra_month_wan (the extra over the projection, the
+    shortfall at the target month spread seasonally; 0 when the projection already reaches the goal).
+    """
+    _check_month(as_of_month)
+    if not as_of_month <= target_month <= 12:
+        raise ValueError(f"target_month must be as_of_month..12, got {target_month}")
+    g = 1 + target_growth_pct / 100
+    actual = actual_cumulative(baseline, as_of_month=as_of_month, year=year)
+    now = actual.filter(pl.col("month") == as_of_month)["actual_cum_wan"][0]
+    if now is None:
+        raise ValueError(f"基数表缺少 {as_of_month} 月的本年累计数（或增速） [missing_current]")
+    prior = dict(zip(actual["month"].to_list(), actual["prior_cum_wan"].to_list()))
+    for m in (target_month, 12):
+        if prior.get(m) is None:
+            raise ValueError(f"基数表缺少上年 1-{m} 月可比累计数 prior_cum_wan [missing_prior]")
+    if projection is None:
+        projection = seasonal_projection(baseline, as_of_month, profile, year=year)
+    proj = projection.select(pl.col("month").cast(pl.Int8), pl.col("projected_cum_wan").cast(pl.Float64))
+
+    goals = {"level": g * prior[12], "rate": g * prior[target_month]}
+    remaining = list(range(as_of_month + 1, target_month + 1))
+    weights = {m: profile[m] for m in remaining}
+    total_w = sum(weights.values())
+    share = {m: w / total_w for m, w in weights.items()} if total_w else {}
+    cum_part = {m: sum(share[k] for k in remaining if k <= m) for m in remaining}
+
+    path = actual.join(proj, on="month", how="left").with_columns(
+        pl.when(pl.col("month") == as_of_month).then(pl.lit(now))
+        .when(pl.col("month") > as_of_month).then(pl.col("projected_cum_wan"))
+        .alias("projected_cum_wan")
+    ).with_columns(
+        pl.coalesce(pl.col("actual_cum_wan"), pl.col("projected_cum_wan")).alias("cum_wan"),
+    ).with_columns(
+        # a published growth rate stands for its month; otherwise the level over the comparable base
+        pl.coalesce(pl.col("growth_pct"), (pl.col("cum_wan") / pl.col("prior_cum_wan") - 1) * 100)
+        .alias("cum_growth_pct"),
+        (pl.col("prior_cum_wan") * g).alias("rate_line_wan"),
+        (pl.col("projected_cum_wan") - pl.col("projected_cum_wan").shift(1)).alias("projected_month_wan"),
+    ).with_columns(
+        pl.when(pl.col("month") <= as_of_month).then(None).otherwise(pl.col("projected_month_wan"))
+        .alias("projected_month_wan")
+    )
+    at_target = path.filter(pl.col("month") == target_month)["cum_wan"][0]
+    columns = []
+    for reading, goal in goals.items():
+        need = max(0.0, goal - now)
+        shortfall = max(0.0, goal - at_target) if at_target is not None else None
+        columns += [
+            _by_month({as_of_month: now} | {m: now + need * cum_part[m] for m in remaining}, f"{reading}_path_wan"),
+            _by_month({m: need * share[m] for m in remaining}, f"{reading}_need_month_wan"),
+            _by_month({m: shortfall * share[m] for m in remaining} if shortfall is not None else {},
+                      f"{reading}_extra_month_wan"),
+        ]
+    for col in columns:
+        path = path.join(col, on="month", how="left")
+    return path.select(
+        "month", "prior_cum_wan", "actual_cum_wan", "growth_pct", "projected_cum_wan", "cum_wan", "cum_growth_pct",
+        "rate_line_wan", "level_path_wan", "rate_path_wan", "level_need_month_wan", "rate_need_month_wan",
+        "projected_month_wan", "level_extra_month_wan", "rate_extra_month_wan",
+    )
+
+
+def growth_summary(
+    path: pl.DataFrame,
+    *,
+    as_of_month: int,
+    headline: str = "level",
+    target_growth_pct: float = 12.0,
+    target_month: int = 11,
+) -> dict[str, Any]:
+    """The headline figures of a :func:`growth_path` frame, JSON-ready (万元, %, months).
+
+    ytd_*: the as-of month's cumulative, comparable base and growth. For each reading r in
+    (level, rate): r_goal_wan (the cumulative needed at the target month), r_margin_wan (cumulative
+    at the target month, actual or projected, minus the goal; negative = short), r_met_early
+    (margin >= 0), r_met_month (level: the first month the cumulative reaches the goal; rate: the
+    first month from which cumulative growth stays >= the target through the last month known),
+    r_needed_per_month_wan and r_extra_per_month_wan ({month: 万元}) and r_extra_total_wan.
+    headline_* repeat the chosen reading's figures.
+    """
+    if headline not in HEADLINES:
+        raise ValueError(f"headline 应为 level 或 rate，实际为 {headline!r} [bad_headline]")
+    g = 1 + target_growth_pct / 100
+    by_month = {r["month"]: r for r in path.iter_rows(named=True)}
+    now, target, dec = by_month[as_of_month], by_month[target_month], by_month[12]
+    goals = {"level": g * dec["prior_cum_wan"], "rate": g * target["prior_cum_wan"]}
+    known = [r for r in path.iter_rows(named=True) if r["cum_wan"] is not None and r["month"] >= 2]
+    out: dict[str, Any] = {
+        "as_of_month": as_of_month,
+        "target_month": target_month,
+        "target_growth_pct": target_growth_pct,
+        "headline": headline,
+        "ytd_cum_wan": now["actual_cum_wan"],
+        "ytd_prior_cum_wan": now["prior_cum_wan"],
+        "ytd_growth_pct": now["growth_pct"],
+        "prior_year_total_wan": dec["prior_cum_wan"],
+        "projected_target_month_cum_wan": target["cum_wan"],
+        "projected_target_month_growth_pct": target["cum_growth_pct"],
+        "projected_year_cum_wan": dec["cum_wan"],
+        "projected_year_growth_pct": dec["cum_growth_pct"],
+    }
+    level_month = next((r["month"] for r in known if r["cum_wan"] >= goals["level"]), None)
+    rate_month = None
+    for r in reversed(known):  # the earliest month of the final run of months at or above the target
+        if r["cum_growth_pct"] is None or r["cum_growth_pct"] < target_growth_pct - 1e-9:
+            break
+        rate_month = r["month"]
+    met_month = {"level": level_month, "rate": rate_month}
+    for reading, goal in goals.items():
+        margin = target["cum_wan"] - goal if target["cum_wan"] is not None else None
+        extra = {m: by_month[m][f"{reading}_extra_month_wan"] for m in range(as_of_month + 1, target_month + 1)}
+        out |= {
+            f"{reading}_goal_wan": goal,
+            f"{reading}_margin_wan": margin,
+            f"{reading}_met_early": None if margin is None else margin >= -1e-6,
+            f"{reading}_met_month": met_month[reading],
+            f"{reading}_needed_per_month_wan": {m: by_month[m][f"{reading}_need_month_wan"]
+                                                for m in range(as_of_month + 1, target_month + 1)},
+            f"{reading}_extra_per_month_wan": extra,
+            f"{reading}_extra_total_wan": None if margin is None else max(0.0, -margin),
+        }
+    for key in ("goal_wan", "margin_wan", "met_early", "met_month", "needed_per_month_wan",
+                "extra_per_month_wan", "extra_total_wan"):
+        out[f"headline_{key}"] = out[f"{headline}_{key}"]
+    return out
+
+
+def track(
+    baseline: pl.DataFrame,
+    *,
+    as_of_month: int,
+    profile: Profile,
+    projection: pl.DataFrame | None = None,
+    headline: str = "level",
+    target_growth_pct: float = 12.0,
+    target_month: int = 11,
+    year: int | None = None,
+) -> tuple[pl.DataFrame, dict[str, Any]]:
+    """:func:`growth_path` and :func:`growth_summary` in one call; the summary says which projection."""
+    path = growth_path(baseline, as_of_month=as_of_month, profile=profile, projection=projection,
+                       target_growth_pct=target_growth_pct, target_month=target_month, year=year)
+    summary = growth_summary(path, as_of_month=as_of_month, headline=headline,
+                             target_growth_pct=target_growth_pct, target_month=target_month)
+    summary["projection"] = "seasonal" if projection is None else "given"
+    return path, summary
+
+
+def target_settings(targets) -> dict[str, float | int]:
+    """Wiring: the growth goal from a jygproj.reference.Targets — {target_growth_pct, target_month}
+    (12 % and December − 1 month early = November, 一 工作目标)."""
+    return {
+        "target_growth_pct": targets.value("fai_growth_pct"),
+        "target_month": 12 - int(targets.value("fai_growth_months_early_month")),
+    }
+
+
+def _by_month(values: dict[int, float], name: str) -> pl.DataFrame:
+    return pl.DataFrame({"month": list(values), name: list(values.values())},
+                        schema={"month": pl.Int8, name: pl.Float64})
+
+
+def _check_month(as_of_month: int) -> None:
+    if not 2 <= as_of_month <= 12:
+        raise ValueError(f"as_of_month 应为 2–12（1-2月合并发布），实际为 {as_of_month} [bad_month]")

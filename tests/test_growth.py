@@ -1,0 +1,114 @@
+import polars as pl
+import pytest
+
+from jygproj.growth import actual_cumulative, growth_path, growth_summary, seasonal_projection, target_settings, track
+from jygproj.reference import load_seasonal_profile, load_targets
+from jygproj.schema import BASELINE, conform
+
+PROFILE = load_seasonal_profile()
+
+# A hand-made baseline (万元). Prior year comparable cumulative 1-X月; this year's cumulative to October.
+PRIOR = {2: 50, 3: 120, 4: 220, 5: 340, 6: 480, 7: 600, 8: 700, 9: 780, 10: 850, 11: 900, 12: 1000}
+CURRENT = {2: 52, 3: 126, 4: 240, 5: 380, 6: 540, 7: 680, 8: 800, 9: 900, 10: 1000}
+
+
+def baseline(current=CURRENT, growth=None):
+    growth = growth or {}
+    return conform(pl.DataFrame([
+        dict(year=2023, month=m, prior_cum_wan=float(p), current_cum_wan=current.get(m), growth_pct=growth.get(m))
+        for m, p in PRIOR.items()
+    ]), BASELINE)
+
+
+def projection(values):
+    return pl.DataFrame({"month": list(values), "projected_cum_wan": [float(v) for v in values.values()]})
+
+
+def test_level_and_rate_readings_diverge():
+    # Goals: level 1.12 x 1,000 (prior full year) = 1,120; rate 1.12 x 900 (prior 1-11月) = 1,008.
+    # The projection reaches 1,050 in November and 1,150 in December.
+    path, s = track(baseline(), as_of_month=10, profile=PROFILE, projection=projection({11: 1050, 12: 1150}),
+                    headline="rate")
+    # year to date: 1,000 over the comparable 850 = +17.65 %
+    assert s["ytd_growth_pct"] == pytest.approx(17.647, abs=1e-3)
+    # level: November 1,050 - 1,120 = -70 short; first reached in December
+    assert s["level_goal_wan"] == pytest.approx(1120)
+    assert s["level_margin_wan"] == pytest.approx(-70)
+    assert s["level_met_early"] is False and s["level_met_month"] == 12
+    # rate: November 1,050 - 1,008 = +42; growth 1,050/900 - 1 = 16.7 % in November
+    assert s["rate_margin_wan"] == pytest.approx(42)
+    assert s["rate_met_early"] is True
+    assert s["projected_target_month_growth_pct"] == pytest.approx(16.667, abs=1e-3)
+    # growth stays >= 12 % from June on (May: 380/340 - 1 = 11.8 %)
+    assert s["rate_met_month"] == 6
+    # the headline follows the parameter
+    assert s["headline"] == "rate" and s["headline_margin_wan"] == s["rate_margin_wan"]
+    # what November still needs: level 1,120 - 1,000 = 120 (the projection gives 50: 70 extra);
+    # rate 1,008 - 1,000 = 8 (nothing extra)
+    assert s["level_needed_per_month_wan"] == {11: pytest.approx(120)}
+    assert s["level_extra_per_month_wan"] == {11: pytest.approx(70)}
+    assert s["rate_extra_total_wan"] == 0
+    nov = path.filter(pl.col("month") == 11).row(0, named=True)
+    assert nov["projected_month_wan"] == pytest.approx(50)
+    assert nov["level_path_wan"] == pytest.approx(1120) and nov["rate_path_wan"] == pytest.approx(1008)
+    assert nov["rate_line_wan"] == pytest.approx(1008)
+
+
+def test_the_need_is_spread_over_the_remaining_months_seasonally():
+    # as of August: 800; level goal 1,120 -> 320 more by November, spread 12 : 11 : 8 (Sep, Oct, Nov)
+    path = growth_path(baseline(), as_of_month=8, profile=PROFILE)
+    need = dict(zip(path["month"].to_list(), path["level_need_month_wan"].to_list()))
+    assert [need[m] for m in (9, 10, 11)] == pytest.approx([320 * 12 / 31, 320 * 11 / 31, 320 * 8 / 31])
+    assert need[12] is None and need[8] is None
+    level_path = dict(zip(path["month"].to_list(), path["level_path_wan"].to_list()))
+    assert level_path[8] == pytest.approx(800) and level_path[11] == pytest.approx(1120)
+
+
+def test_seasonal_projection_scales_the_current_cumulative():
+    # Jan-Aug share 1+1.5+4+8+11+13+13+13 = 64.5 %; to November 95.5 %: 800 x 95.5 / 64.5 = 1,184.5
+    proj = seasonal_projection(baseline(), 8, PROFILE)
+    got = dict(zip(proj["month"].to_list(), proj["projected_cum_wan"].to_list()))
+    assert got[8] == pytest.approx(800)
+    assert got[11] == pytest.approx(800 * 95.5 / 64.5)
+    assert got[12] == pytest.approx(800 / 0.645)
+    # used when no projection is given: 1,184.5 >= 1,120, met early under the level reading
+    _, s = track(baseline(), as_of_month=8, profile=PROFILE)
+    assert s["projection"] == "seasonal"
+    assert s["level_margin_wan"] == pytest.approx(800 * 95.5 / 64.5 - 1120)
+    assert s["level_met_early"] is True
+
+
+def test_growth_is_on_the_comparable_base_and_published_rates_fill_missing_levels():
+    # October known only as published growth +10 %: level = comparable base 850 x 1.10 = 935
+    current = {m: v for m, v in CURRENT.items() if m != 10}
+    actual = actual_cumulative(baseline(current, growth={10: 10.0}), as_of_month=10)
+    octo = actual.filter(pl.col("month") == 10).row(0, named=True)
+    assert octo["actual_cum_wan"] == pytest.approx(935) and octo["growth_pct"] == pytest.approx(10)
+    # a published rate is kept even when the level ratio differs (the prior published level is not the base)
+    actual = actual_cumulative(baseline(growth={9: 14.0}), as_of_month=10)
+    assert actual.filter(pl.col("month") == 9)["growth_pct"][0] == pytest.approx(14.0)
+    # figures after the as-of month are ignored; January has none (1-2月 together)
+    actual = actual_cumulative(baseline(), as_of_month=6)
+    assert actual.filter(pl.col("month") == 7)["actual_cum_wan"][0] is None
+    assert actual.filter(pl.col("month") == 1)["actual_cum_wan"][0] is None
+
+
+def test_bad_parameters_are_refused():
+    with pytest.raises(ValueError, match="bad_month"):
+        growth_path(baseline(), as_of_month=1, profile=PROFILE)
+    path = growth_path(baseline(), as_of_month=10, profile=PROFILE)
+    with pytest.raises(ValueError, match="bad_headline"):
+        growth_summary(path, as_of_month=10, headline="both")
+    with pytest.raises(ValueError, match="missing_current"):
+        growth_path(baseline(), as_of_month=11, profile=PROFILE)
+
+
+def test_goal_settings_come_from_the_plan():
+    # 12 %, one month early -> November (一 工作目标)
+    assert target_settings(load_targets(2023)) == {"target_growth_pct": 12.0, "target_month": 11}
+
+
+def test_published_growth_stands_in_the_path():
+    # September published +14 % though 900 / 780 - 1 = 15.4 %: the path shows 14 %
+    path = growth_path(baseline(growth={9: 14.0}), as_of_month=10, profile=PROFILE)
+    assert path.filter(pl.col("month") == 9)["cum_growth_pct"][0] == pytest.approx(14.0)
