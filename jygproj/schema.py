@@ -311,3 +311,117 @@ RESERVE_COLUMN_LABELS: dict[str, str] = {
     "previous_stage": "上期阶段",
     "movement": "变动",
 }
+
+# --- completion, starts and the 12% tracker (ledger.py, completion.py, starts.py, growth.py) ------
+
+COLUMN_LABELS.update({
+    # ledger
+    "period_kind": "调度频次",
+    "year": "年份",
+    "month": "月份",
+    "quarter": "季度",
+    "month_used": "采用月份",
+    "started_on": "实际开工日期",
+    "start_date_reported": "是否填报开工日期",
+    "resumed_on": "复工日期",
+    # completion against the plan
+    "closed": "是否已结束",
+    "projects": "项目个数",
+    "plan_wan": "计划投资（万元）",
+    "completed_wan": "完成投资（万元）",
+    "rate_pct": "完成率（%）",
+    "annual_rate_pct": "年度计划完成率（%）",
+    "target_wan": "方案目标（万元）",
+    "target_yi": "方案目标（亿元）",
+    "target_rate_pct": "目标完成率（%）",
+    "kind": "目标类别",
+    "key": "目标键",
+    "clause": "方案条款",
+    "due_wan": "序时目标（万元）",
+    "pace_rate_pct": "序时完成率（%）",
+    "final": "是否终期考核",
+    "met": "是否达标",
+    "requirement_id": "考核要求",
+    "basis": "考核口径",
+    "measured_pct": "实际值（%）",
+    "required_pct": "要求值（%）",
+    "pace_required_pct": "序时要求值（%）",
+    "on_pace": "是否达到序时要求",
+    # starts and resumptions
+    "planned_count": "计划新开工项目数",
+    "plan_count": "方案计划开工数",
+    "due_count": "应开工（复工）项目数",
+    "started_count": "已开工项目数",
+    "on_time_count": "按期开工项目数",
+    "undated_count": "未填计划开工时间项目数",
+    "plan_rate_pct": "对方案计划开工率（%）",
+    "met_count": "已达标项目数",
+    "deadline": "截止日期",
+    "status": "状态",
+    # the 12% tracker
+    "prior_cum_wan": "上年同期累计（可比口径，万元）",
+    "current_cum_wan": "本年累计（万元）",
+    "growth_pct": "累计增速（%）",
+    "actual_cum_wan": "本年实际累计（万元）",
+    "projected_cum_wan": "预测累计（万元）",
+    "cum_wan": "累计（实际或预测，万元）",
+    "cum_growth_pct": "累计增速（实际或预测，%）",
+    "rate_line_wan": "增长12%线（万元）",
+    "level_path_wan": "总量口径所需累计（万元）",
+    "rate_path_wan": "增速口径所需累计（万元）",
+    "level_need_month_wan": "总量口径当月所需投资（万元）",
+    "rate_need_month_wan": "增速口径当月所需投资（万元）",
+    "projected_month_wan": "预测当月投资（万元）",
+    "level_extra_month_wan": "总量口径当月需新增（万元）",
+    "rate_extra_month_wan": "增速口径当月需新增（万元）",
+})
+
+#: Scope codes beside the list names in result frames (completion, starts).
+SCOPE_LABELS: dict[str, str] = {
+    "city": "全市合计（去重）",
+    "enterprise": "企业投资项目（产业+房地产，去重）",
+    "unspecified": "未注明",
+}
+#: Period codes of completion results and plan targets.
+PERIOD_LABELS: dict[str, str] = {
+    "Q1": "一季度",
+    "Q2": "二季度",
+    "Q3": "三季度",
+    "Q4": "四季度",
+    "YTD": "年初至今",
+    "Year": "全年",
+}
+#: Kinds of plan targets: 确保 (target) and 力争 (stretch, 二(一)).
+TARGET_KIND_LABELS: dict[str, str] = {"target": "目标任务", "stretch": "力争目标"}
+#: What a completion rate is measured against.
+BASIS_LABELS: dict[str, str] = {
+    "plan_target": "对方案季度目标",
+    "list_plan": "对清单季度计划",
+    "annual_plan": "对年度计划",
+}
+#: The plan's requirements checked by completion.requirements and starts.start_requirements.
+REQUIREMENT_LABELS: dict[str, str] = {
+    "quarterly_completion": "季度投资完成率达到100%以上",
+    "enterprise_annual": "企业投资项目年度投资完成率达80%以上",
+    "key_new_starts": "全省重点投资项目计划新开工项目开工率达到100%以上",
+    "key_resumption": "全省重点续建项目一季度全部复工",
+    "government_resumption": "政府投资续建项目全部复工",
+    "government_new_q1": "政府投资新建项目力争一季度开工",
+    "government_new_june": "政府投资新建项目6月底前全部开工",
+    "enterprise_resumption": "企业投资续建项目力争全部复工",
+    "enterprise_new_start": "企业投资新开工项目开工率达到85%以上",
+}
+#: Start and resumption status of a project that misses a requirement (starts.py).
+START_STATUS_LABELS: dict[str, str] = {
+    "on_time": "按期开工",
+    "started_late": "逾期开工",
+    "not_started": "未开工",
+    "overdue": "已过计划开工月份未开工",
+    "resumed_late": "逾期复工",
+    "not_resumed": "未复工",
+}
+#: The two readings of "12% one month early" (一 工作目标; domain page).
+GROWTH_READING_LABELS: dict[str, str] = {
+    "level": "总量口径：1-11月累计达到上年全年的112%",
+    "rate": "增速口径：1-11月累计增速达到12%",
+}
