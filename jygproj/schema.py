@@ -129,6 +129,7 @@ MEMBERSHIPS: dict[str, pl.DataType] = {
     "q4_plan_wan": pl.Float64,
     "planned_start": pl.Date,
     **SOURCE_COLUMNS,
+    "stretch_plan_wan": pl.Float64,  # 力争目标 (二(一): e.g. continuing 35.4 亿元, stretch 37.6), null when not given
 }
 
 #: The scheduling ledger 调度台账: one row per project, list and period submission.

@@ -1,0 +1,118 @@
+"""`jygproj check PATH... [--json]`: validate official workbooks and summarise them (issue 3, point 6).
+
+Exit status: 0 no errors, 1 errors in the input, 2 usage problems (no such path, nothing to read).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from jygproj import schema
+from jygproj.io import load_workbooks
+from jygproj.io.dataset import Dataset
+
+EXCEL_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".et", ".ett")
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "check",
+        help="检查官方 Excel 清单/调度表并汇总 / validate official workbooks",
+        description="逐表检查项目清单、调度表、固定资产投资基数和储备项目库：识别表类型、清单、单位和调度期，"
+        "统计读取/载入/结构/拒绝行数，按建设性质汇总，并列出全部错误和警告（文件、工作表、行、列）。"
+        "Exit 0 without errors, 1 with errors, 2 for usage problems.",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="Excel 文件（.xlsx/.xls）或包含它们的目录")
+    p.add_argument("--json", action="store_true", help="以 JSON 输出（files → sheets, errors, warnings）")
+    p.add_argument("--year", type=int, default=None, help="标题和表名都没有年份时使用的年度")
+    p.set_defaults(func=run)
+
+
+def expand(paths: list[str]) -> tuple[list[Path], list[str]]:
+    """Files as given, directories expanded to their Excel files (sorted); unknown paths listed."""
+    files: list[Path] = []
+    missing: list[str] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            files.extend(sorted(q for q in p.rglob("*") if q.suffix.lower() in EXCEL_SUFFIXES
+                                and not q.name.startswith(("~$", "."))))
+        elif p.is_file():
+            files.append(p)
+        else:
+            missing.append(raw)
+    return files, missing
+
+
+def summary(ds: Dataset, files: list[Path]) -> dict:
+    """The JSON object of issue 3 point 6."""
+    out = []
+    problems = ds.problems.to_dicts()
+    for f in files:
+        key = str(f)
+        mine = [p for p in problems if p["file"] == key]
+
+        def shape(p):
+            return {k: p[k] for k in ("sheet", "row", "column", "header", "value", "code", "message")}
+
+        out.append({
+            "path": key,
+            "sheets": [s.as_json() for s in ds.sheets if s.path == key],
+            "errors": [shape(p) for p in mine if p["severity"] == "error"],
+            "warnings": [shape(p) for p in mine if p["severity"] == "warning"],
+        })
+    return {"files": out}
+
+
+def _fmt(x) -> str:
+    return "—" if x is None else f"{x:,.2f}"
+
+
+def human(report: dict) -> str:
+    lines: list[str] = []
+    n_err = sum(len(f["errors"]) for f in report["files"])
+    n_warn = sum(len(f["warnings"]) for f in report["files"])
+    for f in report["files"]:
+        lines.append(f"文件：{f['path']}")
+        for s in f["sheets"]:
+            kind = schema.SHEET_KINDS.get(s["kind"], "未识别") if s["kind"] else "未识别"
+            lst = schema.LISTS.get(s["list"], "—") if s["list"] else "—"
+            r = s["rows"]
+            lines.append(
+                f"  工作表“{s['sheet']}”  类型：{kind}  清单：{lst}  单位：{s['unit'] or '—'}"
+                + (f"  调度期：{s['period']}" if s["period"] else "")
+            )
+            lines.append(f"    行数：读取 {r['read']} = 载入 {r['loaded']} + 结构 {r['structure']} + 拒绝 {r['rejected']}")
+            if s["by_nature"]:
+                lines.append(f"    {'建设性质':<6}{'项目数':>6}{'总投资(万元)':>16}{'年度计划(万元)':>16}{'累计完成(万元)':>16}")
+                for nature, v in s["by_nature"].items():
+                    lines.append(
+                        f"    {schema.NATURES[nature]:<8}{v['projects']:>8}{_fmt(v['total_investment_wan']):>18}"
+                        f"{_fmt(v['annual_plan_wan']):>18}{_fmt(v['completed_ytd_wan']):>18}"
+                    )
+        for label, items in (("错误", f["errors"]), ("警告", f["warnings"])):
+            for p in items:
+                lines.append(f"  {label}：{p['message']}")
+    verdict = "未发现错误" if n_err == 0 else "有错误的工作表未载入，请按提示修改后重新检查"
+    lines.append(f"共 {len(report['files'])} 个文件，错误 {n_err} 条，警告 {n_warn} 条；{verdict}。")
+    return "\n".join(lines)
+
+
+def run(args) -> int:
+    files, missing = expand(args.paths)
+    if missing:
+        for m in missing:
+            print(f"用法错误 [path_not_found]：找不到文件或目录“{m}”", file=sys.stderr)
+        return 2
+    if not files:
+        print("用法错误 [no_excel_files]：给出的目录里没有 .xlsx/.xls 文件", file=sys.stderr)
+        return 2
+    ds = load_workbooks(files, year=args.year)
+    report = summary(ds, files)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+    else:
+        print(human(report))
+    return 1 if ds.has_errors else 0

@@ -1,0 +1,110 @@
+"""Scheduling tables 调度表/进度表 (kind "progress") → progress ledger records (二(八): weekly
+scheduling, monthly statistics). The period comes from the title or sheet name (1-10月 → 2023-10,
+第43周 → 2023-W43); the list from a 清单 column, else the title or sheet name."""
+
+from __future__ import annotations
+
+from jygproj.io import cells
+from jygproj.io.cells import CellError
+from jygproj.io.recognise import Period, list_from_text
+from jygproj.io.registers import read_nature
+from jygproj.io.table import (
+    Ctx, check_duplicates, check_segments, check_start_year, code_and_key, walk_rows, warn_missing_codes,
+)
+
+REQUIRED = ("name", "completed_ytd")
+
+
+def read_progress(ctx: Ctx, period: Period, correction: bool, reported_default) -> tuple[list[dict], object]:
+    walked = walk_rows(ctx)
+    records: list[dict] = []
+    values: dict[int, dict] = {}
+    bad_rows: set[int] = set()
+    no_code: list[int] = []
+    keys: list[tuple[int, tuple]] = []
+    rows = ctx.raw.rows
+    for i, section_nature in walked.data:
+        row = rows[i]
+        bad: list[str] = []
+        code, key, pid = code_and_key(ctx, row, i)
+        if code is None:
+            no_code.append(i)
+        list_id = ctx.list_id
+        lv = ctx.cell(row, "list")
+        if not cells.is_empty(lv):
+            list_id = list_from_text(lv)
+            if list_id is None:
+                ctx.report("list_not_understood", f"清单“{lv}”无法识别", i, "list", lv,
+                           "省列重大项目、全省重点投资项目、市级领导包抓项目、政府投资项目、产业投资项目、房地产投资项目")
+                bad.append("list")
+        elif list_id is None:
+            ctx.report("list_unknown", "无法确定该项目所属清单（本行清单列为空，标题和工作表名也未写明）", i, "list",
+                       lv, "在“清单”列填写清单名称，或在标题中写明")
+            bad.append("list")
+        amounts = {f: ctx.amount(row, i, f, bad) for f in ("completed_ytd", "total_investment", "annual_plan")}
+        completed, total = amounts["completed_ytd"], amounts["total_investment"]
+        if completed is not None and total is not None and completed > total * (1 + 1e-9) + 1e-6:
+            ctx.report("completed_above_total",
+                       f"累计完成投资 {completed:g} 万元超过总投资 {total:g} 万元", i, "completed_ytd",
+                       ctx.cell(row, "completed_ytd"), f"不超过总投资 {total:g} 万元")
+            bad.append("completed_ytd")
+        started, resumed = _started(ctx, row, i, bad)
+        start_date, started_word = _start_date(ctx, row, i, bad)
+        if started is None:
+            started = started_word
+        if start_date is not None and not check_start_year(ctx, i, code, "start_date", start_date):
+            bad.append("start_date")
+        reported = ctx.date(row, i, "reported_at", bad) if "reported_at" in ctx.cols else None
+        nature = read_nature(ctx, row, i, section_nature, bad)
+        keys.append((i, (pid, list_id)))
+        values[i] = amounts
+        if bad:
+            bad_rows.add(i)
+        records.append({
+            "project_id": pid,
+            "code": code,
+            "name": ctx.text(row, "name"),
+            "name_key": key,
+            "list": list_id,
+            "nature": nature,
+            "period": period.period,
+            "period_end": period.end,
+            "completed_ytd_wan": completed,
+            "total_investment_wan": total,
+            "annual_plan_wan": amounts["annual_plan"],
+            "started": started,
+            "start_date": start_date,
+            "resumed": resumed,
+            "image_progress": ctx.text(row, "image_progress"),
+            "issues": ctx.text(row, "issues"),
+            "reported_at": reported or reported_default,
+            "responsible_unit": ctx.text(row, "responsible_unit"),
+            "correction": correction,
+            "source_file": ctx.file,
+            "source_sheet": ctx.raw.name,
+            "source_row": ctx.excel_row(i),
+        })
+    check_duplicates(ctx, keys)
+    check_segments(ctx, walked, values, bad_rows)
+    warn_missing_codes(ctx, no_code)
+    return records, walked
+
+
+def _started(ctx: Ctx, row: tuple, i: int, bad: list):
+    v = ctx.cell(row, "started")
+    try:
+        return cells.parse_started(v)
+    except CellError as exc:
+        ctx.report("started_not_understood", f"开工情况“{v}”无法识别", i, "started", v, exc.expected)
+        bad.append("started")
+        return None, None
+
+
+def _start_date(ctx: Ctx, row: tuple, i: int, bad: list):
+    v = ctx.cell(row, "start_date")
+    try:
+        return cells.parse_date_or_word(v, ctx.year)
+    except CellError as exc:
+        ctx.report("date_not_understood", f"开工时间“{v}”无法识别", i, "start_date", v, exc.expected)
+        bad.append("start_date")
+        return None, None

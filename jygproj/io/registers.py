@@ -1,0 +1,119 @@
+"""Project lists 项目清单/计划表 (kind "register") → membership records, one per data row.
+
+Nature comes from the 建设性质 column, else from the section row above (一、续建项目（22项）);
+plan figures are converted to 万元 with the column's unit.
+"""
+
+from __future__ import annotations
+
+from jygproj.io import cells
+from jygproj.io.cells import CellError
+from jygproj.io.table import (
+    Ctx, check_duplicates, check_segments, check_start_year, code_and_key, nature_from_text,
+    walk_rows, warn_missing_codes,
+)
+
+REQUIRED = ("name",)
+AMOUNTS = ("total_investment", "annual_plan", "q1_plan", "q2_plan", "q3_plan", "q4_plan", "stretch_plan")
+
+
+def read_nature(ctx: Ctx, row: tuple, i: int, section_nature: str | None, bad: list) -> str | None:
+    """The row's 建设性质: the column wins over the section row; a disagreement is a warning."""
+    v = ctx.cell(row, "nature")
+    col_nature = None
+    if not cells.is_empty(v):
+        col_nature = nature_from_text(v)
+        if col_nature is None:
+            ctx.report("nature_not_understood", f"建设性质“{v}”无法识别", i, "nature", v, "续建、新建或预备")
+            bad.append("nature")
+            return None
+    if col_nature and section_nature and col_nature != section_nature:
+        ctx.report("nature_conflict", f"建设性质“{v}”与所在分组行不一致，按本列读取", i, "nature", v)
+    return col_nature or section_nature
+
+
+def read_register(ctx: Ctx) -> tuple[list[dict], object]:
+    """Records for schema.MEMBERSHIPS (+ project fields); returns (records, walked rows)."""
+    walked = walk_rows(ctx)
+    records: list[dict] = []
+    values: dict[int, dict] = {}
+    bad_rows: set[int] = set()
+    no_code: list[int] = []
+    no_nature: list[int] = []
+    keys: list[tuple[int, str]] = []
+    rows = ctx.raw.rows
+    for i, section_nature in walked.data:
+        row = rows[i]
+        bad: list[str] = []
+        code, key, pid = code_and_key(ctx, row, i)
+        amounts = {f: ctx.amount(row, i, f, bad) for f in AMOUNTS}
+        planned = _planned_start(ctx, row, i, bad)
+        nature = read_nature(ctx, row, i, section_nature, bad)
+        if code is None:
+            no_code.append(i)
+        if nature is None and "nature" not in bad:
+            no_nature.append(i)
+        total, annual = amounts["total_investment"], amounts["annual_plan"]
+        if total is not None and annual is not None and annual > total * (1 + 1e-9) + 1e-6:
+            ctx.report("annual_above_total",
+                       f"年度计划投资 {annual:g} 万元超过总投资 {total:g} 万元", i, "annual_plan",
+                       ctx.cell(row, "annual_plan"), "不超过总投资")
+        _check_quarters(ctx, row, i, amounts)
+        if planned is not None and not check_start_year(ctx, i, code, "planned_start", planned):
+            bad.append("planned_start")
+        keys.append((i, pid))
+        values[i] = amounts
+        if bad:
+            bad_rows.add(i)
+        records.append({
+            "project_id": pid,
+            "code": code,
+            "name": ctx.text(row, "name"),
+            "name_key": key,
+            "list": ctx.list_id,
+            "nature": nature,
+            "sector": ctx.text(row, "sector"),
+            **{f"{f}_wan": amounts[f] for f in AMOUNTS},
+            "planned_start": planned,
+            "responsible_unit": ctx.text(row, "responsible_unit"),
+            "lead_unit": ctx.text(row, "lead_unit"),
+            "owner": ctx.text(row, "owner"),
+            "leader": ctx.text(row, "leader"),
+            "source_file": ctx.file,
+            "source_sheet": ctx.raw.name,
+            "source_row": ctx.excel_row(i),
+        })
+    check_duplicates(ctx, keys)
+    check_segments(ctx, walked, values, bad_rows)
+    warn_missing_codes(ctx, no_code)
+    if no_nature:
+        shown = "、".join(str(ctx.excel_row(i)) for i in no_nature[:10])
+        ctx.log.add("nature_missing",
+                    f"{len(no_nature)} 个项目既无“建设性质”列也不在“续建/新建/预备”分组行下（第{shown}行）",
+                    expected="建设性质列，或“一、续建项目（N项）”式分组行")
+    return records, walked
+
+
+def _planned_start(ctx: Ctx, row: tuple, i: int, bad: list):
+    v = ctx.cell(row, "planned_start")
+    try:
+        d, _ = cells.parse_date_or_word(v, ctx.year)
+        return d
+    except CellError as exc:
+        ctx.report("date_not_understood", f"计划开工时间“{v}”无法识别", i, "planned_start", v, exc.expected)
+        bad.append("planned_start")
+        return None
+
+
+def _check_quarters(ctx: Ctx, row: tuple, i: int, amounts: dict) -> None:
+    quarters = [amounts[f"q{q}_plan"] for q in range(1, 5)]
+    annual = amounts["annual_plan"]
+    if annual is None or all(q is None for q in quarters) or not all(f"q{q}_plan" in ctx.cols for q in range(1, 5)):
+        return
+    s = sum(q or 0.0 for q in quarters)
+    factor = ctx.factor("annual_plan")
+    if abs(s - annual) > 0.0051 * factor + 1e-9 * abs(annual):
+        unit = ctx.cols["annual_plan"].unit or ctx.unit_line or "万元"
+        ctx.report("quarters_mismatch",
+                   f"四个季度计划之和 {s / factor:g} {unit} 与年度计划投资 {annual / factor:g} {unit} 不符",
+                   i, "annual_plan", ctx.cell(row, "annual_plan"), f"{s / factor:g}")

@@ -1,0 +1,334 @@
+"""The part every project table shares (registers, scheduling tables, the reserve pool): the sheet's
+context (title, unit, header, year), the classification of every row below the header (blank,
+remark, 合计/小计, section, data, rejected), cell readers that report problems with row and column,
+and the 合计/小计 check against the rows each covers (issue 3, point 2).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from jygproj.io import cells, names
+from jygproj.io.cells import CellError, column_letter
+from jygproj.io.headers import AMOUNT_FIELDS, Column, Header
+from jygproj.io.problems import ProblemLog
+from jygproj.io.workbook import RawSheet
+
+#: 万元 per unit.
+UNIT_FACTORS = {"万元": 1.0, "亿元": 10_000.0, "元": 0.0001}
+
+_REMARK = re.compile(r"^(备注|注[:：]|注\d|说明[:：]|填报说明|附注|数据来源|资料来源|填报人|填表人|审核人|制表|联系人|"
+                     r"单位负责人|负责人[:：]|联系电话)")
+_TOTAL = re.compile(r"^(合计|总计|共计|全市合计|总合计)|合计$|总计$")
+_SUBTOTAL = re.compile(r"^小计|小计$")
+_SECTION_PREFIX = re.compile(r"^(?:[一二三四五六七八九十]+[、.．,，]|[（(][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+[类部分])")
+_SECTION_PLAIN = re.compile(r"^(续建|新建|新开工|预备|前期|计划新开工)(类)?项目?(?:[（(]\s*\d+\s*[项个]\s*[)）])?$")
+_SECTION_COUNT = re.compile(r"[（(]\s*(?:共)?(\d+)\s*[项个]")
+
+NATURE_WORDS = (
+    ("continuing", ("续建",)),
+    ("new", ("新建", "新开工", "计划新开工")),
+    ("preparatory", ("预备", "前期", "储备")),
+)
+
+
+def nature_from_text(text: str | None) -> str | None:
+    if not text:
+        return None
+    s = cells.half_width(text).replace(" ", "")
+    for nature, words in NATURE_WORDS:
+        if any(w in s for w in words):
+            return nature
+    return None
+
+
+@dataclass
+class Ctx:
+    """One sheet being read."""
+
+    file: str
+    raw: RawSheet
+    log: ProblemLog
+    kind: str
+    title: str | None
+    header: Header
+    cols: dict[str, Column]
+    unit_line: str | None
+    year: int | None
+    list_id: str | None = None
+
+    def excel_row(self, i: int) -> int:
+        return self.raw.row_offset + i + 1
+
+    def letter(self, col: Column) -> str:
+        return column_letter(self.raw.col_offset + col.index)
+
+    def cell(self, row: tuple, fld: str) -> str | None:
+        col = self.cols.get(fld)
+        return row[col.index] if col is not None else None
+
+    def report(self, code: str, text: str, i: int | None, fld: str | None, value=None, expected=None):
+        col = self.cols.get(fld) if fld else None
+        return self.log.add(
+            code,
+            text,
+            row=self.excel_row(i) if i is not None else None,
+            column=self.letter(col) if col is not None else None,
+            header=col.header if col is not None else None,
+            value=value,
+            expected=expected,
+        )
+
+    # ---- units -------------------------------------------------------------------------------
+    def factor(self, fld: str) -> float:
+        col = self.cols.get(fld)
+        unit = (col.unit if col is not None else None) or self.unit_line or "万元"
+        return UNIT_FACTORS[unit]
+
+    def check_units(self) -> None:
+        """A unit written in a header wins over the unit line; say so when they disagree."""
+        amount_cols = [c for c in self.header.columns if c.field in AMOUNT_FIELDS or c.field == "cumulative"]
+        if not amount_cols:
+            return
+        for c in amount_cols:
+            if c.unit and self.unit_line and c.unit != self.unit_line:
+                self.log.add(
+                    "unit_conflict",
+                    f"单位行为“单位：{self.unit_line}”，但表头“{c.header}”注明{c.unit}；按表头的{c.unit}读取本列",
+                    row=self.excel_row(self.header.first_row),
+                    column=self.letter(c),
+                    header=c.header,
+                    value=c.unit,
+                    expected=f"与单位行一致（{self.unit_line}）",
+                )
+        if not self.unit_line and not all(c.unit for c in amount_cols):
+            self.log.add("unit_missing", "未找到单位行（如“单位：万元”），金额按万元读取",
+                         expected="标题下一行写明“单位：万元”或“单位：亿元”")
+
+    # ---- cell readers ------------------------------------------------------------------------
+    def amount(self, row: tuple, i: int, fld: str, bad: list) -> float | None:
+        col = self.cols.get(fld)
+        if col is None:
+            return None
+        v = row[col.index]
+        try:
+            x = cells.parse_number(v)
+        except CellError as exc:
+            self.report("amount_not_number", f"金额“{v}”不是数字", i, fld, v, exc.expected)
+            bad.append(fld)
+            return None
+        if x is None:
+            return None
+        if x < 0:
+            self.report("amount_negative", f"金额“{v}”为负数", i, fld, v, "不小于 0 的数字")
+            bad.append(fld)
+            return None
+        return x * self.factor(fld)
+
+    def date(self, row: tuple, i: int, fld: str, bad: list):
+        v = self.cell(row, fld)
+        try:
+            return cells.parse_date(v, self.year)
+        except CellError as exc:
+            self.report("date_not_understood", f"日期“{v}”无法识别", i, fld, v, exc.expected)
+            bad.append(fld)
+            return None
+
+    def text(self, row: tuple, fld: str) -> str | None:
+        return cells.text(self.cell(row, fld))
+
+
+@dataclass
+class Segment:
+    """A 合计/小计/section row with amounts, checked against the data rows it covers."""
+
+    kind: str  # "total" | "subtotal" | "section"
+    i: int  # grid index of the total row
+    label: str
+    values: dict[str, float]  # field → 万元, as written in the total row
+    covered: list[int] = field(default_factory=list)  # grid indices of covered data rows
+    count: int | None = None  # (22项) in a section row
+
+
+@dataclass
+class Rows:
+    """Result of walking the rows below the header."""
+
+    data: list[tuple[int, str | None]] = field(default_factory=list)  # (grid index, section nature)
+    structure: int = 0
+    rejected: list[int] = field(default_factory=list)
+    segments: list[Segment] = field(default_factory=list)
+
+
+def _label(ctx: Ctx, row: tuple) -> str:
+    for fld in ("seq", "name"):
+        v = cells.clean(ctx.cell(row, fld))
+        if v:
+            return cells.half_width(v).replace(" ", "")
+    for v in row:
+        v = cells.clean(v)
+        if v:
+            return cells.half_width(v).replace(" ", "")
+    return ""
+
+
+def _segment_values(ctx: Ctx, row: tuple) -> dict[str, float]:
+    out = {}
+    for fld in AMOUNT_FIELDS:
+        col = ctx.cols.get(fld)
+        if col is None:
+            continue
+        try:
+            x = cells.parse_number(row[col.index])
+        except CellError:
+            continue
+        if x is not None:
+            out[fld] = x * ctx.factor(fld)
+    return out
+
+
+def walk_rows(ctx: Ctx) -> Rows:
+    """Classify every row below the header. Every row ends up in exactly one of data, structure or
+    rejected (issue 3, point 4)."""
+    out = Rows()
+    rows = ctx.raw.rows
+    nature: str | None = None
+    open_sections: dict[int, Segment] = {}  # level (1 = 一、, 2 = （一）) → section being filled
+    since_subtotal: list[int] = []
+    in_remarks = False
+    name_col = ctx.cols.get("name")
+    for i in range(ctx.header.last_row + 1, len(rows)):
+        row = rows[i]
+        if all(cells.is_empty(v) for v in row):
+            out.structure += 1
+            continue
+        label = _label(ctx, row)
+        name = cells.text(row[name_col.index]) if name_col is not None else None
+        if _REMARK.match(label) or (in_remarks and not name):
+            in_remarks = True
+            out.structure += 1
+            continue
+        if _TOTAL.search(label) or _SUBTOTAL.search(label):
+            seg = Segment("subtotal" if _SUBTOTAL.search(label) else "total", i, label, _segment_values(ctx, row))
+            if seg.kind == "subtotal":
+                inner = open_sections[max(open_sections)] if open_sections else None
+                seg.covered = list(inner.covered) if inner is not None else list(since_subtotal)
+                since_subtotal = []
+            out.segments.append(seg)
+            out.structure += 1
+            continue
+        name_label = cells.half_width(name).replace(" ", "") if name else ""
+        if not _SECTION_PREFIX.match(label) and _SECTION_PLAIN.match(name_label):
+            label = name_label  # 序号 "一" beside 项目名称 "续建项目（22项）"
+        if _SECTION_PREFIX.match(label) or _SECTION_PLAIN.match(label):
+            nature = nature_from_text(label) or nature
+            m = _SECTION_COUNT.search(label)
+            level = 2 if label[0] in "（(第" else 1
+            for lv in [lv for lv in open_sections if lv >= level]:
+                del open_sections[lv]
+            seg = Segment("section", i, label, _segment_values(ctx, row), count=int(m[1]) if m else None)
+            open_sections[level] = seg
+            out.segments.append(seg)
+            since_subtotal = []
+            out.structure += 1
+            continue
+        if not name:
+            ctx.report("name_missing", "该行有数据但项目名称为空", i, "name",
+                       expected="项目名称；若为说明文字，请以“备注：”开头")
+            out.rejected.append(i)
+            continue
+        out.data.append((i, nature))
+        since_subtotal.append(i)
+        for seg in open_sections.values():
+            seg.covered.append(i)
+    return out
+
+
+def check_segments(ctx: Ctx, walked: Rows, values: dict[int, dict[str, float | None]], bad_rows: set[int]) -> None:
+    """合计/小计/section amounts against the sum of the rows they cover: a mismatch is a warning that
+    names both numbers. ``values`` maps grid row → field → 万元 for the data rows."""
+    all_rows = [i for i, _ in walked.data]
+    for seg in walked.segments:
+        covered = all_rows if seg.kind == "total" else seg.covered
+        if seg.kind == "section" and seg.count is not None and seg.count != len(covered):
+            ctx.log.add(
+                "section_count_mismatch",
+                f"分组行“{seg.label}”写明 {seg.count} 项，其下实有 {len(covered)} 个项目",
+                row=ctx.excel_row(seg.i),
+                value=seg.label,
+                expected=f"{len(covered)} 项",
+            )
+        if any(i in bad_rows for i in covered):
+            continue  # a covered cell is already reported as an error; a sum would mislead
+        for fld, written in seg.values.items():
+            total = sum((values.get(i, {}).get(fld) or 0.0) for i in covered)
+            unit = (ctx.cols[fld].unit or ctx.unit_line or "万元")
+            factor = UNIT_FACTORS[unit]
+            # Rounding of the written total to 2 decimals in the sheet's unit, plus float noise.
+            if abs(written - total) > 0.0051 * factor + 1e-9 * abs(total):
+                what = {"total": "合计", "subtotal": "小计", "section": "分组行"}[seg.kind]
+                ctx.log.add(
+                    "total_mismatch",
+                    f"{what}“{seg.label}”的{ctx.cols[fld].header}为 {written / factor:,.4g} {unit}，"
+                    f"但其覆盖的 {len(covered)} 行之和为 {total / factor:,.4g} {unit}",
+                    row=ctx.excel_row(seg.i),
+                    column=ctx.letter(ctx.cols[fld]),
+                    header=ctx.cols[fld].header,
+                    value=f"{written / factor:g}",
+                    expected=f"{total / factor:g}（明细之和）",
+                )
+
+
+def code_and_key(ctx: Ctx, row: tuple, i: int) -> tuple[str | None, str, str]:
+    """(code, name_key, project_id) of a data row; a code of the wrong shape is a warning."""
+    name = ctx.text(row, "name") or ""
+    code = names.clean_code(ctx.cell(row, "code"))
+    if code and not names.is_national_code(code):
+        ctx.report("code_format", f"项目代码“{code}”不是国家代码格式", i, "code", code,
+                   "如 2301-620200-04-01-123456")
+    key = names.normalise_name(name)
+    return code, key, names.project_id(code, key)
+
+
+def warn_missing_codes(ctx: Ctx, rows_without_code: list[int]) -> None:
+    """One warning per sheet (issue 3): a list without codes is keyed by project name."""
+    if not rows_without_code:
+        return
+    if "code" not in ctx.cols:
+        text = f"本表没有项目代码列，{len(rows_without_code)} 个项目按项目名称匹配"
+    else:
+        shown = "、".join(str(ctx.excel_row(i)) for i in rows_without_code[:10])
+        more = "等" if len(rows_without_code) > 10 else ""
+        text = f"{len(rows_without_code)} 个项目缺少项目代码（第{shown}{more}行），按项目名称匹配"
+    col = ctx.cols.get("code")
+    ctx.log.add("code_missing", text, column=ctx.letter(col) if col else None,
+                header=col.header if col else None, expected="国家项目代码，如 2301-620200-04-01-123456")
+
+
+def check_start_year(ctx: Ctx, i: int, code: str | None, fld: str, date) -> bool:
+    """A start date before the year the project's code was issued is impossible (code "2301-…" → 2023)."""
+    year = names.approval_year(code)
+    if year and date is not None and date.year < year:
+        ctx.report(
+            "start_before_approval",
+            f"开工时间 {date.isoformat()} 早于项目代码 {code} 的赋码年份 {year} 年",
+            i, fld, ctx.cell(ctx.raw.rows[i], fld), f"{year} 年或以后的日期",
+        )
+        return False
+    return True
+
+
+def check_duplicates(ctx: Ctx, keys: list[tuple[int, object]]) -> set[int]:
+    """The same project twice in one sheet is an error naming both rows."""
+    first: dict[object, int] = {}
+    dup_rows: set[int] = set()
+    for i, key in keys:
+        if key in first:
+            ctx.report("duplicate_project",
+                       f"项目与第{ctx.excel_row(first[key])}行重复（同一项目代码或名称）", i, "name",
+                       ctx.cell(ctx.raw.rows[i], "name"), "每个项目在本表中只出现一次")
+            dup_rows.add(i)
+        else:
+            first[key] = i
+    return dup_rows

@@ -1,0 +1,296 @@
+"""Open a workbook safely and hand back every sheet as a grid of text cells with Excel coordinates.
+
+Safety (issue 3, point 5):
+- the file is read once into memory in binary read-only mode and never written; the checks and the
+  reader see the same bytes;
+- an .xlsx whose declared uncompressed size or compression ratio is absurd (zip bomb) is refused
+  from the zip directory alone, before anything is expanded;
+- the workbook's own XML (workbook.xml, its relationships) is parsed with defusedxml, and any XML part
+  that declares a DTD or entities is refused; calamine (Rust, quick-xml) never expands entities;
+- WPS .et files, password-protected workbooks and web pages saved as .xls get a clear error telling
+  the user to save the file as .xlsx.
+
+Cells come from fastexcel/calamine as strings (both .xlsx and .xls). calamine trims leading empty
+rows and columns; the offsets are recovered so every problem names the real Excel row and column.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import defusedxml.ElementTree as SafeET
+import fastexcel
+
+from jygproj.io.problems import ProblemLog
+
+#: Largest workbook file accepted (bytes). A city list is a few hundred KB; a province's, some MB.
+MAX_FILE_BYTES = 256 * 1024 * 1024
+#: Largest total declared uncompressed size of an .xlsx (bytes).
+MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024
+#: Largest compression ratio of a member larger than RATIO_MIN_BYTES. Sheet XML compresses ~10-30×;
+#: a zip bomb ~1000×.
+MAX_RATIO = 200
+RATIO_MIN_BYTES = 8 * 1024 * 1024
+MAX_MEMBERS = 10_000
+
+_CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+_SAVE_AS = "请用 Excel 或 WPS 打开后“另存为” Excel 工作簿（.xlsx，不设密码）再导入"
+
+
+class WorkbookError(Exception):
+    """The workbook cannot be read at all; ``code`` is a problems.CODES key."""
+
+    def __init__(self, code: str, message: str, expected: str | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.expected = expected
+
+
+@dataclass
+class RawSheet:
+    """A sheet's cells as text. ``rows[i][j]`` is Excel row ``row_offset + i + 1``, column index
+    ``col_offset + j`` (0-based, see cells.column_letter)."""
+
+    name: str
+    rows: list[tuple[str | None, ...]]
+    row_offset: int = 0
+    col_offset: int = 0
+    visible: bool = True
+    notes: list[str] = field(default_factory=list)  # problems codes to report (e.g. row_numbers_uncertain)
+
+    @property
+    def width(self) -> int:
+        return len(self.rows[0]) if self.rows else 0
+
+
+def _check_bytes_kind(path: Path, data: bytes) -> str:
+    """"xlsx" | "xls"; raises WorkbookError for what is not a readable Excel file."""
+    suffix = path.suffix.lower()
+    if suffix in (".et", ".ett"):
+        raise WorkbookError(
+            "wps_et_format", f"这是 WPS 表格专用格式（{suffix}），无法直接读取；{_SAVE_AS}", ".xlsx 或 .xls 文件"
+        )
+    head = data[:8]
+    if head.startswith(_ZIP_MAGIC):
+        return "xlsx"
+    if head == _CFB_MAGIC:
+        # An encrypted .xlsx is an OLE2 container holding EncryptionInfo + EncryptedPackage streams.
+        if "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data:
+            raise WorkbookError("encrypted", f"工作簿设有打开密码（已加密），无法读取；{_SAVE_AS}", "未加密的 .xlsx")
+        if "WpsCustomData".encode("utf-16-le") in data and suffix not in (".xls",):
+            raise WorkbookError("wps_et_format", f"这是 WPS 表格专用格式，无法直接读取；{_SAVE_AS}", ".xlsx")
+        return "xls"
+    stripped = data[:2048].lstrip().lower()
+    if stripped.startswith((b"<html", b"<!doctype html", b"<table", b"<?xml")) or b"<html" in stripped:
+        raise WorkbookError(
+            "html_disguised", f"文件实际是网页（HTML/XML）格式，只是扩展名为 {suffix}；{_SAVE_AS}", "真正的 Excel 工作簿"
+        )
+    raise WorkbookError("not_excel", f"文件不是 Excel 工作簿（无法识别的格式）；{_SAVE_AS}", ".xlsx 或 .xls 文件")
+
+
+def _check_zip(zf: zipfile.ZipFile) -> None:
+    """Refuse a zip bomb from the declared sizes alone (nothing is expanded here)."""
+    infos = zf.infolist()
+    if len(infos) > MAX_MEMBERS:
+        raise WorkbookError("zip_bomb", f"工作簿包含 {len(infos)} 个内部文件，超过上限 {MAX_MEMBERS}，拒绝读取")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > RATIO_MIN_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise WorkbookError(
+                "zip_bomb",
+                f"工作簿内部文件 {info.filename} 压缩比异常（{info.compress_size} 字节解压为 {info.file_size} 字节），"
+                "疑似压缩炸弹，拒绝读取",
+            )
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise WorkbookError(
+            "zip_bomb",
+            f"工作簿解压后将达 {total / 1024 / 1024:.0f} MB，超过上限 {MAX_UNCOMPRESSED_BYTES // 1024 // 1024} MB，"
+            "疑似压缩炸弹，拒绝读取",
+        )
+    names = {i.filename for i in infos}
+    if "EncryptedPackage" in names:
+        raise WorkbookError("encrypted", f"工作簿已加密，无法读取；{_SAVE_AS}")
+    if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
+        raise WorkbookError("not_excel", f"压缩包里没有 Excel 工作簿内容（缺 xl/workbook.xml）；{_SAVE_AS}")
+
+
+def _check_prologs(zf: zipfile.ZipFile) -> None:
+    """Refuse any XML part that declares a DTD or entities (XXE, billion laughs). A DTD can only stand
+    in the prolog, before the root element, so the first bytes of each part suffice."""
+    for info in zf.infolist():
+        if not info.filename.endswith((".xml", ".rels", ".vml")):
+            continue
+        with zf.open(info) as fh:
+            head = fh.read(4096)
+        # Skip to the root element: the prolog ends at the first "<" that is not "<?" or "<!--".
+        if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+            raise WorkbookError("unsafe_xml", f"工作簿内部文件 {info.filename} 含 DTD/实体声明，出于安全原因拒绝读取")
+
+
+def _xlsx_sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name → zip member of its XML, from workbook.xml and its relationships (defusedxml)."""
+    try:
+        wb = SafeET.fromstring(zf.read("xl/workbook.xml"), forbid_dtd=True)
+        rels = SafeET.fromstring(zf.read("xl/_rels/workbook.xml.rels"), forbid_dtd=True)
+    except KeyError:
+        return {}
+    except Exception as exc:  # defusedxml raises DTDForbidden/EntitiesForbidden; ParseError for junk
+        raise WorkbookError("unsafe_xml", f"工作簿结构文件无法安全解析（{type(exc).__name__}）") from exc
+    targets = {}
+    for rel in rels.iter(f"{_NS_PKG_REL}Relationship"):
+        target = rel.get("Target", "")
+        target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        targets[rel.get("Id")] = target
+    out = {}
+    for sheet in wb.iter(f"{_NS_MAIN}sheet"):
+        rid = sheet.get(f"{_NS_REL}id")
+        if rid in targets:
+            out[sheet.get("name")] = targets[rid]
+    return out
+
+
+def _ref_to_rc(ref: str) -> tuple[int, int]:
+    """"C12" → (11, 2), both 0-based."""
+    col = 0
+    i = 0
+    while i < len(ref) and ref[i].isalpha():
+        col = col * 26 + (ord(ref[i].upper()) - 64)
+        i += 1
+    return int(ref[i:]) - 1, col - 1
+
+
+def _xlsx_candidates(zf: zipfile.ZipFile, member: str, limit: int = 2000):
+    """(row, col) of the first cells holding a value, in sheet order (0-based), streamed so only the
+    top of the sheet is parsed."""
+    found = 0
+    row_idx = -1
+    col_idx = -1
+    with zf.open(member) as fh:
+        for event, elem in SafeET.iterparse(fh, events=("start", "end"), forbid_dtd=True):
+            tag = elem.tag
+            if event == "start":
+                if tag == f"{_NS_MAIN}row":
+                    r = elem.get("r")
+                    row_idx = int(r) - 1 if r else row_idx + 1
+                    col_idx = -1
+                continue
+            if tag == f"{_NS_MAIN}c":
+                ref = elem.get("r")
+                if ref:
+                    row_idx, col_idx = _ref_to_rc(ref)
+                else:
+                    col_idx += 1
+                v = elem.find(f"{_NS_MAIN}v")
+                has = (v is not None and (v.text or "") != "") or any(
+                    (t.text or "") for t in elem.iter(f"{_NS_MAIN}t")
+                )
+                if has:
+                    yield row_idx, col_idx
+                    found += 1
+                    if found >= limit:
+                        return
+                elem.clear()
+            elif tag == f"{_NS_MAIN}row":
+                elem.clear()
+
+
+def _xls_candidates(data: bytes, sheet_name: str, limit: int = 2000):
+    import xlrd
+
+    book = xlrd.open_workbook(file_contents=data, on_demand=True)
+    sh = book.sheet_by_name(sheet_name)
+    found = 0
+    for r in range(sh.nrows):
+        for c, cell in enumerate(sh.row(r)):
+            if cell.ctype not in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK) and cell.value != "":
+                yield r, c
+                found += 1
+                if found >= limit:
+                    return
+
+
+def _row_offset(candidates, first_row: tuple, col_offset: int) -> int | None:
+    """calamine starts the grid at the first row holding a value; find it among the candidates and
+    confirm that the grid's first row has a value in the same column."""
+    for r, c in candidates:
+        j = c - col_offset
+        if 0 <= j < len(first_row) and first_row[j] is not None:
+            return r
+    return None
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, opened read-only (never modified)."""
+    if not path.is_file():
+        raise WorkbookError("file_missing", "文件不存在或不是普通文件", "存在的 .xlsx/.xls 文件")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise WorkbookError("file_too_large", f"文件大小 {size / 1024 / 1024:.0f} MB 超过上限 "
+                            f"{MAX_FILE_BYTES // 1024 // 1024} MB")
+    with open(path, "rb") as fh:
+        return fh.read()
+
+
+def open_workbook(path: Path, log: ProblemLog | None = None) -> list[RawSheet]:
+    """Every sheet of the workbook as a RawSheet, in workbook order. Raises WorkbookError."""
+    data = read_bytes(path)
+    kind = _check_bytes_kind(path, data)
+    parts: dict[str, str] = {}
+    zf = None
+    if kind == "xlsx":
+        try:
+            zf = zipfile.ZipFile(io.BytesIO(data))
+        except zipfile.BadZipFile as exc:
+            raise WorkbookError("not_excel", f"文件已损坏，无法作为 .xlsx 打开；{_SAVE_AS}") from exc
+        _check_zip(zf)
+        _check_prologs(zf)
+        parts = _xlsx_sheet_parts(zf)
+    try:
+        reader = fastexcel.read_excel(data)
+    except Exception as exc:  # calamine's errors are one class; read the message for the cause
+        text = str(exc).lower()
+        if "password" in text or "encrypt" in text:
+            raise WorkbookError("encrypted", f"工作簿设有密码，无法读取；{_SAVE_AS}") from exc
+        raise WorkbookError("unreadable", f"工作簿无法读取（{str(exc).splitlines()[0]}）；{_SAVE_AS}") from exc
+    sheets: list[RawSheet] = []
+    for name in reader.sheet_names:
+        try:
+            sheet = reader.load_sheet(name, header_row=None, dtypes="string")
+        except Exception as exc:
+            text = str(exc).lower()
+            if "password" in text or "encrypt" in text:
+                raise WorkbookError("encrypted", f"工作簿设有密码，无法读取；{_SAVE_AS}") from exc
+            raise WorkbookError("unreadable", f"工作表“{name}”无法读取（{str(exc).splitlines()[0]}）") from exc
+        visible = str(sheet.visible) == "visible"
+        cols = sheet.available_columns()
+        frame = sheet.to_polars()
+        rows = frame.rows() if frame.width else []
+        col_offset = cols[0].absolute_index if cols else 0
+        raw = RawSheet(name=name, rows=rows, col_offset=col_offset, visible=visible)
+        if rows:
+            try:
+                if kind == "xlsx" and name in parts:
+                    cands = _xlsx_candidates(zf, parts[name])
+                else:
+                    cands = _xls_candidates(data, name)
+                off = _row_offset(cands, rows[0], col_offset)
+            except WorkbookError:
+                raise
+            except Exception:  # noqa: BLE001 - offsets are a nicety; the data is still read
+                off = None
+            if off is None:
+                raw.notes.append("row_numbers_uncertain")
+                off = 0
+            raw.row_offset = off
+        sheets.append(raw)
+    return sheets
