@@ -361,6 +361,7 @@ COLUMN_LABELS.update({
     "status": "状态",
     # the 12% tracker
     "prior_cum_wan": "上年同期累计（可比口径，万元）",
+    "comparable_prior_cum_wan": "上年同期累计（万元，可比口径，按公布增速校准）",
     "current_cum_wan": "本年累计（万元）",
     "growth_pct": "累计增速（%）",
     "actual_cum_wan": "本年实际累计（万元）",
