@@ -9,7 +9,10 @@ report leads with:
 
 Growth is on the comparable basis (可比口径): the base is the prior year's comparable cumulative
 (baseline.prior_cum_wan), never the prior year's published level. Where the statistics bureau has
-published a growth rate and no level, the level is the comparable base × (1 + rate).
+published a growth rate and no level, the level is the comparable base × (1 + rate). Where it has
+published both for the as-of month and they imply a different base (current / (1 + rate) ≠ prior),
+the prior series is rescaled to that implied base (comparable_prior_cum_wan), so projected growth
+continues from the published rate — the same rule as jygproj.projection.
 January is published with February (1-2月), so the first month with figures is 2.
 
 The months after the as-of month come from a projection given as a frame (month,
@@ -64,6 +67,16 @@ def actual_cumulative(baseline: pl.DataFrame, *, as_of_month: int, year: int | N
     )
 
 
+def comparable_scale(baseline: pl.DataFrame, *, as_of_month: int, year: int | None = None) -> float:
+    """Factor taking baseline.prior_cum_wan to the base implied by the as-of month's published level
+    and rate: current / (1 + rate) / prior. 1 when the month lacks either figure."""
+    b = _baseline_months(baseline, year).filter(pl.col("month") == as_of_month)
+    row = b.row(0, named=True)
+    if None in (row["current_cum_wan"], row["growth_pct"], row["prior_cum_wan"]) or not row["prior_cum_wan"]:
+        return 1.0
+    return row["current_cum_wan"] / (1 + row["growth_pct"] / 100) / row["prior_cum_wan"]
+
+
 def seasonal_projection(
     baseline: pl.DataFrame, as_of_month: int, profile: Profile, *, year: int | None = None
 ) -> pl.DataFrame:
@@ -96,9 +109,10 @@ def growth_path(
 ) -> pl.DataFrame:
     """The monthly path, month 1..12, in 万元:
 
-    prior_cum_wan; actual_cum_wan and growth_pct (up to the as-of month); projected_cum_wan (the
+    prior_cum_wan and comparable_prior_cum_wan (the base growth is measured on, see the module
+    docstring); actual_cum_wan and growth_pct (up to the as-of month); projected_cum_wan (the
     projection after the as-of month, the actual at it); cum_wan (actual, else projected) and
-    cum_growth_pct (its growth over the comparable base); rate_line_wan ((1 + 12%) × prior_cum, the
+    cum_growth_pct (its growth over the comparable base); rate_line_wan ((1 + 12%) × comparable prior, the
     12%-growth line); level_path_wan and rate_path_wan (the cumulative each reading needs: from the
     actual at the as-of month to its goal at the target month, the shortfall spread over the
     remaining months by the seasonal profile); level_need_month_wan / rate_need_month_wan (the
@@ -114,10 +128,13 @@ def growth_path(
     now = actual.filter(pl.col("month") == as_of_month)["actual_cum_wan"][0]
     if now is None:
         raise ValueError(f"基数表缺少 {as_of_month} 月的本年累计数（或增速） [missing_current]")
-    prior = dict(zip(actual["month"].to_list(), actual["prior_cum_wan"].to_list()))
-    for m in (target_month, 12):
-        if prior.get(m) is None:
+    raw_prior = dict(zip(actual["month"].to_list(), actual["prior_cum_wan"].to_list()))
+    for m in (as_of_month, target_month, 12):
+        if raw_prior.get(m) is None:
             raise ValueError(f"基数表缺少上年 1-{m} 月可比累计数 prior_cum_wan [missing_prior]")
+    scale = comparable_scale(baseline, as_of_month=as_of_month, year=year)
+    prior = {m: v * scale if v is not None else None for m, v in raw_prior.items()}
+    actual = actual.with_columns((pl.col("prior_cum_wan") * scale).alias("comparable_prior_cum_wan"))
     if projection is None:
         projection = seasonal_projection(baseline, as_of_month, profile, year=year)
     proj = projection.select(pl.col("month").cast(pl.Int8), pl.col("projected_cum_wan").cast(pl.Float64))
@@ -137,9 +154,9 @@ def growth_path(
         pl.coalesce(pl.col("actual_cum_wan"), pl.col("projected_cum_wan")).alias("cum_wan"),
     ).with_columns(
         # a published growth rate stands for its month; otherwise the level over the comparable base
-        pl.coalesce(pl.col("growth_pct"), (pl.col("cum_wan") / pl.col("prior_cum_wan") - 1) * 100)
+        pl.coalesce(pl.col("growth_pct"), (pl.col("cum_wan") / pl.col("comparable_prior_cum_wan") - 1) * 100)
         .alias("cum_growth_pct"),
-        (pl.col("prior_cum_wan") * g).alias("rate_line_wan"),
+        (pl.col("comparable_prior_cum_wan") * g).alias("rate_line_wan"),
         (pl.col("projected_cum_wan") - pl.col("projected_cum_wan").shift(1)).alias("projected_month_wan"),
     ).with_columns(
         pl.when(pl.col("month") <= as_of_month).then(None).otherwise(pl.col("projected_month_wan"))
@@ -159,7 +176,7 @@ def growth_path(
     for col in columns:
         path = path.join(col, on="month", how="left")
     return path.select(
-        "month", "prior_cum_wan", "actual_cum_wan", "growth_pct", "projected_cum_wan", "cum_wan", "cum_growth_pct",
+        "month", "prior_cum_wan", "comparable_prior_cum_wan", "actual_cum_wan", "growth_pct", "projected_cum_wan", "cum_wan", "cum_growth_pct",
         "rate_line_wan", "level_path_wan", "rate_path_wan", "level_need_month_wan", "rate_need_month_wan",
         "projected_month_wan", "level_extra_month_wan", "rate_extra_month_wan",
     )
@@ -188,7 +205,7 @@ def growth_summary(
     g = 1 + target_growth_pct / 100
     by_month = {r["month"]: r for r in path.iter_rows(named=True)}
     now, target, dec = by_month[as_of_month], by_month[target_month], by_month[12]
-    goals = {"level": g * dec["prior_cum_wan"], "rate": g * target["prior_cum_wan"]}
+    goals = {"level": g * dec["comparable_prior_cum_wan"], "rate": g * target["comparable_prior_cum_wan"]}
     known = [r for r in path.iter_rows(named=True) if r["cum_wan"] is not None and r["month"] >= 2]
     out: dict[str, Any] = {
         "as_of_month": as_of_month,
@@ -196,9 +213,9 @@ def growth_summary(
         "target_growth_pct": target_growth_pct,
         "headline": headline,
         "ytd_cum_wan": now["actual_cum_wan"],
-        "ytd_prior_cum_wan": now["prior_cum_wan"],
+        "ytd_prior_cum_wan": now["comparable_prior_cum_wan"],
         "ytd_growth_pct": now["growth_pct"],
-        "prior_year_total_wan": dec["prior_cum_wan"],
+        "prior_year_total_wan": dec["comparable_prior_cum_wan"],
         "projected_target_month_cum_wan": target["cum_wan"],
         "projected_target_month_growth_pct": target["cum_growth_pct"],
         "projected_year_cum_wan": dec["cum_wan"],

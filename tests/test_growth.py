@@ -112,3 +112,28 @@ def test_published_growth_stands_in_the_path():
     # September published +14 % though 900 / 780 - 1 = 15.4 %: the path shows 14 %
     path = growth_path(baseline(growth={9: 14.0}), as_of_month=10, profile=PROFILE)
     assert path.filter(pl.col("month") == 9)["cum_growth_pct"][0] == pytest.approx(14.0)
+
+
+def test_the_base_follows_the_published_rate_when_level_and_rate_disagree():
+    # October: level 1,000 and published +16 %: the implied comparable base is 1,000 / 1.16 = 862.07,
+    # not the 850 in the baseline -> every prior month is rescaled by 862.07 / 850 = 1.01420
+    path, s = track(baseline(growth={10: 16.0}), as_of_month=10, profile=PROFILE,
+                    projection=projection({11: 1050, 12: 1150}))
+    scale = 1000 / 1.16 / 850
+    assert s["ytd_growth_pct"] == pytest.approx(16.0)
+    assert s["rate_goal_wan"] == pytest.approx(1.12 * 900 * scale)  # 1,022.3
+    assert s["level_goal_wan"] == pytest.approx(1.12 * 1000 * scale)  # 1,135.9
+    nov = path.filter(pl.col("month") == 11).row(0, named=True)
+    assert nov["cum_growth_pct"] == pytest.approx((1050 / (900 * scale) - 1) * 100)  # 15.0 %
+
+
+def test_a_project_level_projection_frame_is_taken_as_given():
+    # the scenario engine's frame carries more columns and the actual months too; only months after
+    # the as-of month are taken from it
+    proj = pl.DataFrame({"month": list(range(1, 13)), "is_actual": [m <= 10 for m in range(1, 13)],
+                         "projected_cum_wan": [0.0] * 10 + [1130.0, 1200.0]})
+    path, s = track(baseline(), as_of_month=10, profile=PROFILE, projection=proj)
+    assert s["projection"] == "given"
+    assert path.filter(pl.col("month") == 10)["cum_wan"][0] == pytest.approx(1000)
+    # November 1,130 >= 1,120: the level reading is met in November, 10 to spare
+    assert s["level_met_month"] == 11 and s["level_margin_wan"] == pytest.approx(10)
