@@ -58,7 +58,7 @@ class Model:
     actual_cum_wan: np.ndarray  # (12,) current-year 1-X月 cumulative, months <= m0 (nan where unknown)
     actual_growth_pct: np.ndarray  # (12,) published cumulative growth (nan where unknown)
     current_cum0_wan: float  # the city's cumulative at m0
-    growth0: float  # the city's cumulative growth at m0 (fraction): published, else level ratio
+    growth0: float  # the city's cumulative growth at m0 (fraction): published, else level / base
     other_cum0_wan: float  # other FAI (outside the lists) at m0
     reserve_ids: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
     reserve_names: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
@@ -76,14 +76,12 @@ class Model:
 
     @property
     def comparable_prior_wan(self) -> np.ndarray:
-        """Prior-year cumulative rescaled so that (1 + growth0) × base = current at m0 (可比口径).
+        """The prior year's comparable cumulative (可比口径): baseline.prior_cum_wan as given.
 
-        Published growth is on a comparable basis, not this year's level over last year's; chaining
-        the projection onto the published rate keeps projected growth continuous with it.
+        Growth is this base's ratio (as in jygproj.growth); the published level of last year is
+        never used. Kept as a property so a future rebasing has one place to live.
         """
-        m0 = self.as_of_month
-        scale = self.current_cum0_wan / ((1 + self.growth0) * self.prior_cum_wan[m0 - 1])
-        return self.prior_cum_wan * scale
+        return self.prior_cum_wan
 
     def names_by_id(self) -> dict[str, str]:
         out = dict(zip(self.ids.tolist(), self.names.tolist()))

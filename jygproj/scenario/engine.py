@@ -30,7 +30,7 @@ class Reading:
     target_nov_wan: float  # what January–November must reach
     projected_nov_wan: float
     margin_wan: float  # projected − target at the end of November (negative: shortfall)
-    met_month: int | None  # first month the reading is met (and stays met through November)
+    met_month: int | None  # level: first month at the goal; rate: start of the final run at >= 12%
     met_by_november: bool
     extra_per_month_wan: float  # shortfall spread evenly over the remaining months to November
 
@@ -105,21 +105,21 @@ def _readings(model: Model, path: Path, target_pct: float) -> dict[str, Reading]
     level_target = k * model.prior_cum_wan[11]
     hit = np.nonzero(total >= level_target)[0]
     level_month = int(hit[0]) + 1 if hit.size else None
-    # rate: the earliest month from which growth stays >= target through November (or December).
-    ok = growth >= target_pct - 1e-12
-    if ok[NOVEMBER - 1]:
-        rate_month = NOVEMBER
-        while rate_month > 1 and ok[rate_month - 2]:
-            rate_month -= 1
-    else:
-        rate_month = 12 if ok[11] else None
+    # rate: the earliest month of the final run of months (from 1-2月) at or above the target through
+    # December, as jygproj.growth reads it; met by November when November's growth is at the target.
+    ok = growth >= target_pct - 1e-9
+    rate_month = None
+    for m in range(12, 1, -1):
+        if not ok[m - 1]:
+            break
+        rate_month = m
     rate_target = k * path.comparable_prior_wan[NOVEMBER - 1]
     for key, target, month in (("level", level_target, level_month), ("rate", rate_target, rate_month)):
         nov = float(total[NOVEMBER - 1])
         margin = nov - target
         extra = (-margin / remaining) if (margin < 0 and remaining) else 0.0
         out[key] = Reading(key, HEADLINES[key], float(target), nov, float(margin), month,
-                           bool(margin >= -1e-9), float(extra))
+                           bool(margin >= -1e-6), float(extra))
     return out
 
 

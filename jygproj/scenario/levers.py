@@ -158,7 +158,9 @@ class Levers:
 
 def defaults_from_specs(specs: LeverSpecs) -> Levers:
     """The baseline levers as the reference file writes them (equal to ``Levers()``)."""
-    return apply_changes(Levers(), {n: s.default for n, s in specs.levers.items()}, specs)
+    # A per-project lever's default is the value of a project not named, not a change.
+    return apply_changes(Levers(), {n: s.default for n, s in specs.levers.items() if s.kind != "per_project"},
+                         specs)
 
 
 def _number(name: str, value: Any, spec: LeverSpec, where: str, integer: bool = False) -> float:
