@@ -1,0 +1,163 @@
+"""Reminder letters 提醒函 (三(三)) as Word documents, one per responsible unit (python-docx).
+
+Layout follows the usual form of an official letter (党政机关公文格式, GB/T 9704 in spirit): A4,
+title in 小标宋/宋体 二号 centred, body in 仿宋 三号 with a fixed 28-point line, headings 一、二、 in
+黑体, the addressee flush left with a full-width colon, the issuing body and date at the right.
+Chinese fonts are set on every run through w:eastAsia: Word picks the East-Asian font from that
+attribute, not from the Latin font name, and without it Chinese falls back to whatever the viewer has.
+
+The facts come worded with their figures from :func:`jygproj.supervision.reminder_facts`; this module
+only lays them out and writes the files (atomically: a temp file in the same folder, then rename).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+TITLE = "关于加快推进项目建设进度的提醒函"
+ISSUER = "嘉峪关市发展和改革委员会"
+PLAN = "《嘉峪关市推动项目落地“大提速”工作方案》（嘉政办发〔2023〕39号）"
+
+TITLE_FONT, BODY_FONT, HEADING_FONT = "宋体", "仿宋", "黑体"
+TITLE_SIZE, BODY_SIZE = Pt(22), Pt(16)  # 二号, 三号
+
+REQUESTS = (
+    "高度重视项目建设工作，逐个项目分析进度滞后原因，制定整改措施，明确时间表、路线图和责任人。",
+    "主动对接自然资源、生态环境、住建等部门，加快办理项目前期手续，协调解决用地、资金、水电气暖等要素保障问题。",
+    "倒排工期、挂图作战，加大施工力量投入，加快形成实物工作量，确保完成季度和年度投资目标任务。",
+    "严格落实项目调度制度，按时、准确报送项目形象进度和投资完成情况。",
+)
+CN_NUM = "一二三四五六七八九十"
+
+_WINDOWS_BAD = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+
+
+def date_zh(d: date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _seq(i: int) -> str:
+    """1 -> 一, 12 -> 十二, 20 -> 二十 (letters rarely have more than a few dozen items)."""
+    if i <= 10:
+        return CN_NUM[i - 1]
+    tens, ones = divmod(i, 10)
+    return (CN_NUM[tens - 1] if tens > 1 else "") + "十" + (CN_NUM[ones - 1] if ones else "")
+
+
+def safe_filename(stem: str, suffix: str = ".docx", max_len: int = 120) -> str:
+    """A file name Windows accepts: no <>:"/\\|?* or control characters, no trailing dot or space,
+    not a reserved device name (CON, NUL, COM1…), at most ``max_len`` characters."""
+    clean = _WINDOWS_BAD.sub("_", stem).strip().rstrip(". ")
+    clean = clean[: max_len - len(suffix)].rstrip(". ") or "未命名"
+    if clean.split(".")[0].upper() in _WINDOWS_RESERVED:
+        clean = "_" + clean
+    return clean + suffix
+
+
+def _font(run, name: str, size: Pt, bold: bool = False) -> None:
+    run.font.name = name
+    run.font.size = size
+    run.font.bold = bold
+    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
+
+
+def _para(doc, text: str, *, font: str = BODY_FONT, size: Pt = BODY_SIZE, bold: bool = False,
+          align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent: bool = True):
+    p = doc.add_paragraph()
+    p.alignment = align
+    fmt = p.paragraph_format
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.line_spacing = Pt(28)
+    fmt.space_before = fmt.space_after = Pt(0)
+    if indent:
+        fmt.first_line_indent = Pt(32)  # two characters of 三号
+    _font(p.add_run(text), font, size, bold)
+    return p
+
+
+def build_letter(unit: str, facts: list[str], *, as_of: date, issued_on: date, deadline: date,
+                 red_projects: int = 0, missed_targets: int = 0, issuer: str = ISSUER,
+                 doc_number: str | None = None):
+    """The letter to one unit as a python-docx Document (not saved)."""
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    normal = doc.styles["Normal"]
+    normal.font.name, normal.font.size = BODY_FONT, BODY_SIZE
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
+
+    _para(doc, TITLE, font=TITLE_FONT, size=TITLE_SIZE, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    if doc_number:
+        _para(doc, doc_number, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    _para(doc, "", indent=False)
+    _para(doc, f"{unit}：", align=WD_ALIGN_PARAGRAPH.LEFT, indent=False)
+    counts = "，".join(x for x in (f"{red_projects}个项目为红色预警" if red_projects else "",
+                                   f"{missed_targets}项季度投资目标未完成" if missed_targets else "") if x)
+    _para(doc, f"根据{PLAN}“严格督导奖惩”有关要求，我委对截至{date_zh(as_of)}全市项目建设调度情况进行了分析。"
+               + (f"你单位负责的项目中，{counts}，项目推进落实偏慢。" if counts else "你单位负责的部分项目推进落实偏慢。")
+               + "现将有关情况提醒如下：")
+    _para(doc, "一、存在的问题", font=HEADING_FONT)
+    for i, fact in enumerate(facts, 1):
+        _para(doc, f"（{_seq(i)}）{fact}")
+    _para(doc, "二、工作要求", font=HEADING_FONT)
+    for i, request in enumerate(REQUESTS, 1):
+        _para(doc, f"（{_seq(i)}）{request}")
+    _para(doc, f"请于{date_zh(deadline)}前将整改落实情况书面报送市发展改革委。")
+    _para(doc, "特此函告。")
+    _para(doc, "", indent=False)
+    _para(doc, issuer, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    _para(doc, date_zh(issued_on), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    return doc
+
+
+def _save_atomic(doc, path: Path) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=".~", suffix=".docx.tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        doc.save(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_letters(facts: pl.DataFrame, out_dir: Path | str, *, as_of: date, issued_on: date, deadline: date,
+                  issuer: str = ISSUER, doc_number: str | None = None) -> list[Path]:
+    """Write one 提醒函 per responsible unit in ``facts`` (supervision.reminder_facts); return the paths.
+
+    Files are named 提醒函_<unit>.docx, made safe for Windows (two units that clean to the same name
+    get a numbered suffix). Each file is written to a temp file first and renamed into place, so an
+    interrupted run never leaves a half-written letter under the final name.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    used: set[str] = set()
+    for unit in facts["responsible_unit"].unique(maintain_order=True).to_list():
+        mine = facts.filter(pl.col("responsible_unit") == unit)
+        kinds = mine["kind"].to_list()
+        doc = build_letter(unit, mine["fact"].to_list(), as_of=as_of, issued_on=issued_on, deadline=deadline,
+                           red_projects=kinds.count("red_project"), missed_targets=kinds.count("missed_target"),
+                           issuer=issuer, doc_number=doc_number)
+        name, n = safe_filename(f"提醒函_{unit}"), 1
+        while name.lower() in used:
+            n += 1
+            name = safe_filename(f"提醒函_{unit}_{n}")
+        used.add(name.lower())
+        path = out / name
+        _save_atomic(doc, path)
+        written.append(path)
+    return written

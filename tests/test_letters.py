@@ -1,0 +1,87 @@
+"""Reminder letters 提醒函: Word files reopened with python-docx say what the facts say."""
+
+from datetime import date
+
+import docx
+import polars as pl
+import pytest
+from docx.oxml.ns import qn
+
+from jygproj import letters
+
+FACTS = pl.DataFrame({
+    "responsible_unit": ["市住建局", "市住建局", "市教育局"],
+    "kind": ["red_project", "missed_target", "missed_target"],
+    "project_id": ["A", None, None],
+    "list": ["government", "government", "government"],
+    "fact": [
+        "雄关大道改造（政府投资项目）：红色预警，落后36.5个百分点。年度计划投资10,000.0万元（1.00亿元），"
+        "1-X月累计完成4,000.0万元（0.40亿元），完成率40.0%。",
+        "政府投资项目三季度计划完成投资3,000.0万元（0.30亿元），实际完成2,400.0万元（0.24亿元），完成率80.0%。",
+        "政府投资项目三季度计划完成投资500.0万元（0.05亿元），实际完成100.0万元（0.01亿元），完成率20.0%。",
+    ],
+})
+DATES = dict(as_of=date(2023, 9, 30), issued_on=date(2023, 10, 12), deadline=date(2023, 10, 31))
+
+
+def _text(path):
+    return "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+
+
+def test_one_letter_per_unit_with_title_addressee_facts_deadline_and_issuer(tmp_path):
+    paths = letters.write_letters(FACTS, tmp_path / "letters", **DATES)
+    assert [p.name for p in paths] == ["提醒函_市住建局.docx", "提醒函_市教育局.docx"]
+    text = _text(paths[0])
+    lines = text.splitlines()
+    assert lines[0] == "关于加快推进项目建设进度的提醒函"
+    assert "市住建局：" in lines
+    assert "1个项目为红色预警，1项季度投资目标未完成" in text
+    assert "（一）雄关大道改造（政府投资项目）：红色预警" in text and "4,000.0万元（0.40亿元）" in text
+    assert "（二）政府投资项目三季度计划完成投资3,000.0万元（0.30亿元）" in text
+    assert "请于2023年10月31日前将整改落实情况书面报送市发展改革委。" in text
+    assert lines[-2:] == ["嘉峪关市发展和改革委员会", "2023年10月12日"]
+    assert "截至2023年9月30日" in text and "嘉政办发〔2023〕39号" in text
+    assert "市住建局" not in _text(paths[1]) and "100.0万元（0.01亿元）" in _text(paths[1])
+    assert not list((tmp_path / "letters").glob("*.tmp"))
+
+
+def test_every_run_sets_the_east_asian_font(tmp_path):
+    (path,) = letters.write_letters(FACTS.head(1), tmp_path, **DATES)
+    document = docx.Document(str(path))
+    runs = [r for p in document.paragraphs for r in p.runs if r.text]
+    fonts = {r._element.rPr.rFonts.get(qn("w:eastAsia")) for r in runs}
+    assert fonts == {"宋体", "仿宋", "黑体"}  # title, body, headings 一、二、
+    assert runs[0].font.size.pt == 22 and runs[0].font.bold  # 二号 title
+
+
+@pytest.mark.parametrize("stem, expected", [
+    ("提醒函_市住建局", "提醒函_市住建局.docx"),
+    ('a<b>:c"d/e\\f|g?h*.', "a_b__c_d_e_f_g_h_.docx"),
+    ("CON", "_CON.docx"),
+    ("nul.txt", "_nul.txt.docx"),
+    ("  . ", "未命名.docx"),
+])
+def test_safe_filename(stem, expected):
+    assert letters.safe_filename(stem) == expected
+
+
+def test_units_whose_names_clean_to_the_same_file_get_numbered(tmp_path):
+    facts = FACTS.head(2).with_columns(pl.Series("responsible_unit", ["建投集团/城投", "建投集团:城投"]))
+    paths = letters.write_letters(facts, tmp_path, **DATES)
+    assert [p.name for p in paths] == ["提醒函_建投集团_城投.docx", "提醒函_建投集团_城投_2.docx"]
+
+
+def test_a_failed_write_leaves_the_previous_letter_and_no_temp_file(tmp_path, monkeypatch):
+    (good,) = letters.write_letters(FACTS.tail(1), tmp_path, **DATES)
+    before = good.read_bytes()
+
+    def broken_save(self, path):
+        with open(path, "wb") as fh:
+            fh.write(b"PK half a zip")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(docx.document.Document, "save", broken_save)
+    with pytest.raises(OSError):
+        letters.write_letters(FACTS.tail(1), tmp_path, **DATES)
+    assert good.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["提醒函_市教育局.docx"]
