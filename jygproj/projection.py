@@ -76,12 +76,15 @@ class Model:
 
     @property
     def comparable_prior_wan(self) -> np.ndarray:
-        """The prior year's comparable cumulative (可比口径): baseline.prior_cum_wan as given.
+        """Prior-year cumulative rescaled so that (1 + growth0) × base = current at m0 (可比口径).
 
-        Growth is this base's ratio (as in jygproj.growth); the published level of last year is
-        never used. Kept as a property so a future rebasing has one place to live.
+        Published growth is on a comparable basis, not this year's level over last year's; chaining
+        the projection onto the published rate keeps projected growth continuous with it. The scale is
+        1 when the as-of month lacks a published level or rate (the same rule as jygproj.growth).
         """
-        return self.prior_cum_wan
+        m0 = self.as_of_month
+        scale = self.current_cum0_wan / ((1 + self.growth0) * self.prior_cum_wan[m0 - 1])
+        return self.prior_cum_wan * scale
 
     def names_by_id(self) -> dict[str, str]:
         out = dict(zip(self.ids.tolist(), self.names.tolist()))
@@ -329,7 +332,7 @@ def run(model: Model, levers: Levers | None = None, weights: Weights | None = No
     base = model.comparable_prior_wan
     growth = (total / base - 1) * 100
     growth[:m0] = np.where(np.isnan(model.actual_growth_pct[:m0]),
-                           (model.actual_cum_wan[:m0] / model.prior_cum_wan[:m0] - 1) * 100,
+                           (model.actual_cum_wan[:m0] / base[:m0] - 1) * 100,
                            model.actual_growth_pct[:m0])
     growth[m0 - 1] = model.growth0 * 100
     listed[:m0 - 1] = np.nan

@@ -78,16 +78,18 @@ def test_actual_months_are_the_published_figures(frames):
     assert out.height == 12 and out["month"].to_list() == list(range(1, 13))
 
 
-def test_growth_is_over_the_comparable_base_and_published_rate_stands_for_its_month(frames):
-    # Published growth 5% for October though levels say 10%: October shows the published 5%, and
-    # projected months are level / comparable base − 1 (as jygproj.growth reads them).
+def test_growth_chains_on_the_published_comparable_rate(frames):
+    # Published growth 5% though levels say 10%: the comparable base is rescaled so that October's
+    # 110000 is 5% over it (× 110000/105000), and projected growth continues on that base.
     f = dict(frames)
     f["baseline"] = frames["baseline"].with_columns(
         pl.when(pl.col("month") <= 10).then(5.0).otherwise(None).alias("growth_pct"))
     out = projection.project(**f, as_of="2023-10", profile=PROFILE)
     assert out.filter(pl.col("month") == 10)["growth_pct"][0] == 5.0
     nov = out.filter(pl.col("month") == 11).row(0, named=True)
-    assert nov["growth_pct"] == pytest.approx((nov["projected_cum_wan"] / 110000 - 1) * 100)
+    base = 110000 * 110000 / 105000
+    assert nov["comparable_prior_cum_wan"] == pytest.approx(base)
+    assert nov["growth_pct"] == pytest.approx((nov["projected_cum_wan"] / base - 1) * 100)
 
 
 def test_levers_change_only_arrays_not_the_model(model):

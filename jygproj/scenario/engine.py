@@ -90,9 +90,9 @@ def target_paths(model: Model, path: Path, target_pct: float = TARGET_PCT) -> tu
     months; rate: (1 + target) × last year's cumulative for the same months (comparable basis).
     """
     k = 1 + target_pct / 100
-    prior = model.prior_cum_wan
-    level = k * prior[11] * prior / prior[NOVEMBER - 1]
-    return level, k * path.comparable_prior_wan
+    base = path.comparable_prior_wan
+    level = k * base[11] * base / base[NOVEMBER - 1]
+    return level, k * base
 
 
 def _readings(model: Model, path: Path, target_pct: float) -> dict[str, Reading]:
@@ -102,7 +102,7 @@ def _readings(model: Model, path: Path, target_pct: float) -> dict[str, Reading]
     total, growth = path.total_wan, path.growth_pct
     out = {}
     # level: cumulative FAI only grows, so the first month at the level stays met.
-    level_target = k * model.prior_cum_wan[11]
+    level_target = k * path.comparable_prior_wan[11]
     hit = np.nonzero(total >= level_target)[0]
     level_month = int(hit[0]) + 1 if hit.size else None
     # rate: the earliest month of the final run of months (from 1-2月) at or above the target through

@@ -105,7 +105,7 @@ def simulate(model: Model, levers: Levers | None = None, *, draws: int = 10_000,
     k = 1 + target_pct / 100
     nov = totals[:, NOVEMBER - 1]
     probability = {
-        "level": float(np.mean(nov >= k * model.prior_cum_wan[11])),
+        "level": float(np.mean(nov >= k * base[11])),
         "rate": float(np.mean(nov >= k * base[NOVEMBER - 1])),
     }
     q = np.percentile(totals, [10, 50, 90], axis=0)
