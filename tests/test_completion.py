@@ -178,3 +178,15 @@ def test_as_of_january_alone_is_refused():
     m, monthly = key_continuing_case()
     with pytest.raises(ValueError, match="1-2月"):
         completion_detail(m, monthly, year=2023, as_of_month=1, profile=PROFILE)
+
+
+def test_every_result_column_has_a_chinese_label():
+    from jygproj.schema import COLUMN_LABELS
+
+    m, monthly = key_continuing_case()
+    targets = load_plan_targets(2023)
+    c = completion(m, monthly, year=2023, as_of_month=6, profile=PROFILE, plan_targets=targets)
+    frames = [c, target_checks(c, targets, as_of_month=6, profile=PROFILE),
+              requirements(c, as_of_month=6, profile=PROFILE), monthly]
+    missing = {col for f in frames for col in f.columns} - set(COLUMN_LABELS)
+    assert not missing

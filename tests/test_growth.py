@@ -137,3 +137,10 @@ def test_a_project_level_projection_frame_is_taken_as_given():
     assert path.filter(pl.col("month") == 10)["cum_wan"][0] == pytest.approx(1000)
     # November 1,130 >= 1,120: the level reading is met in November, 10 to spare
     assert s["level_met_month"] == 11 and s["level_margin_wan"] == pytest.approx(10)
+
+
+def test_every_path_column_has_a_chinese_label():
+    from jygproj.schema import COLUMN_LABELS
+
+    path = growth_path(baseline(), as_of_month=10, profile=PROFILE)
+    assert not set(path.columns) - set(COLUMN_LABELS)

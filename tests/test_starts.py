@@ -127,3 +127,16 @@ def test_a_running_requirement_lists_only_overdue_projects():
     assert (ent["due_count"], ent["met_count"], ent["final"], ent["met"]) == (1, 0, False, None)
     assert misses.filter(pl.col("requirement_id") == "enterprise_new_start").select("project_id", "status").rows() == [
         ("late", "overdue")]
+
+
+def test_every_result_column_has_a_chinese_label():
+    from jygproj.schema import COLUMN_LABELS, REQUIREMENT_LABELS, START_STATUS_LABELS
+
+    m, p, _ = frames([dict(project_id="a", list="industrial", nature="new", planned_start=date(2023, 3, 1))], [])
+    as_of = date(2023, 12, 31)
+    r = roster(m, None, start_status(p, as_of))
+    summary, misses = start_requirements(r, plan_start_rules(2023), as_of=as_of)
+    rates = new_start_rates(r, year=2023, as_of=as_of)
+    assert not {c for f in (r, summary, misses, rates) for c in f.columns} - set(COLUMN_LABELS)
+    assert set(summary["requirement_id"]) <= set(REQUIREMENT_LABELS)
+    assert set(misses["status"]) <= set(START_STATUS_LABELS)
