@@ -22,12 +22,13 @@ from jygproj.reserve.gap import (
     share_from,
 )
 from jygproj.reserve.readiness import blocking_steps, readiness, schedule, step_schedule, step_table
-from jygproj.reserve.reference import ReserveReference, load_reserve_reference
+from jygproj.reserve.reference import ReserveReference, load_gap_assumptions, load_reserve_reference
 from jygproj.reserve.rolling import tier_moves, tier_summary
 
 __all__ = [
     "GapInputs", "ReserveReference", "blocking_steps", "continuing_next_year_wan", "funding_matches",
-    "funding_summary", "funnel", "funnel_wide", "gap_by_month", "gap_summary", "load_reserve_reference",
+    "funding_summary", "funnel", "funnel_wide", "gap_by_month", "gap_summary", "load_gap_assumptions",
+    "load_reserve_reference",
     "movement_summary", "next_year_contribution", "push_plan", "readiness", "schedule", "share_from",
     "stage_movement", "step_schedule", "step_table", "steps_as_of", "tier_moves", "tier_summary",
 ]

@@ -8,6 +8,7 @@ refused, errors name file, line and key). The calculations never read files: the
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,17 +74,21 @@ class ReserveReference:
     rounds: dict[str, FundingRound]
 
     def resolve_type(self, name: str | None) -> tuple[ProjectType, bool]:
-        """The project type for a sheet's 项目类型 text (name or alias); (default, False) if none."""
-        text = (name or "").strip()
-        if text in self.types:
-            return self.types[text], True
+        """The project type for a sheet's 项目类型 text (name or alias, compared without brackets,
+        spaces and a trailing 类, so 政府投资（审批） finds 政府投资审批类); (default, False) if none."""
+        text = _norm(name)
         for ptype in self.types.values():
-            if text in ptype.aliases:
+            if text and text in {_norm(a) for a in (ptype.name, *ptype.aliases)}:
                 return ptype, True
         return self.default_type, False
 
     def durations(self) -> dict[str, float]:
         return {k: s.typical_months for k, s in self.steps.items()}
+
+
+def _norm(text: str | None) -> str:
+    out = re.sub(r"[\s()（）【】\[\]]", "", text or "")
+    return out[:-1] if out.endswith("类") else out
 
 
 def load_reserve_reference(path: Path | None = None) -> ReserveReference:
@@ -177,3 +182,36 @@ def load_reserve_reference(path: Path | None = None) -> ReserveReference:
                                    tuple(entry["steps_done"]), entry["rule"])
     return ReserveReference(str(path), meta["source"], meta["quality"], steps, types, default_type,
                             dict(data["stages"]), tuple(tiers), rounds)
+
+
+@dataclass(frozen=True)
+class Assumption:
+    key: str
+    value: float
+    unit: str
+    description: str
+    source: str
+    quality: str
+
+
+GAP_ASSUMPTIONS = ("target_growth", "continuing_share_of_remaining", "other_fai_growth", "push_speedup",
+                   "start_lag_months")
+
+
+def load_gap_assumptions(path: Path | None = None) -> dict[str, Assumption]:
+    """The gap's default assumptions (data/reference/reserve_gap.yaml), each with source and quality."""
+    path = Path(path) if path else paths.REFERENCE / "reserve_gap.yaml"
+    data, lines = read_strict(path)
+    check_keys(data, file=path, lines=lines, key_path=(), required=set(GAP_ASSUMPTIONS))
+    out = {}
+    for key in GAP_ASSUMPTIONS:
+        entry = data[key]
+        check_keys(entry, file=path, lines=lines, key_path=(key,),
+                   required={"value", "unit", "description", "source", "quality"})
+        value = entry["value"]
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ReferenceDataError(path, lines.get((key, "value")), key, f"应为数字，实际为 {value!r}",
+                                     "value_not_number")
+        out[key] = Assumption(key, float(value), entry["unit"], entry["description"], entry["source"],
+                              entry["quality"])
+    return out

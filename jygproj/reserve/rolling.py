@@ -2,7 +2,8 @@
 
 At each review a project goes to the nearest tier whose horizon holds the months until it is
 expected ready (reference ``tiers``: ready within 12 months → 1年实施, within 36 → 3年滚动, else
-5年储备). Moving nearer is 上调, further away 下调 (a project slipping needs attention), a project
+5年储备). An idea still in 谋划阶段 (立项 not started) that sits in 5年储备 stays there: the timeline
+cannot tell when its owner means to start, so only starting its 立项 moves it up. Moving nearer is 上调, further away 下调 (a project slipping needs attention), a project
 without a tier in the sheet is 新定级.
 """
 
@@ -35,8 +36,11 @@ def tier_moves(ready: pl.DataFrame, ref: ReserveReference) -> pl.DataFrame:
         .when(new > cur).then(pl.lit("down"))
         .otherwise(pl.lit("same"))
     )
+    farthest = ref.tiers[-1].label
+    keep = (pl.col("stage") == "concept") & (pl.col("tier") == farthest)
     return (
-        ready.with_columns(proposed_tier=proposed_tier(pl.col("months_to_ready"), ref))
+        ready.with_columns(proposed_tier=pl.when(keep).then(pl.lit(farthest))
+                           .otherwise(proposed_tier(pl.col("months_to_ready"), ref)))
         .with_columns(tier_move=move)
         .with_columns(tier_move_label=pl.col("tier_move").replace_strict(TIER_MOVES))
         .select("project_id", "name", "domain", "stage_label", "months_to_ready", "ready_month", "tier",
