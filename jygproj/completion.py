@@ -370,7 +370,8 @@ def requirements(
       judged by the seasonal pace (pace_required_pct = required × 序时进度 share).
 
     Columns: requirement_id, clause, list, nature, period, basis, measured_pct, required_pct,
-    pace_required_pct, final, met (final checks), on_pace (unfinished checks).
+    pace_required_pct, final, met (final checks), on_pace (unfinished checks); met and on_pace stay
+    null where there is no rate (nothing planned).
     """
     c = completion_frame
     # each list's closed quarters, all natures together; by nature only where the plan sets the
@@ -401,7 +402,9 @@ def requirements(
     cols = ["requirement_id", "clause", "list", "nature", "period", "basis", "measured_pct", "required_pct",
             "pace_required_pct", "final"]
     return pl.concat([quarterly.select(cols), enterprise.select(cols)]).with_columns(
-        pl.when(pl.col("final")).then(pl.col("measured_pct").fill_null(0) >= pl.col("required_pct")).alias("met"),
-        pl.when(~pl.col("final")).then(pl.col("measured_pct").fill_null(0) >= pl.col("pace_required_pct"))
-        .alias("on_pace"),
+        # no rate (nothing planned) -> nothing to judge: met stays null
+        pl.when(pl.col("final") & pl.col("measured_pct").is_not_null())
+        .then(pl.col("measured_pct") >= pl.col("required_pct")).alias("met"),
+        pl.when(~pl.col("final") & pl.col("measured_pct").is_not_null())
+        .then(pl.col("measured_pct") >= pl.col("pace_required_pct")).alias("on_pace"),
     )
