@@ -112,7 +112,8 @@ def completion_detail(
     )
     building = [lst for lst in LIST_PRECEDENCE if lst != "reserve"]
     scoped = pl.concat(
-        [active, _one_per_project(active, ENTERPRISE_LISTS, ENTERPRISE), _one_per_project(active, tuple(building), CITY)],
+        [active, _one_per_project(active, ENTERPRISE_LISTS, ENTERPRISE),
+         _one_per_project(active, tuple(building), CITY)],
         how="vertical_relaxed",
     )
     plans = quarter_plans(scoped, profile)

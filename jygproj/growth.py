@@ -37,7 +37,8 @@ MONTHS = pl.DataFrame({"month": list(range(1, 13))}, schema={"month": pl.Int8})
 def _baseline_months(baseline: pl.DataFrame, year: int | None) -> pl.DataFrame:
     b = baseline if year is None else baseline.filter(pl.col("year") == year)
     if b["year"].drop_nulls().n_unique() > 1:
-        raise ValueError(f"基数表含多个年份 {sorted(b['year'].unique().to_list())}，请指定 year [ambiguous_year]")
+        years = sorted(b["year"].unique().to_list())
+        raise ValueError(f"基数表含多个年份 {years}，请指定 year [ambiguous_year]")
     if b["month"].is_duplicated().any():
         dup = b.filter(pl.col("month").is_duplicated())["month"].unique().sort().to_list()
         raise ValueError(f"基数表月份重复：{dup} [duplicate_month]")
@@ -176,7 +177,8 @@ def growth_path(
     for col in columns:
         path = path.join(col, on="month", how="left")
     return path.select(
-        "month", "prior_cum_wan", "comparable_prior_cum_wan", "actual_cum_wan", "growth_pct", "projected_cum_wan", "cum_wan", "cum_growth_pct",
+        "month", "prior_cum_wan", "comparable_prior_cum_wan", "actual_cum_wan", "growth_pct", "projected_cum_wan",
+        "cum_wan", "cum_growth_pct",
         "rate_line_wan", "level_path_wan", "rate_path_wan", "level_need_month_wan", "rate_need_month_wan",
         "projected_month_wan", "level_extra_month_wan", "rate_extra_month_wan",
     )

@@ -261,7 +261,8 @@ def start_requirements(
         "deadline": pl.Date, "required_pct": pl.Float64, "due_count": pl.Int64, "met_count": pl.Int64,
         "rate_pct": pl.Float64, "final": pl.Boolean, "met": pl.Boolean,
     })
-    miss_schema = {"_order": pl.Int32, "requirement_id": pl.String, "clause": pl.String, "project_id": pl.String, "name": pl.String,
+    miss_schema = {"_order": pl.Int32, "requirement_id": pl.String, "clause": pl.String,
+                   "project_id": pl.String, "name": pl.String,
                    "list": pl.String, "nature": pl.String, "responsible_unit": pl.String, "planned_start": pl.Date,
                    "started_on": pl.Date, "resumed_on": pl.Date, "deadline": pl.Date, "status": pl.String}
     miss_frame = pl.concat([m.cast(miss_schema) for m in misses]) if misses else pl.DataFrame(schema=miss_schema)
