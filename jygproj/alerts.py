@@ -418,12 +418,14 @@ def _start_lateness(pos: pl.DataFrame, rule: Rule, as_of: date) -> pl.DataFrame:
 
 def _resume_lateness(pos: pl.DataFrame, rule: Rule, as_of: date) -> pl.DataFrame:
     deadline = int(rule.params["deadline_month"])
+    # Evidence of resumption: the 复工 flag on any list, or investment reported this year (many
+    # city tables have no 复工 column; money spent on site means work has resumed).
     hits = _banded(
-        _applies(pos, rule).filter(~pl.col("resumed"))
+        _applies(pos, rule).filter(~pl.col("resumed") & ~(pl.col("completed_ytd_wan").fill_null(0) > 0))
         .with_columns(_months_after_month(pl.lit(date(as_of.year, deadline, 1)), as_of).alias("months_late")),
         rule, "months_late",
     )
-    reasons = [f"续建项目应于{as_of.year}年{deadline}月底前复工，截至{_date_zh(as_of)}未报复工，已逾期{m:.1f}个月"
+    reasons = [f"续建项目应于{as_of.year}年{deadline}月底前复工，截至{_date_zh(as_of)}未报复工且本年无完成投资，已逾期{m:.1f}个月"
                for m in hits["months_late"]]
     return _rows(hits, rule, reasons, f"{as_of.year}-{as_of.month:02d}")
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import polars as pl
 
 from jygproj import schema
-from jygproj.alerts import worst_level_per_project
+from jygproj.alerts import period_label, worst_level_per_project
 from jygproj.ledger import LIST_PRECEDENCE
 
 NO_UNIT = "（未明确责任单位）"
@@ -96,23 +96,23 @@ def reminder_facts(alerts: pl.DataFrame, projects: pl.DataFrame, missed_targets:
     labels = level_labels or schema.ALERT_LEVELS
     red = _red_projects(alerts, projects)
     rows: list[dict] = []
-    figures: dict[str, tuple[float | None, float | None]] = {}
+    figures: dict[str, tuple[float | None, float | None, str | None]] = {}
     if positions is not None:
         rank = {name: i for i, name in enumerate(LIST_PRECEDENCE)}
         for r in positions.sort(pl.col("list").cast(pl.String).replace_strict(rank, return_dtype=pl.Int32)) \
                 .iter_rows(named=True):
-            figures.setdefault(r["project_id"], (r["annual_plan_wan"], r["completed_ytd_wan"]))
+            figures.setdefault(r["project_id"], (r["annual_plan_wan"], r["completed_ytd_wan"], r["period"]))
     red_alerts = alerts.filter(pl.col("project_id").is_in(red["project_id"].implode()) & (pl.col("level") == "red"))
     for p in red.sort(["responsible_unit", "project_id"]).iter_rows(named=True):
         mine = red_alerts.filter(pl.col("project_id") == p["project_id"]).sort(["list", "rule_id"])
         lists = "、".join(dict.fromkeys(schema.LISTS[str(x)] for x in mine["list"]))
         reasons = "；".join(dict.fromkeys(mine["reason"]))
         fact = f"{p['name']}（{lists}）：{labels['red']}，{reasons}"
-        plan, done = figures.get(p["project_id"], (None, None))
+        plan, done, period = figures.get(p["project_id"], (None, None, None))
         if plan:
-            rate = f"，完成率{(done or 0) / plan * 100:.1f}%" if done is not None else ""
-            fact += f"。年度计划投资{money(plan)}，1-X月累计完成{money(done or 0)}{rate}" \
-                if done is not None else f"。年度计划投资{money(plan)}，未报送完成投资"
+            fact += (f"。年度计划投资{money(plan)}，截至{period_label(period)}累计完成{money(done)}，"
+                     f"完成率{done / plan * 100:.1f}%" if done is not None and period
+                     else f"。年度计划投资{money(plan)}，本年未报送完成投资")
         rows.append({"responsible_unit": p["responsible_unit"], "kind": "red_project", "project_id": p["project_id"],
                      "list": str(mine["list"][0]) if mine.height else None, "fact": fact + "。"})
     for m in normalise_missed(missed_targets).sort(["responsible_unit", "list", "quarter"]).iter_rows(named=True):

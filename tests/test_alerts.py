@@ -115,9 +115,15 @@ def test_started_project_gets_no_start_warning():
 def test_continuing_project_not_resumed_after_march_is_flagged():
     # deadline end of March; as of 30 September: 6.0 months -> red
     out = run([("C", "industrial", "continuing", 1_000.0, None)],
-              [report("C", "industrial", "2023-09", SEP30, 900.0, resumed=False)], SEP30)
+              [report("C", "industrial", "2023-09", SEP30, 0.0, resumed=False)], SEP30)
     row = out.filter(pl.col("rule_id") == "resume_late").row(0, named=True)
     assert row["level"] == "red" and "6.0个月" in row["reason"]
+
+
+def test_investment_this_year_counts_as_resumed_when_the_table_has_no_resumption_column():
+    out = run([("C", "government", "continuing", 1_000.0, None)],
+              [report("C", "government", "2023-09", SEP30, 900.0, resumed=None)], SEP30)
+    assert out.filter(pl.col("rule_id") == "resume_late").is_empty()
 
 
 # --- reports ---------------------------------------------------------------------------------------
@@ -244,7 +250,8 @@ def test_renamed_colours_are_used(tmp_path):
     ("    level: yellow\n    tolerance_wan: 0\n", "    level: orange\n    tolerance_wan: 0\n", "unknown_level", None),
     ("    late_level: blue\n", "    late_level: blue\n    late_level: red\n", "duplicate_key", "late_level"),
     ("    kind: pace_gap\n", "    kind: pace_gap\n    threshold: 3\n", "unknown_key", "threshold"),
-    ("cadence: weekly,", "cadence: daily,", "bad_cadence", None),
+    ("cadence: monthly, due_days_after_period_end: 5,", "cadence: daily, due_days_after_period_end: 5,",
+     "bad_cadence", None),
 ])
 def test_broken_rules_file_is_refused_with_line_and_code(tmp_path, old, new, code, line_hint):
     text = Path(RULES.file).read_text(encoding="utf-8")
@@ -258,3 +265,20 @@ def test_broken_rules_file_is_refused_with_line_and_code(tmp_path, old, new, cod
     if line_hint:
         lines = broken.read_text(encoding="utf-8").splitlines()
         assert line_hint in lines[err.value.line - 1]
+
+
+def test_weekly_schedule_from_the_rules_file_checks_iso_weeks(tmp_path):
+    # switch government to weekly tables, due the Tuesday after the week (2 days)
+    text = Path(RULES.file).read_text(encoding="utf-8")
+    start = text.index("      government: {cadence: monthly")
+    end = text.index("\n", start)
+    weekly = text[:start] + "      government: {cadence: weekly, due_days_after_period_end: 2, source: 周调度}" + text[end:]
+    (tmp_path / "r.yaml").write_text(weekly, encoding="utf-8")
+    rules = alerts.load_rules(tmp_path / "r.yaml")
+    # as of Wednesday 8 November week 44 (30 Oct–5 Nov) was due Tuesday 7 November; G reported week 43 only
+    members = [("G", "government", "continuing", 1_000.0, None), ("H", "government", "continuing", 1_000.0, None)]
+    reports = [report("G", "government", "2023-W43", date(2023, 10, 29), 800.0, reported=date(2023, 10, 30)),
+               report("H", "government", "2023-W44", date(2023, 11, 5), 820.0, reported=date(2023, 11, 6))]
+    out = run(members, reports, date(2023, 11, 8), rules).filter(pl.col("rule_id") == "report_late")
+    assert out.select("project_id", "period").rows() == [("G", "2023-W44")]
+    assert "2023年第44周调度信息应于2023年11月7日前报送" in out["reason"].item()

@@ -28,6 +28,8 @@ def keys(text):
     (None, []),
     ("  ", []),
     ("企业经营困难，项目推进缓慢", ["other"]),
+    ("项目资本金到位不足，银行贷款尚未审批", ["funds"]),  # a bank's approval is a funding matter
+    ("用能权指标缺口较大", ["energy"]),
 ])
 def test_classify_text(text, expected):
     assert keys(text) == expected
