@@ -214,7 +214,8 @@ def start_status(progress: pl.DataFrame, as_of: date) -> pl.DataFrame:
 
     started_on: the earliest ``start_date`` reported on any list (on or before as_of); when a project
     is reported started without a date, the end of the first period that says so stands in.
-    resumed_on: the end of the first period in which the project is reported resumed (复工).
+    resumed_on: the earliest resumption (复工) reported: the row's start_date when a row reported
+    resumed carries one (tables have one 开工（复工）时间 column), else the end of that period.
     Columns: project_id, started (bool), started_on (date), start_date_reported (bool), resumed
     (bool), resumed_on (date).
     """
@@ -226,7 +227,8 @@ def start_status(progress: pl.DataFrame, as_of: date) -> pl.DataFrame:
         pl.col("start_date").filter(start_known).min().alias("_dated"),
         pl.col("period_end").filter(flagged).min().alias("_flagged"),
         flagged.any().alias("_any_flag"),
-        pl.col("period_end").filter(resumed).min().alias("resumed_on"),
+        pl.coalesce(pl.when(start_known).then(pl.col("start_date")), pl.col("period_end"))
+        .filter(resumed).min().alias("resumed_on"),
         resumed.any().alias("resumed"),
     )
     return status.select(

@@ -168,7 +168,7 @@ def plan_start_rules(
     resume_quarter: int = 1,
     government_start_quarter: int = 1,
     government_deadline_month: int = 6,
-    key_start_quarters: tuple[int, ...] = (1, 2, 3, 4),
+    key_start_quarters: tuple[int, ...] = (2, 3, 4),  # 二(二) plans new starts in Q2-Q4 (10/11/6)
 ) -> list[StartRule]:
     """The plan's start and resumption rules for ``year`` (see the module docstring)."""
     resume_by = quarter_end(year, resume_quarter)
@@ -231,7 +231,17 @@ def start_requirements(
         cut = min(as_of, rule.deadline)
         event_on = "started_on" if rule.event == "start" else "resumed_on"
         event_flag = "started" if rule.event == "start" else "resumed"
-        pop = _population(roster_frame, rule, as_of).with_columns(
+        pop = _population(roster_frame, rule, as_of)
+        if rule.event == "resume":
+            # city tables have one 开工（复工）时间 column and often no 复工 column: for a continuing
+            # project a start reported within the year is its resumption
+            this_year = pl.col("started") & (pl.col("started_on") >= date(rule.deadline.year, 1, 1))
+            pop = pop.with_columns(
+                pl.min_horizontal(pl.col("resumed_on"), pl.when(this_year).then(pl.col("started_on")))
+                .alias("resumed_on"),
+                (pl.col("resumed") | this_year.fill_null(False)).alias("resumed"),
+            )
+        pop = pop.with_columns(
             # a start/resumption reported without any date counts as in time (the report came first)
             (pl.col(event_flag) & (pl.col(event_on).is_null() | (pl.col(event_on) <= cut))).alias("_met"),
             (pl.col(event_flag) & pl.col(event_on).is_not_null() & (pl.col(event_on) <= as_of)).alias("_late_done"),

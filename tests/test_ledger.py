@@ -111,3 +111,11 @@ def test_start_status_takes_the_earliest_date_across_lists():
     assert not status["p2"]["start_date_reported"]
     assert status["p3"]["resumed"] and status["p3"]["resumed_on"] == date(2023, 3, 31)
     assert not status["p3"]["started"]
+
+
+def test_resumption_date_is_the_rows_date_when_given():
+    rows = ledger([
+        dict(project_id="p1", list="provincial_key", period="2023-03", period_end=date(2023, 3, 31),
+             resumed=True, started=True, start_date=date(2023, 3, 6)),
+    ])
+    assert start_status(rows, date(2023, 4, 30)).row(0, named=True)["resumed_on"] == date(2023, 3, 6)

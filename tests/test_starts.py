@@ -140,3 +140,18 @@ def test_every_result_column_has_a_chinese_label():
     assert not {c for f in (r, summary, misses, rates) for c in f.columns} - set(COLUMN_LABELS)
     assert set(summary["requirement_id"]) <= set(REQUIREMENT_LABELS)
     assert set(misses["status"]) <= set(START_STATUS_LABELS)
+
+
+def test_a_continuing_projects_start_date_this_year_is_its_resumption():
+    # the government table has no 复工 column: "开工时间 2023-03-15" on a continuing project = resumed
+    m, p, _ = frames(
+        [dict(project_id=pid, list="government", nature="continuing") for pid in ("g1", "g2")],
+        [started("g1", "government", date(2023, 3, 15)), started("g2", "government", date(2023, 4, 2))],
+    )
+    as_of = date(2023, 6, 30)
+    summary, misses = start_requirements(roster(m, None, start_status(p, as_of)), plan_start_rules(2023), as_of=as_of)
+    res = row(summary, requirement_id="government_resumption")
+    # g1 by 31 March, g2 in April: 1 / 2 = 50 %
+    assert (res["due_count"], res["met_count"]) == (2, 1)
+    assert misses.filter(pl.col("requirement_id") == "government_resumption").select(
+        "project_id", "status", "resumed_on").rows() == [("g2", "resumed_late", date(2023, 4, 2))]
