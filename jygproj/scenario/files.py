@@ -203,3 +203,48 @@ def write_summary(out_dir: Path | str, results: list[Result]) -> Path:
         if r.tornado is not None:
             r.tornado.write_csv(out / f"scenario_{i}_tornado.csv")
     return path
+
+
+# --- wiring: data directory + reference files → Planner (the only place that reads files) ---------
+
+
+def default_as_of(baseline: pl.DataFrame) -> str:
+    """The latest month with a published current-year figure, as "YYYY-MM"."""
+    known = baseline.filter(pl.col("current_cum_wan").is_not_null() | pl.col("growth_pct").is_not_null())
+    if known.is_empty():
+        raise ValueError("基数表没有本年已公布的累计数或增速，无法确定推演基准月 [no_current_figures]")
+    row = known.sort(["year", "month"]).row(-1, named=True)
+    return f"{row['year']}-{row['month']:02d}"
+
+
+def planner_from_dataset(dataset, *, as_of: str | None = None, draws: int = 10_000, seed: int = 2023,
+                         specs: LeverSpecs | None = None, profile: dict[int, float] | None = None,
+                         target_pct: float | None = None) -> Planner:
+    """A Planner over a loaded Dataset; reference data read from data/reference/ unless given."""
+    from jygproj import projection
+    from jygproj.reference import load_seasonal_profile, load_targets
+    from jygproj.scenario.levers import load_lever_specs
+
+    specs = specs or load_lever_specs()
+    profile = profile or load_seasonal_profile()
+    as_of = as_of or default_as_of(dataset.baseline)
+    if target_pct is None:
+        try:
+            target_pct = load_targets(int(as_of[:4])).value("fai_growth_pct")
+        except (ReferenceDataError, KeyError):
+            target_pct = engine.TARGET_PCT
+    model = projection.build_model(
+        dataset.projects, dataset.memberships, dataset.progress, dataset.baseline, as_of=as_of,
+        profile=profile, reserve=getattr(dataset, "reserve", None),
+        pace_floor=specs.param("model", "pace_floor"), pace_cap=specs.param("model", "pace_cap"))
+    return Planner(model, specs, float(target_pct), draws, seed)
+
+
+def load_planner(data_dir: Path | str | None = None, **kw) -> tuple[Planner, Any]:
+    """Load the workbooks under ``data_dir`` (default: the embedded sample) and build a Planner.
+    Returns (planner, dataset) so callers can report the loaders' problems."""
+    from jygproj import paths
+    from jygproj.io import load_dataset
+
+    dataset = load_dataset(Path(data_dir) if data_dir else paths.SAMPLE_2023)
+    return planner_from_dataset(dataset, **kw), dataset

@@ -1,0 +1,202 @@
+"""The planner's widgets (ipywidgets): controls wired to the engine, nothing else.
+
+:func:`build_planner_ui` returns a :class:`PlannerUI` whose ``.widget`` the notebook displays. Every
+control change recomputes the levers, the deterministic outcome (milliseconds) and, when the
+probability toggle is on, the Monte Carlo run, and updates the headline block, the chart (SVG,
+rendered offline), the diff table and the tornado in place. Labels are Chinese (schema/levers file).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ipywidgets as w
+import polars as pl
+
+from jygproj import schema
+from jygproj.scenario.chart import scenario_svg
+from jygproj.scenario.engine import TORNADO_LABELS
+from jygproj.scenario.files import Planner, Result, Scenario, save_scenarios, scenario_from_levers
+from jygproj.scenario.levers import HEADLINES, PACE_LISTS, Levers, apply_changes
+
+_LAYOUT = w.Layout(width="420px")
+_STYLE = {"description_width": "200px"}
+
+
+def table_html(frame: pl.DataFrame, labels: dict[str, str] | None = None, digits: int = 2) -> str:
+    """A small frame as an HTML table (Chinese headers), numbers rounded for reading."""
+    if frame.is_empty():
+        return "<p>（与基准情景相同，未调整任何杠杆）</p>"
+    labels = labels or {}
+    head = "".join(f"<th>{html.escape(labels.get(c, c))}</th>" for c in frame.columns)
+    rows = []
+    for row in frame.iter_rows():
+        cells = "".join(
+            f"<td style='text-align:right'>{v:,.{digits}f}</td>" if isinstance(v, float)
+            else f"<td>{html.escape(str(v))}</td>" for v in row)
+        rows.append(f"<tr>{cells}</tr>")
+    return f"<table class='jyg-table'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def headline_html(result: Result) -> str:
+    """The headline block: probability, month reached, margin (亿元), for the chosen reading first."""
+    parts = []
+    keys = [result.levers.headline] + [k for k in ("level", "rate") if k != result.levers.headline]
+    for i, key in enumerate(keys):
+        r = result.outcome.readings[key]
+        month = f"{r.met_month}月" if r.met_month else "年内未达到"
+        early = "能" if r.met_by_november else "不能"
+        margin = schema.wan_to_yi(r.margin_wan)
+        prob = (f"<span class='jyg-prob' data-key='{key}'>{result.mc.probability[key]:.0%}</span>"
+                if result.mc is not None else "<span class='jyg-prob'>（未计算）</span>")
+        size = "1.25em" if i == 0 else "1em"
+        extra = (f"；剩余每月需追加 {schema.wan_to_yi(r.extra_per_month_wan):.2f} 亿元"
+                 if r.extra_per_month_wan > 0 else "")
+        parts.append(
+            f"<div class='jyg-reading' data-key='{key}' style='font-size:{size};margin:4px 0'>"
+            f"<b>{'【主口径】' if i == 0 else '【参考口径】'}{html.escape(r.label)}</b><br>"
+            f"11月前达到概率：{prob}　达到月份：<span class='jyg-month'>{month}</span>　"
+            f"提前一个月：{early}　11月末{'超出' if margin >= 0 else '差额'}："
+            f"<span class='jyg-margin'>{abs(margin):.2f}</span> 亿元{extra}</div>")
+    return "<div id='jyg-headline'>" + "".join(parts) + "</div>"
+
+
+@dataclass
+class PlannerUI:
+    planner: Planner
+    base: Levers
+    widget: w.Widget = None
+    controls: dict[str, w.Widget] = field(default_factory=dict)
+    headline: w.HTML = None
+    chart: w.HTML = None
+    diff: w.HTML = None
+    tornado: w.HTML = None
+    status: w.HTML = None
+    result: Result | None = None
+    save_dir: Path | None = None
+
+    def levers(self) -> Levers:
+        """The levers the controls show now."""
+        c = self.controls
+        changes = {
+            "pace_by_list": {k: c[f"pace.{k}"].value for k in PACE_LISTS},
+            "new_start_delay_months": c["new_start_delay_months"].value,
+            "start_probability": c["start_probability"].value,
+            "headline": c["headline"].value,
+            "accelerate": {pid: c["accelerate_factor"].value for pid in c["accelerate"].value},
+            "exclude": list(c["exclude"].value),
+            "reserve_pull": {pid: {"start_month": c["reserve_month"].value,
+                                   "first_year_wan": self._reserve_amount(pid)}
+                             for pid in c["reserve"].value},
+        }
+        other = c["other_growth_pct"].value
+        default_other = round(self.planner.model.growth0 * 100, 1)
+        if abs(other - default_other) > 1e-9:
+            changes["other_growth_pct"] = other
+        levers = Levers()
+        levers.accelerate, levers.exclude, levers.reserve_pull = {}, [], {}
+        return apply_changes(levers, changes, self.planner.specs)
+
+    def _reserve_amount(self, pid: str) -> float:
+        m = self.planner.model
+        return float(m.reserve_first_year_wan[m.reserve_index[pid]])
+
+    def update(self, *_ignored) -> Result:
+        """Recompute and redraw (called on every control change)."""
+        levers = self.levers()
+        mc = self.controls["monte_carlo"].value
+        self.result = self.planner.run(levers, "当前情景", monte_carlo=mc, base=self.base)
+        self.headline.value = headline_html(self.result)
+        self.chart.value = scenario_svg(self.result.outcome, self.result.mc)
+        self.diff.value = table_html(self.result.diff)
+        self.tornado.value = table_html(self.result.tornado.select(
+            "name", "list", "base_wan", "low_margin_yi", "high_margin_yi"), TORNADO_LABELS)
+        return self.result
+
+    def save(self, *_ignored) -> Path | None:
+        """Save the current scenario (a diff against the baseline) as YAML in ``save_dir``."""
+        name = self.controls["save_name"].value.strip() or "我的情景"
+        if self.save_dir is None:
+            self.status.value = "未指定保存目录"
+            return None
+        scenario: Scenario = scenario_from_levers(name, self.levers(), self.base)
+        path = save_scenarios(Path(self.save_dir) / f"scenario_{name}.yaml", [scenario])
+        self.status.value = f"已保存：{html.escape(str(path))}"
+        return path
+
+
+def build_planner_ui(planner: Planner, levers: Levers | None = None, *, monte_carlo: bool = True,
+                     save_dir: Path | str | None = None) -> PlannerUI:
+    """Controls set to ``levers`` (default: the baseline), wired to the planner."""
+    specs, model = planner.specs, planner.model
+    lv = levers or planner.baseline
+    ui = PlannerUI(planner, planner.baseline, save_dir=Path(save_dir) if save_dir else None)
+    c = ui.controls
+    pace = specs["pace_by_list"]
+    for k in PACE_LISTS:
+        c[f"pace.{k}"] = w.FloatSlider(value=lv.pace(k), min=pace.min, max=pace.max, step=pace.step,
+                                       description=f"{schema.LISTS[k]}进度倍数", readout_format=".2f",
+                                       continuous_update=False, layout=_LAYOUT, style=_STYLE)
+    s = specs["new_start_delay_months"]
+    c["new_start_delay_months"] = w.IntSlider(value=lv.new_start_delay_months, min=s.min, max=s.max, step=1,
+                                              description=s.label, continuous_update=False,
+                                              layout=_LAYOUT, style=_STYLE)
+    s = specs["start_probability"]
+    c["start_probability"] = w.FloatSlider(value=lv.start_probability, min=s.min, max=s.max, step=s.step,
+                                           description=s.label, readout_format=".0%",
+                                           continuous_update=False, layout=_LAYOUT, style=_STYLE)
+    s = specs["other_growth_pct"]
+    other = lv.other_growth_pct if lv.other_growth_pct is not None else round(model.growth0 * 100, 1)
+    c["other_growth_pct"] = w.FloatSlider(value=other, min=s.min, max=s.max, step=0.1,
+                                          description=f"{s.label}（%）", readout_format=".1f",
+                                          continuous_update=False, layout=_LAYOUT, style=_STYLE)
+    c["headline"] = w.ToggleButtons(options=[(HEADLINES[k], k) for k in ("level", "rate")], value=lv.headline,
+                                    description=specs["headline"].label, style=_STYLE)
+    c["monte_carlo"] = w.Checkbox(value=monte_carlo, description=f"计算达到概率（蒙特卡洛 {planner.draws} 次）",
+                                  indent=False)
+    options = sorted(zip(model.names.astype(str), model.ids.astype(str)))
+    labelled = [(f"{name}（{pid}）", pid) for name, pid in options]
+    c["accelerate"] = w.SelectMultiple(options=labelled, value=tuple(p for p in lv.accelerate if p in model.index),
+                                       description=specs["accelerate"].label, rows=6,
+                                       layout=w.Layout(width="520px"), style=_STYLE)
+    s = specs["accelerate"]
+    c["accelerate_factor"] = w.FloatSlider(value=max(lv.accelerate.values(), default=1.2), min=s.min, max=s.max,
+                                           step=s.step, description="加快倍数", readout_format=".1f",
+                                           continuous_update=False, layout=_LAYOUT, style=_STYLE)
+    c["exclude"] = w.SelectMultiple(options=labelled, value=tuple(lv.exclude), rows=6,
+                                    description=specs["exclude"].label, layout=w.Layout(width="520px"), style=_STYLE)
+    reserve = sorted(zip(model.reserve_names.astype(str), model.reserve_ids.astype(str)))
+    c["reserve"] = w.SelectMultiple(options=[(f"{n}（{p}）", p) for n, p in reserve], value=tuple(lv.reserve_pull),
+                                    rows=6, description=specs["reserve_pull"].label,
+                                    layout=w.Layout(width="520px"), style=_STYLE)
+    c["reserve_month"] = w.IntSlider(value=min(model.as_of_month + 1, 12), min=model.as_of_month + 1, max=12,
+                                     description="储备项目开工月份（假设）", continuous_update=False,
+                                     layout=_LAYOUT, style=_STYLE)
+    c["save_name"] = w.Text(value="", placeholder="情景名称", description="保存情景", style=_STYLE)
+    save = w.Button(description="保存为 YAML", icon="save")
+    ui.headline, ui.chart, ui.diff, ui.tornado, ui.status = (w.HTML() for _ in range(5))
+    for key, control in c.items():
+        if key != "save_name":
+            control.observe(ui.update, names="value")
+    save.on_click(ui.save)
+
+    pace_box = w.VBox([c[f"pace.{k}"] for k in PACE_LISTS])
+    start_box = w.VBox([c["new_start_delay_months"], c["start_probability"], c["other_growth_pct"]])
+    project_box = w.VBox([c["accelerate"], c["accelerate_factor"], c["exclude"]])
+    reserve_box = w.VBox([w.HTML("<i>储备项目提前开工为假设情景，结果中标注“假设”。</i>"), c["reserve"],
+                          c["reserve_month"]])
+    tabs = w.Tab(children=[pace_box, start_box, project_box, reserve_box])
+    for i, title in enumerate(["清单进度", "开工与清单外", "指定项目", "储备项目（假设）"]):
+        tabs.set_title(i, title)
+    as_of = f"{model.year}年1-{model.as_of_month}月实际，{model.as_of_month + 1}-12月推演"
+    ui.widget = w.VBox([
+        w.HTML(f"<h3>固定资产投资增长{planner.target_pct:g}%“提前一个月”情景推演</h3><p>{as_of}</p>"),
+        ui.headline, c["headline"], c["monte_carlo"], tabs, ui.chart,
+        w.HTML("<h4>本情景相对基准的调整</h4>"), ui.diff,
+        w.HTML("<h4>影响最大的项目（龙卷风，按11月末差额）</h4>"), ui.tornado,
+        w.HBox([c["save_name"], save]), ui.status,
+    ])
+    ui.update()
+    return ui
