@@ -1,0 +1,151 @@
+"""`jygproj quarterly 2023Q3 [--data DIR] [--unit NAME | --all-units] [--out DIR]`: the quarterly review.
+
+Runs notebooks/10_quarterly_review.ipynb with papermill into reports/<run>/ (or, per responsible
+unit, reports/<run>/units/<unit>/): the executed notebook (audit record), the HTML report with code
+hidden, the Excel workbook, the reminder letters and summary.json. Defaults come from
+notebooks/params/<run>.yaml when it exists; options override them. Each report directory is
+replaced atomically: a failed run leaves the previous report in place and names the failing cell.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from jygproj import paths, quarterly, runs
+
+NOTEBOOK = paths.NOTEBOOKS / "10_quarterly_review.ipynb"
+PARAM_KEYS = ("year", "quarter", "data_dir", "as_of", "unit", "headline", "out_dir")
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "quarterly",
+        help="季度考核分析报告（笔记本、离线 HTML、Excel、提醒函、summary.json） / quarterly review report",
+        description="运行季度考核笔记本，生成 reports/<季度>/ 下的已执行笔记本（审计记录）、隐藏代码的离线 HTML 报告、"
+                    "正式格式的 Excel 工作簿、提醒函（docx）和 summary.json。默认参数取自 notebooks/params/<季度>.yaml。",
+    )
+    p.add_argument("run", metavar="YYYYQn", help="考核季度，如 2023Q3")
+    p.add_argument("--data", metavar="DIR", help="数据目录（默认：参数文件中的 data_dir，或 data/sample/<年度>）")
+    who = p.add_mutually_exclusive_group()
+    who.add_argument("--unit", metavar="NAME", help="只生成某一责任单位的报告（写入 <out>/units/<单位>/）")
+    who.add_argument("--all-units", action="store_true", help="生成全市报告及每个责任单位的报告")
+    p.add_argument("--out", metavar="DIR", help="报告目录（默认 reports/<季度>）")
+    p.add_argument("--as-of", metavar="YYYY-MM", help="数据截至月份（默认：参数文件，或季度后一个月）")
+    p.add_argument("--headline", choices=quarterly.HEADLINES,
+                   help="“提前一个月完成12%%”的主口径：level 总量口径 / rate 增速口径")
+    p.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
+                   help="--all-units 时并行运行的单位报告数（默认 %(default)s）")
+    p.set_defaults(func=run)
+
+
+def parameters(args) -> dict[str, Any]:
+    """The notebook's parameters: params/<run>.yaml, then defaults, then command-line options."""
+    year, quarter = quarterly.parse_run(args.run)
+    file = paths.NOTEBOOK_PARAMS / f"{year}Q{quarter}.yaml"
+    params: dict[str, Any] = {}
+    if file.exists():
+        params = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        unknown = set(params) - set(PARAM_KEYS)
+        if unknown:
+            raise quarterly.ReviewError(f"{file}: 未知的参数 {'、'.join(sorted(unknown))}；允许：{'、'.join(PARAM_KEYS)}",
+                                        "unknown_parameter")
+    params.update(year=year, quarter=quarter)
+    params.setdefault("data_dir", f"data/sample/{year}")
+    params.setdefault("as_of", quarterly.default_as_of(year, quarter))
+    params.setdefault("headline", "level")
+    params.setdefault("unit", None)
+    params.setdefault("out_dir", f"reports/{year}Q{quarter}")
+    if args.data:
+        params["data_dir"] = args.data
+    if args.out:
+        params["out_dir"] = args.out
+    if args.as_of:
+        params["as_of"] = args.as_of
+    if args.headline:
+        params["headline"] = args.headline
+    # validate early: a usage problem is reported before any kernel starts
+    quarterly.ReviewParams(params["year"], params["quarter"], params["data_dir"], params["as_of"],
+                           params["unit"], params["headline"])
+    return params
+
+
+def run_one(params: dict[str, Any], inputs: list[Path]) -> runs.RunResult:
+    """One report (city or one unit) into params["out_dir"]."""
+    out = runs.resolve(params["out_dir"])
+    name = f"{params['year']}Q{params['quarter']}_季度考核" + (f"_{params['unit']}" if params["unit"] else "")
+    return runs.run_notebook(NOTEBOOK, out, params, inputs=inputs, name=name,
+                             keep=("units",) if params["unit"] is None else ())
+
+
+def _unit_params(params: dict[str, Any], unit: str) -> dict[str, Any]:
+    base = runs.resolve(params["out_dir"])
+    return params | {"unit": unit, "out_dir": str(base / "units" / quarterly.unit_slug(unit))}
+
+
+def _say(result: runs.RunResult, label: str) -> None:
+    summary = result.run_dir / "summary.json"
+    extra = ""
+    if summary.exists():
+        s = json.loads(summary.read_text(encoding="utf-8"))
+        w = s.get("warnings", {}).get("projects_by_level", {})
+        extra = f"；预警 红{w.get('red', 0)}/黄{w.get('yellow', 0)}/蓝{w.get('blue', 0)}；提醒函 {s.get('letters', 0)} 份"
+    print(f"{label}：{result.run_dir}（{result.seconds:.1f} 秒{extra}）")
+
+
+def run(args) -> int:
+    t0 = time.perf_counter()
+    try:
+        params = parameters(args)
+        inputs = quarterly.input_files(params["data_dir"], params["year"])
+    except quarterly.ReviewError as exc:
+        print(f"错误 [{exc.code}]: {exc}", file=sys.stderr)
+        return 2 if exc.code in ("bad_run", "bad_month", "bad_quarter", "bad_headline", "as_of_wrong_year",
+                                 "quarter_not_closed", "unknown_parameter") else 1
+    try:
+        if args.unit:
+            _check_unit(params, args.unit)
+            _say(run_one(_unit_params(params, args.unit), inputs), f"{args.unit} 报告")
+        else:
+            _say(run_one(params, inputs), "全市报告")
+            if args.all_units:
+                names = _units(params)
+                jobs = max(1, min(args.jobs, len(names)))
+                if jobs == 1:
+                    for unit in names:
+                        _say(run_one(_unit_params(params, unit), inputs), f"{unit} 报告")
+                else:
+                    # separate processes: each run's kernel gets its own staging directory (runs.RUN_DIR_ENV);
+                    # spawned, not forked, since polars' thread pool does not survive a fork
+                    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+                        futures = [(u, pool.submit(run_one, _unit_params(params, u), inputs)) for u in names]
+                        for unit, fut in futures:
+                            _say(fut.result(), f"{unit} 报告")
+    except quarterly.ReviewError as exc:
+        print(f"错误 [{exc.code}]: {exc}", file=sys.stderr)
+        return 2 if exc.code == "unknown_unit" else 1
+    except runs.RunError as exc:
+        print(f"错误: {exc}", file=sys.stderr)
+        return 1
+    print(f"总耗时 {time.perf_counter() - t0:.1f} 秒")
+    return 0
+
+
+def _units(params: dict[str, Any]) -> list[str]:
+    from jygproj.io import load_dataset
+
+    return quarterly.units(load_dataset(runs.resolve(params["data_dir"])).projects)
+
+
+def _check_unit(params: dict[str, Any], unit: str) -> None:
+    from jygproj.io import load_dataset
+
+    quarterly.scope_to_unit(load_dataset(runs.resolve(params["data_dir"])).projects, unit)
