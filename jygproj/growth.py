@@ -79,21 +79,33 @@ def comparable_scale(baseline: pl.DataFrame, *, as_of_month: int, year: int | No
 
 
 def seasonal_projection(
-    baseline: pl.DataFrame, as_of_month: int, profile: Profile, *, year: int | None = None
+    baseline: pl.DataFrame, as_of_month: int, profile: Profile, *, year: int | None = None,
+    shape: str = "profile",
 ) -> pl.DataFrame:
     """The simple projection: the current cumulative scaled by the seasonal share of the year.
 
     projected_cum[m] = actual_cum[as_of] × cum_share(m) / cum_share(as_of), for months as_of..12
     (at the as-of month it equals the actual). Used when no project-level projection is given.
+    ``shape="profile"`` takes the shares from the seasonal construction profile (pace.py);
+    ``shape="prior_year"`` from the prior year's own cumulative FAI (prior_cum[m] / prior_cum[as_of]),
+    which amounts to holding the year-to-date growth constant.
     """
     actual = actual_cumulative(baseline, as_of_month=as_of_month, year=year)
     now = actual.filter(pl.col("month") == as_of_month)["actual_cum_wan"][0]
     if now is None:
         raise ValueError(f"基数表缺少 {as_of_month} 月的本年累计数（或增速） [missing_current]")
-    base_share = cum_share(as_of_month, profile)
+    if shape == "profile":
+        share = {m: cum_share(m, profile) for m in range(as_of_month, 13)}
+    elif shape == "prior_year":
+        prior = dict(zip(actual["month"].to_list(), actual["prior_cum_wan"].to_list()))
+        if any(prior.get(m) is None for m in range(as_of_month, 13)):
+            raise ValueError(f"基数表缺少上年 {as_of_month}–12 月可比累计数 [missing_prior]")
+        share = {m: prior[m] for m in range(as_of_month, 13)}
+    else:
+        raise ValueError(f"shape 应为 profile 或 prior_year，实际为 {shape!r} [bad_shape]")
     return pl.DataFrame(
         {"month": list(range(as_of_month, 13)),
-         "projected_cum_wan": [now * cum_share(m, profile) / base_share for m in range(as_of_month, 13)]},
+         "projected_cum_wan": [now * share[m] / share[as_of_month] for m in range(as_of_month, 13)]},
         schema={"month": pl.Int8, "projected_cum_wan": pl.Float64},
     )
 

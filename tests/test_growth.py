@@ -144,3 +144,11 @@ def test_every_path_column_has_a_chinese_label():
 
     path = growth_path(baseline(), as_of_month=10, profile=PROFILE)
     assert not set(path.columns) - set(COLUMN_LABELS)
+
+
+def test_prior_year_shape_holds_growth_constant():
+    # October 1,000 over 850: +17.65 %; shaped like last year, November = 1,000 x 900 / 850 = 1,058.8
+    proj = seasonal_projection(baseline(), 10, PROFILE, shape="prior_year")
+    got = dict(zip(proj["month"].to_list(), proj["projected_cum_wan"].to_list()))
+    assert got[11] == pytest.approx(1000 * 900 / 850)
+    assert got[12] / 1000 == pytest.approx(1000 / 850)
