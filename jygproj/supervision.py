@@ -85,36 +85,49 @@ def reminder_units(alerts: pl.DataFrame, projects: pl.DataFrame,
 
 
 def reminder_facts(alerts: pl.DataFrame, projects: pl.DataFrame, missed_targets: pl.DataFrame | None = None,
-                   positions: pl.DataFrame | None = None,
-                   level_labels: dict[str, str] | None = None) -> pl.DataFrame:
+                   positions: pl.DataFrame | None = None, level_labels: dict[str, str] | None = None,
+                   pace_rule_ids: tuple[str, ...] = ("pace_behind",)) -> pl.DataFrame:
     """The facts each unit's letter states, one sentence per red project or missed target.
 
-    ``positions`` (jygproj.alerts.positions) adds each project's annual plan and completion;
-    ``level_labels`` (AlertRules.levels' labels) the configured level words.
+    ``positions`` (jygproj.alerts.positions) adds each project's annual plan, completion and rate
+    (万元 and 亿元); a red pace warning (``pace_rule_ids``) is then stated with those figures as
+    "序时进度 P%，落后 Q 个百分点" rather than repeating its reason text. ``level_labels``
+    (AlertRules.levels' labels) gives the configured level words.
     Columns: responsible_unit, kind ("red_project" | "missed_target"), project_id, list, fact.
     """
     labels = level_labels or schema.ALERT_LEVELS
     red = _red_projects(alerts, projects)
+    rank = {name: i for i, name in enumerate(LIST_PRECEDENCE)}
     rows: list[dict] = []
-    figures: dict[str, tuple[float | None, float | None, str | None]] = {}
+    figures: dict[tuple[str, str], dict] = {}
     if positions is not None:
-        rank = {name: i for i, name in enumerate(LIST_PRECEDENCE)}
-        for r in positions.sort(pl.col("list").cast(pl.String).replace_strict(rank, return_dtype=pl.Int32)) \
-                .iter_rows(named=True):
-            figures.setdefault(r["project_id"], (r["annual_plan_wan"], r["completed_ytd_wan"], r["period"]))
-    red_alerts = alerts.filter(pl.col("project_id").is_in(red["project_id"].implode()) & (pl.col("level") == "red"))
+        for r in positions.iter_rows(named=True):
+            figures[(r["project_id"], str(r["list"]))] = r
+    red_alerts = alerts.filter(pl.col("project_id").is_in(red["project_id"].implode()) & (pl.col("level") == "red")) \
+        .with_columns(pl.col("list").cast(pl.String).replace_strict(rank, default=len(rank), return_dtype=pl.Int32)
+                      .alias("_rank"))
     for p in red.sort(["responsible_unit", "project_id"]).iter_rows(named=True):
-        mine = red_alerts.filter(pl.col("project_id") == p["project_id"]).sort(["list", "rule_id"])
+        mine = red_alerts.filter(pl.col("project_id") == p["project_id"]).sort(["_rank", "rule_id"])
         lists = "、".join(dict.fromkeys(schema.LISTS[str(x)] for x in mine["list"]))
-        reasons = "；".join(dict.fromkeys(mine["reason"]))
-        fact = f"{p['name']}（{lists}）：{labels['red']}，{reasons}"
-        plan, done, period = figures.get(p["project_id"], (None, None, None))
-        if plan:
-            fact += (f"。年度计划投资{money(plan)}，截至{period_label(period)}累计完成{money(done)}，"
-                     f"完成率{done / plan * 100:.1f}%" if done is not None and period
-                     else f"。年度计划投资{money(plan)}，本年未报送完成投资")
+        pace = mine.filter(pl.col("rule_id").is_in(pace_rule_ids))
+        mine_lists = [str(x) for x in (pace if pace.height else mine)["list"]]
+        own = sorted((k[1] for k in figures if k[0] == p["project_id"]), key=lambda x: rank.get(x, len(rank)))
+        pos = figures.get((p["project_id"], next((x for x in mine_lists if (p["project_id"], x) in figures),
+                                                 own[0] if own else "")))
+        others = list(dict.fromkeys(mine.filter(~pl.col("rule_id").is_in(pace_rule_ids))["reason"]))
+        if pos is None or not pos["annual_plan_wan"]:
+            fact = f"{p['name']}（{lists}）：{labels['red']}，{'；'.join(dict.fromkeys(mine['reason']))}。"
+        else:
+            plan, done, period = pos["annual_plan_wan"], pos["completed_ytd_wan"], pos["period"]
+            if done is not None and period:
+                figs = f"年度计划投资{money(plan)}，截至{period_label(period)}累计完成{money(done)}，完成率{done / plan * 100:.1f}%"
+                if pace.height and pos["pace_pct"] is not None:
+                    figs += f"，序时进度{pos['pace_pct']:.1f}%，落后{pos['behind_pp']:.1f}个百分点"
+            else:
+                figs = f"年度计划投资{money(plan)}，本年未报送完成投资"
+            fact = f"{p['name']}（{lists}）：{labels['red']}。{figs}" + "".join(f"；{x}" for x in others) + "。"
         rows.append({"responsible_unit": p["responsible_unit"], "kind": "red_project", "project_id": p["project_id"],
-                     "list": str(mine["list"][0]) if mine.height else None, "fact": fact + "。"})
+                     "list": str(mine["list"][0]) if mine.height else None, "fact": fact})
     for m in normalise_missed(missed_targets).sort(["responsible_unit", "list", "quarter"]).iter_rows(named=True):
         plan, done = m["planned_wan"] or 0.0, m["completed_wan"] or 0.0
         rate = f"，完成率{done / plan * 100:.1f}%" if plan else ""
