@@ -610,3 +610,33 @@ def movement_counts(movements: pl.DataFrame) -> pl.DataFrame:
         .agg(pl.len().alias("projects"))
         .sort([pl.col("from_level").to_physical(), pl.col("to_level").to_physical()], nulls_last=False)
     )
+
+
+def rules_table(rules: AlertRules) -> pl.DataFrame:
+    """The rules in force, for the report (UK-portfolio style: every rating has a written definition).
+
+    Columns: rule_id, name, kind, thresholds (Chinese, e.g. "蓝色预警 >0；黄色预警 >1；红色预警 >3"),
+    clause, source. Level definitions: :func:`levels_table`.
+    """
+    unit = {"start_lateness": "个月", "resume_lateness": "个月", "pace_gap": "个百分点"}
+    rows = []
+    for r in rules.rules.values():
+        if r.bands:
+            text = "；".join(f"{rules.label(b.level)}：超过{b.above:g}{unit.get(r.kind, '')}"
+                            for b in sorted(r.bands, key=lambda b: b.above))
+        elif r.kind == "report_timeliness":
+            text = (f"迟报{rules.label(r.params['late_level'])}，漏报{rules.label(r.params['missing_level'])}；"
+                    + "；".join(f"{schema.LISTS[k]}{'月' if s.cadence == 'monthly' else '周'}报，"
+                               f"期末后{s.due_days_after_period_end}日内" for k, s in r.schedules.items()))
+        else:
+            text = f"{rules.label(r.level)}（减少超过{float(r.params.get('tolerance_wan', 0) or 0):g}万元）"
+        rows.append({"rule_id": r.id, "name": r.name, "kind": r.kind, "thresholds": text,
+                     "clause": r.clause, "source": r.source})
+    return pl.DataFrame(rows, schema={k: pl.String for k in ("rule_id", "name", "kind", "thresholds", "clause",
+                                                             "source")})
+
+
+def levels_table(rules: AlertRules) -> pl.DataFrame:
+    """level, label, colour, hex, definition — mildest first."""
+    return pl.DataFrame([{"level": s.key, "label": s.label, "colour": s.colour, "hex": s.hex,
+                          "definition": s.definition} for s in rules.levels.values()])

@@ -282,3 +282,12 @@ def test_weekly_schedule_from_the_rules_file_checks_iso_weeks(tmp_path):
     out = run(members, reports, date(2023, 11, 8), rules).filter(pl.col("rule_id") == "report_late")
     assert out.select("project_id", "period").rows() == [("G", "2023-W44")]
     assert "2023年第44周调度信息应于2023年11月7日前报送" in out["reason"].item()
+
+
+def test_rules_table_states_every_threshold_in_chinese():
+    table = alerts.rules_table(RULES)
+    by = dict(zip(table["rule_id"], table["thresholds"]))
+    assert by["start_late"] == "蓝色预警：超过0个月；黄色预警：超过1个月；红色预警：超过3个月"
+    assert by["pace_behind"] == "蓝色预警：超过5个百分点；黄色预警：超过10个百分点；红色预警：超过30个百分点"
+    assert "全省重点投资项目月报，期末后5日内" in by["report_late"]
+    assert alerts.levels_table(RULES)["label"].to_list() == ["蓝色预警", "黄色预警", "红色预警"]
