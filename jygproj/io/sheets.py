@@ -75,16 +75,18 @@ class SheetResult:
             self.loaded = False
 
 
-def _title(rows: list[tuple], upto: int) -> str | None:
-    for row in rows[:upto]:
-        vals = [cells.clean(v) for v in row if cells.clean(v)]
-        if not vals:
-            continue
-        t = vals[0]
-        if t.replace(" ", "").startswith(("单位", "填报单位", "填报日期")):
-            continue
-        return t
-    return None
+def _title(rows: list[tuple], upto: int) -> tuple[str | None, int, int]:
+    """(title text, grid row, grid column) of the title cell: the first text above the header that is
+    not a unit or 填报 line."""
+    for i, row in enumerate(rows[:upto]):
+        for j, v in enumerate(row):
+            t = cells.clean(v)
+            if not t:
+                continue
+            if t.replace(" ", "").startswith(("单位", "填报单位", "填报日期")):
+                break
+            return t, i, j
+    return None, 0, 0
 
 
 def read_sheet(path: Path, raw: RawSheet, log: ProblemLog, default_year: int | None = None) -> SheetResult | None:
@@ -106,7 +108,8 @@ def read_sheet(path: Path, raw: RawSheet, log: ProblemLog, default_year: int | N
         log.add("sheet_empty", "空工作表，没有任何内容")
         return _finish(result, log, start)
     header = find_header(rows)
-    title = _title(rows, header.first_row if header else min(5, len(rows)))
+    title, ti, tj = _title(rows, header.first_row if header else min(5, len(rows)))
+    title_at = {"row": raw.row_offset + ti + 1, "column": cells.column_letter(raw.col_offset + tj)}
     kind = kind_from_text(raw.name, title)
     if header is not None:
         fields = {c.field for c in header.columns}
@@ -164,11 +167,11 @@ def read_sheet(path: Path, raw: RawSheet, log: ProblemLog, default_year: int | N
         _reject_below(report, raw, header)
         return _finish(result, log, start)
     if kind == "register" and ctx.list_id is None:
-        log.add("list_unknown", "无法从工作表名或标题判断属于哪个清单", row=ctx.excel_row(0) if title else None,
+        log.add("list_unknown", "无法从工作表名或标题判断属于哪个清单", **title_at,
                 value=title or raw.name,
                 expected="表名或标题含清单名称，如“政府投资项目”“产业投资项目”“省列重大项目”")
     if kind == "progress" and ctx.list_id is None and "list" not in cols:
-        log.add("list_unknown", "无法从工作表名、标题或“清单”列判断属于哪个清单", row=ctx.excel_row(0) if title else None,
+        log.add("list_unknown", "无法从工作表名、标题或“清单”列判断属于哪个清单", **title_at,
                 value=title or raw.name, expected="标题含清单名称，或表中有“清单”列")
     if kind == "register":
         records, walked = read_register(ctx)
@@ -188,7 +191,7 @@ def read_sheet(path: Path, raw: RawSheet, log: ProblemLog, default_year: int | N
             result.completed_col = (ctx.letter(ytd), ytd.header)
         if period is None:
             log.add("period_unknown", "无法从标题、工作表名或表头判断调度期（如“1-10月”“第43周”）",
-                    row=ctx.excel_row(0) if title else None, value=title or raw.name,
+                    **title_at, value=title or raw.name,
                     expected="标题含“2023年1-10月”或“第43周”")
             _reject_below(report, raw, header)
             return _finish(result, log, start)

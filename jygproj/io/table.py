@@ -149,6 +149,7 @@ class Segment:
     values: dict[str, float]  # field → 万元, as written in the total row
     covered: list[int] = field(default_factory=list)  # grid indices of covered data rows
     count: int | None = None  # (22项) in a section row
+    label_col: str | None = None  # field of the cell holding the label ("seq" or "name")
 
 
 @dataclass
@@ -227,7 +228,8 @@ def walk_rows(ctx: Ctx) -> Rows:
             level = 2 if label[0] in "（(第" else 1
             for lv in [lv for lv in open_sections if lv >= level]:
                 del open_sections[lv]
-            seg = Segment("section", i, label, _segment_values(ctx, row), count=int(m[1]) if m else None)
+            seg = Segment("section", i, label, _segment_values(ctx, row), count=int(m[1]) if m else None,
+                          label_col="name" if name_label == label or cells.is_empty(ctx.cell(row, "seq")) else "seq")
             open_sections[level] = seg
             out.segments.append(seg)
             since_subtotal = []
@@ -252,13 +254,8 @@ def check_segments(ctx: Ctx, walked: Rows, values: dict[int, dict[str, float | N
     for seg in walked.segments:
         covered = all_rows if seg.kind == "total" else seg.covered
         if seg.kind == "section" and seg.count is not None and seg.count != len(covered):
-            ctx.log.add(
-                "section_count_mismatch",
-                f"分组行“{seg.label}”写明 {seg.count} 项，其下实有 {len(covered)} 个项目",
-                row=ctx.excel_row(seg.i),
-                value=seg.label,
-                expected=f"{len(covered)} 项",
-            )
+            ctx.report("section_count_mismatch", f"分组行“{seg.label}”写明 {seg.count} 项，其下实有 {len(covered)} 个项目",
+                       seg.i, seg.label_col, seg.label, f"{len(covered)} 项")
         if any(i in bad_rows for i in covered):
             continue  # a covered cell is already reported as an error; a sum would mislead
         for fld, written in seg.values.items():
@@ -320,14 +317,18 @@ def check_start_year(ctx: Ctx, i: int, code: str | None, fld: str, date) -> bool
 
 
 def check_duplicates(ctx: Ctx, keys: list[tuple[int, object]]) -> set[int]:
-    """The same project twice in one sheet is an error naming both rows."""
+    """The same project twice in one sheet is an error naming both rows, at the code cell when the
+    codes match, else at the name cell."""
     first: dict[object, int] = {}
     dup_rows: set[int] = set()
     for i, key in keys:
         if key in first:
+            pid = key[0] if isinstance(key, tuple) else key
+            fld = "name" if str(pid).startswith("N:") else "code"
+            what = "项目名称" if fld == "name" else "项目代码"
             ctx.report("duplicate_project",
-                       f"项目与第{ctx.excel_row(first[key])}行重复（同一项目代码或名称）", i, "name",
-                       ctx.cell(ctx.raw.rows[i], "name"), "每个项目在本表中只出现一次")
+                       f"与第{ctx.excel_row(first[key])}行是同一项目（{what}相同）", i, fld,
+                       ctx.cell(ctx.raw.rows[i], fld), "每个项目在本表中只出现一次")
             dup_rows.add(i)
         else:
             first[key] = i
