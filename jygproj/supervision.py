@@ -100,18 +100,23 @@ def reminder_facts(alerts: pl.DataFrame, projects: pl.DataFrame, missed_targets:
     rank = {name: i for i, name in enumerate(LIST_PRECEDENCE)}
     rows: list[dict] = []
     figures: dict[tuple[str, str], dict] = {}
+    lists_of: dict[str, list[str]] = {}
     if positions is not None:
         for r in positions.iter_rows(named=True):
             figures[(r["project_id"], str(r["list"]))] = r
+            lists_of.setdefault(r["project_id"], []).append(str(r["list"]))
     red_alerts = alerts.filter(pl.col("project_id").is_in(red["project_id"].implode()) & (pl.col("level") == "red")) \
         .with_columns(pl.col("list").cast(pl.String).replace_strict(rank, default=len(rank), return_dtype=pl.Int32)
-                      .alias("_rank"))
+                      .alias("_rank")).sort(["project_id", "_rank", "rule_id"])
+    # one pass over the alerts, not one filter per project (a province has thousands of red projects)
+    by_project = {key[0]: frame for key, frame in red_alerts.partition_by("project_id", as_dict=True).items()} \
+        if red_alerts.height else {}
     for p in red.sort(["responsible_unit", "project_id"]).iter_rows(named=True):
-        mine = red_alerts.filter(pl.col("project_id") == p["project_id"]).sort(["_rank", "rule_id"])
+        mine = by_project[p["project_id"]]
         lists = "、".join(dict.fromkeys(schema.LISTS[str(x)] for x in mine["list"]))
         pace = mine.filter(pl.col("rule_id").is_in(pace_rule_ids))
         mine_lists = [str(x) for x in (pace if pace.height else mine)["list"]]
-        own = sorted((k[1] for k in figures if k[0] == p["project_id"]), key=lambda x: rank.get(x, len(rank)))
+        own = sorted(lists_of.get(p["project_id"], []), key=lambda x: rank.get(x, len(rank)))
         pos = figures.get((p["project_id"], next((x for x in mine_lists if (p["project_id"], x) in figures),
                                                  own[0] if own else "")))
         others = list(dict.fromkeys(mine.filter(~pl.col("rule_id").is_in(pace_rule_ids))["reason"]))
