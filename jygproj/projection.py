@@ -1,8 +1,8 @@
 """The deterministic projection of the city's FAI from the as-of month to December.
 
-Project by project (each project counted once across its lists): the rest of its annual plan is
-spread over the remaining months with the seasonal profile (jygproj.pace, data/reference/
-seasonal_profile.yaml) and scaled by the project's own pace so far (completed / 序时计划 to date,
+Project by project (each project counted once across its lists): the annual plan's share for the
+remaining months, spread with the seasonal profile (jygproj.pace, data/reference/
+seasonal_profile.yaml), scaled by the project's own pace so far (completed / 序时计划 to date,
 clipped to a sane range). New projects not started yet start in their planned month (or next
 month when overdue), at the plan's seasonal intensity. Investment outside the lists ("other FAI" =
 the city's published cumulative minus the listed projects' completed-to-date) grows on its share of
@@ -257,14 +257,20 @@ def resolve(model: Model, levers: Levers) -> Weights:
         mult[idx] = 0.0
 
     unstarted = ~model.started
-    # Started: the rest of the annual plan over the remaining seasonal shares, at the project's pace.
-    remaining = np.maximum(model.annual_wan - model.completed_wan, 0.0)
-    started_rate = remaining / rest * model.pace if rest > 0 else np.zeros(model.n)
-    # Not started: the plan's intensity from the planned start month (a late start loses months).
     s = model.planned_start_month
+    # The plan's seasonal intensity: the annual plan over the seasonal share from the planned start
+    # month (1 for continuing projects), so the plan for month m is intensity × profile[m].
     span = 1.0 - cum[np.clip(s - 1, 0, 12)]
-    new_rate = np.where((s < NO_START) & (span > 0), model.annual_wan / np.where(span > 0, span, 1), 0.0)
-    rate = np.where(unstarted, new_rate, started_rate) * mult
+    intensity = np.where((s < NO_START) & (span > 0), model.annual_wan / np.where(span > 0, span, 1), 0.0)
+    # Started: the plan for the remaining months at the project's own pace so far (a project at half
+    # the time-elapsed pace keeps doing half its planned months; it does not catch up by itself — the
+    # pace levers say what catching up would take). One that started before its planned month does
+    # the rest of its annual plan over the remaining months.
+    early = (s > m0) & (rest > 0)
+    started_rate = np.where(early, np.maximum(model.annual_wan - model.completed_wan, 0.0) / max(rest, 1e-12),
+                            intensity * model.pace)
+    # Not started: the plan's intensity from the planned start month (a late start loses months).
+    rate = np.where(unstarted, intensity, started_rate) * mult
     chance = np.where(unstarted, levers.start_probability, 1.0)
     start = np.where(unstarted, np.maximum(s, m0 + 1) + levers.new_start_delay_months, m0 + 1) + defer
     start = np.minimum(start, NO_START)

@@ -51,12 +51,12 @@ def test_other_fai_is_city_minus_listed(model):
 def test_projected_november_by_hand(frames):
     out = projection.project(**frames, as_of="2023-10", profile=PROFILE)
     nov = out.filter(pl.col("month") == 11).row(0, named=True)
-    # P1: remaining 1250 / 0.125 × pace 1 × Nov 0.08                  = 800
-    # P2: remaining 2250 / 0.125 × pace 0.5 × 0.08                     = 720
+    # P1: annual 10000 × Nov share 0.08 × pace 1                      = 800
+    # P2: annual 4000 × 0.08 × pace 0.5                                = 160
     # P4: starts in November as planned: 2000 / 0.125 × 0.08          = 1280
     # P5: overdue (planned March), starts in November: 3000/0.975×0.08 = 246.15
     # other: (110000 − 100000) × 99500/110000 × 1.10                  = 9950
-    listed = 10500 + 800 + 720 + 1280 + 3000 / 0.975 * 0.08
+    listed = 10500 + 800 + 160 + 1280 + 3000 / 0.975 * 0.08
     assert nov["listed_cum_wan"] == pytest.approx(listed)
     assert nov["other_cum_wan"] == pytest.approx(99500 + 9950)
     assert nov["projected_cum_wan"] == pytest.approx(listed + 109450)
@@ -67,8 +67,9 @@ def test_projected_november_by_hand(frames):
 def test_december_completes_on_pace_plans(frames):
     out = projection.project(**frames, as_of="2023-10", profile=PROFILE)
     dec = out.filter(pl.col("month") == 12).row(0, named=True)
-    # P1 ends at its plan 10000; P2 at 1750 + 0.5 × 2250 = 2875; P4 at 2000; P5 at 3000×0.125/0.975
-    assert dec["listed_cum_wan"] == pytest.approx(10000 + 2875 + 2000 + 3000 * 0.125 / 0.975)
+    # P1 ends at its plan 10000; P2 at 1750 + 4000 × 0.125 × 0.5 = 2000 (half pace, no catching up);
+    # P4 at 2000; P5 at 3000 × 0.125 / 0.975
+    assert dec["listed_cum_wan"] == pytest.approx(10000 + 2000 + 2000 + 3000 * 0.125 / 0.975)
 
 
 def test_actual_months_are_the_published_figures(frames):

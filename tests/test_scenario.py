@@ -138,7 +138,7 @@ def test_scenario_never_changes_live_data(model, specs):
 
 def test_readings_by_hand(model):
     out = engine.evaluate(model)
-    listed = 10500 + 800 + 720 + 1280 + 3000 / 0.975 * 0.08
+    listed = 10500 + 800 + 160 + 1280 + 3000 / 0.975 * 0.08
     nov = listed + 109450
     level, rate = out.readings["level"], out.readings["rate"]
     # level: Jan–Nov must reach 1.12 × 120000 = 134400; rate: 1.12 × 110000 = 123200
@@ -153,10 +153,11 @@ def test_readings_by_hand(model):
 
 
 def test_met_month_when_pulled_forward(model, specs):
-    levers = apply_changes(Levers(), {"reserve_pull": {"R1": {"start_month": 11, "first_year_wan": 5000}},
+    levers = apply_changes(Levers(), {"reserve_pull": {"R1": {"start_month": 11, "first_year_wan": 15000}},
                                       "headline": "rate"}, specs)
     out = engine.evaluate(model, levers)
-    # +400 in November lifts Jan–Nov above 123200: rate met in November, one month early
+    # baseline Jan–Nov 122436 is 764 short of 123200; the pull adds 15000 × 0.08 = 1200 in November:
+    # rate met in November, one month early
     assert out.readings["rate"].met_by_november and out.readings["rate"].met_month == 11
     assert out.headline.key == "rate"
     assert engine.required_extra(model, out.headline).height == 0
@@ -171,7 +172,8 @@ def test_target_paths_meet_the_targets_in_november(model):
 def test_tornado_ranks_by_swing(model, specs):
     t = engine.tornado(model, Levers(), specs)
     # P4 (not started) swings from −1280 (no start) to +640 (× 1.5): 1920, largest
-    assert t["project_id"].to_list() == ["P4", "P1", "P2", "P5"]
+    # then P1 800 (×0.5 … ×1.5 of 800), P5 369 (not starting … ×1.5 of 246), P2 160
+    assert t["project_id"].to_list() == ["P4", "P1", "P5", "P2"]
     assert t["swing_wan"][0] == pytest.approx(1920)
     assert t["low_delta_wan"][1] == pytest.approx(-400)  # P1: 800 × (0.5 − 1)
 
@@ -221,9 +223,9 @@ def test_compare_and_summary(planner, specs, tmp_path: Path):
     doc = json.loads(path.read_text(encoding="utf-8"))
     assert [s["scenario"] for s in doc["scenarios"]] == ["基准", "政府投资加快"]
     assert "headline_probability" in doc["scenarios"][0]
-    # government pace 1.5: P2 adds 720 × 0.5 = 360 more by November (0.036 亿)
+    # government pace 1.5: P2 adds 160 × 0.5 = 80 more by November (0.008 亿)
     diff = doc["scenarios"][1]["readings"]["level"]["margin_yi"] - doc["scenarios"][0]["readings"]["level"]["margin_yi"]
-    assert diff == pytest.approx(0.036, abs=1e-4)
+    assert diff == pytest.approx(0.008, abs=1e-4)
 
 
 @pytest.mark.parametrize("published_pct", [10.0, 5.0])
