@@ -257,15 +257,27 @@ def _wan(x: float) -> str:
     return f"{x:,.1f}万元"
 
 
+def assessment_year(progress: pl.DataFrame, as_of: date) -> int:
+    """The year being assessed on ``as_of``: that of the latest period reported by then.
+
+    1-X月 figures restart each January and January is reported with February (1-2月), so a review
+    run on 10 January 2024 still assesses 2023. With no report yet, the year of ``as_of``.
+    """
+    snap = ledger.snapshot(progress, as_of).filter(pl.col("period_end") <= as_of)
+    latest = snap["period_end"].max() if snap.height else None
+    return latest.year if isinstance(latest, date) else as_of.year
+
+
 # --- where each project stands --------------------------------------------------------------------
 
 
 def positions(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.DataFrame, as_of: date,
-              profile: Profile, *, pace_from_planned_start: bool = True) -> pl.DataFrame:
+              profile: Profile, *, pace_from_planned_start: bool = True, year: int | None = None) -> pl.DataFrame:
     """Each project on each construction list as known on ``as_of``: plan, latest figure, pace.
 
     ``progress`` is the raw ledger (all submissions); the latest revision known on ``as_of`` is taken
-    with :func:`jygproj.ledger.snapshot`. The latest period of the as-of year is used; the pace is
+    with :func:`jygproj.ledger.snapshot`. The latest period of the assessed year (``year``, by default
+    :func:`assessment_year`) is used; the pace is
     taken at that period's end (a stale report is a matter for the report rule, not the pace rule).
     A project with no report this year is compared at ``as_of`` with ``completed_ytd_wan`` null.
 
@@ -277,9 +289,10 @@ def positions(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.Da
     planned_start, period, period_end, completed_ytd_wan, issues, started, started_on, resumed,
     pace_date, pace_share, planned_to_date_wan, completion_pct, pace_pct, behind_pp, pace_ratio.
     """
+    year = assessment_year(progress, as_of) if year is None else year
     snap = ledger.snapshot(progress, as_of).filter(
         pl.col("period_end").is_not_null() & (pl.col("period_end") <= as_of)
-        & (pl.col("period_end").dt.year() == as_of.year)
+        & (pl.col("period_end").dt.year() == year)
     )
     latest = (
         snap.sort(["project_id", "list", "period_end", "period"])
@@ -305,13 +318,14 @@ def positions(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.Da
         .with_columns(
             pl.col("started").fill_null(False),
             pl.col("resumed").fill_null(False),
-            pl.coalesce(pl.col("period_end"), pl.lit(as_of)).alias("pace_date"),
+            # no report this year: compare at as_of (or at the year's end once it is over)
+            pl.coalesce(pl.col("period_end"), pl.lit(min(as_of, date(year, 12, 31)))).alias("pace_date"),
         )
     )
     share = _pace_share(pl.col("pace_date"), profile)
     if pace_from_planned_start:
         start_share = _pace_share(pl.col("planned_start") - pl.duration(days=1), profile)
-        this_year = pl.col("planned_start").dt.year() == as_of.year
+        this_year = pl.col("planned_start").dt.year() == year
         rescaled = ((share - start_share) / (1 - start_share)).clip(0.0, 1.0)
         share = pl.when(this_year & (pl.col("planned_start").dt.month() > 1) & (start_share < 1)) \
             .then(rescaled).otherwise(share)
@@ -352,16 +366,17 @@ def evaluate(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.Dat
     frames = []
     pace_rules = [r for r in rules.rules.values() if r.kind == "pace_gap"]
     from_start = bool(pace_rules[0].params.get("pace_from_planned_start", True)) if pace_rules else True
-    pos = positions(projects, memberships, progress, as_of, profile, pace_from_planned_start=from_start)
+    year = assessment_year(progress, as_of)
+    pos = positions(projects, memberships, progress, as_of, profile, pace_from_planned_start=from_start, year=year)
     for rule in rules.rules.values():
         if rule.kind == "start_lateness":
             frames.append(_start_lateness(pos, rule, as_of))
         elif rule.kind == "resume_lateness":
-            frames.append(_resume_lateness(pos, rule, as_of))
+            frames.append(_resume_lateness(pos, rule, as_of, year))
         elif rule.kind == "pace_gap":
             if rule.params.get("pace_from_planned_start", True) != from_start:
                 pos_r = positions(projects, memberships, progress, as_of, profile,
-                                  pace_from_planned_start=bool(rule.params["pace_from_planned_start"]))
+                                  pace_from_planned_start=bool(rule.params["pace_from_planned_start"]), year=year)
             else:
                 pos_r = pos
             frames.append(_pace_gap(pos_r, rule))
@@ -416,16 +431,16 @@ def _start_lateness(pos: pl.DataFrame, rule: Rule, as_of: date) -> pl.DataFrame:
     return _rows(hits, rule, reasons, f"{as_of.year}-{as_of.month:02d}")
 
 
-def _resume_lateness(pos: pl.DataFrame, rule: Rule, as_of: date) -> pl.DataFrame:
+def _resume_lateness(pos: pl.DataFrame, rule: Rule, as_of: date, year: int) -> pl.DataFrame:
     deadline = int(rule.params["deadline_month"])
     # Evidence of resumption: the 复工 flag on any list, or investment reported this year (many
     # city tables have no 复工 column; money spent on site means work has resumed).
     hits = _banded(
         _applies(pos, rule).filter(~pl.col("resumed") & ~(pl.col("completed_ytd_wan").fill_null(0) > 0))
-        .with_columns(_months_after_month(pl.lit(date(as_of.year, deadline, 1)), as_of).alias("months_late")),
+        .with_columns(_months_after_month(pl.lit(date(year, deadline, 1)), as_of).alias("months_late")),
         rule, "months_late",
     )
-    reasons = [f"续建项目应于{as_of.year}年{deadline}月底前复工，截至{_date_zh(as_of)}未报复工且本年无完成投资，已逾期{m:.1f}个月"
+    reasons = [f"续建项目应于{year}年{deadline}月底前复工，截至{_date_zh(as_of)}未报复工且本年无完成投资，已逾期{m:.1f}个月"
                for m in hits["months_late"]]
     return _rows(hits, rule, reasons, f"{as_of.year}-{as_of.month:02d}")
 

@@ -291,3 +291,16 @@ def test_rules_table_states_every_threshold_in_chinese():
     assert by["pace_behind"] == "蓝色预警：超过5个百分点；黄色预警：超过10个百分点；红色预警：超过30个百分点"
     assert "全省重点投资项目月报，期末后5日内" in by["report_late"]
     assert alerts.levels_table(RULES)["label"].to_list() == ["蓝色预警", "黄色预警", "红色预警"]
+
+
+def test_a_review_in_january_still_assesses_the_year_just_ended():
+    # as of 10 January 2024 the latest report is December 2023: pace 100 %, 9,000 of 10,000 = 90 %,
+    # 10.0 pp behind -> blue (not above 10); the cumulative figure is not reset by the new year
+    members = [("A", "industrial", "continuing", 10_000.0, None)]
+    reports = [report("A", "industrial", "2023-12", date(2023, 12, 31), 9_000.0, reported=date(2024, 1, 5))]
+    frames_ = frames(members, reports)
+    assert alerts.assessment_year(frames_[2], date(2024, 1, 10)) == 2023
+    out = alerts.evaluate(*frames_, date(2024, 1, 10), RULES, PROFILE)
+    row = out.filter(pl.col("rule_id") == "pace_behind").row(0, named=True)
+    assert row["level"] == "blue" and row["period"] == "2023-12" and "序时进度100.0%" in row["reason"]
+    assert out.filter(pl.col("rule_id") == "resume_late").is_empty()
