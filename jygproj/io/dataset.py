@@ -15,7 +15,11 @@ from jygproj.io.sheets import SheetReport, SheetResult, read_sheet
 from jygproj.io.workbook import WorkbookError, open_workbook
 
 _KEYS = ["project_id", "list", "period"]
-_LIST_ORDER = {k: n for n, k in enumerate(schema.LISTS)}
+#: Which list's figures stand for a project city-wide: the plan's order (二(一)…二(五)), except that the
+#: 市级领导包抓 table carries each leader's package target (二(三)), not the project's own plan, so it
+#: comes last.
+_LIST_ORDER = {k: n for n, k in enumerate(
+    ["provincial_major", "provincial_key", "government", "industrial", "real_estate", "leader_package", "reserve"])}
 
 
 @dataclass
@@ -263,8 +267,8 @@ def _memberships(reg_rows: list[dict], prog_rows: list[dict], problems: list[Pro
 
 
 def _projects(reg_rows: list[dict], prog_rows: list[dict]) -> list[dict]:
-    """One row per project city-wide: fields from the first list in the plan's order (二(一)…二(五)),
-    gaps filled from later lists and then from scheduling tables."""
+    """One row per project city-wide: fields from the first list in _LIST_ORDER, gaps filled from later
+    lists and then from scheduling tables."""
     order = sorted(reg_rows, key=lambda r: (_LIST_ORDER.get(r["list"], 99), r["source_file"], r["source_row"]))
     order += sorted(prog_rows, key=lambda r: (r["period_end"], r.get("revision", 0)), reverse=True)
     out: dict[str, dict] = {}

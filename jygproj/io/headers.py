@@ -32,6 +32,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "planned_start": ("计划开工时间", "计划开工年月", "计划开工日期", "计划开工"),
     "remark": ("备注",),
     "completed_ytd": ("累计完成投资", "完成投资", "累计完成", "已完成投资"),
+    # the period's own increment (本周/本月): the ledger keeps 1-X月 cumulative figures only
+    "period_completed": ("本周完成投资", "本周完成", "当周完成投资", "本月完成投资", "当月完成投资", "本月完成"),
     "completion_rate": ("投资完成率", "完成率", "年度计划完成率"),
     "started": ("是否开工", "开工情况", "开工/复工情况", "是否开(复)工"),
     "start_date": ("开工时间", "实际开工时间", "开工日期", "实际开工日期"),

@@ -124,7 +124,9 @@ class Ctx:
             self.report("amount_negative", f"金额“{v}”为负数", i, fld, v, "不小于 0 的数字")
             bad.append(fld)
             return None
-        return x * self.factor(fld)
+        f = self.factor(fld)
+        # 亿元 → 万元 multiplies by 10,000: round off the binary noise (1.53 亿元 → 15300 万元, not 15299.999…)
+        return x if f == 1.0 else round(x * f, 6)
 
     def date(self, row: tuple, i: int, fld: str, bad: list):
         v = self.cell(row, fld)
@@ -185,7 +187,7 @@ def _segment_values(ctx: Ctx, row: tuple) -> dict[str, float]:
         except CellError:
             continue
         if x is not None:
-            out[fld] = x * ctx.factor(fld)
+            out[fld] = round(x * ctx.factor(fld), 6)
     return out
 
 
