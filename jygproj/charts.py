@@ -200,7 +200,9 @@ def warnings_chart(
 
 def _monthly(frame: pl.DataFrame, month_col: str, series_col: str, value_col: str,
              year: int | None) -> pl.DataFrame:
-    agg = frame.group_by(month_col, series_col).agg(pl.col(value_col).sum()).sort(series_col, month_col)
+    order = {name: i for i, name in enumerate(frame[series_col].unique(maintain_order=True).to_list())}
+    agg = (frame.group_by(month_col, series_col).agg(pl.col(value_col).sum())
+           .sort(pl.col(series_col).replace_strict(order, return_dtype=pl.Int32), month_col))  # legend: input order
     if agg[month_col].dtype.is_integer():
         y = year or 2000  # the year only anchors the month on a time axis labelled "%-m月"
         agg = agg.with_columns(pl.date(y, pl.col(month_col), 1).alias("月份"))
@@ -242,10 +244,15 @@ def to_svg(chart: alt.TopLevelMixin) -> str:
 
 
 def show(chart: alt.TopLevelMixin) -> None:
-    """Display the chart inline as SVG (renders in nbconvert HTML with the network off)."""
-    from IPython.display import SVG, display
+    """Display the chart inline as SVG (renders in nbconvert HTML with the network off).
 
-    display(SVG(to_svg(chart)))
+    The output carries the SVG both as HTML (nbconvert writes it into the page as an ``<svg>``
+    element, so its Chinese text is real text) and as image/svg+xml (for other front ends).
+    """
+    from IPython.display import display
+
+    svg = to_svg(chart)
+    display({"text/html": f'<div class="jyg-chart">{svg}</div>', "image/svg+xml": svg}, raw=True)
 
 
 def save_svg(chart: alt.TopLevelMixin, path: str | Path) -> Path:

@@ -134,10 +134,17 @@ LABELS: dict[str, str] = {
     "projects_on_pace": "达序时进度项目数",
     "qualifies": "是否优先支持",
     "planned_wan": "计划投资（万元）",
-    # the shared labels win over the report's own where both name a column
+    # the shared labels win over the report's own where both name a column…
     **COLUMN_LABELS,
     **ranking.SCORE_LABELS,
+    # …except where a shared word would mislead in these tables
+    "period": "期间",
 }
+
+
+#: Days after the as-of month's end on which the review reads the ledger: the month's reports are
+#: due by the 5th (provincial key projects, 二(八)) and statistics documents by the 10th (domain page).
+EVALUATION_LAG_DAYS = 10
 
 
 class ReviewError(ValueError):
@@ -178,8 +185,9 @@ class ReviewParams:
 
     @property
     def as_of_date(self) -> dt.date:
-        """The evaluation date: the last day of the as-of month (what the commission knew by then)."""
-        return ledger.month_end(self.year, self.as_of_month)
+        """The evaluation date: the 10th of the month after the as-of month, when that month's
+        reports are in (key projects report by the 5th, 二(八); statistics by the 10th)."""
+        return ledger.month_end(self.year, self.as_of_month) + dt.timedelta(days=EVALUATION_LAG_DAYS)
 
     @property
     def previous_as_of_date(self) -> dt.date:
@@ -187,7 +195,7 @@ class ReviewParams:
         y, m = self.year, self.as_of_month - 3
         if m < 1:
             y, m = y - 1, m + 12
-        return ledger.month_end(y, m)
+        return ledger.month_end(y, m) + dt.timedelta(days=EVALUATION_LAG_DAYS)
 
     @property
     def run_name(self) -> str:
@@ -487,6 +495,12 @@ def build_review(inputs: Inputs, params: ReviewParams) -> Review:
         tables["problems"] = Table("读取问题", "读取工作簿时发现的问题", problems, unit=None)
 
     summary = _summary(params, comp, reqs, start_summary, growth_summary, warn, moves, top, cat_totals, sup, inputs)
+    summary["plan_targets"] = [] if checks is None else [
+        {"list": r["list"], "nature": r["nature"], "period": r["period"], "kind": r["kind"], "key": r["key"],
+         "clause": r["clause"], "target_wan": _num(r["target_wan"]), "completed_wan": _num(r["completed_wan"]),
+         "rate_pct": _num(r["rate_pct"]), "pace_rate_pct": _num(r["pace_rate_pct"]), "final": r["final"],
+         "met": r["met"]}
+        for r in checks.iter_rows(named=True)]
     tables = {"headline_figures": Table("核心指标", f"{params.run_name}季度考核核心指标{scope_note}",
                                         headline_figures(summary, params), unit=None), **tables}
     text = _narrative(params, summary, comp, level_label)
@@ -851,21 +865,20 @@ def _chart_data(comp, growth_frame, worst, projects, memberships, monthly, param
                        & pl.col("list").is_in(lists)).select(
         "list", "quarter", pl.coalesce("target_wan", "plan_wan").alias("planned_wan"),
         pl.col("completed_wan").fill_null(0.0))
-    g = growth_frame.select("month", "actual_cum_wan", "projected_cum_wan", "level_path_wan", "rate_path_wan")
-    series = {"actual_cum_wan": "实际累计", "projected_cum_wan": "预测累计", "level_path_wan": "水平口径目标路径",
-              "rate_path_wan": "增速口径目标路径"}
+    series = {"actual_cum_wan": "实际累计", "projected_cum_wan": "预测累计（按当前进度）",
+              "rate_line_wan": "增速口径：上年同期×1.12", "level_path_wan": "总量口径：所需累计路径"}
     growth_long = (
-        g.with_columns(pl.when(pl.col("month") >= params.as_of_month).then(pl.col("projected_cum_wan"))
-                       .alias("projected_cum_wan"))
+        growth_frame.select("month", *series)
+        .with_columns(pl.when(pl.col("month") >= params.as_of_month).then(pl.col("projected_cum_wan"))
+                      .alias("projected_cum_wan"))
         .unpivot(index="month", on=list(series), variable_name="series", value_name="cum_wan")
         .drop_nulls("cum_wan").with_columns(pl.col("series").replace(series))
     )
     warn = worst.join(projects.select("project_id", "responsible_unit"), on="project_id", how="left")
     # S-curve: all listed projects (once each), planned (seasonal pace of annual plans) vs actual
-    annual = completion.quarter_plans(  # plan per membership and quarter, then the city's once-per-project
-        memberships.filter(pl.col("list").cast(pl.String) != "reserve").with_columns(pl.col("list").cast(pl.String)),
-        profile)
-    plan_total = float(annual.unique("project_id").select(pl.col("annual_plan_wan").sum()).item() or 0.0)
+    # the city's annual plan, each project once (the completion module's city scope)
+    plan_total = float(comp.filter((pl.col("list") == completion.CITY) & pl.col("nature").is_null()
+                                   & (pl.col("period") == "YTD"))["annual_plan_wan"].sum() or 0.0)
     cum = 0.0
     rows = []
     for month in range(1, 13):
@@ -886,7 +899,8 @@ def charts_for(review: Review) -> dict[str, Any]:
         "completion": charts.completion_chart(review.chart_data["completion"],
                                               title="分清单分季度计划（方案目标）与完成投资（亿元）"),
         "growth": charts.growth_chart(review.chart_data["growth"], year=y,
-                                      dashed=("预测累计", "水平口径目标路径", "增速口径目标路径")),
+                                      dashed=("预测累计（按当前进度）", "增速口径：上年同期×1.12",
+                                              "总量口径：所需累计路径")),
         "warnings": charts.warnings_chart(review.chart_data["warnings"]),
         "s_curve": charts.s_curve_chart(review.chart_data["s_curve"], year=y),
     }
@@ -925,7 +939,19 @@ def show(review: Review, key: str, max_rows: int = 60) -> None:
         display(Markdown(f"**{table.title}**：无。"))
         return
     unit = f"（单位：{table.unit}）" if table.unit else ""
-    display(display_table(table.frame, max_rows=max_rows, caption=f"{table.title}{unit}"))
+    frame = table.frame
+    if {"value", "unit"} <= set(frame.columns):  # mixed units: each value formatted by its own unit
+        frame = frame.with_columns(pl.struct("value", "unit").map_elements(
+            lambda r: _fmt_value(r["value"], r["unit"]), return_dtype=pl.String).alias("value"))
+    display(display_table(frame, max_rows=max_rows, caption=f"{table.title}{unit}"))
+
+
+def _fmt_value(value: float | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    if unit in ("月", "个", "份"):
+        return f"{value:,.0f}"
+    return f"{value:,.1f}" if unit == "%" else f"{value:,.2f}"
 
 
 def say(review: Review, *keys: str) -> None:
