@@ -175,7 +175,7 @@ def build_planner_ui(planner: Planner, levers: Levers | None = None, *, monte_ca
                                      description="储备项目开工月份（假设）", continuous_update=False,
                                      layout=_LAYOUT, style=_STYLE)
     c["save_name"] = w.Text(value="", placeholder="情景名称", description="保存情景", style=_STYLE)
-    save = w.Button(description="保存为 YAML", icon="save")
+    save = w.Button(description="保存为 YAML")  # no icon: icons need a web font (offline page)
     ui.headline, ui.chart, ui.diff, ui.tornado, ui.status = (w.HTML() for _ in range(5))
     for key, control in c.items():
         if key != "save_name":
