@@ -137,10 +137,12 @@ def test_push_plan_leaves_out_projects_a_push_cannot_bring_into_next_year():
 
 
 def test_continuing_estimate_from_this_years_projects():
-    projects = pl.DataFrame({"total_investment_wan": [100_000.0, 50_000.0, 8_000.0],
-                             "annual_plan_wan": [30_000.0, 50_000.0, 10_000.0]})
-    # left after this year: 70,000 + 0 + 0 (not below 0) = 70,000; × 35 % = 24,500
-    assert continuing_next_year_wan(projects, 0.35) == pytest.approx(24_500.0)
+    projects = pl.DataFrame({"total_investment_wan": [100_000.0, 50_000.0, 8_000.0, 45_000.0],
+                             "annual_plan_wan": [30_000.0, 50_000.0, 10_000.0, 25_000.0]})
+    # next year each keeps this year's plan, capped by what is left (total − plan, not below 0):
+    # min(70,000, 30,000) + min(0, 50,000) + 0 + min(20,000, 25,000) = 50,000; × 0.8 = 40,000
+    assert continuing_next_year_wan(projects) == pytest.approx(50_000.0)
+    assert continuing_next_year_wan(projects, 0.8) == pytest.approx(40_000.0)
 
 
 def test_gap_assumptions_carry_source_and_quality():

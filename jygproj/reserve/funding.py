@@ -88,10 +88,12 @@ def funding_matches(
     if not frames:
         return pl.DataFrame(schema={c: pl.String for c in cols})
     order = {k: i for i, k in enumerate(ELIGIBILITY)}
+    rounds = {k: i for i, k in enumerate(ref.rounds)}  # the file's order
     return (
         pl.concat([f.select(cols) for f in frames], how="vertical_relaxed")
-        .with_columns(_o=pl.col("eligibility").replace_strict(order, return_dtype=pl.Int32))
-        .sort("round", "_o", "project_id").drop("_o")
+        .with_columns(_o=pl.col("eligibility").replace_strict(order, return_dtype=pl.Int32),
+                      _r=pl.col("round").replace_strict(rounds, return_dtype=pl.Int32))
+        .sort("_r", "_o", "project_id").drop("_o", "_r")
     )
 
 

@@ -180,9 +180,12 @@ def push_plan(
     )
 
 
-def continuing_next_year_wan(projects: pl.DataFrame, share_of_remaining: float) -> float:
-    """A rough estimate when no next-year plan is given: this year's projects' investment left
-    after this year's plan (total − annual plan, not below 0) × ``share_of_remaining`` done next
-    year. An assumption, shown as such in the report; pass the real plan when the offices have it."""
+def continuing_next_year_wan(projects: pl.DataFrame, intensity: float = 1.0) -> float:
+    """A rough estimate when no next-year plan is given: each of this year's projects keeps this
+    year's annual plan next year, but never more than it has left (total − annual plan, not below 0;
+    investment before this year is not known, so this is an upper bound for older projects),
+    × ``intensity`` (the caller folds in this year's realisation, e.g. projected ÷ planned). An
+    assumption, shown as such in the report; pass the real plan when the offices have it."""
     left = (pl.col("total_investment_wan").fill_null(0.0) - pl.col("annual_plan_wan").fill_null(0.0)).clip(0.0)
-    return float(projects.select(left.sum()).item()) * share_of_remaining
+    keep = pl.min_horizontal(left, pl.col("annual_plan_wan").fill_null(0.0))
+    return float(projects.select(keep.sum()).item()) * intensity

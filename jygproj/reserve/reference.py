@@ -194,7 +194,7 @@ class Assumption:
     quality: str
 
 
-GAP_ASSUMPTIONS = ("target_growth", "continuing_share_of_remaining", "other_fai_growth", "push_speedup",
+GAP_ASSUMPTIONS = ("target_growth", "continuing_intensity", "other_fai_growth", "push_speedup",
                    "start_lag_months")
 
 

@@ -1,0 +1,118 @@
+"""`jygproj reserve [--as-of YYYY-MM] [--data DIR] [--out DIR] [--json]`: the reserve pipeline report.
+
+Runs notebooks/20_reserve_pipeline.ipynb with papermill into reports/reserve-<YYYY-MM>/ (or DIR):
+the executed notebook (audit record), the offline HTML report, the formatted Excel workbook and
+summary.json (funnel, gap to next year, blocking steps, tier moves, funding rounds). Defaults come
+from notebooks/params/reserve_<YYYY-MM>.yaml when it exists; options override them. The report
+directory is replaced atomically: a failed run leaves the previous report in place.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from jygproj import paths
+
+NOTEBOOK = paths.NOTEBOOKS / "20_reserve_pipeline.ipynb"
+DEFAULT_REVIEW = "2023-11"
+PARAM_KEYS = ("review_date", "target_growth", "data_dir", "out_dir", "fai_as_of", "projected_outturn_wan",
+              "continuing_next_year_wan", "other_fai_next_year_wan", "push_speedup", "durations",
+              "funding_deadlines", "previous_data_dir", "previous_review_date")
+
+
+class UsageError(ValueError):
+    pass
+
+
+def add_parser(sub) -> None:
+    p = sub.add_parser(
+        "reserve",
+        help="项目储备库分析与次年缺口（笔记本、离线 HTML、Excel、summary.json） / reserve pipeline report",
+        description="运行储备项目库笔记本（二(六)），生成 reports/reserve-<月份>/ 下的已执行笔记本、离线 HTML 报告、"
+                    "正式格式的 Excel 工作簿和 summary.json（漏斗、次年缺口、卡点手续、层级调整、资金申报匹配）。"
+                    "默认参数取自 notebooks/params/reserve_<月份>.yaml。",
+    )
+    p.add_argument("--as-of", metavar="YYYY-MM", default=DEFAULT_REVIEW,
+                   help="评审月份（手续状态截至该月月底），默认 %(default)s")
+    p.add_argument("--data", metavar="DIR", help="数据目录（默认：参数文件中的 data_dir，或 data/sample/<年度>）")
+    p.add_argument("--out", metavar="DIR", help="报告目录（默认 reports/reserve-<月份>）")
+    p.add_argument("--target-growth", type=float, metavar="RATE", help="次年投资增长目标，如 0.12")
+    p.add_argument("--json", action="store_true", help="运行后把 summary.json 打印到标准输出")
+    p.set_defaults(func=run)
+
+
+def _month(text: str) -> str:
+    from jygproj.reserve.months import parse_month
+
+    try:
+        return parse_month(text).strftime("%Y-%m")
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def parameters(args) -> dict[str, Any]:
+    """The notebook's parameters: params/reserve_<month>.yaml, then defaults, then options."""
+    month = _month(args.as_of)
+    file = paths.NOTEBOOK_PARAMS / f"reserve_{month}.yaml"
+    params: dict[str, Any] = {}
+    if file.exists():
+        params = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        unknown = set(params) - set(PARAM_KEYS)
+        if unknown:
+            raise UsageError(f"{file}: 未知的参数 {'、'.join(sorted(unknown))}；允许：{'、'.join(PARAM_KEYS)} [unknown_parameter]")
+    params["review_date"] = month
+    params.setdefault("data_dir", f"data/sample/{month[:4]}")
+    params.setdefault("out_dir", f"reports/reserve-{month}")
+    if args.data:
+        params["data_dir"] = args.data
+    if args.out:
+        params["out_dir"] = args.out
+    if args.target_growth is not None:
+        params["target_growth"] = args.target_growth
+    return params
+
+
+def run(args) -> int:
+    from jygproj import runs
+
+    try:
+        params = parameters(args)
+    except UsageError as exc:
+        print(f"用法错误：{exc}", file=sys.stderr)
+        return 2
+    data_dir = runs.resolve(params["data_dir"])
+    if not data_dir.is_dir():
+        print(f"错误 [data_dir_missing]: 数据目录不存在：{data_dir}", file=sys.stderr)
+        return 1
+    out_dir = runs.resolve(params["out_dir"])
+    params["out_dir"] = str(out_dir)
+    inputs = sorted(p for p in data_dir.rglob("*") if p.suffix.lower() in (".xlsx", ".xls")
+                    and not p.name.startswith(("~$", ".")))
+    inputs += [paths.REFERENCE / "reserve_steps.yaml", paths.REFERENCE / "reserve_gap.yaml",
+               paths.REFERENCE / "seasonal_profile.yaml"]
+    try:
+        result = runs.run_notebook(NOTEBOOK, out_dir, params, inputs=inputs, name=f"reserve-{params['review_date']}")
+    except runs.RunError as exc:
+        print(f"错误: {exc}", file=sys.stderr)
+        return 1
+    summary_path = result.run_dir / "summary.json"
+    if args.json:
+        print(summary_path.read_text(encoding="utf-8"))
+    else:
+        data = json.loads(summary_path.read_text(encoding="utf-8"))
+        gap = data["gap"]
+        print(f"储备项目库报告已生成：{result.run_dir}（用时 {result.seconds:.1f} 秒）")
+        print(f"  储备项目 {data['pool']['projects']} 个；各阶段："
+              + "、".join(f"{s['stage_label']} {s['projects']}" for s in data["funnel"]))
+        print(f"  {data['next_year']}年需新开工项目完成 {gap['needed_new_start_wan'] / 1e4:,.2f} 亿元，"
+              f"储备项目可完成 {gap['reserve_next_year_wan'] / 1e4:,.2f} 亿元，"
+              + (f"缺口 {gap['shortfall_wan'] / 1e4:,.2f} 亿元" if gap["shortfall_wan"] > 0
+                 else f"富余 {gap['margin_wan'] / 1e4:,.2f} 亿元"))
+        for p in sorted(Path(result.run_dir).iterdir()):
+            print(f"  {p.name}")
+    return 0

@@ -1,0 +1,153 @@
+"""The reserve report's wiring for notebooks/20_reserve_pipeline.ipynb and `jygproj reserve`:
+read the workbooks and reference files named by the run's parameters, build the report, show its
+tables with Chinese headers, write the Excel workbook and summary.json.
+
+Calculations live in the other modules of jygproj.reserve; this one only reads, calls and writes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from jygproj.reserve.funnel import steps_as_of
+from jygproj.reserve.months import add_months, parse_month
+from jygproj.reserve.reference import load_gap_assumptions, load_reserve_reference
+from jygproj.reserve.report import EXTRA_LABELS, ReserveReport, build_report, sheets, summary
+from jygproj.reserve.wiring import gap_inputs
+
+EXCEL_NAME = "储备项目库分析（{month}）.xlsx"
+SUMMARY_NAME = "summary.json"
+
+
+class ReserveRunError(ValueError):
+    """The run cannot go on: Chinese message, English code."""
+
+    def __init__(self, message: str, code: str):
+        self.code = code
+        super().__init__(f"{message} [{code}]")
+
+
+@dataclass
+class Loaded:
+    report: ReserveReport
+    problems: pl.DataFrame  # loader problems of the reserve workbook(s)
+    files: list[Path]
+
+
+def _dataset(directory: str | Path):
+    from jygproj.io import load_dataset
+    from jygproj.runs import resolve
+
+    path = resolve(directory)
+    if not path.is_dir():
+        raise ReserveRunError(f"数据目录不存在：{path}", "data_dir_missing")
+    return load_dataset(path), path
+
+
+def load_and_build(
+    *,
+    review_date: str,
+    data_dir: str,
+    target_growth: float | None = None,
+    fai_as_of: str | None = None,
+    projected_outturn_wan: float | None = None,
+    continuing_next_year_wan: float | None = None,
+    other_fai_next_year_wan: float | None = None,
+    continuing_intensity: float | None = None,
+    other_fai_growth: float | None = None,
+    push_speedup: float | None = None,
+    start_lag_months: int | None = None,
+    durations: dict[str, float] | None = None,
+    funding_deadlines: dict[str, str] | None = None,
+    previous_data_dir: str = "",
+    previous_review_date: str = "",
+) -> Loaded:
+    """Everything the notebook shows, from the run's parameters (None = reference default)."""
+    from jygproj.reference import load_seasonal_profile
+
+    review = parse_month(review_date)
+    ds, path = _dataset(data_dir)
+    if ds.reserve.is_empty():
+        bad = ds.problems.filter(pl.col("severity") == "error")
+        raise ReserveRunError(
+            f"数据目录 {path} 中没有读到储备项目库（工作表“储备项目库”）；读取错误 {bad.height} 条"
+            + (f"，首条：{bad.row(0, named=True)['message']}" if bad.height else ""), "reserve_missing")
+    ref = load_reserve_reference()
+    profile = load_seasonal_profile()
+    assumptions = load_gap_assumptions()
+    inputs, log = gap_inputs(
+        ds, review=review, as_of=fai_as_of or add_months(review, -1), profile=profile, assumptions=assumptions,
+        target_growth=target_growth, projected_outturn_wan=projected_outturn_wan,
+        continuing_next_year_wan_given=continuing_next_year_wan, other_fai_next_year_wan=other_fai_next_year_wan,
+        continuing_intensity=continuing_intensity, other_fai_growth=other_fai_growth,
+    )
+    speedup = assumptions["push_speedup"].value if push_speedup is None else push_speedup
+    lag = int(assumptions["start_lag_months"].value if start_lag_months is None else start_lag_months)
+    extra = [
+        {"item": "推进可压缩的剩余办理时间比例", "value": speedup, "unit": "比例",
+         "source": assumptions["push_speedup"].source if push_speedup is None else "运行参数 push_speedup",
+         "quality": assumptions["push_speedup"].quality if push_speedup is None else "给定"},
+        {"item": "具备开工条件到开工间隔", "value": float(lag), "unit": "月",
+         "source": assumptions["start_lag_months"].source if start_lag_months is None else "运行参数 start_lag_months",
+         "quality": assumptions["start_lag_months"].quality if start_lag_months is None else "给定"},
+    ]
+    log = pl.concat([log, pl.DataFrame(extra, schema=log.schema)])
+    previous = None
+    if previous_data_dir:
+        prev_ds, _ = _dataset(previous_data_dir)
+        previous = (prev_ds.reserve, prev_ds.reserve_steps, previous_review_date or add_months(review, -3))
+    elif previous_review_date:
+        prev_month = parse_month(previous_review_date)
+        end = add_months(prev_month, 1) - dt.timedelta(days=1)
+        previous = (ds.reserve, steps_as_of(ds.reserve_steps, end), prev_month)
+    report = build_report(ds.reserve, ds.reserve_steps, ref, review, inputs, profile, durations=durations or None,
+                          deadlines=funding_deadlines or None, push_speedup=speedup, start_lag_months=lag,
+                          previous=previous, assumptions=log)
+    reserve_files = sorted({f for f in ds.reserve["source_file"].drop_nulls().unique().to_list()})
+    problems = ds.problems.filter(pl.col("file").is_in(reserve_files)) if ds.problems.height else ds.problems
+    files = sorted(p for p in path.rglob("*") if p.suffix.lower() in (".xlsx", ".xls"))
+    return Loaded(report, problems, files)
+
+
+def show(frame: pl.DataFrame, title: str, columns: list[str] | None = None, *, unit: str | None = "万元",
+         max_rows: int = 60) -> None:
+    """Display a table in the notebook with Chinese headers (the quarterly report's HTML table)."""
+    from IPython.display import Markdown, display
+
+    from jygproj.quarterly import display_table
+
+    if columns:
+        frame = frame.select(columns)
+    if frame.is_empty():
+        display(Markdown(f"**{title}**：无。"))
+        return
+    caption = title + (f"（单位：{unit}）" if unit else "")
+    display(display_table(frame, labels=EXTRA_LABELS, max_rows=max_rows, caption=caption))
+
+
+def say(text: str) -> None:
+    from IPython.display import Markdown, display
+
+    display(Markdown(text))
+
+
+def write_outputs(report: ReserveReport, out_dir: str | Path) -> dict[str, Path]:
+    """The formatted Excel workbook and summary.json, in the run directory."""
+    from jygproj.export import write_workbook
+    from jygproj.runs import output_dir
+
+    out = output_dir(out_dir)
+    month = report.review.strftime("%Y-%m")
+    excel = write_workbook(out / EXCEL_NAME.format(month=month), sheets(report))
+    data: dict[str, Any] = summary(report)
+    path = out / SUMMARY_NAME
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    tmp.replace(path)
+    return {"excel": excel, "summary": path}
