@@ -98,3 +98,22 @@ def test_period_unknown_is_an_error(tmp_path):
     p = ds.problems.filter(code="period_unknown").row(0, named=True)
     assert (p["row"], p["column"]) == (1, "A")
     assert ds.sheets[0].rows == {"read": 4, "loaded": 0, "structure": 3, "rejected": 1}
+
+
+def test_cumulative_header_with_year_only(tmp_path):
+    rows = [["2023年1-9月政府投资项目建设进度调度表"], ["单位：万元"],
+            ["序号", "项目名称", "总投资", "2023年累计完成投资"], [1, "甲", 100, 40]]
+    ds = load_workbooks([write_workbook(tmp_path / "p.xlsx", {"9月调度": rows})])
+    assert not ds.has_errors
+    assert ds.progress["completed_ytd_wan"].to_list() == [40.0]
+
+
+def test_missing_completed_column(tmp_path):
+    rows = [["2023年1-9月政府投资项目建设进度调度表"], ["单位：万元"], ["序号", "项目名称", "总投资"], [1, "甲", 100]]
+    ds = load_workbooks([write_workbook(tmp_path / "p.xlsx", {"9月调度": rows})])
+    # the title says 调度, so this is a scheduling table, and its missing 1-X月完成投资 column is an error
+    kinds = [s.kind for s in ds.sheets]
+    assert kinds == ["progress"]
+    p = ds.problems.filter(code="column_missing").row(0, named=True)
+    assert p["row"] == 3 and "完成投资" in p["message"]
+    assert ds.sheets[0].rows == {"read": 4, "loaded": 0, "structure": 3, "rejected": 1}

@@ -121,3 +121,27 @@ def test_normalise_name_variants():
     b = normalise_name("嘉峪关市abc有限公司年产10万吨项目(一期)")
     assert a == b
     assert normalise_name("讨赖河生态修复工程（一期）") != normalise_name("讨赖河生态修复工程（二期）")
+
+
+def test_amounts_in_yuan_and_breakdown_rows(tmp_path):
+    # 单位：元 → 万元 ÷ 10,000; "其中：" rows break the 合计 down and are not projects.
+    rows = [["2023年房地产投资项目计划表（单位：元）"], ["序号", "项目名称及建设内容", "估算总投资", "年度计划投资", "建设性质"],
+            ["合计", None, 300_000_000, 50_000_000], ["其中：续建项目", None, 100_000_000, 20_000_000],
+            [1, "甲小区", "100,000,000", 20_000_000, "续建"], [2, "乙小区", 200_000_000, 30_000_000, "新建"]]
+    ds = load_workbooks([write_workbook(tmp_path / "房地产.xlsx", {"房地产投资项目": rows})])
+    assert not ds.has_errors
+    s = ds.sheets[0]
+    assert (s.unit, s.list) == ("元", "real_estate")
+    assert s.rows == {"read": 6, "loaded": 2, "structure": 4, "rejected": 0}
+    # 1亿元 = 10,000 万元; 2000万元 annual
+    assert s.by_nature["continuing"]["total_investment_wan"] == pytest.approx(10_000)
+    assert s.by_nature["continuing"]["annual_plan_wan"] == pytest.approx(2_000)
+    assert ds.problems.filter(code="total_mismatch").height == 0
+
+
+def test_missing_name_column_and_unrecognised_header(tmp_path):
+    rows = [["2023年政府投资项目计划清单"], ["单位：万元"], ["编号", "工程", "总投资"], [1, "甲", 10]]
+    ds = load_workbooks([write_workbook(tmp_path / "无表头.xlsx", {"政府投资项目": rows})])
+    p = ds.problems.filter(code="header_not_found").row(0, named=True)
+    assert p["severity"] == "error"
+    assert ds.sheets[0].rows == {"read": 4, "loaded": 0, "structure": 0, "rejected": 4}

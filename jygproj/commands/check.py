@@ -37,7 +37,7 @@ def expand(paths: list[str]) -> tuple[list[Path], list[str]]:
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            files.extend(sorted(q for q in p.rglob("*") if q.suffix.lower() in EXCEL_SUFFIXES
+            files.extend(sorted(q for q in p.iterdir() if q.is_file() and q.suffix.lower() in EXCEL_SUFFIXES
                                 and not q.name.startswith(("~$", "."))))
         elif p.is_file():
             files.append(p)

@@ -46,10 +46,11 @@ def latest_progress(progress: pl.DataFrame) -> pl.DataFrame:
 
 
 def load_dataset(directory: Path, year: int | None = None) -> Dataset:
-    """Every *.xlsx / *.xls under ``directory`` (recursively), sorted by name."""
+    """Every *.xlsx / *.xls in ``directory`` (not its subfolders, which often hold archived versions),
+    sorted by name. WPS .et files are included so the user is told to save them as .xlsx."""
     directory = Path(directory)
     paths = sorted(
-        (p for p in directory.rglob("*") if p.suffix.lower() in (".xlsx", ".xls", ".xlsm", ".et")
+        (p for p in directory.iterdir() if p.is_file() and p.suffix.lower() in (".xlsx", ".xls", ".xlsm", ".et")
          and not p.name.startswith(("~$", "."))),
         key=lambda p: str(p),
     )

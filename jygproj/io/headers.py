@@ -164,11 +164,20 @@ def classify_single(h: str) -> tuple[str | None, int | None, int | None]:
         return "cumulative", None, int(m[1])
     if "增速" in h or "增长" in h:
         return "growth_pct", None, None
-    if h.startswith("计划开工"):
-        return "planned_start", None, None
-    if h.startswith("备注"):
-        return "remark", None, None
+    for prefix, fld in _PREFIXES:
+        if h.startswith(prefix):
+            return fld, None, None
+    if h.endswith("总投资") and len(h) <= 6:  # 估算总投资, 概算总投资
+        return "total_investment", None, None
     return None, None, None
+
+
+#: Longer header texts that start like a canonical one ("项目名称及建设内容", "形象进度及存在问题").
+_PREFIXES = (
+    ("计划开工", "planned_start"), ("备注", "remark"), ("项目名称", "name"), ("建设规模", "content"),
+    ("建设内容", "content"), ("主要建设内容", "content"), ("形象进度", "image_progress"), ("存在问题", "issues"),
+    ("项目代码", "code"), ("建设单位", "owner"), ("责任单位", "responsible_unit"),
+)
 
 
 #: Fields that mark a header row; the name column is the anchor.

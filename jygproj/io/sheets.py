@@ -113,6 +113,12 @@ def read_sheet(path: Path, raw: RawSheet, log: ProblemLog, default_year: int | N
     kind = kind_from_text(raw.name, title)
     if header is not None:
         fields = {c.field for c in header.columns}
+        if "completed_ytd" not in fields and "cumulative" in fields and "month" not in fields:
+            # "2023年累计完成投资" in a scheduling table is the 1-X月 cumulative figure
+            for c in header.columns:
+                if c.field == "cumulative":
+                    c.field = "completed_ytd"
+            fields = {c.field for c in header.columns}
         if "month" in fields and "cumulative" in fields:
             kind = "baseline"
         elif kind in (None, "register") and "completed_ytd" in fields:

@@ -212,6 +212,9 @@ def walk_rows(ctx: Ctx) -> Rows:
             in_remarks = True
             out.structure += 1
             continue
+        if label.startswith("其中"):  # "其中：续建项目" breaks a total down; not a project
+            out.structure += 1
+            continue
         if _TOTAL.search(label) or _SUBTOTAL.search(label):
             seg = Segment("subtotal" if _SUBTOTAL.search(label) else "total", i, label, _segment_values(ctx, row))
             if seg.kind == "subtotal":
