@@ -74,7 +74,10 @@ def _correction(plan: Plan, trajs: dict[str, Trajectory], as_of_month: int, seed
     picks = rng.sample(candidates, 3)
     wrong: dict[str, int] = {}
     true0 = trajs[picks[0].pid].cum_wan[month]
-    wrong[picks[0].pid] = true0 * 10  # an extra zero
+    # an extra zero typed; where that would exceed the total investment (which a loader rejects
+    # outright), a wrong leading digit instead — both plausible enough to pass unnoticed
+    wrong[picks[0].pid] = true0 * 10 if true0 * 10 <= picks[0].total_wan else \
+        min(picks[0].total_wan, true0 + 10 ** (len(str(true0)) - 1))
     wrong[picks[1].pid] = trajs[picks[1].pid].cum_wan[month - 1]  # last month's figure left in
     digits = str(trajs[picks[2].pid].cum_wan[month])
     swapped = digits[0] + digits[2] + digits[1] + digits[3:] if digits[1] != digits[2] else digits + "0"
