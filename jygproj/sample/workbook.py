@@ -270,11 +270,11 @@ def write_register(plan: Plan, style: RegisterStyle, path: Path, rng: random.Ran
     if style.total_at == "top":
         row = total_row(row, "合计", projects, 0 if style.seq != "chinese" else name_col)
     # choose which amount cells are typed as text (deterministic)
-    text_cells: set[tuple[str, int]] = set()
+    text_cells: dict[tuple[str, int], int] = {}  # (project, column) → 0 separators / 1 full-width
     if style.text_numbers:
         picks = rng.sample(projects, style.text_numbers)
-        for p in picks:
-            text_cells.add((p.pid, rng.choice(amount_idx)))
+        for k, p in enumerate(picks):
+            text_cells[(p.pid, rng.choice(amount_idx))] = k % 2
     groups = ([[p for p in projects if p.nature == nat] for nat in SECTION_ORDER]
               if style.sections else [projects])
     seq = 0
@@ -297,7 +297,7 @@ def write_register(plan: Plan, style: RegisterStyle, path: Path, rng: random.Ran
                     if col.amount and isinstance(value, (int, float)):
                         value = _amount_value(value, col.amount)
                         if (p.pid, j) in text_cells:
-                            value = as_text_number(value, len(text_cells) % 2 if j % 2 else 0)
+                            value = as_text_number(value, text_cells[(p.pid, j)])
                 ws.cell(row=row, column=j + 1, value=value)
             style_row(ws, row, n, formats=formats)
             row += 1
