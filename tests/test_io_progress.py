@@ -117,3 +117,19 @@ def test_missing_completed_column(tmp_path):
     p = ds.problems.filter(code="column_missing").row(0, named=True)
     assert p["row"] == 3 and "完成投资" in p["message"]
     assert ds.sheets[0].rows == {"read": 4, "loaded": 0, "structure": 3, "rejected": 1}
+
+
+def test_completed_above_register_total_when_table_has_no_total(tmp_path):
+    # The weekly table has no 总投资 column; the register says 甲项目 costs 100 万元 in all; 150 is reported.
+    reg = [["2023年政府投资项目计划清单"], ["单位：万元"], ["序号", "项目名称", "总投资", "年度计划投资"],
+           ["一、续建项目"], [1, "甲项目", 100, 50], [2, "乙项目", 300, 50]]
+    week = [["2023年政府投资项目周调度表（第43周）"], ["单位：万元"], ["序号", "项目名称", "累计完成投资"],
+            [1, "甲项目", 150], [2, "乙项目", 120]]
+    r = write_workbook(tmp_path / "r.xlsx", {"政府投资项目": reg})
+    w = write_workbook(tmp_path / "w.xlsx", {"第43周": week})
+    ds = load_workbooks([r, w])
+    p = ds.problems.filter(code="completed_above_total").row(0, named=True)
+    assert (p["file"], p["row"], p["column"]) == (str(w), 4, "C")
+    assert "150" in p["message"] and "100" in p["message"]
+    assert ds.progress.height == 0  # the weekly sheet is rejected whole
+    assert ds.memberships.height == 2  # the register still loads

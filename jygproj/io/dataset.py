@@ -165,6 +165,38 @@ def _check_cumulative(prog_results: list[SheetResult], problems: list[Problem]) 
     return bad
 
 
+def _check_against_registers(prog_results: list[SheetResult], reg_rows: list[dict],
+                             problems: list[Problem]) -> set[int]:
+    """A scheduling table without a 总投资 column (weekly tables often have none) is still checked:
+    cumulative completion above the project's total investment on its register is an error."""
+    by_member = {(r["project_id"], r["list"]): r for r in reg_rows if r.get("total_investment_wan") is not None}
+    by_pid = {}
+    for r in reg_rows:
+        if r.get("total_investment_wan") is not None:
+            by_pid.setdefault(r["project_id"], r)
+    bad: set[int] = set()
+    for res in prog_results:
+        if "total_investment" in res.columns:
+            continue  # checked row by row when the sheet was read
+        for r in res.records:
+            x = r.get("completed_ytd_wan")
+            reg = by_member.get((r["project_id"], r["list"])) or by_pid.get(r["project_id"])
+            if x is None or reg is None:
+                continue
+            total = reg["total_investment_wan"]
+            if x > total * (1 + 1e-9) + 1e-6:
+                letter, header = res.completed_col or (None, None)
+                log = ProblemLog(r["source_file"], r["source_sheet"])
+                log.add("completed_above_total",
+                        f"项目“{r['name']}”累计完成投资 {x:g} 万元超过清单所列总投资 {total:g} 万元（《"
+                        f"{Path(reg['source_file']).name}》“{reg['source_sheet']}”第{reg['source_row']}行）",
+                        row=r["source_row"], column=letter, header=header, value=f"{x:g}",
+                        expected=f"不超过总投资 {total:g} 万元")
+                problems.extend(log.items)
+                bad.add(id(res))
+    return bad
+
+
 def _nature_stats(records: list[dict], columns: set[str], nature_of) -> dict[str, dict]:
     out: dict[str, dict] = {}
     for nature in schema.NATURES:
@@ -199,7 +231,9 @@ def _assemble(results: list[SheetResult], problems: list[Problem]) -> Dataset:
     _unify_ids(loaded, problems)
     prog_results = [r for r in loaded if r.report.kind == "progress"]
     _revisions([row for res in prog_results for row in res.records])
-    rejected_ids = _check_cumulative(prog_results, problems)
+    reg_rows = [row for res in loaded if res.report.kind == "register" for row in res.records]
+    rejected_ids = _check_cumulative(prog_results, problems) | _check_against_registers(prog_results, reg_rows,
+                                                                                        problems)
     for res in results:
         if id(res) in rejected_ids:
             res.reject()
