@@ -122,8 +122,8 @@ def _issues_for(rng: random.Random, p: Project, category: str) -> tuple[str, ...
     kinds = ["land", "funds", "approval", "equipment", "design"]
     if p.sector in ("钢铁", "有色金属", "化工", "锂电池材料", "数据中心", "建材"):
         kinds += ["energy", "energy"]
-    if category == "preparatory":
-        kinds = ["approval", "land", "funds"]
+    if category in ("preparatory", "not_started"):
+        kinds = ["approval", "land", "funds", "design"]
     n = 2 if category in ("worse", "not_started") and rng.random() < 0.5 else 1
     return tuple(rng.sample(kinds, n))
 
@@ -195,9 +195,12 @@ def image_progress(p: Project, traj: Trajectory, month: int) -> str:
                                         if p.planned_start else "年内开工")
     annual = max(1, p.annual_wan)
     share = traj.cum_wan[month] / annual
+    # physical stage: continuing projects are past their groundwork (started before 2023); a new
+    # project's first year carries it to the middle stages, further only when far ahead
+    stage = 0.3 + 0.55 * share if p.nature == CONTINUING else 0.75 * share
     kind = _STAGE_BY_SECTOR.get(p.sector, "generic")
     stages = STAGES[kind]
-    idx = min(len(stages) - 1, int(share * (len(stages) - 0.5)))
+    idx = min(len(stages) - 1, int(stage * len(stages)))
     text = stages[idx].format(p=max(5, min(99, int(round(share * 100 / 5)) * 5)),
                               k=max(1, int(share * 12)))
     if p.nature == CONTINUING and month <= 4 and traj.start:
@@ -205,8 +208,13 @@ def image_progress(p: Project, traj: Trajectory, month: int) -> str:
     return text
 
 
-def issues_text(traj: Trajectory, month: int) -> str:
-    """存在问题 for the report of ``month``; early months mention the weather."""
+def issues_text(traj: Trajectory, month: int, p: Project | None = None) -> str:
+    """存在问题 for the report of ``month``; early months mention the weather. A new project not
+    yet due to start reports nothing unless it is the one that will not start."""
+    if (p is not None and p.nature == NEW and traj.category != "not_started"
+            and not traj.started_by(month_end(2023, month))
+            and p.planned_start > f"2023-{month:02d}"):
+        return ""
     texts = list(traj.issue_texts)
     if month <= 3 and traj.category != "preparatory" and traj.pid[-1] in "0369":
         texts.insert(0, ISSUES["weather"][0])

@@ -432,7 +432,7 @@ def write_progress(plan: Plan, trajs: dict[str, Trajectory], list_key: str, mont
                        p.annual_wan if p.nature != PREPARATORY else "—", done,
                        _rate(done, p.annual_wan, st.rate), _started_word(p, t, day, st.started_words),
                        _start_cell(t.start if started else None, st.start_style),
-                       image_progress(p, t, month), issues_text(t, month) or None,
+                       image_progress(p, t, month), issues_text(t, month, p) or None,
                        dt.datetime(reported.year, reported.month, reported.day), None]
             for j, v in enumerate(values):
                 ws.cell(row=row, column=j + 1, value=v)
@@ -478,7 +478,7 @@ def write_weekly(plan: Plan, trajs: dict[str, Trajectory], week: int, monday: dt
         values = [seq, p.name_on("government"), p.nature, p.responsible,
                   p.annual_wan if p.nature != PREPARATORY else "—", week_done, done,
                   _rate(done, p.annual_wan, "text"), "是" if t.started_by(sunday) else "否",
-                  image_progress(p, t, month), issues_text(t, month) or None,
+                  image_progress(p, t, month), issues_text(t, month, p) or None,
                   dt.datetime(reported.year, reported.month, reported.day)]
         for j, v in enumerate(values):
             ws.cell(row=row, column=j + 1, value=v)
