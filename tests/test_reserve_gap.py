@@ -149,3 +149,27 @@ def test_gap_assumptions_carry_source_and_quality():
     a = load_gap_assumptions()
     assert a["target_growth"].value == 0.12
     assert all(x.source and x.quality for x in a.values())
+
+
+def test_gap_inputs_from_parameters_and_the_assumptions_log():
+    from types import SimpleNamespace
+
+    from jygproj.reserve.wiring import gap_inputs
+
+    ds = SimpleNamespace(projects=pl.DataFrame({"total_investment_wan": [100_000.0, 60_000.0],
+                                                "annual_plan_wan": [30_000.0, 40_000.0]}))
+    inputs, log = gap_inputs(ds, review="2023-11", as_of="2023-10", profile=PROFILE,
+                             assumptions=load_gap_assumptions(), projected_outturn_wan=500_000.0)
+    # continuing: min(70,000, 30,000) + min(20,000, 40,000) = 50,000 × intensity 1 × realisation 1
+    assert inputs.continuing_next_year_wan == pytest.approx(50_000.0)
+    # other FAI: outturn − this year's listed plans = 500,000 − 70,000 = 430,000, × (1 + 0)
+    assert inputs.other_fai_next_year_wan == pytest.approx(430_000.0)
+    # needed: 500,000 × 1.12 − 50,000 − 430,000 = 80,000
+    assert inputs.needed_new_start_wan == pytest.approx(80_000.0)
+    assert inputs.next_year == 2024
+    assert log["item"].to_list()[:2] == ["次年投资增长目标", "本年固定资产投资预计完成"]
+    assert log.filter(pl.col("item") == "本年固定资产投资预计完成")["quality"].item() == "给定"
+    given, _ = gap_inputs(ds, review="2023-11", as_of=None, profile=PROFILE, assumptions=load_gap_assumptions(),
+                          target_growth=0.1, projected_outturn_wan=500_000.0,
+                          continuing_next_year_wan_given=200_000.0, other_fai_next_year_wan=250_000.0)
+    assert given.needed_new_start_wan == pytest.approx(500_000.0 * 1.1 - 200_000.0 - 250_000.0)

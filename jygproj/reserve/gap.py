@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass
 import polars as pl
 
 from jygproj.pace import Profile, cum_share
-from jygproj.reserve.months import ceil_months, parse_month
+from jygproj.reserve.months import ceil_months_expr, parse_month
 
 
 @dataclass(frozen=True)
@@ -153,8 +153,7 @@ def push_plan(
         raise ValueError(f"push_speedup 应在 [0, 1) 之间，实际为 {push_speedup} [bad_parameter]")
     review_month = parse_month(review)
     base = next_year_contribution(ready, inputs.next_year, profile)
-    pushed_months = (pl.col("remaining_months") * (1 - push_speedup)).map_elements(
-        ceil_months, return_dtype=pl.Int32)
+    pushed_months = ceil_months_expr(pl.col("remaining_months") * (1 - push_speedup))
     pushed = base.with_columns(pushed_months_to_ready=pushed_months).with_columns(
         pushed_start_month=pl.lit(review_month).dt.offset_by(
             pl.format("{}mo", pl.col("pushed_months_to_ready") + start_lag_months))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import polars as pl
+
 DAYS_PER_MONTH = 365.25 / 12
 
 
@@ -33,6 +35,11 @@ def months_between(a: dt.date, b: dt.date) -> int:
 def ceil_months(months: float) -> int:
     # A tiny tolerance so 3.0000000001 from float sums still counts as 3 months.
     return max(0, math.ceil(months - 1e-9))
+
+
+def ceil_months_expr(months: pl.Expr) -> pl.Expr:
+    """:func:`ceil_months` for a column (vectorised)."""
+    return (months - 1e-9).ceil().clip(lower_bound=0).cast(pl.Int32)
 
 
 def month_label(month: dt.date | None) -> str:

@@ -32,7 +32,7 @@ import datetime as dt
 import polars as pl
 
 from jygproj import schema
-from jygproj.reserve.months import DAYS_PER_MONTH, add_months, ceil_months, parse_month
+from jygproj.reserve.months import DAYS_PER_MONTH, add_months, ceil_months_expr, parse_month
 from jygproj.reserve.reference import ReserveReference
 
 STATUSES = tuple(schema.RESERVE_STATUSES)
@@ -232,7 +232,7 @@ def readiness(
         .when(pl.col("approval_status") == "in_progress").then(pl.lit("approval"))
         .otherwise(pl.lit("permits"))
     )
-    to_ready = pl.col("remaining_months").map_elements(ceil_months, return_dtype=pl.Int32)
+    to_ready = ceil_months_expr(pl.col("remaining_months"))
     out = out.with_columns(
         stage=stage,
         readiness_pct=pl.when(pl.col("steps_required") > 0)
