@@ -113,7 +113,7 @@ def readme_text(sample, seed: int, files: list[str]) -> str:
         lines.append(f"- {label}：{cats.get(k, 0)} 个")
     if sample.correction:
         lines.append(f"- 产业投资项目1-{sample.correction[0]}月调度表有一份（更正）重报：首报中3个项目填报错误"
-                     "（多写一个0、沿用上月数、数字颠倒），更正表填报日期较晚，替代首报。")
+                     "（多写一个0或首位数字错、沿用上月数、数字颠倒），更正表填报日期较晚，替代首报。")
     lines += [
         "",
         "## 样例刻意包含的真实表格特征（供读取程序测试）",
