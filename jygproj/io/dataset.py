@@ -75,7 +75,10 @@ def load_workbooks(paths: list[Path], year: int | None = None) -> Dataset:
             continue
         file_results = []
         for raw in raws:
-            res = read_sheet(path, raw, log, default_year=year)
+            try:
+                res = read_sheet(path, raw, log, default_year=year)
+            except Exception as exc:  # noqa: BLE001 - a reader bug must not hide the other sheets
+                res = _failed_sheet(path, raw, log, exc)
             if res is not None:
                 file_results.append(res)
         if not any(r.report.rows["read"] for r in file_results):
@@ -84,6 +87,19 @@ def load_workbooks(paths: list[Path], year: int | None = None) -> Dataset:
         results.extend(file_results)
         problems.extend(log.items)
     return _assemble(results, problems)
+
+
+def _failed_sheet(path: Path, raw, log: ProblemLog, exc: Exception) -> SheetResult:
+    """A sheet the reader could not handle: every row rejected, one error saying so (never a crash)."""
+    log.sheet = raw.name
+    log.add("internal_error", f"读取本工作表时程序出错（{type(exc).__name__}: {exc}），本表未载入；请把文件反馈给维护人员",
+            expected="可读取的工作表")
+    report = SheetReport(str(path), raw.name, None, None, None, None)
+    nonblank = sum(1 for r in raw.rows if any(v is not None and str(v).strip() for v in r))
+    report.rows.update(read=raw.row_offset + len(raw.rows), rejected=nonblank,
+                       structure=raw.row_offset + len(raw.rows) - nonblank)
+    report.errors = 1
+    return SheetResult(report)
 
 
 # --- assembly -----------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ CODES: dict[str, tuple[str, str]] = {
     "unsafe_xml": (ERROR, "工作簿含不安全的 XML"),
     "unreadable": (ERROR, "工作簿无法读取"),
     "workbook_empty": (ERROR, "工作簿为空"),
+    "internal_error": (ERROR, "程序错误，工作表未载入"),
     # sheet level
     "sheet_empty": (WARNING, "空工作表"),
     "sheet_hidden": (WARNING, "隐藏工作表未读取"),

@@ -24,8 +24,6 @@ from pathlib import Path
 import defusedxml.ElementTree as SafeET
 import fastexcel
 
-from jygproj.io.problems import ProblemLog
-
 #: Largest workbook file accepted (bytes). A city list is a few hundred KB; a province's, some MB.
 MAX_FILE_BYTES = 256 * 1024 * 1024
 #: Largest total declared uncompressed size of an .xlsx (bytes).
@@ -132,7 +130,6 @@ def _check_prologs(zf: zipfile.ZipFile) -> None:
             continue
         with zf.open(info) as fh:
             head = fh.read(4096)
-        # Skip to the root element: the prolog ends at the first "<" that is not "<?" or "<!--".
         if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
             raise WorkbookError("unsafe_xml", f"工作簿内部文件 {info.filename} 含 DTD/实体声明，出于安全原因拒绝读取")
 
@@ -241,7 +238,7 @@ def read_bytes(path: Path) -> bytes:
         return fh.read()
 
 
-def open_workbook(path: Path, log: ProblemLog | None = None) -> list[RawSheet]:
+def open_workbook(path: Path) -> list[RawSheet]:
     """Every sheet of the workbook as a RawSheet, in workbook order. Raises WorkbookError."""
     data = read_bytes(path)
     kind = _check_bytes_kind(path, data)
