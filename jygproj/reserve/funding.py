@@ -39,7 +39,8 @@ def funding_matches(
         raise ValueError(f"截止日期参数含未知申报批次 {sorted(unknown)}（应为 {list(ref.rounds)}）[unknown_round]")
     step_label = schema.RESERVE_STEPS
     outstanding = schedule.filter(pl.col("required") & (pl.col("status") != "done")).select(
-        "project_id", pl.col("step").cast(pl.String), "end_date")
+        "project_id", pl.col("step").cast(pl.String), "end_date",
+        label=pl.col("step").cast(pl.String).replace_strict(step_label))
     frames = []
     for rnd in ref.rounds.values():
         deadline = _as_date(deadlines.get(rnd.key, rnd.deadline))
@@ -48,9 +49,11 @@ def funding_matches(
             continue
         asked = outstanding.filter(pl.col("step").is_in(list(rnd.steps_done)))
         missing = asked.group_by("project_id").agg(
-            missing_now=pl.col("step").replace_strict(step_label).str.join("、"),
-            late=pl.col("step").filter(pl.col("end_date") > deadline).replace_strict(step_label).str.join("、"),
+            missing_now=pl.col("label").str.join("、"),
             last_end=pl.col("end_date").max(),
+        ).join(
+            asked.filter(pl.col("end_date") > deadline).group_by("project_id").agg(late=pl.col("label").str.join("、")),
+            on="project_id", how="left",
         )
         domain_ok = pl.lit(True) if not rnd.domains else pl.col("domain").is_in(list(rnd.domains))
         size_ok = pl.col("total_investment_wan").fill_null(0.0) >= rnd.min_total_investment_wan
