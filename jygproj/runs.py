@@ -239,7 +239,8 @@ def run_notebook(
         after = file_records(inputs)
         changed = [a["path"] for a, b in zip(input_records, after) if a["sha256"] != b["sha256"]]
         if changed:
-            raise InputChangedError(f"运行期间输入文件被修改：{'、'.join(changed)}")
+            more = f"等 {len(changed)} 个文件" if len(changed) > 3 else ""
+            raise InputChangedError(f"运行期间输入文件被修改：{'、'.join(changed[:3])}{more}；请在数据不再变动时重新运行")
         seconds = time.perf_counter() - t0
         audit.update(finished=_now(), seconds=round(seconds, 3))
         executed.metadata["jygproj"] = audit

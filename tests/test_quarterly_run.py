@@ -1,0 +1,172 @@
+"""End to end: `jygproj quarterly 2023Q3` on the embedded sample, figures checked against the
+workbooks themselves (read here with openpyxl, independently of jygproj.io)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import openpyxl
+import pytest
+
+from jygproj import cli, paths
+
+pytestmark = pytest.mark.slow
+SAMPLE = paths.SAMPLE_2023
+
+
+def _book(data: Path, pattern: str) -> Path:
+    found = sorted(data.glob(pattern))
+    assert len(found) == 1, f"{pattern}: {found}"
+    return found[0]
+
+
+def _total_row(path: Path, column: int) -> float:
+    """The 合计 row's value in a 1-based column of the first sheet."""
+    ws = openpyxl.load_workbook(path, data_only=True).worksheets[0]
+    for row in ws.iter_rows(values_only=True):
+        if row[0] == "合计":
+            return float(row[column - 1])
+    raise AssertionError(f"no 合计 row in {path.name}")
+
+
+def _baseline(data: Path) -> dict[str, tuple]:
+    ws = openpyxl.load_workbook(_book(data, "*固定资产投资月度累计*.xlsx"), data_only=True).worksheets[0]
+    return {str(r[0]): r for r in ws.iter_rows(min_row=4, values_only=True) if r[0]}
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    if not SAMPLE.is_dir():
+        pytest.skip("data/sample/2023 missing (make sample)")
+    base = tmp_path_factory.mktemp("reports")
+    shutil.copytree(SAMPLE, base / "sample")  # a snapshot of the sample, so the hashes below hold still
+    out = base / "2023Q3"
+    assert cli.main(["quarterly", "2023Q3", "--data", str(base / "sample"), "--out", str(out)]) == 0
+    return out, json.loads((out / "summary.json").read_text(encoding="utf-8")), base / "sample"
+
+
+def test_writes_every_output(report):
+    out, summary, data = report
+    names = {p.name for p in out.iterdir()}
+    assert {"2023Q3_季度考核.ipynb", "2023Q3_季度考核.html", "2023Q3_季度考核.xlsx", "summary.json",
+            "manifest.json", "letters", "charts"} <= names
+    letters = sorted((out / "letters").glob("提醒函_*.docx"))
+    assert len(letters) == summary["letters"] > 0
+    assert {p.name for p in (out / "charts").glob("*.png")} == {"completion.png", "growth.png", "s_curve.png",
+                                                                 "warnings.png"}
+    assert [p.name for p in out.parent.iterdir() if "staging" in p.name or ".old-" in p.name] == []
+
+
+def test_key_projects_q3_completion_matches_the_workbooks(report):
+    _, summary, data = report
+    q3 = summary["completion"]["provincial_key"]["Q3"]
+    # Q3 completed = 合计 of 1-9月 minus 合计 of 1-6月 (column H, 完成投资) of the key-project tables
+    done = _total_row(_book(data, "2023年1-9月全省重点投资项目调度表*.xlsx"), 8) - _total_row(
+        _book(data, "2023年1-6月全省重点投资项目调度表*.xlsx"), 8)
+    # Q3 plan = the register's 三季度 合计 (column L, 亿元) × 10,000
+    plan = _total_row(_book(data, "2023年全省重点投资项目清单*.xlsx"), 12) * 10_000
+    assert q3["completed_wan"] == pytest.approx(done)
+    assert q3["plan_wan"] == pytest.approx(plan)
+    assert q3["rate_pct"] == pytest.approx(round(done / plan * 100, 2))
+    assert q3["projects"] == 44  # 17 continuing + 27 new, 二(二)
+
+
+def test_plan_quarterly_targets_are_the_plans(report):
+    _, summary, data = report
+    targets = {(t["list"], t["nature"], t["period"], t["kind"]): t for t in summary["plan_targets"]}
+    assert targets[("provincial_key", "continuing", "Q3", "target")]["target_wan"] == 82_000  # 8.2 亿, 二(二)
+    assert targets[("provincial_key", "new", "Q3", "target")]["target_wan"] == 147_500  # 14.75 亿
+    assert targets[("leader_package", None, "Q3", "target")]["target_wan"] == 457_000  # 45.7 亿, 二(三)
+    assert targets[("provincial_major", "continuing", "Year", "stretch")]["target_wan"] == 376_000  # 37.6 亿
+
+
+def test_growth_figures_match_the_baseline_workbook(report):
+    _, summary, data = report
+    g = summary["growth"]
+    base = _baseline(data)
+    # columns: 月份, 2022年累计（可比口径）, 2023年累计, 2023年累计增速（%）
+    assert g["as_of_month"] == 10 and g["target_month"] == 11
+    assert g["ytd_cum_wan"] == pytest.approx(base["1-10月"][2])
+    assert g["ytd_growth_pct"] == pytest.approx(base["1-10月"][3])
+    assert g["level"]["goal_wan"] == pytest.approx(round(1.12 * base["1-12月"][1], 2))  # (a) 1.12 × last year
+    assert g["rate"]["goal_wan"] == pytest.approx(round(1.12 * base["1-11月"][1], 2))  # (b) 1.12 × last 1-11月
+    for reading in ("level", "rate"):
+        month = g[reading]["projected_met_month"]
+        assert month is None or 2 <= month <= 12
+        assert g[reading]["met_early"] == (month is not None and month <= 11)
+    assert g["headline"] == "level" and g["headline_met_month"] == g["level"]["projected_met_month"]
+
+
+def test_warning_counts_agree_with_the_warning_sheet(report):
+    out, summary, data = report
+    wb = openpyxl.load_workbook(out / "2023Q3_季度考核.xlsx")
+    ws = wb["预警项目"]
+    header = [c.value for c in ws[2]]
+    col = header.index("预警等级")
+    levels = [r[col] for r in ws.iter_rows(min_row=3, values_only=True) if r[0] and r[col]]
+    counts = summary["warnings"]["projects_by_level"]
+    assert counts == {"blue": levels.count("蓝色预警"), "yellow": levels.count("黄色预警"),
+                      "red": levels.count("红色预警")}
+    assert sum(counts.values()) > 0
+
+
+def test_every_workbook_is_listed_with_its_hash(report):
+    out, _, data = report
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    hashes = {Path(i["path"]).name: i["sha256"] for i in manifest["inputs"]}
+    for book in data.glob("*.xlsx"):
+        assert hashes[book.name] == hashlib.sha256(book.read_bytes()).hexdigest()
+    executed = nbformat.read(out / "2023Q3_季度考核.ipynb", as_version=4)
+    assert executed.metadata["jygproj"]["inputs"] == manifest["inputs"]
+    assert executed.metadata["papermill"]["parameters"]["as_of"] == "2023-10"
+    ws = openpyxl.load_workbook(out / "2023Q3_季度考核.xlsx")["数据来源"]
+    sheet_hashes = {r[6] for r in ws.iter_rows(min_row=3, values_only=True) if r[6]}
+    assert set(hashes.values()) <= sheet_hashes
+
+
+def test_completion_figures_trace_to_their_workbook_row(report):
+    out, _, data = report
+    ws = openpyxl.load_workbook(out / "2023Q3_季度考核.xlsx")["项目完成明细"]
+    header = [c.value for c in ws[3]]
+    rows = [dict(zip(header, r)) for r in ws.iter_rows(min_row=4, values_only=True) if r[0] and r[0] != "合计"]
+    checked = 0
+    for row in rows[:: max(1, len(rows) // 12)]:  # a dozen rows spread over the table
+        if not row["完成数来源文件"]:
+            continue
+        src = openpyxl.load_workbook(row["完成数来源文件"], data_only=True)[row["完成数来源工作表"]]
+        cells = [c.value for c in src[row["完成数来源行号"]]]
+        assert row["项目名称"] in cells, (row["项目名称"], cells)
+        checked += 1
+    assert checked >= 6
+
+
+def test_no_cell_of_the_workbook_is_a_formula(report):
+    out, _, data = report
+    wb = openpyxl.load_workbook(out / "2023Q3_季度考核.xlsx")
+    assert all(c.data_type != "f" for ws in wb for row in ws.iter_rows() for c in row)
+    ws = wb["分清单完成情况"]
+    assert ws["A2"].value == "单位：万元" and ws.freeze_panes == "A4"
+
+
+def test_one_unit_report_goes_below_the_city_report(report):
+    out, summary, data = report
+    before = (out / "summary.json").read_bytes()
+    unit = "市住建局"
+    assert cli.main(["quarterly", "2023Q3", "--data", str(data), "--out", str(out), "--unit", unit]) == 0
+    unit_dir = out / "units" / unit
+    s = json.loads((unit_dir / "summary.json").read_text(encoding="utf-8"))
+    assert s["run"]["unit"] == unit
+    assert s["completion"]["city"]["YTD"]["projects"] < summary["completion"]["city"]["YTD"]["projects"]
+    assert (out / "summary.json").read_bytes() == before  # the city report is left alone
+
+
+def test_usage_problems_exit_2_before_any_kernel(tmp_path, capsys):
+    assert cli.main(["quarterly", "2023Q5", "--out", str(tmp_path / "x")]) == 2
+    assert cli.main(["quarterly", "2023Q3", "--as-of", "2023-08", "--out", str(tmp_path / "x")]) == 2
+    assert "quarter_not_closed" in capsys.readouterr().err
+    assert cli.main(["quarterly", "2023Q3", "--unit", "不存在的单位", "--out", str(tmp_path / "x")]) == 2
+    assert not (tmp_path / "x").exists()
