@@ -184,7 +184,8 @@ def read_sheet(path: Path, raw: RawSheet, log: ProblemLog, default_year: int | N
     elif kind == "reserve":
         records, result.steps, walked = read_reserve(ctx)
     elif kind == "progress":
-        period = period_from_text(title, year) or period_from_text(raw.name, year)
+        period = (period_from_text(title, year) or period_from_text(raw.name, year)
+                  or (None if ytd_month(cols) else period_from_text(path.stem, year)))
         ytd = cols.get("completed_ytd")
         if ytd is not None and ytd.month and year:
             from_header = month_period(year, ytd.month)
@@ -203,7 +204,7 @@ def read_sheet(path: Path, raw: RawSheet, log: ProblemLog, default_year: int | N
             return _finish(result, log, start)
         report.period = period.period
         reported = reported_from_cells(above, year)
-        records, walked = read_progress(ctx, period, is_correction(title, raw.name), reported)
+        records, walked = read_progress(ctx, period, is_correction(title, raw.name + path.stem), reported)
     else:
         records, structure, rejected, data = read_baseline(ctx)
         report.rows["structure"] = structure_above + structure
@@ -221,6 +222,11 @@ def read_sheet(path: Path, raw: RawSheet, log: ProblemLog, default_year: int | N
                 expected="至少一行项目数据")
     result.records = records
     return _finish(result, log, start)
+
+
+def ytd_month(cols: dict) -> int | None:
+    col = cols.get("completed_ytd")
+    return col.month if col is not None else None
 
 
 def _reject_below(report: SheetReport, raw: RawSheet, header: Header) -> None:
