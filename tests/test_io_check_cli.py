@@ -82,3 +82,14 @@ def test_usage_problems_exit_2(tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["check"])
     assert exc.value.code == 2
+
+
+def test_unreadable_file_is_an_error_not_a_crash(tmp_path, capsys):
+    et = tmp_path / "清单.et"
+    et.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
+    code, out, _ = _run(capsys, et, build_register(tmp_path), "--json")
+    assert code == 1
+    files = json.loads(out)["files"]
+    assert files[0]["sheets"] == [] and files[0]["errors"][0]["code"] == "wps_et_format"
+    assert files[0]["errors"][0]["sheet"] is None
+    assert files[1]["errors"] == [] and files[1]["sheets"][0]["rows"]["loaded"] == 6  # the other file still loads
