@@ -1,0 +1,282 @@
+"""Scale data sets for the benchmarks (issue 8): the city sample grown to a province and to the
+national platform, so the same code paths can be timed at three sizes.
+
+- **city**: the embedded sample (data/sample/2023), about two hundred projects.
+- **province**: ``write_province`` — the sample generator's own plan and trajectories copied into
+  many "districts" (片区) until there are 20,000 projects, written by the sample's official-layout
+  writers (registers with section rows and 合计, twelve monthly scheduling tables per list).
+- **national**: ``write_national`` — 1,000,000 projects × 12 months as Parquet in the layout of
+  ``jygproj ingest`` (projects, memberships, progress, baseline, reserve), made by tiling a
+  twelve-month city data set with a lazy cross join streamed straight to Parquet (no Excel, no
+  Python loop over rows).
+- ``replicate(ds, copies)`` does the same tiling in memory for the 1× / 10× / 100× runs.
+
+Every copy keeps the city's figures unchanged, so a total at k copies is exactly k × the city's
+total: a check that is easy to make by hand. Copy 0 is the city itself (same ids, same units);
+copy c > 0 gets its own project ids (suffix ``~c``), names and responsible units prefixed with its
+district (第c片区), so nothing merges across copies.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import shutil
+import time
+from pathlib import Path
+
+import polars as pl
+
+from jygproj import schema
+
+#: Projects of the province data set (issue 8: "tens of thousands"; 20,000 as the issue asks).
+PROVINCE_PROJECTS = 20_000
+#: Projects of the national data set (issue 8: "millions of project-months": 1,000,000 × 12).
+NATIONAL_PROJECTS = 1_000_000
+#: Months of scheduling tables in the province and national sets (the whole of 2023).
+MONTHS = 12
+
+
+def district(copy: int) -> str:
+    """The prefix of copy ``copy`` (0 = the city itself, no prefix)."""
+    return "" if copy == 0 else f"第{copy}片区"
+
+
+# --- in memory: k copies of a loaded data set -------------------------------------------------------
+
+
+def _tile(frame: pl.DataFrame | pl.LazyFrame, copies: int | pl.LazyFrame, id_cols=("project_id",),
+          unit_cols=(), name_cols=()) -> pl.LazyFrame:
+    """``frame`` repeated once per copy (lazy cross join), ids suffixed, units and names prefixed."""
+    lf = frame.lazy()
+    copy_lf = copies if isinstance(copies, pl.LazyFrame) else pl.LazyFrame(
+        {"_copy": pl.int_range(0, copies, eager=True, dtype=pl.Int32)})
+    prefix = pl.when(pl.col("_copy") > 0).then(pl.format("第{}片区", pl.col("_copy"))).otherwise(pl.lit(""))
+    suffix = pl.when(pl.col("_copy") > 0).then(pl.format("~{}", pl.col("_copy"))).otherwise(pl.lit(""))
+    cols = lf.collect_schema().names()
+    return (
+        lf.join(copy_lf, how="cross")
+        .with_columns(
+            *[pl.concat_str(pl.col(c), suffix).alias(c) for c in id_cols if c in cols],
+            *[pl.concat_str(prefix, pl.col(c)).alias(c) for c in (*unit_cols, *name_cols) if c in cols],
+        )
+    )
+
+
+def replicate(ds, copies: int, n_projects: int | None = None):
+    """A Dataset with ``copies`` copies of ``ds`` (a jygproj.io Dataset), trimmed to ``n_projects``
+    projects when given. Project ids, names, codes and responsible units are made unique per copy;
+    the baseline (the FAI statistics of the whole area) is multiplied by ``copies``."""
+    from jygproj.io.dataset import Dataset
+
+    if copies < 1:
+        raise ValueError(f"copies must be >= 1, got {copies}")
+    unit_cols = ("responsible_unit",)
+    name_cols = ("name", "name_key")
+
+    def tile(frame: pl.DataFrame, **kw) -> pl.DataFrame:
+        out = _tile(frame, copies, **kw).sort("_copy", maintain_order=True).drop("_copy").collect()
+        return out.select(frame.columns)
+
+    projects = tile(ds.projects, id_cols=("project_id", "code"), unit_cols=unit_cols, name_cols=name_cols)
+    memberships = tile(ds.memberships)
+    progress = tile(ds.progress)
+    reserve = tile(ds.reserve, id_cols=("project_id",), unit_cols=unit_cols, name_cols=("name",))
+    reserve_steps = tile(ds.reserve_steps)
+    if n_projects is not None:
+        keep = projects.head(n_projects).select("project_id")
+        projects = projects.head(n_projects)
+        memberships = memberships.join(keep, on="project_id", how="semi")
+        progress = progress.join(keep, on="project_id", how="semi")
+    baseline = ds.baseline.with_columns(
+        pl.col("prior_cum_wan") * copies, pl.col("current_cum_wan") * copies)
+    return Dataset(projects=projects, memberships=memberships, progress=progress, baseline=baseline,
+                   reserve=reserve, reserve_steps=reserve_steps, problems=ds.problems, sheets=list(ds.sheets))
+
+
+# --- province: official-layout workbooks, by the sample generator's writers --------------------------
+
+
+def province_sample(n_projects: int = PROVINCE_PROJECTS, seed: int = 2023):
+    """The sample generator's plan and trajectories copied into districts until there are
+    ``n_projects`` projects (a jygproj.sample.Sample; copy 0 is the city itself)."""
+    from jygproj.reference import load_seasonal_profile, load_targets
+    from jygproj.sample import build_sample, reference_shares
+
+    city = build_sample(load_targets(2023), seed, "2023-12", reference_shares(load_seasonal_profile()))
+    base = city.plan.projects
+    copies = math.ceil(n_projects / len(base))
+    projects, trajs = [], {}
+    for c in range(copies):
+        pre = district(c)
+        for p in base:
+            if len(projects) == n_projects:
+                break
+            pid = p.pid if c == 0 else f"{p.pid}~{c}"
+            code = p.code
+            if code and c:  # a distinct area code per district keeps the national code's form
+                code = f"{code[:5]}{620000 + c:06d}{code[11:]}"
+            projects.append(dataclasses.replace(
+                p, pid=pid, name=pre + p.name, code=code,
+                responsible=pre + p.responsible if p.responsible else p.responsible,
+                owner=pre + p.owner if p.owner else p.owner,
+                lists=list(p.lists), spelling={k: pre + v for k, v in p.spelling.items()}))
+            trajs[pid] = city.trajectories[p.pid]
+    baseline = [dataclasses.replace(b, prior_cum_wan=b.prior_cum_wan * copies,
+                                    current_cum_wan=None if b.current_cum_wan is None
+                                    else b.current_cum_wan * copies) for b in city.baseline]
+    reserve = [dataclasses.replace(r, name=district(c) + r.name,
+                                   code=(f"{r.code[:5]}{620000 + c:06d}{r.code[11:]}" if r.code and c else r.code),
+                                   responsible=district(c) + r.responsible)
+               for c in range(copies) for r in city.reserve]
+    return dataclasses.replace(city, plan=type(city.plan)(projects), trajectories=trajs, baseline=baseline,
+                               reserve=reserve, correction=None)
+
+
+def province_file_names(months: int = MONTHS) -> dict[str, str]:
+    from jygproj.sample import REGISTER_LISTS
+    from jygproj.sample import workbook as wbk
+    from jygproj.schema import LISTS
+
+    out = {f"register:{k}": f"2023年{LISTS[k]}清单（基准测试省级数据）.xlsx" for k in REGISTER_LISTS}
+    for k in wbk.PROGRESS_LISTS:
+        for m in range(1, months + 1):
+            out[f"progress:{k}:{m}"] = f"2023年1-{m}月{LISTS[k]}调度表（基准测试省级数据）.xlsx"
+    out["baseline"] = "固定资产投资月度累计（基准测试省级数据）.xlsx"
+    out["reserve"] = "项目储备库（基准测试省级数据）.xlsx"
+    return out
+
+
+def _write_one(job: tuple) -> str:
+    """One workbook of the province (run in a worker process)."""
+    import random
+
+    from jygproj.sample import workbook as wbk
+
+    kind, key, month, path, n_projects, seed = job
+    sample = _province_cached(n_projects, seed)
+    if kind == "register":
+        wbk.write_register(sample.plan, wbk.register_styles()[key], Path(path), random.Random(seed * 17 + 9))
+    elif kind == "progress":
+        wbk.write_progress(sample.plan, sample.trajectories, key, month, Path(path), wbk.reported_on(month, key))
+    elif kind == "baseline":
+        wbk.write_baseline(sample.baseline, Path(path))
+    else:
+        wbk.write_reserve(sample.reserve, Path(path))
+    return path
+
+
+_CACHE: dict = {}
+
+
+def _province_cached(n_projects: int, seed: int):
+    key = (n_projects, seed)
+    if key not in _CACHE:
+        _CACHE.clear()
+        _CACHE[key] = province_sample(n_projects, seed)
+    return _CACHE[key]
+
+
+def write_province(out_dir: Path, n_projects: int = PROVINCE_PROJECTS, seed: int = 2023, months: int = MONTHS,
+                   workers: int = 1) -> list[Path]:
+    """Write the province as official-layout workbooks into ``out_dir`` (replaced when it exists):
+    6 registers, 5 lists × ``months`` monthly scheduling tables (1-1月 … 1-12月), the FAI baseline
+    and the reserve pool. ``workers`` > 1 writes files in parallel processes."""
+    out_dir = Path(out_dir)
+    tmp = out_dir.with_name(out_dir.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    names = province_file_names(months)
+    jobs = []
+    for key, name in names.items():
+        kind, _, rest = key.partition(":")
+        lst, _, month = rest.partition(":")
+        jobs.append((kind, lst or None, int(month) if month else None, str(tmp / name), n_projects, seed))
+    # the biggest files first, so parallel workers finish together
+    jobs.sort(key=lambda j: j[0] != "progress")
+    if workers > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(workers) as pool:
+            list(pool.map(_write_one, jobs))
+    else:
+        for job in jobs:
+            _write_one(job)
+    shutil.rmtree(out_dir, ignore_errors=True)
+    tmp.rename(out_dir)
+    return sorted(out_dir.glob("*.xlsx"))
+
+
+# --- national: Parquet, tiled lazily from a twelve-month city ---------------------------------------
+
+
+def write_national(out_dir: Path, n_projects: int = NATIONAL_PROJECTS, seed: int = 2023,
+                   city_dir: Path | None = None) -> dict:
+    """``n_projects`` projects × 12 months as Parquet in ``out_dir`` (the layout ``jygproj ingest``
+    writes, read back by jygproj.ingest.load_ingested / scan_ingested).
+
+    The base is a one-copy province (the city, with twelve monthly tables) written by the sample
+    generator's writers and read by the loaders, so every column is what real data would give; the
+    base is then tiled by a lazy cross join and streamed to Parquet, never held whole in memory.
+    Returns a summary (rows per table, seconds).
+    """
+    from jygproj.ingest import write_parquet_set
+    from jygproj.io import load_dataset
+
+    started = time.perf_counter()
+    out_dir = Path(out_dir)
+    city_dir = Path(city_dir) if city_dir else out_dir.with_name(out_dir.name + "_city12")
+    if not any(city_dir.glob("*.xlsx")):
+        write_province(city_dir, n_projects=_city_size(seed), seed=seed)
+    base = load_dataset(city_dir)
+    n_city = base.projects.height
+    copies = math.ceil(n_projects / n_city)
+    last_keep = n_projects - n_city * (copies - 1)  # projects kept of the last copy
+    copy_lf = pl.LazyFrame({"_copy": pl.int_range(0, copies, eager=True, dtype=pl.Int32)})
+    index = base.projects.select("project_id", pl.int_range(0, pl.len(), dtype=pl.Int32).alias("_i")).lazy()
+
+    def prepared(frame: pl.DataFrame, per_project: bool = True) -> pl.LazyFrame:
+        lf = frame.lazy()
+        if "source_file" in frame.columns:
+            # a file name, not the generator's working path: the base is one source among many
+            lf = lf.with_columns(pl.col("source_file").str.extract(r"([^/\\\\]+)$", 1))
+        if per_project:
+            lf = lf.join(index, on="project_id", how="left")
+        return lf
+
+    def trimmed(lf: pl.LazyFrame) -> pl.LazyFrame:
+        return lf.filter((pl.col("_copy") < copies - 1) | (pl.col("_i") < last_keep)).drop("_i", "_copy")
+
+    lazy = {
+        "projects": trimmed(_tile(prepared(base.projects), copy_lf, id_cols=("project_id", "code"),
+                                  unit_cols=("responsible_unit",), name_cols=("name", "name_key"))),
+        "memberships": trimmed(_tile(prepared(base.memberships), copy_lf)),
+        "progress": trimmed(_tile(prepared(base.progress), copy_lf)),
+        "reserve": _tile(prepared(base.reserve, False), copy_lf, unit_cols=("responsible_unit",),
+                         name_cols=("name",)).drop("_copy"),
+        "reserve_steps": _tile(base.reserve_steps, copy_lf).drop("_copy"),
+        "baseline": prepared(base.baseline, False).with_columns(
+            pl.col("prior_cum_wan") * copies, pl.col("current_cum_wan") * copies),
+        "problems": base.problems.lazy(),
+    }
+    tmp = out_dir.with_name(out_dir.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    rows = write_parquet_set(lazy, tmp, extra={
+        "generator": f"jygproj.scale.write_national(n_projects={n_projects}, seed={seed})",
+        "copies": copies, "city_projects": n_city})
+    shutil.rmtree(out_dir, ignore_errors=True)
+    tmp.rename(out_dir)
+    return {"rows": rows, "copies": copies, "city_projects": n_city, "seconds": time.perf_counter() - started}
+
+
+def _city_size(seed: int = 2023) -> int:
+    """Projects of the city sample (every project of the plan, counted once)."""
+    from jygproj.reference import load_seasonal_profile, load_targets
+    from jygproj.sample import build_sample, reference_shares
+
+    return len(build_sample(load_targets(2023), seed, "2023-12",
+                            reference_shares(load_seasonal_profile())).plan.projects)
+
+
+__all__ = ["PROVINCE_PROJECTS", "NATIONAL_PROJECTS", "MONTHS", "district", "replicate", "province_sample",
+           "province_file_names", "write_province", "write_national"]
