@@ -17,7 +17,7 @@ from jygproj.scenario.levers import LeverError, apply_changes, parse_set
 def add_parser(sub) -> None:
     p = sub.add_parser(
         "scenario",
-        help="情景推演：12%目标能否提前一个月实现 / what-if scenario headline figures",
+        help="情景推演：12%%目标能否提前一个月实现 / what-if scenario headline figures",
         description="按杠杆（清单进度倍数、新开工推迟、开工概率、指定项目加快/推迟/剔除、储备项目提前开工、"
         "清单外投资增速、口径）推演全年固定资产投资，输出达到12%目标的月份、11月末差额（亿元）和概率。"
         "杠杆说明见 data/reference/scenario_levers.yaml。",
