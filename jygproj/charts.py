@@ -27,6 +27,7 @@ FORMAT_LOCALE = "zh-CN"  # d3-format: thousands separator, decimal point, ¥
 TIME_FORMAT_LOCALE = "zh-CN"  # d3-time-format: 一月…十二月, 星期一…
 AMOUNT_FORMAT = ",.2f"  # 亿元 with two decimals, as the plan writes them (e.g. 8.20)
 PCT_FORMAT = ".1%"
+AXIS_FORMAT = ",.2~f"  # 250 / 1.5 / 0.05: as many decimals as the scale needs, no trailing zeros
 MONTH_FORMAT = "%-m月"
 #: Font stack: the first CJK font found wins (SVG uses the viewer's fonts, PNG the machine's).
 FONT = "WenQuanYi Micro Hei, Noto Sans CJK SC, Microsoft YaHei, SimHei, PingFang SC, sans-serif"
@@ -100,7 +101,7 @@ def completion_chart(
         .encode(
             x=alt.X("季度:N", sort=list(QUARTER_LABELS.values()), title=None, axis=alt.Axis(labelAngle=0)),
             xOffset=alt.XOffset("口径:N", sort=["计划", "完成"]),
-            y=alt.Y("亿元:Q", title="亿元", axis=alt.Axis(format=",.1f")),
+            y=alt.Y("亿元:Q", title="亿元", axis=alt.Axis(format=AXIS_FORMAT)),
             color=alt.Color("口径:N", sort=["计划", "完成"],
                             scale=alt.Scale(range=["#a0aec0", "#2f855a"]), title=None),
             tooltip=["清单:N", "季度:N", "口径:N", alt.Tooltip("亿元:Q", format=AMOUNT_FORMAT)],
@@ -217,7 +218,7 @@ def _lines(agg: pl.DataFrame, dashed: tuple[str, ...], y_title: str) -> alt.Laye
     series = list(dict.fromkeys(agg["口径"].to_list()))
     base = alt.Chart(agg).encode(
         x=alt.X("月份:T", title=None, axis=alt.Axis(format=MONTH_FORMAT, tickCount="month")),
-        y=alt.Y("亿元:Q", title=y_title, axis=alt.Axis(format=",.0f")),
+        y=alt.Y("亿元:Q", title=y_title, axis=alt.Axis(format=AXIS_FORMAT)),
         color=alt.Color("口径:N", sort=series, title=None),
         strokeDash=alt.StrokeDash(
             "口径:N", sort=series, title=None, legend=None,

@@ -164,9 +164,12 @@ def test_one_unit_report_goes_below_the_city_report(report):
     assert (out / "summary.json").read_bytes() == before  # the city report is left alone
 
 
-def test_usage_problems_exit_2_before_any_kernel(tmp_path, capsys):
+def test_usage_problems_exit_2_before_any_kernel(report, tmp_path, capsys):
+    _, _, data = report
     assert cli.main(["quarterly", "2023Q5", "--out", str(tmp_path / "x")]) == 2
     assert cli.main(["quarterly", "2023Q3", "--as-of", "2023-08", "--out", str(tmp_path / "x")]) == 2
     assert "quarter_not_closed" in capsys.readouterr().err
-    assert cli.main(["quarterly", "2023Q3", "--unit", "不存在的单位", "--out", str(tmp_path / "x")]) == 2
+    assert cli.main(["quarterly", "2023Q3", "--data", str(data), "--unit", "不存在的单位",
+                     "--out", str(tmp_path / "x")]) == 2
+    assert "unknown_unit" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
