@@ -134,6 +134,10 @@ LABELS: dict[str, str] = {
     "projects_on_pace": "达序时进度项目数",
     "qualifies": "是否优先支持",
     "planned_wan": "计划投资（万元）",
+    "row": "行号",
+    "column": "列",
+    "header": "表头",
+    "expected": "应为",
     # the shared labels win over the report's own where both name a column…
     **COLUMN_LABELS,
     **ranking.SCORE_LABELS,
