@@ -37,6 +37,8 @@ RUN_DIR_ENV = "JYGPROJ_RUN_DIR"
 MANIFEST_NAME = "manifest.json"
 
 _ENV_LOCK = threading.Lock()  # os.environ is process-wide: one kernel launch at a time edits it
+#: A module import from the network inside a script body: import("https://…") or from "https://…".
+_REMOTE_IMPORT = re.compile(r"(?:\bimport\s*\(\s*|\bfrom\s+)[\"'](?:https?:)?//[^\"']+[\"']")
 _REMOTE_TAG = re.compile(
     r"<(script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*[\"']?(?:https?:)?//[^>]*>(?:\s*</script>)?",
     re.IGNORECASE,
@@ -130,14 +132,26 @@ def _display(path: Path, base: Path | None) -> str:
 
 def remote_references(html: str) -> list[str]:
     """Every tag in an HTML page that would load a script, stylesheet, image or frame from the network."""
-    return [m.group(0) for m in _REMOTE_TAG.finditer(html)]
+    tags = [m.group(0) for m in _REMOTE_TAG.finditer(html)]
+    return tags + [m.group(0) for m in _REMOTE_IMPORT.finditer(html)]
+
+
+_OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+"""
 
 
 def export_html(nb: Any, *, title: str | None = None) -> str:
     """nbconvert HTML with code hidden and nothing loaded from the network."""
+    from jinja2 import DictLoader
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
+        # The lab template also carries a mermaid loader that imports from a CDN inside a script
+        # (not a src=, so the tag filter below would not see it): empty that block.
+        extra_loaders=[DictLoader({"jygproj_offline.html.j2": _OFFLINE_TEMPLATE})],
+        template_file="jygproj_offline.html.j2",
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,

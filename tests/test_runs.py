@@ -103,3 +103,10 @@ def test_output_dir_outside_runner_resolves_from_repo_root(monkeypatch, tmp_path
     assert runs.output_dir(tmp_path / "o") == tmp_path / "o"
     monkeypatch.setenv(runs.RUN_DIR_ENV, str(tmp_path / "stage"))
     assert runs.output_dir("reports/x") == tmp_path / "stage"
+
+
+def test_remote_module_imports_inside_scripts_are_caught():
+    # nbconvert's lab template once carried: import("https://cdnjs.cloudflare.com/…/mermaid.esm.min.mjs")
+    html = '<script type="module">const m = await import("https://cdn.example/mermaid.mjs");</script>'
+    assert runs.remote_references(html) == ['import("https://cdn.example/mermaid.mjs")']
+    assert runs.remote_references('<script>import x from "//cdn.example/x.js"</script>')
