@@ -20,6 +20,10 @@ from jygproj.io.reserve import read_reserve
 from jygproj.io.table import Ctx
 from jygproj.io.workbook import RawSheet
 
+
+#: Sheets of instructions for the person filling in a template: read as remarks, never data.
+INSTRUCTION_SHEETS = frozenset({"填报说明", "填表说明", "使用说明", "说明"})
+
 REQUIRED = {
     "register": ("name",),
     "progress": ("name", "completed_ytd"),
@@ -106,6 +110,11 @@ def read_sheet(path: Path, raw: RawSheet, log: ProblemLog, default_year: int | N
         log.add("row_numbers_uncertain", "无法确定工作表首行位置，提示的行号可能偏移")
     if not rows:
         log.add("sheet_empty", "空工作表，没有任何内容")
+        return _finish(result, log, start)
+    if raw.name.strip() in INSTRUCTION_SHEETS:
+        # The templates' instructions sheet (jygproj.templates.GUIDE_SHEET) is text for the
+        # person filling in, not data: every row counts as a remark row, nothing to warn about.
+        report.rows["structure"] = read
         return _finish(result, log, start)
     header = find_header(rows)
     title, ti, tj = _title(rows, header.first_row if header else min(5, len(rows)))
