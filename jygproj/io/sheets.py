@@ -22,7 +22,7 @@ from jygproj.io.workbook import RawSheet
 
 
 #: Sheets of instructions for the person filling in a template: read as remarks, never data.
-INSTRUCTION_SHEETS = frozenset({"填报说明", "填表说明", "使用说明", "说明"})
+INSTRUCTION_SHEETS = frozenset({"填报说明", "填表说明"})
 
 REQUIRED = {
     "register": ("name",),
