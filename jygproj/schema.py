@@ -378,6 +378,28 @@ COLUMN_LABELS.update({
     "rate_extra_month_wan": "增速口径当月需新增（万元）",
 })
 
+COLUMN_LABELS.update({
+    # io: what each sheet was read as (Dataset.sheet_table)
+    "sheet_kind": "表类型",
+    "unit": "单位",
+    "rows_read": "读取行数",
+    "rows_loaded": "载入行数",
+    "rows_structure": "结构行数（标题/表头/分节/合计/备注/空行）",
+    "rows_rejected": "拒绝行数",
+    "errors": "错误数",
+    "warnings": "警告数",
+    # io: problems (schema.PROBLEMS)
+    "severity": "级别",
+    "file": "文件",
+    "sheet": "工作表",
+    "row": "行号",
+    "column": "列",
+    "header": "表头",
+    "value": "发现的值",
+    "expected": "应为",
+    "message": "说明",
+})
+
 #: Scope codes beside the list names in result frames (completion, starts).
 SCOPE_LABELS: dict[str, str] = {
     "city": "全市合计（去重）",

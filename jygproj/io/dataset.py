@@ -37,6 +37,30 @@ class Dataset:
     def has_errors(self) -> bool:
         return bool((self.problems["severity"] == ERROR).any()) if self.problems.height else False
 
+    def sheet_table(self) -> pl.DataFrame:
+        """One row per sheet read: what it was taken for and where every row went (read = loaded +
+        structure + rejected), with its error and warning counts — the analyst's first look."""
+        return pl.DataFrame(
+            [
+                {
+                    "source_file": Path(s.path).name,
+                    "source_sheet": s.sheet,
+                    "sheet_kind": schema.SHEET_KINDS.get(s.kind or "", "未识别"),
+                    "list": schema.LISTS.get(s.list or "", "—"),
+                    "unit": s.unit or "—",
+                    "period": s.period or "—",
+                    **{f"rows_{k}": v for k, v in s.rows.items()},
+                    "errors": s.errors,
+                    "warnings": s.warnings,
+                }
+                for s in self.sheets
+            ],
+            schema={"source_file": pl.String, "source_sheet": pl.String, "sheet_kind": pl.String,
+                    "list": pl.String, "unit": pl.String, "period": pl.String, "rows_read": pl.Int64,
+                    "rows_loaded": pl.Int64, "rows_structure": pl.Int64, "rows_rejected": pl.Int64,
+                    "errors": pl.Int64, "warnings": pl.Int64},
+        )
+
 
 def latest_progress(progress: pl.DataFrame) -> pl.DataFrame:
     """The latest revision per (project_id, list, period): a corrected resubmission supersedes."""
