@@ -69,7 +69,7 @@ def cases():
              repeat=3, check=_table_check(data.city, 10),
              note="read every workbook, completion by list and 责任单位 (1-10月)"),
         Case("load province: jygproj", setup=data.province, run=_load, repeat=3, check=_rows,
-             note="20,000 projects, 68 workbooks (6 registers, 5 lists × 12 monthly tables, baseline, reserve)",
+             note="68 workbooks (6 registers, 5 lists × 12 monthly tables, baseline, reserve)",
              ratios=(Ratio("pandas+openpyxl ÷ jygproj (times faster)", "load province: pandas+openpyxl", goal_min=10),
                      Ratio("jygproj ÷ fastexcel alone (times slower)", "load province: fastexcel alone", inverse=True,
                            goal_max=2))),

@@ -86,8 +86,15 @@ def input_hashes(data_dir: Path) -> dict[str, dict[str, Any]]:
 
 
 def default_out(data_dir: Path) -> Path:
-    """data/parquet/<name of the data directory> (git-ignored: a copy, made again by one command)."""
-    return paths.DATA / "parquet" / Path(data_dir).resolve().name
+    """data/parquet/<data directory> (git-ignored: a copy, made again by one command): data/sample/2023
+    → data/parquet/sample-2023; a directory outside data/ gets its name and a short hash of its path,
+    so two directories called 2023 never share a copy."""
+    d = Path(data_dir).resolve()
+    try:
+        key = "-".join(d.relative_to(paths.DATA.resolve()).parts)
+    except ValueError:
+        key = f"{d.name}-{hashlib.sha1(str(d).encode()).hexdigest()[:8]}"
+    return paths.DATA / "parquet" / (key or "data")
 
 
 def read_manifest(out_dir: Path) -> dict[str, Any] | None:

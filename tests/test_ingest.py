@@ -171,3 +171,13 @@ def test_command_exit_codes(data_dir, tmp_path, capsys):
     missing = argparse.Namespace(data_dir=tmp_path / "nowhere", out=out, force=False)
     assert ingest_cmd.run(missing) == 1
     assert "data_dir_missing" in capsys.readouterr().out
+
+
+def test_default_copy_location_keeps_directories_apart(tmp_path):
+    from jygproj import paths
+    from jygproj.ingest import default_out
+
+    assert default_out(paths.SAMPLE_2023) == paths.DATA / "parquet" / "sample-2023"
+    a, b = tmp_path / "a" / "2023", tmp_path / "b" / "2023"
+    assert default_out(a) != default_out(b)  # same name, different directories
+    assert default_out(a).name.startswith("2023-")
