@@ -124,7 +124,7 @@ def growth_chart(
 ) -> alt.LayerChart:
     """Cumulative FAI (1-X月) against the paths to the 12% goal, one line per series.
 
-    ``frame``: long form, one row per month (1–12) and series (e.g. 实际累计, 水平口径路径,
+    ``frame``: long form, one row per month (1–12) and series (e.g. 实际累计, 总量口径路径,
     增速口径路径, 预测); values in 万元, summed per month and series. Series named in ``dashed``
     (paths, projections) are drawn dashed.
     """

@@ -75,7 +75,7 @@ LABELS: dict[str, str] = {
     "month": "月份",
     "actual_cum_wan": "1-X月累计（万元，实际）",
     "projected_cum_wan": "1-X月累计（万元，预测）",
-    "level_path_wan": "水平口径目标路径（万元）",
+    "level_path_wan": "总量口径目标路径（万元）",
     "rate_path_wan": "增速口径目标路径（万元）",
     "comparable_prior_cum_wan": "上年同期累计（万元，可比口径）",
     "prior_cum_wan": "上年同期累计（万元）",
@@ -425,7 +425,7 @@ def build_review(inputs: Inputs, params: ReviewParams) -> Review:
                             "cum_growth_pct", "rate_line_wan", "level_path_wan", "rate_path_wan",
                             "level_need_month_wan", "rate_need_month_wan", "projected_month_wan",
                             "level_extra_month_wan", "rate_extra_month_wan"),
-        notes=("水平口径：1-11月累计达到上年全年（可比口径）的1.12倍；增速口径：1-11月累计增速不低于12%。"
+        notes=("总量口径：1-11月累计达到上年全年（可比口径）的1.12倍；增速口径：1-11月累计增速不低于12%。"
                "预测按各项目当前完成进度与季节性施工曲线推算（jygproj.projection 基准情景）。",))
     tables["growth_needed"] = Table(
         "达标所需投资", f"实现“提前一个月完成12%增长目标”尚需完成的投资（两种口径）",

@@ -29,9 +29,9 @@ def test_completion_chart_aggregates_before_plotting():
 def test_svg_has_chinese_text_and_zh_month_labels():
     svg = charts.to_svg(charts.completion_chart(_completion()))
     assert svg.startswith("<svg") and "全省重点投资项目" in svg and "三季度" in svg
-    growth = pl.DataFrame({"month": [2, 3, 2, 3], "series": ["实际累计", "实际累计", "水平口径路径", "水平口径路径"],
+    growth = pl.DataFrame({"month": [2, 3, 2, 3], "series": ["实际累计", "实际累计", "总量口径路径", "总量口径路径"],
                            "cum_wan": [10_000.0, 25_000.0, 12_000.0, 28_000.0]})
-    svg = charts.to_svg(charts.growth_chart(growth, dashed=("水平口径路径",), year=2023))
+    svg = charts.to_svg(charts.growth_chart(growth, dashed=("总量口径路径",), year=2023))
     assert "3月" in svg and "实际累计" in svg and "http" not in svg.replace("http://www.w3.org", "")
 
 

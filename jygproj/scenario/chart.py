@@ -17,7 +17,7 @@ from jygproj.scenario.montecarlo import MonteCarlo
 
 SERIES = {
     "projected": "本情景（实际＋推演）",
-    "level": "水平口径路径（11月达上年全年×1.12）",
+    "level": "总量口径路径（11月达上年全年×1.12）",
     "rate": "增速口径路径（上年同期×1.12）",
     "prior": "上年同期（可比口径）",
 }

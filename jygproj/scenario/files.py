@@ -173,7 +173,7 @@ def compare(results: list[Result]) -> pl.DataFrame:
         rows.append((label, values))
 
     for key in ("level", "rate"):
-        label = "水平口径" if key == "level" else "增速口径"
+        label = "总量口径" if key == "level" else "增速口径"
         rs = [r.outcome.readings[key] for r in results]
         add(f"{label}：11月末差额（亿元）", [round(schema.wan_to_yi(x.margin_wan), 2) for x in rs])
         add(f"{label}：达到月份", [f"{x.met_month}月" if x.met_month else "年内未达到" for x in rs])

@@ -26,7 +26,7 @@ from jygproj.reference import ReferenceDataError, check_keys, read_strict
 LEVERS_FILE = paths.REFERENCE / "scenario_levers.yaml"
 
 KINDS = {"number", "integer", "choice", "per_list", "per_project", "project_set", "reserve_pull"}
-HEADLINES = {"level": "水平口径（1-11月累计≥上年全年×1.12）", "rate": "增速口径（1-11月累计增速≥12%）"}
+HEADLINES = {"level": "总量口径（1-11月累计≥上年全年×1.12）", "rate": "增速口径（1-11月累计增速≥12%）"}
 
 #: Lists whose pace multiplier is a lever (the reserve pool has no pace: its projects have not started).
 PACE_LISTS = tuple(k for k in schema.LISTS if k != "reserve")
