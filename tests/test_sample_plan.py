@@ -111,3 +111,10 @@ def test_same_seed_same_plan_and_another_seed_differs():
     assert [p.name for p in a.projects] != [p.name for p in c.projects]
     # the plan's sums hold for any seed
     assert sum(p.total_wan for p in c.on("industrial")) == 5_841_000
+
+
+def test_chinese_serial_numbers_past_one_hundred():
+    from jygproj.sample.workbook import cn_seq
+
+    assert [cn_seq(i) for i in (1, 10, 12, 20, 99, 100, 105, 110, 112, 999)] == [
+        "一", "十", "十二", "二十", "九十九", "一百", "一百零五", "一百一十", "一百一十二", "九百九十九"]

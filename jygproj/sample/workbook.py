@@ -33,11 +33,22 @@ FULL_WIDTH = str.maketrans("0123456789.,", "０１２３４５６７８９．，
 
 
 def cn_seq(i: int) -> str:
-    """1 → 一, 12 → 十二 (序号 written in Chinese)."""
+    """1 → 一, 12 → 十二, 105 → 一百零五, 112 → 一百一十二 (序号 written in Chinese, 1..999)."""
+    if not 1 <= i <= 999:
+        raise ValueError(f"Chinese 序号 is written here for 1..999, not {i}")
     if i <= 10:
         return CN_NUM[i - 1]
-    tens, ones = divmod(i, 10)
-    return (CN_NUM[tens - 1] if tens > 1 else "") + "十" + (CN_NUM[ones - 1] if ones else "")
+    if i < 100:
+        tens, ones = divmod(i, 10)
+        return (CN_NUM[tens - 1] if tens > 1 else "") + "十" + (CN_NUM[ones - 1] if ones else "")
+    hundreds, rest = divmod(i, 100)
+    head = CN_NUM[hundreds - 1] + "百"
+    if rest == 0:
+        return head
+    if rest < 10:
+        return head + "零" + CN_NUM[rest - 1]
+    tens, ones = divmod(rest, 10)
+    return head + CN_NUM[tens - 1] + "十" + (CN_NUM[ones - 1] if ones else "")
 
 
 def as_text_number(value: float, style: int) -> str:
