@@ -21,6 +21,7 @@ from pathlib import Path
 import altair as alt
 import polars as pl
 
+from jygproj.errors import JygprojError
 from jygproj.schema import ALERT_LEVELS, LISTS, WAN_PER_YI
 
 FORMAT_LOCALE = "zh-CN"  # d3-format: thousands separator, decimal point, ¥
@@ -38,11 +39,8 @@ WIDTH = 560
 HEIGHT = 260
 
 
-class ChartError(RuntimeError):
+class ChartError(JygprojError, RuntimeError):
     code = "chart_failed"
-
-    def __init__(self, message: str):
-        super().__init__(f"{message} [{self.code}]")
 
 
 def _base(chart: alt.TopLevelMixin, title: str) -> alt.TopLevelMixin:

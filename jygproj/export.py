@@ -27,6 +27,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from jygproj.errors import JygprojError
 from jygproj.schema import ALERT_LEVELS, COLUMN_LABELS, LISTS, NATURES
 
 AMOUNT_FORMAT = "#,##0.00"
@@ -46,11 +47,8 @@ _HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
-class ExportError(RuntimeError):
+class ExportError(JygprojError, RuntimeError):
     code = "export_failed"
-
-    def __init__(self, message: str):
-        super().__init__(f"{message} [{self.code}]")
 
 
 @dataclass

@@ -27,6 +27,7 @@ from typing import Any, Mapping
 import polars as pl
 
 from jygproj import paths, schema
+from jygproj.errors import JygprojError
 
 #: Bump when the layout or a canonical table changes: every copy is then rebuilt.
 FORMAT = 1
@@ -44,12 +45,8 @@ TABLES: dict[str, dict[str, pl.DataType]] = {
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et")
 
 
-class IngestError(ValueError):
-    """Chinese message, English code."""
-
-    def __init__(self, message: str, code: str):
-        self.code = code
-        super().__init__(f"{message} [{code}]")
+class IngestError(JygprojError, ValueError):
+    """The Parquet copy cannot be made or read."""
 
 
 @dataclass

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from jygproj import paths
+from jygproj.errors import JygprojError
 
 #: Environment variable through which the runner tells a notebook's kernel where to write its files.
 RUN_DIR_ENV = "JYGPROJ_RUN_DIR"
@@ -45,13 +46,10 @@ _REMOTE_TAG = re.compile(
 )
 
 
-class RunError(RuntimeError):
+class RunError(JygprojError, RuntimeError):
     """A run failed; ``code`` is the English code, the message is Chinese."""
 
     code = "run_failed"
-
-    def __init__(self, message: str):
-        super().__init__(f"{message} [{self.code}]")
 
 
 class NotebookRunError(RunError):

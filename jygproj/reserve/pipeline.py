@@ -15,6 +15,7 @@ from typing import Any
 
 import polars as pl
 
+from jygproj.errors import JygprojError
 from jygproj.reserve.funnel import steps_as_of
 from jygproj.reserve.months import add_months, parse_month
 from jygproj.reserve.reference import load_gap_assumptions, load_reserve_reference
@@ -25,12 +26,8 @@ EXCEL_NAME = "储备项目库分析（{month}）.xlsx"
 SUMMARY_NAME = "summary.json"
 
 
-class ReserveRunError(ValueError):
-    """The run cannot go on: Chinese message, English code."""
-
-    def __init__(self, message: str, code: str):
-        self.code = code
-        super().__init__(f"{message} [{code}]")
+class ReserveRunError(JygprojError, ValueError):
+    """The reserve run cannot go on."""
 
 
 @dataclass

@@ -1,0 +1,15 @@
+"""The one shape of every error jygproj raises for a user: a Chinese message with the English code
+beside it (``"… [input_changed_during_run]"``), and the code on ``.code`` for programs and tests."""
+
+from __future__ import annotations
+
+
+class JygprojError(Exception):
+    """Base of the package's errors. Subclasses set a default ``code`` or pass one per raise."""
+
+    code = "error"
+
+    def __init__(self, message: str, code: str | None = None):
+        if code is not None:
+            self.code = code
+        super().__init__(f"{message} [{self.code}]")
