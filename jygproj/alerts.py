@@ -263,9 +263,11 @@ def assessment_year(progress: pl.DataFrame, as_of: date) -> int:
     1-X月 figures restart each January and January is reported with February (1-2月), so a review
     run on 10 January 2024 still assesses 2023. With no report yet, the year of ``as_of``.
     """
-    snap = ledger.snapshot(progress, as_of).filter(pl.col("period_end") <= as_of)
-    latest = snap["period_end"].max() if snap.height else None
-    return latest.year if isinstance(latest, date) else as_of.year
+    def compute() -> int:
+        snap = ledger.snapshot(progress, as_of).filter(pl.col("period_end") <= as_of)
+        latest = snap["period_end"].max() if snap.height else None
+        return latest.year if isinstance(latest, date) else as_of.year
+    return ledger.memoised("assessment_year", (progress,), as_of, compute)
 
 
 # --- where each project stands --------------------------------------------------------------------
@@ -290,6 +292,17 @@ def positions(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.Da
     pace_date, pace_share, planned_to_date_wan, completion_pct, pace_pct, behind_pp, pace_ratio.
     """
     year = assessment_year(progress, as_of) if year is None else year
+    try:
+        profile_key = tuple(sorted(profile.items()))
+    except (AttributeError, TypeError):
+        profile_key = object()  # unknown profile type: never reused
+    return ledger.memoised(
+        "positions", (projects, memberships, progress), (as_of, profile_key, pace_from_planned_start, year),
+        lambda: _positions(projects, memberships, progress, as_of, profile, pace_from_planned_start, year))
+
+
+def _positions(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.DataFrame, as_of: date,
+               profile: Profile, pace_from_planned_start: bool, year: int) -> pl.DataFrame:
     snap = ledger.snapshot(progress, as_of).filter(
         pl.col("period_end").is_not_null() & (pl.col("period_end") <= as_of)
         & (pl.col("period_end").dt.year() == year)

@@ -14,9 +14,13 @@ figure per project and month so city totals never count a project twice (design 
 
 from __future__ import annotations
 
+import contextvars
 import re
+import weakref
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any, Callable, Hashable
 
 import polars as pl
 
@@ -123,6 +127,46 @@ def with_period_fields(progress: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+# --- computing a snapshot once per review ---------------------------------------------------------
+
+_MEMO: contextvars.ContextVar[dict | None] = contextvars.ContextVar("jygproj_ledger_memo", default=None)
+
+
+@contextmanager
+def reuse_results():
+    """Within this block, results of :func:`memoised` functions (snapshots, start status, project
+    positions…) are computed once per input frame and date and reused: the quarterly review asks for
+    the same snapshot of the ledger from completion, starts, warnings, ranking, factors and
+    supervision. Frames are matched by identity (polars frames are immutable), so the results are the
+    ones a fresh call would give; outside the block nothing is kept. Nested blocks share the outer memo.
+    """
+    token = _MEMO.set({}) if _MEMO.get() is None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _MEMO.reset(token)
+
+
+def memoised(name: str, frames: tuple[pl.DataFrame, ...], extra: Hashable, compute: Callable[[], Any]) -> Any:
+    """``compute()``, or its earlier result for the same frames (by identity) and ``extra`` inside
+    :func:`reuse_results`."""
+    memo = _MEMO.get()
+    if memo is None:
+        return compute()
+    try:
+        key = (name, tuple((id(f), f.height, f.width) for f in frames), extra)
+        hash(key)
+    except TypeError:  # unhashable parameters: no reuse
+        return compute()
+    hit = memo.get(key)
+    if hit is not None and all(ref() is f for ref, f in zip(hit[0], frames)):
+        return hit[1]
+    out = compute()
+    memo[key] = (tuple(weakref.ref(f) for f in frames), out)
+    return out
+
+
 # --- revisions and snapshots ----------------------------------------------------------------------
 
 _KEY = ["project_id", "list", "period"]
@@ -134,6 +178,10 @@ def latest_revisions(progress: pl.DataFrame) -> pl.DataFrame:
     Order: highest ``revision``, then latest ``reported_at``, then the lowest source row (the first
     row of the workbook wins a tie, so the result never depends on the input's row order).
     """
+    return memoised("latest_revisions", (progress,), None, lambda: _latest_revisions(progress))
+
+
+def _latest_revisions(progress: pl.DataFrame) -> pl.DataFrame:
     return (
         progress.sort(
             ["revision", "reported_at", "source_file", "source_row"],
@@ -152,6 +200,10 @@ def snapshot(progress: pl.DataFrame, as_of: date) -> pl.DataFrame:
     A submission without ``reported_at`` is taken as reported on its ``period_end`` (a missing date
     must not hide a figure forever); one with neither date is kept.
     """
+    return memoised("snapshot", (progress,), as_of, lambda: _snapshot(progress, as_of))
+
+
+def _snapshot(progress: pl.DataFrame, as_of: date) -> pl.DataFrame:
     known_on = pl.coalesce(pl.col("reported_at"), pl.col("period_end"))
     reported = progress.filter(known_on.is_null() | (known_on <= as_of))
     return latest_revisions(reported)
@@ -219,6 +271,10 @@ def start_status(progress: pl.DataFrame, as_of: date) -> pl.DataFrame:
     Columns: project_id, started (bool), started_on (date), start_date_reported (bool), resumed
     (bool), resumed_on (date).
     """
+    return memoised("start_status", (progress,), as_of, lambda: _start_status(progress, as_of))
+
+
+def _start_status(progress: pl.DataFrame, as_of: date) -> pl.DataFrame:
     rows = snapshot(progress, as_of)
     start_known = pl.col("start_date").is_not_null() & (pl.col("start_date") <= as_of)
     flagged = (pl.col("started") == True) & pl.col("start_date").is_null()  # noqa: E712

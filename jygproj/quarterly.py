@@ -333,6 +333,12 @@ def _only(frame: pl.DataFrame, ids: set[str] | None) -> pl.DataFrame:
 
 def build_review(inputs: Inputs, params: ReviewParams) -> Review:
     """Run every calculation of the quarterly review and build its tables."""
+    # the same ledger snapshots and project positions serve every calculation: computed once each
+    with ledger.reuse_results():
+        return _build_review(inputs, params)
+
+
+def _build_review(inputs: Inputs, params: ReviewParams) -> Review:
     ds = inputs.dataset
     ids = scope_to_unit(ds.projects, params.unit)
     projects, memberships, progress = _only(ds.projects, ids), _only(ds.memberships, ids), _only(ds.progress, ids)
