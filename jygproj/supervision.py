@@ -101,38 +101,43 @@ def reminder_facts(alerts: pl.DataFrame, projects: pl.DataFrame, missed_targets:
     rows: list[dict] = []
     figures: dict[tuple[str, str], dict] = {}
     lists_of: dict[str, list[str]] = {}
-    if positions is not None:
-        for r in positions.iter_rows(named=True):
-            figures[(r["project_id"], str(r["list"]))] = r
-            lists_of.setdefault(r["project_id"], []).append(str(r["list"]))
     red_alerts = alerts.filter(pl.col("project_id").is_in(red["project_id"].implode()) & (pl.col("level") == "red")) \
         .with_columns(pl.col("list").cast(pl.String).replace_strict(rank, default=len(rank), return_dtype=pl.Int32)
                       .alias("_rank")).sort(["project_id", "_rank", "rule_id"])
-    # one pass over the alerts, not one filter per project (a province has thousands of red projects)
-    by_project = {key[0]: frame for key, frame in red_alerts.partition_by("project_id", as_dict=True).items()} \
-        if red_alerts.height else {}
+    if positions is not None:
+        # only the red projects' figures are stated (a province has tens of thousands of positions)
+        mine_pos = positions.filter(pl.col("project_id").is_in(red["project_id"].implode()))
+        for r in mine_pos.iter_rows(named=True):
+            figures[(r["project_id"], str(r["list"]))] = r
+            lists_of.setdefault(r["project_id"], []).append(str(r["list"]))
+    # one pass over the alerts in plain Python, not polars filters per project (a province has
+    # thousands of red projects); the alerts keep the order of the sort above
+    by_project: dict[str, list[dict]] = {}
+    for a in red_alerts.select("project_id", "list", "rule_id", "reason").iter_rows(named=True):
+        by_project.setdefault(a["project_id"], []).append(a)
     for p in red.sort(["responsible_unit", "project_id"]).iter_rows(named=True):
         mine = by_project[p["project_id"]]
-        lists = "、".join(dict.fromkeys(schema.LISTS[str(x)] for x in mine["list"]))
-        pace = mine.filter(pl.col("rule_id").is_in(pace_rule_ids))
-        mine_lists = [str(x) for x in (pace if pace.height else mine)["list"]]
+        lists = "、".join(dict.fromkeys(schema.LISTS[str(a["list"])] for a in mine))
+        pace = [a for a in mine if a["rule_id"] is not None and a["rule_id"] in pace_rule_ids]
+        mine_lists = [str(a["list"]) for a in (pace or mine)]
         own = sorted(lists_of.get(p["project_id"], []), key=lambda x: rank.get(x, len(rank)))
         pos = figures.get((p["project_id"], next((x for x in mine_lists if (p["project_id"], x) in figures),
                                                  own[0] if own else "")))
-        others = list(dict.fromkeys(mine.filter(~pl.col("rule_id").is_in(pace_rule_ids))["reason"]))
+        others = list(dict.fromkeys(a["reason"] for a in mine
+                                    if a["rule_id"] is not None and a["rule_id"] not in pace_rule_ids))
         if pos is None or not pos["annual_plan_wan"]:
-            fact = f"{p['name']}（{lists}）：{labels['red']}，{'；'.join(dict.fromkeys(mine['reason']))}。"
+            fact = f"{p['name']}（{lists}）：{labels['red']}，{'；'.join(dict.fromkeys(a['reason'] for a in mine))}。"
         else:
             plan, done, period = pos["annual_plan_wan"], pos["completed_ytd_wan"], pos["period"]
             if done is not None and period:
                 figs = f"年度计划投资{money(plan)}，截至{period_label(period)}累计完成{money(done)}，完成率{done / plan * 100:.1f}%"
-                if pace.height and pos["pace_pct"] is not None:
+                if pace and pos["pace_pct"] is not None:
                     figs += f"，序时进度{pos['pace_pct']:.1f}%，落后{pos['behind_pp']:.1f}个百分点"
             else:
                 figs = f"年度计划投资{money(plan)}，本年未报送完成投资"
             fact = f"{p['name']}（{lists}）：{labels['red']}。{figs}" + "".join(f"；{x}" for x in others) + "。"
         rows.append({"responsible_unit": p["responsible_unit"], "kind": "red_project", "project_id": p["project_id"],
-                     "list": str(mine["list"][0]) if mine.height else None, "fact": fact})
+                     "list": str(mine[0]["list"]) if mine else None, "fact": fact})
     for m in normalise_missed(missed_targets).sort(["responsible_unit", "list", "quarter"]).iter_rows(named=True):
         plan, done = m["planned_wan"] or 0.0, m["completed_wan"] or 0.0
         rate = f"，完成率{done / plan * 100:.1f}%" if plan else ""
