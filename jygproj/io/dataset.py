@@ -4,6 +4,8 @@ completion that falls from one period to the next (issue 3)."""
 
 from __future__ import annotations
 
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -88,11 +90,11 @@ def load_workbooks(paths: list[Path], year: int | None = None) -> Dataset:
     """
     problems: list[Problem] = []
     results: list[SheetResult] = []
-    for path in paths:
-        path = Path(path)
+    paths = [Path(p) for p in paths]
+    for path, opened in zip(paths, _opened_ahead(paths)):
         log = ProblemLog(file=str(path))
         try:
-            raws = open_workbook(path)
+            raws = opened.result()
         except WorkbookError as exc:
             log.add(exc.code, exc.message, expected=exc.expected)
             problems.extend(log.items)
@@ -111,6 +113,38 @@ def load_workbooks(paths: list[Path], year: int | None = None) -> Dataset:
         results.extend(file_results)
         problems.extend(log.items)
     return _assemble(results, problems)
+
+
+#: Workbooks opened ahead of the one being read. calamine parses a sheet without holding the GIL, so
+#: on two cores the next workbook is parsed while this one's rows are checked; a small window keeps
+#: memory to a few workbooks' cells.
+_AHEAD = 2
+
+
+def _opened_ahead(paths: list[Path]):
+    """Futures of open_workbook(path), in order, each started at most _AHEAD workbooks early."""
+    if len(paths) < 2:  # nothing to overlap: no thread
+        for path in paths:
+            fut: Future = Future()
+            try:
+                fut.set_result(open_workbook(path))
+            except Exception as exc:  # noqa: BLE001 - re-raised by .result(), as a direct call would
+                fut.set_exception(exc)
+            yield fut
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="jygproj-open") as pool:
+        pending: deque[Future] = deque()
+        it = iter(paths)
+        for path in it:
+            pending.append(pool.submit(open_workbook, path))
+            if len(pending) > _AHEAD:
+                break
+        while pending:
+            fut = pending.popleft()
+            nxt = next(it, None)
+            if nxt is not None:
+                pending.append(pool.submit(open_workbook, nxt))
+            yield fut
 
 
 def _failed_sheet(path: Path, raw, log: ProblemLog, exc: Exception) -> SheetResult:
