@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from jygproj.io import cells
 from jygproj.io.cells import CellError
+from jygproj.io.fastpath import progress_columns
 from jygproj.io.recognise import Period, list_from_text
 from jygproj.io.registers import read_nature
 from jygproj.io.table import (
@@ -13,6 +14,10 @@ from jygproj.io.table import (
 )
 
 REQUIRED = ("name", "completed_ytd")
+#: Keys of a progress record, in the order the per-row reader writes them.
+_RECORD = ("project_id", "code", "name", "name_key", "list", "nature", "period", "period_end", "completed_ytd_wan",
+           "total_investment_wan", "annual_plan_wan", "started", "start_date", "resumed", "image_progress", "issues",
+           "reported_at", "responsible_unit", "correction", "source_file", "source_sheet", "source_row")
 
 
 def read_progress(ctx: Ctx, period: Period, correction: bool, reported_default) -> tuple[list[dict], object]:
@@ -23,7 +28,25 @@ def read_progress(ctx: Ctx, period: Period, correction: bool, reported_default) 
     no_code: list[int] = []
     keys: list[tuple[int, tuple]] = []
     rows = ctx.raw.rows
-    for i, section_nature in walked.data:
+    fast = progress_columns(ctx, walked.data, period, correction, reported_default)
+    if fast is not None:
+        ok = fast["ok"]
+        fields = [k for k in _RECORD if k in fast]
+        per_row = [k for k in fields if isinstance(fast[k], list)]
+        const = {k: fast[k] for k in fields if k not in per_row}
+        cols = [fast[k] for k in per_row]
+        amounts_cols = fast["amounts"]
+    for n, (i, section_nature) in enumerate(walked.data):
+        if fast is not None and ok[n]:
+            rec = dict(zip(per_row, [c[n] for c in cols]))
+            rec.update(const)
+            rec["source_row"] = ctx.excel_row(i)
+            records.append(rec)
+            if rec["code"] is None:
+                no_code.append(i)
+            keys.append((i, (rec["project_id"], rec["list"])))
+            values[i] = {f: amounts_cols[f][n] for f in ("completed_ytd", "total_investment", "annual_plan")}
+            continue
         row = rows[i]
         bad: list[str] = []
         code, key, pid = code_and_key(ctx, row, i)

@@ -64,6 +64,9 @@ class RawSheet:
     col_offset: int = 0
     visible: bool = True
     notes: list[str] = field(default_factory=list)  # problems codes to report (e.g. row_numbers_uncertain)
+    #: The same cells as a polars frame of strings (column j = grid column j), for the column-wise
+    #: fast paths; None when the sheet was built by hand.
+    frame: object = None
 
     @property
     def width(self) -> int:
@@ -273,7 +276,8 @@ def open_workbook(path: Path) -> list[RawSheet]:
         frame = sheet.to_polars()
         rows = frame.rows() if frame.width else []
         col_offset = cols[0].absolute_index if cols else 0
-        raw = RawSheet(name=name, rows=rows, col_offset=col_offset, visible=visible)
+        raw = RawSheet(name=name, rows=rows, col_offset=col_offset, visible=visible,
+                       frame=frame if frame.width else None)
         if rows:
             try:
                 if kind == "xlsx" and name in parts:
