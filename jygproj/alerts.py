@@ -292,12 +292,9 @@ def positions(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.Da
     pace_date, pace_share, planned_to_date_wan, completion_pct, pace_pct, behind_pp, pace_ratio.
     """
     year = assessment_year(progress, as_of) if year is None else year
-    try:
-        profile_key = tuple(sorted(profile.items()))
-    except (AttributeError, TypeError):
-        profile_key = object()  # unknown profile type: never reused
     return ledger.memoised(
-        "positions", (projects, memberships, progress), (as_of, profile_key, pace_from_planned_start, year),
+        "positions", (projects, memberships, progress),
+        (as_of, ledger.profile_key(profile), pace_from_planned_start, year),
         lambda: _positions(projects, memberships, progress, as_of, profile, pace_from_planned_start, year))
 
 

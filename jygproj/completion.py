@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from jygproj.ledger import LIST_PRECEDENCE, cumulative_at
+from jygproj.ledger import LIST_PRECEDENCE, cumulative_at, memoised, profile_key
 from jygproj.pace import Profile, cum_share
 from jygproj.schema import ENTERPRISE_LISTS, WAN_PER_YI
 
@@ -103,6 +103,13 @@ def completion_detail(
     completed_wan (null for quarters not begun by the as-of month). The rows behind every total of
     :func:`completion`, for tracing a figure back to its projects.
     """
+    # the review asks for it three times (by list, by unit, per project): computed once there
+    return memoised("completion_detail", (memberships, monthly), (year, as_of_month, profile_key(profile)),
+                    lambda: _completion_detail(memberships, monthly, year, as_of_month, profile))
+
+
+def _completion_detail(memberships: pl.DataFrame, monthly: pl.DataFrame, year: int, as_of_month: int,
+                       profile: Profile) -> pl.DataFrame:
     if not 2 <= as_of_month <= 12:
         # January is published with February (1-2月): the first month with figures is 2.
         raise ValueError(f"as_of_month must be 2..12 (1-2月 is reported together), got {as_of_month}")

@@ -167,6 +167,15 @@ def memoised(name: str, frames: tuple[pl.DataFrame, ...], extra: Hashable, compu
     return out
 
 
+def profile_key(profile: Any) -> Hashable:
+    """A hashable stand-in for a seasonal profile (month -> share) in a :func:`memoised` key; an
+    unknown kind of profile gets a key that never matches, so nothing is reused for it."""
+    try:
+        return tuple(sorted(profile.items()))
+    except (AttributeError, TypeError):
+        return object()
+
+
 # --- revisions and snapshots ----------------------------------------------------------------------
 
 _KEY = ["project_id", "list", "period"]
