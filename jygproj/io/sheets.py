@@ -137,8 +137,8 @@ def read_sheet(path: Path, raw: RawSheet, log: ProblemLog, default_year: int | N
         elif kind is None and "name" in fields:
             kind = "register"
     report.kind = kind
-    nonblank = [i for i, r in enumerate(rows) if not all(cells.is_empty(v) for v in r)]
     if header is None:
+        nonblank = [i for i, r in enumerate(rows) if not all(cells.is_empty(v) for v in r)]
         report.rows["structure"] = read - len(nonblank)
         report.rows["rejected"] = len(nonblank)
         if kind is None:

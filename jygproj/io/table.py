@@ -191,6 +191,30 @@ def _segment_values(ctx: Ctx, row: tuple) -> dict[str, float]:
     return out
 
 
+#: Names the fast path takes as project names (see fastpath._NAME), unless they start like a
+#: section row (续建项目（22项）).
+_PLAIN_NAME = r"^[\x21-\x7E\u4E00-\u9FFF\uFF08\uFF09][\x21-\x7E\u4E00-\u9FFF\uFF08\uFF09 ]+[\x21-\x7E\u4E00-\u9FFF\uFF08\uFF09]$"
+_SECTION_START = r"^(续建|新建|新开工|预备|前期|计划新开工)"
+
+
+def plain_rows(ctx: Ctx, start: int) -> list[bool]:
+    """For every grid row from ``start``: is it certainly a data row? True when 序号 is a plain number
+    (so the row label is no 合计, section or remark) and 项目名称 an ordinary name (not empty, not
+    starting like a section). Everything else is classified row by row in walk_rows."""
+    frame = ctx.raw.frame
+    n = len(ctx.raw.rows) - start
+    seq, name = ctx.cols.get("seq"), ctx.cols.get("name")
+    if frame is None or seq is None or name is None or n <= 0:
+        return [False] * max(n, 0)
+    import polars as pl
+
+    part = frame.slice(start)
+    s = part.to_series(seq.index).cast(pl.String)
+    nm = part.to_series(name.index).cast(pl.String)
+    ok = (s.str.contains(r"^[0-9]+$") & nm.str.contains(_PLAIN_NAME) & ~nm.str.contains(_SECTION_START))
+    return ok.fill_null(False).to_list()
+
+
 def walk_rows(ctx: Ctx) -> Rows:
     """Classify every row below the header. Every row ends up in exactly one of data, structure or
     rejected (issue 3, point 4)."""
@@ -201,7 +225,16 @@ def walk_rows(ctx: Ctx) -> Rows:
     since_subtotal: list[int] = []
     in_remarks = False
     name_col = ctx.cols.get("name")
-    for i in range(ctx.header.last_row + 1, len(rows)):
+    start = ctx.header.last_row + 1
+    plain = plain_rows(ctx, start)
+    for i in range(start, len(rows)):
+        if plain[i - start]:
+            # 序号 a number and an ordinary 项目名称: a data row, whatever the reference checks say
+            out.data.append((i, nature))
+            since_subtotal.append(i)
+            for seg in open_sections.values():
+                seg.covered.append(i)
+            continue
         row = rows[i]
         if all(cells.is_empty(v) for v in row):
             out.structure += 1
