@@ -191,15 +191,18 @@ def latest_revisions(progress: pl.DataFrame) -> pl.DataFrame:
 
 
 def _latest_revisions(progress: pl.DataFrame) -> pl.DataFrame:
-    return (
-        progress.sort(
-            ["revision", "reported_at", "source_file", "source_row"],
-            descending=[True, True, False, False],
-            nulls_last=True,
-        )
-        .unique(subset=_KEY, keep="first", maintain_order=True)
-        .sort(_KEY)
+    # one sort by key then preference, and the first row of each key (a shift compare, no hashing):
+    # the same rows, in key order, as sorting by preference, keeping the first per key, sorting by key
+    ordered = progress.sort(
+        [*_KEY, "revision", "reported_at", "source_file", "source_row"],
+        descending=[False, False, False, True, True, False, False],
+        nulls_last=[False, False, False, True, True, True, True],
     )
+    first = pl.lit(True)
+    if ordered.height:
+        first = pl.any_horizontal([pl.col(k).ne_missing(pl.col(k).shift(1)) for k in _KEY]) \
+            | (pl.int_range(pl.len()) == 0)
+    return ordered.filter(first)
 
 
 def snapshot(progress: pl.DataFrame, as_of: date) -> pl.DataFrame:
@@ -242,15 +245,20 @@ def monthly_cumulative(progress: pl.DataFrame, as_of: date | None = None) -> pl.
         )
         .sort(["project_id", "year", "month", "_weekly", "_rank", "_end", "period"],
               descending=[False, False, False, False, False, True, True])
-        .unique(subset=["project_id", "year", "month"], keep="first", maintain_order=True)
     )
+    # the first row of each (project, year, month) in that order; the rows are then already in
+    # (project_id, year, month) order
+    keys = ["project_id", "year", "month"]
+    if rows.height:
+        rows = rows.filter(pl.any_horizontal([pl.col(k).ne_missing(pl.col(k).shift(1)) for k in keys])
+                           | (pl.int_range(pl.len()) == 0))
     return rows.select(
         "project_id", "year", "month",
         quarter_expr(pl.col("month")).alias("quarter"),
         "completed_ytd_wan",
         pl.col("list").cast(pl.String),
         "period", "period_kind", "source_file", "source_sheet", "source_row",
-    ).sort(["project_id", "year", "month"])
+    )
 
 
 def cumulative_at(monthly: pl.DataFrame, year: int, month: int) -> pl.DataFrame:
