@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -240,6 +241,7 @@ def _pace_share(day: pl.Expr, profile: Profile) -> pl.Expr:
     return month.replace_strict(before, return_dtype=pl.Float64) + in_month * elapsed
 
 
+@lru_cache(maxsize=4096)  # a few distinct periods, worded for tens of thousands of warnings
 def period_label(period: str) -> str:
     """"2023-10" -> 2023年10月; "2023-W43" -> 2023年第43周."""
     try:

@@ -128,8 +128,13 @@ def classify(issues: pl.DataFrame, cats: IssueCategories) -> pl.DataFrame:
     """
     by_key = {c.key: c for c in cats.all()}
     out: list[dict] = []
+    seen: dict[str | None, list[tuple[str, list[str]]]] = {}  # the same text is often reported again
     for row in issues.iter_rows(named=True):
-        for key, words in classify_text(row["issues"], cats):
+        text = row["issues"]
+        hits = seen.get(text)
+        if hits is None:
+            hits = seen[text] = classify_text(text, cats)
+        for key, words in hits:
             cat = by_key[key]
             out.append({**row, "category": key, "category_code": cat.code, "category_label": cat.label,
                         "matched": "、".join(words)})
