@@ -233,9 +233,15 @@ def monthly_cumulative(progress: pl.DataFrame, as_of: date | None = None) -> pl.
     from), period, period_kind, source_file, source_sheet, source_row.
     """
     rows = snapshot(progress, as_of) if as_of else latest_revisions(progress)
+    return monthly_from_resolved(with_period_fields(rows))
+
+
+def monthly_from_resolved(rows: pl.DataFrame) -> pl.DataFrame:
+    """:func:`monthly_cumulative` of rows already resolved to their latest revisions and carrying
+    :func:`with_period_fields` (a caller that has them need not resolve and parse them again)."""
     rank = {name: i for i, name in enumerate(LIST_PRECEDENCE)}
     rows = (
-        with_period_fields(rows)
+        rows
         .filter(pl.col("month").is_not_null() & pl.col("completed_ytd_wan").is_not_null())
         .with_columns(
             (pl.col("period_kind") == "week").alias("_weekly"),

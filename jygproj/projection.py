@@ -139,7 +139,7 @@ def build_model(
     # Completed to date and start status, counted once per project (jygproj.ledger).
     rows = ledger.with_period_fields(ledger.latest_revisions(progress)).filter(
         (pl.col("year") == year) & (pl.col("month") <= m0))
-    monthly = ledger.monthly_cumulative(rows.drop("period_kind", "year", "month"))
+    monthly = ledger.monthly_from_resolved(rows)  # rows are resolved and parsed already
     done = ledger.cumulative_at(monthly, year, m0).select("project_id", "completed_ytd_wan")
     month_end = ledger.month_end(year, m0)
     status = rows.group_by("project_id").agg(
