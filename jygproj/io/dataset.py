@@ -13,6 +13,7 @@ import polars as pl
 
 from jygproj import schema
 from jygproj.io.problems import ERROR, Problem, ProblemLog, problems_frame
+from jygproj.io.progress import RECORD_SCHEMA
 from jygproj.io.sheets import SheetReport, SheetResult, read_sheet
 from jygproj.io.workbook import WorkbookError, open_workbook
 
@@ -161,81 +162,122 @@ def _failed_sheet(path: Path, raw, log: ProblemLog, exc: Exception) -> SheetResu
 
 
 # --- assembly -----------------------------------------------------------------------------------
+# Registers and the reserve pool are lists of record dicts; scheduling tables (most of the rows: a
+# province has 300,000) are record frames (progress.RECORD_SCHEMA), handled column-wise. Both give the
+# same records, problems and order as one pass over the rows in reading order would.
+
+_PROG_EXTRA = {"_res": pl.Int32, "_pos": pl.UInt32}
+
+
+def _records_frame(prog_results: list[SheetResult]) -> pl.DataFrame:
+    """The scheduling tables' records in reading order; _res = index in prog_results, _pos = position."""
+    frames = [res.frame.with_columns(pl.lit(n, dtype=pl.Int32).alias("_res")) for n, res in enumerate(prog_results)]
+    if not frames:
+        return pl.DataFrame(schema={**RECORD_SCHEMA, "_res": pl.Int32}).with_row_index("_pos")
+    return pl.concat(frames, how="vertical").with_row_index("_pos")
+
+
+def _truthy(col: str) -> pl.Expr:
+    return pl.col(col).is_not_null() & (pl.col(col) != "")
+
 
 def _unify_ids(results: list[SheetResult], problems: list[Problem]) -> None:
     """Rows without a code take the code of a coded row with the same normalised name."""
-    codes: dict[str, set[str]] = {}
+    pairs: dict[str, list] = {"name_key": [], "code": []}
     for res in results:
         for r in res.records:
             if r.get("code") and r.get("name_key"):
-                codes.setdefault(r["name_key"], set()).add(r["code"])
+                pairs["name_key"].append(r["name_key"])
+                pairs["code"].append(r["code"])
+    parts = [pl.DataFrame(pairs, schema={"name_key": pl.String, "code": pl.String})]
+    parts += [res.frame.select("name_key", "code") for res in results if res.frame is not None]
+    codes = (pl.concat(parts).filter(_truthy("code") & _truthy("name_key")).unique()
+             .group_by("name_key").agg(pl.col("code").sort().alias("codes")))
+    if codes.is_empty():
+        return
+    wanted = {r["name_key"] for res in results for r in res.records
+              if not r.get("code") and r.get("name_key") and "project_id" in r}
+    by_key = {k: v for k, v in codes.filter(pl.col("name_key").is_in(list(wanted))).iter_rows()} if wanted else {}
     warned = set()
+
+    def warn(r: dict, found: list[str]) -> None:
+        warned.add(r["name_key"])
+        log = ProblemLog(r["source_file"], r["source_sheet"])
+        log.add("name_several_codes",
+                f"项目“{r['name']}”无代码，且同名项目在其他表中对应多个代码（{'、'.join(found)}），无法匹配",
+                row=r["source_row"], value=r["name"], expected="填写项目代码")
+        problems.extend(log.items)
+
     for res in results:
+        if res.frame is not None:
+            f = res.frame.with_row_index("_k")
+            sub = (f.filter(~_truthy("code") & _truthy("name_key")).select("_k", "name_key", "name", "source_file",
+                                                                             "source_sheet", "source_row")
+                   .join(codes, on="name_key", how="inner").sort("_k"))
+            if sub.is_empty():
+                continue
+            one = sub.filter(pl.col("codes").list.len() == 1).select("_k", pl.col("codes").list.first().alias("_code"))
+            if one.height:
+                res.frame = (f.join(one, on="_k", how="left", maintain_order="left")
+                             .with_columns(pl.coalesce("_code", "project_id").alias("project_id"))
+                             .select(res.frame.columns))
+            for r in sub.filter(pl.col("codes").list.len() > 1).iter_rows(named=True):
+                if r["name_key"] not in warned:
+                    warn(r, r["codes"])
+            continue
         for r in res.records:
             if r.get("code") or not r.get("name_key") or "project_id" not in r:
                 continue
-            found = codes.get(r["name_key"])
+            found = by_key.get(r["name_key"])
             if not found:
                 continue
             if len(found) == 1:
-                r["project_id"] = next(iter(found))
+                r["project_id"] = found[0]
             elif r["name_key"] not in warned:
-                warned.add(r["name_key"])
-                log = ProblemLog(r["source_file"], r["source_sheet"])
-                log.add("name_several_codes",
-                        f"项目“{r['name']}”无代码，且同名项目在其他表中对应多个代码（{'、'.join(sorted(found))}），无法匹配",
-                        row=r["source_row"], value=r["name"], expected="填写项目代码")
-                problems.extend(log.items)
+                warn(r, found)
 
 
-def _revisions(rows: list[dict]) -> None:
-    """revision 0, 1, … per (project, list, period): corrections and later 填报日期 come later."""
+def _revisions(prog: pl.DataFrame) -> pl.DataFrame:
+    """revision 0, 1, … per (project, list, period): corrections and later 填报日期 come later (ties in
+    reading order)."""
     import datetime as dt
 
-    groups: dict[tuple, list[dict]] = {}
-    for r in rows:
-        groups.setdefault((r["project_id"], r["list"], r["period"]), []).append(r)
-    for group in groups.values():
-        group.sort(key=lambda r: (bool(r.get("correction")), r.get("reported_at") or dt.date.min,
-                                  r["source_file"], r["source_sheet"]))
-        for n, r in enumerate(group):
-            r["revision"] = n
+    order = prog.with_columns(
+        pl.col("correction").fill_null(False).alias("_corr"),
+        pl.col("reported_at").fill_null(dt.date.min).alias("_rep"),
+    ).sort(_KEYS + ["_corr", "_rep", "source_file", "source_sheet", "_pos"])
+    order = order.with_columns(pl.int_range(pl.len(), dtype=pl.Int32).over(_KEYS).alias("revision"))
+    return order.sort("_pos").drop("_corr", "_rep")
 
 
-def _check_cumulative(prog_results: list[SheetResult], problems: list[Problem]) -> set[int]:
+def _check_cumulative(prog: pl.DataFrame, prog_results: list[SheetResult], problems: list[Problem]) -> set[int]:
     """A 1-X月 cumulative figure lower than the same project's figure for an earlier period is an
     error on the later sheet (cumulative figures never fall). Returns ids of sheets to reject."""
-    latest: dict[tuple, tuple[dict, SheetResult]] = {}
-    for res in prog_results:
-        for r in res.records:
-            key = (r["project_id"], r["list"], r["period"])
-            if key not in latest or r["revision"] > latest[key][0]["revision"]:
-                latest[key] = (r, res)
-    series: dict[tuple, list[tuple[dict, SheetResult]]] = {}
-    for (pid, lst, _), pair in latest.items():
-        series.setdefault((pid, lst), []).append(pair)
+    pair = ["project_id", "list"]
+    series = (prog.with_columns(pl.col("_pos").min().over(pair).alias("_first"))
+              .filter(pl.col("revision") == pl.col("revision").max().over(_KEYS))
+              .filter(pl.col("completed_ytd_wan").is_not_null())
+              .sort(["_first", "period_end", "period"]))
+    prev = ["completed_ytd_wan", "period_end", "period", "source_file", "source_sheet", "source_row"]
+    series = series.with_columns([pl.col(c).shift(1).over("_first").alias("_p_" + c) for c in prev])
+    falling = series.filter(
+        pl.col("_p_period_end").is_not_null()
+        & (pl.col("_p_period_end").dt.year() == pl.col("period_end").dt.year())
+        & (pl.col("completed_ytd_wan") < pl.col("_p_completed_ytd_wan") - 1e-6))
     bad: set[int] = set()
-    for pairs in series.values():
-        pairs.sort(key=lambda p: (p[0]["period_end"], p[0]["period"]))
-        prev = None
-        for r, res in pairs:
-            x = r.get("completed_ytd_wan")
-            if x is None:
-                continue
-            if prev is not None and prev[0]["period_end"].year == r["period_end"].year \
-                    and x < prev[0]["completed_ytd_wan"] - 1e-6:
-                p = prev[0]
-                letter, header = res.completed_col or (None, None)
-                log = ProblemLog(r["source_file"], r["source_sheet"])
-                log.add("cumulative_falling",
-                        f"项目“{r['name']}”{r['period']} 累计完成投资 {x:g} 万元，少于 {p['period']} 的 "
-                        f"{p['completed_ytd_wan']:g} 万元（《{Path(p['source_file']).name}》“{p['source_sheet']}”"
-                        f"第{p['source_row']}行）；1-X月累计数不应减少",
-                        row=r["source_row"], column=letter, header=header, value=f"{x:g}",
-                        expected=f"不少于 {p['completed_ytd_wan']:g} 万元，或以“（更正）”表更正上期")
-                problems.extend(log.items)
-                bad.add(id(res))
-            prev = (r, res)
+    for r in falling.iter_rows(named=True):
+        res = prog_results[r["_res"]]
+        x, px = r["completed_ytd_wan"], r["_p_completed_ytd_wan"]
+        letter, header = res.completed_col or (None, None)
+        log = ProblemLog(r["source_file"], r["source_sheet"])
+        log.add("cumulative_falling",
+                f"项目“{r['name']}”{r['period']} 累计完成投资 {x:g} 万元，少于 {r['_p_period']} 的 "
+                f"{px:g} 万元（《{Path(r['_p_source_file']).name}》“{r['_p_source_sheet']}”"
+                f"第{r['_p_source_row']}行）；1-X月累计数不应减少",
+                row=r["source_row"], column=letter, header=header, value=f"{x:g}",
+                expected=f"不少于 {px:g} 万元，或以“（更正）”表更正上期")
+        problems.extend(log.items)
+        bad.add(id(res))
     return bad
 
 
@@ -252,7 +294,7 @@ def _check_against_registers(prog_results: list[SheetResult], reg_rows: list[dic
     for res in prog_results:
         if "total_investment" in res.columns:
             continue  # checked row by row when the sheet was read
-        for r in res.records:
+        for r in res.frame.iter_rows(named=True):
             x = r.get("completed_ytd_wan")
             reg = by_member.get((r["project_id"], r["list"])) or by_pid.get(r["project_id"])
             if x is None or reg is None:
@@ -292,6 +334,33 @@ def _nature_stats(records: list[dict], columns: set[str], nature_of) -> dict[str
     return out
 
 
+def _nature_stats_frame(frame: pl.DataFrame, columns: set[str], by_member: pl.DataFrame,
+                        by_pid: pl.DataFrame) -> dict[str, dict]:
+    """_nature_stats of a record frame: nature from the row, else its membership, else its project."""
+    f = (frame.join(by_member, on=["project_id", "list"], how="left", nulls_equal=True, maintain_order="left")
+         .join(by_pid, on="project_id", how="left", maintain_order="left")
+         .with_columns(pl.coalesce("nature", "_m_nature", "_p_nature").alias("_nature")))
+    out: dict[str, dict] = {}
+    for nature in schema.NATURES:
+        rows = f.filter(pl.col("_nature") == nature)
+        if rows.is_empty():
+            continue
+
+        def total(col: str, field_name: str):
+            if field_name not in columns:
+                return None
+            # the builtin sum, left to right (the per-record version's float result)
+            return round(sum(rows[col].fill_null(0.0).to_list()), 6)
+
+        out[nature] = {
+            "projects": rows["project_id"].n_unique(),
+            "total_investment_wan": total("total_investment_wan", "total_investment"),
+            "annual_plan_wan": total("annual_plan_wan", "annual_plan"),
+            "completed_ytd_wan": total("completed_ytd_wan", "completed_ytd"),
+        }
+    return out
+
+
 def _frame(rows: list[dict], table: dict) -> pl.DataFrame:
     if not rows:
         return schema.empty(table)
@@ -304,22 +373,22 @@ def _assemble(results: list[SheetResult], problems: list[Problem]) -> Dataset:
     loaded = [r for r in results if r.loaded]
     _unify_ids(loaded, problems)
     prog_results = [r for r in loaded if r.report.kind == "progress"]
-    _revisions([row for res in prog_results for row in res.records])
+    prog = _revisions(_records_frame(prog_results))
     reg_rows = [row for res in loaded if res.report.kind == "register" for row in res.records]
-    rejected_ids = _check_cumulative(prog_results, problems) | _check_against_registers(prog_results, reg_rows,
-                                                                                        problems)
+    rejected_ids = _check_cumulative(prog, prog_results, problems) | _check_against_registers(prog_results, reg_rows,
+                                                                                             problems)
     for res in results:
         if id(res) in rejected_ids:
             res.reject()
             res.report.errors += 1
     loaded = [r for r in results if r.loaded]
-    prog_results = [r for r in loaded if r.report.kind == "progress"]
-    _revisions([row for res in prog_results for row in res.records])
+    if rejected_ids:
+        prog_results = [r for r in loaded if r.report.kind == "progress"]
+        prog = _revisions(_records_frame(prog_results))
 
     reg_rows = [row for res in loaded if res.report.kind == "register" for row in res.records]
-    prog_rows = [row for res in prog_results for row in res.records]
-    memberships = _memberships(reg_rows, prog_rows, problems)
-    projects = _projects(reg_rows, prog_rows)
+    memberships = _memberships(reg_rows, prog, problems)
+    projects = _projects(reg_rows, prog)
     nature_by_pid = {p["project_id"]: p["nature"] for p in projects}
     nature_by_member = {(m["project_id"], m["list"]): m["nature"] for m in memberships}
 
@@ -327,13 +396,22 @@ def _assemble(results: list[SheetResult], problems: list[Problem]) -> Dataset:
         return r.get("nature") or nature_by_member.get((r["project_id"], r.get("list"))) \
             or nature_by_pid.get(r["project_id"])
 
+    member_frame = pl.DataFrame(
+        {"project_id": [k[0] for k in nature_by_member], "list": [k[1] for k in nature_by_member],
+         "_m_nature": list(nature_by_member.values())},
+        schema={"project_id": pl.String, "list": pl.String, "_m_nature": pl.String})
+    pid_frame = pl.DataFrame({"project_id": list(nature_by_pid), "_p_nature": list(nature_by_pid.values())},
+                             schema={"project_id": pl.String, "_p_nature": pl.String})
     for res in loaded:
-        if res.report.kind in ("register", "progress"):
+        if res.report.kind == "progress":
+            res.report.by_nature = _nature_stats_frame(res.frame, res.columns, member_frame, pid_frame)
+        elif res.report.kind == "register":
             res.report.by_nature = _nature_stats(res.records, res.columns, nature_of)
 
-    progress = _frame(prog_rows, schema.PROGRESS)
-    if progress.height:
-        progress = progress.sort(["period_end", "list", "project_id", "revision"])
+    if prog.height:
+        progress = schema.conform(prog, schema.PROGRESS).sort(["period_end", "list", "project_id", "revision"])
+    else:
+        progress = schema.empty(schema.PROGRESS)
     return Dataset(
         projects=_frame(projects, schema.PROJECTS),
         memberships=_frame(memberships, schema.MEMBERSHIPS),
@@ -349,7 +427,7 @@ def _assemble(results: list[SheetResult], problems: list[Problem]) -> Dataset:
     )
 
 
-def _memberships(reg_rows: list[dict], prog_rows: list[dict], problems: list[Problem]) -> list[dict]:
+def _memberships(reg_rows: list[dict], prog: pl.DataFrame, problems: list[Problem]) -> list[dict]:
     """One row per project and list: from registers; a project seen only in scheduling tables gets its
     membership from its latest submission (plan figures as reported there)."""
     out: dict[tuple, dict] = {}
@@ -365,21 +443,24 @@ def _memberships(reg_rows: list[dict], prog_rows: list[dict], problems: list[Pro
             problems.extend(log.items)
             continue
         out[key] = r
-    latest: dict[tuple, dict] = {}
-    for r in prog_rows:
-        key = (r["project_id"], r["list"])
-        if key in out or r["list"] is None:
-            continue
-        if key not in latest or (r["period_end"], r["revision"]) > (latest[key]["period_end"], latest[key]["revision"]):
-            latest[key] = r
-    return list(out.values()) + list(latest.values())
+    pair = ["project_id", "list"]
+    known = pl.DataFrame({"project_id": [k[0] for k in out], "list": [k[1] for k in out]},
+                         schema={"project_id": pl.String, "list": pl.String})
+    # the latest (period_end, revision) per project and list; on a tie the first read
+    latest = (prog.filter(pl.col("list").is_not_null())
+              .join(known, on=pair, how="anti", nulls_equal=True)
+              .with_columns(pl.col("_pos").min().over(pair).alias("_first"))
+              .sort(["period_end", "revision", "_pos"], descending=[True, True, False])
+              .group_by(pair, maintain_order=True).first()
+              .sort("_first"))
+    cols = [c for c in schema.MEMBERSHIPS if c in latest.columns]
+    return list(out.values()) + latest.select(cols).to_dicts()
 
 
-def _projects(reg_rows: list[dict], prog_rows: list[dict]) -> list[dict]:
+def _projects(reg_rows: list[dict], prog: pl.DataFrame) -> list[dict]:
     """One row per project city-wide: fields from the first list in _LIST_ORDER, gaps filled from later
-    lists and then from scheduling tables."""
+    lists and then from scheduling tables (latest period first)."""
     order = sorted(reg_rows, key=lambda r: (_LIST_ORDER.get(r["list"], 99), r["source_file"], r["source_row"]))
-    order += sorted(prog_rows, key=lambda r: (r["period_end"], r.get("revision", 0)), reverse=True)
     out: dict[str, dict] = {}
     for r in order:
         pid = r["project_id"]
@@ -389,5 +470,24 @@ def _projects(reg_rows: list[dict], prog_rows: list[dict]) -> list[dict]:
         p = out[pid]
         for c in schema.PROJECTS:
             if p.get(c) is None and r.get(c) is not None and not c.startswith("source_"):
+                p[c] = r[c]
+    if prog.is_empty():
+        return list(out.values())
+    # scheduling tables, latest period and revision first (ties in reading order): the first row of a
+    # project gives its source, every other field is the first value given
+    cols = [c for c in schema.PROJECTS if c in prog.columns]
+    firsts = (prog.sort(["period_end", "revision"], descending=True, maintain_order=True)
+              .group_by("project_id", maintain_order=True)
+              .agg([pl.col(c).first() if c.startswith("source_") else pl.col(c).drop_nulls().first()
+                    for c in cols if c != "project_id"]))
+    fill = [c for c in cols if c != "project_id" and not c.startswith("source_")]
+    for r in firsts.iter_rows(named=True):
+        pid = r["project_id"]
+        p = out.get(pid)
+        if p is None:
+            out[pid] = {c: r.get(c) for c in schema.PROJECTS}
+            continue
+        for c in fill:
+            if p.get(c) is None and r[c] is not None:
                 p[c] = r[c]
     return list(out.values())

@@ -4,13 +4,16 @@ scheduling, monthly statistics). The period comes from the title or sheet name (
 
 from __future__ import annotations
 
+import polars as pl
+
 from jygproj.io import cells
 from jygproj.io.cells import CellError
 from jygproj.io.fastpath import progress_columns
 from jygproj.io.recognise import Period, list_from_text
 from jygproj.io.registers import read_nature
 from jygproj.io.table import (
-    Ctx, check_duplicates, check_segments, check_start_year, code_and_key, walk_rows, warn_missing_codes,
+    Ctx, GridColumns, check_duplicates, check_segments, check_start_year, code_and_key, walk_rows,
+    warn_missing_codes,
 )
 
 REQUIRED = ("name", "completed_ytd")
@@ -20,97 +23,119 @@ _RECORD = ("project_id", "code", "name", "name_key", "list", "nature", "period",
            "reported_at", "responsible_unit", "correction", "source_file", "source_sheet", "source_row")
 
 
-def read_progress(ctx: Ctx, period: Period, correction: bool, reported_default) -> tuple[list[dict], object]:
+#: Dtypes of a progress record frame (one row per data row of a scheduling table).
+RECORD_SCHEMA = {
+    "project_id": pl.String, "code": pl.String, "name": pl.String, "name_key": pl.String, "list": pl.String,
+    "nature": pl.String, "period": pl.String, "period_end": pl.Date, "completed_ytd_wan": pl.Float64,
+    "total_investment_wan": pl.Float64, "annual_plan_wan": pl.Float64, "started": pl.Boolean,
+    "start_date": pl.Date, "resumed": pl.Boolean, "image_progress": pl.String, "issues": pl.String,
+    "reported_at": pl.Date, "responsible_unit": pl.String, "correction": pl.Boolean, "source_file": pl.String,
+    "source_sheet": pl.String, "source_row": pl.Int64,
+}
+_AMOUNTS = ("completed_ytd", "total_investment", "annual_plan")
+_CONST = ("period", "period_end", "correction", "source_file", "source_sheet")
+
+
+def read_progress(ctx: Ctx, period: Period, correction: bool, reported_default) -> tuple[pl.DataFrame, object]:
+    """The sheet's records as a RECORD_SCHEMA frame (in row order) and the walked rows. Rows the
+    column-wise fast path settles are taken from it; every other row is read by _read_row, which
+    reports its problems, in row order."""
     walked = walk_rows(ctx)
-    records: list[dict] = []
-    values: dict[int, dict] = {}
-    bad_rows: set[int] = set()
-    no_code: list[int] = []
-    keys: list[tuple[int, tuple]] = []
+    data = walked.data
+    n = len(data)
     rows = ctx.raw.rows
-    fast = progress_columns(ctx, walked.data, period, correction, reported_default)
-    if fast is not None:
+    fast = progress_columns(ctx, data, period, correction, reported_default)
+    per_row = [k for k in _RECORD if k not in _CONST and k != "source_row"]
+    if fast is None:
+        ok = [False] * n
+        cols = {k: [None] * n for k in per_row}
+        amounts = {f: [None] * n for f in _AMOUNTS}
+    else:
         ok = fast["ok"]
-        fields = [k for k in _RECORD if k in fast]
-        per_row = [k for k in fields if isinstance(fast[k], list)]
-        const = {k: fast[k] for k in fields if k not in per_row}
-        cols = [fast[k] for k in per_row]
-        amounts_cols = fast["amounts"]
-    for n, (i, section_nature) in enumerate(walked.data):
-        if fast is not None and ok[n]:
-            rec = dict(zip(per_row, [c[n] for c in cols]))
-            rec.update(const)
-            rec["source_row"] = ctx.excel_row(i)
-            records.append(rec)
-            if rec["code"] is None:
-                no_code.append(i)
-            keys.append((i, (rec["project_id"], rec["list"])))
-            values[i] = {f: amounts_cols[f][n] for f in ("completed_ytd", "total_investment", "annual_plan")}
+        cols = {k: fast[k] for k in per_row}
+        amounts = fast["amounts"]
+    bad_rows: set[int] = set()
+    for k, (i, section_nature) in enumerate(data):
+        if ok[k]:
             continue
-        row = rows[i]
-        bad: list[str] = []
-        code, key, pid = code_and_key(ctx, row, i)
-        if code is None:
-            no_code.append(i)
-        list_id = ctx.list_id
-        lv = ctx.cell(row, "list")
-        if not cells.is_empty(lv):
-            list_id = list_from_text(lv)
-            if list_id is None:
-                ctx.report("list_not_understood", f"清单“{lv}”无法识别", i, "list", lv,
-                           "省列重大项目、全省重点投资项目、市级领导包抓项目、政府投资项目、产业投资项目、房地产投资项目")
-                bad.append("list")
-        elif list_id is None:
-            ctx.report("list_unknown", "无法确定该项目所属清单（本行清单列为空，标题和工作表名也未写明）", i, "list",
-                       lv, "在“清单”列填写清单名称，或在标题中写明")
-            bad.append("list")
-        amounts = {f: ctx.amount(row, i, f, bad) for f in ("completed_ytd", "total_investment", "annual_plan")}
-        completed, total = amounts["completed_ytd"], amounts["total_investment"]
-        if completed is not None and total is not None and completed > total * (1 + 1e-9) + 1e-6:
-            ctx.report("completed_above_total",
-                       f"累计完成投资 {completed:g} 万元超过总投资 {total:g} 万元", i, "completed_ytd",
-                       ctx.cell(row, "completed_ytd"), f"不超过总投资 {total:g} 万元")
-            bad.append("completed_ytd")
-        started, resumed = _started(ctx, row, i, bad)
-        start_date, started_word = _start_date(ctx, row, i, bad)
-        if started is None:
-            started = started_word
-        if start_date is not None and not check_start_year(ctx, i, code, "start_date", start_date):
-            bad.append("start_date")
-        reported = ctx.date(row, i, "reported_at", bad) if "reported_at" in ctx.cols else None
-        nature = read_nature(ctx, row, i, section_nature, bad)
-        keys.append((i, (pid, list_id)))
-        values[i] = amounts
+        rec, row_amounts, bad = _read_row(ctx, rows[i], i, section_nature, period, correction, reported_default)
+        for key in per_row:
+            cols[key][k] = rec[key]
+        for f in _AMOUNTS:
+            amounts[f][k] = row_amounts[f]
         if bad:
             bad_rows.add(i)
-        records.append({
-            "project_id": pid,
-            "code": code,
-            "name": ctx.text(row, "name"),
-            "name_key": key,
-            "list": list_id,
-            "nature": nature,
-            "period": period.period,
-            "period_end": period.end,
-            "completed_ytd_wan": completed,
-            "total_investment_wan": total,
-            "annual_plan_wan": amounts["annual_plan"],
-            "started": started,
-            "start_date": start_date,
-            "resumed": resumed,
-            "image_progress": ctx.text(row, "image_progress"),
-            "issues": ctx.text(row, "issues"),
-            "reported_at": reported or reported_default,
-            "responsible_unit": ctx.text(row, "responsible_unit"),
-            "correction": correction,
-            "source_file": ctx.file,
-            "source_sheet": ctx.raw.name,
-            "source_row": ctx.excel_row(i),
-        })
-    check_duplicates(ctx, keys)
-    check_segments(ctx, walked, values, bad_rows)
-    warn_missing_codes(ctx, no_code)
-    return records, walked
+    idx = [i for i, _ in data]
+    keys = list(zip(idx, zip(cols["project_id"], cols["list"])))
+    if len({key for _, key in keys}) < len(keys):  # only then is there anything to report
+        check_duplicates(ctx, keys)
+    check_segments(ctx, walked, GridColumns(len(rows), idx, amounts), bad_rows)
+    warn_missing_codes(ctx, [i for i, c in zip(idx, cols["code"]) if c is None])
+    const = {"period": period.period, "period_end": period.end, "correction": correction, "source_file": ctx.file,
+             "source_sheet": ctx.raw.name}
+    frame = pl.DataFrame(
+        {**cols, "source_row": [ctx.excel_row(i) for i in idx]},
+        schema={k: RECORD_SCHEMA[k] for k in per_row + ["source_row"]},
+    ).with_columns([pl.lit(v, dtype=RECORD_SCHEMA[k]).alias(k) for k, v in const.items()]).select(list(_RECORD))
+    return frame, walked
+
+
+def _read_row(ctx: Ctx, row: tuple, i: int, section_nature, period: Period, correction: bool, reported_default):
+    """One data row, cell by cell (the reference reader): (record, amounts, bad fields)."""
+    bad: list[str] = []
+    code, key, pid = code_and_key(ctx, row, i)
+    list_id = ctx.list_id
+    lv = ctx.cell(row, "list")
+    if not cells.is_empty(lv):
+        list_id = list_from_text(lv)
+        if list_id is None:
+            ctx.report("list_not_understood", f"清单“{lv}”无法识别", i, "list", lv,
+                       "省列重大项目、全省重点投资项目、市级领导包抓项目、政府投资项目、产业投资项目、房地产投资项目")
+            bad.append("list")
+    elif list_id is None:
+        ctx.report("list_unknown", "无法确定该项目所属清单（本行清单列为空，标题和工作表名也未写明）", i, "list",
+                   lv, "在“清单”列填写清单名称，或在标题中写明")
+        bad.append("list")
+    amounts = {f: ctx.amount(row, i, f, bad) for f in _AMOUNTS}
+    completed, total = amounts["completed_ytd"], amounts["total_investment"]
+    if completed is not None and total is not None and completed > total * (1 + 1e-9) + 1e-6:
+        ctx.report("completed_above_total",
+                   f"累计完成投资 {completed:g} 万元超过总投资 {total:g} 万元", i, "completed_ytd",
+                   ctx.cell(row, "completed_ytd"), f"不超过总投资 {total:g} 万元")
+        bad.append("completed_ytd")
+    started, resumed = _started(ctx, row, i, bad)
+    start_date, started_word = _start_date(ctx, row, i, bad)
+    if started is None:
+        started = started_word
+    if start_date is not None and not check_start_year(ctx, i, code, "start_date", start_date):
+        bad.append("start_date")
+    reported = ctx.date(row, i, "reported_at", bad) if "reported_at" in ctx.cols else None
+    nature = read_nature(ctx, row, i, section_nature, bad)
+    record = {
+        "project_id": pid,
+        "code": code,
+        "name": ctx.text(row, "name"),
+        "name_key": key,
+        "list": list_id,
+        "nature": nature,
+        "period": period.period,
+        "period_end": period.end,
+        "completed_ytd_wan": completed,
+        "total_investment_wan": total,
+        "annual_plan_wan": amounts["annual_plan"],
+        "started": started,
+        "start_date": start_date,
+        "resumed": resumed,
+        "image_progress": ctx.text(row, "image_progress"),
+        "issues": ctx.text(row, "issues"),
+        "reported_at": reported or reported_default,
+        "responsible_unit": ctx.text(row, "responsible_unit"),
+        "correction": correction,
+        "source_file": ctx.file,
+        "source_sheet": ctx.raw.name,
+        "source_row": ctx.excel_row(i),
+    }
+    return record, amounts, bad
 
 
 def _started(ctx: Ctx, row: tuple, i: int, bad: list):

@@ -65,6 +65,7 @@ class SheetReport:
 class SheetResult:
     report: SheetReport
     records: list[dict] = field(default_factory=list)  # canonical rows of the sheet's kind
+    frame: object = None  # scheduling tables: the records as a progress.RECORD_SCHEMA frame instead
     steps: list[dict] = field(default_factory=list)  # reserve steps
     columns: set[str] = field(default_factory=set)  # canonical fields present in the header
     completed_col: tuple[str, str] | None = None  # (letter, header) of 1-X月完成投资
@@ -213,7 +214,9 @@ def read_sheet(path: Path, raw: RawSheet, log: ProblemLog, default_year: int | N
             return _finish(result, log, start)
         report.period = period.period
         reported = reported_from_cells(above, year)
-        records, walked = read_progress(ctx, period, is_correction(title, raw.name + path.stem), reported)
+        frame, walked = read_progress(ctx, period, is_correction(title, raw.name + path.stem), reported)
+        records = []
+        result.frame = frame
     else:
         records, structure, rejected, data = read_baseline(ctx)
         report.rows["structure"] = structure_above + structure
@@ -291,6 +294,7 @@ def _finish(result: SheetResult, log: ProblemLog, start: int) -> SheetResult:
         result.loaded = False
         result.records = []
         result.steps = []
+        result.frame = None
     else:
         result.loaded = r["loaded"] > 0
     return result

@@ -285,7 +285,31 @@ def walk_rows(ctx: Ctx) -> Rows:
     return out
 
 
-def check_segments(ctx: Ctx, walked: Rows, values: dict[int, dict[str, float | None]], bad_rows: set[int]) -> None:
+class GridColumns:
+    """Amounts (万元) of the data rows by field, for check_segments without a dict per row."""
+
+    def __init__(self, n_rows: int, idx: list[int], amounts: dict[str, list]):
+        import numpy as np
+
+        self.cols = {}
+        for fld, vals in amounts.items():
+            arr = np.zeros(n_rows, dtype=np.float64)
+            arr[idx] = [v or 0.0 for v in vals]
+            self.cols[fld] = arr
+
+    def total(self, fld: str, covered: list[int]) -> float:
+        col = self.cols.get(fld)
+        # the builtin sum, left to right from 0 as the per-row version adds (same float result)
+        return sum(col[covered].tolist()) if col is not None and covered else sum(0.0 for _ in covered)
+
+
+def _covered_total(values, fld: str, covered: list[int]) -> float:
+    if isinstance(values, GridColumns):
+        return values.total(fld, covered)
+    return sum((values.get(i, {}).get(fld) or 0.0) for i in covered)
+
+
+def check_segments(ctx: Ctx, walked: Rows, values, bad_rows: set[int]) -> None:
     """合计/小计/section amounts against the sum of the rows they cover: a mismatch is a warning that
     names both numbers. ``values`` maps grid row → field → 万元 for the data rows."""
     all_rows = [i for i, _ in walked.data]
@@ -297,7 +321,7 @@ def check_segments(ctx: Ctx, walked: Rows, values: dict[int, dict[str, float | N
         if any(i in bad_rows for i in covered):
             continue  # a covered cell is already reported as an error; a sum would mislead
         for fld, written in seg.values.items():
-            total = sum((values.get(i, {}).get(fld) or 0.0) for i in covered)
+            total = _covered_total(values, fld, covered)
             unit = (ctx.cols[fld].unit or ctx.unit_line or "万元")
             factor = UNIT_FACTORS[unit]
             # Rounding of the written total to 2 decimals in the sheet's unit, plus float noise.
