@@ -109,11 +109,16 @@ def with_period_fields(progress: pl.DataFrame) -> pl.DataFrame:
     A weekly period counts in the month of its ``period_end`` when given, else of its ISO Sunday.
     Unparseable periods get nulls (the loaders report them; calculations skip them).
     """
+    # the regexes run once per distinct period (a ledger has a few dozen), then join back by period
     period = pl.col("period").str.strip_chars()
-    m_year = period.str.extract(r"^(\d{4})-\d{1,2}$", 1).cast(pl.Int32)
-    m_month = period.str.extract(r"^\d{4}-(\d{1,2})$", 1).cast(pl.Int8)
-    w_year = period.str.extract(r"^(\d{4})-W\d{1,2}$", 1).cast(pl.Int32)
-    w_week = period.str.extract(r"^\d{4}-W(\d{1,2})$", 1).cast(pl.Int32)
+    parsed = progress.select(pl.col("period").unique()).with_columns(
+        period.str.extract(r"^(\d{4})-\d{1,2}$", 1).cast(pl.Int32).alias("_m_year"),
+        period.str.extract(r"^\d{4}-(\d{1,2})$", 1).cast(pl.Int8).alias("_m_month"),
+        period.str.extract(r"^(\d{4})-W\d{1,2}$", 1).cast(pl.Int32).alias("_w_year"),
+        period.str.extract(r"^\d{4}-W(\d{1,2})$", 1).cast(pl.Int32).alias("_w_week"),
+    )
+    progress = progress.join(parsed, on="period", how="left", maintain_order="left")
+    m_year, m_month, w_year, w_week = (pl.col(c) for c in ("_m_year", "_m_month", "_w_year", "_w_week"))
     # Monday of ISO week 1 is the Monday on or before 4 January.
     jan4 = pl.date(w_year, 1, 4)
     week_sunday = jan4 - pl.duration(days=jan4.dt.weekday() - 1) + pl.duration(days=(w_week - 1) * 7 + 6)
@@ -124,7 +129,7 @@ def with_period_fields(progress: pl.DataFrame) -> pl.DataFrame:
         .otherwise(None).alias("period_kind"),
         pl.when(monthly_ok).then(m_year).otherwise(week_end.dt.year().cast(pl.Int32)).alias("year"),
         pl.when(monthly_ok).then(m_month).otherwise(week_end.dt.month().cast(pl.Int8)).alias("month"),
-    )
+    ).drop("_m_year", "_m_month", "_w_year", "_w_week")
 
 
 # --- computing a snapshot once per review ---------------------------------------------------------
