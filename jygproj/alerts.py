@@ -570,6 +570,11 @@ def worst_level_per_project(alerts: pl.DataFrame) -> pl.DataFrame:
     Columns: project_id, level (schema.LEVEL_ENUM), rule_ids (sorted, "、"-joined), alert_count,
     reasons ("；"-joined, worst first).
     """
+    # the review needs it for the table, the counts, the movements and the letters: once per frame
+    return ledger.memoised("worst_level_per_project", (alerts,), None, lambda: _worst_level_per_project(alerts))
+
+
+def _worst_level_per_project(alerts: pl.DataFrame) -> pl.DataFrame:
     if alerts.is_empty():
         return pl.DataFrame(schema={"project_id": pl.String, "level": schema.LEVEL_ENUM,
                                     "rule_ids": pl.String, "alert_count": pl.UInt32, "reasons": pl.String})
