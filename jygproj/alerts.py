@@ -542,14 +542,17 @@ def _cumulative_fall(progress: pl.DataFrame, rule: Rule, as_of: date) -> pl.Data
         & pl.col("period_end").is_not_null() & (pl.col("period_end") <= as_of)
     )
     # 1-X月 figures restart every January: compare only within a year and one list's own series.
+    # sorted, each (project, list, year) series is contiguous: the previous row is the previous
+    # figure when it belongs to the same series (a shift, not a window per series)
+    same = pl.all_horizontal(pl.col(c).eq_missing(pl.col(c).shift(1)) for c in ("project_id", "list", "_year"))
     hits = (
         snap.sort(["project_id", "list", "period_end"])
+        .with_columns(pl.col("period_end").dt.year().alias("_year"))
         .with_columns(
-            pl.col("completed_ytd_wan").shift(1).over(["project_id", "list", pl.col("period_end").dt.year()])
-            .alias("_prev"),
-            pl.col("period").shift(1).over(["project_id", "list", pl.col("period_end").dt.year()])
-            .alias("_prev_period"),
+            pl.when(same).then(pl.col("completed_ytd_wan").shift(1)).alias("_prev"),
+            pl.when(same).then(pl.col("period").shift(1)).alias("_prev_period"),
         )
+        .drop("_year")
         .filter(pl.col("_prev").is_not_null() & (pl.col("completed_ytd_wan") < pl.col("_prev") - tolerance))
         .with_columns(pl.lit(rule.level).alias("level"))
     )
