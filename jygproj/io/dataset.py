@@ -12,6 +12,7 @@ from pathlib import Path
 import polars as pl
 
 from jygproj import schema
+from jygproj.io import fastpath
 from jygproj.io.problems import ERROR, Problem, ProblemLog, problems_frame
 from jygproj.io.progress import RECORD_SCHEMA
 from jygproj.io.sheets import SheetReport, SheetResult, read_sheet
@@ -403,7 +404,9 @@ def _assemble(results: list[SheetResult], problems: list[Problem]) -> Dataset:
     pid_frame = pl.DataFrame({"project_id": list(nature_by_pid), "_p_nature": list(nature_by_pid.values())},
                              schema={"project_id": pl.String, "_p_nature": pl.String})
     for res in loaded:
-        if res.report.kind == "progress":
+        if res.report.kind == "progress" and res.frame.height < fastpath.MIN_ROWS:
+            res.report.by_nature = _nature_stats(res.frame.to_dicts(), res.columns, nature_of)
+        elif res.report.kind == "progress":
             res.report.by_nature = _nature_stats_frame(res.frame, res.columns, member_frame, pid_frame)
         elif res.report.kind == "register":
             res.report.by_nature = _nature_stats(res.records, res.columns, nature_of)

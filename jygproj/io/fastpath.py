@@ -23,12 +23,18 @@ _PLAIN_NUMBER = r"^[0-9]+(?:\.[0-9]+)?$"
 #: The national code, ASCII only (clean_code leaves it unchanged; is_national_code is true).
 _CODE = r"^[0-9]{4}-[0-9]{6}-[0-9]{2}-[0-9]{2}-[0-9]{6}$"
 #: Names whose reference readings (cells.text, names.normalise_name) are the string operations of
-#: _name_key below: printable ASCII, CJK ideographs and full-width brackets, nothing to strip at
+#: _name_key below: printable ASCII, CJK ideographs, full-width brackets and the punctuation that
+#: normalise_name drops (NFKC leaves them or turns them into dropped ASCII), nothing to strip at
 #: either end, at least three characters (so never one of the dash marks read as empty).
-_SAFE = r"\x21-\x7E\u4E00-\u9FFF\uFF08\uFF09"
+_SAFE = "\\x21-\\x7E\\u4E00-\\u9FFF\\uFF08\\uFF09" + "·•・、，。：；“”‘’—–―！？"
 _NAME = rf"^[{_SAFE}][{_SAFE} ]+[{_SAFE}]$"
 #: names._DROP restricted to the characters a _NAME can hold (after （）→()).
-_DROP_ASCII = r"[ ,.:;\"'`~\-_/\\|!?]+"
+_DROP_SAFE = r"[ ,.:;\"'`~\-_/\\|!?" + "·•・、，。：；“”‘’—–―！？" + "]+"
+
+
+#: Below this many rows a sheet is read row by row: the column-wise path costs a few milliseconds a
+#: sheet (regex compilation, polars calls) and wins only on longer tables.
+MIN_ROWS = 300
 
 
 def _col(frame: pl.DataFrame, ctx: Ctx, fld: str, idx: pl.Series) -> pl.Series | None:
@@ -56,7 +62,7 @@ def _name_key(s: pl.Expr) -> pl.Expr:
     """names.normalise_name for _NAME strings (NFKC there only turns （） into ())."""
     s = s.str.replace_all("（", "(", literal=True).str.replace_all("）", ")", literal=True)
     s = s.str.replace_all(r"[\[\{<]", "(").str.replace_all(r"[\]\}>]", ")")
-    s = s.str.replace_all(_DROP_ASCII, "").str.to_lowercase()
+    s = s.str.replace_all(_DROP_SAFE, "").str.to_lowercase()
     for long, short in names._COMPANY:
         s = s.str.replace_all(long, short, literal=True)
     return s.str.replace_all("()", "", literal=True)
@@ -99,7 +105,7 @@ def progress_columns(ctx: Ctx, data: list[tuple[int, str | None]], period, corre
     """Columns of the records of the data rows the fast path settles, plus ``ok`` (per data row) and
     ``amounts`` (field → list). None when the sheet has no frame (built by hand)."""
     frame = ctx.raw.frame
-    if frame is None or not data:
+    if frame is None or not data or len(data) < MIN_ROWS:
         return None
     n = len(data)
     idx = pl.Series([i for i, _ in data], dtype=pl.UInt32)

@@ -191,9 +191,7 @@ def _segment_values(ctx: Ctx, row: tuple) -> dict[str, float]:
     return out
 
 
-#: Names the fast path takes as project names (see fastpath._NAME), unless they start like a
-#: section row (续建项目（22项）).
-_PLAIN_NAME = r"^[\x21-\x7E\u4E00-\u9FFF\uFF08\uFF09][\x21-\x7E\u4E00-\u9FFF\uFF08\uFF09 ]+[\x21-\x7E\u4E00-\u9FFF\uFF08\uFF09]$"
+#: Names (fastpath._NAME) starting like a section row (续建项目（22项）) are classified row by row.
 _SECTION_START = r"^(续建|新建|新开工|预备|前期|计划新开工)"
 
 
@@ -204,14 +202,17 @@ def plain_rows(ctx: Ctx, start: int) -> list[bool]:
     frame = ctx.raw.frame
     n = len(ctx.raw.rows) - start
     seq, name = ctx.cols.get("seq"), ctx.cols.get("name")
-    if frame is None or seq is None or name is None or n <= 0:
+    from jygproj.io import fastpath
+
+    if frame is None or seq is None or name is None or n < max(fastpath.MIN_ROWS, 1):
         return [False] * max(n, 0)
     import polars as pl
 
     part = frame.slice(start)
     s = part.to_series(seq.index).cast(pl.String)
     nm = part.to_series(name.index).cast(pl.String)
-    ok = (s.str.contains(r"^[0-9]+$") & nm.str.contains(_PLAIN_NAME) & ~nm.str.contains(_SECTION_START))
+    ok = (s.str.contains(r"^[0-9]+$") & nm.str.contains(fastpath._NAME)
+          & ~nm.str.replace_all(" ", "", literal=True).str.contains(_SECTION_START))
     return ok.fill_null(False).to_list()
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,13 +54,47 @@ class WorkbookError(Exception):
         self.expected = expected
 
 
+class GridRows(Sequence):
+    """A sheet's rows as tuples of text, converted from the polars frame a block at a time when first
+    used: the column-wise readers touch only the header and the rows they hand back."""
+
+    _BLOCK = 256
+
+    def __init__(self, frame):
+        self._frame = frame
+        self._n = frame.height if frame.width else 0
+        self._blocks: dict[int, list[tuple]] = {}
+
+    def __len__(self) -> int:
+        return self._n
+
+    def _block(self, b: int) -> list[tuple]:
+        rows = self._blocks.get(b)
+        if rows is None:
+            rows = self._blocks[b] = self._frame.slice(b * self._BLOCK, self._BLOCK).rows()
+        return rows
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(self._n))]
+        if i < 0:
+            i += self._n
+        if not 0 <= i < self._n:
+            raise IndexError(i)
+        return self._block(i // self._BLOCK)[i % self._BLOCK]
+
+    def __iter__(self):
+        for b in range((self._n + self._BLOCK - 1) // self._BLOCK):
+            yield from self._block(b)
+
+
 @dataclass
 class RawSheet:
     """A sheet's cells as text. ``rows[i][j]`` is Excel row ``row_offset + i + 1``, column index
     ``col_offset + j`` (0-based, see cells.column_letter)."""
 
     name: str
-    rows: list[tuple[str | None, ...]]
+    rows: Sequence  # list[tuple[str | None, ...]] or GridRows
     row_offset: int = 0
     col_offset: int = 0
     visible: bool = True
@@ -274,7 +309,7 @@ def open_workbook(path: Path) -> list[RawSheet]:
         visible = str(sheet.visible) == "visible"
         cols = sheet.available_columns()
         frame = sheet.to_polars()
-        rows = frame.rows() if frame.width else []
+        rows = GridRows(frame) if frame.width else []
         col_offset = cols[0].absolute_index if cols else 0
         raw = RawSheet(name=name, rows=rows, col_offset=col_offset, visible=visible,
                        frame=frame if frame.width else None)
