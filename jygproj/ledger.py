@@ -109,15 +109,19 @@ def with_period_fields(progress: pl.DataFrame) -> pl.DataFrame:
     A weekly period counts in the month of its ``period_end`` when given, else of its ISO Sunday.
     Unparseable periods get nulls (the loaders report them; calculations skip them).
     """
-    # the regexes run once per distinct period (a ledger has a few dozen), then join back by period
     period = pl.col("period").str.strip_chars()
-    parsed = progress.select(pl.col("period").unique()).with_columns(
+    fields = (
         period.str.extract(r"^(\d{4})-\d{1,2}$", 1).cast(pl.Int32).alias("_m_year"),
         period.str.extract(r"^\d{4}-(\d{1,2})$", 1).cast(pl.Int8).alias("_m_month"),
         period.str.extract(r"^(\d{4})-W\d{1,2}$", 1).cast(pl.Int32).alias("_w_year"),
         period.str.extract(r"^\d{4}-W(\d{1,2})$", 1).cast(pl.Int32).alias("_w_week"),
     )
-    progress = progress.join(parsed, on="period", how="left", maintain_order="left")
+    if isinstance(progress, pl.DataFrame):
+        # the regexes run once per distinct period (a ledger has a few dozen), then join back by period
+        parsed = progress.select(pl.col("period").unique()).with_columns(*fields)
+        progress = progress.join(parsed, on="period", how="left", maintain_order="left")
+    else:  # a lazy plan (jygproj.scale): row-wise, so the ledger is not scanned twice
+        progress = progress.with_columns(*fields)
     m_year, m_month, w_year, w_week = (pl.col(c) for c in ("_m_year", "_m_month", "_w_year", "_w_week"))
     # Monday of ISO week 1 is the Monday on or before 4 January.
     jan4 = pl.date(w_year, 1, 4)
@@ -157,7 +161,7 @@ def memoised(name: str, frames: tuple[pl.DataFrame, ...], extra: Hashable, compu
     """``compute()``, or its earlier result for the same frames (by identity) and ``extra`` inside
     :func:`reuse_results`."""
     memo = _MEMO.get()
-    if memo is None:
+    if memo is None or not all(isinstance(f, pl.DataFrame) for f in frames):  # lazy plans: no reuse
         return compute()
     try:
         key = (name, tuple((id(f), f.height, f.width) for f in frames), extra)
@@ -195,7 +199,19 @@ def latest_revisions(progress: pl.DataFrame) -> pl.DataFrame:
     return memoised("latest_revisions", (progress,), None, lambda: _latest_revisions(progress))
 
 
+def _first_of(keys: list[str]) -> pl.Expr:
+    """True on the first row of each run of equal ``keys`` (nulls equal) in a frame sorted by them."""
+    return pl.any_horizontal([pl.col(k).ne_missing(pl.col(k).shift(1)) for k in keys]) | (pl.int_range(pl.len()) == 0)
+
+
 def _latest_revisions(progress: pl.DataFrame) -> pl.DataFrame:
+    if not isinstance(progress, pl.DataFrame):  # a lazy plan (jygproj.scale): the streaming engine's unique
+        return (
+            progress.sort(["revision", "reported_at", "source_file", "source_row"],
+                          descending=[True, True, False, False], nulls_last=True)
+            .unique(subset=_KEY, keep="first", maintain_order=True)
+            .sort(_KEY)
+        )
     # one sort by key then preference, and the first row of each key (a shift compare, no hashing):
     # the same rows, in key order, as sorting by preference, keeping the first per key, sorting by key
     ordered = progress.sort(
@@ -203,11 +219,7 @@ def _latest_revisions(progress: pl.DataFrame) -> pl.DataFrame:
         descending=[False, False, False, True, True, False, False],
         nulls_last=[False, False, False, True, True, True, True],
     )
-    first = pl.lit(True)
-    if ordered.height:
-        first = pl.any_horizontal([pl.col(k).ne_missing(pl.col(k).shift(1)) for k in _KEY]) \
-            | (pl.int_range(pl.len()) == 0)
-    return ordered.filter(first)
+    return ordered.filter(_first_of(_KEY))
 
 
 def snapshot(progress: pl.DataFrame, as_of: date) -> pl.DataFrame:
@@ -260,16 +272,16 @@ def monthly_from_resolved(rows: pl.DataFrame) -> pl.DataFrame:
     # the first row of each (project, year, month) in that order; the rows are then already in
     # (project_id, year, month) order
     keys = ["project_id", "year", "month"]
-    if rows.height:
-        rows = rows.filter(pl.any_horizontal([pl.col(k).ne_missing(pl.col(k).shift(1)) for k in keys])
-                           | (pl.int_range(pl.len()) == 0))
-    return rows.select(
+    lazy = not isinstance(rows, pl.DataFrame)  # a lazy plan (jygproj.scale): the streaming engine's unique
+    rows = rows.unique(subset=keys, keep="first", maintain_order=True) if lazy else rows.filter(_first_of(keys))
+    rows = rows.select(
         "project_id", "year", "month",
         quarter_expr(pl.col("month")).alias("quarter"),
         "completed_ytd_wan",
         pl.col("list").cast(pl.String),
         "period", "period_kind", "source_file", "source_sheet", "source_row",
     )
+    return rows.sort(keys) if lazy else rows
 
 
 def cumulative_at(monthly: pl.DataFrame, year: int, month: int) -> pl.DataFrame:
