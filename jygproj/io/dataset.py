@@ -93,6 +93,7 @@ def load_workbooks(paths: list[Path], year: int | None = None) -> Dataset:
     problems: list[Problem] = []
     results: list[SheetResult] = []
     paths = [Path(p) for p in paths]
+    fastpath.clear_memo()
     for path, opened in zip(paths, _opened_ahead(paths)):
         log = ProblemLog(file=str(path))
         try:
@@ -114,6 +115,7 @@ def load_workbooks(paths: list[Path], year: int | None = None) -> Dataset:
             log.add("workbook_empty", "工作簿没有任何内容", expected="至少一张有数据的工作表")
         results.extend(file_results)
         problems.extend(log.items)
+    fastpath.clear_memo()
     return _assemble(results, problems)
 
 

@@ -1,12 +1,12 @@
 """Column-wise reading of the data rows of a scheduling table (issue 8: a province's 300,000 rows).
 
-The per-cell readers in cells.py are the reference. Here whole columns are read at once: a cell takes
-the fast path only when its text is of a shape whose reading is certain (a plain decimal number, a
-national code, a name of ordinary characters), and columns with few distinct values (建设性质,
-开工情况, 开工时间, 填报日期, 责任单位, …) call the reference reader once per distinct value. A row
-with any cell the fast path cannot settle, or any check that would report a problem, is handed back
-to the per-row reader, so every problem is still reported by the same code, in the same order, with
-its row and column.
+The per-cell readers in cells.py and names.py are the reference, and they are what is called: amounts
+that are plain decimals are cast by polars (the same double as float()), every other cell goes through
+its reference reader once per distinct value (names and codes once per load, as the same project
+recurs in twelve monthly tables; 建设性质, 开工情况, dates, units once per sheet). A row with any cell
+the reference reader would report, or any row check that would fire, is handed back to the per-row
+reader, so every problem is still reported by the same code, in the same order, with its row and
+column.
 """
 
 from __future__ import annotations
@@ -16,20 +16,37 @@ import polars as pl
 from jygproj.io import cells, names
 from jygproj.io.cells import CellError
 from jygproj.io.recognise import list_from_text
-from jygproj.io.table import Ctx, nature_from_text
+from jygproj.io.table import _SECTION_PLAIN, Ctx, nature_from_text
 
 #: Plain non-negative decimals: Python's float() and polars' cast read them to the same double.
 _PLAIN_NUMBER = r"^[0-9]+(?:\.[0-9]+)?$"
-#: The national code, ASCII only (clean_code leaves it unchanged; is_national_code is true).
-_CODE = r"^[0-9]{4}-[0-9]{6}-[0-9]{2}-[0-9]{2}-[0-9]{6}$"
-#: Names whose reference readings (cells.text, names.normalise_name) are the string operations of
-#: _name_key below: printable ASCII, CJK ideographs, full-width brackets and the punctuation that
-#: normalise_name drops (NFKC leaves them or turns them into dropped ASCII), nothing to strip at
-#: either end, at least three characters (so never one of the dash marks read as empty).
-_SAFE = "\\x21-\\x7E\\u4E00-\\u9FFF\\uFF08\\uFF09" + "·•・、，。：；“”‘’—–―！？"
-_NAME = rf"^[{_SAFE}][{_SAFE} ]+[{_SAFE}]$"
-#: names._DROP restricted to the characters a _NAME can hold (after （）→()).
-_DROP_SAFE = r"[ ,.:;\"'`~\-_/\\|!?" + "·•・、，。：；“”‘’—–―！？" + "]+"
+#: Reference readings of names and codes, memoised for one load (the same project recurs in twelve
+#: monthly tables): value → result of the pure per-cell function.
+_MEMO: dict[str, dict] = {}
+
+
+def clear_memo() -> None:
+    _MEMO.clear()
+
+
+def memo_map(name: str, fn, values: list) -> list:
+    """[fn(v) for v in values], calling the pure function fn once per distinct value in this load."""
+    cache = _MEMO.setdefault(name, {})
+    for v in set(values).difference(cache):
+        cache[v] = fn(v)
+    return list(map(cache.__getitem__, values))
+
+
+def _code_reading(v):
+    """(clean code, is a national code) of a 项目代码 cell."""
+    code = names.clean_code(v)
+    return code, (code is None or names.is_national_code(code))
+
+
+def plain_name(v) -> bool:
+    """A 项目名称 cell that walk_rows would take as a project's name: not empty, not a section label."""
+    t = cells.text(v)
+    return t is not None and not _SECTION_PLAIN.match(cells.half_width(t).replace(" ", ""))
 
 
 #: Below this many rows a sheet is read row by row: the column-wise path costs a few milliseconds a
@@ -44,89 +61,87 @@ def _col(frame: pl.DataFrame, ctx: Ctx, fld: str, idx: pl.Series) -> pl.Series |
     return frame.to_series(c.index).cast(pl.String).gather(idx)
 
 
-def _by_value(series: pl.Series | None, fn, n: int) -> list:
-    """fn(cell) for every cell, calling fn once per distinct value; a CellError becomes the
-    CellError instance itself (the row goes to the per-row reader)."""
-    if series is None:
-        return [fn(None)] * n
-    out = {}
-    for v in series.unique().to_list():
+def _by_value(series: pl.Series | None, fn, n: int, bad: set[int], parts: int = 0):
+    """fn(cell) for every cell, calling fn once per distinct value. Rows whose cell fn refuses
+    (CellError) go to ``bad``. With ``parts``, fn returns a tuple and one list per part comes back."""
+    out: dict = {}
+    errors = []
+    values = series.to_list() if series is not None else None
+    for v in (series.unique().to_list() if series is not None else [None]):
         try:
             out[v] = fn(v)
-        except CellError as exc:
-            out[v] = exc
-    return [out[v] for v in series.to_list()]
-
-
-def _name_key(s: pl.Expr) -> pl.Expr:
-    """names.normalise_name for _NAME strings (NFKC there only turns （） into ())."""
-    s = s.str.replace_all("（", "(", literal=True).str.replace_all("）", ")", literal=True)
-    s = s.str.replace_all(r"[\[\{<]", "(").str.replace_all(r"[\]\}>]", ")")
-    s = s.str.replace_all(_DROP_SAFE, "").str.to_lowercase()
-    for long, short in names._COMPANY:
-        s = s.str.replace_all(long, short, literal=True)
-    return s.str.replace_all("()", "", literal=True)
-
-
-def _amounts(ctx: Ctx, series: pl.Series | None, fld: str, n: int) -> tuple[list, list[bool]]:
-    """(万元 values, ok) of an amount column; not ok where the cell would be reported."""
-    if series is None:
-        return [None] * n, [True] * n
-    plain = series.str.strip_chars(" ").str.contains(_PLAIN_NUMBER).fill_null(False)
-    values = series.to_list()
-    nums = series.str.strip_chars(" ").cast(pl.Float64, strict=False).to_list()
-    plain_l = plain.to_list()
-    f = ctx.factor(fld)
-    out: list = [None] * n
-    ok = [True] * n
-    for k in range(n):
-        v = values[k]
-        if v is None:
-            continue
-        if plain_l[k]:
-            x = nums[k]
+        except CellError:
+            out[v] = (None,) * parts if parts else None
+            errors.append(v)
+    if errors:
+        if series is None:
+            bad.update(range(n))
         else:
+            mask = series.is_in([v for v in errors if v is not None])
+            if None in errors:
+                mask = mask | series.is_null()
+            bad.update(mask.fill_null(False).arg_true().to_list())
+    if series is None:
+        return tuple([out[None][p]] * n for p in range(parts)) if parts else [out[None]] * n
+    if not parts:
+        return list(map(out.__getitem__, values))
+    return tuple(list(map({v: r[p] for v, r in out.items()}.__getitem__, values)) for p in range(parts))
+
+
+def _amounts(ctx: Ctx, series: pl.Series | None, fld: str, n: int, bad: set[int]) -> list:
+    """万元 values of an amount column; rows whose cell would be reported go to ``bad``. Plain
+    decimals are cast by polars, any other text is read by cells.parse_number."""
+    if series is None:
+        return [None] * n
+    stripped = series.str.strip_chars(" ")
+    plain = stripped.str.contains(_PLAIN_NUMBER).fill_null(False)
+    out = (pl.DataFrame({"plain": plain, "text": stripped})
+           .select(pl.when("plain").then(pl.col("text").cast(pl.Float64, strict=False))).to_series().to_list())
+    other = (~plain & series.is_not_null()).arg_true().to_list()
+    if other:
+        values = series.gather(other).to_list()
+        for k, v in zip(other, values):
             try:
                 x = cells.parse_number(v)
             except CellError:
-                ok[k] = False
+                bad.add(k)
                 continue
-            if x is None:
+            if x is not None and x < 0:
+                bad.add(k)
                 continue
-            if x < 0:
-                ok[k] = False
-                continue
-        out[k] = x if f == 1.0 else round(x * f, 6)
-    return out, ok
+            out[k] = x
+    f = ctx.factor(fld)
+    if f != 1.0:
+        # 亿元 → 万元 as Ctx.amount rounds it
+        out = [None if x is None else round(x * f, 6) for x in out]
+    return out
 
 
 def progress_columns(ctx: Ctx, data: list[tuple[int, str | None]], period, correction: bool,
                      reported_default) -> dict | None:
-    """Columns of the records of the data rows the fast path settles, plus ``ok`` (per data row) and
-    ``amounts`` (field → list). None when the sheet has no frame (built by hand)."""
+    """Columns of the records of the data rows (rows the fast path cannot settle hold placeholders),
+    plus ``ok`` (per data row: settled here) and ``amounts`` (field → 万元 list). None when the sheet
+    has no frame (built by hand) or is short."""
     frame = ctx.raw.frame
     if frame is None or not data or len(data) < MIN_ROWS:
         return None
     n = len(data)
     idx = pl.Series([i for i, _ in data], dtype=pl.UInt32)
-    ok = [True] * n
+    bad: set[int] = set()  # positions (in data) handed to the per-row reader
 
     name_s = _col(frame, ctx, "name", idx)
     if name_s is None:
         return None
-    name_ok = name_s.str.contains(_NAME).fill_null(False)
-    key_l = pl.select(_name_key(pl.lit(name_s))).to_series().to_list()
-    name_l = name_s.to_list()
+    # the reference readings (cells.text, names.normalise_name, names.clean_code), once per distinct cell
+    name_l = memo_map("text", cells.text, name_s.to_list())
+    key_l = memo_map("name_key", names.normalise_name, [t or "" for t in name_l])
     code_s = _col(frame, ctx, "code", idx)
     if code_s is not None:
-        code_ok = (code_s.is_null() | code_s.str.contains(_CODE).fill_null(False)).to_list()
-        code_l = code_s.to_list()
+        readings = memo_map("code", _code_reading, code_s.to_list())
+        code_l = [c for c, _ in readings]
+        bad.update(k for k, (_, national) in enumerate(readings) if not national)  # code_format
     else:
-        code_ok = [True] * n
         code_l = [None] * n
-    for k, good in enumerate(name_ok.to_list()):
-        if not good or not code_ok[k]:
-            ok[k] = False
     pid_l = [c if c else "N:" + key for c, key in zip(code_l, key_l)]
 
     # 清单 column or the sheet's list
@@ -134,7 +149,7 @@ def progress_columns(ctx: Ctx, data: list[tuple[int, str | None]], period, corre
     if list_s is None:
         list_l = [ctx.list_id] * n
         if ctx.list_id is None:
-            ok = [False] * n
+            bad.update(range(n))
     else:
         def one_list(v):
             if cells.is_empty(v):
@@ -145,21 +160,22 @@ def progress_columns(ctx: Ctx, data: list[tuple[int, str | None]], period, corre
             if lid is None:
                 raise CellError("list")
             return lid
-        list_l = _by_value(list_s, one_list, n)
+        list_l = _by_value(list_s, one_list, n, bad)
 
-    amounts = {}
-    for fld in ("completed_ytd", "total_investment", "annual_plan"):
-        vals, good = _amounts(ctx, _col(frame, ctx, fld, idx), fld, n)
-        amounts[fld] = vals
-        for k in range(n):
-            if not good[k]:
-                ok[k] = False
+    amounts = {f: _amounts(ctx, _col(frame, ctx, f, idx), f, n, bad)
+               for f in ("completed_ytd", "total_investment", "annual_plan")}
     done, total = amounts["completed_ytd"], amounts["total_investment"]
+    bad.update(k for k, (c, t) in enumerate(zip(done, total))
+               if c is not None and t is not None and c > t * (1 + 1e-9) + 1e-6)  # completed_above_total
 
-    started_l = _by_value(_col(frame, ctx, "started", idx), cells.parse_started, n)
-    start_l = _by_value(_col(frame, ctx, "start_date", idx), lambda v: cells.parse_date_or_word(v, ctx.year), n)
+    started_l, resumed_l = _by_value(_col(frame, ctx, "started", idx), cells.parse_started, n, bad, parts=2)
+    start_l, word_l = _by_value(_col(frame, ctx, "start_date", idx),
+                                lambda v: cells.parse_date_or_word(v, ctx.year), n, bad, parts=2)
+    years = memo_map("approval_year", names.approval_year, code_l)
+    bad.update(k for k, (d, y) in enumerate(zip(start_l, years))
+               if y and d is not None and d.year < y)  # start_before_approval
     if "reported_at" in ctx.cols:
-        reported_l = _by_value(_col(frame, ctx, "reported_at", idx), lambda v: cells.parse_date(v, ctx.year), n)
+        reported_l = _by_value(_col(frame, ctx, "reported_at", idx), lambda v: cells.parse_date(v, ctx.year), n, bad)
     else:
         reported_l = [None] * n
 
@@ -170,38 +186,15 @@ def progress_columns(ctx: Ctx, data: list[tuple[int, str | None]], period, corre
         if nat is None:
             raise CellError("nature")
         return nat
-    nature_col_l = _by_value(_col(frame, ctx, "nature", idx), col_nature, n)
-    texts = {f: _by_value(_col(frame, ctx, f, idx), cells.text, n)
+    nature_col_l = _by_value(_col(frame, ctx, "nature", idx), col_nature, n, bad)
+    sections = [sec for _, sec in data]
+    bad.update(k for k, (nat, sec) in enumerate(zip(nature_col_l, sections))
+               if nat and sec and nat != sec)  # nature_conflict
+    texts = {f: _by_value(_col(frame, ctx, f, idx), cells.text, n, bad)
              for f in ("image_progress", "issues", "responsible_unit")}
-
-    started_out, start_out, resumed_out, nature_out, reported_out = [], [], [], [], []
-    for k in range(n):
-        st, sd, rep, nat = started_l[k], start_l[k], reported_l[k], nature_col_l[k]
-        if ok[k]:
-            if isinstance(list_l[k], CellError) or isinstance(st, CellError) or isinstance(sd, CellError) \
-                    or isinstance(rep, CellError) or isinstance(nat, CellError):
-                ok[k] = False
-            else:
-                c, t = done[k], total[k]
-                if c is not None and t is not None and c > t * (1 + 1e-9) + 1e-6:
-                    ok[k] = False
-                date = sd[0]
-                if date is not None and code_l[k] is not None and date.year < 2000 + int(code_l[k][:2]):
-                    ok[k] = False
-                section = data[k][1]
-                if nat and section and nat != section:
-                    ok[k] = False
-        if not ok[k]:
-            started_out.append(None), start_out.append(None), resumed_out.append(None)
-            nature_out.append(None), reported_out.append(None)
-            continue
-        started, resumed = st
-        start_date, started_word = sd
-        started_out.append(started if started is not None else started_word)
-        start_out.append(start_date)
-        resumed_out.append(resumed)
-        nature_out.append(nat or data[k][1])
-        reported_out.append(rep or reported_default)
+    ok = [True] * n
+    for k in bad:
+        ok[k] = False
 
     return {
         "ok": ok,
@@ -211,18 +204,18 @@ def progress_columns(ctx: Ctx, data: list[tuple[int, str | None]], period, corre
         "name": name_l,
         "name_key": key_l,
         "list": list_l,
-        "nature": nature_out,
+        "nature": [nat or sec for nat, sec in zip(nature_col_l, sections)],
         "period": period.period,
         "period_end": period.end,
         "completed_ytd_wan": done,
         "total_investment_wan": total,
         "annual_plan_wan": amounts["annual_plan"],
-        "started": started_out,
-        "start_date": start_out,
-        "resumed": resumed_out,
+        "started": [st if st is not None else w for st, w in zip(started_l, word_l)],
+        "start_date": start_l,
+        "resumed": resumed_l,
         "image_progress": texts["image_progress"],
         "issues": texts["issues"],
-        "reported_at": reported_out,
+        "reported_at": [r or reported_default for r in reported_l],
         "responsible_unit": texts["responsible_unit"],
         "correction": correction,
         "source_file": ctx.file,

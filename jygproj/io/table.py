@@ -191,14 +191,12 @@ def _segment_values(ctx: Ctx, row: tuple) -> dict[str, float]:
     return out
 
 
-#: Names (fastpath._NAME) starting like a section row (续建项目（22项）) are classified row by row.
-_SECTION_START = r"^(续建|新建|新开工|预备|前期|计划新开工)"
 
 
 def plain_rows(ctx: Ctx, start: int) -> list[bool]:
     """For every grid row from ``start``: is it certainly a data row? True when 序号 is a plain number
-    (so the row label is no 合计, section or remark) and 项目名称 an ordinary name (not empty, not
-    starting like a section). Everything else is classified row by row in walk_rows."""
+    (so the row label is no 合计, section or remark) and 项目名称 a name (not empty, not a section
+    label, fastpath.plain_name). Everything else is classified row by row in walk_rows."""
     frame = ctx.raw.frame
     n = len(ctx.raw.rows) - start
     seq, name = ctx.cols.get("seq"), ctx.cols.get("name")
@@ -209,11 +207,9 @@ def plain_rows(ctx: Ctx, start: int) -> list[bool]:
     import polars as pl
 
     part = frame.slice(start)
-    s = part.to_series(seq.index).cast(pl.String)
-    nm = part.to_series(name.index).cast(pl.String)
-    ok = (s.str.contains(r"^[0-9]+$") & nm.str.contains(fastpath._NAME)
-          & ~nm.str.replace_all(" ", "", literal=True).str.contains(_SECTION_START))
-    return ok.fill_null(False).to_list()
+    s = part.to_series(seq.index).cast(pl.String).str.contains(r"^[0-9]+$").fill_null(False).to_list()
+    nm = fastpath.memo_map("plain_name", fastpath.plain_name, part.to_series(name.index).cast(pl.String).to_list())
+    return [a and b for a, b in zip(s, nm)]
 
 
 def walk_rows(ctx: Ctx) -> Rows:
