@@ -139,7 +139,12 @@ def _completion_detail(memberships: pl.DataFrame, monthly: pl.DataFrame, year: i
         plans.join(cums, on=["project_id", "quarter"], how="left")
         .with_columns(pl.col("_cum").fill_null(0.0))
         .sort(["list", "project_id", "quarter"])
-        .with_columns(pl.col("_cum").shift(1, fill_value=0.0).over(["list", "project_id"]).alias("_prev"))
+        # each (list, project)'s quarters are contiguous once sorted: the previous row is the previous
+        # quarter when it belongs to the same pair (a shift, not a window per pair)
+        .with_columns(pl.when(pl.col("list").eq_missing(pl.col("list").shift(1))
+                              & pl.col("project_id").eq_missing(pl.col("project_id").shift(1))
+                              & (pl.int_range(pl.len()) > 0))
+                      .then(pl.col("_cum").shift(1)).otherwise(0.0).alias("_prev"))
         .with_columns(
             pl.concat_str(pl.lit("Q"), pl.col("quarter").cast(pl.String)).alias("period"),
             (pl.col("quarter") * 3 <= as_of_month).alias("closed"),
