@@ -213,6 +213,8 @@ def _unify_ids(results: list[SheetResult], problems: list[Problem]) -> None:
 
     for res in results:
         if res.frame is not None:
+            if res.frame["code"].null_count() == 0 and not (res.frame["code"] == "").any():
+                continue  # every row has its code
             f = res.frame.with_row_index("_k")
             sub = (f.filter(~_truthy("code") & _truthy("name_key")).select("_k", "name_key", "name", "source_file",
                                                                              "source_sheet", "source_row")
@@ -245,21 +247,27 @@ def _revisions(prog: pl.DataFrame) -> pl.DataFrame:
     reading order)."""
     import datetime as dt
 
-    order = prog.with_columns(
+    several = prog.select(_KEYS).is_duplicated()
+    if not several.any():  # every submission the only one of its project, list and period
+        return prog.with_columns(pl.lit(0, dtype=pl.Int32).alias("revision"))
+    # only the groups with several submissions need ordering
+    order = prog.filter(several).with_columns(
         pl.col("correction").fill_null(False).alias("_corr"),
         pl.col("reported_at").fill_null(dt.date.min).alias("_rep"),
     ).sort(_KEYS + ["_corr", "_rep", "source_file", "source_sheet", "_pos"])
-    order = order.with_columns(pl.int_range(pl.len(), dtype=pl.Int32).over(_KEYS).alias("revision"))
-    return order.sort("_pos").drop("_corr", "_rep")
+    order = order.select("_pos", pl.int_range(pl.len(), dtype=pl.Int32).over(_KEYS).alias("revision"))
+    return (prog.join(order, on="_pos", how="left", maintain_order="left")
+            .with_columns(pl.col("revision").fill_null(0)))
 
 
 def _check_cumulative(prog: pl.DataFrame, prog_results: list[SheetResult], problems: list[Problem]) -> set[int]:
     """A 1-X月 cumulative figure lower than the same project's figure for an earlier period is an
     error on the later sheet (cumulative figures never fall). Returns ids of sheets to reject."""
     pair = ["project_id", "list"]
-    series = (prog.with_columns(pl.col("_pos").min().over(pair).alias("_first"))
-              .filter(pl.col("revision") == pl.col("revision").max().over(_KEYS))
-              .filter(pl.col("completed_ytd_wan").is_not_null())
+    series = prog.with_columns(pl.col("_pos").min().over(pair).alias("_first"))
+    if (prog["revision"] > 0).any():
+        series = series.filter(pl.col("revision") == pl.col("revision").max().over(_KEYS))
+    series = (series.filter(pl.col("completed_ytd_wan").is_not_null())
               .sort(["_first", "period_end", "period"]))
     prev = ["completed_ytd_wan", "period_end", "period", "source_file", "source_sheet", "source_row"]
     series = series.with_columns([pl.col(c).shift(1).over("_first").alias("_p_" + c) for c in prev])
@@ -337,12 +345,15 @@ def _nature_stats(records: list[dict], columns: set[str], nature_of) -> dict[str
     return out
 
 
-def _nature_stats_frame(frame: pl.DataFrame, columns: set[str], by_member: pl.DataFrame,
-                        by_pid: pl.DataFrame) -> dict[str, dict]:
-    """_nature_stats of a record frame: nature from the row, else its membership, else its project."""
-    f = (frame.join(by_member, on=["project_id", "list"], how="left", nulls_equal=True, maintain_order="left")
-         .join(by_pid, on="project_id", how="left", maintain_order="left")
-         .with_columns(pl.coalesce("nature", "_m_nature", "_p_nature").alias("_nature")))
+def _natures(prog: pl.DataFrame, by_member: pl.DataFrame, by_pid: pl.DataFrame) -> pl.DataFrame:
+    """Each record's nature for the counts: its own, else its membership's, else its project's."""
+    return (prog.join(by_member, on=["project_id", "list"], how="left", nulls_equal=True, maintain_order="left")
+            .join(by_pid, on="project_id", how="left", maintain_order="left")
+            .with_columns(pl.coalesce("nature", "_m_nature", "_p_nature").alias("_nature")))
+
+
+def _nature_stats_frame(f: pl.DataFrame, columns: set[str]) -> dict[str, dict]:
+    """_nature_stats of one sheet's records with their _nature (see _natures)."""
     out: dict[str, dict] = {}
     for nature in schema.NATURES:
         rows = f.filter(pl.col("_nature") == nature)
@@ -405,11 +416,15 @@ def _assemble(results: list[SheetResult], problems: list[Problem]) -> Dataset:
         schema={"project_id": pl.String, "list": pl.String, "_m_nature": pl.String})
     pid_frame = pl.DataFrame({"project_id": list(nature_by_pid), "_p_nature": list(nature_by_pid.values())},
                              schema={"project_id": pl.String, "_p_nature": pl.String})
+    big = [n for n, res in enumerate(prog_results) if res.frame.height >= fastpath.MIN_ROWS]
+    if big:
+        natures = _natures(prog.filter(pl.col("_res").is_in(big)), member_frame, pid_frame)
+        for n, part in natures.partition_by("_res", as_dict=True, maintain_order=True).items():
+            res = prog_results[n[0]]
+            res.report.by_nature = _nature_stats_frame(part, res.columns)
     for res in loaded:
         if res.report.kind == "progress" and res.frame.height < fastpath.MIN_ROWS:
             res.report.by_nature = _nature_stats(res.frame.to_dicts(), res.columns, nature_of)
-        elif res.report.kind == "progress":
-            res.report.by_nature = _nature_stats_frame(res.frame, res.columns, member_frame, pid_frame)
         elif res.report.kind == "register":
             res.report.by_nature = _nature_stats(res.records, res.columns, nature_of)
 
