@@ -221,3 +221,66 @@ def progress_columns(ctx: Ctx, data: list[tuple[int, str | None]], period, corre
         "source_file": ctx.file,
         "source_sheet": ctx.raw.name,
     }
+
+
+def register_columns(ctx: Ctx, data: list[tuple[int, str | None]], amount_fields: tuple[str, ...]) -> dict | None:
+    """The register counterpart of progress_columns: per data row the fields of a membership record
+    (name, code, ids, 万元 amounts, planned start, nature, texts) and ``ok``; rows a check would report
+    (code format, amounts, dates, nature, annual above total, quarters, start before approval) are
+    not ok and are read by registers.read_register row by row."""
+    frame = ctx.raw.frame
+    if frame is None or not data or len(data) < MIN_ROWS:
+        return None
+    n = len(data)
+    idx = pl.Series([i for i, _ in data], dtype=pl.UInt32)
+    bad: set[int] = set()
+    name_s = _col(frame, ctx, "name", idx)
+    if name_s is None:
+        return None
+    name_l = memo_map("text", cells.text, name_s.to_list())
+    key_l = memo_map("name_key", names.normalise_name, [t or "" for t in name_l])
+    code_s = _col(frame, ctx, "code", idx)
+    if code_s is not None:
+        readings = memo_map("code", _code_reading, code_s.to_list())
+        code_l = [c for c, _ in readings]
+        bad.update(k for k, (_, national) in enumerate(readings) if not national)
+    else:
+        code_l = [None] * n
+    pid_l = [c if c else "N:" + key for c, key in zip(code_l, key_l)]
+    amounts = {f: _amounts(ctx, _col(frame, ctx, f, idx), f, n, bad) for f in amount_fields}
+    planned_l, _ = _by_value(_col(frame, ctx, "planned_start", idx),
+                             lambda v: cells.parse_date_or_word(v, ctx.year), n, bad, parts=2)
+    years = memo_map("approval_year", names.approval_year, code_l)
+    bad.update(k for k, (d, y) in enumerate(zip(planned_l, years)) if y and d is not None and d.year < y)
+
+    def col_nature(v):
+        if cells.is_empty(v):
+            return None
+        nat = nature_from_text(v)
+        if nat is None:
+            raise CellError("nature")
+        return nat
+    nature_col_l = _by_value(_col(frame, ctx, "nature", idx), col_nature, n, bad)
+    sections = [sec for _, sec in data]
+    bad.update(k for k, (nat, sec) in enumerate(zip(nature_col_l, sections)) if nat and sec and nat != sec)
+    total, annual = amounts["total_investment"], amounts["annual_plan"]
+    bad.update(k for k, (t, a) in enumerate(zip(total, annual))
+               if t is not None and a is not None and a > t * (1 + 1e-9) + 1e-6)  # annual_above_total
+    if annual is not None and all(f"q{q}_plan" in ctx.cols for q in range(1, 5)):
+        factor = ctx.factor("annual_plan")
+        qs = [amounts[f"q{q}_plan"] for q in range(1, 5)]
+        for k, (a, q1, q2, q3, q4) in enumerate(zip(annual, *qs)):
+            if a is None or (q1 is None and q2 is None and q3 is None and q4 is None):
+                continue
+            s = sum(q or 0.0 for q in (q1, q2, q3, q4))
+            if abs(s - a) > 0.0051 * factor + 1e-9 * abs(a):  # quarters_mismatch
+                bad.add(k)
+    texts = {f: _by_value(_col(frame, ctx, f, idx), cells.text, n, bad)
+             for f in ("sector", "responsible_unit", "lead_unit", "owner", "leader")}
+    ok = [True] * n
+    for k in bad:
+        ok[k] = False
+    return {
+        "ok": ok, "amounts": amounts, "project_id": pid_l, "code": code_l, "name": name_l, "name_key": key_l,
+        "nature": [nat or sec for nat, sec in zip(nature_col_l, sections)], "planned_start": planned_l, **texts,
+    }

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from jygproj.io import cells
 from jygproj.io.cells import CellError
+from jygproj.io.fastpath import register_columns
 from jygproj.io.table import (
-    Ctx, check_duplicates, check_segments, check_start_year, code_and_key, nature_from_text,
+    Ctx, GridColumns, check_duplicates, check_segments, check_start_year, code_and_key, nature_from_text,
     walk_rows, warn_missing_codes,
 )
 
@@ -42,7 +43,28 @@ def read_register(ctx: Ctx) -> tuple[list[dict], object]:
     no_nature: list[int] = []
     keys: list[tuple[int, str]] = []
     rows = ctx.raw.rows
-    for i, section_nature in walked.data:
+    fast = register_columns(ctx, walked.data, AMOUNTS)
+    amounts_of = None
+    if fast is not None:
+        amounts_of = {f: list(v) for f, v in fast["amounts"].items()}
+    for k, (i, section_nature) in enumerate(walked.data):
+        if fast is not None and fast["ok"][k]:
+            code, nature = fast["code"][k], fast["nature"][k]
+            if code is None:
+                no_code.append(i)
+            if nature is None:
+                no_nature.append(i)
+            pid = fast["project_id"][k]
+            keys.append((i, pid))
+            records.append({
+                "project_id": pid, "code": code, "name": fast["name"][k], "name_key": fast["name_key"][k],
+                "list": ctx.list_id, "nature": nature, "sector": fast["sector"][k],
+                **{f"{f}_wan": amounts_of[f][k] for f in AMOUNTS},
+                "planned_start": fast["planned_start"][k], "responsible_unit": fast["responsible_unit"][k],
+                "lead_unit": fast["lead_unit"][k], "owner": fast["owner"][k], "leader": fast["leader"][k],
+                "source_file": ctx.file, "source_sheet": ctx.raw.name, "source_row": ctx.excel_row(i),
+            })
+            continue
         row = rows[i]
         bad: list[str] = []
         code, key, pid = code_and_key(ctx, row, i)
@@ -63,6 +85,9 @@ def read_register(ctx: Ctx) -> tuple[list[dict], object]:
             bad.append("planned_start")
         keys.append((i, pid))
         values[i] = amounts
+        if amounts_of is not None:
+            for f in AMOUNTS:
+                amounts_of[f][k] = amounts[f]
         if bad:
             bad_rows.add(i)
         records.append({
@@ -84,6 +109,8 @@ def read_register(ctx: Ctx) -> tuple[list[dict], object]:
             "source_row": ctx.excel_row(i),
         })
     check_duplicates(ctx, keys)
+    if amounts_of is not None:
+        values = GridColumns(len(rows), [i for i, _ in walked.data], amounts_of)
     check_segments(ctx, walked, values, bad_rows)
     warn_missing_codes(ctx, no_code)
     if no_nature:
