@@ -3,6 +3,7 @@ pre-construction step 前期手续 in long form ("已完成 2023.5.10", "办理�
 
 from __future__ import annotations
 
+import functools
 import re
 
 from jygproj import schema
@@ -18,6 +19,7 @@ STATUS_WORDS = (  # negative words first: "未完成" must not read as "完成"
 )
 
 
+@functools.lru_cache(maxsize=1 << 16)  # pure; a province pool repeats a few hundred distinct cells
 def parse_step(value: str | None, year: int | None) -> tuple[str | None, object, bool]:
     """(status, date, understood) of a step cell."""
     s = cells.text(value)
