@@ -186,6 +186,12 @@ def _truthy(col: str) -> pl.Expr:
 
 def _unify_ids(results: list[SheetResult], problems: list[Problem]) -> None:
     """Rows without a code take the code of a coded row with the same normalised name."""
+    wanted = {r["name_key"] for res in results for r in res.records
+              if not r.get("code") and r.get("name_key") and "project_id" in r}
+    uncoded = [res for res in results if res.frame is not None
+               and (res.frame["code"].null_count() or (res.frame["code"] == "").any())]
+    if not wanted and not uncoded:
+        return  # every record has its code
     pairs: dict[str, list] = {"name_key": [], "code": []}
     for res in results:
         for r in res.records:
@@ -198,8 +204,6 @@ def _unify_ids(results: list[SheetResult], problems: list[Problem]) -> None:
              .group_by("name_key").agg(pl.col("code").sort().alias("codes")))
     if codes.is_empty():
         return
-    wanted = {r["name_key"] for res in results for r in res.records
-              if not r.get("code") and r.get("name_key") and "project_id" in r}
     by_key = {k: v for k, v in codes.filter(pl.col("name_key").is_in(list(wanted))).iter_rows()} if wanted else {}
     warned = set()
 
@@ -213,7 +217,7 @@ def _unify_ids(results: list[SheetResult], problems: list[Problem]) -> None:
 
     for res in results:
         if res.frame is not None:
-            if res.frame["code"].null_count() == 0 and not (res.frame["code"] == "").any():
+            if not any(res is u for u in uncoded):
                 continue  # every row has its code
             f = res.frame.with_row_index("_k")
             sub = (f.filter(~_truthy("code") & _truthy("name_key")).select("_k", "name_key", "name", "source_file",
@@ -264,15 +268,19 @@ def _check_cumulative(prog: pl.DataFrame, prog_results: list[SheetResult], probl
     """A 1-X月 cumulative figure lower than the same project's figure for an earlier period is an
     error on the later sheet (cumulative figures never fall). Returns ids of sheets to reject."""
     pair = ["project_id", "list"]
-    series = prog.with_columns(pl.col("_pos").min().over(pair).alias("_first"))
+    prev = ["completed_ytd_wan", "period_end", "period", "source_file", "source_sheet", "source_row"]
+    series = prog.select(pair + ["_pos", "_res", "revision", "name"] + prev).with_columns(
+        pl.col("_pos").min().over(pair).alias("_first"))
     if (prog["revision"] > 0).any():
         series = series.filter(pl.col("revision") == pl.col("revision").max().over(_KEYS))
+    # each series in order of its first row, periods in order; the previous figure is the row above
+    # when it belongs to the same series
     series = (series.filter(pl.col("completed_ytd_wan").is_not_null())
-              .sort(["_first", "period_end", "period"]))
-    prev = ["completed_ytd_wan", "period_end", "period", "source_file", "source_sheet", "source_row"]
-    series = series.with_columns([pl.col(c).shift(1).over("_first").alias("_p_" + c) for c in prev])
+              .sort(["_first", "period_end", "period"])
+              .with_columns([pl.col(c).shift(1).alias("_p_" + c) for c in prev])
+              .with_columns((pl.col("_first").shift(1) == pl.col("_first")).fill_null(False).alias("_same")))
     falling = series.filter(
-        pl.col("_p_period_end").is_not_null()
+        pl.col("_same")
         & (pl.col("_p_period_end").dt.year() == pl.col("period_end").dt.year())
         & (pl.col("completed_ytd_wan") < pl.col("_p_completed_ytd_wan") - 1e-6))
     bad: set[int] = set()
