@@ -294,7 +294,18 @@ def _city_size(seed: int = 2023) -> int:
 
 
 #: Columns read as Categorical by lazy_quarterly (repeated strings; ``period`` stays text for its regexes).
-_CATEGORICAL = ("project_id", "name", "responsible_unit", "source_file", "source_sheet")
+_CATEGORICAL = ("name", "responsible_unit", "source_file", "source_sheet")
+
+#: The progress columns the ledger reads (snapshot, revisions, periods, monthly figures, start status).
+_PROGRESS_COLS = ("project_id", "list", "period", "period_end", "completed_ytd_wan", "started", "start_date",
+                  "resumed", "reported_at", "revision", "source_file", "source_sheet", "source_row")
+
+
+def _project_code(column: str = "project_id") -> pl.Expr:
+    """A project id as a UInt32: the physical code of polars' process-wide Categorical, so the same id
+    gets the same code in every frame. Sorts, joins and group-bys on it are integer work; no result
+    shows a project id (they count projects), so the results are the same."""
+    return pl.col(column).cast(pl.String).cast(pl.Categorical).to_physical().alias(column)
 
 
 def lazy_quarterly(tables: dict[str, pl.LazyFrame], *, year: int, quarter: int, as_of_month: int,
@@ -306,14 +317,19 @@ def lazy_quarterly(tables: dict[str, pl.LazyFrame], *, year: int, quarter: int, 
     on the FAI baseline (seasonal projection). The same functions as the quarterly review
     (jygproj.ledger, completion, starts, growth).
 
-    The progress ledger is only scanned: the month-end figures (one per project and month) and the
-    start status are computed lazily from the Parquet file, reading only the columns they need, and
-    collected with the streaming engine; the rest runs on those much smaller frames. (Measured:
-    collecting everything as one lazy plan is slower, as the ledger's subplans are evaluated once per
-    use.) ``categorical`` reads ids, names, units and sources as polars Categoricals: the same
-    results with about a quarter less memory (measured at 100,000 projects; result columns that hold
-    them are then Categorical). Not included: warnings, ranking, factors and supervision, whose
-    functions need eager frames.
+    How it stays fast at 1,000,000 projects × 12 months (measured in benchmarks/RESULTS.md):
+    - the Parquet files are read once, only the columns the calculations use, in one
+      ``collect_all`` (streaming engine when ``streaming``); the ledger then runs on the eager
+      progress frame, whose paths sort once and parse each distinct period once (the lazy paths of
+      jygproj.ledger sort and parse every row again);
+    - project ids become UInt32 codes (:func:`_project_code`): no result shows an id;
+    - the snapshot of the ledger is shared by the monthly figures and the start status, and the
+      per-project completion detail by the by-list and by-unit tables (ledger.reuse_results);
+    - the by-unit breakdown groups on each unit's rank in the sorted unit names, a UInt32 that sorts
+      as the names do, and the names are put back afterwards (the same rows in the same order).
+    ``categorical`` keeps names, units and sources as polars Categoricals (less memory; the unit
+    column of the by-unit table is then Categorical, else String). Not included: warnings, ranking,
+    factors and supervision, whose functions need the whole eager review.
     """
     import datetime as dt
     import warnings
@@ -321,34 +337,52 @@ def lazy_quarterly(tables: dict[str, pl.LazyFrame], *, year: int, quarter: int, 
     from jygproj import completion, growth, ledger, starts
 
     engine = "streaming" if streaming else "auto"
-    if categorical:
-        tables = {name: lf.with_columns(pl.col(c).cast(pl.Categorical) for c in _CATEGORICAL
-                                        if c in lf.collect_schema().names()) for name, lf in tables.items()}
+    text = pl.Categorical if categorical else pl.String
+
+    def read(lf: pl.LazyFrame, cols: tuple[str, ...] | None = None) -> pl.LazyFrame:
+        names = lf.collect_schema().names()
+        if cols is not None:
+            lf = lf.select(c for c in cols if c in names)
+            names = [c for c in cols if c in names]
+        return lf.with_columns(*(pl.col(c).cast(text) for c in _CATEGORICAL if c in names),
+                               *([_project_code()] if "project_id" in names else []))
+
     as_of = ledger.month_end(year, as_of_month) + dt.timedelta(days=10)  # as the quarterly review reads it
-    monthly, status, memberships, projects, baseline = pl.collect_all([
-        # only the figures: projection pushdown then keeps the source columns out of the scan and sorts
-        ledger.monthly_cumulative(tables["progress"], as_of=as_of).select(
-            "project_id", "year", "month", "quarter", "completed_ytd_wan"),
-        ledger.start_status(tables["progress"], as_of),
-        tables["memberships"],
-        tables["projects"].select("project_id", "name", "responsible_unit", "planned_start"),
+    progress, memberships, projects, baseline = pl.collect_all([
+        read(tables["progress"], _PROGRESS_COLS),
+        read(tables["memberships"]),
+        read(tables["projects"], ("project_id", "name", "responsible_unit", "planned_start")),
         tables["baseline"],
     ], engine=engine)
+    with ledger.reuse_results():  # one snapshot for the monthly figures and the start status
+        monthly = ledger.monthly_cumulative(progress, as_of=as_of).select(
+            "project_id", "year", "month", "quarter", "completed_ytd_wan")
+        status = ledger.start_status(progress, as_of)
+    del progress
     # completion sorts and joins whole frames: hand it only the columns it reads (same results)
-    figures = monthly
     plans = memberships.select("project_id", "list", "nature", "annual_plan_wan",
                                *(f"q{q}_plan_wan" for q in range(1, 5)))
-    with warnings.catch_warnings():
+    # each unit as its rank among the sorted unit names: completion groups and sorts integers, in
+    # the order the names sort (polars sorts Categoricals by their text)
+    units = projects.get_column("responsible_unit").cast(pl.String).unique().drop_nulls().sort()
+    rank = pl.DataFrame({"responsible_unit": units, "_rank": pl.int_range(0, units.len(), dtype=pl.UInt32,
+                                                                           eager=True)})
+    unit_of = projects.select("project_id", pl.col("responsible_unit").cast(pl.String)).join(
+        rank, on="responsible_unit", how="left", maintain_order="left").select(
+        "project_id", pl.col("_rank").alias("responsible_unit"))
+    with warnings.catch_warnings(), ledger.reuse_results():  # one completion detail for both tables
         warnings.simplefilter("ignore", pl.exceptions.PerformanceWarning)
-        comp = completion.completion(plans, figures, year=year, as_of_month=as_of_month, profile=profile)
-        by_unit = completion.completion(plans, figures, year=year, as_of_month=as_of_month, profile=profile,
-                                        projects=projects.select("project_id", "responsible_unit"),
-                                        by="responsible_unit")
+        comp = completion.completion(plans, monthly, year=year, as_of_month=as_of_month, profile=profile)
+        by_unit = completion.completion(plans, monthly, year=year, as_of_month=as_of_month, profile=profile,
+                                        projects=unit_of, by="responsible_unit")
+    by_unit = by_unit.with_columns(
+        pl.col("responsible_unit").replace_strict(rank["_rank"], units, return_dtype=pl.String).cast(text))
     roster = starts.roster(memberships, projects, status)
     rates = starts.new_start_rates(roster, year=year, as_of=as_of)
     path, summary = growth.track(baseline, as_of_month=as_of_month, profile=profile, headline=headline, year=year)
     return {"completion": comp, "completion_by_unit": by_unit, "start_rates": rates, "growth": path,
             "growth_summary": summary, "monthly_rows": monthly.height, "roster_rows": roster.height}
+
 
 __all__ = ["PROVINCE_PROJECTS", "NATIONAL_PROJECTS", "MONTHS", "district", "replicate", "province_sample",
            "province_file_names", "write_province", "write_national", "lazy_quarterly"]
