@@ -54,11 +54,21 @@ def plain_name(v) -> bool:
 MIN_ROWS = 300
 
 
-def _col(frame: pl.DataFrame, ctx: Ctx, fld: str, idx: pl.Series) -> pl.Series | None:
+def _col(frame: pl.DataFrame, ctx: Ctx, fld: str, idx=None) -> pl.Series | None:
+    """The data rows' cells of a field's column (``frame`` already holds only the data rows)."""
     c = ctx.cols.get(fld)
     if c is None:
         return None
-    return frame.to_series(c.index).cast(pl.String).gather(idx)
+    s = frame.to_series(c.index)
+    return s if s.dtype == pl.String else s.cast(pl.String)
+
+
+def _data_frame(frame: pl.DataFrame, data: list[tuple[int, str | None]]) -> pl.DataFrame:
+    """The data rows of the sheet's frame, in one gather (a slice when they are contiguous)."""
+    first, last = data[0][0], data[-1][0]
+    if last - first + 1 == len(data):
+        return frame.slice(first, len(data))
+    return frame[[i for i, _ in data]]
 
 
 def _by_value(series: pl.Series | None, fn, n: int, bad: set[int], parts: int = 0):
@@ -126,7 +136,7 @@ def progress_columns(ctx: Ctx, data: list[tuple[int, str | None]], period, corre
     if frame is None or not data or len(data) < MIN_ROWS:
         return None
     n = len(data)
-    idx = pl.Series([i for i, _ in data], dtype=pl.UInt32)
+    frame, idx = _data_frame(frame, data), None
     bad: set[int] = set()  # positions (in data) handed to the per-row reader
 
     name_s = _col(frame, ctx, "name", idx)
@@ -232,7 +242,7 @@ def register_columns(ctx: Ctx, data: list[tuple[int, str | None]], amount_fields
     if frame is None or not data or len(data) < MIN_ROWS:
         return None
     n = len(data)
-    idx = pl.Series([i for i, _ in data], dtype=pl.UInt32)
+    frame, idx = _data_frame(frame, data), None
     bad: set[int] = set()
     name_s = _col(frame, ctx, "name", idx)
     if name_s is None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import repeat
 
 from jygproj.io import cells, names
 from jygproj.io.cells import CellError, column_letter
@@ -224,14 +225,21 @@ def walk_rows(ctx: Ctx) -> Rows:
     name_col = ctx.cols.get("name")
     start = ctx.header.last_row + 1
     plain = plain_rows(ctx, start)
-    for i in range(start, len(rows)):
-        if plain[i - start]:
-            # 序号 a number and an ordinary 项目名称: a data row, whatever the reference checks say
-            out.data.append((i, nature))
-            since_subtotal.append(i)
+    # rows classified one by one; the runs between them are plain data rows (序号 a number and a
+    # project name), taken in bulk
+    n_rows = len(rows)
+    others = [start + k for k, p in enumerate(plain) if not p] + [n_rows]
+    pos = start
+    for i in others:
+        if pos < i:
+            run = range(pos, i)
+            out.data.extend(zip(run, repeat(nature)))
+            since_subtotal.extend(run)
             for seg in open_sections.values():
-                seg.covered.append(i)
-            continue
+                seg.covered.extend(run)
+        if i == n_rows:
+            break
+        pos = i + 1
         row = rows[i]
         if all(cells.is_empty(v) for v in row):
             out.structure += 1
