@@ -74,9 +74,9 @@ def read_progress(ctx: Ctx, period: Period, correction: bool, reported_default) 
     const = {"period": period.period, "period_end": period.end, "correction": correction, "source_file": ctx.file,
              "source_sheet": ctx.raw.name}
     frame = pl.DataFrame(
-        {**cols, "source_row": [ctx.excel_row(i) for i in idx]},
-        schema={k: RECORD_SCHEMA[k] for k in per_row + ["source_row"]},
-    ).with_columns([pl.lit(v, dtype=RECORD_SCHEMA[k]).alias(k) for k, v in const.items()]).select(list(_RECORD))
+        {**cols, "source_row": [ctx.excel_row(i) for i in idx], **{k: [v] * n for k, v in const.items()}},
+        schema={k: RECORD_SCHEMA[k] for k in per_row + ["source_row"] + list(const)},
+    ).select(list(_RECORD))
     return frame, walked
 
 
