@@ -505,8 +505,12 @@ def _report_timeliness(pos: pl.DataFrame, progress: pl.DataFrame, rule: Rule, as
     # First submission of each (project, list, period) known on as_of: a later revision does not
     # make a report late, and one filed after as_of did not exist yet.
     known_on = pl.coalesce(pl.col("reported_at"), pl.col("period_end"))
+    due = {lst: due_periods(sched.cadence, sched.due_days_after_period_end, as_of, lookback)
+           for lst, sched in rule.schedules.items()}
+    checked = sorted({period for periods in due.values() for period, _, _ in periods})
     first = (
-        progress.filter(known_on.is_null() | (known_on <= as_of))
+        # only the periods checked below: the rest of the ledger is not grouped at all
+        progress.filter((known_on.is_null() | (known_on <= as_of)) & pl.col("period").is_in(checked))
         .group_by(["project_id", "list", "period"])
         .agg(pl.col("reported_at").min().alias("first_reported"), pl.len().alias("_n"))
         .with_columns(pl.col("list").cast(pl.String))
@@ -515,7 +519,7 @@ def _report_timeliness(pos: pl.DataFrame, progress: pl.DataFrame, rule: Rule, as
     for lst, sched in rule.schedules.items():
         expected = pos.filter((pl.col("list").cast(pl.String) == lst)
                               & pl.col("nature").cast(pl.String).is_in(rule.natures))
-        for period, end, deadline in due_periods(sched.cadence, sched.due_days_after_period_end, as_of, lookback):
+        for period, end, deadline in due[lst]:
             rows = (
                 expected.select("project_id", pl.col("list").cast(pl.String))
                 .join(first.filter(pl.col("period") == period).drop("period"),
