@@ -306,10 +306,10 @@ def _positions(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.D
         pl.col("period_end").is_not_null() & (pl.col("period_end") <= as_of)
         & (pl.col("period_end").dt.year() == year)
     )
-    latest = (
+    latest = (  # the last period of each (project, list) once sorted; (project, list, period) is unique
         snap.sort(["project_id", "list", "period_end", "period"])
-        .group_by(["project_id", "list"], maintain_order=True)
-        .agg(pl.col("period", "period_end", "completed_ytd_wan", "issues").last())
+        .filter(ledger.last_of(["project_id", "list"]))
+        .select("project_id", "list", "period", "period_end", "completed_ytd_wan", "issues")
     )
     status = ledger.start_status(progress, as_of)
     register = projects.select("project_id", "name", "responsible_unit", "lead_unit", "leader",

@@ -113,8 +113,8 @@ def current_issues(progress: pl.DataFrame, as_of: date) -> pl.DataFrame:
         pl.col("period_end").is_null() | (pl.col("period_end") <= as_of))
     return (
         snap.sort(["project_id", "list", "period_end", "period"], nulls_last=False)
-        .group_by(["project_id", "list"], maintain_order=True)
-        .agg(pl.col("period", "issues").last())
+        .filter(ledger.last_of(["project_id", "list"]))  # the latest report of each (project, list)
+        .select("project_id", "list", "period", "issues")
         .filter(pl.col("issues").is_not_null() & (pl.col("issues").str.strip_chars() != ""))
         .sort(["project_id", "list"])
     )

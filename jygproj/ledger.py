@@ -204,6 +204,13 @@ def _first_of(keys: list[str]) -> pl.Expr:
     return pl.any_horizontal([pl.col(k).ne_missing(pl.col(k).shift(1)) for k in keys]) | (pl.int_range(pl.len()) == 0)
 
 
+def last_of(keys: list[str]) -> pl.Expr:
+    """True on the last row of each run of equal ``keys`` (nulls equal) in a frame sorted by them:
+    the rows ``group_by(keys, maintain_order=True).agg(pl.all().last())`` would keep, in that order."""
+    return pl.any_horizontal([pl.col(k).ne_missing(pl.col(k).shift(-1)) for k in keys]) \
+        | (pl.int_range(pl.len()) == pl.len() - 1)
+
+
 def _latest_revisions(progress: pl.DataFrame) -> pl.DataFrame:
     if not isinstance(progress, pl.DataFrame):  # a lazy plan (jygproj.scale): the streaming engine's unique
         return (
