@@ -9,6 +9,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from jygproj import schema
@@ -174,10 +175,11 @@ _PROG_EXTRA = {"_res": pl.Int32, "_pos": pl.UInt32}
 
 def _records_frame(prog_results: list[SheetResult]) -> pl.DataFrame:
     """The scheduling tables' records in reading order; _res = index in prog_results, _pos = position."""
-    frames = [res.frame.with_columns(pl.lit(n, dtype=pl.Int32).alias("_res")) for n, res in enumerate(prog_results)]
-    if not frames:
+    if not prog_results:
         return pl.DataFrame(schema={**RECORD_SCHEMA, "_res": pl.Int32}).with_row_index("_pos")
-    return pl.concat(frames, how="vertical").with_row_index("_pos")
+    heights = [res.frame.height for res in prog_results]
+    res_index = pl.Series("_res", np.repeat(np.arange(len(heights), dtype=np.int32), heights))
+    return pl.concat([res.frame for res in prog_results], how="vertical").with_columns(res_index).with_row_index("_pos")
 
 
 def _truthy(col: str) -> pl.Expr:
@@ -188,8 +190,8 @@ def _unify_ids(results: list[SheetResult], problems: list[Problem]) -> None:
     """Rows without a code take the code of a coded row with the same normalised name."""
     wanted = {r["name_key"] for res in results for r in res.records
               if not r.get("code") and r.get("name_key") and "project_id" in r}
-    uncoded = [res for res in results if res.frame is not None
-               and (res.frame["code"].null_count() or (res.frame["code"] == "").any())]
+    # a record's code is names.clean_code's reading, never "": a null is a row without a code
+    uncoded = [res for res in results if res.frame is not None and res.frame["code"].null_count()]
     if not wanted and not uncoded:
         return  # every record has its code
     pairs: dict[str, list] = {"name_key": [], "code": []}
