@@ -301,11 +301,96 @@ _PROGRESS_COLS = ("project_id", "list", "period", "period_end", "completed_ytd_w
                   "resumed", "reported_at", "revision", "source_file", "source_sheet", "source_row")
 
 
-def _project_code(column: str = "project_id") -> pl.Expr:
-    """A project id as a UInt32: the physical code of polars' process-wide Categorical, so the same id
-    gets the same code in every frame. Sorts, joins and group-bys on it are integer work; no result
-    shows a project id (they count projects), so the results are the same."""
-    return pl.col(column).cast(pl.String).cast(pl.Categorical).to_physical().alias(column)
+def _lexical_ids(frames: list[pl.DataFrame]) -> list[pl.DataFrame]:
+    """``frames`` with ``project_id`` (Categorical) replaced by its rank among the sorted ids, a
+    UInt32: sorts, joins and group-bys on it are integer work, and rows sort as they do by the id
+    text (polars sorts Categoricals by their text), so every sum adds the same numbers in the same
+    order as before. No result shows a project id (they count projects). The ranks are looked up by
+    the Categorical's physical code (the same text has the same code in every frame)."""
+    ids = pl.concat([f.select(pl.col("project_id").unique().drop_nulls()) for f in frames]).unique()
+    ids = ids.sort("project_id").with_columns(pl.col("project_id").to_physical().alias("_code"))
+    size = (ids.get_column("_code").max() or 0) + 1
+    rank = pl.repeat(None, size, dtype=pl.UInt32, eager=True).scatter(
+        ids.get_column("_code"), pl.int_range(0, ids.height, dtype=pl.UInt32, eager=True))
+    return [f.with_columns(pl.lit(rank).gather(pl.col("project_id").to_physical()).alias("project_id"))
+            for f in frames]
+
+
+def _completion_totals(detail: pl.DataFrame, projects: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The totals of ``completion.completion(..., plan_targets=None)`` from its ``detail``
+    (completion.completion_detail; ``project_id`` a UInt32 code, :func:`_project_code`): by list
+    and nature, or, given ``projects`` (project_id code, responsible_unit), as
+    ``by="responsible_unit"`` — the same rows in the same order (the unit column as String).
+
+    Why not completion() itself: at 1,000,000 projects its detail has 16 million rows and it groups
+    them on text keys (list, nature, period), once per table. Here the keys are packed into one
+    integer per row — unit rank, then the list's place in the report order, the nature's place
+    among the sorted natures, the period's in PERIODS — so one integer group-by and one integer
+    sort give completion()'s groups in completion()'s order (tests/test_scale.py checks the frames
+    are equal to completion()'s).
+    """
+    from jygproj.completion import CITY, ENTERPRISE, PERIODS, _pct
+    from jygproj.ledger import LIST_PRECEDENCE
+
+    order = [*LIST_PRECEDENCE, ENTERPRISE, CITY]
+    lists = order + sorted(set(detail.get_column("list").unique().drop_nulls().to_list()) - set(order))
+    natures = sorted(detail.get_column("nature").unique().drop_nulls().to_list())
+    n_l, n_n, n_p = len(lists) + 1, len(natures) + 1, len(PERIODS) + 1  # + 1: null, sorted last
+    code = {"list": lists, "nature": natures, "period": list(PERIODS)}
+
+    def codes(col: str) -> pl.Expr:
+        values = code[col]
+        return pl.col(col).cast(pl.Enum(values)).to_physical().cast(pl.UInt64).fill_null(len(values))
+
+    rest = codes("period") + n_p * (codes("nature") + n_n * codes("list"))
+    if projects is None:
+        base = pl.lit(0, pl.UInt64)
+    else:
+        # each unit as its rank among the sorted unit names (null last, as completion() sorts them),
+        # looked up by project code
+        pu = projects.select("project_id", pl.col("responsible_unit").cast(pl.String)).unique("project_id")
+        units = pu.get_column("responsible_unit").unique().drop_nulls().sort()
+        size = max(detail.get_column("project_id").max() or 0, pu.get_column("project_id").max() or 0) + 1
+        rank = pl.repeat(None, size, dtype=pl.UInt32, eager=True).scatter(
+            pu.get_column("project_id"),
+            pu.get_column("responsible_unit").cast(pl.Enum(units.to_list())).to_physical().cast(pl.UInt32))
+        base = pl.lit(rank).gather(pl.col("project_id")).cast(pl.UInt64).fill_null(units.len()) * (n_l * n_n * n_p)
+    d = detail.select("project_id", (base + rest).alias("_k"), "quarter", "closed", "annual_plan_wan", "plan_wan",
+                      "completed_wan")
+    aggs = [
+        pl.col("project_id").n_unique().alias("projects"),
+        pl.col("annual_plan_wan").sum(),
+        pl.col("plan_wan").sum(),
+        pl.col("completed_wan").sum().alias("completed_wan"),
+        pl.col("completed_wan").is_not_null().any().alias("_begun"),
+        pl.col("closed").first(),
+        pl.col("quarter").first(),
+    ]
+    nature_null = (n_n - 1) * n_p  # the all-natures rows: the nature code of null
+    by_nature = d.group_by("_k").agg(aggs)
+    all_natures = d.group_by(pl.col("_k") - (pl.col("_k") // n_p % n_n) * n_p + nature_null).agg(aggs)
+    out = pl.concat([by_nature, all_natures]).sort("_k")
+    k = pl.col("_k")
+
+    def decode(col: str, value: pl.Expr) -> pl.Expr:
+        values = code[col]
+        return value.replace_strict(list(range(len(values))), values, default=None, return_dtype=pl.String) \
+            .alias(col)
+
+    keys = [decode("list", k // (n_n * n_p) % n_l), decode("nature", k // n_p % n_n), decode("period", k % n_p)]
+    if projects is not None:
+        keys.insert(0, (k // (n_l * n_n * n_p)).replace_strict(
+            list(range(units.len())), units, default=None, return_dtype=pl.String).alias("responsible_unit"))
+    completed = pl.when(pl.col("_begun")).then(pl.col("completed_wan")).otherwise(None)
+    return out.select(
+        *keys, "quarter", "closed", "projects", "annual_plan_wan", "plan_wan",
+        completed.alias("completed_wan"),
+        _pct(completed, pl.col("plan_wan")).alias("rate_pct"),
+        pl.when(k % n_p == PERIODS.index("YTD")).then(_pct(completed, pl.col("annual_plan_wan")))
+        .alias("annual_rate_pct"),
+        pl.lit(None, pl.Float64).alias("target_wan"),
+        pl.lit(None, pl.Float64).alias("target_rate_pct"),
+    )
 
 
 def lazy_quarterly(tables: dict[str, pl.LazyFrame], *, year: int, quarter: int, as_of_month: int,
@@ -317,16 +402,16 @@ def lazy_quarterly(tables: dict[str, pl.LazyFrame], *, year: int, quarter: int, 
     on the FAI baseline (seasonal projection). The same functions as the quarterly review
     (jygproj.ledger, completion, starts, growth).
 
-    How it stays fast at 1,000,000 projects × 12 months (measured in benchmarks/RESULTS.md):
+    How it stays fast at 1,000,000 projects × 12 months (figures in benchmarks/RESULTS.md):
     - the Parquet files are read once, only the columns the calculations use, in one
       ``collect_all`` (streaming engine when ``streaming``); the ledger then runs on the eager
       progress frame, whose paths sort once and parse each distinct period once (the lazy paths of
-      jygproj.ledger sort and parse every row again);
-    - project ids become UInt32 codes (:func:`_project_code`): no result shows an id;
-    - the snapshot of the ledger is shared by the monthly figures and the start status, and the
-      per-project completion detail by the by-list and by-unit tables (ledger.reuse_results);
-    - the by-unit breakdown groups on each unit's rank in the sorted unit names, a UInt32 that sorts
-      as the names do, and the names are put back afterwards (the same rows in the same order).
+      jygproj.ledger sort and parse every row again), and one snapshot serves the monthly figures
+      and the start status (ledger.reuse_results);
+    - project ids become UInt32 ranks that sort as the ids do (:func:`_lexical_ids`);
+    - the per-project completion detail (completion.completion_detail) is computed once, and the
+      by-list and by-unit tables are both summed from it on integer keys
+      (:func:`_completion_totals`, equal to completion.completion's tables to the last bit).
     ``categorical`` keeps names, units and sources as polars Categoricals (less memory; the unit
     column of the by-unit table is then Categorical, else String). Not included: warnings, ranking,
     factors and supervision, whose functions need the whole eager review.
@@ -345,7 +430,7 @@ def lazy_quarterly(tables: dict[str, pl.LazyFrame], *, year: int, quarter: int, 
             lf = lf.select(c for c in cols if c in names)
             names = [c for c in cols if c in names]
         return lf.with_columns(*(pl.col(c).cast(text) for c in _CATEGORICAL if c in names),
-                               *([_project_code()] if "project_id" in names else []))
+                               *([pl.col("project_id").cast(pl.Categorical)] if "project_id" in names else []))
 
     as_of = ledger.month_end(year, as_of_month) + dt.timedelta(days=10)  # as the quarterly review reads it
     progress, memberships, projects, baseline = pl.collect_all([
@@ -354,6 +439,7 @@ def lazy_quarterly(tables: dict[str, pl.LazyFrame], *, year: int, quarter: int, 
         read(tables["projects"], ("project_id", "name", "responsible_unit", "planned_start")),
         tables["baseline"],
     ], engine=engine)
+    progress, memberships, projects = _lexical_ids([progress, memberships, projects])
     with ledger.reuse_results():  # one snapshot for the monthly figures and the start status
         monthly = ledger.monthly_cumulative(progress, as_of=as_of).select(
             "project_id", "year", "month", "quarter", "completed_ytd_wan")
@@ -362,21 +448,13 @@ def lazy_quarterly(tables: dict[str, pl.LazyFrame], *, year: int, quarter: int, 
     # completion sorts and joins whole frames: hand it only the columns it reads (same results)
     plans = memberships.select("project_id", "list", "nature", "annual_plan_wan",
                                *(f"q{q}_plan_wan" for q in range(1, 5)))
-    # each unit as its rank among the sorted unit names: completion groups and sorts integers, in
-    # the order the names sort (polars sorts Categoricals by their text)
-    units = projects.get_column("responsible_unit").cast(pl.String).unique().drop_nulls().sort()
-    rank = pl.DataFrame({"responsible_unit": units, "_rank": pl.int_range(0, units.len(), dtype=pl.UInt32,
-                                                                           eager=True)})
-    unit_of = projects.select("project_id", pl.col("responsible_unit").cast(pl.String)).join(
-        rank, on="responsible_unit", how="left", maintain_order="left").select(
-        "project_id", pl.col("_rank").alias("responsible_unit"))
-    with warnings.catch_warnings(), ledger.reuse_results():  # one completion detail for both tables
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", pl.exceptions.PerformanceWarning)
-        comp = completion.completion(plans, monthly, year=year, as_of_month=as_of_month, profile=profile)
-        by_unit = completion.completion(plans, monthly, year=year, as_of_month=as_of_month, profile=profile,
-                                        projects=unit_of, by="responsible_unit")
-    by_unit = by_unit.with_columns(
-        pl.col("responsible_unit").replace_strict(rank["_rank"], units, return_dtype=pl.String).cast(text))
+        # the per-project detail once, both tables from it
+        detail = completion.completion_detail(plans, monthly, year=year, as_of_month=as_of_month, profile=profile)
+        comp = _completion_totals(detail)
+        by_unit = _completion_totals(detail, projects).with_columns(pl.col("responsible_unit").cast(text))
+    del detail
     roster = starts.roster(memberships, projects, status)
     rates = starts.new_start_rates(roster, year=year, as_of=as_of)
     path, summary = growth.track(baseline, as_of_month=as_of_month, profile=profile, headline=headline, year=year)
