@@ -207,6 +207,18 @@ def _unify_ids(results: list[SheetResult], problems: list[Problem]) -> None:
     if codes.is_empty():
         return
     by_key = {k: v for k, v in codes.filter(pl.col("name_key").is_in(list(wanted))).iter_rows()} if wanted else {}
+    # the uncoded rows of every record frame, matched in one join: _ri = index in results, _k = row
+    matched: dict[int, pl.DataFrame] = {}
+    frame_at = [n for n, res in enumerate(results) if any(res is u for u in uncoded)]
+    if frame_at:
+        cols = ["name_key", "name", "code", "source_file", "source_sheet", "source_row"]
+        heights = [results[n].frame.height for n in frame_at]
+        rows = pl.concat([results[n].frame.select(cols) for n in frame_at]).with_columns(
+            pl.Series("_ri", np.repeat(np.array(frame_at, dtype=np.int64), heights)),
+            pl.Series("_k", np.concatenate([np.arange(h, dtype=np.int64) for h in heights])))
+        sub = (rows.filter(~_truthy("code") & _truthy("name_key")).drop("code")
+               .join(codes, on="name_key", how="inner").sort(["_ri", "_k"]))
+        matched = {key[0]: part for key, part in sub.partition_by("_ri", as_dict=True, maintain_order=True).items()}
     warned = set()
 
     def warn(r: dict, found: list[str]) -> None:
@@ -217,21 +229,15 @@ def _unify_ids(results: list[SheetResult], problems: list[Problem]) -> None:
                 row=r["source_row"], value=r["name"], expected="填写项目代码")
         problems.extend(log.items)
 
-    for res in results:
+    for n, res in enumerate(results):
         if res.frame is not None:
-            if not any(res is u for u in uncoded):
-                continue  # every row has its code
-            f = res.frame.with_row_index("_k")
-            sub = (f.filter(~_truthy("code") & _truthy("name_key")).select("_k", "name_key", "name", "source_file",
-                                                                             "source_sheet", "source_row")
-                   .join(codes, on="name_key", how="inner").sort("_k"))
-            if sub.is_empty():
-                continue
-            one = sub.filter(pl.col("codes").list.len() == 1).select("_k", pl.col("codes").list.first().alias("_code"))
+            sub = matched.get(n)
+            if sub is None:
+                continue  # every row has its code, or none matches a coded name
+            one = sub.filter(pl.col("codes").list.len() == 1)
             if one.height:
-                res.frame = (f.join(one, on="_k", how="left", maintain_order="left")
-                             .with_columns(pl.coalesce("_code", "project_id").alias("project_id"))
-                             .select(res.frame.columns))
+                pid = res.frame["project_id"].scatter(one["_k"], one["codes"].list.first())
+                res.frame = res.frame.with_columns(pid)
             for r in sub.filter(pl.col("codes").list.len() > 1).iter_rows(named=True):
                 if r["name_key"] not in warned:
                     warn(r, r["codes"])
