@@ -221,12 +221,17 @@ def _latest_revisions(progress: pl.DataFrame) -> pl.DataFrame:
         )
     # one sort by key then preference, and the first row of each key (a shift compare, no hashing):
     # the same rows, in key order, as sorting by preference, keeping the first per key, sorting by key
-    ordered = progress.sort(
+    return _revision_order(progress).filter(_first_of(_KEY))
+
+
+def _revision_order(progress: pl.DataFrame) -> pl.DataFrame:
+    """The ledger sorted by key, then latest revision first (ties: earliest source row). Memoised, so
+    a review sorts its ledger once for every date it looks at (filtering keeps the order)."""
+    return memoised("revision_order", (progress,), None, lambda: progress.sort(
         [*_KEY, "revision", "reported_at", "source_file", "source_row"],
         descending=[False, False, False, True, True, False, False],
         nulls_last=[False, False, False, True, True, True, True],
-    )
-    return ordered.filter(_first_of(_KEY))
+    ))
 
 
 def snapshot(progress: pl.DataFrame, as_of: date) -> pl.DataFrame:
@@ -241,8 +246,12 @@ def snapshot(progress: pl.DataFrame, as_of: date) -> pl.DataFrame:
 
 def _snapshot(progress: pl.DataFrame, as_of: date) -> pl.DataFrame:
     known_on = pl.coalesce(pl.col("reported_at"), pl.col("period_end"))
-    reported = progress.filter(known_on.is_null() | (known_on <= as_of))
-    return latest_revisions(reported)
+    known = known_on.is_null() | (known_on <= as_of)
+    if isinstance(progress, pl.DataFrame) and _MEMO.get() is not None:
+        # within a review: the ledger sorted once, filtered to this date (the same rows, in the same
+        # order, as sorting the filtered ledger), then the first row of each key
+        return _revision_order(progress).filter(known).filter(_first_of(_KEY))
+    return latest_revisions(progress.filter(known))
 
 
 def monthly_cumulative(progress: pl.DataFrame, as_of: date | None = None) -> pl.DataFrame:
