@@ -92,3 +92,74 @@ def test_national_parquet_has_projects_times_twelve_months(small_province, city,
     total = res["completion"].filter((pl.col("list") == "city") & (pl.col("period") == "YTD")
                                      & pl.col("nature").is_null())
     assert total["projects"][0] == 100
+
+
+@pytest.fixture(scope="module")
+def national100(small_province, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("scale") / "national100"
+    scale.write_national(out, n_projects=100, city_dir=small_province)
+    return out
+
+
+def _eager_tables(ds, as_of_month=10):
+    """What the quarterly review computes from an eager Dataset (string ids, completion() itself)."""
+    profile = load_seasonal_profile()
+    monthly = ledger.monthly_cumulative(ds.progress, as_of=ledger.month_end(2023, as_of_month) + dt.timedelta(days=10))
+    comp = completion.completion(ds.memberships, monthly, year=2023, as_of_month=as_of_month, profile=profile)
+    by_unit = completion.completion(ds.memberships, monthly, year=2023, as_of_month=as_of_month, profile=profile,
+                                    projects=ds.projects, by="responsible_unit")
+    return monthly, comp, by_unit
+
+
+def test_lazy_quarterly_gives_the_reviews_tables(national100):
+    # the national path (integer ids, totals summed from one detail) against completion() on the
+    # eager frames of the same Parquet set: the same rows, the same order, the same figures
+    ds = load_ingested(national100)
+    monthly, comp, by_unit = _eager_tables(ds)
+    res = scale.lazy_quarterly(scan_ingested(national100), year=2023, quarter=3, as_of_month=10,
+                               profile=load_seasonal_profile())
+    assert res["monthly_rows"] == monthly.height
+    assert_frame_equal(res["completion"], comp)
+    assert res["completion_by_unit"].schema["responsible_unit"] == pl.Categorical
+    assert_frame_equal(res["completion_by_unit"].with_columns(pl.col("responsible_unit").cast(pl.String)), by_unit)
+    # copy 2's units are there, each with its own rows: 第2片区 + the city's unit name
+    units = res["completion_by_unit"]["responsible_unit"].cast(pl.String)
+    assert units.str.starts_with("第2片区").any()
+    # without streaming and Categoricals: the same tables, units as text
+    plain = scale.lazy_quarterly(scan_ingested(national100), year=2023, quarter=3, as_of_month=10,
+                                 profile=load_seasonal_profile(), streaming=False, categorical=False)
+    assert_frame_equal(plain["completion_by_unit"], by_unit)
+    assert_frame_equal(plain["start_rates"], res["start_rates"])
+
+
+def test_completion_totals_equal_completion_to_the_last_bit(city):
+    # _completion_totals sums completion_detail on integer keys: the frames completion() gives,
+    # exactly (same groups, same order of rows inside each group, same order of groups)
+    profile = load_seasonal_profile()
+    progress, memberships, projects = scale._lexical_ids([
+        city.progress.with_columns(pl.col("project_id").cast(pl.Categorical)),
+        city.memberships.with_columns(pl.col("project_id").cast(pl.Categorical)),
+        city.projects.with_columns(pl.col("project_id").cast(pl.Categorical))])
+    assert progress.schema["project_id"] == pl.UInt32
+    monthly = ledger.monthly_cumulative(progress, as_of=dt.date(2023, 8, 10))
+    for month in (7, 12):
+        detail = completion.completion_detail(memberships, monthly, year=2023, as_of_month=month, profile=profile)
+        assert_frame_equal(scale._completion_totals(detail),
+                           completion.completion(memberships, monthly, year=2023, as_of_month=month,
+                                                 profile=profile), check_exact=True)
+        # one project without a unit: its rows go last, under a null unit, as completion() puts them
+        some = projects.with_columns(pl.when(pl.int_range(pl.len()) == 0).then(None)
+                                     .otherwise(pl.col("responsible_unit")).alias("responsible_unit"))
+        assert_frame_equal(scale._completion_totals(detail, some),
+                           completion.completion(memberships, monthly, year=2023, as_of_month=month,
+                                                 profile=profile, projects=some, by="responsible_unit"),
+                           check_exact=True)
+
+
+def test_lexical_ids_sort_as_the_ids_do():
+    a = pl.DataFrame({"project_id": ["b", "a~10", None, "a~2"]}, schema={"project_id": pl.Categorical})
+    b = pl.DataFrame({"project_id": ["c", "a~2"]}, schema={"project_id": pl.Categorical})
+    ra, rb = scale._lexical_ids([a, b])
+    # sorted ids: a~10, a~2, b, c -> ranks 0, 1, 2, 3; the same id has the same rank in every frame
+    assert ra["project_id"].to_list() == [2, 0, None, 1]
+    assert rb["project_id"].to_list() == [3, 1]
