@@ -32,9 +32,12 @@ def clear_memo() -> None:
 def memo_map(name: str, fn, values: list) -> list:
     """[fn(v) for v in values], calling the pure function fn once per distinct value in this load."""
     cache = _MEMO.setdefault(name, {})
-    for v in set(values).difference(cache):
-        cache[v] = fn(v)
-    return list(map(cache.__getitem__, values))
+    try:  # the usual case after the first month: every value already read
+        return list(map(cache.__getitem__, values))
+    except KeyError:
+        for v in set(values).difference(cache):
+            cache[v] = fn(v)
+        return list(map(cache.__getitem__, values))
 
 
 def _code_reading(v):
