@@ -24,14 +24,14 @@ from typing import Any, Callable, Hashable
 
 import polars as pl
 
-from jygproj.schema import LISTS
+from jygproj.schema import CITY_PRECEDENCE
 
 #: Which list's figure stands for a project when it is reported on several lists.
 #: Provincial lists first: their figures go through the provincial online platform (在线审批监管平台,
 #: 二(八)), which is tied to statistical registration (入库); then the city lists in the plan's
 #: order. A monthly figure always beats a weekly one, whatever the list (monthly is the statistics'
 #: own cadence, 按月统计).
-LIST_PRECEDENCE: tuple[str, ...] = tuple(LISTS)
+LIST_PRECEDENCE: tuple[str, ...] = CITY_PRECEDENCE
 
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
 _WEEK_RE = re.compile(r"^(\d{4})-W(\d{1,2})$")

@@ -43,6 +43,12 @@ LIST_CLAUSE: dict[str, str] = {
     "real_estate": "二(五)",
     "reserve": "二(六)",
 }
+#: Which list's figures describe a project city-wide when it sits on several (counted once): the
+#: provincial lists first (their figures pass the provincial platform), then the city plans; the
+#: leader-package list last, because its 年度计划 is the leader's target (二(三)), not the project's plan.
+CITY_PRECEDENCE: tuple[str, ...] = (
+    "provincial_major", "provincial_key", "government", "industrial", "real_estate", "leader_package", "reserve",
+)
 #: Lists whose projects are enterprise investment (企业投资, 二(五): start rate >= 85%, annual >= 80%).
 ENTERPRISE_LISTS = ("industrial", "real_estate")
 

@@ -190,3 +190,16 @@ def test_every_result_column_has_a_chinese_label():
               requirements(c, as_of_month=6, profile=PROFILE), monthly]
     missing = {col for f in frames for col in f.columns} - set(COLUMN_LABELS)
     assert not missing
+
+
+def test_a_package_project_counts_with_its_own_lists_plan_not_the_leaders_target():
+    # p1 is a government project (plan 2,000) that a city leader also packages with a target of 3,000
+    # (二(三)); city-wide it counts once, with the government plan: 2,000.
+    m = memberships([
+        dict(project_id="p1", list="leader_package", nature="new", annual_plan_wan=3_000.0),
+        dict(project_id="p1", list="government", nature="new", annual_plan_wan=2_000.0),
+    ])
+    p = progress([dict(project_id="p1", list="government", period="2023-06", completed_ytd_wan=900.0)])
+    c = completion(m, monthly_cumulative(p), year=2023, as_of_month=6, profile=PROFILE)
+    assert row(c, list="city", nature=None, period="YTD")["annual_plan_wan"] == pytest.approx(2_000)
+    assert row(c, list="leader_package", nature=None, period="YTD")["annual_plan_wan"] == pytest.approx(3_000)
