@@ -268,14 +268,15 @@ class Inputs:
 
 
 def load_inputs(data_dir: str | Path, year: int) -> Inputs:
-    """Read the workbooks and the reference data once."""
-    from jygproj.io import load_dataset
+    """Read the workbooks (through their Parquet copy, refreshed when an input's hash changed:
+    jygproj.ingest) and the reference data, once."""
+    from jygproj.ingest import load_or_ingest
 
     d = runs.resolve(data_dir)
     files = input_files(d, year)
     targets = load_targets(year)
     return Inputs(
-        dataset=load_dataset(d),
+        dataset=load_or_ingest(d),
         targets=targets,
         plan_targets=completion.plan_targets_frame(targets),
         profile=load_seasonal_profile(),
@@ -619,25 +620,36 @@ def growth_tracker(inputs: Inputs, params: ReviewParams) -> tuple[pl.DataFrame, 
     projection of jygproj.projection (baseline scenario: each project at its current pace, seasonal
     profile) for the months after the as-of month. Always city-wide: the baseline is the city's
     statistics, a unit has no FAI base of its own.
+
+    As of December (the Q4 review) every month is an actual: nothing is projected (the scenario
+    engine refuses December, there is nothing left to plan) and summary["projection"] says so. Once
+    the target month is past (as of November or December), the goal is judged on the published
+    January–November figures (一 "one month early"): the readings table compares the goal with the
+    target month's actual cumulative, with no month remaining.
     """
     ds = inputs.dataset
     m = params.as_of_month
     settings = growth.target_settings(inputs.targets)
-    proj = projection.project(ds.projects, ds.memberships, ds.progress, ds.baseline, as_of=params.as_of,
-                              profile=inputs.profile)
-    path, summary = growth.track(ds.baseline, as_of_month=m, profile=inputs.profile,
-                                 projection=proj.select("month", "projected_cum_wan"), headline=params.headline,
-                                 year=params.year, **settings)
-    summary["projection"] = "jygproj.projection（基准情景）"
+    if m == 12:
+        proj = None
+    else:
+        proj = projection.project(ds.projects, ds.memberships, ds.progress, ds.baseline, as_of=params.as_of,
+                                  profile=inputs.profile).select("month", "projected_cum_wan")
+    path, summary = growth.track(ds.baseline, as_of_month=m, profile=inputs.profile, projection=proj,
+                                 headline=params.headline, year=params.year, **settings)
+    summary["projection"] = ("无（截至12月，全年均为实际数，不作预测）" if proj is None
+                             else "jygproj.projection（基准情景）")
     remaining = settings["target_month"] - m
+    # the cumulative the goal is compared with: the as-of month's, or the target month's once it is past
+    reached = summary["projected_target_month_cum_wan"] if remaining <= 0 else summary["ytd_cum_wan"]
     readings = []
     for reading in HEADLINES:
         goal = summary[f"{reading}_goal_wan"]
-        gap = max(goal - summary["ytd_cum_wan"], 0.0)
+        gap = max(goal - reached, 0.0) if reached is not None else None
         readings.append({
             "reading": schema.GROWTH_READING_LABELS[reading],
             "goal_wan": goal,
-            "actual_cum_wan": summary["ytd_cum_wan"],
+            "actual_cum_wan": reached,
             "gap_wan": gap,
             "remaining_months": max(remaining, 0),
             "needed_per_month_wan": gap / remaining if remaining > 0 else None,
