@@ -25,7 +25,7 @@ CELL_TEXT = st.one_of(
 REFS = [f"{c}{r}" for c in "ABCDEFGHIJKLM" for r in range(1, 17)]
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.dictionaries(st.sampled_from(REFS), CELL_TEXT, min_size=1, max_size=6))
 def test_any_cell_values_are_loaded_or_reported(cells):
     cells = {k: (v if not (isinstance(v, str) and v.startswith("=")) else "'" + v) for k, v in cells.items()}
@@ -41,4 +41,8 @@ def test_any_cell_values_are_loaded_or_reported(cells):
             assert r["read"] == r["loaded"] + r["structure"] + r["rejected"]
             if s.errors:
                 assert r["loaded"] == 0
-        assert ds.memberships.height == sum(s.rows["loaded"] for s in ds.sheets if s.kind == "register")
+        # a loaded row that turns out to be a project already on the same list (e.g. a row without a
+        # code whose name matches a coded row) is merged into it and reported as duplicate_project
+        merged = ds.problems.filter(code="duplicate_project", severity="warning").height
+        loaded = sum(s.rows["loaded"] for s in ds.sheets if s.kind == "register")
+        assert ds.memberships.height + merged == loaded
