@@ -20,11 +20,8 @@ from jygproj.io.sheets import SheetReport, SheetResult, read_sheet
 from jygproj.io.workbook import WorkbookError, open_workbook
 
 _KEYS = ["project_id", "list", "period"]
-#: Which list's figures stand for a project city-wide: the plan's order (二(一)…二(五)), except that the
-#: 市级领导包抓 table carries each leader's package target (二(三)), not the project's own plan, so it
-#: comes last.
-_LIST_ORDER = {k: n for n, k in enumerate(
-    ["provincial_major", "provincial_key", "government", "industrial", "real_estate", "leader_package", "reserve"])}
+#: Which list's figures stand for a project city-wide (schema.CITY_PRECEDENCE: package list last).
+_LIST_ORDER = {k: n for n, k in enumerate(schema.CITY_PRECEDENCE)}
 
 
 @dataclass
