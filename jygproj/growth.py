@@ -15,6 +15,8 @@ the prior series is rescaled to that implied base (comparable_prior_cum_wan), so
 continues from the published rate — the same rule as jygproj.projection.
 January is published with February (1-2月), so the first month with figures is 2.
 
+Up to the as-of month every figure is an actual — as of November or December the goal is judged
+on the published figures alone (as of December nothing is projected).
 The months after the as-of month come from a projection given as a frame (month,
 projected_cum_wan) — normally the project-by-project projection of the scenario engine
 (jygproj.projection), on the same FAI basis — or, when none is given, from
@@ -132,10 +134,16 @@ def growth_path(
     investment each remaining month needs), projected_month_wan (what the projection gives that
     month) and level_extra_month_wan / rate_extra_month_wan (the extra over the projection, the
     shortfall at the target month spread seasonally; 0 when the projection already reaches the goal).
+
+    The as-of month may be at or after the target month (a Q4 review as of November or December):
+    months up to the as-of month are actuals, so the target month's cumulative, the margins and the
+    met months are the published figures; no month remains to need anything, and the paths hold the
+    target month's actual only. As of December nothing is projected (projected_cum_wan is the actual
+    at December and null before; a projection given is ignored).
     """
     _check_month(as_of_month)
-    if not as_of_month <= target_month <= 12:
-        raise ValueError(f"target_month must be as_of_month..12, got {target_month}")
+    if not 2 <= target_month <= 12:
+        raise ValueError(f"target_month 应为 2–12，实际为 {target_month} [bad_target_month]")
     g = 1 + target_growth_pct / 100
     actual = actual_cumulative(baseline, as_of_month=as_of_month, year=year)
     now = actual.filter(pl.col("month") == as_of_month)["actual_cum_wan"][0]
@@ -148,7 +156,10 @@ def growth_path(
     scale = comparable_scale(baseline, as_of_month=as_of_month, year=year)
     prior = {m: v * scale if v is not None else None for m, v in raw_prior.items()}
     actual = actual.with_columns((pl.col("prior_cum_wan") * scale).alias("comparable_prior_cum_wan"))
-    if projection is None:
+    if as_of_month == 12:
+        # December known: every month is an actual, there is nothing to project (any frame given is ignored)
+        projection = pl.DataFrame(schema={"month": pl.Int8, "projected_cum_wan": pl.Float64})
+    elif projection is None:
         projection = seasonal_projection(baseline, as_of_month, profile, year=year)
     proj = projection.select(pl.col("month").cast(pl.Int8), pl.col("projected_cum_wan").cast(pl.Float64))
 
@@ -176,12 +187,16 @@ def growth_path(
         .alias("projected_month_wan")
     )
     at_target = path.filter(pl.col("month") == target_month)["cum_wan"][0]
+    # The paths start from the actual at the as-of month; once the target month is past (as of
+    # November or December, 一 "one month early"), the goal is settled by the published actuals: the
+    # path is the target month's actual alone and nothing remains to be needed.
+    start = {as_of_month: now} if as_of_month <= target_month else {target_month: at_target}
     columns = []
     for reading, goal in goals.items():
         need = max(0.0, goal - now)
         shortfall = max(0.0, goal - at_target) if at_target is not None else None
         columns += [
-            _by_month({as_of_month: now} | {m: now + need * cum_part[m] for m in remaining}, f"{reading}_path_wan"),
+            _by_month(start | {m: now + need * cum_part[m] for m in remaining}, f"{reading}_path_wan"),
             _by_month({m: need * share[m] for m in remaining}, f"{reading}_need_month_wan"),
             _by_month({m: shortfall * share[m] for m in remaining} if shortfall is not None else {},
                       f"{reading}_extra_month_wan"),
@@ -212,7 +227,9 @@ def growth_summary(
     (margin >= 0), r_met_month (level: the first month the cumulative reaches the goal; rate: the
     first month from which cumulative growth stays >= the target through the last month known),
     r_needed_per_month_wan and r_extra_per_month_wan ({month: 万元}) and r_extra_total_wan.
-    headline_* repeat the chosen reading's figures.
+    headline_* repeat the chosen reading's figures. target_month_actual is True when the as-of month
+    is at or after the target month: the projected_target_month_* figures and the margins are then
+    actuals, not projections.
     """
     if headline not in HEADLINES:
         raise ValueError(f"headline 应为 level 或 rate，实际为 {headline!r} [bad_headline]")
@@ -230,6 +247,7 @@ def growth_summary(
         "ytd_prior_cum_wan": now["comparable_prior_cum_wan"],
         "ytd_growth_pct": now["growth_pct"],
         "prior_year_total_wan": dec["comparable_prior_cum_wan"],
+        "target_month_actual": as_of_month >= target_month,
         "projected_target_month_cum_wan": target["cum_wan"],
         "projected_target_month_growth_pct": target["cum_growth_pct"],
         "projected_year_cum_wan": dec["cum_wan"],
@@ -272,12 +290,13 @@ def track(
     target_month: int = 11,
     year: int | None = None,
 ) -> tuple[pl.DataFrame, dict[str, Any]]:
-    """:func:`growth_path` and :func:`growth_summary` in one call; the summary says which projection."""
+    """:func:`growth_path` and :func:`growth_summary` in one call; the summary says which projection
+    ("seasonal", "given", or "none" as of December, when every month is an actual)."""
     path = growth_path(baseline, as_of_month=as_of_month, profile=profile, projection=projection,
                        target_growth_pct=target_growth_pct, target_month=target_month, year=year)
     summary = growth_summary(path, as_of_month=as_of_month, headline=headline,
                              target_growth_pct=target_growth_pct, target_month=target_month)
-    summary["projection"] = "seasonal" if projection is None else "given"
+    summary["projection"] = "none" if as_of_month == 12 else "seasonal" if projection is None else "given"
     return path, summary
 
 

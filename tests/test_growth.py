@@ -152,3 +152,54 @@ def test_prior_year_shape_holds_growth_constant():
     got = dict(zip(proj["month"].to_list(), proj["projected_cum_wan"].to_list()))
     assert got[11] == pytest.approx(1000 * 900 / 850)
     assert got[12] / 1000 == pytest.approx(1000 / 850)
+
+
+# A full year: this year's cumulative to December (万元). November 1,130, December 1,250.
+FULL_YEAR = CURRENT | {11: 1130, 12: 1250}
+
+
+@pytest.mark.parametrize("as_of_month", [11, 12])
+def test_after_the_target_month_the_goal_is_judged_on_actuals(as_of_month):
+    # Q4 review (一 "one month early": judged on 1-11月). Goals: level 1.12 x 1,000 = 1,120;
+    # rate 1.12 x 900 = 1,008. November's actual 1,130: level margin 1,130 - 1,120 = +10, rate
+    # 1,130 - 1,008 = +122. Level first reached in November (October 1,000 < 1,120).
+    path, s = track(baseline(FULL_YEAR), as_of_month=as_of_month, profile=PROFILE)
+    assert s["target_month_actual"] is True
+    assert s["projected_target_month_cum_wan"] == pytest.approx(1130)
+    assert s["level_margin_wan"] == pytest.approx(10) and s["level_met_early"] is True
+    assert s["rate_margin_wan"] == pytest.approx(122) and s["rate_met_early"] is True
+    assert s["level_met_month"] == 11
+    # growth >= 12 % from June on (May 380/340 - 1 = 11.8 %; November 1,130/900 - 1 = 25.6 %)
+    assert s["rate_met_month"] == 6
+    assert s["projected_target_month_growth_pct"] == pytest.approx(25.556, abs=1e-3)
+    # nothing remains to be needed; the paths hold November's actual only
+    assert s["level_needed_per_month_wan"] == {} and s["level_extra_per_month_wan"] == {}
+    assert s["level_extra_total_wan"] == 0
+    nov = path.filter(pl.col("month") == 11).row(0, named=True)
+    assert nov["actual_cum_wan"] == pytest.approx(1130) and nov["cum_wan"] == pytest.approx(1130)
+    assert nov["level_path_wan"] == pytest.approx(1130) and nov["rate_path_wan"] == pytest.approx(1130)
+    assert path.filter(pl.col("month") != 11)["level_path_wan"].null_count() == 11
+    assert path["level_need_month_wan"].null_count() == 12
+
+
+def test_as_of_december_nothing_is_projected():
+    # December's actual 1,250 (+25 % on 1,000) stands; a projection given is ignored
+    path, s = track(baseline(FULL_YEAR), as_of_month=12, profile=PROFILE, projection=projection({12: 9999}))
+    assert s["projection"] == "none"
+    assert s["ytd_cum_wan"] == pytest.approx(1250) and s["ytd_growth_pct"] == pytest.approx(25)
+    assert s["projected_year_cum_wan"] == pytest.approx(1250)
+    assert path["projected_cum_wan"].to_list() == [None] * 11 + [pytest.approx(1250)]
+    assert path["projected_month_wan"].null_count() == 12
+    # as of November, December is still projected (seasonally: 1,130 / 95.5 % = 1,183.2)
+    _, s11 = track(baseline(FULL_YEAR), as_of_month=11, profile=PROFILE)
+    assert s11["projection"] == "seasonal"
+    assert s11["projected_year_cum_wan"] == pytest.approx(1130 / 0.955)
+
+
+def test_a_november_short_of_the_goal_is_not_made_good_by_december():
+    # November 1,100 < 1,120: level margin -20, not met early; December 1,200 reaches the goal, so the
+    # level reading is met in December — a month late. Rate: 1,100 - 1,008 = +92, met early.
+    _, s = track(baseline(CURRENT | {11: 1100, 12: 1200}), as_of_month=12, profile=PROFILE)
+    assert s["level_margin_wan"] == pytest.approx(-20) and s["level_met_early"] is False
+    assert s["level_met_month"] == 12 and s["level_extra_total_wan"] == pytest.approx(20)
+    assert s["rate_margin_wan"] == pytest.approx(92) and s["rate_met_early"] is True

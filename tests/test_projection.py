@@ -159,3 +159,11 @@ def test_earlier_as_of_month(frames):
     out = projection.project(**f, as_of="2023-06", profile=PROFILE)
     assert out.filter(pl.col("is_actual")).height == 6
     assert not math.isnan(out["projected_cum_wan"][11])
+
+
+def test_december_is_refused_there_is_nothing_left_to_project(frames):
+    # as of December every month is an actual; the Q4 review's 12% tracker skips the projection
+    # (jygproj.quarterly.growth_tracker), the scenario engine keeps its clear refusal
+    with pytest.raises(projection.ProjectionError) as err:
+        projection.build_model(**frames, as_of="2023-12", profile=PROFILE)
+    assert err.value.code == "as_of_out_of_range"
