@@ -24,6 +24,7 @@ import numpy as np
 import polars as pl
 
 from jygproj import ledger
+from jygproj.errors import JygprojError
 from jygproj.scenario.levers import PACE_LISTS, Levers
 
 #: Pace clip defaults (data/reference/scenario_levers.yaml, model.pace_floor / pace_cap).
@@ -31,12 +32,8 @@ PACE_FLOOR, PACE_CAP = 0.3, 1.5
 NO_START = 13  # "start month" of a project not planned to start this year
 
 
-class ProjectionError(ValueError):
+class ProjectionError(JygprojError, ValueError):
     """Input that cannot be projected; Chinese message with an English code."""
-
-    def __init__(self, message: str, code: str):
-        self.code = code
-        super().__init__(f"{message} [{code}]")
 
 
 @dataclass

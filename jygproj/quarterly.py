@@ -26,6 +26,7 @@ import polars as pl
 
 from jygproj import (alerts, completion, factors, growth, ledger, letters, paths, projection, ranking, runs, schema,
                      starts, supervision)
+from jygproj.errors import JygprojError
 from jygproj.export import Sheet, write_workbook
 from jygproj.reference import load_seasonal_profile, load_targets
 from jygproj.schema import ALERT_LEVELS, COLUMN_LABELS, LISTS, NATURES, WAN_PER_YI
@@ -151,12 +152,8 @@ LABELS: dict[str, str] = {
 EVALUATION_LAG_DAYS = 10
 
 
-class ReviewError(ValueError):
+class ReviewError(JygprojError, ValueError):
     """Bad review parameters or inputs; Chinese message, English code."""
-
-    def __init__(self, message: str, code: str):
-        self.code = code
-        super().__init__(f"{message} [{code}]")
 
 
 # --- parameters --------------------------------------------------------------------------------

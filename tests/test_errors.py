@@ -3,6 +3,8 @@ from jygproj.errors import JygprojError
 from jygproj.export import ExportError
 from jygproj.ingest import IngestError
 from jygproj.reserve.pipeline import ReserveRunError
+from jygproj.projection import ProjectionError
+from jygproj.quarterly import ReviewError
 from jygproj.runs import InputChangedError, RunError
 
 
@@ -13,6 +15,7 @@ def test_errors_carry_a_chinese_message_with_the_english_code_beside_it():
 
 
 def test_one_base_catches_them_all_and_builtin_bases_still_hold():
-    for cls in (ChartError, ExportError, IngestError, ReserveRunError, RunError, InputChangedError):
+    for cls in (ChartError, ExportError, IngestError, ProjectionError, ReserveRunError, ReviewError, RunError,
+                InputChangedError):
         assert issubclass(cls, JygprojError)
     assert issubclass(IngestError, ValueError) and issubclass(RunError, RuntimeError)
