@@ -171,6 +171,20 @@ def _completion_detail(memberships: pl.DataFrame, monthly: pl.DataFrame, year: i
 # --- totals --------------------------------------------------------------------------------------
 
 
+
+def totals_aggs() -> list[pl.Expr]:
+    """How per-project detail rows add up to a total (projects counted once; a total is "begun" when
+    any of its projects reported). Shared with the national path (jygproj.scale)."""
+    return [
+        pl.col("project_id").n_unique().alias("projects"),
+        pl.col("annual_plan_wan").sum(),
+        pl.col("plan_wan").sum(),
+        pl.col("completed_wan").sum().alias("completed_wan"),
+        pl.col("completed_wan").is_not_null().any().alias("_begun"),
+        pl.col("closed").first(),
+        pl.col("quarter").first(),
+    ]
+
 def completion(
     memberships: pl.DataFrame,
     monthly: pl.DataFrame,
@@ -199,15 +213,7 @@ def completion(
             raise ValueError(f"by={by!r} needs the projects frame")
         detail = detail.join(projects.select("project_id", by).unique("project_id"), on="project_id", how="left")
         keys = [by, *keys]
-    aggs = [
-        pl.col("project_id").n_unique().alias("projects"),
-        pl.col("annual_plan_wan").sum(),
-        pl.col("plan_wan").sum(),
-        pl.col("completed_wan").sum().alias("completed_wan"),
-        pl.col("completed_wan").is_not_null().any().alias("_begun"),
-        pl.col("closed").first(),
-        pl.col("quarter").first(),
-    ]
+    aggs = totals_aggs()
     by_nature = detail.group_by([*keys, "period"]).agg(aggs)
     all_natures = detail.group_by([k for k in keys if k != "nature"] + ["period"]).agg(aggs).with_columns(
         pl.lit(None, pl.String).alias("nature")

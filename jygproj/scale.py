@@ -29,7 +29,7 @@ from pathlib import Path
 
 import polars as pl
 
-from jygproj import schema
+from jygproj import completion, schema
 
 #: Projects of the province data set (issue 8: "tens of thousands"; 20,000 as the issue asks).
 PROVINCE_PROJECTS = 20_000
@@ -357,15 +357,7 @@ def _completion_totals(detail: pl.DataFrame, projects: pl.DataFrame | None = Non
         base = pl.lit(rank).gather(pl.col("project_id")).cast(pl.UInt64).fill_null(units.len()) * (n_l * n_n * n_p)
     d = detail.select("project_id", (base + rest).alias("_k"), "quarter", "closed", "annual_plan_wan", "plan_wan",
                       "completed_wan")
-    aggs = [
-        pl.col("project_id").n_unique().alias("projects"),
-        pl.col("annual_plan_wan").sum(),
-        pl.col("plan_wan").sum(),
-        pl.col("completed_wan").sum().alias("completed_wan"),
-        pl.col("completed_wan").is_not_null().any().alias("_begun"),
-        pl.col("closed").first(),
-        pl.col("quarter").first(),
-    ]
+    aggs = completion.totals_aggs()
     nature_null = (n_n - 1) * n_p  # the all-natures rows: the nature code of null
     by_nature = d.group_by("_k").agg(aggs)
     all_natures = d.group_by(pl.col("_k") - (pl.col("_k") // n_p % n_n) * n_p + nature_null).agg(aggs)
