@@ -17,7 +17,7 @@ from jygproj.io import fastpath
 from jygproj.io.problems import ERROR, Problem, ProblemLog, problems_frame
 from jygproj.io.progress import RECORD_SCHEMA
 from jygproj.io.sheets import SheetReport, SheetResult, read_sheet
-from jygproj.io.workbook import WorkbookError, open_workbook
+from jygproj.io.workbook import WorkbookError, finish_workbook, parse_workbook
 
 _KEYS = ["project_id", "list", "period"]
 #: Which list's figures stand for a project city-wide (schema.CITY_PRECEDENCE: package list last).
@@ -95,7 +95,7 @@ def load_workbooks(paths: list[Path], year: int | None = None) -> Dataset:
     for path, opened in zip(paths, _opened_ahead(paths)):
         log = ProblemLog(file=str(path))
         try:
-            raws = opened.result()
+            raws = finish_workbook(opened.result())
         except WorkbookError as exc:
             log.add(exc.code, exc.message, expected=exc.expected)
             problems.extend(log.items)
@@ -121,31 +121,32 @@ def load_workbooks(paths: list[Path], year: int | None = None) -> Dataset:
 #: on two cores the next workbook is parsed while this one's rows are checked; a small window keeps
 #: memory to a few workbooks' cells.
 _AHEAD = 2
+_READERS = 1
 
 
 def _opened_ahead(paths: list[Path]):
-    """Futures of open_workbook(path), in order, each started at most _AHEAD workbooks early."""
+    """Futures of parse_workbook(path), in order, each started at most _AHEAD workbooks early."""
     if len(paths) < 2:  # nothing to overlap: no thread
         for path in paths:
             fut: Future = Future()
             try:
-                fut.set_result(open_workbook(path))
+                fut.set_result(parse_workbook(path))
             except Exception as exc:  # noqa: BLE001 - re-raised by .result(), as a direct call would
                 fut.set_exception(exc)
             yield fut
         return
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="jygproj-open") as pool:
+    with ThreadPoolExecutor(max_workers=_READERS, thread_name_prefix="jygproj-open") as pool:
         pending: deque[Future] = deque()
         it = iter(paths)
         for path in it:
-            pending.append(pool.submit(open_workbook, path))
+            pending.append(pool.submit(parse_workbook, path))
             if len(pending) > _AHEAD:
                 break
         while pending:
             fut = pending.popleft()
             nxt = next(it, None)
             if nxt is not None:
-                pending.append(pool.submit(open_workbook, nxt))
+                pending.append(pool.submit(parse_workbook, nxt))
             yield fut
 
 

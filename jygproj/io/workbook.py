@@ -276,8 +276,24 @@ def read_bytes(path: Path) -> bytes:
         return fh.read()
 
 
-def open_workbook(path: Path) -> list[RawSheet]:
-    """Every sheet of the workbook as a RawSheet, in workbook order. Raises WorkbookError."""
+@dataclass
+class OpenedWorkbook:
+    """A workbook whose sheets calamine has parsed (load_sheet, done without the GIL) but not yet
+    converted to polars frames. The conversion (fastexcel builds the Arrow arrays) holds the GIL and
+    takes it back many times, so run in a background thread beside the rows' checks it waited ~5 ms
+    (the interpreter's switch interval) at each turn: the loader opens workbooks ahead in a thread
+    and finishes them (finish_workbook) in the thread that reads the rows."""
+
+    path: Path
+    data: bytes
+    kind: str
+    zf: object  # zipfile.ZipFile | None
+    parts: dict[str, str]
+    sheets: list  # [(name, fastexcel sheet)]
+
+
+def parse_workbook(path: Path) -> OpenedWorkbook:
+    """Checks and calamine's parse of every sheet; no polars frame yet. Raises WorkbookError."""
     data = read_bytes(path)
     kind = _check_bytes_kind(path, data)
     parts: dict[str, str] = {}
@@ -297,7 +313,7 @@ def open_workbook(path: Path) -> list[RawSheet]:
         if "password" in text or "encrypt" in text:
             raise WorkbookError("encrypted", f"工作簿设有密码，无法读取；{_SAVE_AS}") from exc
         raise WorkbookError("unreadable", f"工作簿无法读取（{str(exc).splitlines()[0]}）；{_SAVE_AS}") from exc
-    sheets: list[RawSheet] = []
+    sheets = []
     for name in reader.sheet_names:
         try:
             sheet = reader.load_sheet(name, header_row=None, dtypes="string")
@@ -306,6 +322,15 @@ def open_workbook(path: Path) -> list[RawSheet]:
             if "password" in text or "encrypt" in text:
                 raise WorkbookError("encrypted", f"工作簿设有密码，无法读取；{_SAVE_AS}") from exc
             raise WorkbookError("unreadable", f"工作表“{name}”无法读取（{str(exc).splitlines()[0]}）") from exc
+        sheets.append((name, sheet))
+    return OpenedWorkbook(path, data, kind, zf, parts, sheets)
+
+
+def finish_workbook(opened: OpenedWorkbook) -> list[RawSheet]:
+    """Every sheet of a parsed workbook as a RawSheet, in workbook order."""
+    data, kind, zf, parts = opened.data, opened.kind, opened.zf, opened.parts
+    out: list[RawSheet] = []
+    for name, sheet in opened.sheets:
         visible = str(sheet.visible) == "visible"
         cols = sheet.available_columns()
         frame = sheet.to_polars()
@@ -328,5 +353,10 @@ def open_workbook(path: Path) -> list[RawSheet]:
                 raw.notes.append("row_numbers_uncertain")
                 off = 0
             raw.row_offset = off
-        sheets.append(raw)
-    return sheets
+        out.append(raw)
+    return out
+
+
+def open_workbook(path: Path) -> list[RawSheet]:
+    """Every sheet of the workbook as a RawSheet, in workbook order. Raises WorkbookError."""
+    return finish_workbook(parse_workbook(path))
