@@ -292,8 +292,10 @@ class OpenedWorkbook:
     sheets: list  # [(name, fastexcel sheet)]
 
 
-def parse_workbook(path: Path) -> OpenedWorkbook:
-    """Checks and calamine's parse of every sheet; no polars frame yet. Raises WorkbookError."""
+def check_workbook(path: Path) -> OpenedWorkbook:
+    """The file's bytes and every check made before calamine sees them (kind, zip bomb, DTDs, sheet
+    parts); no sheet parsed yet. Raises WorkbookError. Pure Python: the loader runs it in the reading
+    thread, where each file read or inflate would otherwise hand the GIL back and wait for it."""
     data = read_bytes(path)
     kind = _check_bytes_kind(path, data)
     parts: dict[str, str] = {}
@@ -306,8 +308,13 @@ def parse_workbook(path: Path) -> OpenedWorkbook:
         _check_zip(zf)
         _check_prologs(zf)
         parts = _xlsx_sheet_parts(zf)
+    return OpenedWorkbook(path, data, kind, zf, parts, [])
+
+
+def parse_sheets(opened: OpenedWorkbook) -> OpenedWorkbook:
+    """calamine's parse of every sheet of a checked workbook (without the GIL). Raises WorkbookError."""
     try:
-        reader = fastexcel.read_excel(data)
+        reader = fastexcel.read_excel(opened.data)
     except Exception as exc:  # calamine's errors are one class; read the message for the cause
         text = str(exc).lower()
         if "password" in text or "encrypt" in text:
@@ -323,7 +330,13 @@ def parse_workbook(path: Path) -> OpenedWorkbook:
                 raise WorkbookError("encrypted", f"工作簿设有密码，无法读取；{_SAVE_AS}") from exc
             raise WorkbookError("unreadable", f"工作表“{name}”无法读取（{str(exc).splitlines()[0]}）") from exc
         sheets.append((name, sheet))
-    return OpenedWorkbook(path, data, kind, zf, parts, sheets)
+    opened.sheets = sheets
+    return opened
+
+
+def parse_workbook(path: Path) -> OpenedWorkbook:
+    """Checks and calamine's parse of every sheet; no polars frame yet. Raises WorkbookError."""
+    return parse_sheets(check_workbook(path))
 
 
 def finish_workbook(opened: OpenedWorkbook) -> list[RawSheet]:
