@@ -204,6 +204,20 @@ def _ref_to_rc(ref: str) -> tuple[int, int]:
     return int(ref[i:]) - 1, col - 1
 
 
+class _Growing:
+    """A file read in chunks of 1 KiB, doubling up to what iterparse asks (16 KiB): the first value of
+    a sheet is usually in its first kilobytes, and iterparse parses a whole chunk before it yields."""
+
+    def __init__(self, fh):
+        self._fh = fh
+        self._size = 1024
+
+    def read(self, n: int) -> bytes:
+        size = min(n, self._size)
+        self._size *= 2
+        return self._fh.read(size)
+
+
 def _xlsx_candidates(zf: zipfile.ZipFile, member: str, limit: int = 2000):
     """(row, col) of the first cells holding a value, in sheet order (0-based), streamed so only the
     top of the sheet is parsed."""
@@ -211,7 +225,7 @@ def _xlsx_candidates(zf: zipfile.ZipFile, member: str, limit: int = 2000):
     row_idx = -1
     col_idx = -1
     with zf.open(member) as fh:
-        for event, elem in SafeET.iterparse(fh, events=("start", "end"), forbid_dtd=True):
+        for event, elem in SafeET.iterparse(_Growing(fh), events=("start", "end"), forbid_dtd=True):
             tag = elem.tag
             if event == "start":
                 if tag == f"{_NS_MAIN}row":
