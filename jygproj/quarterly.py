@@ -800,6 +800,10 @@ def headline_figures(s: dict[str, Any], params: ReviewParams) -> pl.DataFrame:
     q = f"Q{params.quarter}"
     city = s["completion"].get(completion.CITY, {})
     g = s["growth"]
+    # from November on the target month is an actual (published figures), not a projection
+    actual = _target_month_actual(g)
+    met = "达成月份（实际）" if actual else "预计达成月份"
+    met_note = "空白：年内未达成" if actual else "空白：按当前进度年内无法达成"
     rows = [
         (f"{PERIOD_LABELS[q]}完成投资", (city.get(q) or {}).get("completed_wan"), "万元", "清单项目，每个项目只计一次"),
         (f"{PERIOD_LABELS[q]}计划投资", (city.get(q) or {}).get("plan_wan"), "万元", "清单季度计划或按季节曲线分解"),
@@ -812,9 +816,9 @@ def headline_figures(s: dict[str, Any], params: ReviewParams) -> pl.DataFrame:
         (f"全市固定资产投资1-{g['as_of_month']}月累计", g["ytd_cum_wan"], "万元", "统计基数表（全市）"),
         (f"全市固定资产投资1-{g['as_of_month']}月累计增速", g["ytd_growth_pct"], "%", "可比口径"),
         ("总量口径目标（1-11月累计）", g["level"]["goal_wan"], "万元", "上年全年×1.12"),
-        ("总量口径预计达成月份", g["level"]["projected_met_month"], "月", "空白：按当前进度年内无法达成"),
+        (f"总量口径{met}", g["level"]["projected_met_month"], "月", met_note),
         ("增速口径目标（1-11月累计）", g["rate"]["goal_wan"], "万元", "上年1-11月×1.12"),
-        ("增速口径预计达成月份", g["rate"]["projected_met_month"], "月", "空白：按当前进度年内无法达成"),
+        (f"增速口径{met}", g["rate"]["projected_met_month"], "月", met_note),
         ("红色预警项目", s["warnings"]["projects_by_level"].get("red"), "个", "按项目最高等级"),
         ("黄色预警项目", s["warnings"]["projects_by_level"].get("yellow"), "个", "按项目最高等级"),
         ("蓝色预警项目", s["warnings"]["projects_by_level"].get("blue"), "个", "按项目最高等级"),
@@ -845,6 +849,7 @@ def _narrative(params: ReviewParams, s: dict, comp: pl.DataFrame, level_label: d
     cq, ytd = city.get(q, {}), city.get("YTD", {})
     g = s["growth"]
     counts = s["warnings"]["projects_by_level"]
+    actual = _target_month_actual(g)
     who = params.unit or "全市"
     lines = {
         "headline": (
@@ -854,11 +859,12 @@ def _narrative(params: ReviewParams, s: dict, comp: pl.DataFrame, level_label: d
         ),
         "growth": (
             f"全市1-{g['as_of_month']}月固定资产投资累计 {_yi(g['ytd_cum_wan'])}，累计增速 "
-            f"{_pct(g['ytd_growth_pct'])}。按当前进度预测："
+            f"{_pct(g['ytd_growth_pct'])}。{'按已公布数据' if actual else '按当前进度预测'}："
             f"总量口径（1-{g['target_month']}月累计达到上年全年的{1 + g['target_growth_pct'] / 100:.2f}倍，"
-            f"即 {_yi(g['level']['goal_wan'])}）{_month_zh(g['level']['projected_met_month'], g['target_month'])}；"
+            f"即 {_yi(g['level']['goal_wan'])}）"
+            f"{_month_zh(g['level']['projected_met_month'], g['target_month'], actual)}；"
             f"增速口径（1-{g['target_month']}月累计增速≥{g['target_growth_pct']:g}%，即累计 "
-            f"{_yi(g['rate']['goal_wan'])}）{_month_zh(g['rate']['projected_met_month'], g['target_month'])}。"
+            f"{_yi(g['rate']['goal_wan'])}）{_month_zh(g['rate']['projected_met_month'], g['target_month'], actual)}。"
             f"本报告以{'总量口径' if params.headline == 'level' else '增速口径'}为主口径。"
         ),
         "warnings": (
@@ -869,7 +875,16 @@ def _narrative(params: ReviewParams, s: dict, comp: pl.DataFrame, level_label: d
     return lines
 
 
-def _month_zh(month: int | None, target_month: int = 11) -> str:
+def _target_month_actual(g: dict[str, Any]) -> bool:
+    """True once the target month (November, 一 "one month early") is published: figures are actuals."""
+    return g["as_of_month"] >= g["target_month"]
+
+
+def _month_zh(month: int | None, target_month: int = 11, actual: bool = False) -> str:
+    if actual:
+        if month is None:
+            return "年内未达成"
+        return f"{month}月达成" + ("，已提前一个月完成" if month <= target_month else "，未能提前一个月完成")
     if month is None:
         return "按当前进度预计年内无法达成"
     return f"预计{month}月达成" + ("，可实现提前一个月完成" if month <= target_month else "，不能提前一个月完成")

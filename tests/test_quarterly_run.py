@@ -228,4 +228,8 @@ def test_q4_review_judges_the_goal_on_november_actuals(q4_inputs, quarter, as_of
         assert g["level"]["projected_met_month"] == 12
     else:
         assert g["projection"] == "jygproj.projection（基准情景）"
+    # from November on the figures are actuals, and the report says so (no 预计/按当前进度预测)
+    assert "按已公布数据" in review.text["growth"] and "预计" not in review.text["growth"]
+    indicators = review.tables["headline_figures"].frame["indicator"].to_list()
+    assert "总量口径达成月份（实际）" in indicators
     assert quarterly.sheets_for(review)  # the workbook's sheets build too
