@@ -130,6 +130,27 @@ def _amounts(ctx: Ctx, series: pl.Series | None, fld: str, n: int, bad: set[int]
     return out
 
 
+
+def _identities(frame, ctx: Ctx, idx, n: int, bad: set[int]):
+    """Name, name key, code and project id of every data row, by the reference readings
+    (cells.text, names.normalise_name, names.clean_code) once per distinct cell; rows whose code is
+    not a national code are added to ``bad`` (the per-row reader reports code_format). None when the
+    sheet has no name column."""
+    name_s = _col(frame, ctx, "name", idx)
+    if name_s is None:
+        return None
+    name_l = memo_map("text", cells.text, name_s.to_list())
+    key_l = memo_map("name_key", names.normalise_name, [t or "" for t in name_l])
+    code_s = _col(frame, ctx, "code", idx)
+    if code_s is not None:
+        readings = memo_map("code", _code_reading, code_s.to_list())
+        code_l = [c for c, _ in readings]
+        bad.update(k for k, (_, national) in enumerate(readings) if not national)
+    else:
+        code_l = [None] * n
+    pid_l = [c if c else "N:" + key for c, key in zip(code_l, key_l)]
+    return name_l, key_l, code_l, pid_l
+
 def progress_columns(ctx: Ctx, data: list[tuple[int, str | None]], period, correction: bool,
                      reported_default) -> dict | None:
     """Columns of the records of the data rows (rows the fast path cannot settle hold placeholders),
@@ -142,20 +163,10 @@ def progress_columns(ctx: Ctx, data: list[tuple[int, str | None]], period, corre
     frame, idx = _data_frame(frame, data), None
     bad: set[int] = set()  # positions (in data) handed to the per-row reader
 
-    name_s = _col(frame, ctx, "name", idx)
-    if name_s is None:
+    ids = _identities(frame, ctx, idx, n, bad)
+    if ids is None:
         return None
-    # the reference readings (cells.text, names.normalise_name, names.clean_code), once per distinct cell
-    name_l = memo_map("text", cells.text, name_s.to_list())
-    key_l = memo_map("name_key", names.normalise_name, [t or "" for t in name_l])
-    code_s = _col(frame, ctx, "code", idx)
-    if code_s is not None:
-        readings = memo_map("code", _code_reading, code_s.to_list())
-        code_l = [c for c, _ in readings]
-        bad.update(k for k, (_, national) in enumerate(readings) if not national)  # code_format
-    else:
-        code_l = [None] * n
-    pid_l = [c if c else "N:" + key for c, key in zip(code_l, key_l)]
+    name_l, key_l, code_l, pid_l = ids
 
     # 清单 column or the sheet's list
     list_s = _col(frame, ctx, "list", idx)
@@ -247,19 +258,10 @@ def register_columns(ctx: Ctx, data: list[tuple[int, str | None]], amount_fields
     n = len(data)
     frame, idx = _data_frame(frame, data), None
     bad: set[int] = set()
-    name_s = _col(frame, ctx, "name", idx)
-    if name_s is None:
+    ids = _identities(frame, ctx, idx, n, bad)
+    if ids is None:
         return None
-    name_l = memo_map("text", cells.text, name_s.to_list())
-    key_l = memo_map("name_key", names.normalise_name, [t or "" for t in name_l])
-    code_s = _col(frame, ctx, "code", idx)
-    if code_s is not None:
-        readings = memo_map("code", _code_reading, code_s.to_list())
-        code_l = [c for c, _ in readings]
-        bad.update(k for k, (_, national) in enumerate(readings) if not national)
-    else:
-        code_l = [None] * n
-    pid_l = [c if c else "N:" + key for c, key in zip(code_l, key_l)]
+    name_l, key_l, code_l, pid_l = ids
     amounts = {f: _amounts(ctx, _col(frame, ctx, f, idx), f, n, bad) for f in amount_fields}
     planned_l, _ = _by_value(_col(frame, ctx, "planned_start", idx),
                              lambda v: cells.parse_date_or_word(v, ctx.year), n, bad, parts=2)
