@@ -29,6 +29,7 @@ import polars as pl
 
 from jygproj import ledger, paths, schema
 from jygproj.pace import Profile, cum_share
+from jygproj.report.formats import date_zh as _date_zh, wan as _wan
 from jygproj.reference import Lines, ReferenceDataError, check_keys, read_strict
 
 LEVEL_ORDER: dict[str, int] = {level: i for i, level in enumerate(schema.ALERT_LEVELS)}
@@ -249,14 +250,6 @@ def period_label(period: str) -> str:
     except ValueError:
         return period
     return f"{p.year}年{p.number}月" if p.kind == "month" else f"{p.year}年第{p.number}周"
-
-
-def _date_zh(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
-
-
-def _wan(x: float) -> str:
-    return f"{x:,.1f}万元"
 
 
 def assessment_year(progress: pl.DataFrame, as_of: date) -> int:
@@ -679,3 +672,16 @@ def levels_table(rules: AlertRules) -> pl.DataFrame:
     """level, label, colour, hex, definition — mildest first."""
     return pl.DataFrame([{"level": s.key, "label": s.label, "colour": s.colour, "hex": s.hex,
                           "definition": s.definition} for s in rules.levels.values()])
+
+
+def counts_by_unit(worst: pl.DataFrame, projects: pl.DataFrame, no_unit: str) -> pl.DataFrame:
+    """Projects per responsible unit at each level (by each project's worst level): responsible_unit,
+    red_count, yellow_count, blue_count, total_count; most red first. ``no_unit`` names the projects
+    without a responsible unit."""
+    j = worst.join(projects.select("project_id", "responsible_unit"), on="project_id", how="left").with_columns(
+        pl.col("responsible_unit").fill_null(no_unit), pl.col("level").cast(pl.String))
+    out = j.group_by("responsible_unit").agg(
+        *[(pl.col("level") == k).sum().cast(pl.Int64).alias(f"{k}_count") for k in ("red", "yellow", "blue")],
+        pl.len().cast(pl.Int64).alias("total_count"))
+    return out.sort(["red_count", "yellow_count", "total_count", "responsible_unit"],
+                    descending=[True, True, True, False])

@@ -427,3 +427,62 @@ def requirements(
         pl.when(~pl.col("final") & pl.col("measured_pct").is_not_null())
         .then(pl.col("measured_pct") >= pl.col("pace_required_pct")).alias("on_pace"),
     )
+
+
+# --- review figures ------------------------------------------------------------------------------
+
+
+def city_annual_plan_wan(completion_frame: pl.DataFrame) -> float | None:
+    """The city's annual plan, each project once (the "city" scope's YTD row); None without one."""
+    rows = completion_frame.filter((pl.col("list") == CITY) & pl.col("nature").is_null() & (pl.col("period") == "YTD"))
+    return float(rows["annual_plan_wan"].sum()) if rows.height else None
+
+
+def city_annual_rate_pct(completion_frame: pl.DataFrame) -> float | None:
+    """年度计划完成率: the city's completed year to date over its annual plan (each project once)."""
+    rows = completion_frame.filter((pl.col("list") == CITY) & pl.col("nature").is_null() & (pl.col("period") == "YTD"))
+    plan = float(rows["annual_plan_wan"].sum()) if rows.height else 0.0
+    if not rows.height or not plan:
+        return None
+    return float(rows["completed_wan"].fill_null(0.0).sum()) / plan * 100
+
+
+def s_curve(completion_frame: pl.DataFrame, monthly: pl.DataFrame, *, year: int, as_of_month: int,
+            profile: Profile) -> pl.DataFrame:
+    """Planned and actual cumulative of all listed projects (once each), month 1..12:
+    month, planned_cum_wan (the city's annual plan by the seasonal profile), actual_cum_wan (the
+    ledger's 1-X月 figures, from 1-2月 to the as-of month; null after)."""
+    plan_total = city_annual_plan_wan(completion_frame) or 0.0
+    actual = {m: float(cumulative_at(monthly, year, m)["completed_ytd_wan"].sum() or 0.0)
+              for m in range(2, as_of_month + 1)}
+    return pl.DataFrame({"month": list(range(1, 13)),
+                         "planned_cum_wan": [plan_total * cum_share(m, profile) for m in range(1, 13)],
+                         "actual_cum_wan": [actual.get(m) for m in range(1, 13)]},
+                        schema={"month": pl.Int64, "planned_cum_wan": pl.Float64, "actual_cum_wan": pl.Float64})
+
+
+def project_detail(memberships: pl.DataFrame, monthly: pl.DataFrame, *, year: int, quarter: int, as_of_month: int,
+                   profile: Profile) -> pl.DataFrame:
+    """Per project and list: YTD plan and completion, the review quarter's plan and completion, the
+    rate, and the ledger row the figure was taken from (month_used, figure_file/sheet/row)."""
+    d = completion_detail(memberships, monthly, year=year, as_of_month=as_of_month, profile=profile)
+    ytd = d.filter((pl.col("period") == "YTD") & ~pl.col("list").is_in([CITY, ENTERPRISE]))
+    this_quarter = d.filter(pl.col("period") == f"Q{quarter}").select(
+        "project_id", "list", pl.col("plan_wan").alias("q_plan_wan"), pl.col("completed_wan").alias("q_completed_wan"))
+    used = cumulative_at(monthly, year, as_of_month)
+    figure_src = monthly.join(used.select("project_id", pl.col("month_used").alias("month")),
+                              on=["project_id", "month"]).select(
+        "project_id", "month", pl.col("source_file").alias("figure_file"),
+        pl.col("source_sheet").alias("figure_sheet"), pl.col("source_row").alias("figure_row"))
+    return (
+        ytd.join(this_quarter, on=["project_id", "list"], how="left")
+        .join(figure_src, on="project_id", how="left")
+        .with_columns(_pct(pl.col("completed_wan"), pl.col("plan_wan")).alias("rate_pct"))
+    )
+
+
+def requirement_counts(requirements_frame: pl.DataFrame) -> dict[str, int]:
+    """How many requirement checks were made, met, and failed (final and not met)."""
+    r = requirements_frame
+    return {"checked": r.height, "met": int(r["met"].fill_null(False).sum()),
+            "failed": int((r["final"] & ~r["met"].fill_null(True)).sum())}

@@ -317,3 +317,29 @@ def _by_month(values: dict[int, float], name: str) -> pl.DataFrame:
 def _check_month(as_of_month: int) -> None:
     if not 2 <= as_of_month <= 12:
         raise ValueError(f"as_of_month 应为 2–12（1-2月合并发布），实际为 {as_of_month} [bad_month]")
+
+
+def readings(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """What each reading still needs (a :func:`growth_summary`): reading, goal_wan, actual_cum_wan (the
+    cumulative the goal is compared with: the as-of month's, or the target month's once it is past),
+    gap_wan, remaining_months (to the target month), needed_per_month_wan (the gap spread evenly),
+    projected_cum_wan, margin_wan, extra_total_wan, projected_met_month."""
+    remaining = summary["target_month"] - summary["as_of_month"]
+    reached = summary["projected_target_month_cum_wan"] if remaining <= 0 else summary["ytd_cum_wan"]
+    out = []
+    for reading in HEADLINES:
+        goal = summary[f"{reading}_goal_wan"]
+        gap = max(goal - reached, 0.0) if reached is not None else None
+        out.append({
+            "reading": reading,
+            "goal_wan": goal,
+            "actual_cum_wan": reached,
+            "gap_wan": gap,
+            "remaining_months": max(remaining, 0),
+            "needed_per_month_wan": gap / remaining if remaining > 0 else None,
+            "projected_cum_wan": summary["projected_target_month_cum_wan"],
+            "margin_wan": summary[f"{reading}_margin_wan"],
+            "extra_total_wan": summary[f"{reading}_extra_total_wan"],
+            "projected_met_month": summary[f"{reading}_met_month"],
+        })
+    return out

@@ -24,6 +24,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from jygproj.report.formats import date_zh
+
 TITLE = "关于加快推进项目建设进度的提醒函"
 ISSUER = "嘉峪关市发展和改革委员会"
 PLAN = "《嘉峪关市推动项目落地“大提速”工作方案》（嘉政办发〔2023〕39号）"
@@ -41,10 +43,6 @@ CN_NUM = "一二三四五六七八九十"
 
 _WINDOWS_BAD = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
-
-
-def date_zh(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def _seq(i: int) -> str:

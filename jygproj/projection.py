@@ -360,18 +360,6 @@ def path_frame(model: Model, path: Path) -> pl.DataFrame:
     }).with_columns(pl.col(pl.Float64).fill_nan(None))
 
 
-#: Column labels of :func:`project`'s frame (Chinese, for reports).
-COLUMN_LABELS = {
-    "month": "月份",
-    "is_actual": "实际值",
-    "projected_cum_wan": "1-X月累计投资（万元，预测）",
-    "listed_cum_wan": "清单项目累计（万元）",
-    "other_cum_wan": "清单外投资累计（万元）",
-    "reserve_cum_wan": "储备项目提前开工（万元，假设）",
-    "prior_cum_wan": "上年同期累计（万元）",
-    "comparable_prior_cum_wan": "上年同期累计（万元，可比口径）",
-    "growth_pct": "累计增速（%）",
-}
 
 
 def project(

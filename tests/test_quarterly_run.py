@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 
 from jygproj import cli, paths
+from jygproj.report import review_files
 
 pytestmark = pytest.mark.slow
 SAMPLE = paths.SAMPLE_2023
@@ -232,4 +233,4 @@ def test_q4_review_judges_the_goal_on_november_actuals(q4_inputs, quarter, as_of
     assert "按已公布数据" in review.text["growth"] and "预计" not in review.text["growth"]
     indicators = review.tables["headline_figures"].frame["indicator"].to_list()
     assert "总量口径达成月份（实际）" in indicators
-    assert quarterly.sheets_for(review)  # the workbook's sheets build too
+    assert review_files.sheets_for(review)  # the workbook's sheets build too

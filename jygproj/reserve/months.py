@@ -41,6 +41,3 @@ def ceil_months_expr(months: pl.Expr) -> pl.Expr:
     """:func:`ceil_months` for a column (vectorised)."""
     return (months - 1e-9).ceil().clip(lower_bound=0).cast(pl.Int32)
 
-
-def month_label(month: dt.date | None) -> str:
-    return f"{month.year}年{month.month}月" if month else ""

@@ -19,7 +19,8 @@ from jygproj.errors import JygprojError
 from jygproj.reserve.funnel import steps_as_of
 from jygproj.reserve.months import add_months, parse_month
 from jygproj.reserve.reference import load_gap_assumptions, load_reserve_reference
-from jygproj.reserve.report import EXTRA_LABELS, ReserveReport, build_report, sheets, summary
+from jygproj import schema
+from jygproj.reserve.report import ReserveReport, build_report, sheets, summary
 from jygproj.reserve.wiring import gap_inputs
 
 EXCEL_NAME = "储备项目库分析（{month}）.xlsx"
@@ -114,24 +115,17 @@ def load_and_build(
 
 def show(frame: pl.DataFrame, title: str, columns: list[str] | None = None, *, unit: str | None = "万元",
          max_rows: int = 60) -> None:
-    """Display a table in the notebook with Chinese headers (the quarterly report's HTML table)."""
-    from IPython.display import Markdown, display
+    """Display a table in the notebook with Chinese headers (the one HTML table renderer)."""
+    from jygproj.report.html import show_frame
 
-    from jygproj.quarterly import display_table
-
-    if columns:
-        frame = frame.select(columns)
-    if frame.is_empty():
-        display(Markdown(f"**{title}**：无。"))
-        return
-    caption = title + (f"（单位：{unit}）" if unit else "")
-    display(display_table(frame, labels=EXTRA_LABELS, max_rows=max_rows, caption=caption))
+    show_frame(frame.select(columns) if columns else frame, title, unit=unit, labels=schema.RESERVE_REPORT_LABELS,
+               max_rows=max_rows)
 
 
 def say(text: str) -> None:
-    from IPython.display import Markdown, display
+    from jygproj.report.html import say as say_markdown
 
-    display(Markdown(text))
+    say_markdown(text)
 
 
 def write_outputs(report: ReserveReport, out_dir: str | Path) -> dict[str, Path]:

@@ -185,9 +185,3 @@ def tornado(model: Model, levers: Levers, specs: LeverSpecs, target_pct: float =
     })
 
 
-TORNADO_LABELS = {
-    "project_id": "项目代码/标识", "name": "项目名称", "list": "所属清单",
-    "base_wan": "至11月新增投资（万元）", "low_delta_wan": "低情景变化（万元）",
-    "high_delta_wan": "高情景变化（万元）", "low_margin_yi": "低情景11月末差额（亿元）",
-    "high_margin_yi": "高情景11月末差额（亿元）", "swing_wan": "摆幅（万元）",
-}

@@ -17,7 +17,7 @@ import polars as pl
 
 from jygproj import schema
 from jygproj.scenario.chart import scenario_svg
-from jygproj.scenario.engine import TORNADO_LABELS
+from jygproj.schema import TORNADO_LABELS
 from jygproj.scenario.files import Planner, Result, Scenario, save_scenarios, scenario_from_levers
 from jygproj.scenario.levers import HEADLINES, PACE_LISTS, Levers, apply_changes
 
