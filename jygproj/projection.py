@@ -25,6 +25,7 @@ import polars as pl
 
 from jygproj import ledger
 from jygproj.errors import JygprojError
+from jygproj.evaluation import Evaluation, evaluation
 from jygproj.scenario.levers import PACE_LISTS, Levers
 
 #: Pace clip defaults (data/reference/scenario_levers.yaml, model.pace_floor / pace_cap).
@@ -89,29 +90,24 @@ class Model:
         return out
 
 
-def _as_of_month(as_of: str | date, year: int | None) -> tuple[int, int]:
-    if isinstance(as_of, date):
-        return as_of.year, as_of.month
-    period = ledger.parse_period(as_of)
-    if period.kind != "month":
-        raise ProjectionError(f"推演基准期应为月份（YYYY-MM），实际为 {as_of!r}", "as_of_not_month")
-    return period.year, period.month
-
-
 def build_model(
     projects: pl.DataFrame,
     memberships: pl.DataFrame,
     progress: pl.DataFrame,
     baseline: pl.DataFrame,
     *,
-    as_of: str | date,
+    as_of: str | date | Evaluation,
     profile: dict[int, float],
     reserve: pl.DataFrame | None = None,
     pace_floor: float = PACE_FLOOR,
     pace_cap: float = PACE_CAP,
 ) -> Model:
-    """Arrays per project from canonical frames (schema.PROJECTS/MEMBERSHIPS/PROGRESS/BASELINE)."""
-    year, m0 = _as_of_month(as_of, None)
+    """Arrays per project from canonical frames (schema.PROJECTS/MEMBERSHIPS/PROGRESS/BASELINE).
+
+    ``as_of`` is the evaluation (jygproj.evaluation): its month is the last with data, and the
+    ledger is read as it stood on its date (a correction filed later changes nothing)."""
+    ev = evaluation(as_of)
+    year, m0 = ev.year, ev.month
     if not 1 <= m0 <= 11:
         raise ProjectionError(f"推演基准月应为 1–11 月，实际为 {m0} 月", "as_of_out_of_range")
     prof = np.array([profile[m] for m in range(1, 13)], dtype=float)
@@ -134,7 +130,7 @@ def build_model(
     )
 
     # Completed to date and start status, counted once per project (jygproj.ledger).
-    rows = ledger.with_period_fields(ledger.latest_revisions(progress)).filter(
+    rows = ledger.with_period_fields(ledger.snapshot(progress, ev.date)).filter(
         (pl.col("year") == year) & (pl.col("month") <= m0))
     monthly = ledger.monthly_from_resolved(rows)  # rows are resolved and parsed already
     done = ledger.cumulative_at(monthly, year, m0).select("project_id", "completed_ytd_wan")
@@ -368,7 +364,7 @@ def project(
     progress: pl.DataFrame,
     baseline: pl.DataFrame,
     *,
-    as_of: str | date,
+    as_of: str | date | Evaluation,
     profile: dict[int, float],
     levers: Levers | None = None,
     reserve: pl.DataFrame | None = None,
@@ -385,7 +381,7 @@ def project(
     return path_frame(model, run(model, levers))
 
 
-def project_dataset(dataset, *, as_of: str | date, profile: dict[int, float],
+def project_dataset(dataset, *, as_of: str | date | Evaluation, profile: dict[int, float],
                     levers: Levers | None = None) -> pl.DataFrame:
     """:func:`project` on a loaded ``jygproj.io`` Dataset (.projects .memberships .progress .baseline .reserve)."""
     return project(dataset.projects, dataset.memberships, dataset.progress, dataset.baseline,

@@ -23,7 +23,9 @@ import polars as pl
 
 from jygproj import (alerts, completion, factors, growth, ledger, paths, projection, ranking, runs, starts,
                      supervision)
-from jygproj.errors import JygprojError
+from jygproj.catalogue import WORKBOOK_SUFFIXES, catalogue
+from jygproj.errors import JygprojError, UsageError
+from jygproj.evaluation import Evaluation, evaluation
 from jygproj.reference import load_seasonal_profile, load_targets
 from jygproj.report import review_charts, review_tables, review_text
 
@@ -35,13 +37,12 @@ HEADLINES = growth.HEADLINES  # the two readings of "12% one month early" (domai
 NO_UNIT = "（未填责任单位）"
 
 
-#: Days after the as-of month's end on which the review reads the ledger: the month's reports are
-#: due by the 5th (provincial key projects, 二(八)) and statistics documents by the 10th (domain page).
-EVALUATION_LAG_DAYS = 10
-
-
 class ReviewError(JygprojError, ValueError):
-    """Bad review parameters or inputs; Chinese message, English code."""
+    """Bad review inputs; Chinese message, English code."""
+
+
+class ReviewUsageError(ReviewError, UsageError):
+    """Bad review parameters (the command exits with status 2)."""
 
 
 # --- parameters --------------------------------------------------------------------------------
@@ -51,64 +52,45 @@ class ReviewError(JygprojError, ValueError):
 class ReviewParams:
     year: int
     quarter: int
-    data_dir: str
+    data_dir: str  # "" = the embedded sample of the year; otherwise by the one path rule (paths.resolve)
     as_of: str  # "YYYY-MM": the month whose cumulative figures the review uses
     unit: str | None = None  # responsible unit 责任单位, None for the city
     headline: str = "level"
 
     def __post_init__(self):
         if not 1 <= self.quarter <= 4:
-            raise ReviewError(f"季度应为 1–4，实际为 {self.quarter}", "bad_quarter")
+            raise ReviewUsageError(f"季度应为 1–4，实际为 {self.quarter}", "bad_quarter")
         if self.headline not in HEADLINES:
-            raise ReviewError(f"headline 应为 {'/'.join(HEADLINES)}，实际为 {self.headline!r}", "bad_headline")
-        y, m = parse_month(self.as_of)
-        if y != self.year:
-            raise ReviewError(f"as_of {self.as_of} 不在 {self.year} 年内", "as_of_wrong_year")
-        if m < self.quarter * 3:
-            raise ReviewError(f"{self.year}年第{self.quarter}季度尚未结束：as_of 应不早于 "
-                              f"{self.year}-{self.quarter * 3:02d}，实际为 {self.as_of}", "quarter_not_closed")
+            raise ReviewUsageError(f"headline 应为 {'/'.join(HEADLINES)}，实际为 {self.headline!r}", "bad_headline")
+        ev = evaluation(self.as_of)
+        if ev.year != self.year:
+            raise ReviewUsageError(f"as_of {self.as_of} 不在 {self.year} 年内", "as_of_wrong_year")
+        if ev.month < self.quarter * 3:
+            raise ReviewUsageError(f"{self.year}年第{self.quarter}季度尚未结束：as_of 应不早于 "
+                                   f"{self.year}-{self.quarter * 3:02d}，实际为 {self.as_of}", "quarter_not_closed")
+
+    @property
+    def evaluation(self) -> Evaluation:
+        """The as-of month and the day the ledger is read on (jygproj.evaluation)."""
+        return evaluation(self.as_of)
 
     @property
     def as_of_month(self) -> int:
-        return parse_month(self.as_of)[1]
+        return self.evaluation.month
 
     @property
     def as_of_date(self) -> dt.date:
-        """The evaluation date: the 10th of the month after the as-of month, when that month's
-        reports are in (key projects report by the 5th, 二(八); statistics by the 10th)."""
-        return ledger.month_end(self.year, self.as_of_month) + dt.timedelta(days=EVALUATION_LAG_DAYS)
+        """The evaluation date: the as-of month's end plus the statistics lag (2023-10 → 2023-11-10)."""
+        return self.evaluation.date
 
     @property
     def previous_as_of_date(self) -> dt.date:
         """The same point one quarter earlier, for warning movements quarter on quarter."""
-        y, m = self.year, self.as_of_month - 3
-        if m < 1:
-            y, m = y - 1, m + 12
-        return ledger.month_end(y, m) + dt.timedelta(days=EVALUATION_LAG_DAYS)
+        return self.evaluation.previous_quarter.date
 
     @property
     def run_name(self) -> str:
         return f"{self.year}Q{self.quarter}"
-
-
-def parse_month(text: str) -> tuple[int, int]:
-    m = re.fullmatch(r"(\d{4})-(\d{1,2})", str(text).strip())
-    if not m or not 1 <= int(m[2]) <= 12:
-        raise ReviewError(f"月份格式应为 YYYY-MM，实际为 {text!r}", "bad_month")
-    return int(m[1]), int(m[2])
-
-
-def parse_run(text: str) -> tuple[int, int]:
-    """"2023Q3" -> (2023, 3)."""
-    m = re.fullmatch(r"(\d{4})[Qq]([1-4])", text.strip())
-    if not m:
-        raise ReviewError(f"季度格式应为 YYYYQn（如 2023Q3），实际为 {text!r}", "bad_run")
-    return int(m[1]), int(m[2])
-
-
-def default_as_of(year: int, quarter: int) -> str:
-    """The review is held in the month after the quarter (Q4: December's figures)."""
-    return f"{year}-{min(quarter * 3 + 1, 12):02d}"
 
 
 def unit_slug(unit: str) -> str:
@@ -118,25 +100,17 @@ def unit_slug(unit: str) -> str:
 
 # --- inputs --------------------------------------------------------------------------------------
 
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 REFERENCE_FILES = ("seasonal_profile.yaml", "alert_rules.yaml", "ranking.yaml", "issue_categories.yaml")
 
 
-def workbooks(data_dir: str | Path) -> list[Path]:
-    d = runs.resolve(data_dir)
-    if not d.is_dir():
-        raise ReviewError(f"数据目录不存在：{d}", "data_dir_missing")
-    files = sorted(p for p in d.rglob("*") if p.suffix.lower() in WORKBOOK_SUFFIXES
-                   and not p.name.startswith(("~$", ".")))
-    if not files:
-        raise ReviewError(f"数据目录中没有 Excel 工作簿：{d}", "no_workbooks")
-    return files
+def reference_files(year: int) -> list[Path]:
+    """The reference files a review reads (hashed into its record and its 数据来源 table)."""
+    return [p for p in (paths.targets_file(year), *(paths.REFERENCE / f for f in REFERENCE_FILES)) if p.exists()]
 
 
-def input_files(data_dir: str | Path, year: int) -> list[Path]:
-    """Every file a review reads: the workbooks and the reference files (hashed into the record)."""
-    ref = [paths.targets_file(year), *(paths.REFERENCE / f for f in REFERENCE_FILES)]
-    return [*workbooks(data_dir), *(p for p in ref if p.exists())]
+def input_files(data_dir: str | Path | None, year: int) -> list[Path]:
+    """Every file a review reads: the input workbooks (jygproj.catalogue) and the reference files."""
+    return [*catalogue(paths.data_folder(data_dir, year)).paths, *reference_files(year)]
 
 
 @dataclass
@@ -149,27 +123,26 @@ class Inputs:
     ranking_rules: Any
     categories: Any
     data_dir: Path
-    files: list[Path]
+    files: list[Path]  # every file read: input workbooks (catalogue order), then reference files
 
 
-def load_inputs(data_dir: str | Path, year: int) -> Inputs:
+def load_inputs(data_dir: str | Path | None, year: int) -> Inputs:
     """Read the workbooks (through their Parquet copy, refreshed when an input's hash changed:
     jygproj.ingest) and the reference data, once."""
     from jygproj.ingest import load_or_ingest
 
-    d = runs.resolve(data_dir)
-    files = input_files(d, year)
+    cat = catalogue(paths.data_folder(data_dir, year))
     targets = load_targets(year)
     return Inputs(
-        dataset=load_or_ingest(d),
+        dataset=load_or_ingest(cat),
         targets=targets,
         plan_targets=completion.plan_targets_frame(targets),
         profile=load_seasonal_profile(),
         rules=alerts.load_rules(),
         ranking_rules=ranking.load_ranking(),
         categories=factors.load_categories(),
-        data_dir=d,
-        files=files,
+        data_dir=cat.folder,
+        files=[*cat.paths, *reference_files(year)],
     )
 
 
@@ -333,13 +306,17 @@ def provenance(inputs: Inputs) -> pl.DataFrame:
     sheets = pl.concat(parts) if parts else pl.DataFrame(schema={
         "source_file": pl.String, "source_sheet": pl.String, "rows": pl.Int64, "first_row": pl.Int32,
         "last_row": pl.Int32, "table": pl.String})
-    hashes = pl.DataFrame(runs.file_records(inputs.files, inputs.data_dir)).with_columns(
-        pl.col("path").alias("_p"))
-    names = {Path(r["path"]).name: r for r in hashes.iter_rows(named=True)}
+    # hashes keyed by the file's full path (never its bare name: an edited copy in a subfolder has the
+    # same name); a workbook is shown by its path in the data folder
+    records = {str(Path(f).resolve()): r for f, r in zip(inputs.files, runs.file_records(inputs.files,
+                                                                                          inputs.data_dir))}
     sheets = sheets.with_columns(
-        pl.col("source_file").map_elements(lambda f: names.get(Path(f).name, {}).get("sha256"),
-                                           return_dtype=pl.String).alias("sha256"))
-    refs = hashes.filter(~pl.col("path").str.to_lowercase().str.contains(r"\.xls[xm]?$")).select(
+        pl.col("source_file").map_elements(lambda f: records.get(str(Path(f).resolve()), {}).get("sha256"),
+                                           return_dtype=pl.String).alias("sha256"),
+        pl.col("source_file").map_elements(lambda f: records.get(str(Path(f).resolve()), {}).get("path", f),
+                                           return_dtype=pl.String).alias("source_file"))
+    refs = pl.DataFrame([r for r in records.values() if Path(r["path"]).suffix.lower() not in WORKBOOK_SUFFIXES],
+                        schema={"path": pl.String, "sha256": pl.String, "bytes": pl.Int64}).select(
         pl.col("path").alias("source_file"), pl.lit(None, pl.String).alias("source_sheet"),
         pl.lit("reference").alias("table"), pl.lit(None, pl.Int64).alias("rows"),
         pl.lit(None, pl.Int32).alias("first_row"), pl.lit(None, pl.Int32).alias("last_row"), "sha256")
@@ -366,7 +343,7 @@ def growth_tracker(inputs: Inputs, params: ReviewParams) -> tuple[pl.DataFrame, 
     if m == 12:
         proj = None
     else:
-        proj = projection.project(ds.projects, ds.memberships, ds.progress, ds.baseline, as_of=params.as_of,
+        proj = projection.project(ds.projects, ds.memberships, ds.progress, ds.baseline, as_of=params.evaluation,
                                   profile=inputs.profile).select("month", "projected_cum_wan")
     path, summary = growth.track(ds.baseline, as_of_month=m, profile=inputs.profile, projection=proj,
                                  headline=params.headline, year=params.year, **settings)

@@ -12,7 +12,7 @@ import nbformat
 import openpyxl
 import pytest
 
-from jygproj import cli, paths
+from jygproj import cli, evaluation, paths
 from jygproj.report import review_files
 
 pytestmark = pytest.mark.slow
@@ -206,7 +206,7 @@ def test_q4_review_judges_the_goal_on_november_actuals(q4_inputs, quarter, as_of
     from jygproj import quarterly
 
     inputs = q4_inputs
-    assert quarterly.default_as_of(2023, 4) == "2023-12"
+    assert evaluation.default_as_of(2023, 4) == "2023-12"
     params = quarterly.ReviewParams(year=2023, quarter=quarter, data_dir=str(SAMPLE), as_of=as_of)
     review = quarterly.build_review(inputs, params)
     g = review.summary["growth"]

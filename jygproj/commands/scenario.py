@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from jygproj import schema
+from jygproj.errors import JygprojError
 from jygproj.projection import ProjectionError
 from jygproj.reference import ReferenceDataError
 from jygproj.scenario.files import (BASELINE_NAME, Scenario, compare, load_planner, load_scenarios,
@@ -22,7 +23,7 @@ def add_parser(sub) -> None:
         "清单外投资增速、口径）推演全年固定资产投资，输出达到12%目标的月份、11月末差额（亿元）和概率。"
         "杠杆说明见 data/reference/scenario_levers.yaml。",
     )
-    p.add_argument("--data", type=Path, default=None, help="数据目录（默认：内置样例 data/sample/2023）")
+    p.add_argument("--data", default=None, help="数据目录（相对路径从当前目录算起；默认：内置样例 data/sample/<年度>）")
     p.add_argument("--as-of", dest="as_of", default=None, help="推演基准月 YYYY-MM（默认：基数表最新月份）")
     p.add_argument("--levers", type=Path, default=None, help="情景文件（YAML，见 notebooks/params/scenario_*.yaml）")
     p.add_argument("--scenario", default=None, help="只运行情景文件中的这一个情景（按名称）")
@@ -42,8 +43,8 @@ def run(args) -> int:
         return 2
     try:
         planner, dataset = load_planner(args.data, as_of=args.as_of, draws=max(args.draws, 1), seed=args.seed)
-    except (ProjectionError, ValueError, FileNotFoundError) as exc:
-        print(f"错误 [{getattr(exc, 'code', 'load_failed')}]: {exc}")
+    except (JygprojError, ValueError) as exc:
+        print(f"错误：{exc}")
         return 1
     try:
         scenarios = load_scenarios(args.levers) if args.levers else [Scenario(BASELINE_NAME)]

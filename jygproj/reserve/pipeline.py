@@ -15,11 +15,12 @@ from typing import Any
 
 import polars as pl
 
+from jygproj import paths, schema
+from jygproj.catalogue import catalogue
 from jygproj.errors import JygprojError
 from jygproj.reserve.funnel import steps_as_of
 from jygproj.reserve.months import add_months, parse_month
 from jygproj.reserve.reference import load_gap_assumptions, load_reserve_reference
-from jygproj import schema
 from jygproj.reserve.report import ReserveReport, build_report, sheets, summary
 from jygproj.reserve.wiring import gap_inputs
 
@@ -38,14 +39,16 @@ class Loaded:
     files: list[Path]
 
 
-def _dataset(directory: str | Path):
-    from jygproj.io import load_dataset
-    from jygproj.runs import resolve
+#: The reference files the reserve report reads (hashed into its record).
+REFERENCE_FILES = ("reserve_steps.yaml", "reserve_gap.yaml", "seasonal_profile.yaml")
 
-    path = resolve(directory)
-    if not path.is_dir():
-        raise ReserveRunError(f"数据目录不存在：{path}", "data_dir_missing")
-    return load_dataset(path), path
+
+def _dataset(directory: str | Path, year: int):
+    """The data set of a folder (the embedded sample of ``year`` when none is given) and its catalogue."""
+    from jygproj.io import load_workbooks
+
+    cat = catalogue(paths.data_folder(directory, year))
+    return load_workbooks(cat.paths), cat
 
 
 def load_and_build(
@@ -70,7 +73,8 @@ def load_and_build(
     from jygproj.reference import load_seasonal_profile
 
     review = parse_month(review_date)
-    ds, path = _dataset(data_dir)
+    ds, cat = _dataset(data_dir, review.year)
+    path = cat.folder
     if ds.reserve.is_empty():
         bad = ds.problems.filter(pl.col("severity") == "error")
         raise ReserveRunError(
@@ -98,7 +102,7 @@ def load_and_build(
     log = pl.concat([log, pl.DataFrame(extra, schema=log.schema)])
     previous = None
     if previous_data_dir:
-        prev_ds, _ = _dataset(previous_data_dir)
+        prev_ds, _ = _dataset(previous_data_dir, review.year)
         previous = (prev_ds.reserve, prev_ds.reserve_steps, previous_review_date or add_months(review, -3))
     elif previous_review_date:
         prev_month = parse_month(previous_review_date)
@@ -109,8 +113,7 @@ def load_and_build(
                           previous=previous, assumptions=log)
     reserve_files = sorted({f for f in ds.reserve["source_file"].drop_nulls().unique().to_list()})
     problems = ds.problems.filter(pl.col("file").is_in(reserve_files)) if ds.problems.height else ds.problems
-    files = sorted(p for p in path.rglob("*") if p.suffix.lower() in (".xlsx", ".xls"))
-    return Loaded(report, problems, files)
+    return Loaded(report, problems, cat.paths)
 
 
 def show(frame: pl.DataFrame, title: str, columns: list[str] | None = None, *, unit: str | None = "万元",
@@ -133,8 +136,8 @@ def write_outputs(report: ReserveReport, out_dir: str | Path) -> dict[str, Path]
     from jygproj.export import write_workbook
     from jygproj.runs import output_dir
 
-    out = output_dir(out_dir)
     month = report.review.strftime("%Y-%m")
+    out = output_dir(out_dir, f"reserve-{month}")
     excel = write_workbook(out / EXCEL_NAME.format(month=month), sheets(report))
     data: dict[str, Any] = summary(report)
     path = out / SUMMARY_NAME

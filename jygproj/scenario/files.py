@@ -246,5 +246,7 @@ def load_planner(data_dir: Path | str | None = None, **kw) -> tuple[Planner, Any
     from jygproj import paths
     from jygproj.io import load_dataset
 
-    dataset = load_dataset(Path(data_dir) if data_dir else paths.SAMPLE_2023)
+    as_of = kw.get("as_of")
+    year = int(as_of[:4]) if as_of else paths.SAMPLE_YEAR
+    dataset = load_dataset(paths.data_folder(data_dir, year))
     return planner_from_dataset(dataset, **kw), dataset
