@@ -111,14 +111,18 @@ _KIND_KEYS: dict[str, tuple[set[str], set[str]]] = {  # kind -> (required, optio
 }
 
 
-def load_rules(path: Path | None = None) -> AlertRules:
+def load_rules(path: Path | None = None, *, plan: Any = None) -> AlertRules:
     """Load and validate the warning rules (data/reference/alert_rules.yaml by default).
 
     Refuses duplicate or unknown keys, unknown levels, lists, natures and kinds, and bands that do
     not escalate (a higher threshold must give a more severe level); errors name file, line, key.
+    A value written ``{plan_target: key}`` or ``{plan_requirement: id}`` is the plan's number (a target,
+    or the month of a requirement's deadline): the plan's dates are never copied into the rules, so
+    ``plan`` (jygproj.plan.Plan) is needed when the file refers to it.
     """
     path = Path(path) if path else paths.REFERENCE / "alert_rules.yaml"
     data, lines = read_strict(path)
+    data = _from_plan(data, plan, path, lines, ())
     check_keys(data, file=path, lines=lines, key_path=(), required={"meta", "levels", "rules"})
     check_keys(data["meta"], file=path, lines=lines, key_path=("meta",),
                required={"title", "clause", "description"})
@@ -136,6 +140,29 @@ def load_rules(path: Path | None = None) -> AlertRules:
         raise ReferenceDataError(path, lines.get(("rules",)), "rules", "至少需要一条规则", "no_rules")
     rules = {rid: _rule(path, lines, rid, entry) for rid, entry in rules_raw.items()}
     return AlertRules(str(path), str(data["meta"]["title"]), levels, rules)
+
+
+def _from_plan(node: Any, plan: Any, path: Path, lines: Lines, kp: tuple[str, ...]) -> Any:
+    """Replace {plan_target: key} / {plan_requirement: id} by the plan's number (see load_rules)."""
+    if isinstance(node, dict) and len(node) == 1 and next(iter(node)) in ("plan_target", "plan_requirement"):
+        kind, ref = next(iter(node.items()))
+        if plan is None:
+            raise ReferenceDataError(path, lines.get(kp), ".".join(kp), f"取值引用方案（{kind}: {ref}），需给出方案",
+                                     "plan_needed")
+        if kind == "plan_target":
+            if ref not in plan.targets.items:
+                raise ReferenceDataError(path, lines.get(kp), ".".join(kp), f"方案中没有目标 {ref!r}", "unknown_target")
+            return int(plan.value(ref))
+        months = {r.deadline_month for r in plan.requirements if r.id == ref and r.deadline_month}
+        if len(months) != 1:
+            raise ReferenceDataError(path, lines.get(kp), ".".join(kp),
+                                     f"方案中没有唯一时限的要求 {ref!r}", "unknown_requirement")
+        return months.pop()
+    if isinstance(node, dict):
+        return {k: _from_plan(v, plan, path, lines, kp + (str(k),)) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_from_plan(v, plan, path, lines, kp + (str(i),)) for i, v in enumerate(node)]
+    return node
 
 
 def _rule(path: Path, lines: Lines, rid: str, entry: Any) -> Rule:

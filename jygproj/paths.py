@@ -21,9 +21,15 @@ BENCHMARKS = ROOT / "benchmarks"
 KERNEL_NAME = "jygproj"
 
 
+#: Environment variable naming a folder of plan files (targets_<year>.yaml) read instead of
+#: data/reference/ — for a test plan or a draft; unset, the plans are those of data/reference/.
+PLANS_ENV = "JYGPROJ_PLANS"
+
+
 def targets_file(year: int) -> Path:
-    """The plan's targets for one year, e.g. data/reference/targets_2023.yaml."""
-    return REFERENCE / f"targets_{year}.yaml"
+    """The plan of one year, e.g. data/reference/targets_2023.yaml (or in the folder $JYGPROJ_PLANS)."""
+    folder = os.environ.get(PLANS_ENV)
+    return (resolve(folder) if folder else REFERENCE) / f"targets_{year}.yaml"
 
 
 def sample_dir(year: int) -> Path:
@@ -51,10 +57,11 @@ def output_folder(given: str | Path | None, default_name: str) -> Path:
     return REPORTS / default_name if not given else resolve(given)
 
 
-def display(path: str | Path) -> str:
-    """A path for a record or a message: relative to the repository when inside it, else absolute."""
+def display(path: str | Path, *, for_readers: bool = False) -> str:
+    """A path for a record or a message: relative to the repository when inside it, else absolute —
+    or, ``for_readers`` (a report), just its name: no machine path in what readers see."""
     p = Path(os.path.abspath(path))
     try:
         return p.relative_to(ROOT).as_posix()
     except ValueError:
-        return str(p)
+        return p.name if for_readers else str(p)

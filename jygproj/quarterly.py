@@ -26,13 +26,14 @@ from jygproj import (alerts, completion, factors, growth, ledger, paths, project
 from jygproj.catalogue import WORKBOOK_SUFFIXES, catalogue
 from jygproj.errors import JygprojError, UsageError
 from jygproj.evaluation import Evaluation, evaluation
-from jygproj.reference import load_seasonal_profile, load_targets
+from jygproj.plan import Plan, load_plan
+from jygproj.reference import load_seasonal_profile
 from jygproj.report import review_charts, review_tables, review_text
 
 from jygproj.report.tables import Table
 from jygproj.schema import ALERT_LEVELS
 
-HEADLINES = growth.HEADLINES  # the two readings of "12% one month early" (domain page)
+HEADLINES = growth.HEADLINES  # the two readings of the plan's growth goal (domain page)
 #: Responsible unit shown for projects without one in the warning counts.
 NO_UNIT = "（未填责任单位）"
 
@@ -104,8 +105,9 @@ REFERENCE_FILES = ("seasonal_profile.yaml", "alert_rules.yaml", "ranking.yaml", 
 
 
 def reference_files(year: int) -> list[Path]:
-    """The reference files a review reads (hashed into its record and its 数据来源 table)."""
-    return [p for p in (paths.targets_file(year), *(paths.REFERENCE / f for f in REFERENCE_FILES)) if p.exists()]
+    """The reference files a review reads (hashed into its record and its 数据来源 table): the plan of
+    the year (it must exist: a year without a plan is refused when the plan is loaded) and the rules."""
+    return [paths.targets_file(year), *(paths.REFERENCE / f for f in REFERENCE_FILES)]
 
 
 def input_files(data_dir: str | Path | None, year: int) -> list[Path]:
@@ -116,8 +118,7 @@ def input_files(data_dir: str | Path | None, year: int) -> list[Path]:
 @dataclass
 class Inputs:
     dataset: Any  # jygproj.io Dataset: projects, memberships, progress, baseline, reserve, problems
-    targets: Any
-    plan_targets: pl.DataFrame
+    plan: Plan  # the year's plan: targets, requirements, goal, wording (jygproj.plan)
     profile: dict[int, float]
     rules: Any
     ranking_rules: Any
@@ -131,14 +132,13 @@ def load_inputs(data_dir: str | Path | None, year: int) -> Inputs:
     jygproj.ingest) and the reference data, once."""
     from jygproj.ingest import load_or_ingest
 
+    plan = load_plan(year)  # first: a broken plan file stops the review before any workbook is read
     cat = catalogue(paths.data_folder(data_dir, year))
-    targets = load_targets(year)
     return Inputs(
         dataset=load_or_ingest(cat),
-        targets=targets,
-        plan_targets=completion.plan_targets_frame(targets),
+        plan=plan,
         profile=load_seasonal_profile(),
-        rules=alerts.load_rules(),
+        rules=alerts.load_rules(plan=plan),
         ranking_rules=ranking.load_ranking(),
         categories=factors.load_categories(),
         data_dir=cat.folder,
@@ -155,6 +155,7 @@ class Results:
     few figures and lists the report words need. The report layer reads only this."""
 
     params: ReviewParams
+    plan: Plan
     projects: pl.DataFrame  # the review's projects (one unit's, or the city's)
     problems: pl.DataFrame | None  # loader problems
     frames: dict[str, pl.DataFrame | None]
@@ -173,6 +174,7 @@ class Results:
 @dataclass
 class Review:
     params: ReviewParams
+    plan: Plan
     tables: dict[str, Table]
     summary: dict[str, Any]
     chart_data: dict[str, pl.DataFrame]
@@ -207,7 +209,8 @@ def build_review(inputs: Inputs, params: ReviewParams) -> Review:
         results = calculate(inputs, params)
     s = review_text.summary(results)
     tables = review_tables.all_tables(results, provenance(inputs), review_text.headline_figures(s, results))
-    return Review(params, tables, s, review_charts.chart_data(results), review_text.narrative(s, results),
+    return Review(params, results.plan, tables, s, review_charts.chart_data(results),
+                  review_text.narrative(s, results),
                   results.frames, letter_units=results.letter_units)
 
 
@@ -216,16 +219,20 @@ def calculate(inputs: Inputs, params: ReviewParams) -> Results:
     ds = inputs.dataset
     ids = scope_to_unit(ds.projects, params.unit)
     projects, memberships, progress = _only(ds.projects, ids), _only(ds.memberships, ids), _only(ds.progress, ids)
-    as_of, m, year, profile = params.as_of_date, params.as_of_month, params.year, inputs.profile
+    as_of, m, year, profile, plan = params.as_of_date, params.as_of_month, params.year, inputs.profile, inputs.plan
     city_wide = ids is None
+    if plan.year != year:
+        raise ReviewError(f"方案年度 {plan.year} 与考核年度 {year} 不符", "plan_wrong_year")
 
     # 1. completion against the plan (二(一)–二(五)); figures as known on the evaluation date
     monthly = ledger.monthly_cumulative(progress, as_of=as_of)
     comp = completion.completion(memberships, monthly, year=year, as_of_month=m, profile=profile,
-                                 plan_targets=inputs.plan_targets if city_wide else None)
-    checks = completion.target_checks(comp, inputs.plan_targets, as_of_month=m, profile=profile) \
+                                 plan_targets=plan.amount_targets if city_wide else None)
+    checks = completion.target_checks(comp, plan.amount_targets, as_of_month=m, profile=profile) \
         if city_wide else None
-    reqs = completion.requirements(comp, as_of_month=m, profile=profile)
+    reqs = completion.requirements(comp, as_of_month=m, profile=profile,
+                                   rules=plan.requirements_of("quarter_completion", "annual_completion"))
+    sizes = completion.plan_reconciliation(memberships, plan.list_sizes_frame()) if city_wide else None
     by_unit = completion.completion(memberships, monthly, year=year, as_of_month=m, profile=profile,
                                     projects=projects, by="responsible_unit")
     unit_ytd = by_unit.filter((pl.col("period") == "YTD") & pl.col("nature").is_null()
@@ -238,8 +245,8 @@ def calculate(inputs: Inputs, params: ReviewParams) -> Results:
     status = ledger.start_status(progress, as_of)
     rost = starts.roster(memberships, projects, status)
     rates = starts.new_start_rates(rost, year=year, as_of=as_of,
-                                   planned_counts=starts.key_planned_starts(inputs.targets) if city_wide else None)
-    start_summary, misses = starts.start_requirements(rost, starts.plan_start_rules(year), as_of=as_of)
+                                   planned_counts=plan.planned_starts() if city_wide else None)
+    start_summary, misses = starts.start_requirements(rost, starts.rules_from_plan(plan), as_of=as_of)
 
     # 3. the 12% tracker (city-wide: the baseline is the city's FAI statistics)
     growth_frame, growth_summary = growth_tracker(inputs, params)
@@ -266,7 +273,8 @@ def calculate(inputs: Inputs, params: ReviewParams) -> Results:
     support = supervision.priority_support_units(pos, warn, missed)
 
     frames = dict(
-        completion=comp, target_checks=checks, requirements=reqs, completion_by_unit=by_unit, unit_ytd=unit_ytd,
+        completion=comp, target_checks=checks, requirements=reqs, plan_sizes=sizes, completion_by_unit=by_unit,
+        unit_ytd=unit_ytd,
         project_detail=detail, s_curve=curve, monthly=monthly,
         start_rates=rates, start_requirements=start_summary, start_misses=misses, growth=growth_frame,
         alerts=warn, alerts_previous=before, worst=worst, movements=moves,
@@ -278,7 +286,7 @@ def calculate(inputs: Inputs, params: ReviewParams) -> Results:
     )
     problems = getattr(ds, "problems", None)
     return Results(
-        params=params, projects=projects, problems=problems, frames=frames,
+        params=params, plan=plan, projects=projects, problems=problems, frames=frames,
         growth=growth_summary, growth_readings=growth.readings(growth_summary), level_labels=level_labels,
         level_counts=alerts.level_counts(warn),
         movement_counts={r["movement"]: r["n"] for r in moves.group_by("movement").agg(
@@ -339,14 +347,13 @@ def growth_tracker(inputs: Inputs, params: ReviewParams) -> tuple[pl.DataFrame, 
     """
     ds = inputs.dataset
     m = params.as_of_month
-    settings = growth.target_settings(inputs.targets)
     if m == 12:
         proj = None
     else:
         proj = projection.project(ds.projects, ds.memberships, ds.progress, ds.baseline, as_of=params.evaluation,
                                   profile=inputs.profile).select("month", "projected_cum_wan")
-    path, summary = growth.track(ds.baseline, as_of_month=m, profile=inputs.profile, projection=proj,
-                                 headline=params.headline, year=params.year, **settings)
+    path, summary = growth.track(ds.baseline, as_of_month=m, profile=inputs.profile, goal=inputs.plan.goal,
+                                 projection=proj, headline=params.headline, year=params.year)
     summary["projection"] = ("无（截至12月，全年均为实际数，不作预测）" if proj is None
                              else "jygproj.projection（基准情景）")
     return path, summary

@@ -19,15 +19,16 @@ from typing import Any
 import yaml
 
 from jygproj import paths
+from jygproj.errors import JygprojError
 
 
-class ReferenceDataError(ValueError):
+class ReferenceDataError(JygprojError, ValueError):
     """A reference file breaks the rules; the message names file, line and key."""
 
     def __init__(self, file: Path | str, line: int | None, key: str, message: str, code: str):
-        self.file, self.line, self.key, self.code = str(file), line, key, code
+        self.file, self.line, self.key = str(file), line, key
         where = f"{file}:{line}" if line else str(file)
-        super().__init__(f"{where}: 键 {key!r}: {message} [{code}]")
+        super().__init__(f"{where}: 键 {key!r}: {message}", code)
 
 
 # --- strict YAML ---------------------------------------------------------------------------------
@@ -122,6 +123,8 @@ UNIT_BY_SUFFIX: dict[str, str] = {
     "_day": "日",
 }
 CADENCES = {"weekly": "周调度", "monthly": "月调度"}
+#: Sections of a plan file read by jygproj.plan (which validates them strictly).
+PLAN_SECTIONS = ("amount_targets", "list_sizes", "requirements")
 CLAUSES = {"一", "二(一)", "二(二)", "二(三)", "二(四)", "二(五)", "二(六)", "二(七)", "二(八)", "二(九)",
            "三(一)", "三(二)", "三(三)"}
 
@@ -164,13 +167,19 @@ class Targets:
     items: dict[str, Target] = field(default_factory=dict)
     named: dict[str, NamedProjects] = field(default_factory=dict)
     cadences: dict[str, Cadence] = field(default_factory=dict)
+    note: str = ""  # meta.note: e.g. that the file is a test plan, not an official one
+    sections: dict[str, Any] = field(default_factory=dict)  # amount_targets, list_sizes, requirements (jygproj.plan)
+    lines: dict[tuple[str, ...], int] = field(default_factory=dict, repr=False)
+    used: set[str] = field(default_factory=set, repr=False, compare=False)  # keys read (code-health test)
 
     def value(self, key: str) -> float:
         """A target in the plan's own unit (亿元, 个, %, …)."""
+        self.used.add(key)
         return self.items[key].value
 
     def wan(self, key: str) -> float:
         """An amount target converted to 万元, the package's internal unit."""
+        self.used.add(key)
         target = self.items[key]
         if target.unit != "亿元":
             raise ValueError(f"{key} is in {target.unit}, not an amount in 亿元")
@@ -187,10 +196,10 @@ def load_targets(year: int, path: Path | None = None) -> Targets:
         raise ReferenceDataError(path, None, "", f"没有 {year} 年的目标文件", "missing_file")
     data, lines = read_strict(path)
     check_keys(data, file=path, lines=lines, key_path=(),
-               required={"meta", "targets", "named_projects", "cadences"})
+               required={"meta", "targets", "named_projects", "cadences"}, optional=set(PLAN_SECTIONS))
     meta = data["meta"]
     check_keys(meta, file=path, lines=lines, key_path=("meta",),
-               required={"year", "document", "title", "published"})
+               required={"year", "document", "title", "published"}, optional={"note"})
     if meta["year"] != year:
         raise ReferenceDataError(path, lines.get(("meta", "year")), "meta.year",
                                  f"文件年份 {meta['year']} 与所求年份 {year} 不符", "wrong_year")
@@ -213,7 +222,9 @@ def load_targets(year: int, path: Path | None = None) -> Targets:
                                      f"调度频次应为 {'/'.join(CADENCES)}，实际为 {entry['value']!r}",
                                      "bad_cadence")
         cadences[key] = Cadence(key, entry["value"], entry["clause"], entry["description"])
-    return Targets(year, meta["document"], meta["title"], str(path), items, named, cadences)
+    return Targets(year, meta["document"], meta["title"], str(path), items, named, cadences,
+                   note=str(meta.get("note") or ""), sections={k: data[k] for k in PLAN_SECTIONS if k in data},
+                   lines=lines)
 
 
 def _target(path: Path, lines: Lines, key: str, entry: Any) -> Target:

@@ -152,16 +152,21 @@ def export_html(nb: Any, *, title: str | None = None) -> str:
 
 @contextlib.contextmanager
 def _kernel_env(run_dir: Path):
+    """The kernel's environment: the staging directory, and a plans folder ($JYGPROJ_PLANS) made
+    absolute (the kernel runs in the staging directory, not the caller's folder)."""
     with _ENV_LOCK:
-        old = os.environ.get(RUN_DIR_ENV)
+        saved = {k: os.environ.get(k) for k in (RUN_DIR_ENV, paths.PLANS_ENV)}
         os.environ[RUN_DIR_ENV] = str(run_dir)
+        if saved[paths.PLANS_ENV]:
+            os.environ[paths.PLANS_ENV] = str(paths.resolve(saved[paths.PLANS_ENV]))
         try:
             yield
         finally:
-            if old is None:
-                os.environ.pop(RUN_DIR_ENV, None)
-            else:
-                os.environ[RUN_DIR_ENV] = old
+            for key, old in saved.items():
+                if old is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = old
 
 
 def _now() -> str:

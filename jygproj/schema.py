@@ -429,18 +429,6 @@ BASIS_LABELS: dict[str, str] = {
     "list_plan": "对清单季度计划",
     "annual_plan": "对年度计划",
 }
-#: The plan's requirements checked by completion.requirements and starts.start_requirements.
-REQUIREMENT_LABELS: dict[str, str] = {
-    "quarterly_completion": "季度投资完成率达到100%以上",
-    "enterprise_annual": "企业投资项目年度投资完成率达80%以上",
-    "key_new_starts": "全省重点投资项目计划新开工项目开工率达到100%以上",
-    "key_resumption": "全省重点续建项目一季度全部复工",
-    "government_resumption": "政府投资续建项目全部复工",
-    "government_new_q1": "政府投资新建项目力争一季度开工",
-    "government_new_june": "政府投资新建项目6月底前全部开工",
-    "enterprise_resumption": "企业投资续建项目力争全部复工",
-    "enterprise_new_start": "企业投资新开工项目开工率达到85%以上",
-}
 #: Start and resumption status of a project that misses a requirement (starts.py).
 START_STATUS_LABELS: dict[str, str] = {
     "on_time": "按期开工",
@@ -450,13 +438,6 @@ START_STATUS_LABELS: dict[str, str] = {
     "resumed_late": "逾期复工",
     "not_resumed": "未复工",
 }
-#: The two readings of "12% one month early" (一 工作目标; domain page).
-GROWTH_READING_LABELS: dict[str, str] = {
-    "level": "总量口径：1-11月累计达到上年全年的112%",
-    "rate": "增速口径：1-11月累计增速达到12%",
-}
-
-
 # --- report labels (one place: every table header and code a reader sees) ------------------------
 
 #: Quarters in words (一季度…), by number.
@@ -505,6 +486,12 @@ REPORT_LABELS: dict[str, str] = {
     "pace_required_pct": "序时要求（%）",
     "planned_count": "计划新开工数",
     "plan_count": "方案计划数",
+    "plan_projects": "方案项目数",
+    "count_difference": "项目数差异",
+    "plan_total_wan": "方案总投资（万元）",
+    "total_difference_wan": "总投资差异（万元）",
+    "matches": "是否一致",
+    "size_scope": "范围",
     "due_count": "应开（复）工数",
     "started_count": "已开工数",
     "met_count": "达标项目数",
@@ -592,8 +579,9 @@ REPORT_LABELS: dict[str, str] = {
 _SCOPES = {**LISTS, **SCOPE_LABELS}
 VALUE_CODE_LABELS: dict[str, dict[str, str]] = {
     "scope": _SCOPES, "period": PERIOD_LABELS, "kind": TARGET_KIND_LABELS,
-    "requirement_id": REQUIREMENT_LABELS, "status": START_STATUS_LABELS, "list": _SCOPES, "basis": BASIS_LABELS,
+    "status": START_STATUS_LABELS, "list": _SCOPES, "basis": BASIS_LABELS,
     "nature": {**NATURES, "unspecified": SCOPE_LABELS["unspecified"]},
+    "size_scope": {"list": "清单项目", "observation": "观摩评比范围（二(九)）"},
 }
 
 #: Headers of the reserve report's tables.

@@ -82,6 +82,6 @@ def test_notebook_headless_with_a_scenario_file_writes_the_summary(tmp_path: Pat
     names = [s["scenario"] for s in summary["scenarios"]]
     assert names == ["基准", "省级清单提速", "省级提速且新开工不延误"]
     # stacking: the stacked scenario's Jan–Nov is at least the one it stands on
-    nov = [s["readings"]["level"]["projected_nov_yi"] for s in summary["scenarios"]]
+    nov = [s["readings"]["level"]["projected_target_month_yi"] for s in summary["scenarios"]]
     assert nov[0] <= nov[1] <= nov[2]
     assert result.seconds > 0

@@ -79,7 +79,8 @@ def run(args) -> int:
 
     try:
         params = parameters(args)
-        inputs = [*catalogue(params["data_dir"]).paths, *(paths.REFERENCE / f for f in REFERENCE_FILES)]
+        inputs = [*catalogue(params["data_dir"]).paths, paths.targets_file(int(params["review_date"][:4])),
+                  *(paths.REFERENCE / f for f in REFERENCE_FILES)]
         result = runs.run_notebook(NOTEBOOK, Path(params["out_dir"]), params, inputs=inputs,
                                    name=f"reserve-{params['review_date']}")
     except JygprojError as exc:

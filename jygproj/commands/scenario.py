@@ -18,9 +18,9 @@ from jygproj.scenario.levers import LeverError, apply_changes, parse_set
 def add_parser(sub) -> None:
     p = sub.add_parser(
         "scenario",
-        help="情景推演：12%%目标能否提前一个月实现 / what-if scenario headline figures",
+        help="情景推演：方案增长目标能否按期（提前）实现 / what-if scenario headline figures",
         description="按杠杆（清单进度倍数、新开工推迟、开工概率、指定项目加快/推迟/剔除、储备项目提前开工、"
-        "清单外投资增速、口径）推演全年固定资产投资，输出达到12%目标的月份、11月末差额（亿元）和概率。"
+        "清单外投资增速、口径）推演全年固定资产投资，输出达到方案增长目标的月份、目标月末差额（亿元）和概率。"
         "杠杆说明见 data/reference/scenario_levers.yaml。",
     )
     p.add_argument("--data", default=None, help="数据目录（相对路径从当前目录算起；默认：内置样例 data/sample/<年度>）")
@@ -74,17 +74,19 @@ def run(args) -> int:
                           "scenarios": [r.headline() for r in results]}, ensure_ascii=False, indent=2))
         return 0
     m = planner.model
-    print(f"情景推演（{m.year}年1-{m.as_of_month}月实际，{m.as_of_month + 1}-12月推演；目标增速 {planner.target_pct:g}%）")
+    words = planner.words
+    print(f"情景推演（{m.year}年1-{m.as_of_month}月实际，{m.as_of_month + 1}-12月推演；目标增速 {words.pct}，"
+          f"{words.span}达成）")
     for r in results:
         h = r.outcome.headline
         print(f"\n【{r.name}】口径：{h.label}")
         met = f"{h.met_month}月" if h.met_month else "年内未达到"
-        print(f"  达到月份：{met}；11月末{'超出' if h.margin_wan >= 0 else '差'} "
+        print(f"  达到月份：{met}；{words.month}末{'超出' if h.margin_wan >= 0 else '差'} "
               f"{abs(schema.wan_to_yi(h.margin_wan)):.2f} 亿元")
         if h.extra_per_month_wan > 0:
             print(f"  剩余每月需追加投资：{schema.wan_to_yi(h.extra_per_month_wan):.2f} 亿元")
         if r.mc is not None:
-            print(f"  11月前达到概率：{r.mc.probability[r.levers.headline]:.0%}（{r.mc.draws} 次抽样，种子 {r.mc.seed}）")
+            print(f"  {words.month}前达到概率：{r.mc.probability[r.levers.headline]:.0%}（{r.mc.draws} 次抽样，种子 {r.mc.seed}）")
         for row in r.diff.iter_rows(named=True):
             print(f"  调整：{row['杠杆']} {row['对象']} {row['基准值']} → {row['情景值']} {row['备注']}".rstrip())
     if len(results) > 1:

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Mapping
 
-from jygproj import letters, schema
+from jygproj import letters, paths
 from jygproj.export import Sheet, write_workbook
 from jygproj.report import html
 from jygproj.report.formats import date_zh
@@ -36,11 +36,11 @@ def say(review: "Review", *keys: str) -> None:
 
 
 def show_heading(review: "Review") -> None:
-    p = review.params
-    who = f"责任单位：**{p.unit}**（12%增长跟踪为全市口径）" if p.unit else "范围：**全市**"
+    p, w = review.params, review.plan.words
+    who = f"责任单位：**{p.unit}**（{w.pct}增长跟踪为全市口径）" if p.unit else "范围：**全市**"
     html.say(f"**{p.year}年第{p.quarter}季度** · {who} · 数据截至 **{date_zh(p.as_of_date)}**"
-             f"（{p.as_of}） · 主口径：{schema.GROWTH_READING_LABELS[p.headline]} · "
-             f"数据目录：`{p.data_dir}` · 生成时间：{dt.datetime.now():%Y-%m-%d %H:%M}")
+             f"（{p.as_of}） · 主口径：{w.reading_labels[p.headline]} · "
+             f"数据目录：`{paths.display(p.data_dir, for_readers=True) if p.data_dir else '内置样例数据'}` · 生成时间：{dt.datetime.now():%Y-%m-%d %H:%M}")
 
 
 def show_files(written: Mapping[str, Path]) -> None:
@@ -63,7 +63,7 @@ def write_letters(review: "Review", out_dir: Path) -> list[Path]:
     if not facts.height:
         return []
     as_of = review.params.as_of_date
-    return letters.write_letters(facts, out_dir, as_of=as_of, issued_on=as_of,
+    return letters.write_letters(facts, out_dir, as_of=as_of, issued_on=as_of, plan_name=review.plan.citation,
                                  deadline=as_of + dt.timedelta(days=LETTER_DAYS))
 
 

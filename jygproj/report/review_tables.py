@@ -12,7 +12,6 @@ import polars as pl
 
 from jygproj.report.formats import date_zh
 from jygproj.report.tables import Table, labelled, with_source
-from jygproj.schema import GROWTH_READING_LABELS
 
 if TYPE_CHECKING:
     from jygproj.quarterly import Results
@@ -48,11 +47,18 @@ def completion_tables(r: "Results") -> dict[str, Table]:
             labelled(checks.select(
                 pl.col("list").alias("scope"), "nature", "period", "kind", "clause", "target_wan", "completed_wan",
                 "rate_pct", "due_wan", "pace_rate_pct", "final", "met")))
+    if f["plan_sizes"] is not None:
+        tables["plan_sizes"] = Table(
+            "方案清单对账", f"收到的清单与方案所列项目数、总投资对照（{r.plan.document}）",
+            labelled(f["plan_sizes"].select(pl.col("list").alias("scope"), "nature", "size_scope", "plan_projects",
+                                            "projects", "count_difference", "plan_total_wan", "total_investment_wan",
+                                            "total_difference_wan", "matches", "clause")),
+            notes=("方案项目数与总投资取自方案文件；观摩评比范围（二(九)）与清单项目数分列。",))
     tables["requirements"] = Table(
         "完成率考核", f"{when}投资完成率考核要求{note}",
         labelled(f["requirements"].select("requirement_id", "clause", pl.col("list").alias("scope"), "nature",
                                           "period", "measured_pct", "required_pct", "pace_required_pct", "final",
-                                          "met", "on_pace")),
+                                          "met", "on_pace"), {"requirement_id": r.plan.requirement_labels}),
         unit=None)
     tables["completion_by_unit"] = Table(
         "分责任单位完成", f"{when}分责任单位投资完成情况（每个项目只计一次）",
@@ -86,29 +92,31 @@ def start_tables(r: "Results") -> dict[str, Table]:
             "开复工考核", f"{on}开工、复工考核要求{note}",
             labelled(f["start_requirements"].select("requirement_id", "clause", pl.col("list").alias("scope"),
                                                     "quarter", "deadline", "required_pct", "due_count", "met_count",
-                                                    "rate_pct", "final", "met")), unit=None),
+                                                    "rate_pct", "final", "met"),
+                     {"requirement_id": r.plan.requirement_labels}), unit=None),
         "start_misses": Table(
             "未按期开复工项目", f"{on}未按要求开工、复工的项目{note}",
             with_source(labelled(f["start_misses"].select(
                 "requirement_id", "clause", "project_id", "name", "list", "nature", "responsible_unit",
-                "planned_start", "started_on", "resumed_on", "deadline", "status")), r.projects), unit=None),
+                "planned_start", "started_on", "resumed_on", "deadline", "status"),
+                {"requirement_id": r.plan.requirement_labels}), r.projects), unit=None),
     }
 
 
 def growth_tables(r: "Results") -> dict[str, Table]:
-    p = r.params
-    readings = pl.DataFrame(r.growth_readings).with_columns(pl.col("reading").replace(GROWTH_READING_LABELS))
+    p, w = r.params, r.plan.words
+    readings = pl.DataFrame(r.growth_readings).with_columns(pl.col("reading").replace(w.reading_labels))
     return {
         "growth": Table(
-            "12%增长跟踪", f"{p.year}年固定资产投资累计与12%增长目标路径（全市）",
+            f"{w.pct}增长跟踪", f"{p.year}年固定资产投资累计与{w.pct}增长目标路径（全市）",
             r.frames["growth"].select(
                 "month", "prior_cum_wan", "actual_cum_wan", "growth_pct", "projected_cum_wan", "cum_growth_pct",
                 "rate_line_wan", "level_path_wan", "rate_path_wan", "level_need_month_wan", "rate_need_month_wan",
                 "projected_month_wan", "level_extra_month_wan", "rate_extra_month_wan"),
-            notes=("总量口径：1-11月累计达到上年全年（可比口径）的1.12倍；增速口径：1-11月累计增速不低于12%。"
+            notes=(f"总量口径：{w.span}累计达到上年全年（可比口径）的{w.factor}倍；增速口径：{w.span}累计增速不低于{w.pct}。"
                    "预测按各项目当前完成进度与季节性施工曲线推算（jygproj.projection 基准情景）。",)),
         "growth_needed": Table(
-            "达标所需投资", "实现“提前一个月完成12%增长目标”尚需完成的投资（两种口径）", readings, unit="万元"),
+            "达标所需投资", f"实现“{w.early}完成{w.pct}增长目标”尚需完成的投资（两种口径）", readings, unit="万元"),
     }
 
 

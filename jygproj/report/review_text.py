@@ -11,7 +11,7 @@ import polars as pl
 
 from jygproj import completion
 from jygproj.report.formats import number, pct, yi
-from jygproj.schema import PERIOD_LABELS
+from jygproj.schema import LISTS, NATURES, PERIOD_LABELS, QUARTER_LABELS, WAN_PER_YI
 
 if TYPE_CHECKING:
     from jygproj.quarterly import Results
@@ -97,7 +97,7 @@ def target_month_actual(g: dict[str, Any]) -> bool:
 
 def headline_figures(s: dict[str, Any], r: "Results") -> pl.DataFrame:
     """The summary's headline figures as a table: indicator, value, unit, note."""
-    p = r.params
+    p, w = r.params, r.plan.words
     q = f"Q{p.quarter}"
     city = s["completion"].get(completion.CITY, {})
     g = s["growth"]
@@ -115,9 +115,9 @@ def headline_figures(s: dict[str, Any], r: "Results") -> pl.DataFrame:
         ("年度计划完成率", annual_rate, "%", "累计完成÷年度计划"),
         (f"全市固定资产投资1-{g['as_of_month']}月累计", g["ytd_cum_wan"], "万元", "统计基数表（全市）"),
         (f"全市固定资产投资1-{g['as_of_month']}月累计增速", g["ytd_growth_pct"], "%", "可比口径"),
-        ("总量口径目标（1-11月累计）", g["level"]["goal_wan"], "万元", "上年全年×1.12"),
+        (f"总量口径目标（{w.span}累计）", g["level"]["goal_wan"], "万元", f"上年全年×{w.factor}"),
         (f"总量口径{met}", g["level"]["projected_met_month"], "月", met_note),
-        ("增速口径目标（1-11月累计）", g["rate"]["goal_wan"], "万元", "上年1-11月×1.12"),
+        (f"增速口径目标（{w.span}累计）", g["rate"]["goal_wan"], "万元", f"上年{w.span}×{w.factor}"),
         (f"增速口径{met}", g["rate"]["projected_met_month"], "月", met_note),
         ("红色预警项目", s["warnings"]["projects_by_level"].get("red"), "个", "按项目最高等级"),
         ("黄色预警项目", s["warnings"]["projects_by_level"].get("yellow"), "个", "按项目最高等级"),
@@ -130,14 +130,16 @@ def headline_figures(s: dict[str, Any], r: "Results") -> pl.DataFrame:
                         schema={"indicator": pl.String, "value": pl.Float64, "unit": pl.String, "note": pl.String})
 
 
-def met_month_text(month: int | None, target_month: int = 11, actual: bool = False) -> str:
+def met_month_text(month: int | None, target_month: int, early: str, actual: bool = False) -> str:
+    """When a reading is (or is expected to be) met, against the plan's target month; ``early`` is the
+    plan's words for it (提前一个月)."""
     if actual:
         if month is None:
             return "年内未达成"
-        return f"{month}月达成" + ("，已提前一个月完成" if month <= target_month else "，未能提前一个月完成")
+        return f"{month}月达成" + (f"，已{early}完成" if month <= target_month else f"，未能{early}完成")
     if month is None:
         return "按当前进度预计年内无法达成"
-    return f"预计{month}月达成" + ("，可实现提前一个月完成" if month <= target_month else "，不能提前一个月完成")
+    return f"预计{month}月达成" + (f"，可实现{early}完成" if month <= target_month else f"，不能{early}完成")
 
 
 def narrative(s: dict[str, Any], r: "Results") -> dict[str, str]:
@@ -161,14 +163,42 @@ def narrative(s: dict[str, Any], r: "Results") -> dict[str, str]:
             f"{pct(g['ytd_growth_pct'])}。{'按已公布数据' if actual else '按当前进度预测'}："
             f"总量口径（1-{g['target_month']}月累计达到上年全年的{1 + g['target_growth_pct'] / 100:.2f}倍，"
             f"即 {yi(g['level']['goal_wan'])}）"
-            f"{met_month_text(g['level']['projected_met_month'], g['target_month'], actual)}；"
+            f"{met_month_text(g['level']['projected_met_month'], g['target_month'], r.plan.words.early, actual)}；"
             f"增速口径（1-{g['target_month']}月累计增速≥{g['target_growth_pct']:g}%，即累计 "
             f"{yi(g['rate']['goal_wan'])}）"
-            f"{met_month_text(g['rate']['projected_met_month'], g['target_month'], actual)}。"
+            f"{met_month_text(g['rate']['projected_met_month'], g['target_month'], r.plan.words.early, actual)}。"
             f"本报告以{'总量口径' if p.headline == 'level' else '增速口径'}为主口径。"
         ),
+        **plan_sentences(r.plan),
         "warnings": (
             "按项目最高等级计，" + "、".join(f"{r.level_labels[k]} {counts.get(k, 0)} 个"
                                          for k in ("red", "yellow", "blue")) + "。"
         ),
+    }
+
+
+def plan_sentences(plan) -> dict[str, str]:
+    """What the plan asks, in words, from the plan file alone (the notebook's narrative has no number
+    of its own): plan (the document and the goal; a test plan's warning first), plan_targets (the
+    amount targets by quarter, completion requirements), plan_starts (planned starts, start and
+    resumption requirements), plan_growth (the two readings of the goal)."""
+    w = plan.words
+    t = plan.amount_targets
+    quarterly = []
+    for (lst, nature), rows in t.filter(pl.col("period").str.starts_with("Q")).group_by(
+            ["list", "nature"], maintain_order=True):
+        amounts = "/".join(f"{v / WAN_PER_YI:g}" for v in rows.sort("period")["target_wan"])
+        quarterly.append(f"{LISTS[lst]}{NATURES.get(nature, '') if nature else ''}{amounts}亿元")
+    completion_reqs = [r.label for r in plan.requirements_of("quarter_completion", "annual_completion")]
+    start_reqs = [r.label for r in plan.requirements_of("start", "resume")]
+    planned = "、".join(f"{QUARTER_LABELS[q]}{n}个" for q, n in (plan.planned_starts().get("provincial_key") or {}).items())
+    return {
+        "plan": ((f"**{plan.note}**" if plan.note else "")
+                 + f"依据{plan.citation}：{plan.year}年全市固定资产投资增长{w.pct}，力争{w.early}（{w.span}累计）完成。"),
+        "plan_targets": (f"对照方案的季度目标（{'；'.join(quarterly)}）、确保目标与力争目标，以及“"
+                    + "”“".join(dict.fromkeys(completion_reqs)) + "”的要求。"),
+        "plan_starts": ((f"全省重点投资项目计划新开工：{planned}；" if planned else "")
+                   + "考核要求：" + "；".join(dict.fromkeys(start_reqs)) + "。"),
+        "plan_growth": (f"“力争{w.early}完成{w.pct}增长”有两种理解，本报告同时计算：**总量口径**——{w.span}累计达到上年全年"
+                   f"（可比口径）的{w.factor}倍；**增速口径**——{w.span}累计增速不低于{w.pct}。"),
     }

@@ -22,10 +22,11 @@ class Table:
     total_ratios: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
 
-def labelled(frame: pl.DataFrame) -> pl.DataFrame:
-    """Translate scope/period/kind/requirement/status codes to Chinese for display."""
-    exprs = [pl.col(col).cast(pl.String).replace(mapping)
-             for col, mapping in VALUE_CODE_LABELS.items() if col in frame.columns]
+def labelled(frame: pl.DataFrame, extra: Mapping[str, Mapping[str, str]] | None = None) -> pl.DataFrame:
+    """Translate scope/period/kind/status codes to Chinese for display; ``extra`` adds the plan's own
+    (requirement_id → the requirement in words, jygproj.plan.Plan.requirement_labels)."""
+    maps = {**VALUE_CODE_LABELS, **(extra or {})}
+    exprs = [pl.col(col).cast(pl.String).replace(mapping) for col, mapping in maps.items() if col in frame.columns]
     return frame.with_columns(exprs) if exprs else frame
 
 

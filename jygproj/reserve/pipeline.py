@@ -18,6 +18,7 @@ import polars as pl
 from jygproj import paths, schema
 from jygproj.catalogue import catalogue
 from jygproj.errors import JygprojError
+from jygproj.plan import load_plan
 from jygproj.reserve.funnel import steps_as_of
 from jygproj.reserve.months import add_months, parse_month
 from jygproj.reserve.reference import load_gap_assumptions, load_reserve_reference
@@ -40,7 +41,7 @@ class Loaded:
 
 
 #: The reference files the reserve report reads (hashed into its record).
-REFERENCE_FILES = ("reserve_steps.yaml", "reserve_gap.yaml", "seasonal_profile.yaml")
+REFERENCE_FILES = ("reserve_steps.yaml", "reserve_gap.yaml", "seasonal_profile.yaml")  # and the year's plan
 
 
 def _dataset(directory: str | Path, year: int):
@@ -82,9 +83,11 @@ def load_and_build(
             + (f"，首条：{bad.row(0, named=True)['message']}" if bad.height else ""), "reserve_missing")
     ref = load_reserve_reference()
     profile = load_seasonal_profile()
-    assumptions = load_gap_assumptions()
+    plan = load_plan(review.year)
+    assumptions = load_gap_assumptions(plan=plan)
     inputs, log = gap_inputs(
         ds, review=review, as_of=fai_as_of or add_months(review, -1), profile=profile, assumptions=assumptions,
+        goal=plan.goal,
         target_growth=target_growth, projected_outturn_wan=projected_outturn_wan,
         continuing_next_year_wan_given=continuing_next_year_wan, other_fai_next_year_wan=other_fai_next_year_wan,
         continuing_intensity=continuing_intensity, other_fai_growth=other_fai_growth,

@@ -19,7 +19,8 @@ from jygproj import schema
 from jygproj.scenario.chart import scenario_svg
 from jygproj.schema import TORNADO_LABELS
 from jygproj.scenario.files import Planner, Result, Scenario, save_scenarios, scenario_from_levers
-from jygproj.scenario.levers import HEADLINES, PACE_LISTS, Levers, apply_changes
+from jygproj.plan import Words
+from jygproj.scenario.levers import PACE_LISTS, Levers, apply_changes
 
 _LAYOUT = w.Layout(width="420px")
 _STYLE = {"description_width": "200px"}
@@ -43,11 +44,12 @@ def table_html(frame: pl.DataFrame, labels: dict[str, str] | None = None, digits
 def headline_html(result: Result) -> str:
     """The headline block: probability, month reached, margin (亿元), for the chosen reading first."""
     parts = []
+    words = Words(result.outcome.goal)
     keys = [result.levers.headline] + [k for k in ("level", "rate") if k != result.levers.headline]
     for i, key in enumerate(keys):
         r = result.outcome.readings[key]
         month = f"{r.met_month}月" if r.met_month else "年内未达到"
-        early = "能" if r.met_by_november else "不能"
+        early = "能" if r.met_early else "不能"
         margin = schema.wan_to_yi(r.margin_wan)
         prob = (f"<span class='jyg-prob' data-key='{key}'>{result.mc.probability[key]:.0%}</span>"
                 if result.mc is not None else "<span class='jyg-prob'>（未计算）</span>")
@@ -57,8 +59,8 @@ def headline_html(result: Result) -> str:
         parts.append(
             f"<div class='jyg-reading' data-key='{key}' style='font-size:{size};margin:4px 0'>"
             f"<b>{'【主口径】' if i == 0 else '【参考口径】'}{html.escape(r.label)}</b><br>"
-            f"11月前达到概率：{prob}　达到月份：<span class='jyg-month'>{month}</span>　"
-            f"提前一个月：{early}　11月末{'超出' if margin >= 0 else '差额'}："
+            f"{words.month}前达到概率：{prob}　达到月份：<span class='jyg-month'>{month}</span>　"
+            f"{words.early}：{early}　{words.month}末{'超出' if margin >= 0 else '差额'}："
             f"<span class='jyg-margin'>{abs(margin):.2f}</span> 亿元{extra}</div>")
     return "<div id='jyg-headline'>" + "".join(parts) + "</div>"
 
@@ -152,7 +154,7 @@ def build_planner_ui(planner: Planner, levers: Levers | None = None, *, monte_ca
     c["other_growth_pct"] = w.FloatSlider(value=other, min=s.min, max=s.max, step=0.1,
                                           description=f"{s.label}（%）", readout_format=".1f",
                                           continuous_update=False, layout=_LAYOUT, style=_STYLE)
-    c["headline"] = w.ToggleButtons(options=[(HEADLINES[k], k) for k in ("level", "rate")], value=lv.headline,
+    c["headline"] = w.ToggleButtons(options=[(planner.words.reading_short[k], k) for k in ("level", "rate")], value=lv.headline,
                                     description=specs["headline"].label, style=_STYLE)
     c["monte_carlo"] = w.Checkbox(value=monte_carlo, description=f"计算达到概率（蒙特卡洛 {planner.draws} 次）",
                                   indent=False)
@@ -192,10 +194,10 @@ def build_planner_ui(planner: Planner, levers: Levers | None = None, *, monte_ca
         tabs.set_title(i, title)
     as_of = f"{model.year}年1-{model.as_of_month}月实际，{model.as_of_month + 1}-12月推演"
     ui.widget = w.VBox([
-        w.HTML(f"<h3>固定资产投资增长{planner.target_pct:g}%“提前一个月”情景推演</h3><p>{as_of}</p>"),
+        w.HTML(f"<h3>固定资产投资增长{planner.words.pct}“{planner.words.early}”情景推演</h3><p>{as_of}</p>"),
         ui.headline, c["headline"], c["monte_carlo"], tabs, ui.chart,
         w.HTML("<h4>本情景相对基准的调整</h4>"), ui.diff,
-        w.HTML("<h4>影响最大的项目（龙卷风，按11月末差额）</h4>"), ui.tornado,
+        w.HTML(f"<h4>影响最大的项目（龙卷风，按{planner.words.month}末差额）</h4>"), ui.tornado,
         w.HBox([c["save_name"], save]), ui.status,
     ])
     ui.update()
