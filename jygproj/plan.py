@@ -111,6 +111,12 @@ class Words:
         return f"提前{'两' if n == 2 else chinese_number(n)}个月"
 
     @property
+    def column_labels(self) -> dict[str, str]:
+        """Column headers that name the plan's numbers (on top of schema's neutral ones)."""
+        return {"rate_line_wan": f"增长{self.pct}线（万元）", "base_wan": f"至{self.month}新增投资（万元）",
+                "low_margin_yi": f"低情景{self.month}末差额（亿元）", "high_margin_yi": f"高情景{self.month}末差额（亿元）"}
+
+    @property
     def reading_labels(self) -> dict[str, str]:
         """The two readings of the goal (domain page), e.g. 总量口径：1-11月累计达到上年全年的112%."""
         return {"level": f"总量口径：{self.span}累计达到上年全年的{self.level_pct}",

@@ -23,7 +23,7 @@ import polars as pl
 
 from jygproj import (alerts, completion, factors, growth, ledger, paths, projection, ranking, runs, starts,
                      supervision)
-from jygproj.catalogue import WORKBOOK_SUFFIXES, catalogue
+from jygproj.catalogue import WORKBOOK_SUFFIXES, Catalogue, catalogue
 from jygproj.errors import JygprojError, UsageError
 from jygproj.evaluation import Evaluation, evaluation
 from jygproj.plan import Plan, load_plan
@@ -134,15 +134,20 @@ def load_inputs(data_dir: str | Path | None, year: int) -> Inputs:
 
     plan = load_plan(year)  # first: a broken plan file stops the review before any workbook is read
     cat = catalogue(paths.data_folder(data_dir, year))
+    return inputs_from(cat, load_or_ingest(cat), plan)
+
+
+def inputs_from(cat: Catalogue, dataset: Any, plan: Plan) -> Inputs:
+    """The review's inputs from a catalogued, loaded data set and its plan (the reference files read here)."""
     return Inputs(
-        dataset=load_or_ingest(cat),
+        dataset=dataset,
         plan=plan,
         profile=load_seasonal_profile(),
         rules=alerts.load_rules(plan=plan),
         ranking_rules=ranking.load_ranking(),
         categories=factors.load_categories(),
         data_dir=cat.folder,
-        files=[*cat.paths, *reference_files(year)],
+        files=[*cat.paths, *reference_files(plan.year)],
     )
 
 

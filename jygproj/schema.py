@@ -374,7 +374,7 @@ COLUMN_LABELS.update({
     "projected_cum_wan": "预测累计（万元）",
     "cum_wan": "累计（实际或预测，万元）",
     "cum_growth_pct": "累计增速（实际或预测，%）",
-    "rate_line_wan": "增长12%线（万元）",
+    "rate_line_wan": "增长目标线（万元）",  # the plan's rate in reports: jygproj.plan.Words.column_labels
     "level_path_wan": "总量口径所需累计（万元）",
     "rate_path_wan": "增速口径所需累计（万元）",
     "level_need_month_wan": "总量口径当月所需投资（万元）",
@@ -649,7 +649,7 @@ PROJECTION_LABELS: dict[str, str] = {
 #: Columns of the scenario engine's tornado table (jygproj.scenario.engine.tornado).
 TORNADO_LABELS: dict[str, str] = {
     "project_id": "项目代码/标识", "name": "项目名称", "list": "所属清单",
-    "base_wan": "至11月新增投资（万元）", "low_delta_wan": "低情景变化（万元）",
-    "high_delta_wan": "高情景变化（万元）", "low_margin_yi": "低情景11月末差额（亿元）",
-    "high_margin_yi": "高情景11月末差额（亿元）", "swing_wan": "摆幅（万元）",
+    "base_wan": "至目标月新增投资（万元）", "low_delta_wan": "低情景变化（万元）",
+    "high_delta_wan": "高情景变化（万元）", "low_margin_yi": "低情景目标月末差额（亿元）",
+    "high_margin_yi": "高情景目标月末差额（亿元）", "swing_wan": "摆幅（万元）",
 }

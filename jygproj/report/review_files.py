@@ -27,7 +27,12 @@ def show(review: "Review", key: str, max_rows: int = 60) -> None:
     if table is None:
         html.say(f"*（本节无数据：{key}）*")
         return
-    html.show_frame(table.frame, table.title, unit=table.unit, max_rows=max_rows)
+    html.show_frame(table.frame, table.title, unit=table.unit, max_rows=max_rows, labels=labels(review))
+
+
+def labels(review: "Review") -> dict[str, str]:
+    """The report's column headers, with those that name the plan's numbers in this plan's words."""
+    return {**REPORT_LABELS, **review.plan.words.column_labels}
 
 
 def say(review: "Review", *keys: str) -> None:
@@ -50,7 +55,7 @@ def show_files(written: Mapping[str, Path]) -> None:
 
 def sheets_for(review: "Review") -> list[Sheet]:
     return [
-        Sheet(t.name, t.title, t.frame, unit=t.unit, total_row=t.total_row, labels=REPORT_LABELS,
+        Sheet(t.name, t.title, t.frame, unit=t.unit, total_row=t.total_row, labels=labels(review),
               total_ratios=t.total_ratios,
               notes=(*t.notes, f"数据截至{date_zh(review.params.as_of_date)}；来源见“数据来源”工作表。"))
         for t in review.tables.values()

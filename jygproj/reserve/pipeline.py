@@ -52,10 +52,18 @@ def _dataset(directory: str | Path, year: int):
     return load_workbooks(cat.paths), cat
 
 
-def load_and_build(
+def load_and_build(*, review_date: str, data_dir: str, **params: Any) -> Loaded:
+    """Everything the notebook shows, from the run's parameters (None = reference default): the data
+    folder's workbooks (jygproj.catalogue) read, then :func:`build`."""
+    ds, cat = _dataset(data_dir, parse_month(review_date).year)
+    return build(ds, cat.paths, review_date=review_date, **params)
+
+
+def build(
+    ds: Any,
+    files: list[Path],
     *,
     review_date: str,
-    data_dir: str,
     target_growth: float | None = None,
     fai_as_of: str | None = None,
     projected_outturn_wan: float | None = None,
@@ -70,16 +78,14 @@ def load_and_build(
     previous_data_dir: str = "",
     previous_review_date: str = "",
 ) -> Loaded:
-    """Everything the notebook shows, from the run's parameters (None = reference default)."""
+    """The reserve report of a loaded data set (``files``: the workbooks it was read from)."""
     from jygproj.reference import load_seasonal_profile
 
     review = parse_month(review_date)
-    ds, cat = _dataset(data_dir, review.year)
-    path = cat.folder
     if ds.reserve.is_empty():
         bad = ds.problems.filter(pl.col("severity") == "error")
         raise ReserveRunError(
-            f"数据目录 {path} 中没有读到储备项目库（工作表“储备项目库”）；读取错误 {bad.height} 条"
+            "数据目录中没有读到储备项目库（工作表“储备项目库”）；读取错误 {bad.height} 条".format(bad=bad)
             + (f"，首条：{bad.row(0, named=True)['message']}" if bad.height else ""), "reserve_missing")
     ref = load_reserve_reference()
     profile = load_seasonal_profile()
@@ -116,7 +122,7 @@ def load_and_build(
                           previous=previous, assumptions=log)
     reserve_files = sorted({f for f in ds.reserve["source_file"].drop_nulls().unique().to_list()})
     problems = ds.problems.filter(pl.col("file").is_in(reserve_files)) if ds.problems.height else ds.problems
-    return Loaded(report, problems, cat.paths)
+    return Loaded(report, problems, list(files))
 
 
 def show(frame: pl.DataFrame, title: str, columns: list[str] | None = None, *, unit: str | None = "万元",

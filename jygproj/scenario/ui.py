@@ -114,7 +114,8 @@ class PlannerUI:
         self.chart.value = scenario_svg(self.result.outcome, self.result.mc)
         self.diff.value = table_html(self.result.diff)
         self.tornado.value = table_html(self.result.tornado.select(
-            "name", "list", "base_wan", "low_margin_yi", "high_margin_yi"), TORNADO_LABELS)
+            "name", "list", "base_wan", "low_margin_yi", "high_margin_yi"),
+            {**TORNADO_LABELS, **self.planner.words.column_labels})
         return self.result
 
     def save(self, *_ignored) -> Path | None:
