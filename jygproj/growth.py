@@ -32,9 +32,14 @@ from typing import Any, Sequence
 
 import polars as pl
 
+from jygproj.errors import JygprojError
 from jygproj.pace import Profile, cum_share
 
 HEADLINES = ("level", "rate")
+
+
+class GrowthError(JygprojError, ValueError):
+    """The FAI baseline or the parameters cannot give the tracker's figures (Chinese, English code)."""
 MONTHS = pl.DataFrame({"month": list(range(1, 13))}, schema={"month": pl.Int8})
 LAST_MONTH = 12  # the goal is for the calendar year's FAI
 
@@ -128,10 +133,10 @@ def _baseline_months(baseline: pl.DataFrame, year: int | None) -> pl.DataFrame:
     b = baseline if year is None else baseline.filter(pl.col("year") == year)
     if b["year"].drop_nulls().n_unique() > 1:
         years = sorted(b["year"].unique().to_list())
-        raise ValueError(f"基数表含多个年份 {years}，请指定 year [ambiguous_year]")
+        raise GrowthError(f"基数表含多个年份 {years}，请指定 year", "ambiguous_year")
     if b["month"].is_duplicated().any():
         dup = b.filter(pl.col("month").is_duplicated())["month"].unique().sort().to_list()
-        raise ValueError(f"基数表月份重复：{dup} [duplicate_month]")
+        raise GrowthError(f"基数表月份重复：{dup}", "duplicate_month")
     return MONTHS.join(b.select(pl.col("month").cast(pl.Int8), "prior_cum_wan", "current_cum_wan", "growth_pct"),
                        on="month", how="left")
 
@@ -183,16 +188,16 @@ def seasonal_projection(
     actual = actual_cumulative(baseline, as_of_month=as_of_month, year=year)
     now = actual.filter(pl.col("month") == as_of_month)["actual_cum_wan"][0]
     if now is None:
-        raise ValueError(f"基数表缺少 {as_of_month} 月的本年累计数（或增速） [missing_current]")
+        raise GrowthError(f"基数表缺少 {as_of_month} 月的本年累计数（或增速）", "missing_current")
     if shape == "profile":
         share = {m: cum_share(m, profile) for m in range(as_of_month, 13)}
     elif shape == "prior_year":
         prior = dict(zip(actual["month"].to_list(), actual["prior_cum_wan"].to_list()))
         if any(prior.get(m) is None for m in range(as_of_month, 13)):
-            raise ValueError(f"基数表缺少上年 {as_of_month}–12 月可比累计数 [missing_prior]")
+            raise GrowthError(f"基数表缺少上年 {as_of_month}–12 月可比累计数", "missing_prior")
         share = {m: prior[m] for m in range(as_of_month, 13)}
     else:
-        raise ValueError(f"shape 应为 profile 或 prior_year，实际为 {shape!r} [bad_shape]")
+        raise GrowthError(f"shape 应为 profile 或 prior_year，实际为 {shape!r}", "bad_shape")
     return pl.DataFrame(
         {"month": list(range(as_of_month, 13)),
          "projected_cum_wan": [now * share[m] / share[as_of_month] for m in range(as_of_month, 13)]},
@@ -231,16 +236,16 @@ def growth_path(
     _check_month(as_of_month)
     target_month = goal.target_month
     if not 2 <= target_month <= 12:
-        raise ValueError(f"target_month 应为 2–12，实际为 {target_month} [bad_target_month]")
+        raise GrowthError(f"target_month 应为 2–12，实际为 {target_month}", "bad_target_month")
     g = 1 + goal.growth_pct / 100
     actual = actual_cumulative(baseline, as_of_month=as_of_month, year=year)
     now = actual.filter(pl.col("month") == as_of_month)["actual_cum_wan"][0]
     if now is None:
-        raise ValueError(f"基数表缺少 {as_of_month} 月的本年累计数（或增速） [missing_current]")
+        raise GrowthError(f"基数表缺少 {as_of_month} 月的本年累计数（或增速）", "missing_current")
     raw_prior = dict(zip(actual["month"].to_list(), actual["prior_cum_wan"].to_list()))
     for m in (as_of_month, target_month, 12):
         if raw_prior.get(m) is None:
-            raise ValueError(f"基数表缺少上年 1-{m} 月可比累计数 prior_cum_wan [missing_prior]")
+            raise GrowthError(f"基数表缺少上年 1-{m} 月可比累计数 prior_cum_wan", "missing_prior")
     scale = comparable_scale(baseline, as_of_month=as_of_month, year=year)
     prior = {m: v * scale if v is not None else None for m, v in raw_prior.items()}
     actual = actual.with_columns((pl.col("prior_cum_wan") * scale).alias("comparable_prior_cum_wan"))
@@ -318,7 +323,7 @@ def growth_summary(
     actuals, not projections.
     """
     if headline not in HEADLINES:
-        raise ValueError(f"headline 应为 level 或 rate，实际为 {headline!r} [bad_headline]")
+        raise GrowthError(f"headline 应为 level 或 rate，实际为 {headline!r}", "bad_headline")
     target_month = goal.target_month
     by_month = {r["month"]: r for r in path.iter_rows(named=True)}
     now, target, dec = by_month[as_of_month], by_month[target_month], by_month[12]
@@ -383,7 +388,7 @@ def _by_month(values: dict[int, float], name: str) -> pl.DataFrame:
 
 def _check_month(as_of_month: int) -> None:
     if not 2 <= as_of_month <= 12:
-        raise ValueError(f"as_of_month 应为 2–12（1-2月合并发布），实际为 {as_of_month} [bad_month]")
+        raise GrowthError(f"as_of_month 应为 2–12（1-2月合并发布），实际为 {as_of_month}", "bad_month")
 
 
 def readings(summary: dict[str, Any]) -> list[dict[str, Any]]:

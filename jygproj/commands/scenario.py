@@ -8,11 +8,9 @@ from pathlib import Path
 
 from jygproj import schema
 from jygproj.errors import JygprojError
-from jygproj.projection import ProjectionError
-from jygproj.reference import ReferenceDataError
 from jygproj.scenario.files import (BASELINE_NAME, Scenario, compare, load_planner, load_scenarios,
                                     scenario_levers, write_summary)
-from jygproj.scenario.levers import LeverError, apply_changes, parse_set
+from jygproj.scenario.levers import apply_changes, parse_set
 
 
 def add_parser(sub) -> None:
@@ -43,7 +41,7 @@ def run(args) -> int:
         return 2
     try:
         planner, dataset = load_planner(args.data, as_of=args.as_of, draws=max(args.draws, 1), seed=args.seed)
-    except (JygprojError, ValueError) as exc:
+    except JygprojError as exc:
         print(f"错误：{exc}")
         return 1
     try:
@@ -61,11 +59,8 @@ def run(args) -> int:
                                    where="--set")
             name = s.name if not extra else f"{s.name}（命令行调整）"
             results.append(planner.run(levers, name, monte_carlo=args.draws > 0))
-    except (LeverError, ReferenceDataError) as exc:
-        print(f"错误 [{exc.code}]: {exc}")
-        return 2
-    except ProjectionError as exc:
-        print(f"错误 [{exc.code}]: {exc}")
+    except JygprojError as exc:  # a lever, scenario file or reference file that cannot be used
+        print(f"错误：{exc}")
         return 2
     if args.out:
         write_summary(args.out, results)

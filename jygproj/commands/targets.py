@@ -22,7 +22,7 @@ def run(args) -> int:
     try:
         targets = load_targets(args.year)
     except ReferenceDataError as exc:
-        print(f"错误 [{exc.code}]: {exc}")
+        print(f"错误：{exc}")
         return 1
     if args.json:
         print(json.dumps(targets.as_json(), ensure_ascii=False, indent=2))

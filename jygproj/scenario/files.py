@@ -28,6 +28,7 @@ import polars as pl
 import yaml
 
 from jygproj import schema
+from jygproj.errors import JygprojError
 from jygproj.evaluation import evaluation
 from jygproj.plan import Plan, load_plan
 from jygproj.projection import Model
@@ -37,6 +38,10 @@ from jygproj.scenario.levers import (Levers, LeverSpecs, apply_changes, changes_
                                      defaults_from_specs, diff_table)
 
 BASELINE_NAME = "基准"
+
+
+class ScenarioError(JygprojError, ValueError):
+    """A scenario or its data cannot be run (Chinese message, English code)."""
 _SCENARIO_KEYS = {"name"}
 _SCENARIO_OPTIONAL = {"description", "stack_on", "levers"}
 
@@ -106,7 +111,7 @@ def scenario_levers(scenarios: list[Scenario], name: str, specs: LeverSpecs,
     by_name = {s.name: s for s in scenarios}
     s = by_name[name]
     if name in _seen:
-        raise ValueError(f"情景叠加形成循环：{' → '.join(_seen + (name,))} [stack_cycle]")
+        raise ScenarioError(f"情景叠加形成循环：{' → '.join(_seen + (name,))}", "stack_cycle")
     under = (scenario_levers(scenarios, s.stack_on, specs, base, _seen + (name,)) if s.stack_on
              else (base or defaults_from_specs(specs)))
     return apply_changes(under, s.levers, specs, where=f"情景 {name}")
@@ -229,7 +234,7 @@ def default_as_of(baseline: pl.DataFrame) -> str:
     """The latest month with a published current-year figure, as "YYYY-MM"."""
     known = baseline.filter(pl.col("current_cum_wan").is_not_null() | pl.col("growth_pct").is_not_null())
     if known.is_empty():
-        raise ValueError("基数表没有本年已公布的累计数或增速，无法确定推演基准月 [no_current_figures]")
+        raise ScenarioError("基数表没有本年已公布的累计数或增速，无法确定推演基准月", "no_current_figures")
     row = known.sort(["year", "month"]).row(-1, named=True)
     return f"{row['year']}-{row['month']:02d}"
 

@@ -20,6 +20,7 @@ from typing import Any
 import polars as pl
 import yaml
 
+from jygproj.errors import JygprojError
 from jygproj import paths, schema
 from jygproj.reference import ReferenceDataError, check_keys, read_strict
 
@@ -31,13 +32,13 @@ KINDS = {"number", "integer", "choice", "per_list", "per_project", "project_set"
 PACE_LISTS = tuple(k for k in schema.LISTS if k != "reserve")
 
 
-class LeverError(ValueError):
+class LeverError(JygprojError, ValueError):
     """A lever value outside its kind or range; the message is Chinese with an English code."""
 
     def __init__(self, lever: str, found: Any, expected: str, code: str, where: str = ""):
-        self.lever, self.found, self.expected, self.code = lever, found, expected, code
+        self.lever, self.found, self.expected = lever, found, expected
         prefix = f"{where}: " if where else ""
-        super().__init__(f"{prefix}杠杆 {lever!r} 的值 {found!r} 不符合要求：应为 {expected} [{code}]")
+        super().__init__(f"{prefix}杠杆 {lever!r} 的值 {found!r} 不符合要求：应为 {expected}", code)
 
 
 @dataclass(frozen=True)
