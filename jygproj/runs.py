@@ -95,6 +95,19 @@ def output_dir(given: str | Path | None, default_name: str = "notebook") -> Path
     return path
 
 
+def read_parameters(file: Path, allowed: Sequence[str]) -> dict[str, Any]:
+    """A standard run's parameter file (notebooks/params/*.yaml): {} when there is none; a duplicate or
+    unknown key is refused naming file, line and key (the commands' one reader of parameter files)."""
+    from jygproj.reference import check_keys, read_strict
+
+    if not Path(file).exists():
+        return {}
+    data, lines = read_strict(Path(file))
+    data = data or {}
+    check_keys(data, file=Path(file), lines=lines, key_path=(), required=set(), optional=set(allowed))
+    return dict(data)
+
+
 def _display(path: Path, base: Path | None) -> str:
     if base is not None:
         with contextlib.suppress(ValueError):

@@ -18,8 +18,6 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from jygproj import paths, quarterly, runs
 from jygproj.errors import JygprojError, UsageError
 from jygproj.evaluation import default_as_of, parse_run
@@ -48,18 +46,10 @@ def add_parser(sub) -> None:
                    help="--all-units 时并行运行的单位报告数（默认 %(default)s）")
     p.set_defaults(func=run)
 
-
 def parameters(args) -> dict[str, Any]:
     """The notebook's parameters: params/<run>.yaml, then defaults, then command-line options."""
     year, quarter = parse_run(args.run)
-    file = paths.NOTEBOOK_PARAMS / f"{year}Q{quarter}.yaml"
-    params: dict[str, Any] = {}
-    if file.exists():
-        params = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-        unknown = set(params) - set(PARAM_KEYS)
-        if unknown:
-            raise UsageError(f"{file}: 未知的参数 {'、'.join(sorted(unknown))}；允许：{'、'.join(PARAM_KEYS)}",
-                             "unknown_parameter")
+    params = runs.read_parameters(paths.NOTEBOOK_PARAMS / f"{year}Q{quarter}.yaml", PARAM_KEYS)
     params.update(year=year, quarter=quarter)
     params.setdefault("data_dir", "")
     params.setdefault("as_of", default_as_of(year, quarter))
@@ -82,7 +72,6 @@ def parameters(args) -> dict[str, Any]:
                            params["unit"], params["headline"])
     return params
 
-
 def run_one(params: dict[str, Any], inputs: list[Path]) -> runs.RunResult:
     """One report (city or one unit) into params["out_dir"]."""
     out = Path(params["out_dir"])
@@ -90,11 +79,9 @@ def run_one(params: dict[str, Any], inputs: list[Path]) -> runs.RunResult:
     return runs.run_notebook(NOTEBOOK, out, params, inputs=inputs, name=name,
                              keep=("units",) if params["unit"] is None else ())
 
-
 def _unit_params(params: dict[str, Any], unit: str) -> dict[str, Any]:
     base = Path(params["out_dir"])
     return params | {"unit": unit, "out_dir": str(base / "units" / quarterly.unit_slug(unit))}
-
 
 def _say(result: runs.RunResult, label: str) -> None:
     summary = result.run_dir / "summary.json"
@@ -104,7 +91,6 @@ def _say(result: runs.RunResult, label: str) -> None:
         w = s.get("warnings", {}).get("projects_by_level", {})
         extra = f"；预警 红{w.get('red', 0)}/黄{w.get('yellow', 0)}/蓝{w.get('blue', 0)}；提醒函 {s.get('letters', 0)} 份"
     print(f"{label}：{result.run_dir}（{result.seconds:.1f} 秒{extra}）")
-
 
 def run(args) -> int:
     t0 = time.perf_counter()
@@ -142,12 +128,10 @@ def run(args) -> int:
     print(f"总耗时 {time.perf_counter() - t0:.1f} 秒")
     return 0
 
-
 def _units(params: dict[str, Any]) -> list[str]:
     from jygproj.io import load_dataset
 
     return quarterly.units(load_dataset(Path(params["data_dir"])).projects)
-
 
 def _check_unit(params: dict[str, Any], unit: str) -> None:
     from jygproj.io import load_dataset

@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from jygproj import paths
 from jygproj.errors import JygprojError, UsageError
@@ -51,14 +50,9 @@ def _month(text: str) -> str:
 def parameters(args) -> dict[str, Any]:
     """The notebook's parameters: params/reserve_<month>.yaml, then defaults, then options."""
     month = _month(args.as_of)
-    file = paths.NOTEBOOK_PARAMS / f"reserve_{month}.yaml"
-    params: dict[str, Any] = {}
-    if file.exists():
-        params = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-        unknown = set(params) - set(PARAM_KEYS)
-        if unknown:
-            raise UsageError(f"{file}: 未知的参数 {'、'.join(sorted(unknown))}；允许：{'、'.join(PARAM_KEYS)}",
-                             "unknown_parameter")
+    from jygproj import runs
+
+    params = runs.read_parameters(paths.NOTEBOOK_PARAMS / f"reserve_{month}.yaml", PARAM_KEYS)
     params["review_date"] = month
     if args.data:
         params["data_dir"] = args.data
@@ -75,6 +69,7 @@ def parameters(args) -> dict[str, Any]:
 def run(args) -> int:
     from jygproj import runs
     from jygproj.catalogue import catalogue
+    from jygproj.report.formats import yi
     from jygproj.reserve.pipeline import REFERENCE_FILES
 
     try:
@@ -95,10 +90,9 @@ def run(args) -> int:
         print(f"储备项目库报告已生成：{result.run_dir}（用时 {result.seconds:.1f} 秒）")
         print(f"  储备项目 {data['pool']['projects']} 个；各阶段："
               + "、".join(f"{s['stage_label']} {s['projects']}" for s in data["funnel"]))
-        print(f"  {data['next_year']}年需新开工项目完成 {gap['needed_new_start_wan'] / 1e4:,.2f} 亿元，"
-              f"储备项目可完成 {gap['reserve_next_year_wan'] / 1e4:,.2f} 亿元，"
-              + (f"缺口 {gap['shortfall_wan'] / 1e4:,.2f} 亿元" if gap["shortfall_wan"] > 0
-                 else f"富余 {gap['margin_wan'] / 1e4:,.2f} 亿元"))
+        print(f"  {data['next_year']}年需新开工项目完成 {yi(gap['needed_new_start_wan'])}，"
+              f"储备项目可完成 {yi(gap['reserve_next_year_wan'])}，"
+              + (f"缺口 {yi(gap['shortfall_wan'])}" if gap["shortfall_wan"] > 0 else f"富余 {yi(gap['margin_wan'])}"))
         for p in sorted(Path(result.run_dir).iterdir()):
             print(f"  {p.name}")
     return 0

@@ -12,9 +12,12 @@ from jygproj.report import formats
 from jygproj.schema import REPORT_LABELS
 
 
-def table_html(frame: pl.DataFrame, *, labels: Mapping[str, str] = REPORT_LABELS, max_rows: int = 60,
-               caption: str | None = None) -> str:
-    """An HTML table with Chinese headers and formatted numbers; says how many rows were left out."""
+def table_html(frame: pl.DataFrame, labels: Mapping[str, str] = REPORT_LABELS, *, max_rows: int = 60,
+               caption: str | None = None, css_class: str = "jyg", empty: str | None = None) -> str:
+    """An HTML table with Chinese headers and formatted numbers; says how many rows were left out.
+    ``empty``: what to say instead of an empty table (the planner's "no lever changed")."""
+    if empty is not None and frame.is_empty():
+        return f"<p>{html.escape(empty)}</p>"
     shown = frame.head(max_rows)
     head = "".join(f"<th>{html.escape(labels.get(c, c))}</th>" for c in shown.columns)
     body = []
@@ -25,7 +28,7 @@ def table_html(frame: pl.DataFrame, *, labels: Mapping[str, str] = REPORT_LABELS
     more = (f"<p>（共 {frame.height} 行，此处显示前 {max_rows} 行；完整数据见 Excel 工作簿）</p>"
             if frame.height > max_rows else "")
     cap = f"<caption style='caption-side:top;font-weight:bold'>{html.escape(caption)}</caption>" if caption else ""
-    return f"<table class='jyg'>{cap}<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}"
+    return f"<table class='{css_class}'>{cap}<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}"
 
 
 def display_table(frame: pl.DataFrame, *, labels: Mapping[str, str] = REPORT_LABELS, max_rows: int = 60,

@@ -17,7 +17,8 @@ import polars as pl
 
 from jygproj import schema
 from jygproj.scenario.chart import scenario_svg
-from jygproj.schema import TORNADO_LABELS
+from jygproj.report import html as report_html
+from jygproj.schema import REPORT_LABELS, TORNADO_LABELS
 from jygproj.scenario.files import Planner, Result, Scenario, save_scenarios, scenario_from_levers
 from jygproj.plan import Words
 from jygproj.scenario.levers import PACE_LISTS, Levers, apply_changes
@@ -26,19 +27,10 @@ _LAYOUT = w.Layout(width="420px")
 _STYLE = {"description_width": "200px"}
 
 
-def table_html(frame: pl.DataFrame, labels: dict[str, str] | None = None, digits: int = 2) -> str:
-    """A small frame as an HTML table (Chinese headers), numbers rounded for reading."""
-    if frame.is_empty():
-        return "<p>（与基准情景相同，未调整任何杠杆）</p>"
-    labels = labels or {}
-    head = "".join(f"<th>{html.escape(labels.get(c, c))}</th>" for c in frame.columns)
-    rows = []
-    for row in frame.iter_rows():
-        cells = "".join(
-            f"<td style='text-align:right'>{v:,.{digits}f}</td>" if isinstance(v, float)
-            else f"<td>{html.escape(str(v))}</td>" for v in row)
-        rows.append(f"<tr>{cells}</tr>")
-    return f"<table class='jyg-table'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+def table_html(frame: pl.DataFrame, labels: dict[str, str] | None = None) -> str:
+    """A planner table (the one renderer, jygproj.report.html) in the dashboard's style."""
+    return report_html.table_html(frame, labels or REPORT_LABELS, css_class="jyg-table",
+                                  empty="（与基准情景相同，未调整任何杠杆）")
 
 
 def headline_html(result: Result) -> str:
