@@ -627,13 +627,7 @@ def level_counts(alerts: pl.DataFrame) -> dict[str, int]:
     return counts
 
 
-MOVEMENTS: dict[str, str] = {
-    "up": "升级",  # worse than last quarter
-    "down": "降级",  # milder
-    "new": "新增",
-    "cleared": "解除",
-    "unchanged": "持平",
-}
+MOVEMENTS = schema.ALERT_MOVEMENT_LABELS
 
 
 def level_movements(current_alerts: pl.DataFrame, previous_alerts: pl.DataFrame) -> pl.DataFrame:
@@ -677,7 +671,7 @@ def rules_table(rules: AlertRules) -> pl.DataFrame:
     Columns: rule_id, name, kind, thresholds (Chinese, e.g. "蓝色预警 >0；黄色预警 >1；红色预警 >3"),
     clause, source. Level definitions: :func:`levels_table`.
     """
-    unit = {"start_lateness": "个月", "resume_lateness": "个月", "pace_gap": "个百分点"}
+    unit = schema.ALERT_THRESHOLD_UNITS
     rows = []
     for r in rules.rules.values():
         if r.bands:

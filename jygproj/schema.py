@@ -49,7 +49,7 @@ LIST_CLAUSE: dict[str, str] = {
 CITY_PRECEDENCE: tuple[str, ...] = (
     "provincial_major", "provincial_key", "government", "industrial", "real_estate", "leader_package", "reserve",
 )
-#: Lists whose projects are enterprise investment (企业投资, 二(五): start rate >= 85%, annual >= 80%).
+#: Lists whose projects are enterprise investment (企业投资, 二(五); their rates are the plan's, jygproj.plan).
 ENTERPRISE_LISTS = ("industrial", "real_estate")
 
 #: Construction nature 建设性质.
@@ -653,3 +653,31 @@ TORNADO_LABELS: dict[str, str] = {
     "high_delta_wan": "高情景变化（万元）", "low_margin_yi": "低情景目标月末差额（亿元）",
     "high_margin_yi": "高情景目标月末差额（亿元）", "swing_wan": "摆幅（万元）",
 }
+
+
+#: Warning level movements quarter on quarter (alerts.level_movements).
+ALERT_MOVEMENT_LABELS: dict[str, str] = {
+    "up": "升级",  # worse than last quarter
+    "down": "降级",  # milder
+    "new": "新增",
+    "cleared": "解除",
+    "unchanged": "持平",
+}
+#: Units of the warning rules' thresholds, by rule kind (alerts.rules_table).
+ALERT_THRESHOLD_UNITS: dict[str, str] = {"start_lateness": "个月", "resume_lateness": "个月", "pace_gap": "个百分点"}
+#: Kinds of facts in a reminder letter (supervision.reminder_facts).
+REMINDER_KIND_LABELS: dict[str, str] = {"red_project": "红色预警项目", "missed_target": "未完成季度目标"}
+#: The S-curve's two series (completion.s_curve).
+S_CURVE_LABELS: dict[str, str] = {"planned_cum_wan": "计划累计", "actual_cum_wan": "实际累计"}
+#: Reserve projects against a funding round (reserve.funding).
+FUNDING_ELIGIBILITY_LABELS: dict[str, str] = {"eligible": "已符合", "by_deadline": "截止前可符合", "not_eligible": "不符合"}
+#: Reserve projects between two reviews (reserve.funnel).
+RESERVE_MOVEMENT_LABELS: dict[str, str] = {
+    "new": "新入库",
+    "left": "出库（已开工或调出）",
+    "advanced": "阶段前移",
+    "regressed": "阶段后退",
+    "same": "阶段未变",
+}
+#: Tier moves of the rolling reserve (reserve.rolling).
+TIER_MOVE_LABELS: dict[str, str] = {"up": "上调", "down": "下调", "same": "不变", "new": "新定级"}

@@ -37,7 +37,7 @@ def test_scenario_json_prints_headline_figures(city_planner, capsys):
     # 122436.15 万元 projected for Jan–Nov vs 123200 needed: −0.0764 亿
     assert s["headline_reading"]["margin_yi"] == pytest.approx(-0.0764, abs=1e-4)
     assert 0 <= s["headline_probability"] <= 1
-    assert s["changes"][0]["杠杆"] == "“提前一个月”口径"
+    assert s["changes"][0]["杠杆"] == "提前完成增长目标的口径"
 
 
 def test_scenario_file_with_set_on_top(city_planner, capsys, tmp_path: Path):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from jygproj.schema import LISTS
+from jygproj.schema import LISTS, S_CURVE_LABELS
 
 if TYPE_CHECKING:
     from jygproj.quarterly import Results, Review
@@ -16,7 +16,7 @@ def growth_series(factor: str) -> dict[str, str]:
     """Series of the growth chart: column of the tracker's path → legend label (``factor``: 1.12)."""
     return {"actual_cum_wan": "实际累计", "projected_cum_wan": "预测累计（按当前进度）",
             "rate_line_wan": f"增速口径：上年同期×{factor}", "level_path_wan": "总量口径：所需累计路径"}
-S_CURVE_SERIES = {"planned_cum_wan": "计划累计", "actual_cum_wan": "实际累计"}
+S_CURVE_SERIES = S_CURVE_LABELS
 
 
 def chart_data(r: "Results") -> dict[str, pl.DataFrame]:

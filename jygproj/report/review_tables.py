@@ -12,6 +12,7 @@ import polars as pl
 
 from jygproj.report.formats import date_zh
 from jygproj.report.tables import Table, labelled, with_source
+from jygproj.schema import REMINDER_KIND_LABELS
 
 if TYPE_CHECKING:
     from jygproj.quarterly import Results
@@ -170,13 +171,12 @@ def factor_tables(r: "Results") -> dict[str, Table]:
 
 def supervision_tables(r: "Results") -> dict[str, Table]:
     f, on = r.frames, f"截至{date_zh(r.params.as_of_date)}"
-    kind = {"red_project": "红色预警项目", "missed_target": "未完成季度目标"}
     return {
         "reminders": Table("提醒函单位", f"拟发送提醒函的责任单位（{on}）",
                            f["reminder_units"].select("responsible_unit", "red_projects", "missed_targets", "reasons"),
                            unit="个", total_row=True),
         "reminder_facts": Table("提醒函事实", "提醒函所列事实（逐项）",
-                                f["reminder_facts"].with_columns(pl.col("kind").replace(kind).alias("kind_label"))
+                                f["reminder_facts"].with_columns(pl.col("kind").replace(REMINDER_KIND_LABELS).alias("kind_label"))
                                 .select("responsible_unit", "kind_label", "project_id", "list", "fact"), unit=None),
         "priority_support": Table("优先支持单位", f"责任单位序时进度与优先支持资格（{on}）",
                                   f["priority_support"], total_row=False),

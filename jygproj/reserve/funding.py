@@ -17,7 +17,7 @@ from jygproj import schema
 from jygproj.errors import UsageError
 from jygproj.reserve.reference import ReserveReference
 
-ELIGIBILITY = {"eligible": "已符合", "by_deadline": "截止前可符合", "not_eligible": "不符合"}
+ELIGIBILITY = schema.FUNDING_ELIGIBILITY_LABELS
 
 
 def _as_date(value: str | dt.date) -> dt.date:
