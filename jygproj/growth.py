@@ -26,10 +26,10 @@ Pure functions: frames and parameters in, a frame and a dict out.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+import numpy as np
 import polars as pl
 
 from jygproj.errors import JygprojError
@@ -58,10 +58,6 @@ class Goal:
         return LAST_MONTH - self.months_early
 
 
-def _known(x: Any) -> bool:
-    return x is not None and not (isinstance(x, float) and math.isnan(x))
-
-
 def goal_amounts(comparable_prior_wan: Any, goal: Goal) -> dict[str, Any]:
     """What each reading needs at the target month: level (1 + g) × last year's full year, rate
     (1 + g) × last year's cumulative to the target month (comparable basis, 12 months January first;
@@ -87,22 +83,26 @@ def evaluate_goal(cum_wan: Sequence[float | None], comparable_prior_wan: Sequenc
     shortfall) and extra_per_month_wan (the shortfall spread evenly over the months left to the
     target month; 0 when none is left or nothing is short).
     """
+    cum = np.asarray(cum_wan, dtype=float)
+    growth = np.asarray(growth_pct, dtype=float)
     t = goal.target_month
-    goals = goal_amounts(comparable_prior_wan, goal)
-    known = [m for m in range(2, LAST_MONTH + 1) if _known(cum_wan[m - 1])]
-    level_month = next((m for m in known if cum_wan[m - 1] >= goals["level"]), None)
+    goals = goal_amounts(np.asarray(comparable_prior_wan, dtype=float), goal)
+    known = np.flatnonzero(~np.isnan(cum[1:])) + 2  # months from 1-2月 with a figure
+    hit = known[cum[known - 1] >= goals["level"]]
+    level_month = int(hit[0]) if hit.size else None
     rate_month = None
-    for m in reversed(known):  # the earliest month of the final run of months at or above the target
-        if not _known(growth_pct[m - 1]) or growth_pct[m - 1] < goal.growth_pct - 1e-9:
+    for m in known[::-1]:  # the earliest month of the final run of months at or above the target
+        if not growth[m - 1] >= goal.growth_pct - 1e-9:  # an unknown (NaN) growth ends the run too
             break
-        rate_month = m
-    at_target = cum_wan[t - 1] if _known(cum_wan[t - 1]) else None
+        rate_month = int(m)
+    at_target = None if np.isnan(cum[t - 1]) else float(cum[t - 1])
     remaining = max(t - as_of_month, 0)
     out = {}
     for reading, month in (("level", level_month), ("rate", rate_month)):
-        margin = at_target - goals[reading] if at_target is not None else None
+        goal_wan = float(goals[reading])
+        margin = at_target - goal_wan if at_target is not None else None
         short = None if margin is None else max(0.0, -margin)
-        out[reading] = {"goal_wan": goals[reading], "at_target_wan": at_target, "margin_wan": margin,
+        out[reading] = {"goal_wan": goal_wan, "at_target_wan": at_target, "margin_wan": margin,
                         "met_early": None if margin is None else margin >= -1e-6, "met_month": month,
                         "extra_total_wan": short,
                         "extra_per_month_wan": (short / remaining) if short and remaining else 0.0}

@@ -110,19 +110,19 @@ class Words:
         n = self.goal.months_early
         return f"提前{'两' if n == 2 else chinese_number(n)}个月"
 
-    @property
+    @cached_property
     def column_labels(self) -> dict[str, str]:
         """Column headers that name the plan's numbers (on top of schema's neutral ones)."""
         return {"rate_line_wan": f"增长{self.pct}线（万元）", "base_wan": f"至{self.month}新增投资（万元）",
                 "low_margin_yi": f"低情景{self.month}末差额（亿元）", "high_margin_yi": f"高情景{self.month}末差额（亿元）"}
 
-    @property
+    @cached_property
     def reading_labels(self) -> dict[str, str]:
         """The two readings of the goal (domain page), e.g. 总量口径：1-11月累计达到上年全年的112%."""
         return {"level": f"总量口径：{self.span}累计达到上年全年的{self.level_pct}",
                 "rate": f"增速口径：{self.span}累计增速达到{self.pct}"}
 
-    @property
+    @cached_property
     def reading_short(self) -> dict[str, str]:
         """The readings in the planner's words: 总量口径（1-11月累计≥上年全年×1.12）."""
         return {"level": f"总量口径（{self.span}累计≥上年全年×{self.factor}）",
@@ -216,7 +216,10 @@ def load_plan(year: int, path: Path | None = None) -> Plan:
     load raises ReferenceDataError naming file, line and key — never a silent default. Read once per
     version of the file (a slider move of the planner does not re-read it)."""
     file = Path(path) if path else paths.targets_file(year)
-    stamp = file.stat().st_mtime_ns if file.exists() else None
+    try:
+        stamp = file.stat().st_mtime_ns
+    except OSError:  # no such file: load_targets names it
+        stamp = None
     return _load_plan(year, str(file), stamp)
 
 

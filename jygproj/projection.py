@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -63,6 +64,8 @@ class Model:
     reserve_first_year_wan: np.ndarray = field(default_factory=lambda: np.array([], dtype=float))
     index: dict[str, int] = field(default_factory=dict)  # project_id -> position
     reserve_index: dict[str, int] = field(default_factory=dict)
+    #: the plan whose goal outcomes are judged by (jygproj.plan.Plan), read once per model by the engine
+    plan: Any = field(default=None, repr=False, compare=False)
 
     @property
     def n(self) -> int:

@@ -102,17 +102,25 @@ def target_paths(model: Model, path: Path, goal: Goal) -> tuple[np.ndarray, np.n
 
 def _readings(model: Model, path: Path, goal: Goal, labels: dict[str, str]) -> dict[str, Reading]:
     """Both readings by the one evaluator of the goal (jygproj.growth.evaluate_goal)."""
-    ev = growth.evaluate_goal(path.total_wan.tolist(), path.comparable_prior_wan.tolist(), path.growth_pct.tolist(),
-                              goal=goal, as_of_month=model.as_of_month)
+    ev = growth.evaluate_goal(path.total_wan, path.comparable_prior_wan, path.growth_pct, goal=goal,
+                              as_of_month=model.as_of_month)
     return {key: Reading(key, labels[key], float(r["goal_wan"]), float(r["at_target_wan"]), float(r["margin_wan"]),
                          r["met_month"], bool(r["met_early"]), float(r["extra_per_month_wan"]))
             for key, r in ev.items()}
 
 
+def _plan_of(model: Model) -> Plan:
+    """The plan of the model's year (jygproj.plan.load_plan), read once per model: a slider move does
+    not look the file up again."""
+    if model.plan is None or model.plan.year != model.year:
+        model.plan = load_plan(model.year)
+    return model.plan
+
+
 def evaluate(model: Model, levers: Levers | None = None, plan: Plan | None = None) -> Outcome:
     """Deterministic outcome of one set of levers (milliseconds, also at province scale), judged by the
     goal of ``plan`` (default: the plan of the model's year, jygproj.plan.load_plan)."""
-    plan = plan or load_plan(model.year)
+    plan = plan or _plan_of(model)
     levers = levers or Levers()
     path = projection.run(model, levers)
     return Outcome(model, levers, path, _readings(model, path, plan.goal, plan.words.reading_short), plan.goal)
@@ -151,7 +159,7 @@ def tornado(model: Model, levers: Levers, specs: LeverSpecs, plan: Plan | None =
     lo, hi = specs.param("tornado", "low_multiplier"), specs.param("tornado", "high_multiplier")
     top_n = int(specs.param("tornado", "top_n"))
     w = projection.resolve(model, levers)
-    plan = plan or load_plan(model.year)
+    plan = plan or _plan_of(model)
     contrib = target_month_contributions(model, w, plan.goal.target_month)
     low = np.where(w.unstarted, -contrib, (lo - 1) * contrib)
     high = (hi - 1) * contrib
