@@ -14,6 +14,7 @@ sha256 and row counts, so every figure of the report leads back to a workbook, s
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,6 +126,7 @@ class Inputs:
     categories: Any
     data_dir: Path
     files: list[Path]  # every file read: input workbooks (catalogue order), then reference files
+    catalogue: Catalogue | None = None  # the data folder's catalogue (its workbooks' sha256, keyed by path)
 
 
 def load_inputs(data_dir: str | Path | None, year: int) -> Inputs:
@@ -148,6 +150,7 @@ def inputs_from(cat: Catalogue, dataset: Any, plan: Plan) -> Inputs:
         categories=factors.load_categories(),
         data_dir=cat.folder,
         files=[*cat.paths, *reference_files(plan.year)],
+        catalogue=cat,
     )
 
 
@@ -321,13 +324,17 @@ def provenance(inputs: Inputs) -> pl.DataFrame:
         "last_row": pl.Int32, "table": pl.String})
     # hashes keyed by the file's full path (never its bare name: an edited copy in a subfolder has the
     # same name); a workbook is shown by its path in the data folder
-    records = {str(Path(f).resolve()): r for f, r in zip(inputs.files, runs.file_records(inputs.files,
-                                                                                          inputs.data_dir))}
+    cat = inputs.catalogue
+    records = {str(f.path): {"path": f.relative, "sha256": f.sha256, "bytes": f.bytes} for f in (cat.inputs if cat else ())}
+    # paths compared as absolute strings (the catalogue's folder is resolved once; no per-file realpath)
+    others = [f for f in inputs.files if os.path.abspath(f) not in records]  # reference files, any not catalogued
+    records |= {os.path.abspath(f): r for f, r in zip(others, runs.file_records(others, inputs.data_dir))}
+    loaded = {f: os.path.abspath(f) for f in sheets["source_file"].unique().to_list()}
     sheets = sheets.with_columns(
-        pl.col("source_file").map_elements(lambda f: records.get(str(Path(f).resolve()), {}).get("sha256"),
-                                           return_dtype=pl.String).alias("sha256"),
-        pl.col("source_file").map_elements(lambda f: records.get(str(Path(f).resolve()), {}).get("path", f),
-                                           return_dtype=pl.String).alias("source_file"))
+        pl.col("source_file").replace_strict({f: records.get(r, {}).get("sha256") for f, r in loaded.items()},
+                                             default=None, return_dtype=pl.String).alias("sha256"),
+        pl.col("source_file").replace_strict({f: records.get(r, {}).get("path", f) for f, r in loaded.items()},
+                                             return_dtype=pl.String).alias("source_file"))
     refs = pl.DataFrame([r for r in records.values() if Path(r["path"]).suffix.lower() not in WORKBOOK_SUFFIXES],
                         schema={"path": pl.String, "sha256": pl.String, "bytes": pl.Int64}).select(
         pl.col("path").alias("source_file"), pl.lit(None, pl.String).alias("source_sheet"),

@@ -111,7 +111,7 @@ def read_parameters(file: Path, allowed: Sequence[str]) -> dict[str, Any]:
 def _display(path: Path, base: Path | None) -> str:
     if base is not None:
         with contextlib.suppress(ValueError):
-            return Path(path).resolve().relative_to(Path(base).resolve()).as_posix()
+            return Path(path).relative_to(Path(base).resolve()).as_posix()  # path: resolved by file_records
     return paths.display(path)
 
 
