@@ -8,6 +8,7 @@ from pathlib import Path
 
 from jygproj import schema
 from jygproj.errors import JygprojError
+from jygproj.report.formats import yi
 from jygproj.scenario.files import (BASELINE_NAME, Scenario, compare, load_planner, load_scenarios,
                                     scenario_levers, write_summary)
 from jygproj.scenario.levers import apply_changes, parse_set
@@ -77,9 +78,9 @@ def run(args) -> int:
         print(f"\n【{r.name}】口径：{h.label}")
         met = f"{h.met_month}月" if h.met_month else "年内未达到"
         print(f"  达到月份：{met}；{words.month}末{'超出' if h.margin_wan >= 0 else '差'} "
-              f"{abs(schema.wan_to_yi(h.margin_wan)):.2f} 亿元")
+              f"{yi(abs(h.margin_wan))}")
         if h.extra_per_month_wan > 0:
-            print(f"  剩余每月需追加投资：{schema.wan_to_yi(h.extra_per_month_wan):.2f} 亿元")
+            print(f"  剩余每月需追加投资：{yi(h.extra_per_month_wan)}")
         if r.mc is not None:
             print(f"  {words.month}前达到概率：{r.mc.probability[r.levers.headline]:.0%}（{r.mc.draws} 次抽样，种子 {r.mc.seed}）")
         for row in r.diff.iter_rows(named=True):

@@ -18,6 +18,7 @@ import polars as pl
 from jygproj import schema
 from jygproj.scenario.chart import scenario_svg
 from jygproj.report import html as report_html
+from jygproj.report.formats import yi
 from jygproj.schema import REPORT_LABELS, TORNADO_LABELS
 from jygproj.scenario.files import Planner, Result, Scenario, save_scenarios, scenario_from_levers
 from jygproj.plan import Words
@@ -46,7 +47,7 @@ def headline_html(result: Result) -> str:
         prob = (f"<span class='jyg-prob' data-key='{key}'>{result.mc.probability[key]:.0%}</span>"
                 if result.mc is not None else "<span class='jyg-prob'>（未计算）</span>")
         size = "1.25em" if i == 0 else "1em"
-        extra = (f"；剩余每月需追加 {schema.wan_to_yi(r.extra_per_month_wan):.2f} 亿元"
+        extra = (f"；剩余每月需追加 {yi(r.extra_per_month_wan)}"
                  if r.extra_per_month_wan > 0 else "")
         parts.append(
             f"<div class='jyg-reading' data-key='{key}' style='font-size:{size};margin:4px 0'>"
