@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from jygproj import completion
+from jygproj import completion, paths
 from jygproj.report.formats import number, pct, yi
 from jygproj.schema import LISTS, NATURES, PERIOD_LABELS, QUARTER_LABELS, WAN_PER_YI
 
@@ -65,7 +65,8 @@ def summary(r: "Results") -> dict[str, Any]:
     return {
         "run": {"name": p.run_name, "year": p.year, "quarter": p.quarter,
                 "as_of": p.as_of, "evaluated_on": p.as_of_date.isoformat(),
-                "unit": p.unit, "headline": p.headline, "data_dir": str(p.data_dir)},
+                "unit": p.unit, "headline": p.headline,
+                "data_dir": paths.display(paths.data_folder(p.data_dir, p.year))},
         "completion": completion_out,
         "completion_annual_plan_wan": number(completion.city_annual_plan_wan(f["completion"]) or 0.0),
         "requirements": completion.requirement_counts(f["requirements"]),
