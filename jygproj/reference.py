@@ -130,8 +130,6 @@ UNIT_BY_SUFFIX: dict[str, str] = {
 CADENCES = {"weekly": "周调度", "monthly": "月调度"}
 #: Sections of a plan file read by jygproj.plan (which validates them strictly).
 PLAN_SECTIONS = ("amount_targets", "list_sizes", "requirements")
-CLAUSES = {"一", "二(一)", "二(二)", "二(三)", "二(四)", "二(五)", "二(六)", "二(七)", "二(八)", "二(九)",
-           "三(一)", "三(二)", "三(三)"}
 
 
 @dataclass(frozen=True)
@@ -204,24 +202,29 @@ def load_targets(year: int, path: Path | None = None) -> Targets:
                required={"meta", "targets", "named_projects", "cadences"}, optional=set(PLAN_SECTIONS))
     meta = data["meta"]
     check_keys(meta, file=path, lines=lines, key_path=("meta",),
-               required={"year", "document", "title", "published"}, optional={"note"})
+               required={"year", "document", "title", "published", "clauses"}, optional={"note"})
+    clauses = meta["clauses"]  # the plan's own sections: a number's clause must be one of them
+    if not isinstance(clauses, list) or not clauses or not all(isinstance(c, str) for c in clauses):
+        raise ReferenceDataError(path, lines.get(("meta", "clauses")), "meta.clauses",
+                                 "应为方案条款的列表，如 [一, 二(一), 二(二)]", "bad_clauses")
+    clauses = frozenset(clauses)
     if meta["year"] != year:
         raise ReferenceDataError(path, lines.get(("meta", "year")), "meta.year",
                                  f"文件年份 {meta['year']} 与所求年份 {year} 不符", "wrong_year")
-    items = {key: _target(path, lines, key, entry) for key, entry in data["targets"].items()}
+    items = {key: _target(path, lines, key, entry, clauses) for key, entry in data["targets"].items()}
     named = {}
     for key, entry in data["named_projects"].items():
         kp = ("named_projects", key)
         check_keys(entry, file=path, lines=lines, key_path=kp,
                    required={"names", "clause", "description"})
-        _check_clause(path, lines, kp, entry["clause"])
+        _check_clause(path, lines, kp, entry["clause"], clauses)
         named[key] = NamedProjects(key, tuple(entry["names"]), entry["clause"], entry["description"])
     cadences = {}
     for key, entry in data["cadences"].items():
         kp = ("cadences", key)
         check_keys(entry, file=path, lines=lines, key_path=kp,
                    required={"value", "clause", "description"})
-        _check_clause(path, lines, kp, entry["clause"])
+        _check_clause(path, lines, kp, entry["clause"], clauses)
         if entry["value"] not in CADENCES:
             raise ReferenceDataError(path, lines.get(kp + ("value",)), ".".join(kp + ("value",)),
                                      f"调度频次应为 {'/'.join(CADENCES)}，实际为 {entry['value']!r}",
@@ -232,7 +235,7 @@ def load_targets(year: int, path: Path | None = None) -> Targets:
                    lines=lines)
 
 
-def _target(path: Path, lines: Lines, key: str, entry: Any) -> Target:
+def _target(path: Path, lines: Lines, key: str, entry: Any, clauses: frozenset[str]) -> Target:
     kp = ("targets", key)
     dotted = ".".join(kp)
     line = lines.get(kp)
@@ -240,7 +243,7 @@ def _target(path: Path, lines: Lines, key: str, entry: Any) -> Target:
         raise ReferenceDataError(path, line, dotted, "数字没有出处条款（clause）", "missing_clause")
     check_keys(entry, file=path, lines=lines, key_path=kp,
                required={"value", "unit", "clause", "description"})
-    _check_clause(path, lines, kp, entry["clause"])
+    _check_clause(path, lines, kp, entry["clause"], clauses)
     value = entry["value"]
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ReferenceDataError(path, lines.get(kp + ("value",)), dotted,
@@ -255,10 +258,10 @@ def _target(path: Path, lines: Lines, key: str, entry: Any) -> Target:
     return Target(key, float(value), entry["unit"], entry["clause"], entry["description"], line)
 
 
-def _check_clause(path: Path, lines: Lines, kp: tuple[str, ...], clause: Any) -> None:
-    if clause not in CLAUSES:
+def _check_clause(path: Path, lines: Lines, kp: tuple[str, ...], clause: Any, clauses: frozenset[str]) -> None:
+    if clause not in clauses:
         raise ReferenceDataError(path, lines.get(kp + ("clause",)), ".".join(kp),
-                                 f"条款 {clause!r} 不在方案中（应为 {'、'.join(sorted(CLAUSES))} 之一）",
+                                 f"条款 {clause!r} 不在方案中（应为 {'、'.join(sorted(clauses))} 之一，见 meta.clauses）",
                                  "unknown_clause")
 
 
