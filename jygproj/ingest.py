@@ -27,6 +27,7 @@ from typing import Any, Mapping
 import polars as pl
 
 from jygproj import paths, schema
+from jygproj.catalogue import Catalogue, catalogue
 from jygproj.errors import JygprojError
 
 #: Bump when the layout or a canonical table changes: every copy is then rebuilt.
@@ -42,7 +43,6 @@ TABLES: dict[str, dict[str, pl.DataType]] = {
     "reserve_steps": schema.RESERVE_STEPS_TABLE,
     "problems": schema.PROBLEMS,
 }
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et")
 
 
 class IngestError(JygprojError, ValueError):
@@ -60,26 +60,9 @@ class IngestResult:
 # --- inputs and their hashes ------------------------------------------------------------------------
 
 
-def input_files(data_dir: Path) -> list[Path]:
-    """The workbooks load_dataset reads (every Excel file under ``data_dir``, sorted)."""
-    data_dir = Path(data_dir)
-    return sorted((p for p in data_dir.rglob("*") if p.suffix.lower() in WORKBOOK_SUFFIXES
-                   and p.is_file() and not p.name.startswith(("~$", "."))), key=str)
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def input_hashes(data_dir: Path) -> dict[str, dict[str, Any]]:
-    """Relative path (POSIX) → {"sha256", "bytes"} of every input workbook."""
-    data_dir = Path(data_dir)
-    return {p.relative_to(data_dir).as_posix(): {"sha256": sha256(p), "bytes": p.stat().st_size}
-            for p in input_files(data_dir)}
+    """Relative path (POSIX) → {"sha256", "bytes"} of every input workbook (jygproj.catalogue)."""
+    return catalogue(data_dir).hashes()
 
 
 def default_out(data_dir: Path) -> Path:
@@ -104,12 +87,16 @@ def read_manifest(out_dir: Path) -> dict[str, Any] | None:
         return None
 
 
-def stale_reason(manifest: Mapping[str, Any] | None, hashes: Mapping[str, Any], out_dir: Path) -> str | None:
-    """Why the copy must be rebuilt (Chinese), or None when it is current."""
+def stale_reason(manifest: Mapping[str, Any] | None, hashes: Mapping[str, Any], out_dir: Path,
+                 source_dir: Path | None = None) -> str | None:
+    """Why the copy must be rebuilt (Chinese), or None when it is current. A copy made from another
+    folder is rebuilt too: its rows name that folder's files as their source."""
     if manifest is None:
         return "尚无 Parquet 副本"
     if manifest.get("format") != FORMAT:
         return f"副本格式 {manifest.get('format')} 与当前格式 {FORMAT} 不同"
+    if source_dir is not None and manifest.get("source_dir") != str(source_dir):
+        return f"副本由另一数据目录生成（{manifest.get('source_dir')}）"
     old = manifest.get("inputs", {})
     added = sorted(set(hashes) - set(old))
     removed = sorted(set(old) - set(hashes))
@@ -173,25 +160,23 @@ def _swap(staging: Path, out_dir: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def ingest(data_dir: Path, out_dir: Path | None = None, *, force: bool = False, year: int | None = None) -> IngestResult:
+def ingest(data_dir: "Path | Catalogue", out_dir: Path | None = None, *, force: bool = False,
+           year: int | None = None) -> IngestResult:
     """Make (or keep) the Parquet copy of the workbooks under ``data_dir``.
 
     Rebuilt when ``force``, when there is none, or when an input workbook was added, removed or
     changed (sha256) since the copy was made; otherwise nothing is read but the hashes."""
-    from jygproj.io import load_dataset
+    from jygproj.io import load_workbooks
 
-    data_dir = Path(data_dir)
-    if not data_dir.is_dir():
-        raise IngestError(f"数据目录不存在：{data_dir}", "data_dir_missing")
+    cat = data_dir if isinstance(data_dir, Catalogue) else catalogue(data_dir)
+    data_dir = cat.folder
     out_dir = Path(out_dir) if out_dir else default_out(data_dir)
-    hashes = input_hashes(data_dir)
-    if not hashes:
-        raise IngestError(f"数据目录中没有 Excel 工作簿：{data_dir}", "no_workbooks")
+    hashes = cat.hashes()
     manifest = read_manifest(out_dir)
-    reason = "指定强制重建（--force）" if force else stale_reason(manifest, hashes, out_dir)
+    reason = "指定强制重建（--force）" if force else stale_reason(manifest, hashes, out_dir, data_dir)
     if reason is None:
         return IngestResult(out_dir, False, "输入工作簿未变化，沿用现有副本", manifest)
-    ds = load_dataset(data_dir, year=year)
+    ds = load_workbooks(cat.paths, year=year)
     staging = out_dir.with_name(out_dir.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     counts = {"error": 0, "warning": 0}
@@ -199,7 +184,8 @@ def ingest(data_dir: Path, out_dir: Path | None = None, *, force: bool = False, 
         for sev, n in ds.problems.group_by("severity").len().iter_rows():
             counts[sev] = n
     write_parquet_set({t: getattr(ds, t) for t in TABLES}, staging, inputs=hashes, extra={
-        "source_dir": str(data_dir.resolve()),
+        "source_dir": str(data_dir),
+        "skipped": {s.relative: s.reason for s in cat.skipped},
         "problems": counts,
         "sheets": [dataclasses.asdict(s) for s in ds.sheets],
     })
@@ -231,11 +217,11 @@ def load_ingested(out_dir: Path, tables: tuple[str, ...] | None = None):
     return Dataset(**frames, sheets=sheets)
 
 
-def load_or_ingest(data_dir: Path, out_dir: Path | None = None):
+def load_or_ingest(data_dir: "Path | Catalogue", out_dir: Path | None = None):
     """What a notebook calls: refresh the copy when an input changed, then read Parquet."""
     result = ingest(data_dir, out_dir)
     return load_ingested(result.out_dir)
 
 
-__all__ = ["FORMAT", "TABLES", "IngestError", "IngestResult", "input_files", "input_hashes", "default_out",
+__all__ = ["FORMAT", "TABLES", "IngestError", "IngestResult", "input_hashes", "default_out",
            "stale_reason", "write_parquet_set", "ingest", "scan_ingested", "load_ingested", "load_or_ingest"]

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import json
 import os
 import re
@@ -30,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
-from jygproj import paths
+from jygproj import catalogue, paths
 from jygproj.errors import JygprojError
 
 #: Environment variable through which the runner tells a notebook's kernel where to write its files.
@@ -87,45 +86,38 @@ class RunResult:
     outputs: tuple[Path, ...] = field(default=())  # every file of the report
 
 
-def output_dir(default: str | Path) -> Path:
+def output_dir(given: str | Path | None, default_name: str = "notebook") -> Path:
     """Where a notebook writes its files: the runner's staging directory when run by
-    :func:`run_notebook`, else ``default`` (relative paths are taken from the repository root,
-    so the same notebook works from JupyterLab, whose working directory is notebooks/)."""
+    :func:`run_notebook`, else ``given`` (jygproj.paths.output_folder: reports/<default_name> when empty)."""
     staged = os.environ.get(RUN_DIR_ENV)
-    path = Path(staged) if staged else resolve(default)
+    path = Path(staged) if staged else paths.output_folder(given, default_name)
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
-def resolve(path: str | Path) -> Path:
-    """A path parameter as the user means it: absolute as given, relative to the repository root."""
-    p = Path(path).expanduser()
-    return p if p.is_absolute() else (paths.ROOT / p)
+def read_parameters(file: Path, allowed: Sequence[str]) -> dict[str, Any]:
+    """A standard run's parameter file (notebooks/params/*.yaml): {} when there is none; a duplicate or
+    unknown key is refused naming file, line and key (the commands' one reader of parameter files)."""
+    from jygproj.reference import check_keys, read_strict
+
+    if not Path(file).exists():
+        return {}
+    data, lines = read_strict(Path(file))
+    data = data or {}
+    check_keys(data, file=Path(file), lines=lines, key_path=(), required=set(), optional=set(allowed))
+    return dict(data)
 
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+def _display(path: Path, base: Path | None) -> str:
+    if base is not None:
+        with contextlib.suppress(ValueError):
+            return Path(path).relative_to(Path(base).resolve()).as_posix()  # path: resolved by file_records
+    return paths.display(path)
 
 
 def file_records(files: Iterable[Path], base: Path | None = None) -> list[dict[str, Any]]:
     """sha256 and size of each file; path shown relative to ``base`` (or the repo root) when inside."""
-    out = []
-    for f in files:
-        f = Path(f).resolve()
-        out.append({"path": _display(f, base), "sha256": sha256_file(f), "bytes": f.stat().st_size})
-    return out
-
-
-def _display(path: Path, base: Path | None) -> str:
-    for root in (base, paths.ROOT):
-        if root is not None:
-            with contextlib.suppress(ValueError):
-                return path.relative_to(root.resolve()).as_posix()
-    return str(path)
+    return catalogue.file_records(files, lambda f: _display(f, base))
 
 
 def remote_references(html: str) -> list[str]:
@@ -173,16 +165,21 @@ def export_html(nb: Any, *, title: str | None = None) -> str:
 
 @contextlib.contextmanager
 def _kernel_env(run_dir: Path):
+    """The kernel's environment: the staging directory, and a plans folder ($JYGPROJ_PLANS) made
+    absolute (the kernel runs in the staging directory, not the caller's folder)."""
     with _ENV_LOCK:
-        old = os.environ.get(RUN_DIR_ENV)
+        saved = {k: os.environ.get(k) for k in (RUN_DIR_ENV, paths.PLANS_ENV)}
         os.environ[RUN_DIR_ENV] = str(run_dir)
+        if saved[paths.PLANS_ENV]:
+            os.environ[paths.PLANS_ENV] = str(paths.resolve(saved[paths.PLANS_ENV]))
         try:
             yield
         finally:
-            if old is None:
-                os.environ.pop(RUN_DIR_ENV, None)
-            else:
-                os.environ[RUN_DIR_ENV] = old
+            for key, old in saved.items():
+                if old is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = old
 
 
 def _now() -> str:
@@ -230,7 +227,7 @@ def run_notebook(
         audit = {
             "run_name": name,
             "notebook": _display(notebook, None),
-            "notebook_sha256": sha256_file(notebook),
+            "notebook_sha256": catalogue.sha256_file(notebook),
             "out_dir": _display(out_dir, None),
             "parameters": parameters,
             "started": started,

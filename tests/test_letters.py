@@ -21,7 +21,8 @@ FACTS = pl.DataFrame({
         "政府投资项目三季度计划完成投资500.0万元（0.05亿元），实际完成100.0万元（0.01亿元），完成率20.0%。",
     ],
 })
-DATES = dict(as_of=date(2023, 9, 30), issued_on=date(2023, 10, 12), deadline=date(2023, 10, 31))
+DATES = dict(as_of=date(2023, 9, 30), issued_on=date(2023, 10, 12), deadline=date(2023, 10, 31),
+             plan_name="《嘉峪关市推动项目落地“大提速”工作方案》（嘉政办发〔2023〕39号）")
 
 
 def _text(path):

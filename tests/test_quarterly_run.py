@@ -12,7 +12,8 @@ import nbformat
 import openpyxl
 import pytest
 
-from jygproj import cli, paths
+from jygproj import cli, evaluation, paths
+from jygproj.report import review_files
 
 pytestmark = pytest.mark.slow
 SAMPLE = paths.SAMPLE_2023
@@ -205,7 +206,7 @@ def test_q4_review_judges_the_goal_on_november_actuals(q4_inputs, quarter, as_of
     from jygproj import quarterly
 
     inputs = q4_inputs
-    assert quarterly.default_as_of(2023, 4) == "2023-12"
+    assert evaluation.default_as_of(2023, 4) == "2023-12"
     params = quarterly.ReviewParams(year=2023, quarter=quarter, data_dir=str(SAMPLE), as_of=as_of)
     review = quarterly.build_review(inputs, params)
     g = review.summary["growth"]
@@ -232,4 +233,4 @@ def test_q4_review_judges_the_goal_on_november_actuals(q4_inputs, quarter, as_of
     assert "按已公布数据" in review.text["growth"] and "预计" not in review.text["growth"]
     indicators = review.tables["headline_figures"].frame["indicator"].to_list()
     assert "总量口径达成月份（实际）" in indicators
-    assert quarterly.sheets_for(review)  # the workbook's sheets build too
+    assert review_files.sheets_for(review)  # the workbook's sheets build too

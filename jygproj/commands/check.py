@@ -9,11 +9,11 @@ import json
 import sys
 from pathlib import Path
 
-from jygproj import schema
+from jygproj import paths, schema
+from jygproj.catalogue import SkippedFile, catalogue
 from jygproj.io import load_workbooks
 from jygproj.io.dataset import Dataset
 
-EXCEL_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".et", ".ett")
 
 
 def add_parser(sub) -> None:
@@ -30,20 +30,23 @@ def add_parser(sub) -> None:
     p.set_defaults(func=run)
 
 
-def expand(paths: list[str]) -> tuple[list[Path], list[str]]:
-    """Files as given, directories expanded to their Excel files (sorted); unknown paths listed."""
+def expand(given: list[str]) -> tuple[list[Path], list[str], list[SkippedFile]]:
+    """Files as given, directories expanded to their input workbooks (jygproj.catalogue); unknown
+    paths listed; the files of a directory that are not inputs named with their reason."""
     files: list[Path] = []
     missing: list[str] = []
-    for raw in paths:
-        p = Path(raw)
+    skipped: list[SkippedFile] = []
+    for raw in given:
+        p = paths.resolve(raw)
         if p.is_dir():
-            files.extend(sorted(q for q in p.iterdir() if q.is_file() and q.suffix.lower() in EXCEL_SUFFIXES
-                                and not q.name.startswith(("~$", "."))))
+            cat = catalogue(p, require_inputs=False)
+            files.extend(Path(raw) / f.relative for f in cat.inputs)  # named as the user wrote them
+            skipped.extend(SkippedFile(f"{raw.rstrip('/')}/{s.relative}", s.code) for s in cat.skipped)
         elif p.is_file():
-            files.append(p)
+            files.append(Path(raw))
         else:
             missing.append(raw)
-    return files, missing
+    return files, missing, skipped
 
 
 def summary(ds: Dataset, files: list[Path]) -> dict:
@@ -95,13 +98,15 @@ def human(report: dict) -> str:
         for label, items in (("错误", f["errors"]), ("警告", f["warnings"])):
             for p in items:
                 lines.append(f"  {label}：{p['message']}")
+    for s in report.get("skipped", []):
+        lines.append(f"未读取：{s['path']}（{s['reason']}）")
     verdict = "未发现错误" if n_err == 0 else "有错误的工作表未载入，请按提示修改后重新检查"
     lines.append(f"共 {len(report['files'])} 个文件，错误 {n_err} 条，警告 {n_warn} 条；{verdict}。")
     return "\n".join(lines)
 
 
 def run(args) -> int:
-    files, missing = expand(args.paths)
+    files, missing, skipped = expand(args.paths)
     if missing:
         for m in missing:
             print(f"用法错误 [path_not_found]：找不到文件或目录“{m}”", file=sys.stderr)
@@ -111,6 +116,7 @@ def run(args) -> int:
         return 2
     ds = load_workbooks(files, year=args.year)
     report = summary(ds, files)
+    report["skipped"] = [{"path": s.relative, "code": s.code, "reason": s.reason} for s in skipped]
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
     else:

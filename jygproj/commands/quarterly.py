@@ -18,9 +18,9 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from jygproj import paths, quarterly, runs
+from jygproj.errors import JygprojError, UsageError
+from jygproj.evaluation import default_as_of, parse_run
 
 NOTEBOOK = paths.NOTEBOOKS / "10_quarterly_review.ipynb"
 PARAM_KEYS = ("year", "quarter", "data_dir", "as_of", "unit", "headline", "out_dir")
@@ -34,11 +34,11 @@ def add_parser(sub) -> None:
                     "正式格式的 Excel 工作簿、提醒函（docx）和 summary.json。默认参数取自 notebooks/params/<季度>.yaml。",
     )
     p.add_argument("run", metavar="YYYYQn", help="考核季度，如 2023Q3")
-    p.add_argument("--data", metavar="DIR", help="数据目录（默认：参数文件中的 data_dir，或 data/sample/<年度>）")
+    p.add_argument("--data", metavar="DIR", help="数据目录（相对路径从当前目录算起；默认：内置样例 data/sample/<年度>）")
     who = p.add_mutually_exclusive_group()
     who.add_argument("--unit", metavar="NAME", help="只生成某一责任单位的报告（写入 <out>/units/<单位>/）")
     who.add_argument("--all-units", action="store_true", help="生成全市报告及每个责任单位的报告")
-    p.add_argument("--out", metavar="DIR", help="报告目录（默认 reports/<季度>）")
+    p.add_argument("--out", metavar="DIR", help="报告目录（相对路径从当前目录算起；默认 reports/<季度>）")
     p.add_argument("--as-of", metavar="YYYY-MM", help="数据截至月份（默认：参数文件，或季度后一个月）")
     p.add_argument("--headline", choices=quarterly.HEADLINES,
                    help="“提前一个月完成12%%”的主口径：level 总量口径 / rate 增速口径")
@@ -46,24 +46,16 @@ def add_parser(sub) -> None:
                    help="--all-units 时并行运行的单位报告数（默认 %(default)s）")
     p.set_defaults(func=run)
 
-
 def parameters(args) -> dict[str, Any]:
     """The notebook's parameters: params/<run>.yaml, then defaults, then command-line options."""
-    year, quarter = quarterly.parse_run(args.run)
-    file = paths.NOTEBOOK_PARAMS / f"{year}Q{quarter}.yaml"
-    params: dict[str, Any] = {}
-    if file.exists():
-        params = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-        unknown = set(params) - set(PARAM_KEYS)
-        if unknown:
-            raise quarterly.ReviewError(f"{file}: 未知的参数 {'、'.join(sorted(unknown))}；允许：{'、'.join(PARAM_KEYS)}",
-                                        "unknown_parameter")
+    year, quarter = parse_run(args.run)
+    params = runs.read_parameters(paths.NOTEBOOK_PARAMS / f"{year}Q{quarter}.yaml", PARAM_KEYS)
     params.update(year=year, quarter=quarter)
-    params.setdefault("data_dir", f"data/sample/{year}")
-    params.setdefault("as_of", quarterly.default_as_of(year, quarter))
+    params.setdefault("data_dir", "")
+    params.setdefault("as_of", default_as_of(year, quarter))
     params.setdefault("headline", "level")
     params.setdefault("unit", None)
-    params.setdefault("out_dir", f"reports/{year}Q{quarter}")
+    params.setdefault("out_dir", "")
     if args.data:
         params["data_dir"] = args.data
     if args.out:
@@ -72,24 +64,24 @@ def parameters(args) -> dict[str, Any]:
         params["as_of"] = args.as_of
     if args.headline:
         params["headline"] = args.headline
+    # one path rule (jygproj.paths.resolve): the notebook gets absolute paths, whatever its working folder
+    params["data_dir"] = str(paths.data_folder(params["data_dir"], year))
+    params["out_dir"] = str(paths.output_folder(params["out_dir"], f"{year}Q{quarter}"))
     # validate early: a usage problem is reported before any kernel starts
     quarterly.ReviewParams(params["year"], params["quarter"], params["data_dir"], params["as_of"],
                            params["unit"], params["headline"])
     return params
 
-
 def run_one(params: dict[str, Any], inputs: list[Path]) -> runs.RunResult:
     """One report (city or one unit) into params["out_dir"]."""
-    out = runs.resolve(params["out_dir"])
+    out = Path(params["out_dir"])
     name = f"{params['year']}Q{params['quarter']}_季度考核" + (f"_{params['unit']}" if params["unit"] else "")
     return runs.run_notebook(NOTEBOOK, out, params, inputs=inputs, name=name,
                              keep=("units",) if params["unit"] is None else ())
 
-
 def _unit_params(params: dict[str, Any], unit: str) -> dict[str, Any]:
-    base = runs.resolve(params["out_dir"])
+    base = Path(params["out_dir"])
     return params | {"unit": unit, "out_dir": str(base / "units" / quarterly.unit_slug(unit))}
-
 
 def _say(result: runs.RunResult, label: str) -> None:
     summary = result.run_dir / "summary.json"
@@ -100,16 +92,14 @@ def _say(result: runs.RunResult, label: str) -> None:
         extra = f"；预警 红{w.get('red', 0)}/黄{w.get('yellow', 0)}/蓝{w.get('blue', 0)}；提醒函 {s.get('letters', 0)} 份"
     print(f"{label}：{result.run_dir}（{result.seconds:.1f} 秒{extra}）")
 
-
 def run(args) -> int:
     t0 = time.perf_counter()
     try:
         params = parameters(args)
         inputs = quarterly.input_files(params["data_dir"], params["year"])
-    except quarterly.ReviewError as exc:
-        print(f"错误 [{exc.code}]: {exc}", file=sys.stderr)
-        return 2 if exc.code in ("bad_run", "bad_month", "bad_quarter", "bad_headline", "as_of_wrong_year",
-                                 "quarter_not_closed", "unknown_parameter") else 1
+    except JygprojError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2 if isinstance(exc, UsageError) else 1
     try:
         if args.unit:
             _check_unit(params, args.unit)
@@ -130,22 +120,20 @@ def run(args) -> int:
                         for unit, fut in futures:
                             _say(fut.result(), f"{unit} 报告")
     except quarterly.ReviewError as exc:
-        print(f"错误 [{exc.code}]: {exc}", file=sys.stderr)
+        print(f"错误：{exc}", file=sys.stderr)
         return 2 if exc.code == "unknown_unit" else 1
-    except runs.RunError as exc:
-        print(f"错误: {exc}", file=sys.stderr)
+    except JygprojError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
         return 1
     print(f"总耗时 {time.perf_counter() - t0:.1f} 秒")
     return 0
 
-
 def _units(params: dict[str, Any]) -> list[str]:
     from jygproj.io import load_dataset
 
-    return quarterly.units(load_dataset(runs.resolve(params["data_dir"])).projects)
-
+    return quarterly.units(load_dataset(Path(params["data_dir"])).projects)
 
 def _check_unit(params: dict[str, Any], unit: str) -> None:
     from jygproj.io import load_dataset
 
-    quarterly.scope_to_unit(load_dataset(runs.resolve(params["data_dir"])).projects, unit)
+    quarterly.scope_to_unit(load_dataset(Path(params["data_dir"])).projects, unit)
