@@ -14,7 +14,6 @@ sha256 and row counts, so every figure of the report leads back to a workbook, s
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,11 +90,6 @@ class ReviewParams:
     @property
     def run_name(self) -> str:
         return f"{self.year}Q{self.quarter}"
-
-
-def unit_slug(unit: str) -> str:
-    """A unit name as a directory name (keeps Chinese, drops path separators)."""
-    return re.sub(r"[\\/:*?\"<>|\s]+", "_", unit).strip("._") or "unit"
 
 
 # --- inputs --------------------------------------------------------------------------------------
