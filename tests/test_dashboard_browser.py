@@ -10,16 +10,14 @@ it truly cannot be installed.
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+
+from benchmarks import dashboard_server
 
 from jygproj import paths
 
@@ -43,12 +41,6 @@ def _ensure_chromium() -> str:
     pytest.skip("无法安装 Chromium（需要 root 和 apt-get：sudo apt-get install -y chromium）[no_chromium]")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _data_dir(tmp_path_factory) -> Path:
     sample = paths.SAMPLE_2023
     if sample.is_dir() and any(sample.glob("*.xlsx")):
@@ -59,53 +51,20 @@ def _data_dir(tmp_path_factory) -> Path:
     return out
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-def _status(url: str) -> tuple[int, str]:
-    opener = urllib.request.build_opener(_NoRedirect)
-    try:
-        with opener.open(url, timeout=30) as resp:
-            return resp.status, resp.headers.get("Location", "")
-    except urllib.error.HTTPError as err:
-        return err.code, err.headers.get("Location", "")
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     data = _data_dir(tmp_path_factory)
-    port = _free_port()
     log = tmp_path_factory.mktemp("dashboard") / "server.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "jygproj", "dashboard", "--port", str(port), "--token", TOKEN,
-             "--data", str(data), "--draws", "2000"],
-            cwd=paths.ROOT, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"dashboard exited early:\n{log.read_text(errors='replace')}")
-        try:
-            _status(base + "/login")
-            break
-        except (urllib.error.URLError, ConnectionError, OSError):
-            time.sleep(0.5)
-    else:
-        proc.terminate()
-        pytest.fail(f"dashboard did not start in 90 s:\n{log.read_text(errors='replace')}")
-    yield base
-    proc.terminate()
     try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        proc, base = dashboard_server.start(["--token", TOKEN, "--data", str(data), "--draws", "2000"], log)
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    yield base
+    dashboard_server.stop(proc)
 
 
 def test_request_without_token_is_refused(server):
-    status, location = _status(server + "/")
+    status, location = dashboard_server.status(server + "/")
     # Voilà/jupyter_server: redirect to the login page (or 403), never the planner itself
     assert status in (302, 403), status
     if status == 302:
