@@ -12,8 +12,9 @@ killed run left behind removed by the next one (issue 17: concurrent runs, lefto
   and swapped in by :func:`swap_in` with two renames under :func:`lock` on the target: concurrent
   runs take turns, and the previous folder comes back if the second rename fails.
 - **Leftovers.** A run killed halfway leaves its staging folder (or the previous folder, renamed
-  ``.NAME.old-PID-…``, or a ``.NAME.tmp-PID-…`` file); the next run that builds into the same folder
-  removes every one whose process has ended (:func:`remove_leftovers`).
+  ``.NAME.old-PID-…``, or a ``.NAME.tmp-PID-…`` file); the next run on the same target puts it right
+  (:func:`recover`: a previous folder whose swap never finished is put back, the rest removed), as
+  long as the process that left it has ended.
 """
 
 from __future__ import annotations
@@ -78,6 +79,8 @@ def write_atomic(path: str | Path, content: bytes | str | Callable[[Path], objec
     :func:`file_mode`; returns ``path``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    for entry, _ in _dead_leftovers(path.parent, path.name, ("tmp",)):  # a killed write's temporary file
+        _remove(entry)
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.tmp-{os.getpid()}-", dir=path.parent)
     os.close(fd)
     tmp = Path(name)
@@ -132,38 +135,64 @@ def _gone(pid: int, made: float) -> bool:
         return False
 
 
-def remove_leftovers(folder: str | Path) -> list[Path]:
-    """Remove the staging folders, previous folders and temporary files that runs killed halfway
-    left in ``folder`` (see the module's note); those of runs still going are kept. Returns what
-    was removed."""
-    folder = Path(folder)
-    removed = []
+def _dead_leftovers(folder: Path, name: str, kinds: Sequence[str]) -> list[tuple[Path, str]]:
+    """What runs now ended left beside ``folder/name`` (of the given kinds), oldest first; staging
+    folders of earlier versions (no process id) count once a day old."""
+    found = []
     if not folder.is_dir():
-        return removed
+        return found
     for entry in folder.iterdir():
         m = _LEFTOVER.match(entry.name)
-        if not m and not _OLD_STAGING.match(entry.name):
+        legacy = m is None and "staging" in kinds and entry.name.startswith(f".{name}.") \
+            and _OLD_STAGING.match(entry.name)
+        if not legacy and (m is None or m["name"] != name or m["kind"] not in kinds):
             continue
         try:
             made = entry.lstat().st_mtime
         except FileNotFoundError:
             continue
-        if not (_gone(int(m["pid"]), made) if m else time.time() - made > OLD_STAGING_AGE_S):
-            continue
-        if entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry, ignore_errors=True)
-        else:
-            entry.unlink(missing_ok=True)
-        removed.append(entry)
+        if (time.time() - made > OLD_STAGING_AGE_S) if legacy else _gone(int(m["pid"]), made):
+            found.append((made, entry, "staging" if legacy else m["kind"]))
+    return [(entry, kind) for _, entry, kind in sorted(found)]
+
+
+def _remove(entry: Path) -> None:
+    if entry.is_dir() and not entry.is_symlink():
+        shutil.rmtree(entry, ignore_errors=True)
+    else:
+        entry.unlink(missing_ok=True)
+
+
+def recover(target: str | Path, keep: Sequence[str] = ()) -> list[Path]:
+    """Put right what runs killed halfway left beside ``target`` (under its lock); returns what was
+    removed. A run killed between the two renames of :func:`swap_in` left no target and the previous
+    folder as ``.NAME.old-…``: it is put back. Entries lent to a new folder (``keep``) that never
+    appeared go back to the target. The rest (staging folders, previous folders of finished swaps)
+    is removed; leftovers of runs still going are kept."""
+    target = Path(os.path.abspath(target))
+    removed: list[Path] = []
+    with lock(target):
+        left = _dead_leftovers(target.parent, target.name, ("staging", "old"))
+        olds = [entry for entry, kind in left if kind == "old"]
+        if olds and not target.exists():
+            os.replace(olds[-1], target)  # the newest previous folder: what readers saw last
+            left = [(e, k) for e, k in left if e != olds[-1]]
+        for entry, kind in left:
+            if kind == "staging" and target.is_dir():
+                for lent in keep:
+                    if (entry / lent).exists() and not (target / lent).exists():
+                        os.replace(entry / lent, target / lent)
+            _remove(entry)
+            removed.append(entry)
     return removed
 
 
-def staging_dir(target: str | Path) -> Path:
+def staging_dir(target: str | Path, keep: Sequence[str] = ()) -> Path:
     """A new, empty staging folder for this run beside ``target`` (``.NAME.staging-PID-…``, mode
-    :func:`dir_mode`), after removing what killed runs left in that folder."""
+    :func:`dir_mode`), after :func:`recover` has put right what killed runs left there."""
     target = Path(os.path.abspath(target))
     target.parent.mkdir(parents=True, exist_ok=True)
-    remove_leftovers(target.parent)
+    recover(target, keep)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-{os.getpid()}-", dir=target.parent))
     staging.chmod(dir_mode())
     return staging
@@ -199,5 +228,5 @@ def swap_in(staging: Path, target: Path, keep: Sequence[str] = ()) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-__all__ = ["LOCK_WAIT_S", "OutputBusyError", "file_mode", "dir_mode", "write_atomic", "lock",
-           "remove_leftovers", "staging_dir", "swap_in"]
+__all__ = ["LOCK_WAIT_S", "OutputBusyError", "file_mode", "dir_mode", "write_atomic", "lock", "recover",
+           "staging_dir", "swap_in"]

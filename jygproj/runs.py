@@ -150,7 +150,8 @@ def fewer_inputs(previous: Mapping[str, Any] | None, rows: Mapping[str, Any]) ->
         for sheet, n in sorted(sheets.items()):
             m = now[file].get(sheet)
             if m is None:
-                out.append(f"工作簿 {file} 工作表 {sheet} 本次未载入（上次载入 {n} 行）")
+                if n:  # a sheet that gave no rows (说明) is no loss
+                    out.append(f"工作簿 {file} 工作表 {sheet} 本次未载入（上次载入 {n} 行）")
             elif m < n:
                 out.append(f"工作簿 {file} 工作表 {sheet}：上次载入 {n} 行，本次 {m} 行")
     if out and before.get("folder") != rows.get("folder"):
@@ -254,12 +255,12 @@ def run_notebook(
     missing = [str(p) for p in inputs if not p.is_file()]
     if missing:
         raise RunError(f"输入文件不存在：{'、'.join(missing)}")
-    shrank = fewer_inputs(read_manifest(out_dir), input_rows) if input_rows is not None else []
-    if shrank and not allow_fewer_inputs:
-        raise FewerInputsError(out_dir, shrank)
-    staging = outputs.staging_dir(out_dir)
+    staging = outputs.staging_dir(out_dir, keep)  # first: a report a killed run took away is put back
     started, t0 = _now(), time.perf_counter()
     try:
+        shrank = fewer_inputs(read_manifest(out_dir), input_rows) if input_rows is not None else []
+        if shrank and not allow_fewer_inputs:
+            raise FewerInputsError(out_dir, shrank)
         input_records = file_records(inputs)
         nb = nbformat.read(notebook, as_version=4)
         audit = {

@@ -134,11 +134,14 @@ def _notebook(path: Path, sleep_s: float) -> Path:
 
 def test_what_a_killed_report_run_left_is_removed_by_the_next_run(tmp_path):
     out = tmp_path / "reports" / "2023Q3"
+    fast = _notebook(tmp_path / "fast.ipynb", 0)
+    runs.run_notebook(fast, out, {})
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
     slow = _notebook(tmp_path / "slow.ipynb", 60)
     killed = subprocess.Popen([sys.executable, "-c", "from pathlib import Path; from jygproj import runs\n"
                                f"runs.run_notebook(Path({str(slow)!r}), Path({str(out)!r}), {{}})"])
     deadline = time.monotonic() + 120
-    while not list(out.parent.glob(".2023Q3.staging-*/started.txt")):  # the kernel is running
+    while not list(out.parent.glob(".2023Q3.staging-*/started.txt")):  # its kernel is running
         assert time.monotonic() < deadline and killed.poll() is None
         time.sleep(0.2)
     import psutil
@@ -150,16 +153,54 @@ def test_what_a_killed_report_run_left_is_removed_by_the_next_run(tmp_path):
         if k.is_running():
             k.kill()
     (staging,) = out.parent.glob(".2023Q3.staging-*")
-    # and the previous report as a run killed between its two renames leaves it
-    old = out.parent / f".2023Q3.old-{_dead_pid()}-{time.time_ns()}"
-    (old / "letters").mkdir(parents=True)
-    # a run still going (this process) keeps its staging folder
-    alive = Path(outputs.staging_dir(out))
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # the report a reader sees: whole
+    alive = outputs.staging_dir(out)  # a run still going (this process) keeps its staging folder
 
-    result = runs.run_notebook(_notebook(tmp_path / "fast.ipynb", 0), out, {})
-    assert (result.run_dir / "started.txt").is_file()
-    assert not staging.exists() and not old.exists() and alive.exists()
+    result = runs.run_notebook(fast, out, {})
+    assert (result.run_dir / "started.txt").is_file() and not staging.exists() and alive.exists()
     assert _leftovers(out.parent) == [alive.name]
+
+
+_SWAP_KILLED = """
+import os, shutil, signal, sys
+from pathlib import Path
+from jygproj import outputs
+
+target, at = Path(sys.argv[1]), sys.argv[2]
+staging = outputs.staging_dir(target)
+(staging / "version.txt").write_text("新")
+calls, real_replace, real_rmtree = [0], os.replace, shutil.rmtree
+
+def replace(a, b):
+    calls[0] += 1
+    if str(calls[0]) == at:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real_replace(a, b)
+
+def rmtree(path, **kw):
+    if at == "rmtree":
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real_rmtree(path, **kw)
+
+os.replace, shutil.rmtree = replace, rmtree
+outputs.swap_in(staging, target, keep=("units",))
+"""
+
+
+@pytest.mark.parametrize("at", ["1", "2", "3", "rmtree"])
+def test_a_swap_killed_at_any_point_leaves_a_whole_report_after_recovery(tmp_path, at):
+    """SIGKILL before each rename of the swap (lend the units, previous report aside, new one in)
+    and before the previous one is removed: recovery gives a whole report, old or new, with its units."""
+    target = tmp_path / "2023Q3"
+    (target / "units" / "市住建局").mkdir(parents=True)
+    (target / "units" / "市住建局" / "summary.json").write_text("{}")
+    (target / "version.txt").write_text("旧")
+    done = subprocess.run([sys.executable, "-c", _SWAP_KILLED, str(target), at], cwd=paths.ROOT)
+    assert done.returncode == -signal.SIGKILL
+    outputs.recover(target, keep=("units",))
+    assert (target / "version.txt").read_text() == ("新" if at == "rmtree" else "旧")
+    assert (target / "units" / "市住建局" / "summary.json").read_text() == "{}"
+    assert _leftovers(tmp_path) == []
 
 
 def test_what_a_killed_ingest_left_is_removed_by_the_next_one(new_folder, tmp_path):
@@ -176,10 +217,17 @@ def test_what_a_killed_ingest_left_is_removed_by_the_next_one(new_folder, tmp_pa
 
 
 def test_an_earlier_versions_staging_folder_goes_once_a_day_old(tmp_path):
-    stale, fresh = tmp_path / ".2023Q3.staging-k3j_x9a2", tmp_path / ".2023Q2.staging-p0q1r2s3"
+    stale, fresh = tmp_path / ".2023Q3.staging-k3j_x9a2", tmp_path / ".2023Q3.staging-p0q1r2s3"
     for d in (stale, fresh):
         d.mkdir()
     day_ago = time.time() - outputs.OLD_STAGING_AGE_S - 60
     os.utime(stale, (day_ago, day_ago))
-    assert outputs.remove_leftovers(tmp_path) == [stale]
+    assert outputs.recover(tmp_path / "2023Q3") == [stale]
     assert fresh.exists()
+
+
+def test_a_killed_atomic_write_leaves_no_temporary_file_for_long(tmp_path):
+    left = tmp_path / f".summary.json.tmp-{_dead_pid()}-x1y2"
+    left.write_text("{")
+    outputs.write_atomic(tmp_path / "summary.json", "{}")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["summary.json"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -56,15 +57,18 @@ def server(tmp_path_factory):
     data = _data_dir(tmp_path_factory)
     log = tmp_path_factory.mktemp("dashboard") / "server.log"
     try:
-        proc, base = dashboard_server.start(["--token", TOKEN, "--data", str(data), "--draws", "2000"], log)
+        # a closed page's session ends 3 s after its connection drops (default 60 s): see the slider test
+        proc, base = dashboard_server.start(["--token", TOKEN, "--data", str(data), "--draws", "2000",
+                                             "--idle-timeout", "3"], log)
     except RuntimeError as exc:
         pytest.fail(str(exc))
-    yield base
+    yield base, proc
     dashboard_server.stop(proc)
 
 
 def test_request_without_token_is_refused(server):
-    status, location = dashboard_server.status(server + "/")
+    base, _ = server
+    status, location = dashboard_server.status(base + "/")
     # Voilà/jupyter_server: redirect to the login page (or 403), never the planner itself
     assert status in (302, 403), status
     if status == 302:
@@ -72,6 +76,7 @@ def test_request_without_token_is_refused(server):
 
 
 def test_page_loads_offline_and_slider_changes_headline(server):
+    base, proc = server
     chromium = _ensure_chromium()
     playwright = pytest.importorskip("playwright.sync_api")
     blocked: list[str] = []
@@ -90,7 +95,7 @@ def test_page_loads_offline_and_slider_changes_headline(server):
                     r.abort()
 
             page.route("**/*", route)
-            page.goto(f"{server}/?token={TOKEN}", timeout=120_000)
+            page.goto(f"{base}/?token={TOKEN}", timeout=120_000)
             page.wait_for_selector("#jyg-headline .jyg-margin", timeout=180_000)
             before = page.inner_text("#jyg-headline")
             assert "亿元" in before and "达到月份" in before
@@ -108,6 +113,15 @@ def test_page_loads_offline_and_slider_changes_headline(server):
             assert after != before
             # the diff table shows the change (updated right after the headline and the chart)
             page.wait_for_function("() => document.body.innerText.includes('分清单推进倍数')", timeout=60_000)
+            # closing the tab ends its session (issue 17: kernels outlived their pages): Voilà's own
+            # beforeunload beacon does not reach the server from a closing headless tab, the dropped
+            # connection does, and the kernel is culled --idle-timeout seconds later
+            assert len(dashboard_server.kernels(proc)) == 1
+            page.close(run_before_unload=True)
+            deadline = time.monotonic() + 30
+            while dashboard_server.kernels(proc) and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert dashboard_server.kernels(proc) == []
         finally:
             browser.close()
     assert blocked == [], f"page tried to reach the network: {blocked}"

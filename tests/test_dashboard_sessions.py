@@ -162,3 +162,46 @@ def test_twenty_sessions_opened_and_closed_leave_no_kernel(server):
     # the last kernel of each round went within seconds of its timeout, far inside two minutes
     assert max(waits) < OPEN_IDLE_S + 30, waits
     assert proc.poll() is None  # the server itself keeps running
+
+
+def test_what_held_still_holds_loopback_token_and_no_code_execution(server, tmp_path):
+    """Issue 17 found these held; the new kernel manager must keep them: the server listens on
+    127.0.0.1 only, the kernel websocket needs the token, and an execute request sent over it is
+    dropped (only widget messages pass)."""
+    import psutil
+    from tornado.httpclient import HTTPClientError
+    from tornado.websocket import websocket_connect
+
+    proc, base, _ = server
+    (voila,) = psutil.Process(proc.pid).children()
+    listening = {c.laddr.ip for c in voila.net_connections("inet") if c.status == psutil.CONN_LISTEN}
+    assert listening == {"127.0.0.1"}
+
+    status, kernel_id = _open(base)
+    assert status == 200
+    marker = tmp_path / "executed.txt"
+    ws = base.replace("http://", "ws://") + f"/api/kernels/{kernel_id}/channels"
+
+    async def attempt():
+        with pytest.raises(HTTPClientError) as refused:
+            await websocket_connect(ws)  # no token
+        conn = await websocket_connect(f"{ws}?token={TOKEN}")
+        header = {"msg_id": str(uuid.uuid4()), "session": str(uuid.uuid4()), "username": "", "date": "",
+                  "msg_type": "execute_request", "version": "5.3"}
+        conn.write_message(json.dumps({"header": header, "parent_header": {}, "metadata": {}, "channel": "shell",
+                                       "buffers": [], "content": {"code": f"open({str(marker)!r}, 'w').write('x')",
+                                                                  "silent": False, "store_history": False,
+                                                                  "user_expressions": {}, "allow_stdin": False}}))
+        replies = []
+        try:
+            while True:
+                msg = json.loads(await asyncio.wait_for(conn.read_message(), 3))
+                replies.append(msg["header"]["msg_type"])
+        except (asyncio.TimeoutError, TypeError):
+            pass
+        conn.close()
+        return refused.value.code, replies
+
+    code, replies = asyncio.run(attempt())
+    assert code == 403 and "execute_reply" not in replies and not marker.exists()
+    assert _leave_page(base, kernel_id) == 204

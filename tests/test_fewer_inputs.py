@@ -33,6 +33,7 @@ BEFORE = _rows({GOV: {"10月调度": 75}, "b.xlsx": {"清单": 40, "说明": 0},
 @pytest.mark.parametrize("now, expected", [
     (BEFORE, []),
     (_rows({GOV: {"10月调度": 80}, "b.xlsx": {"清单": 40, "说明": 0}, "c.xlsx": {"表": 10}, "新.xlsx": {}}), []),  # more
+    (_rows({GOV: {"10月调度": 75}, "b.xlsx": {"清单": 40}, "c.xlsx": {"表": 10}}), []),  # a sheet of no rows gone
     (_rows({GOV: {"10月调度": 41}, "b.xlsx": {"清单": 40, "说明": 0}, "c.xlsx": {"表": 10}}),
      [f"工作簿 {GOV} 工作表 10月调度：上次载入 75 行，本次 41 行"]),
     (_rows({GOV: {}, "b.xlsx": {"清单": 40, "说明": 0}, "c.xlsx": {"表": 10}}),  # unreadable now
