@@ -205,3 +205,11 @@ def test_what_held_still_holds_loopback_token_and_no_code_execution(server, tmp_
     code, replies = asyncio.run(attempt())
     assert code == 403 and "execute_reply" not in replies and not marker.exists()
     assert _leave_page(base, kernel_id) == 204
+
+
+@pytest.mark.parametrize("option", [["--max-sessions", "0"], ["--idle-timeout", "0"], ["--open-idle-timeout", "-1"]])
+def test_impossible_session_settings_are_usage_errors(option, capsys):
+    from jygproj import cli
+
+    assert cli.main(["dashboard", *option]) == 2
+    assert "错误 [bad_" in capsys.readouterr().out
