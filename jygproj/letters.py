@@ -12,9 +12,6 @@ only lays them out and writes the files (atomically: a temp file in the same fol
 
 from __future__ import annotations
 
-import os
-import re
-import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -24,6 +21,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from jygproj import outputs, paths
 from jygproj.report.formats import date_zh
 
 TITLE = "关于加快推进项目建设进度的提醒函"
@@ -40,9 +38,6 @@ REQUESTS = (
 )
 CN_NUM = "一二三四五六七八九十"
 
-_WINDOWS_BAD = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
-_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
-
 
 def _seq(i: int) -> str:
     """1 -> 一, 12 -> 十二, 20 -> 二十 (letters rarely have more than a few dozen items)."""
@@ -50,16 +45,6 @@ def _seq(i: int) -> str:
         return CN_NUM[i - 1]
     tens, ones = divmod(i, 10)
     return (CN_NUM[tens - 1] if tens > 1 else "") + "十" + (CN_NUM[ones - 1] if ones else "")
-
-
-def safe_filename(stem: str, suffix: str = ".docx", max_len: int = 120) -> str:
-    """A file name Windows accepts: no <>:"/\\|?* or control characters, no trailing dot or space,
-    not a reserved device name (CON, NUL, COM1…), at most ``max_len`` characters."""
-    clean = _WINDOWS_BAD.sub("_", stem).strip().rstrip(". ")
-    clean = clean[: max_len - len(suffix)].rstrip(". ") or "未命名"
-    if clean.split(".")[0].upper() in _WINDOWS_RESERVED:
-        clean = "_" + clean
-    return clean + suffix
 
 
 def _font(run, name: str, size: Pt, bold: bool = False) -> None:
@@ -120,44 +105,28 @@ def build_letter(unit: str, facts: list[str], *, as_of: date, issued_on: date, d
     return doc
 
 
-def _save_atomic(doc, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".~", suffix=".docx.tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        doc.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_letters(facts: pl.DataFrame, out_dir: Path | str, *, as_of: date, issued_on: date, deadline: date,
                   plan_name: str,
                   issuer: str = ISSUER, doc_number: str | None = None) -> list[Path]:
     """Write one 提醒函 per responsible unit in ``facts`` (supervision.reminder_facts); return the paths.
     ``plan_name``: the plan the letter cites, 《title》（document） (jygproj.plan.Plan.citation).
 
-    Files are named 提醒函_<unit>.docx, made safe for Windows (two units that clean to the same name
-    get a numbered suffix). Each file is written to a temp file first and renamed into place, so an
-    interrupted run never leaves a half-written letter under the final name.
+    Files are named 提醒函_<unit>.docx, made safe file names (jygproj.paths.unique_names: two units
+    that clean to the same name get a numbered suffix). Each file is written atomically with the one
+    output file mode (jygproj.outputs.write_atomic), so an interrupted run never leaves a
+    half-written letter under the final name.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    units = facts["responsible_unit"].unique(maintain_order=True).to_list()
+    names = paths.unique_names([f"提醒函_{unit}" for unit in units], ".docx")
     written: list[Path] = []
-    used: set[str] = set()
-    for unit in facts["responsible_unit"].unique(maintain_order=True).to_list():
+    for unit in units:
         mine = facts.filter(pl.col("responsible_unit") == unit)
         kinds = mine["kind"].to_list()
         doc = build_letter(unit, mine["fact"].to_list(), as_of=as_of, issued_on=issued_on, deadline=deadline,
                            plan_name=plan_name,
                            red_projects=kinds.count("red_project"), missed_targets=kinds.count("missed_target"),
                            issuer=issuer, doc_number=doc_number)
-        name, n = safe_filename(f"提醒函_{unit}"), 1
-        while name.lower() in used:
-            n += 1
-            name = safe_filename(f"提醒函_{unit}_{n}")
-        used.add(name.lower())
-        path = out / name
-        _save_atomic(doc, path)
-        written.append(path)
+        written.append(outputs.write_atomic(out / names[f"提醒函_{unit}"], doc.save))
     return written

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,11 +92,6 @@ class ReviewParams:
     @property
     def run_name(self) -> str:
         return f"{self.year}Q{self.quarter}"
-
-
-def unit_slug(unit: str) -> str:
-    """A unit name as a directory name (keeps Chinese, drops path separators)."""
-    return re.sub(r"[\\/:*?\"<>|\s]+", "_", unit).strip("._") or "unit"
 
 
 # --- inputs --------------------------------------------------------------------------------------

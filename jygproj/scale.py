@@ -29,7 +29,7 @@ from pathlib import Path
 
 import polars as pl
 
-from jygproj import completion, schema
+from jygproj import completion
 
 #: Projects of the province data set (issue 8: "tens of thousands"; 20,000 as the issue asks).
 PROVINCE_PROJECTS = 20_000

@@ -10,7 +10,7 @@ from jygproj.completion import (
     target_checks,
 )
 from jygproj.ledger import monthly_cumulative
-from jygproj.reference import load_seasonal_profile, load_targets
+from jygproj.reference import load_seasonal_profile
 from jygproj.schema import MEMBERSHIPS, PROGRESS, PROJECTS, conform
 
 RULES = load_plan(2023).requirements_of("quarter_completion", "annual_completion")

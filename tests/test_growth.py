@@ -3,7 +3,7 @@ import pytest
 
 from jygproj.plan import load_plan
 from jygproj.growth import Goal, actual_cumulative, growth_path, growth_summary, seasonal_projection, track
-from jygproj.reference import load_seasonal_profile, load_targets
+from jygproj.reference import load_seasonal_profile
 from jygproj.schema import BASELINE, conform
 
 GOAL = Goal(growth_pct=12.0, months_early=1, year=2023)  # the 2023 plan's goal (一)

@@ -55,17 +55,6 @@ def test_every_run_sets_the_east_asian_font(tmp_path):
     assert runs[0].font.size.pt == 22 and runs[0].font.bold  # 二号 title
 
 
-@pytest.mark.parametrize("stem, expected", [
-    ("提醒函_市住建局", "提醒函_市住建局.docx"),
-    ('a<b>:c"d/e\\f|g?h*.', "a_b__c_d_e_f_g_h_.docx"),
-    ("CON", "_CON.docx"),
-    ("nul.txt", "_nul.txt.docx"),
-    ("  . ", "未命名.docx"),
-])
-def test_safe_filename(stem, expected):
-    assert letters.safe_filename(stem) == expected
-
-
 def test_units_whose_names_clean_to_the_same_file_get_numbered(tmp_path):
     facts = FACTS.head(2).with_columns(pl.Series("responsible_unit", ["建投集团/城投", "建投集团:城投"]))
     paths = letters.write_letters(facts, tmp_path, **DATES)

@@ -7,8 +7,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-import shutil
-from pathlib import Path
 
 import openpyxl
 import pytest

@@ -12,7 +12,7 @@ import nbformat
 import openpyxl
 import pytest
 
-from jygproj import cli, evaluation, paths
+from jygproj import cli, evaluation, outputs, paths
 from jygproj.report import review_files
 
 pytestmark = pytest.mark.slow
@@ -151,6 +151,16 @@ def test_no_cell_of_the_workbook_is_a_formula(report):
     assert all(c.data_type != "f" for ws in wb for row in ws.iter_rows() for c in row)
     ws = wb["分清单完成情况"]
     assert ws["A2"].value == "单位：万元" and ws.freeze_panes == "A4"
+
+
+def test_every_output_has_the_one_file_mode(report):
+    """Issue 17: letters were 0600 (a temporary file's mode) while the other outputs were 0644."""
+    out, _, _ = report
+    files = [p for p in out.rglob("*") if p.is_file() and not p.name.endswith(".lock")]
+    assert {"letters", "charts"} <= {p.parent.name for p in files}
+    assert {oct(p.stat().st_mode & 0o777) for p in files} == {oct(outputs.file_mode())}
+    folders = [out, *(p for p in out.rglob("*") if p.is_dir())]
+    assert {oct(p.stat().st_mode & 0o777) for p in folders} == {oct(outputs.dir_mode())}
 
 
 def test_one_unit_report_goes_below_the_city_report(report):

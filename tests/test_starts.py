@@ -4,7 +4,6 @@ import polars as pl
 import pytest
 
 from jygproj.ledger import start_status
-from jygproj.reference import load_targets
 from jygproj.schema import MEMBERSHIPS, PROGRESS, PROJECTS, conform
 from jygproj.plan import load_plan
 from jygproj.starts import new_start_rates, roster, rules_from_plan, start_requirements

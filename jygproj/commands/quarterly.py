@@ -5,6 +5,9 @@ unit, reports/<run>/units/<unit>/): the executed notebook (audit record), the HT
 hidden, the Excel workbook, the reminder letters and summary.json. Defaults come from
 notebooks/params/<run>.yaml when it exists; options override them. Each report directory is
 replaced atomically: a failed run leaves the previous report in place and names the failing cell.
+A run whose inputs are fewer than those of the report it would replace (a workbook gone, a sheet
+with fewer rows loaded) is refused, naming what shrank, unless --allow-fewer-inputs is given; the
+comparison is recorded in the report's manifest.json either way.
 """
 
 from __future__ import annotations
@@ -44,6 +47,8 @@ def add_parser(sub) -> None:
                    help="“提前一个月完成12%%”的主口径：level 总量口径 / rate 增速口径")
     p.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
                    help="--all-units 时并行运行的单位报告数（默认 %(default)s）")
+    p.add_argument("--allow-fewer-inputs", action="store_true",
+                   help="输入比要替换的报告少（工作簿缺失、工作表载入行数减少）时仍替换（默认拒绝并说明少了什么）")
     p.set_defaults(func=run)
 
 def parameters(args) -> dict[str, Any]:
@@ -72,16 +77,21 @@ def parameters(args) -> dict[str, Any]:
                            params["unit"], params["headline"])
     return params
 
-def run_one(params: dict[str, Any], inputs: list[Path]) -> runs.RunResult:
-    """One report (city or one unit) into params["out_dir"]."""
+
+def run_one(params: dict[str, Any], inputs: list[Path], rows: dict[str, Any] | None = None,
+            allow_fewer_inputs: bool = False) -> runs.RunResult:
+    """One report (city or one unit) into params["out_dir"]; ``rows``: the rows loaded per workbook
+    and sheet, compared with those of the report it replaces (jygproj.runs.fewer_inputs)."""
     out = Path(params["out_dir"])
     name = f"{params['year']}Q{params['quarter']}_季度考核" + (f"_{params['unit']}" if params["unit"] else "")
     return runs.run_notebook(NOTEBOOK, out, params, inputs=inputs, name=name,
-                             keep=("units",) if params["unit"] is None else ())
+                             keep=("units",) if params["unit"] is None else (),
+                             input_rows=rows, allow_fewer_inputs=allow_fewer_inputs)
 
-def _unit_params(params: dict[str, Any], unit: str) -> dict[str, Any]:
-    base = Path(params["out_dir"])
-    return params | {"unit": unit, "out_dir": str(base / "units" / quarterly.unit_slug(unit))}
+
+def _unit_params(params: dict[str, Any], unit: str, folders: dict[str, str]) -> dict[str, Any]:
+    """A unit's report goes to <out>/units/<its safe folder name> (jygproj.paths.unique_names)."""
+    return params | {"unit": unit, "out_dir": str(Path(params["out_dir"]) / "units" / folders[unit])}
 
 def _say(result: runs.RunResult, label: str) -> None:
     summary = result.run_dir / "summary.json"
@@ -91,34 +101,52 @@ def _say(result: runs.RunResult, label: str) -> None:
         w = s.get("warnings", {}).get("projects_by_level", {})
         extra = f"；预警 红{w.get('red', 0)}/黄{w.get('yellow', 0)}/蓝{w.get('blue', 0)}；提醒函 {s.get('letters', 0)} 份"
     print(f"{label}：{result.run_dir}（{result.seconds:.1f} 秒{extra}）")
+    if result.fewer_inputs:
+        print(f"注意：本报告替换了输入更多的上次报告（已指定 --allow-fewer-inputs），少了：{'；'.join(result.fewer_inputs)}"
+              "；已记入 manifest.json", file=sys.stderr)
 
 def run(args) -> int:
+    from jygproj.catalogue import catalogue
+    from jygproj.ingest import ingest, input_rows, load_ingested
+
     t0 = time.perf_counter()
     try:
         params = parameters(args)
         inputs = quarterly.input_files(params["data_dir"], params["year"])
+        cat = catalogue(params["data_dir"])
+        # the Parquet copy made once, before any kernel (concurrent runs wait for the one making it)
+        copy = ingest(cat)
+        rows = input_rows(cat, copy.manifest)
     except JygprojError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2 if isinstance(exc, UsageError) else 1
+    allow = args.allow_fewer_inputs
     try:
+        if args.unit or args.all_units:
+            projects = load_ingested(copy.out_dir, tables=("projects",)).projects
+            names = quarterly.units(projects)
+            folders = paths.unique_names(names)
         if args.unit:
-            _check_unit(params, args.unit)
-            _say(run_one(_unit_params(params, args.unit), inputs), f"{args.unit} 报告")
+            quarterly.scope_to_unit(projects, args.unit)
+            _say(run_one(_unit_params(params, args.unit, folders), inputs, rows, allow), f"{args.unit} 报告")
         else:
-            _say(run_one(params, inputs), "全市报告")
+            _say(run_one(params, inputs, rows, allow), "全市报告")
             if args.all_units:
-                names = _units(params)
                 jobs = max(1, min(args.jobs, len(names)))
                 if jobs == 1:
                     for unit in names:
-                        _say(run_one(_unit_params(params, unit), inputs), f"{unit} 报告")
+                        _say(run_one(_unit_params(params, unit, folders), inputs, rows, allow), f"{unit} 报告")
                 else:
                     # separate processes: each run's kernel gets its own staging directory (runs.RUN_DIR_ENV);
                     # spawned, not forked, since polars' thread pool does not survive a fork
                     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-                        futures = [(u, pool.submit(run_one, _unit_params(params, u), inputs)) for u in names]
+                        futures = [(u, pool.submit(run_one, _unit_params(params, u, folders), inputs, rows, allow))
+                                   for u in names]
                         for unit, fut in futures:
                             _say(fut.result(), f"{unit} 报告")
+    except runs.FewerInputsError as exc:
+        print(f"错误：{exc}\n如确属有意（例如撤回了有误的工作簿），请加 --allow-fewer-inputs 重新运行", file=sys.stderr)
+        return 1
     except quarterly.ReviewError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2 if exc.code == "unknown_unit" else 1
@@ -127,13 +155,3 @@ def run(args) -> int:
         return 1
     print(f"总耗时 {time.perf_counter() - t0:.1f} 秒")
     return 0
-
-def _units(params: dict[str, Any]) -> list[str]:
-    from jygproj.io import load_dataset
-
-    return quarterly.units(load_dataset(Path(params["data_dir"])).projects)
-
-def _check_unit(params: dict[str, Any], unit: str) -> None:
-    from jygproj.io import load_dataset
-
-    quarterly.scope_to_unit(load_dataset(Path(params["data_dir"])).projects, unit)

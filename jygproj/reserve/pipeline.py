@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from jygproj import paths, schema
+from jygproj import outputs, paths, schema
 from jygproj.catalogue import catalogue
 from jygproj.errors import JygprojError
 from jygproj.plan import load_plan
@@ -149,8 +149,5 @@ def write_outputs(report: ReserveReport, out_dir: str | Path) -> dict[str, Path]
     out = output_dir(out_dir, f"reserve-{month}")
     excel = write_workbook(out / EXCEL_NAME.format(month=month), sheets(report))
     data: dict[str, Any] = summary(report)
-    path = out / SUMMARY_NAME
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-    tmp.replace(path)
+    path = outputs.write_atomic(out / SUMMARY_NAME, json.dumps(data, ensure_ascii=False, indent=2))
     return {"excel": excel, "summary": path}

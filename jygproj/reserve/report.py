@@ -18,7 +18,7 @@ from jygproj.reserve.funnel import funnel, funnel_wide, movement_summary, stage_
 from jygproj.reserve.gap import GapInputs, gap_by_month, gap_summary, next_year_contribution, push_plan
 from jygproj.report.formats import month_zh as month_label, yi as _yi
 from jygproj.reserve.months import parse_month
-from jygproj.reserve.readiness import blocking_steps, readiness, schedule, step_schedule, step_table
+from jygproj.reserve.readiness import blocking_steps, readiness, step_schedule, step_table
 from jygproj.reserve.reference import ReserveReference
 from jygproj.reserve.rolling import tier_moves, tier_summary
 

@@ -27,7 +27,7 @@ from typing import Any
 import polars as pl
 import yaml
 
-from jygproj import schema
+from jygproj import outputs, schema
 from jygproj.errors import JygprojError
 from jygproj.evaluation import evaluation
 from jygproj.plan import Plan, load_plan
@@ -90,13 +90,11 @@ def load_scenarios(path: Path | str) -> list[Scenario]:
 
 
 def save_scenarios(path: Path | str, scenarios: list[Scenario]) -> Path:
-    """Write scenarios to YAML (Chinese kept readable); they load back equal."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write scenarios to YAML (Chinese kept readable); they load back equal. Written atomically
+    (jygproj.outputs.write_atomic): a link at ``path`` is replaced, never followed."""
     text = yaml.safe_dump({"scenarios": [s.as_dict() for s in scenarios]}, allow_unicode=True,
                           sort_keys=False)
-    path.write_text(text, encoding="utf-8")
-    return path
+    return outputs.write_atomic(path, text)
 
 
 def scenario_from_levers(name: str, levers: Levers, base: Levers | None = None,

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import ipywidgets as w
 import polars as pl
+import yaml
 
-from jygproj import schema
+from jygproj import paths, schema
 from jygproj.scenario.chart import scenario_svg
 from jygproj.report import html as report_html
 from jygproj.report.formats import yi
@@ -112,15 +113,39 @@ class PlannerUI:
         return self.result
 
     def save(self, *_ignored) -> Path | None:
-        """Save the current scenario (a diff against the baseline) as YAML in ``save_dir``."""
+        """Save the current scenario (a diff against the baseline) as YAML in ``save_dir``, and only
+        there: the typed name never becomes a path (:func:`scenario_file`)."""
         name = self.controls["save_name"].value.strip() or "我的情景"
         if self.save_dir is None:
             self.status.value = "未指定保存目录"
             return None
         scenario: Scenario = scenario_from_levers(name, self.levers(), self.base)
-        path = save_scenarios(Path(self.save_dir) / f"scenario_{name}.yaml", [scenario])
-        self.status.value = f"已保存：{html.escape(str(path))}"
+        try:
+            path = save_scenarios(scenario_file(self.save_dir, name), [scenario])
+        except OSError as exc:
+            why = str(exc) if exc.errno is None else "无法写入情景目录，请检查该目录的权限和剩余空间"
+            self.status.value = f"保存失败：{html.escape(why)}"
+            return None
+        self.status.value = f"已保存：情景目录中的 {html.escape(path.name)}"
         return path
+
+
+def scenario_file(folder: Path | str, name: str) -> Path:
+    """The file a scenario named ``name`` is saved to: scenario_<name>.yaml directly inside
+    ``folder``, the name made a safe file name (jygproj.paths.safe_name: no ``../``, absolute path,
+    NUL, device name or over-long name gets out); a file there that holds another scenario (whose
+    name cleaned to the same file name) is kept, and this one is numbered _2, _3…"""
+    for n in range(1, 10_000):
+        path = paths.inside(folder, f"scenario_{name}", f"_{n}.yaml" if n > 1 else ".yaml")
+        if not path.exists() and not path.is_symlink():
+            return path
+        try:
+            held = [s.get("name") for s in yaml.safe_load(path.read_text(encoding="utf-8"))["scenarios"]]
+        except Exception:  # unreadable or not a scenario file: not ours to overwrite
+            held = None
+        if held == [name]:
+            return path
+    raise OSError(f"情景目录中以 scenario_{paths.safe_name(name)} 开头的文件过多")
 
 
 def build_planner_ui(planner: Planner, levers: Levers | None = None, *, monte_carlo: bool = True,
