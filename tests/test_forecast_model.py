@@ -84,12 +84,15 @@ def _listed(cum_rows, *, nature, annual, planned, start, registered, m0, total=N
 
 
 def test_a_project_past_its_annual_plan_does_not_accelerate():
-    # annual plan 1000 already exceeded by July; it goes on at its own last-three-month rate, not more
+    # annual plan 1000 already exceeded by July; it goes on at its own current pace (July's 300 per
+    # July's share of the profile), not more — nothing pulls it towards, or past, its plan
     cum = [0, 0, 0, 100, 300, 550, 800, 1100]
     lst = _listed([cum], nature=["continuing"], annual=[1000], planned=[0], start=[3], registered=[1], m0=7)
     est, rates = model.estimate(lst, Q, model.Settings())
     path, _ = model.listed_paths(lst, Q, est, rates)
-    rate = (250 + 250 + 300) / Q[5:8].sum()
+    rate = 300 / Q[7]
+    three = model.run_rates(lst, Q, 3, 0.5)[0]  # a three-month window: (250 + 250 + 300) / shares
+    assert three == pytest.approx(800 / Q[5:8].sum())
     assert rates[0] == pytest.approx(rate)
     assert np.diff(path[0, 7:]) == pytest.approx(rate * Q[8:])
     # and never above its total investment
@@ -207,3 +210,20 @@ def test_settings_file_is_read_strictly(tmp_path):
                    encoding="utf-8")
     with pytest.raises(ReferenceDataError, match="unknown_key"):
         load_forecast_settings(bad)
+
+
+def test_a_month_outside_what_the_history_supports_is_flagged():
+    # past years grew 10% in every month; this year runs 30% above last year: the projected months'
+    # own growth (30%) lies outside the history's range and each is flagged
+    shares = np.array([0, 0, 2, 5, 8, 10, 12, 13, 13, 12, 11, 8, 6], dtype=float)
+    cum = np.cumsum(shares) / shares.sum()
+    base = _baseline({m: 1.3 * 110_000.0 * cum[m] for m in range(2, 8)}, 7)
+    fc = model.forecast(history.city(base, year=2023, as_of_month=7, profile=PROFILE), None)
+    lo, hi = fc.city.month_growth_range_pct
+    assert lo == pytest.approx(10.0) and hi == pytest.approx(10.0)
+    flagged = [f["month"] for f in fc.flags if f["kind"] == "outside_history"]
+    assert flagged == [8, 9, 10, 11, 12]
+    assert "超出往年单月同比增速的范围" in fc.flags[0]["text"]
+    # a year like its past ones is not flagged
+    calm = _baseline({m: 121_000.0 * cum[m] for m in range(2, 8)}, 7)
+    assert not model.forecast(history.city(calm, year=2023, as_of_month=7, profile=PROFILE), None).flags

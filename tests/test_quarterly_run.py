@@ -211,15 +211,15 @@ def test_q4_review_judges_the_goal_on_november_actuals(q4_inputs, quarter, as_of
     params = quarterly.ReviewParams(year=2023, quarter=quarter, data_dir=str(SAMPLE), as_of=as_of)
     review = quarterly.build_review(inputs, params)
     g = review.summary["growth"]
-    # prior comparable (sample baseline, rebased to the city's scale, issue 14): 1-11月 952,450,
+    # prior comparable (sample baseline, rebased to the city's scale, issue 14): 1-11月 951,610,
     # 1-12月 1,050,000.
     # level goal 1.12 x 1,050,000 = 1,176,000; November 1,080,000 - 1,176,000 = -96,000 (short)
-    # rate goal 1.12 x 952,450 = 1,066,744; 1,080,000 - 1,066,744 = +13,256 (met)
+    # rate goal 1.12 x 951,610 = 1,065,803.2; 1,080,000 - 1,065,803.2 = +14,196.8 (met)
     assert g["level"]["goal_wan"] == pytest.approx(1_176_000)
     assert g["level"]["margin_wan"] == pytest.approx(-96_000) and g["level"]["met_early"] is False
-    assert g["rate"]["margin_wan"] == pytest.approx(13_256) and g["rate"]["met_early"] is True
-    # growth 1,080,000 / 952,450 - 1 = 13.39 % in November (October 11.4 %): the rate reading met in November
-    assert g["projected_target_month_growth_pct"] == pytest.approx(13.39, abs=0.01)
+    assert g["rate"]["margin_wan"] == pytest.approx(14_196.8) and g["rate"]["met_early"] is True
+    # growth 1,080,000 / 951,610 - 1 = 13.49 % in November (October 11.4 %): the rate reading met in November
+    assert g["projected_target_month_growth_pct"] == pytest.approx(13.49, abs=0.01)
     assert g["rate"]["projected_met_month"] == 11
     needed = {r["reading"][:4]: r for r in review.tables["growth_needed"].frame.iter_rows(named=True)}
     assert needed["总量口径"]["actual_cum_wan"] == pytest.approx(1_080_000)

@@ -14,7 +14,8 @@ own run rate of the last ``window_months`` months along that pattern. Listed pro
 by project, along the construction intensity of the seasonal profile (the one 序时进度 uses,
 data/reference/seasonal_profile.yaml: a project's own month-to-month rhythm, which the city's
 aggregate shape is not — new starts make the aggregate rise in autumn while each site slows down):
-- started: at their own run rate of the last months (a project at half its plan goes on at half;
+- started: at their own run rate of the last ``project_window_months`` (its current pace: a project
+  at half its plan goes on at half;
   a project past its annual plan does not accelerate, nothing pulls it to its plan); the year's
   cumulative never above the project's total investment;
 - not started: start by the start hazards (life table of this year's due projects by months
@@ -42,7 +43,8 @@ from jygproj.forecast.listed import NOT_THIS_YEAR, Listed
 class Settings:
     """Model settings (defaults: data/reference/forecast_model.yaml, which a test keeps equal)."""
 
-    window_months: int = 3  # run rates over the last months
+    window_months: int = 3  # other FAI's run rate over its last months
+    project_window_months: int = 1  # a started project's run rate over its last months
     min_split_months: int = 5  # published months needed to tell other FAI from the listed share
     rho_bounds: tuple[float, float] = (0.2, 1.2)  # plausible 入统率
     min_cases: int = 5  # fewer observations than this: the default is used
@@ -177,7 +179,7 @@ def estimate(listed: Listed, shape: np.ndarray, settings: Settings) -> tuple[Est
             ratios.append(a / b)
     ramp = est.put("first_month_factor", float(np.clip(np.median(ratios), 0.2, 1.2)) if ratios else None,
                    settings.first_month_factor, len(ratios), k)
-    rates = run_rates(listed, shape, settings.window_months, ramp)
+    rates = run_rates(listed, shape, settings.project_window_months, ramp)
 
     intensity = plan_intensity(listed, shape)
     grown = started_new & (listed.start_month + 1 <= m0) & (intensity > 0)
@@ -349,17 +351,20 @@ def _relative_sigma(actual: np.ndarray, fitted: np.ndarray) -> float:
     return float(np.std(r, ddof=1)) if r.size >= 3 else 0.0
 
 
-def pace_sigma(listed: Listed, shape: np.ndarray, rates: np.ndarray, window: int) -> float:
-    """Pooled relative monthly noise of started projects' increments around their run rates."""
+def pace_sigma(listed: Listed, shape: np.ndarray, months_back: int = 3) -> float:
+    """A started project's relative monthly noise: the spread of its month-on-month change in
+    intensity (amount per unit of shape) over the last ``months_back`` months, pooled over the
+    projects that worked in all of them, divided by √2 (the change carries two months' noise)."""
     m0 = listed.as_of_month
-    months = np.arange(max(2, m0 - window + 1), m0 + 1)
-    inc = _increments(listed.cum_wan[:, :m0 + 1])[:, months]
-    fitted = rates[:, None] * shape[None, months]
-    full = (inc > 0).all(axis=1) & (rates > 0)
-    if full.sum() < 3 or months.size < 2:
+    months = np.arange(max(2, m0 - months_back), m0 + 1)
+    if months.size < 2:
         return 0.0
-    r = inc[full] / fitted[full] - 1
-    return float(np.std(r, ddof=1))
+    intensity = _increments(listed.cum_wan[:, :m0 + 1])[:, months] / shape[months][None, :]
+    full = (intensity > 0).all(axis=1)
+    if full.sum() < 3:
+        return 0.0
+    change = intensity[full, 1:] / intensity[full, :-1] - 1
+    return float(np.std(change, ddof=1) / np.sqrt(2))
 
 
 def forecast(city: City, listed: Listed | None, settings: Settings | None = None,
@@ -399,8 +404,7 @@ def forecast(city: City, listed: Listed | None, settings: Settings | None = None
         o_inc = c_inc - rho * reg_inc
         o_shape = other_shape(s, seasonality)  # other FAI's own monthly pattern, as fitted
         listed_stat = rho * reg
-        parts = Parts("split", o_shape, 0.0, 0.0, settings.window_months, q, rates,
-                      pace_sigma(listed, q, rates, settings.window_months))
+        parts = Parts("split", o_shape, 0.0, 0.0, settings.window_months, q, rates, pace_sigma(listed, q))
     else:
         o_inc, o_shape = c_inc, s
         parts = Parts("city", s, 0.0, 0.0, settings.window_months)
@@ -433,7 +437,7 @@ def outside_history(fc: Forecast) -> list[dict[str, Any]]:
     for m in range(fc.as_of_month + 1, 13):
         if base[m] > 0:
             g = (inc[m] / base[m] - 1) * 100
-            if not lo <= g <= hi:
+            if not lo - 0.05 <= g <= hi + 0.05:  # published rates carry one decimal
                 out.append({"kind": "outside_history", "month": m, "month_growth_pct": round(g, 1),
                             "text": f"{m}月当月预测同比增长{g:.1f}%，超出往年单月同比增速的范围（{lo:.1f}%至{hi:.1f}%）"})
     return out

@@ -4,8 +4,8 @@ Each draw re-runs the parts of :mod:`jygproj.forecast.model` with their own meas
 - other FAI: its run rate per month times (1 + noise), the noise sized by how far its own past
   months stray from its pattern (``Parts.other_sigma``), plus the error of a run rate from a few
   months (the same noise over the window's length);
-- listed projects: each started project's run rate times a persistent factor (the pace noise of
-  ``Parts.pace_sigma`` over the window, the error of its run rate) and monthly noise; each project
+- listed projects: each started project's run rate times a persistent factor (its run rate's own
+  error) and monthly noise, both of the measured ``Parts.pace_sigma``; each project
   not started starts in a month drawn from the start hazards or not at all; each unregistered one is
   registered in a month drawn from the registration hazards (its year to date comes in then);
 - 入统率 ρ: normal around its estimate with its least-squares standard error;
@@ -28,6 +28,7 @@ from jygproj.forecast.model import (
 )
 
 RHO_SE_FLOOR = 0.03  # a least-squares error at a bound is not known: at least this much
+CELLS_PER_CHUNK = 4_000_000  # draws × projects × months per chunk of the listed simulation (~32 MB a float array)
 
 
 @dataclass
@@ -81,7 +82,8 @@ def simulate(fc: Forecast, *, draws: int = 2000, seed: int = 2023, model_sigma: 
         reg_inc = np.diff(fc.registered_wan, prepend=0.0)
         # a larger ρ leaves less to other FAI in the same months: its rate moves the other way
         rate = rate - (rho - fc.rho) * reg_inc[window].sum() / parts.other_shape[window].sum()
-        added += rho * _registered_added(fc, rng, draws)
+        size = max(1, CELLS_PER_CHUNK // max(fc.listed.n * after.size, 1))  # draws per chunk: bounded memory
+        added += rho * np.concatenate([_registered_added(fc, rng, min(size, draws - k)) for k in range(0, draws, size)])
     level_err = parts.other_sigma / np.sqrt(window.size) * rng.standard_normal((draws, 1))
     month_err = parts.other_sigma * rng.standard_normal((draws, after.size))
     added += np.cumsum(np.clip(rate, 0, None) * parts.other_shape[after][None, :] * (1 + level_err + month_err),
@@ -107,10 +109,11 @@ def _registered_added(fc: Forecast, rng: np.random.Generator, draws: int) -> np.
     cum_now = listed.cum_wan[:, m0]
     g = hazards(est, "registration_hazard") if listed.registration_known else np.ones(DURATIONS)
 
-    # started projects: a persistent run-rate error (a rate from a few months) and monthly noise
+    # started projects: a persistent run-rate error (the rate comes from its last month, which had
+    # its own noise) and each month's own noise
     s_idx = np.nonzero(started)[0]
     sig = parts.pace_sigma
-    factor = (1 + sig / np.sqrt(3) * rng.standard_normal((draws, s_idx.size, 1))
+    factor = (1 + sig * rng.standard_normal((draws, s_idx.size, 1))
               + sig * rng.standard_normal((draws, s_idx.size, after.size)))
     inc = parts.rates[s_idx][None, :, None] * q[after][None, None, :] * np.clip(factor, 0, None)
     cum_s = np.minimum(cum_now[s_idx][None, :, None] + np.cumsum(inc, axis=2),

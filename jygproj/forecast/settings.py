@@ -16,7 +16,7 @@ from jygproj.reference import ReferenceDataError, check_keys, read_strict
 
 FORECAST_FILE = paths.REFERENCE / "forecast_model.yaml"
 
-_MODEL = {"window_months", "min_split_months", "rho_min", "rho_max", "min_cases", "first_month_factor", "new_pace"}
+_MODEL = {"window_months", "project_window_months", "min_split_months", "rho_min", "rho_max", "min_cases", "first_month_factor", "new_pace"}
 _UNCERTAINTY = {"draws", "seed", "default_model_sigma", "coverage", "rho_se_floor"}
 _WARNING = {"yellow_after_months", "red_after_months"}
 
@@ -71,7 +71,8 @@ def load_forecast_settings(path: Path | None = None) -> ForecastSettings:
         hazards[section] = tuple(float(v) for v in vals)
         sources[section] = data[section]["source"]
     model = Settings(
-        window_months=int(values["window_months"]), min_split_months=int(values["min_split_months"]),
+        window_months=int(values["window_months"]), project_window_months=int(values["project_window_months"]),
+        min_split_months=int(values["min_split_months"]),
         rho_bounds=(values["rho_min"], values["rho_max"]), min_cases=int(values["min_cases"]),
         start_hazards=hazards["start_hazards"], first_month_factor=values["first_month_factor"],
         new_pace=values["new_pace"], registration_hazards=hazards["registration_hazards"])

@@ -70,6 +70,10 @@ def build_registration(plan: Plan, trajs: dict[str, Trajectory], seed: int) -> d
         ratio = round(rng.uniform(*STAT_RATIO_RANGE), 2)
         lag = _lag(rng)
         day = rng.randint(5, 25)
+        if lag is None and "provincial_major" in p.lists:
+            # the ten projects the plan names (二(一)) are real: the sample does not make one of them
+            # an unregistered project (as it leaves none of them unstarted)
+            lag = 1
         registered_on = None
         if p.nature == CONTINUING and p.planned_start:
             # registered after its original start, usually long before 2023; a late-2022 start with a
