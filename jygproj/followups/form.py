@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from jygproj import outputs
+from jygproj.catalogue import FOLLOWUP_FOLDER
 from jygproj.report.formats import date_zh
 from jygproj.sample.xlsx import (
     BODY_FONT, BORDER, CENTER, HEADER_FILL, HEADER_FONT, LEFT, TITLE_FONT, new_workbook, save_deterministic,
@@ -163,7 +164,8 @@ def write_closure_record(path: Path | str, rows: Iterable[Mapping], *, atomic: b
     n = len(CLOSURE_COLUMNS)
     _cell(ws, 1, 1, CLOSURE_TITLE, font=TITLE_FONT, align=CENTER, border=False)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=n)
-    _cell(ws, 2, 1, "分析人员填写：销号须写明理由；程序只读取、不修改本表。", border=False)
+    _cell(ws, 2, 1, f"分析人员填写：要销号的事项填写销号日期、销号理由（必填）和经办人，未填写的行不销号；"
+                    f"本表放在数据目录的“{FOLLOWUP_FOLDER}”子目录中，程序只读取、不修改。", border=False)
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=n)
     head_row = 3
     for j, (head, width) in enumerate(CLOSURE_COLUMNS, 1):

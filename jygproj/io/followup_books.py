@@ -14,7 +14,8 @@ jygproj.io.problems record in Chinese with its English code, and every row of ev
 - unlike a scheduling table, a reply with an unreadable cell is not dropped: the unit's words are
   kept and the cell is reported as an error (its value left empty), so nothing the unit wrote is
   lost; a row the unit left blank is counted and named in one warning. A closure needs its id, date
-  and written reason, else it is reported and not applied.
+  and written reason, else it is reported and not applied; a listed id with nothing written beside
+  it is an item the analyst did not close (the run's closure template lists every open item).
 """
 
 from __future__ import annotations
@@ -160,9 +161,10 @@ def _read_sheet(path: Path, raw, log: ProblemLog) -> tuple[SheetReport | None, l
             log.add("item_id_missing", "这一行填写了内容但没有督办编号，无法对应督办事项，未计入", **id_at, header="督办编号",
                     expected="反馈表中预先填好的督办编号（请勿删改）")
             continue
-        if kind == REPLY and not words:
+        if not words:  # an item listed but not answered (or, in a closure record, not closed)
             structure += 1
-            blank.append(item)
+            if kind == REPLY:
+                blank.append(item)
             continue
         if item in seen:
             log.add("followup_duplicate_item", f"督办编号“{item}”在本表中重复（第{seen[item]}行），两行都保留，后一行为准",
