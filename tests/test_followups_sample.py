@@ -132,3 +132,11 @@ def test_a_unit_report_shows_the_same_ids(run):
     unit = openpyxl.load_workbook(out / "units" / "市工信局" / "2023Q3_季度考核.xlsx")
     city = {r["督办编号"]: r["状态"] for r in _sheet(wb, "督办台账") if r["责任单位"] == "市工信局"}
     assert {r["督办编号"]: r["状态"] for r in _sheet(unit, "督办台账")} == city
+
+
+def test_the_closure_template_lists_every_open_item_and_closes_nothing_as_it_is(run):
+    out, summary, _, _ = run
+    books = read_followup_books([out / "letters" / "督办销号记录（2023Q3模板）.xlsx"])
+    sheet = next(s for s in books.sheets if s.kind == "closure")
+    assert books.closures.is_empty() and books.problems.is_empty()
+    assert sheet.rows["structure"] == 3 + summary["followups"]["open"]  # title, note, header + one row per item

@@ -218,7 +218,7 @@ def build(points: list[Point], replies: pl.DataFrame, closures: pl.DataFrame, se
                                      f"反馈单位“{r['replying_unit']}”与督办事项{item.item_id}的责任单位"
                                      f"“{item.responsible_unit}”不一致，按督办编号计入", item.responsible_unit))
         item.replies.append(r)
-    frames = [_row(item, last, points[-1], settings) for item in items.values()]
+    frames = [_row(item, last, settings) for item in items.values()]
     history = [e for item in items.values() for e in _history(item, last, settings.reply_days)]
     table = pl.DataFrame(frames, schema=ITEMS_SCHEMA) if frames else pl.DataFrame(schema=ITEMS_SCHEMA)
     table = table.with_columns(attention().alias("_o")).sort(
@@ -283,6 +283,7 @@ def _check(point: Point, items: dict[str, _Item], attached: dict, closed: dict, 
             continue
         if row is not None:
             item.problem = row["fact"] or item.problem
+            item.responsible_unit = row["responsible_unit"] or item.responsible_unit  # a project moved unit
             if row["in_letter"]:
                 item.letters.append(point.evaluated_on)
         moved = _moved(before, level) if item.kind == RED else ""
@@ -335,7 +336,7 @@ def status(item: _Item, on: dt.date, reply_days: int) -> str:
     return "in_progress" if replies else "awaiting"
 
 
-def _row(item: _Item, on: dt.date, last: Point, settings: Settings) -> dict[str, Any]:
+def _row(item: _Item, on: dt.date, settings: Settings) -> dict[str, Any]:
     days = settings.reply_days
     replies = _known(item, on)
     latest = replies[-1] if replies else None

@@ -88,14 +88,15 @@ def write_letters(review: "Review", out_dir: Path) -> list[Path]:
 
 
 def write_closure_template(review: "Review", out_dir: Path) -> Path:
-    """The analyst's closure record with every open item listed (销号日期, 销号理由 left to write): kept
-    by the analyst in the data folder's 督办反馈/ (the tool never writes there)."""
+    """The analyst's closure record with every open item listed (销号日期, 销号理由 left to write), beside
+    the letters and their reply forms: kept by the analyst in the data folder's 督办反馈/ (the tool never
+    writes there)."""
     from jygproj.followups import form
 
     items = review.followups.items.filter(pl.col("status") != "closed")
     rows = [{"item_id": r["item_id"], "responsible_unit": r["responsible_unit"], "problem": r["name"]}
             for r in items.iter_rows(named=True)]
-    return form.write_closure_record(Path(out_dir) / f"{review.params.run_name}_督办销号记录（模板）.xlsx", rows)
+    return form.write_closure_record(Path(out_dir) / f"督办销号记录（{review.params.run_name}模板）.xlsx", rows)
 
 
 def write_outputs(review: "Review", out_dir: str | Path) -> dict[str, Path]:
@@ -109,7 +110,7 @@ def write_outputs(review: "Review", out_dir: str | Path) -> dict[str, Path]:
     written = {"excel": write_workbook(out / f"{name}_季度考核.xlsx", sheets_for(review))}
     for path in write_letters(review, out / "letters"):  # one 提醒函 .docx per unit, and its 整改反馈表 .xlsx
         written[f"{'letter' if path.suffix == '.docx' else 'form'}:{path.stem}"] = path
-    written["closure_template"] = write_closure_template(review, out)
+    written["closure_template"] = write_closure_template(review, out / "letters")
     if charts.cjk_fonts():  # PNG text needs a CJK font on this machine (SVG in the HTML does not)
         (out / "charts").mkdir(exist_ok=True)
         for key, chart in charts_for(review).items():
