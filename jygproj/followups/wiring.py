@@ -108,10 +108,10 @@ def with_names(items: pl.DataFrame, projects: pl.DataFrame) -> pl.DataFrame:
 
 def by_unit(items: pl.DataFrame, led: Ledger) -> pl.DataFrame:
     """Per responsible unit: open items, each status, closed this quarter and in all, and the unit's
-    own words (its latest reply per item), open and overdue first."""
+    own words (its latest reply on each open item), not answered and overdue first."""
     this_q = led.closed_this_quarter()
-    words = [
-        None if r["replied_on"] is None and not r["measures"] else
+    words = [  # the open items' latest replies, in the unit's own words
+        None if r["status"] == "closed" or (r["replied_on"] is None and not r["measures"]) else
         f"{r['item_id']}：{r['measures'] or '（未填整改措施）'}"
         + (f"（责任人：{r['responsible_person']}" if r["responsible_person"] else "（")
         + (f"；承诺{date_zh(r['promised_on'])}前完成）" if r["promised_on"] else "）")

@@ -111,12 +111,12 @@ def _answers(items, story_pids: dict[str, str], role: str, trajs, pid_of, rng: r
     from jygproj.followups.form import Answer
 
     out = {}
+    person = _person(rng)  # the unit's own lead for the rectification
     for r in items:
         pid = pid_of(r["project_id"])
         traj = trajs.get(pid) if pid else None
         reason = ("主要原因：" + "；".join(traj.issue_texts) + "。") if traj is not None and traj.issue_texts else ""
         story = story_pids.get(pid)
-        person = _person(rng)
         if r["kind"] != "red_project":
             out[r["item_id"]] = Answer(rng.choice(MEASURES_LIST), person, dt.date(2023, 12, 31), "正在整改",
                                        "力争四季度补齐前三季度缺口。")
