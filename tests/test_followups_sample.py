@@ -140,3 +140,24 @@ def test_the_closure_template_lists_every_open_item_and_closes_nothing_as_it_is(
     sheet = next(s for s in books.sheets if s.kind == "closure")
     assert books.closures.is_empty() and books.problems.is_empty()
     assert sheet.rows["structure"] == 3 + summary["followups"]["open"]  # title, note, header + one row per item
+
+
+def test_a_broken_cell_in_a_returned_form_is_located_in_the_review_and_the_reply_still_counts(tmp_path):
+    import jygproj
+
+    data = tmp_path / "2023"
+    shutil.copytree(paths.SAMPLE_2023, data)
+    form = next((data / "督办反馈").glob("*市住建局*.xlsx"))
+    wb = openpyxl.load_workbook(form)
+    ws = wb["整改反馈"]
+    row = next(r for r in range(6, ws.max_row + 1) if ws.cell(r, 3).value == "兰新东路道路及综合管廊改造工程")
+    ws.cell(row, 8).value = "九月底"  # the promised date in words
+    wb.save(form)
+    review = jygproj.open(data, as_of="2023-10").quarterly(3)
+    (p,) = review.followups.problems.filter(pl.col("severity") == "error").iter_rows(named=True)
+    assert (p["code"], p["sheet"], p["row"], p["column"], p["value"]) == ("date_not_understood", "整改反馈", row, "H", "九月底")
+    assert review.summary["followups"]["problems"]["errors"] == 1
+    assert review.text["followups"].startswith("**注意：督办反馈表或销号记录中有 1 处错误")
+    item = review.followups.items.filter(pl.col("name") == "兰新东路道路及综合管廊改造工程").row(0, named=True)
+    assert item["status"] == "in_progress" and item["measures"].startswith("已完成施工招标")  # nothing lost
+    assert item["promised_on"] is None and not item["overdue"]  # the date unknown, so no promise to break
