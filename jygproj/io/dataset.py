@@ -14,7 +14,7 @@ import numpy as np
 import polars as pl
 
 from jygproj import schema
-from jygproj.io import fastpath
+from jygproj.io import fastpath, rules
 from jygproj.io.problems import ERROR, Problem, ProblemLog, problems_frame
 from jygproj.io.progress import RECORD_SCHEMA
 from jygproj.io.sheets import SheetReport, SheetResult, read_sheet
@@ -323,7 +323,7 @@ def _check_cumulative(prog: pl.DataFrame, prog_results: list[SheetResult], probl
     falling = series.filter(
         pl.col("_same")
         & (pl.col("_p_period_end").dt.year() == pl.col("period_end").dt.year())
-        & (pl.col("completed_ytd_wan") < pl.col("_p_completed_ytd_wan") - 1e-6))
+        & (pl.col("completed_ytd_wan") < pl.col("_p_completed_ytd_wan") - rules.ABS_NOISE_WAN))  # rules.falls
     bad: set[int] = set()
     for r in falling.iter_rows(named=True):
         res = prog_results[r["_res"]]
@@ -360,7 +360,7 @@ def _check_against_registers(prog_results: list[SheetResult], reg_rows: list[dic
             if x is None or reg is None:
                 continue
             total = reg["total_investment_wan"]
-            if x > total * (1 + 1e-9) + 1e-6:
+            if rules.exceeds(x, total):
                 letter, header = res.completed_col or (None, None)
                 log = ProblemLog(r["source_file"], r["source_sheet"])
                 log.add("completed_above_total",

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import polars as pl
 
-from jygproj.io import cells
+from jygproj.io import cells, rules
 from jygproj.io.cells import CellError
+from jygproj.io.context import Ctx
 from jygproj.io.fastpath import progress_columns
-from jygproj.io.recognise import Period, list_from_text
+from jygproj.io.recognise import Period
 from jygproj.io.registers import read_nature
 from jygproj.io.table import (
-    Ctx, GridColumns, check_duplicates, check_segments, check_start_year, code_and_key, walk_rows,
-    warn_missing_codes,
+    GridColumns, check_duplicates, check_segments, check_start_year, code_and_key, walk_rows, warn_missing_codes,
 )
 
 REQUIRED = ("name", "completed_ytd")
@@ -84,21 +84,21 @@ def _read_row(ctx: Ctx, row: tuple, i: int, section_nature, period: Period, corr
     """One data row, cell by cell (the reference reader): (record, amounts, bad fields)."""
     bad: list[str] = []
     code, key, pid = code_and_key(ctx, row, i)
-    list_id = ctx.list_id
     lv = ctx.cell(row, "list")
-    if not cells.is_empty(lv):
-        list_id = list_from_text(lv)
-        if list_id is None:
+    try:
+        list_id = rules.list_cell(lv, ctx.list_id)
+    except CellError as exc:
+        list_id = None
+        if exc.expected == "not_understood":
             ctx.report("list_not_understood", f"清单“{lv}”无法识别", i, "list", lv,
                        "省列重大项目、全省重点投资项目、市级领导包抓项目、政府投资项目、产业投资项目、房地产投资项目")
-            bad.append("list")
-    elif list_id is None:
-        ctx.report("list_unknown", "无法确定该项目所属清单（本行清单列为空，标题和工作表名也未写明）", i, "list",
-                   lv, "在“清单”列填写清单名称，或在标题中写明")
+        else:
+            ctx.report("list_unknown", "无法确定该项目所属清单（本行清单列为空，标题和工作表名也未写明）", i, "list",
+                       lv, "在“清单”列填写清单名称，或在标题中写明")
         bad.append("list")
     amounts = {f: ctx.amount(row, i, f, bad) for f in _AMOUNTS}
     completed, total = amounts["completed_ytd"], amounts["total_investment"]
-    if completed is not None and total is not None and completed > total * (1 + 1e-9) + 1e-6:
+    if rules.exceeds(completed, total):
         ctx.report("completed_above_total",
                    f"累计完成投资 {completed:g} 万元超过总投资 {total:g} 万元", i, "completed_ytd",
                    ctx.cell(row, "completed_ytd"), f"不超过总投资 {total:g} 万元")

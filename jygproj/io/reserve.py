@@ -9,7 +9,8 @@ import re
 from jygproj import schema
 from jygproj.io import cells
 from jygproj.io.cells import CellError
-from jygproj.io.table import Ctx, check_duplicates, check_segments, code_and_key, walk_rows, warn_missing_codes
+from jygproj.io.context import Ctx
+from jygproj.io.table import check_duplicates, check_segments, code_and_key, walk_rows, warn_missing_codes
 
 STATUS_WORDS = (  # negative words first: "未完成" must not read as "完成"
     ("not_required", ("不涉及", "无需", "不需要", "免办")),

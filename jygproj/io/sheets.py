@@ -17,7 +17,7 @@ from jygproj.io.recognise import (
 )
 from jygproj.io.registers import read_register
 from jygproj.io.reserve import read_reserve
-from jygproj.io.table import Ctx
+from jygproj.io.context import Ctx
 from jygproj.io.workbook import RawSheet
 
 

@@ -10,137 +10,17 @@ import re
 from dataclasses import dataclass, field
 from itertools import repeat
 
-from jygproj.io import cells, names
-from jygproj.io.cells import CellError, column_letter
-from jygproj.io.headers import AMOUNT_FIELDS, Column, Header
-from jygproj.io.problems import ProblemLog
-from jygproj.io.workbook import RawSheet
-
-#: 万元 per unit.
-UNIT_FACTORS = {"万元": 1.0, "亿元": 10_000.0, "元": 0.0001}
+from jygproj.io import cells, fastpath, names, rules
+from jygproj.io.cells import CellError
+from jygproj.io.context import Ctx
+from jygproj.io.headers import AMOUNT_FIELDS
 
 _REMARK = re.compile(r"^(备注|注[:：]|注\d|说明[:：]|填报说明|附注|数据来源|资料来源|填报人|填表人|审核人|制表|联系人|"
                      r"单位负责人|负责人[:：]|联系电话)")
 _TOTAL = re.compile(r"^(合计|总计|共计|全市合计|总合计)|合计$|总计$")
 _SUBTOTAL = re.compile(r"^小计|小计$")
 _SECTION_PREFIX = re.compile(r"^(?:[一二三四五六七八九十]+[、.．,，]|[（(][一二三四五六七八九十]+[)）]|第[一二三四五六七八九十]+[类部分])")
-_SECTION_PLAIN = re.compile(r"^(续建|新建|新开工|预备|前期|计划新开工)(类)?项目?(?:[（(]\s*\d+\s*[项个]\s*[)）])?$")
 _SECTION_COUNT = re.compile(r"[（(]\s*(?:共)?(\d+)\s*[项个]")
-
-NATURE_WORDS = (
-    ("continuing", ("续建",)),
-    ("new", ("新建", "新开工", "计划新开工")),
-    ("preparatory", ("预备", "前期", "储备")),
-)
-
-
-def nature_from_text(text: str | None) -> str | None:
-    if not text:
-        return None
-    s = cells.half_width(text).replace(" ", "")
-    for nature, words in NATURE_WORDS:
-        if any(w in s for w in words):
-            return nature
-    return None
-
-
-@dataclass
-class Ctx:
-    """One sheet being read."""
-
-    file: str
-    raw: RawSheet
-    log: ProblemLog
-    kind: str
-    title: str | None
-    header: Header
-    cols: dict[str, Column]
-    unit_line: str | None
-    year: int | None
-    list_id: str | None = None
-
-    def excel_row(self, i: int) -> int:
-        return self.raw.row_offset + i + 1
-
-    def letter(self, col: Column) -> str:
-        return column_letter(self.raw.col_offset + col.index)
-
-    def cell(self, row: tuple, fld: str) -> str | None:
-        col = self.cols.get(fld)
-        return row[col.index] if col is not None else None
-
-    def report(self, code: str, text: str, i: int | None, fld: str | None, value=None, expected=None):
-        col = self.cols.get(fld) if fld else None
-        return self.log.add(
-            code,
-            text,
-            row=self.excel_row(i) if i is not None else None,
-            column=self.letter(col) if col is not None else None,
-            header=col.header if col is not None else None,
-            value=value,
-            expected=expected,
-        )
-
-    # ---- units -------------------------------------------------------------------------------
-    def factor(self, fld: str) -> float:
-        col = self.cols.get(fld)
-        unit = (col.unit if col is not None else None) or self.unit_line or "万元"
-        return UNIT_FACTORS[unit]
-
-    def check_units(self) -> None:
-        """A unit written in a header wins over the unit line; say so when they disagree."""
-        amount_cols = [c for c in self.header.columns if c.field in AMOUNT_FIELDS or c.field == "cumulative"]
-        if not amount_cols:
-            return
-        for c in amount_cols:
-            if c.unit and self.unit_line and c.unit != self.unit_line:
-                self.log.add(
-                    "unit_conflict",
-                    f"单位行为“单位：{self.unit_line}”，但表头“{c.header}”注明{c.unit}；按表头的{c.unit}读取本列",
-                    row=self.excel_row(self.header.first_row),
-                    column=self.letter(c),
-                    header=c.header,
-                    value=c.unit,
-                    expected=f"与单位行一致（{self.unit_line}）",
-                )
-        if not self.unit_line and not all(c.unit for c in amount_cols):
-            self.log.add("unit_missing", "未找到单位行（如“单位：万元”），金额按万元读取",
-                         expected="标题下一行写明“单位：万元”或“单位：亿元”")
-
-    # ---- cell readers ------------------------------------------------------------------------
-    def amount(self, row: tuple, i: int, fld: str, bad: list) -> float | None:
-        col = self.cols.get(fld)
-        if col is None:
-            return None
-        v = row[col.index]
-        try:
-            x = cells.parse_number(v)
-        except CellError as exc:
-            self.report("amount_not_number", f"金额“{v}”不是数字", i, fld, v, exc.expected)
-            bad.append(fld)
-            return None
-        if x is None:
-            return None
-        if x < 0:
-            self.report("amount_negative", f"金额“{v}”为负数", i, fld, v, "不小于 0 的数字")
-            bad.append(fld)
-            return None
-        f = self.factor(fld)
-        # 亿元 → 万元 multiplies by 10,000: round off the binary noise (1.53 亿元 → 15300 万元, not 15299.999…)
-        return x if f == 1.0 else round(x * f, 6)
-
-    def date(self, row: tuple, i: int, fld: str, bad: list):
-        v = self.cell(row, fld)
-        try:
-            return cells.parse_date(v, self.year)
-        except CellError as exc:
-            self.report("date_not_understood", f"日期“{v}”无法识别", i, fld, v, exc.expected)
-            bad.append(fld)
-            return None
-
-    def text(self, row: tuple, fld: str) -> str | None:
-        return cells.text(self.cell(row, fld))
-
 
 @dataclass
 class Segment:
@@ -197,19 +77,17 @@ def _segment_values(ctx: Ctx, row: tuple) -> dict[str, float]:
 def plain_rows(ctx: Ctx, start: int) -> list[bool]:
     """For every grid row from ``start``: is it certainly a data row? True when 序号 is a plain number
     (so the row label is no 合计, section or remark) and 项目名称 a name (not empty, not a section
-    label, fastpath.plain_name). Everything else is classified row by row in walk_rows."""
+    label, rules.plain_name). Everything else is classified row by row in walk_rows."""
     frame = ctx.raw.frame
     n = len(ctx.raw.rows) - start
     seq, name = ctx.cols.get("seq"), ctx.cols.get("name")
-    from jygproj.io import fastpath
-
     if frame is None or seq is None or name is None or n < max(fastpath.MIN_ROWS, 1):
         return [False] * max(n, 0)
     import polars as pl
 
     part = frame.slice(start)
     s = part.to_series(seq.index).cast(pl.String).str.contains(r"^[0-9]+$").fill_null(False).to_list()
-    nm = fastpath.memo_map("plain_name", fastpath.plain_name, part.to_series(name.index).cast(pl.String).to_list())
+    nm = fastpath.memo_map("plain_name", rules.plain_name, part.to_series(name.index).cast(pl.String).to_list())
     return [a and b for a, b in zip(s, nm)]
 
 
@@ -263,10 +141,10 @@ def walk_rows(ctx: Ctx) -> Rows:
             out.structure += 1
             continue
         name_label = cells.half_width(name).replace(" ", "") if name else ""
-        if not _SECTION_PREFIX.match(label) and _SECTION_PLAIN.match(name_label):
+        if not _SECTION_PREFIX.match(label) and rules.SECTION_PLAIN.match(name_label):
             label = name_label  # 序号 "一" beside 项目名称 "续建项目（22项）"
-        if _SECTION_PREFIX.match(label) or _SECTION_PLAIN.match(label):
-            nature = nature_from_text(label) or nature
+        if _SECTION_PREFIX.match(label) or rules.SECTION_PLAIN.match(label):
+            nature = rules.nature_from_text(label) or nature
             m = _SECTION_COUNT.search(label)
             level = 2 if label[0] in "（(第" else 1
             for lv in [lv for lv in open_sections if lv >= level]:
@@ -327,10 +205,9 @@ def check_segments(ctx: Ctx, walked: Rows, values, bad_rows: set[int]) -> None:
             continue  # a covered cell is already reported as an error; a sum would mislead
         for fld, written in seg.values.items():
             total = _covered_total(values, fld, covered)
-            unit = (ctx.cols[fld].unit or ctx.unit_line or "万元")
-            factor = UNIT_FACTORS[unit]
-            # Rounding of the written total to 2 decimals in the sheet's unit, plus float noise.
-            if abs(written - total) > 0.0051 * factor + 1e-9 * abs(total):
+            unit = ctx.unit(fld)
+            factor = rules.UNIT_FACTORS[unit]
+            if rules.sum_disagrees(written, total, factor):
                 what = {"total": "合计", "subtotal": "小计", "section": "分组行"}[seg.kind]
                 ctx.log.add(
                     "total_mismatch",
@@ -347,8 +224,8 @@ def check_segments(ctx: Ctx, walked: Rows, values, bad_rows: set[int]) -> None:
 def code_and_key(ctx: Ctx, row: tuple, i: int) -> tuple[str | None, str, str]:
     """(code, name_key, project_id) of a data row; a code of the wrong shape is a warning."""
     name = ctx.text(row, "name") or ""
-    code = names.clean_code(ctx.cell(row, "code"))
-    if code and not names.is_national_code(code):
+    code, national = rules.code_reading(ctx.cell(row, "code"))
+    if not national:
         ctx.report("code_format", f"项目代码“{code}”不是国家代码格式", i, "code", code,
                    "如 2301-620200-04-01-123456")
     key = names.normalise_name(name)
@@ -373,7 +250,7 @@ def warn_missing_codes(ctx: Ctx, rows_without_code: list[int]) -> None:
 def check_start_year(ctx: Ctx, i: int, code: str | None, fld: str, date) -> bool:
     """A start date before the year the project's code was issued is impossible (code "2301-…" → 2023)."""
     year = names.approval_year(code)
-    if year and date is not None and date.year < year:
+    if rules.before_code_year(date, year):
         ctx.report(
             "start_before_approval",
             f"开工时间 {date.isoformat()} 早于项目代码 {code} 的赋码年份 {year} 年",
