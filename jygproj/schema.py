@@ -455,3 +455,23 @@ GROWTH_READING_LABELS: dict[str, str] = {
     "level": "总量口径：1-11月累计达到上年全年的112%",
     "rate": "增速口径：1-11月累计增速达到12%",
 }
+
+# --- io: what a header column is read as (check --explain, layout files, pick messages) -----------
+
+#: Canonical field of a header column → its Chinese name. Also the words a layout file (版式.yaml)
+#: uses under 列 to say what a column is (jygproj.io.layout).
+HEADER_FIELD_LABELS: dict[str, str] = {
+    "seq": "序号", "name": "项目名称", "code": "项目代码", "list": "清单", "nature": "建设性质", "owner": "建设单位",
+    "responsible_unit": "责任单位", "lead_unit": "牵头单位", "leader": "包抓领导", "sector": "行业领域",
+    "content": "建设内容", "total_investment": "总投资", "annual_plan": "年度计划投资", "q1_plan": "一季度计划",
+    "q2_plan": "二季度计划", "q3_plan": "三季度计划", "q4_plan": "四季度计划", "stretch_plan": "力争目标",
+    "planned_start": "计划开工时间", "remark": "备注", "completed_ytd": "1-X月累计完成投资",
+    "period_completed": "本期完成投资", "since_start": "开工以来累计完成投资", "prior_years": "截至上年底累计完成投资",
+    "completion_rate": "投资完成率", "started": "是否开工", "start_date": "开工时间",
+    "start_or_planned": "开工/计划开工时间", "registered": "是否入库", "registered_on": "入库时间",
+    "image_progress": "形象进度", "issues": "存在问题", "reported_at": "填报日期", "month": "月份",
+    "growth_pct": "累计增速", "funding_channel": "资金渠道", "project_type": "项目类型", "first_year": "首年投资",
+    "tier": "储备层级", "cumulative": "累计完成（基数表）", "prior_cum": "上年累计完成（可比口径）",
+    "current_cum": "本年累计完成", "funding_part": "资金来源分项", "part": "“其中”分项", "ignored": "不读取",
+    **{f"step_{k}": v for k, v in RESERVE_STEPS.items()},
+}

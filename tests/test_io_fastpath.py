@@ -43,13 +43,13 @@ def _progress_rows(rng: random.Random, month: int, names: list[str], codes: list
     rows = [[f"2023年1-{month}月政府投资项目建设进度调度表"], [None] * 11 + ["单位：万元"],
             ["序号", "项目名称", "项目代码", "建设性质", "责任单位", "总投资", "年度计划投资", f"1-{month}月完成投资",
              "是否开工", "开工时间", "形象进度", "填报日期"],
-            ["合计", None, None, None, None, "99999", None, "12345"],
+            ["合计", None, None, None, None, "99999", None, "12345"] if P_BAD["p"] else ["合计"],
             [None, "一、续建项目（150项）"]]
     for k in range(N):
         if k == N // 2:
             rows.append(["二、", "新建项目"])
         if k == N - 10:
-            rows.append(["小计", None, None, None, None, "100"])
+            rows.append(["小计", None, None, None, None, "100"] if P_BAD["p"] else ["小计"])
         done = pick(rng, AMOUNTS) if k % 7 or not P_BAD["p"] else "99999"  # every seventh above its total
         rows.append([str(k + 1), names[k], codes[k], pick(rng, NATURES), rng.choice(UNITS), "5000",
                      pick(rng, AMOUNTS), done, pick(rng, STARTED), pick(rng, DATES),
@@ -64,7 +64,7 @@ def _register_rows(rng: random.Random, names: list[str], codes: list) -> list[li
     rows = [["2023年政府投资项目清单"], ["单位：万元"],
             ["序号", "项目名称", "项目代码", "建设性质", "责任单位", "总投资", "年度计划投资", "一季度", "二季度", "三季度",
              "四季度", "计划开工时间", "行业领域"],
-            ["合计", None, None, None, None, "88888"]]
+            ["合计", None, None, None, None, "88888"] if P_BAD["p"] else ["合计"]]
     for k in range(N):
         q = [rng.choice(["100", "200", None]) for _ in range(4)] if k % 5 else [None] * 4
         rows.append([str(k + 1), names[k], codes[k], pick(rng, NATURES), rng.choice(UNITS), pick(rng, AMOUNTS),

@@ -27,6 +27,8 @@ class Ctx:
     unit_line: str | None
     year: int | None
     list_id: str | None = None
+    sheet_nature: str | None = None  # the nature the sheet name, title or layout file gives every row
+    start_may_be_planned: bool = False  # 开工时间 read from a "开工/计划开工时间" column
 
     def excel_row(self, i: int) -> int:
         return self.raw.row_offset + i + 1

@@ -15,9 +15,10 @@ import polars as pl
 
 from jygproj import schema
 from jygproj.io import fastpath, rules
+from jygproj.io.layout import entry_for, load_layouts, unused_sheet_entries
 from jygproj.io.problems import ERROR, Problem, ProblemLog, problems_frame
 from jygproj.io.progress import RECORD_SCHEMA
-from jygproj.io.sheets import SheetReport, SheetResult, read_sheet
+from jygproj.io.sheets import SheetReading, SheetReport, SheetResult, read_sheet
 from jygproj.io.workbook import WorkbookError, check_workbook, finish_workbook, parse_sheets, parse_workbook
 
 _KEYS = ["project_id", "list", "period"]
@@ -35,6 +36,9 @@ class Dataset:
     reserve_steps: pl.DataFrame
     problems: pl.DataFrame
     sheets: list[SheetReport] = field(default_factory=list)
+    #: (file, sheet) → how the sheet was read (header paths, unit, period, nature, rows skipped), for
+    #: `check --explain`; empty for a Dataset read back from its Parquet copy
+    readings: dict[tuple[str, str], SheetReading] = field(default_factory=dict)
 
     @property
     def has_errors(self) -> bool:
@@ -107,9 +111,10 @@ def _load_workbooks(paths: list[Path], year: int | None = None) -> Dataset:
 
     ``year`` is used only when neither title, sheet name, header nor file name gives one.
     """
-    problems: list[Problem] = []
     results: list[SheetResult] = []
     paths = [Path(p) for p in paths]
+    layouts, problems = load_layouts(paths)
+    sheet_names: dict[Path, set[str]] = {}
     fastpath.clear_memo()
     for path, opened in zip(paths, _opened_ahead(paths)):
         log = ProblemLog(file=str(path))
@@ -120,9 +125,10 @@ def _load_workbooks(paths: list[Path], year: int | None = None) -> Dataset:
             problems.extend(log.items)
             continue
         file_results = []
+        sheet_names[path] = {raw.name for raw in raws}
         for raw in raws:
             try:
-                res = read_sheet(path, raw, log, default_year=year)
+                res = read_sheet(path, raw, log, default_year=year, layout=entry_for(layouts.get(path), raw.name))
             except Exception as exc:  # noqa: BLE001 - a reader bug must not hide the other sheets
                 res = _failed_sheet(path, raw, log, exc)
             if res is not None:
@@ -133,6 +139,7 @@ def _load_workbooks(paths: list[Path], year: int | None = None) -> Dataset:
         results.extend(file_results)
         problems.extend(log.items)
     fastpath.clear_memo()
+    problems.extend(unused_sheet_entries(layouts, sheet_names))
     return _assemble(results, problems)
 
 
@@ -493,6 +500,7 @@ def _assemble(results: list[SheetResult], problems: list[Problem]) -> Dataset:
                              schema.RESERVE_STEPS_TABLE),
         problems=problems_frame(problems),
         sheets=[r.report for r in results],
+        readings={(r.report.path, r.report.sheet): r.reading for r in results},
     )
 
 

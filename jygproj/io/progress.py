@@ -13,7 +13,8 @@ from jygproj.io.fastpath import progress_columns
 from jygproj.io.recognise import Period
 from jygproj.io.registers import read_nature
 from jygproj.io.table import (
-    GridColumns, check_duplicates, check_segments, check_start_year, code_and_key, walk_rows, warn_missing_codes,
+    GridColumns, check_duplicates, check_segments, check_start_year, code_and_key, merged_row, walk_rows,
+    warn_missing_codes,
 )
 
 REQUIRED = ("name", "completed_ytd")
@@ -56,9 +57,10 @@ def read_progress(ctx: Ctx, period: Period, correction: bool, reported_default) 
         amounts = fast["amounts"]
     bad_rows: set[int] = set()
     for k, (i, section_nature) in enumerate(data):
-        if ok[k]:
+        if ok[k] and i not in walked.continuations:
             continue
-        rec, row_amounts, bad = _read_row(ctx, rows[i], i, section_nature, period, correction, reported_default)
+        rec, row_amounts, bad = _read_row(ctx, merged_row(ctx, walked, i), i, section_nature, period, correction,
+                                          reported_default)
         for key in per_row:
             cols[key][k] = rec[key]
         for f in _AMOUNTS:
@@ -77,7 +79,45 @@ def read_progress(ctx: Ctx, period: Period, correction: bool, reported_default) 
         {**cols, "source_row": [ctx.excel_row(i) for i in idx], **{k: [v] * n for k, v in const.items()}},
         schema={k: RECORD_SCHEMA[k] for k in per_row + ["source_row"] + list(const)},
     ).select(list(_RECORD))
+    if ctx.start_may_be_planned:
+        frame = _planned_starts(frame, "started" not in ctx.cols)
+    if "since_start" in ctx.cols and "prior_years" in ctx.cols:
+        _check_scopes(ctx, data, amounts["completed_ytd"])
     return frame, walked
+
+
+def _planned_starts(frame: pl.DataFrame, no_started_column: bool) -> pl.DataFrame:
+    """A "开工/计划开工时间" column gives the start of a started project and the plan of the others: a
+    date after the period's end is a plan (no start date; not started, unless a 是否开工 column says)."""
+    planned = pl.col("start_date") > pl.col("period_end")
+    out = [pl.when(planned).then(None).otherwise(pl.col("start_date")).alias("start_date")]
+    if no_started_column:
+        out.append(pl.when(planned).then(False).otherwise(pl.col("started")).alias("started"))
+    return frame.with_columns(out)
+
+
+def _check_scopes(ctx: Ctx, data: list, ytd_wan: list) -> None:
+    """截至上年底累计 + 本年1-X月累计 should make 开工以来累计 (a platform export carries all three): rows
+    where they do not, beyond the rounding of the figures, are named in one warning."""
+    rows = ctx.raw.rows
+    since_col, prior_col = ctx.cols["since_start"], ctx.cols["prior_years"]
+    factor = ctx.factor("completed_ytd")
+    off: list[int] = []
+    for (i, _), ytd in zip(data, ytd_wan):
+        try:
+            since = rules.to_wan(rules.amount(rows[i][since_col.index]), ctx.factor("since_start"))
+            prior = rules.to_wan(rules.amount(rows[i][prior_col.index]), ctx.factor("prior_years"))
+        except CellError:
+            continue
+        if since is not None and prior is not None and ytd is not None and rules.sum_disagrees(prior + ytd, since, factor):
+            off.append(i)
+    if off:
+        shown = "、".join(str(ctx.excel_row(i)) for i in off[:10]) + ("等" if len(off) > 10 else "")
+        ctx.log.add("cumulative_scopes_disagree",
+                    f"第{shown}行：“{prior_col.header}”加“{ctx.cols['completed_ytd'].header}”不等于“{since_col.header}”",
+                    row=ctx.excel_row(off[0]), column=ctx.letter(ctx.cols["completed_ytd"]),
+                    header=ctx.cols["completed_ytd"].header,
+                    expected="截至上年底累计 + 本年累计 = 开工以来累计；请核对后更正")
 
 
 def _read_row(ctx: Ctx, row: tuple, i: int, section_nature, period: Period, correction: bool, reported_default):

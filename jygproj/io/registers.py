@@ -11,7 +11,8 @@ from jygproj.io.cells import CellError
 from jygproj.io.context import Ctx
 from jygproj.io.fastpath import register_columns
 from jygproj.io.table import (
-    GridColumns, check_duplicates, check_segments, check_start_year, code_and_key, walk_rows, warn_missing_codes,
+    GridColumns, check_duplicates, check_segments, check_start_year, code_and_key, merged_row, walk_rows,
+    warn_missing_codes,
 )
 
 REQUIRED = ("name",)
@@ -47,7 +48,7 @@ def read_register(ctx: Ctx) -> tuple[list[dict], object]:
     if fast is not None:
         amounts_of = {f: list(v) for f, v in fast["amounts"].items()}
     for k, (i, section_nature) in enumerate(walked.data):
-        if fast is not None and fast["ok"][k]:
+        if fast is not None and fast["ok"][k] and i not in walked.continuations:
             code, nature = fast["code"][k], fast["nature"][k]
             if code is None:
                 no_code.append(i)
@@ -64,7 +65,7 @@ def read_register(ctx: Ctx) -> tuple[list[dict], object]:
                 "source_file": ctx.file, "source_sheet": ctx.raw.name, "source_row": ctx.excel_row(i),
             })
             continue
-        row = rows[i]
+        row = merged_row(ctx, walked, i)
         bad: list[str] = []
         code, key, pid = code_and_key(ctx, row, i)
         amounts = {f: ctx.amount(row, i, f, bad) for f in AMOUNTS}

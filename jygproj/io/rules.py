@@ -11,6 +11,7 @@ import re
 
 from jygproj.io import cells, names
 from jygproj.io.cells import CellError
+from jygproj.io.recognise import NATURE_WORDS, list_from_text, nature_from_text  # noqa: F401 - one home
 
 #: Float noise allowed when one figure must not exceed another (万元): relative, plus an absolute hair.
 REL_NOISE = 1e-9
@@ -33,11 +34,24 @@ def falls(x: float, previous: float) -> bool:
     return x < previous - ABS_NOISE_WAN
 
 
-def sum_disagrees(written: float, reference: float, factor: float) -> bool:
+def sum_disagrees(written: float, reference: float, factor: float, rounding_in_unit: float = ROUNDING_IN_UNIT) -> bool:
     """A written sum differs from the reference (the sum of its parts, or the figure the parts must add
-    up to) by more than the rounding of the written figure to 2 decimals in the sheet's unit (``factor``
-    万元 per unit) and float noise."""
-    return abs(written - reference) > ROUNDING_IN_UNIT * factor + REL_NOISE * abs(reference)
+    up to) by more than the rounding of the written figure (``rounding_in_unit``, by default 2
+    decimals) in the sheet's unit (``factor`` 万元 per unit) and float noise."""
+    return abs(written - reference) > rounding_in_unit * factor + REL_NOISE * abs(reference)
+
+
+def written_rounding(value: str | None) -> float:
+    """The rounding a written 合计/小计 may carry, in the sheet's unit: half a unit of its last written
+    decimal (a total typed as 64346 may stand for 64345.6), never less than ROUNDING_IN_UNIT."""
+    s = cells.half_width(str(value or "")).strip().replace(",", "")
+    m = re.fullmatch(r"[+-]?\d+(?:\.(\d*))?", s)
+    if not m:
+        return ROUNDING_IN_UNIT
+    decimals = len(m[1] or "")
+    if decimals >= 2:
+        return ROUNDING_IN_UNIT
+    return 0.5 * 10 ** -decimals + (ROUNDING_IN_UNIT - 0.005)
 
 
 def quarters_sum(quarters: tuple) -> float:
@@ -82,23 +96,6 @@ def code_reading(value: str | None) -> tuple[str | None, bool]:
     return code, (code is None or names.is_national_code(code))
 
 
-NATURE_WORDS = (
-    ("continuing", ("续建",)),
-    ("new", ("新建", "新开工", "计划新开工")),
-    ("preparatory", ("预备", "前期", "储备")),
-)
-
-
-def nature_from_text(text: str | None) -> str | None:
-    if not text:
-        return None
-    s = cells.half_width(text).replace(" ", "")
-    for nature, words in NATURE_WORDS:
-        if any(w in s for w in words):
-            return nature
-    return None
-
-
 def nature_cell(value: str | None) -> str | None:
     """A 建设性质 cell: None when empty; CellError when not understood."""
     if cells.is_empty(value):
@@ -115,8 +112,6 @@ def nature_conflicts(column_nature: str | None, section_nature: str | None) -> b
 
 def list_cell(value: str | None, sheet_list: str | None) -> str:
     """A 清单 cell: the sheet's list when empty; CellError("not_understood") or CellError("unknown")."""
-    from jygproj.io.recognise import list_from_text
-
     if cells.is_empty(value):
         if sheet_list is None:
             raise CellError("unknown")
