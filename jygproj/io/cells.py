@@ -189,11 +189,12 @@ def parse_started(value: str | None) -> tuple[bool | None, bool | None]:
     s = half_width(value).strip().replace(" ", "")
     if s in EMPTY_MARKS:
         return None, None
-    if s in ("已复工", "复工"):
+    if s in ("已复工", "复工", "是(复工)", "已复工复产"):
         return True, True
-    if s in ("是", "已开工", "开工", "在建", "续建", "已建", "√", "Y", "y", "yes", "true", "TRUE"):
+    if s in ("是", "已开工", "开工", "在建", "续建", "已建", "√", "Y", "y", "yes", "true", "TRUE", "已开复工", "已开(复)工",
+             "开复工", "已开工建设", "已竣工", "竣工", "已完工", "完工", "是(开工)"):
         return True, None
-    if s in ("否", "未开工", "待开工", "未开", "×", "N", "n", "no", "false", "FALSE"):
+    if s in ("否", "未开工", "待开工", "未开", "×", "N", "n", "no", "false", "FALSE", "未开复工", "未开(复)工"):
         return False, None
     if s in ("未复工", "停工"):
         return None, False

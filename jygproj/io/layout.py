@@ -41,6 +41,8 @@ NATURE_WORDS = {v: k for k, v in schema.NATURES.items()}
 #: Chinese name → field, for 列 (不读取: the column is read as nothing).
 FIELD_BY_LABEL = {label: f for f, label in schema.HEADER_FIELD_LABELS.items()}
 _ENTRY_KEYS = {"工作表", "类型", "清单", "调度期", "单位", "建设性质", "表头行", "列"}
+#: A draft's placeholder: an entry still holding it is refused (never read as the example it shows).
+FILL = "请填写"
 _LETTERS = re.compile(r"^[A-Z]{1,3}$")
 
 
@@ -116,6 +118,11 @@ def parse_layout(path: Path, workbooks: set[str] | None = None) -> list[LayoutEn
     for n, item in enumerate(items):
         kp = ("版式", str(n))
         check_keys(item, file=path, lines=lines, key_path=kp, required={"文件"}, optional=_ENTRY_KEYS)
+        for key, value in list(item.items()) + [(f"列.{k}", v) for k, v in (item.get("列") or {}).items()
+                                                if isinstance(item.get("列"), dict)]:
+            if isinstance(value, str) and value.startswith(FILL):
+                parts = tuple(key.split(".")) if key.startswith("列.") else (key,)
+                raise _err(path, lines, kp + parts, f"尚未填写（{value}）")
         line = lines.get(kp + ("文件",), 0)
         file = str(item["文件"])
         if workbooks is not None and file not in workbooks:
@@ -225,8 +232,6 @@ def unused_sheet_entries(entries: dict[Path, list[LayoutEntry]], sheets: dict[Pa
 
 # --- the entry that would read a refused sheet -----------------------------------------------------
 
-FILL = "请填写"
-
 
 def draft_entry(ctx, report) -> dict:
     """The layout entry for a refused sheet, from what was inferred; what could not be, marked 请填写."""
@@ -242,7 +247,8 @@ def draft_entry(ctx, report) -> dict:
     if ctx.sheet_nature:
         entry["建设性质"] = schema.NATURES[ctx.sheet_nature]
     r0 = ctx.raw.row_offset
-    entry["表头行"] = f"{r0 + ctx.header.first_row + 1}-{r0 + ctx.header.last_row + 1}"
+    first, last = r0 + ctx.header.first_row + 1, r0 + ctx.header.last_row + 1
+    entry["表头行"] = str(first) if first == last else f"{first}-{last}"
     columns = {}
     for c in ctx.header.columns:
         letter = ctx.letter(c)
@@ -254,7 +260,18 @@ def draft_entry(ctx, report) -> dict:
     return entry
 
 
-def render_entry(entry: dict, folder: Path | None = None) -> str:
+def draft_without_header(path: Path, raw, kind: str | None, title: str | None) -> dict:
+    """The entry for a sheet whose header was not found: its rows and columns are for the analyst to give."""
+    entry = {"文件": Path(path).name, "工作表": raw.name,
+             "类型": KIND_WORDS.get(kind, f"{FILL}（项目清单/调度表/储备项目库/固定资产投资基数）")}
+    list_id = list_from_text(title) or list_from_text(raw.name)
+    entry["清单"] = schema.LISTS[list_id] if list_id else f"{FILL}（如 政府投资项目）"
+    entry["表头行"] = f"{FILL}（如 3-4）"
+    entry["列"] = {"B": f"{FILL}（如 项目名称）", "F": f"{FILL}（如 总投资）"}
+    return entry
+
+
+def render_entry(entry: dict) -> str:
     """The YAML text of a draft entry under 版式:, ready to save as 版式.yaml beside the workbook."""
     lines = ["版式:"]
     first = True

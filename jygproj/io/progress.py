@@ -132,7 +132,7 @@ def _read_row(ctx: Ctx, row: tuple, i: int, section_nature, period: Period, corr
         if exc.expected == "not_understood":
             ctx.report("list_not_understood", f"清单“{lv}”无法识别", i, "list", lv,
                        "省列重大项目、全省重点投资项目、市级领导包抓项目、政府投资项目、产业投资项目、房地产投资项目")
-        else:
+        elif "list" in ctx.cols:  # without a 清单 column the sheet's own list_unknown says it once
             ctx.report("list_unknown", "无法确定该项目所属清单（本行清单列为空，标题和工作表名也未写明）", i, "list",
                        lv, "在“清单”列填写清单名称，或在标题中写明")
         bad.append("list")

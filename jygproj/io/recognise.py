@@ -179,7 +179,8 @@ def period_from_text(text: str | None, year: int | None) -> Period | None:
     return found[0] if found else None
 
 
-_UNIT_LINE = re.compile(r"单位\s*[:：]?\s*(万元|亿元|元)")
+#: "单位：万元", also "金额单位：亿元", "（单位：个、万元）" (a count's unit first, gx-cm's summaries).
+_UNIT_LINE = re.compile(r"单位\s*[:：]?\s*(?:[个项家、,，/\s]{1,4})?(万元|亿元|元)")
 _REPORTED = re.compile(r"填报(?:日期|时间)\s*[:：]?\s*([0-9０-９][^\s，,；;)）]*)")
 
 

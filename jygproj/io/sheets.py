@@ -201,6 +201,9 @@ def read_sheet(path: Path, raw: RawSheet, log: ProblemLog, default_year: int | N
         else:
             log.add("header_not_found", "找不到表头行（应含“项目名称”等列名）",
                     expected="一行或多行表头，含“序号、项目名称、总投资”等；或在版式文件中写明表头行")
+            from jygproj.io.layout import draft_without_header
+
+            reading.draft = draft_without_header(path, raw, kind, title)
         return _finish(result, log, start)
     reading.header_rows = (raw.row_offset + header.first_row + 1, raw.row_offset + header.last_row + 1)
     above = [cells.clean(v) for r in rows[: header.first_row] for v in r if cells.clean(v)]
@@ -288,6 +291,7 @@ def read_sheet(path: Path, raw: RawSheet, log: ProblemLog, default_year: int | N
         return _finish(result, log, start)
     report_walk(ctx, walked)
     _describe_rows(ctx, walked, reading, ti if title is not None else None)
+    reading.nature = _nature_sources(ctx, walked, nature_source)
     report.rows["structure"] = structure_above + walked.structure
     report.rows["rejected"] = len(walked.rejected)
     report.rows["loaded"] = len(walked.data)
@@ -370,13 +374,29 @@ def _sheet_nature(layout, sheet_name: str, title: str | None) -> tuple[str | Non
 
 
 def _nature_source_text(ctx: Ctx, sheet_source: str | None) -> str:
+    """Where natures may come from, before the rows are walked (a sheet refused before that)."""
     parts = []
     if "nature" in ctx.cols:
         parts.append(f"建设性质列（{ctx.letter(ctx.cols['nature'])}列）")
-    parts.append("分组行（如“一、续建项目”）")
     if sheet_source:
         parts.append(f"{sheet_source}（{schema.NATURES[ctx.sheet_nature]}）")
-    return "，其次".join(parts)
+    return "；".join(parts) or "未写明（无建设性质列，表名和标题也未写明）"
+
+
+def _nature_sources(ctx: Ctx, walked: Rows, sheet_source: str | None) -> str:
+    """Where the rows' natures came from: the column, the section rows naming one, the sheet."""
+    parts = []
+    if "nature" in ctx.cols:
+        parts.append(f"建设性质列（{ctx.letter(ctx.cols['nature'])}列）为先")
+    named = [seg for seg in walked.segments if seg.kind == "section" and seg.nature]
+    if named:
+        shown = "、".join(f"第{ctx.excel_row(seg.i)}行“{seg.label}”→{schema.NATURES[seg.nature]}" for seg in named[:8])
+        parts.append(f"分组行：{shown}{'等' if len(named) > 8 else ''}")
+    if sheet_source:
+        parts.append(f"{sheet_source}→{schema.NATURES[ctx.sheet_nature]}（其余项目）")
+    if not parts:
+        return "未写明（无建设性质列，无表示建设性质的分组行，表名和标题也未写明）"
+    return "；".join(parts)
 
 
 # --- periods (issue 12, point 2) -------------------------------------------------------------------
@@ -392,8 +412,9 @@ def _text_period(kind, layout, title, raw: RawSheet, path: Path, year, log: Prob
         return layout.period
     sources = []
     for label, text in (("标题", title), ("工作表名", raw.name), ("文件名", path.stem)):
-        for p in periods_in_text(text, year):
-            sources.append((label, text, p))
+        found = periods_in_text(text, year)
+        if found:  # a text's first wording names its period (a file name may also carry the day it was sent)
+            sources.append((label, text, found[0]))
     if not sources:
         return None
     first = sources[0]
@@ -621,8 +642,11 @@ def _describe_rows(ctx: Ctx, walked: Rows, reading: SheetReading, title_row) -> 
             "标题行" if title_row == i else "表头上方的说明行")
         out.append((r0 + i + 1, r0 + i + 1, reason))
     out.append((r0 + ctx.header.first_row + 1, r0 + ctx.header.structure_end + 1, "表头"))
+    labels = {seg.i: seg.label for seg in walked.segments}
     for i in sorted(walked.skipped):
         reason = REASONS[walked.skipped[i]]
+        if i in labels and labels[i] not in ("合计", "小计", "总计"):
+            reason += f"“{labels[i]}”"
         if out and out[-1][2] == reason and out[-1][1] == r0 + i:
             out[-1] = (out[-1][0], r0 + i + 1, reason)
         else:

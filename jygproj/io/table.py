@@ -196,7 +196,7 @@ def walk_rows(ctx: Ctx) -> Rows:
     rows = ctx.raw.rows
     open_sections: dict[int, Segment] = {}  # level → section being filled
     context: tuple[Segment, ...] = ()  # the open sections, outermost first
-    contexts: list[tuple[Segment, ...]] = []  # per data row, in order
+    contexts: list[list] = []  # runs of data rows under the same open sections: [count, sections]
     since_subtotal: list[int] = []
     block: list[int] = []  # data rows since the header (or the last repeated header)
     all_rows: list[int] = []
@@ -222,8 +222,10 @@ def walk_rows(ctx: Ctx) -> Rows:
     def add_data(run) -> None:
         nonlocal last_data, after_data
         after_data = True
-        out.data.extend((i, None) for i in run)
-        contexts.extend(repeat(context, len(run)))
+        if contexts and contexts[-1][1] is context:
+            contexts[-1][0] += len(run)
+        else:
+            contexts.append([len(run), context])
         since_subtotal.extend(run)
         block.extend(run)
         all_rows.extend(run)
@@ -340,11 +342,11 @@ def walk_rows(ctx: Ctx) -> Rows:
             after_data = False
             continue
         add_data([i])
-    out.data = _with_natures(out, contexts, ctx.sheet_nature)
+    out.data = _with_natures(out, all_rows, contexts, ctx.sheet_nature)
     return out
 
 
-def _with_natures(out: Rows, contexts: list[tuple[Segment, ...]], sheet_nature: str | None = None
+def _with_natures(out: Rows, idx: list[int], contexts: list[list], sheet_nature: str | None = None
                   ) -> list[tuple[int, str | None]]:
     """The section nature of every data row (issue 12, point 3). Levels at which some section names a
     nature are nature levels; a data row takes the nature of its innermost section at a nature level.
@@ -356,8 +358,8 @@ def _with_natures(out: Rows, contexts: list[tuple[Segment, ...]], sheet_nature: 
     levels = {s.level for s in sections if s.nature}
     unknown: dict[int, Segment] = {}
     natures: dict[tuple, str | None] = {}
-    result = []
-    for (i, _), ctx_secs in zip(out.data, contexts):
+    natures_by_run = []
+    for _, ctx_secs in contexts:
         if ctx_secs not in natures:
             named = [s for s in ctx_secs if s.level in levels]
             given = [s for s in named if s.nature]
@@ -375,9 +377,12 @@ def _with_natures(out: Rows, contexts: list[tuple[Segment, ...]], sheet_nature: 
                             out.nature_conflicts.append((s, None))
                     nature = nature or sheet_nature
             natures[ctx_secs] = nature
-        result.append((i, natures[ctx_secs]))
+        natures_by_run.append(natures[ctx_secs])
     out.unknown_sections = sorted(unknown.values(), key=lambda s: s.i)
-    return result
+    if len(contexts) == 1:  # one run (no sections, or all rows in one): no per-row work
+        return list(zip(idx, repeat(natures_by_run[0], len(idx))))
+    flat = [n for (count, _), n in zip(contexts, natures_by_run) for n in repeat(n, count)]
+    return list(zip(idx, flat))
 
 
 def merged_row(ctx: Ctx, walked: Rows, i: int) -> tuple:
