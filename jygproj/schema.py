@@ -119,6 +119,9 @@ PROJECTS: dict[str, pl.DataType] = {
     "owner": pl.String,  # 建设单位
     "leader": pl.String,  # 包抓领导
     **SOURCE_COLUMNS,
+    # statistical registration 入库/入统 (issue 14; domain page: 先入库，后有数), null when not given
+    "registered": pl.Boolean,  # 是否入库/入统
+    "registered_on": pl.Date,  # 入库/入统时间
 }
 
 #: A project's place on one list, with that list's own plan figures (a provincial target and a
@@ -153,6 +156,8 @@ PROGRESS: dict[str, pl.DataType] = {
     "reported_at": pl.Date,  # 填报日期
     "revision": pl.Int32,  # 0 = first submission; a later one supersedes, both are kept
     **SOURCE_COLUMNS,
+    "registered": pl.Boolean,  # 是否入库/入统 as reported that period (issue 14), null when not given
+    "registered_on": pl.Date,  # 入库/入统时间
 }
 
 #: The FAI baseline: prior-year monthly cumulative FAI (comparable basis 可比口径) and, where
@@ -241,6 +246,8 @@ COLUMN_LABELS: dict[str, str] = {
     "image_progress": "形象进度",
     "issues": "存在问题",
     "reported_at": "填报日期",
+    "registered": "是否入库",
+    "registered_on": "入库时间",
     "level": "预警等级",
     "rule_id": "规则编号",
     "reason": "预警原因",

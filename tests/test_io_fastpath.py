@@ -29,6 +29,8 @@ DATES = (["2023-03-10 00:00:00", "2023年3月8日", "2023.4.15", "3月中旬", "
          ["2023-13-01", "下个月", "2019-05-01 00:00:00"])
 NATURES = (["续建", "新建", "预备", None, "续建项目"], ["续", "扩建"])
 UNITS = ["市工信局", "市住建局", " 市发改委 ", "—", None, "市交通局（代管）"]
+REGISTERED = (["已入库", "否", None, "是", "未入统", "—"], ["入了"])
+REGISTERED_ON = (["2023-03-10 00:00:00", "2023年3月8日", "2023.4.15", None, "待定"], ["2023-13-01", "下个月"])
 
 
 P_BAD = {"p": 0.03}
@@ -42,7 +44,7 @@ def pick(rng: random.Random, cells: tuple[list, list]):
 def _progress_rows(rng: random.Random, month: int, names: list[str], codes: list) -> list[list]:
     rows = [[f"2023年1-{month}月政府投资项目建设进度调度表"], [None] * 11 + ["单位：万元"],
             ["序号", "项目名称", "项目代码", "建设性质", "责任单位", "总投资", "年度计划投资", f"1-{month}月完成投资",
-             "是否开工", "开工时间", "形象进度", "填报日期"],
+             "是否开工", "开工时间", "形象进度", "填报日期", "是否入统", "入统时间"],
             ["合计", None, None, None, None, "99999", None, "12345"] if P_BAD["p"] else ["合计"],
             [None, "一、续建项目（150项）"]]
     for k in range(N):
@@ -54,7 +56,8 @@ def _progress_rows(rng: random.Random, month: int, names: list[str], codes: list
         rows.append([str(k + 1), names[k], codes[k], pick(rng, NATURES), rng.choice(UNITS), "5000",
                      pick(rng, AMOUNTS), done, pick(rng, STARTED), pick(rng, DATES),
                      rng.choice(["主体施工", "—", None, "竣工"]),
-                     pick(rng, (["2023-11-06 00:00:00", "2023.11.6", None], ["上周"]))])
+                     pick(rng, (["2023-11-06 00:00:00", "2023.11.6", None], ["上周"])),
+                     pick(rng, REGISTERED), pick(rng, REGISTERED_ON)])
     rows.append(["备注：本表由各责任单位填报"])
     rows.append([None, "填表人：张三"])
     return rows
@@ -63,13 +66,13 @@ def _progress_rows(rng: random.Random, month: int, names: list[str], codes: list
 def _register_rows(rng: random.Random, names: list[str], codes: list) -> list[list]:
     rows = [["2023年政府投资项目清单"], ["单位：万元"],
             ["序号", "项目名称", "项目代码", "建设性质", "责任单位", "总投资", "年度计划投资", "一季度", "二季度", "三季度",
-             "四季度", "计划开工时间", "行业领域"],
+             "四季度", "计划开工时间", "行业领域", "是否入库", "入库时间"],
             ["合计", None, None, None, None, "88888"] if P_BAD["p"] else ["合计"]]
     for k in range(N):
         q = [rng.choice(["100", "200", None]) for _ in range(4)] if k % 5 else [None] * 4
         rows.append([str(k + 1), names[k], codes[k], pick(rng, NATURES), rng.choice(UNITS), pick(rng, AMOUNTS),
                      rng.choice(["400", "500", "1200", None]) if k % 5 else None, *q, pick(rng, DATES),
-                     rng.choice(["交通", " 能源 ", "—", None])])
+                     rng.choice(["交通", " 能源 ", "—", None]), pick(rng, REGISTERED), pick(rng, REGISTERED_ON)])
     return rows
 
 
@@ -110,7 +113,7 @@ def test_fast_path_gives_what_the_row_readers_give(messy_workbooks, monkeypatch)
     codes = set(slow.problems["code"].to_list())
     assert {"amount_not_number", "amount_negative", "date_not_understood", "started_not_understood",
             "nature_not_understood", "code_format", "duplicate_project", "completed_above_total",
-            "quarters_mismatch", "annual_above_total", "nature_conflict"} <= codes
+            "quarters_mismatch", "annual_above_total", "nature_conflict", "registered_not_understood"} <= codes
     assert slow.problems.filter(code="amount_not_number")["row"].null_count() == 0
 
 

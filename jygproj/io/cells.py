@@ -201,6 +201,26 @@ def parse_started(value: str | None) -> tuple[bool | None, bool | None]:
     raise CellError("是/否、已开工/未开工/已复工")
 
 
+#: 是否入库/入统 (statistical registration, issue 14): "先入库，后有数" — a project has FAI figures once registered.
+REGISTERED_WORDS = frozenset({"是", "已入库", "入库", "已入统", "入统", "已纳入", "纳入", "已纳统", "纳统", "已纳入统计",
+                              "已入库入统", "√", "Y", "y"})
+NOT_REGISTERED_WORDS = frozenset({"否", "未入库", "未入统", "未纳入", "未纳统", "未纳入统计", "待入库", "×", "N", "n"})
+
+
+def parse_registered(value: str | None) -> bool | None:
+    """是否入库/入统 cell → True / False; None when empty. Raises CellError for anything else."""
+    if value is None:
+        return None
+    s = half_width(value).strip().replace(" ", "")
+    if s in EMPTY_MARKS:
+        return None
+    if s in REGISTERED_WORDS:
+        return True
+    if s in NOT_REGISTERED_WORDS:
+        return False
+    raise CellError("是/否、已入库/未入库、已入统/未入统")
+
+
 def parse_date_or_word(value: str | None, default_year: int | None) -> tuple[dt.date | None, bool | None]:
     """A 开工时间 cell: a date, or a word saying started/not started → (date, started)."""
     if value is None:

@@ -108,3 +108,16 @@ class Ctx:
 
     def text(self, row: tuple, fld: str) -> str | None:
         return cells.text(self.cell(row, fld))
+
+    def registration(self, row: tuple, i: int, bad: list) -> tuple[bool | None, object]:
+        """(registered, registered_on) of a row: 是否入库/入统 and 入库/入统时间 (issue 14); None when the
+        sheet has no such column."""
+        v = self.cell(row, "registered")
+        try:
+            registered = cells.parse_registered(v)
+        except CellError as exc:
+            self.report("registered_not_understood", f"入库情况“{v}”无法识别", i, "registered", v, exc.expected)
+            bad.append("registered")
+            registered = None
+        on = self.date(row, i, "registered_on", bad) if "registered_on" in self.cols else None
+        return registered, on

@@ -134,6 +134,17 @@ def _identities(frame, ctx: Ctx, idx, n: int, bad: set[int]):
     pid_l = [c if c else "N:" + key for c, key in zip(code_l, key_l)]
     return name_l, key_l, code_l, pid_l
 
+def _registration(frame, ctx: Ctx, idx, n: int, bad: set[int]) -> tuple[list, list]:
+    """是否入库 and 入库时间 of every data row, by cells.parse_registered and cells.parse_date (the row
+    reader's readings, Ctx.registration); all None when the sheet has no such column."""
+    registered = _by_value(_col(frame, ctx, "registered", idx), cells.parse_registered, n, bad)
+    if "registered_on" in ctx.cols:
+        on = _by_value(_col(frame, ctx, "registered_on", idx), lambda v: cells.parse_date(v, ctx.year), n, bad)
+    else:
+        on = [None] * n
+    return registered, on
+
+
 def progress_columns(ctx: Ctx, data: list[tuple[int, str | None]], period, correction: bool,
                      reported_default) -> dict | None:
     """Columns of the records of the data rows (rows the fast path cannot settle hold placeholders),
@@ -180,6 +191,7 @@ def progress_columns(ctx: Ctx, data: list[tuple[int, str | None]], period, corre
     bad.update(compress(count(), map(rules.nature_conflicts, nature_col_l, sections)))  # nature_conflict
     texts = {f: _by_value(_col(frame, ctx, f, idx), cells.text, n, bad)
              for f in ("image_progress", "issues", "responsible_unit")}
+    registered_l, registered_on_l = _registration(frame, ctx, idx, n, bad)
     ok = [True] * n
     for k in bad:
         ok[k] = False
@@ -208,6 +220,8 @@ def progress_columns(ctx: Ctx, data: list[tuple[int, str | None]], period, corre
         "correction": correction,
         "source_file": ctx.file,
         "source_sheet": ctx.raw.name,
+        "registered": registered_l,
+        "registered_on": registered_on_l,
     }
 
 
@@ -243,6 +257,7 @@ def register_columns(ctx: Ctx, data: list[tuple[int, str | None]], amount_fields
                    if rules.quarters_disagree(a, q, factor))  # quarters_mismatch
     texts = {f: _by_value(_col(frame, ctx, f, idx), cells.text, n, bad)
              for f in ("sector", "responsible_unit", "lead_unit", "owner", "leader")}
+    texts["registered"], texts["registered_on"] = _registration(frame, ctx, idx, n, bad)
     ok = [True] * n
     for k in bad:
         ok[k] = False

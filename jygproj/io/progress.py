@@ -21,7 +21,8 @@ REQUIRED = ("name", "completed_ytd")
 #: Keys of a progress record, in the order the per-row reader writes them.
 _RECORD = ("project_id", "code", "name", "name_key", "list", "nature", "period", "period_end", "completed_ytd_wan",
            "total_investment_wan", "annual_plan_wan", "started", "start_date", "resumed", "image_progress", "issues",
-           "reported_at", "responsible_unit", "correction", "source_file", "source_sheet", "source_row")
+           "reported_at", "responsible_unit", "correction", "source_file", "source_sheet", "source_row", "registered",
+           "registered_on")
 
 
 #: Dtypes of a progress record frame (one row per data row of a scheduling table).
@@ -31,7 +32,7 @@ RECORD_SCHEMA = {
     "total_investment_wan": pl.Float64, "annual_plan_wan": pl.Float64, "started": pl.Boolean,
     "start_date": pl.Date, "resumed": pl.Boolean, "image_progress": pl.String, "issues": pl.String,
     "reported_at": pl.Date, "responsible_unit": pl.String, "correction": pl.Boolean, "source_file": pl.String,
-    "source_sheet": pl.String, "source_row": pl.Int64,
+    "source_sheet": pl.String, "source_row": pl.Int64, "registered": pl.Boolean, "registered_on": pl.Date,
 }
 _AMOUNTS = ("completed_ytd", "total_investment", "annual_plan")
 _CONST = ("period", "period_end", "correction", "source_file", "source_sheet")
@@ -150,6 +151,7 @@ def _read_row(ctx: Ctx, row: tuple, i: int, section_nature, period: Period, corr
     if start_date is not None and not check_start_year(ctx, i, code, "start_date", start_date):
         bad.append("start_date")
     reported = ctx.date(row, i, "reported_at", bad) if "reported_at" in ctx.cols else None
+    registered, registered_on = ctx.registration(row, i, bad)
     nature = read_nature(ctx, row, i, section_nature, bad)
     record = {
         "project_id": pid,
@@ -174,6 +176,8 @@ def _read_row(ctx: Ctx, row: tuple, i: int, section_nature, period: Period, corr
         "source_file": ctx.file,
         "source_sheet": ctx.raw.name,
         "source_row": ctx.excel_row(i),
+        "registered": registered,
+        "registered_on": registered_on,
     }
     return record, amounts, bad
 

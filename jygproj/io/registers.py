@@ -62,6 +62,7 @@ def read_register(ctx: Ctx) -> tuple[list[dict], object]:
                 **{f"{f}_wan": amounts_of[f][k] for f in AMOUNTS},
                 "planned_start": fast["planned_start"][k], "responsible_unit": fast["responsible_unit"][k],
                 "lead_unit": fast["lead_unit"][k], "owner": fast["owner"][k], "leader": fast["leader"][k],
+                "registered": fast["registered"][k], "registered_on": fast["registered_on"][k],
                 "source_file": ctx.file, "source_sheet": ctx.raw.name, "source_row": ctx.excel_row(i),
             })
             continue
@@ -70,6 +71,7 @@ def read_register(ctx: Ctx) -> tuple[list[dict], object]:
         code, key, pid = code_and_key(ctx, row, i)
         amounts = {f: ctx.amount(row, i, f, bad) for f in AMOUNTS}
         planned = _planned_start(ctx, row, i, bad)
+        registered, registered_on = ctx.registration(row, i, bad)
         nature = read_nature(ctx, row, i, section_nature, bad)
         if code is None:
             no_code.append(i)
@@ -104,6 +106,8 @@ def read_register(ctx: Ctx) -> tuple[list[dict], object]:
             "lead_unit": ctx.text(row, "lead_unit"),
             "owner": ctx.text(row, "owner"),
             "leader": ctx.text(row, "leader"),
+            "registered": registered,
+            "registered_on": registered_on,
             "source_file": ctx.file,
             "source_sheet": ctx.raw.name,
             "source_row": ctx.excel_row(i),
