@@ -1061,3 +1061,26 @@ def _(tmp):
     footer = [[], [None, "填报单位：嘉峪关市住建局", None, None, None, "填报日期：2023年10月5日"]]
     return one(tmp, "official2.xlsx", "Sheet1", table(progress_title("2023年1-9月政府投资项目调度表"),
                                                        [SEQ, NAME, NATURE, TOTAL, ANNUAL, YTD9, IMAGE], footer=footer))
+
+
+# more office wordings ---------------------------------------------------------------------------------
+
+@variant("c7-副标题行（截至2023年9月30日）", "7", ISSUE, [Reading("Sheet1", "progress", GOV, "万元", "2023-09", ALL)])
+def _(tmp):
+    title = [["嘉峪关市政府投资项目建设推进情况表"], ["（截至2023年9月30日）"], [None, None, None, None, "单位：万元"]]
+    return one(tmp, "c7i.xlsx", "Sheet1", table(title, [SEQ, NAME, NATURE, TOTAL, ANNUAL,
+                                                         Col(("累计完成投资",), lambda p: p.ytd, True)]))
+
+
+@variant("c1-年度完成投资", "1", HANZHONG, [Reading("前8月", "progress", GOV, "万元", "2023-08", expected_by_nature(
+    [P(p.name, p.code, p.nature, p.total, p.annual, _twelve_months(p, 8), None, p.prior, p.owner, p.unit, p.leader)
+     for p in PROJECTS]))])
+def _(tmp):
+    cols = [SEQ, NAME, NATURE, TOTAL, ANNUAL, Col(("年度完成投资",), lambda p: _twelve_months(p, 8), True)]
+    return one(tmp, "c1o.xlsx", "前8月", table(progress_title("2023年前8月政府投资重点项目推进情况"), cols))
+
+
+@variant("syn-项目建设单位/责任领导", "synonyms", LEGAL, [Reading("Sheet1", "register", "real_estate", "万元", None, REG)])
+def _(tmp):
+    cols = [SEQ, NAME, NATURE, Col(("项目建设单位",), lambda p: p.owner), TOTAL, ANNUAL]
+    return one(tmp, "syn6.xlsx", "Sheet1", table(register_title("房地产开发项目"), cols))

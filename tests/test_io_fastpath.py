@@ -148,3 +148,50 @@ def test_fast_path_clean_sheets_load(tmp_path, monkeypatch):
     assert fast.progress["completed_ytd_wan"].sum() == pytest.approx(100.5 * N)  # 400 × 100.5 = 40,200
     assert fast.progress["start_date"].unique().to_list() == [dt.date(2023, 3, 1)]
     assert fast.problems.height == slow.problems.height == 0
+
+
+def test_fast_path_with_office_rows(tmp_path, monkeypatch):
+    """Long sheets with what offices add (issue 12): hidden project rows, a project over two merged
+    rows, sections in 续建类/开工类 wording, footers: both readers give the same frames, problems and
+    reports."""
+    import openpyxl
+
+    rows = [["2023年1-9月政府投资项目建设进度调度表"], ["单位：万元"],
+            ["序号", "项目名称", "建设性质", "总投资", "年度计划投资", "1-9月完成投资", "形象进度", "是否入库"]]
+    merges, hidden = [], []
+    for k in range(N):
+        if k in (0, N // 2):
+            rows.append(["一、续建类项目" if k == 0 else "二、开工类项目"])
+        rows.append([str(k + 1), f"嘉峪关市{k}号项目", None, "1000", "300", "120.5", "施工", "已入库" if k % 3 else "否"])
+        if k == 7:  # the project of row len(rows) goes on over the next row (名称 and 序号 merged down)
+            r = len(rows)
+            rows.append([None, None, None, None, None, None, "（续）二期"])
+            merges += [f"A{r}:A{r + 1}", f"B{r}:B{r + 1}"]
+        if k % 97 == 5:
+            hidden.append((len(rows), k >= N // 2))
+    rows.append(["填报单位（盖章）：市住建局    填报人：张三    联系电话：0937-1234567"])
+    path = tmp_path / "调度.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "9月"
+    for r, row in enumerate(rows, 1):
+        for c, v in enumerate(row, 1):
+            if v is not None:
+                ws.cell(r, c, v)
+    for m in merges:
+        ws.merge_cells(m)
+    for r, _ in hidden:
+        ws.row_dimensions[r].hidden = True
+    wb.save(path)
+    fast = _load([path], 300, monkeypatch)
+    slow = _load([path], 10**9, monkeypatch)
+    for table in ("projects", "memberships", "progress", "problems"):
+        a, b = getattr(fast, table), getattr(slow, table)
+        assert a.schema == b.schema and a.equals(b), table
+    assert [s.as_json() for s in fast.sheets] == [s.as_json() for s in slow.sheets]
+    assert not fast.has_errors, fast.problems["message"].to_list()
+    assert fast.progress.height == N - len(hidden)  # hidden rows are not loaded
+    assert fast.problems.filter(code="hidden_rows").height == 1
+    assert fast.sheets[0].by_nature["new"]["projects"] == N - N // 2 - sum(1 for _, new in hidden if new)
+    continued = fast.progress.filter(source_row=12)
+    assert continued["image_progress"].to_list() == ["施工；（续）二期"]

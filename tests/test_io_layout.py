@@ -123,3 +123,13 @@ def test_explain_on_a_sample_workbook(capsys):
     code, out = _run(capsys, path, "--explain", "--json")
     sheet = json.loads(out)["files"][0]["sheets"][0]
     assert sheet["reading"]["header_rows"] == [3, 4] and sheet["reading"]["draft"] is None
+
+
+def test_every_header_field_has_a_chinese_name():
+    from jygproj import schema
+    from jygproj.io.headers import NOT_LOADED, SECONDARY, SYNONYMS
+
+    fields = set(SYNONYMS) | set(SECONDARY) | set(NOT_LOADED) | {"cumulative", "prior_cum", "current_cum"}
+    assert fields <= set(schema.HEADER_FIELD_LABELS)
+    labels = list(schema.HEADER_FIELD_LABELS.values())
+    assert len(labels) == len(set(labels))  # a layout file's word names one field

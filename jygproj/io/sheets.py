@@ -116,9 +116,24 @@ class SheetResult:
 _ATTACHMENT_PREFIX = ("附件", "附表")
 
 
+_SUBTITLE = ("(", "（", "截至", "截止", "统计时间", "报告期", "时间:", "时间：")
+
+
 def _title(rows: list[tuple], upto: int) -> tuple[str | None, int, int]:
-    """(title text, grid row, grid column) of the title cell: the first text above the header that is
-    not a unit line, a filler's line or an attachment mark (附件2); "附件2：…" keeps what follows."""
+    """(title text, grid row, grid column) of the title: the first text above the header that is not a
+    unit line, a filler's line or an attachment mark (附件2; "附件2：…" keeps what follows), with a
+    subtitle line under it (（截至2023年9月30日）, 统计时间：…) joined to it."""
+    title, ti, tj = _first_title(rows, upto)
+    if title is not None:
+        for row in rows[ti + 1:upto]:
+            text = " ".join(cells.clean(v) for v in row if cells.clean(v))
+            if text and cells.half_width(text).replace(" ", "").startswith(
+                    tuple(cells.half_width(w) for w in _SUBTITLE)):
+                title = f"{title} {text}"
+    return title, ti, tj
+
+
+def _first_title(rows: list[tuple], upto: int) -> tuple[str | None, int, int]:
     import re
 
     for i, row in enumerate(rows[:upto]):
@@ -355,7 +370,7 @@ def _missing_hint(header: Header, fld: str) -> str:
     others = [c for c in header.columns if c.field in ("since_start", "prior_years", "period_completed")]
     if not others:
         return ""
-    labels = {"since_start": "开工以来累计", "prior_years": "截至上年底累计", "period_completed": "本期（单月/单周）"}
+    labels = {"since_start": "开工以来累计", "prior_years": "截至上年底或以前的累计", "period_completed": "本期（单月/单周）"}
     shown = "、".join(f"“{c.header}”（{labels[c.field]}）" for c in others)
     return f"（表中只有{shown}，不能当作本年1-X月累计完成投资）"
 
