@@ -19,7 +19,9 @@ from jygproj.io.layout import entry_for, load_layouts, unused_sheet_entries
 from jygproj.io.problems import ERROR, Problem, ProblemLog, problems_frame
 from jygproj.io.progress import RECORD_SCHEMA
 from jygproj.io.sheets import SheetReading, SheetReport, SheetResult, read_sheet
-from jygproj.io.workbook import WorkbookError, check_workbook, finish_workbook, parse_sheets, parse_workbook
+from jygproj.io.workbook import (
+    WorkbookError, check_workbook, finish_workbook, parse_sheets, parse_workbook, sheet_shapes,
+)
 
 _KEYS = ["project_id", "list", "period"]
 #: Which list's figures stand for a project city-wide (schema.CITY_PRECEDENCE: package list last).
@@ -155,9 +157,11 @@ def _opened_ahead(paths: list[Path]):
     """Futures of parse_workbook(path), in order, each started at most _AHEAD workbooks early.
 
     The checks before calamine (file bytes, zip bomb, DTDs: Python, microseconds) run here in the
-    reading thread; only calamine's parse goes to the background thread. Run there, every file read
-    and inflate released the GIL and waited up to the switch interval (5 ms) to take it back from
-    this thread's checks of rows: 0.5 s over the province's 68 workbooks."""
+    reading thread; calamine's parse goes to one background thread and the sheets' shapes (hidden
+    rows and columns, merges: each sheet's XML inflated once more, by zlib, without the GIL) to
+    another, so that neither waits for the other. Run in the reading thread, every file read and
+    inflate released the GIL and waited up to the switch interval (5 ms) to take it back from this
+    thread's checks of rows: 0.5 s over the province's 68 workbooks."""
     if len(paths) < 2:  # nothing to overlap: no thread
         for path in paths:
             fut: Future = Future()
@@ -168,28 +172,42 @@ def _opened_ahead(paths: list[Path]):
             yield fut
         return
 
-    def submit(pool, path) -> Future:
+    def submit(pool, scans, path):
         try:
             checked = check_workbook(path)
         except Exception as exc:  # noqa: BLE001 - re-raised by .result(), as parse_workbook would
             fut: Future = Future()
             fut.set_exception(exc)
             return fut
-        return pool.submit(parse_sheets, checked)
+        return _Opened(pool.submit(parse_sheets, checked), scans.submit(sheet_shapes, checked))
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="jygproj-open") as pool:
-        pending: deque[Future] = deque()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="jygproj-open") as pool, \
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="jygproj-shape") as scans:
+        pending: deque = deque()
         it = iter(paths)
         for path in it:
-            pending.append(submit(pool, path))
+            pending.append(submit(pool, scans, path))
             if len(pending) > _AHEAD:
                 break
         while pending:
             fut = pending.popleft()
             nxt = next(it, None)
             if nxt is not None:
-                pending.append(submit(pool, nxt))
+                pending.append(submit(pool, scans, nxt))
             yield fut
+
+
+@dataclass
+class _Opened:
+    """A workbook being opened in the background: calamine's parse and the sheets' shapes."""
+
+    parsed: Future
+    shapes: Future
+
+    def result(self):
+        opened = self.parsed.result()
+        opened.shapes = self.shapes.result()
+        return opened
 
 
 def _failed_sheet(path: Path, raw, log: ProblemLog, exc: Exception) -> SheetResult:

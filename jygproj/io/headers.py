@@ -18,7 +18,7 @@ from jygproj.io.cells import half_width
 #: Canonical field → accepted header texts (normalised: half-width, no spaces, no unit in brackets).
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "seq": ("序号", "编号", "序"),
-    "name": ("项目名称", "名称", "项目", "项目全称"),
+    "name": ("项目名称", "名称", "项目", "项目全称", "工程名称", "工程项目名称", "建设项目名称", "项目(工程)名称"),
     "code": ("项目代码", "国家代码", "项目编码", "统一项目代码", "项目代码(国家代码)", "全国投资项目在线审批监管平台代码",
              "审批监管平台代码", "在线审批监管平台代码", "项目统一代码"),
     "list": ("清单", "所属清单", "清单类别", "项目类别"),
@@ -30,10 +30,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "leader": ("包抓领导", "包抓市级领导", "市级包抓领导", "包抓市领导", "包联领导"),
     "sector": ("行业领域", "所属行业", "领域", "行业", "所属领域", "行业分类"),
     "content": ("建设规模及内容", "建设内容", "主要建设内容", "建设规模及主要内容", "建设内容及规模"),
-    "total_investment": ("总投资", "计划总投资", "项目总投资", "总投资额", "批复总投资"),
+    "total_investment": ("总投资", "计划总投资", "项目总投资", "总投资额", "批复总投资", "项目投资总额", "投资总额"),
     "annual_plan": ("年度计划投资", "年度投资计划", "年度计划", "本年计划投资", "年计划投资", "计划投资", "本年度投资计划",
                     "本年度计划投资", "当年计划投资", "今年计划投资", "年度计划完成投资", "本年计划完成投资",
-                    "年度计划完成工程量"),
+                    "年度计划完成工程量", "年度投资"),
     "q1_plan": ("一季度", "第一季度", "一季度计划"),
     "q2_plan": ("二季度", "第二季度", "二季度计划"),
     "q3_plan": ("三季度", "第三季度", "三季度计划"),
@@ -41,10 +41,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "stretch_plan": ("力争目标", "大提速目标", "力争完成", "年度力争目标"),
     "planned_start": ("计划开工时间", "计划开工年月", "计划开工日期", "计划开工", "拟开工时间", "拟开工年份", "拟开工"),
     "remark": ("备注",),
-    "completed_ytd": ("累计完成投资", "完成投资", "累计完成"),
+    "completed_ytd": ("累计完成投资", "完成投资", "累计完成", "累计完成投资额", "累计投资"),
     # the period's own increment (本周/本月): the ledger keeps 1-X月 cumulative figures only
     "period_completed": ("本周完成投资", "本周完成", "当周完成投资", "本月完成投资", "当月完成投资", "本月完成",
-                         "当月调度投资", "单月完成数"),
+                         "当月调度投资", "单月完成数", "月完成投资", "月度完成投资", "当月投资"),
     # cumulative figures of other scopes: read to be told apart from 1-X月, never loaded as it
     "since_start": ("开工以来累计完成投资", "开工以来", "开工至本月底累计完成投资", "开工至本月底", "至今累计完成投资",
                     "开累完成投资", "自开工累计完成投资", "截至目前累计完成投资", "截止到目前累计完成投资合计"),
@@ -311,7 +311,7 @@ def classify_path(path: tuple[str, ...]) -> tuple[str | None, int | None, int | 
         if f is not None:
             if f == "completed_ytd" and month is None:
                 month = _scope_month("".join(groups))
-            return _plan_group_leaf(f, month, year, leaf, groups)
+            return f, month, year
     f, month, year = classify_single(whole)
     if f is not None:
         return f, month, year
@@ -323,10 +323,6 @@ def classify_path(path: tuple[str, ...]) -> tuple[str | None, int | None, int | 
     if any(_PLAN_GROUP_WIDE.search(g) for g in groups) and leaf in ("投资", "合计", "金额", "计划投资", "小计"):
         return "annual_plan", None, None
     return None, None, None
-
-
-def _plan_group_leaf(f, month, year, leaf, groups):
-    return f, month, year
 
 
 def _completion_scope(leaf: str, groups: list[str], whole: str) -> tuple[str | None, int | None, int | None] | None:

@@ -55,7 +55,6 @@ def read_reserve(ctx: Ctx) -> tuple[list[dict], list[dict], object]:
     bad_rows: set[int] = set()
     no_code: list[int] = []
     keys: list[tuple[int, str]] = []
-    rows = ctx.raw.rows
     for i, _ in walked.data:
         row = merged_row(ctx, walked, i)
         bad: list[str] = []

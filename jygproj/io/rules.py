@@ -11,7 +11,7 @@ import re
 
 from jygproj.io import cells, names
 from jygproj.io.cells import CellError
-from jygproj.io.recognise import NATURE_WORDS, list_from_text, nature_from_text  # noqa: F401 - one home
+from jygproj.io.recognise import list_from_text, nature_from_text
 
 #: Float noise allowed when one figure must not exceed another (万元): relative, plus an absolute hair.
 REL_NOISE = 1e-9

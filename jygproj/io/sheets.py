@@ -240,10 +240,10 @@ def read_sheet(path: Path, raw: RawSheet, log: ProblemLog, default_year: int | N
                     f"单位行“单位：{unit_line}”" if unit_line else
                     f"表头（{report.unit}）" if report.unit else "未注明，按万元读取")
     result.columns = set(cols)
-    _describe_columns(ctx, reading)
     _report_hidden_columns(ctx)
     structure_above = raw.row_offset + header.structure_end + 1
     if kind is None:
+        _describe_columns(ctx, reading)
         _reject_below(report, raw, header)
         log.add("sheet_not_recognised", "表头可识别，但无法判断是清单、调度表还是储备库",
                 expected="标题写明清单或调度表名称；或在版式文件中写明类型")
@@ -255,6 +255,7 @@ def read_sheet(path: Path, raw: RawSheet, log: ProblemLog, default_year: int | N
         baseline_columns(ctx)
         if "prior_cum" not in ctx.cols:
             missing.append("prior_cum")
+    _describe_columns(ctx, reading)
     for f in missing:
         hint = _missing_hint(header, f)
         log.add("column_missing", f"缺少必需的“{REQUIRED_LABELS[f]}”列{hint}",
@@ -267,7 +268,8 @@ def read_sheet(path: Path, raw: RawSheet, log: ProblemLog, default_year: int | N
         ctx.list_id = "reserve"
     report.list = ctx.list_id
     ctx.sheet_nature, nature_source = _sheet_nature(layout, raw.name, title)
-    reading.nature = _nature_source_text(ctx, nature_source)
+    if kind in ("register", "progress"):
+        reading.nature = _nature_source_text(ctx, nature_source)
     if missing:
         _reject_below(report, raw, header)
         return _finish_with_draft(result, log, start, ctx)
@@ -306,7 +308,8 @@ def read_sheet(path: Path, raw: RawSheet, log: ProblemLog, default_year: int | N
         return _finish(result, log, start)
     report_walk(ctx, walked)
     _describe_rows(ctx, walked, reading, ti if title is not None else None)
-    reading.nature = _nature_sources(ctx, walked, nature_source)
+    if kind in ("register", "progress"):
+        reading.nature = _nature_sources(ctx, walked, nature_source)
     report.rows["structure"] = structure_above + walked.structure
     report.rows["rejected"] = len(walked.rejected)
     report.rows["loaded"] = len(walked.data)

@@ -14,6 +14,7 @@ from jygproj.io import cells, fastpath, names, rules
 from jygproj.io.cells import CellError
 from jygproj.io.context import Ctx
 from jygproj.io.headers import AMOUNT_FIELDS
+from jygproj.io.recognise import nature_from_text
 
 #: Remarks and notes below a table (备注：…, 注：…), and the filler's lines: who filled it in, who
 #: checked it, phone, date, seal — in one cell or split across cells, below the table or above it.
@@ -314,7 +315,7 @@ def walk_rows(ctx: Ctx) -> Rows:
             label_col = ("name" if name_label == label or cells.is_empty(ctx.cell(row, "seq")) else "seq") \
                 if name_col is not None and any(j in key_cols for j in filled) else None
             seg = Segment("section", i, label, values, count=int(m[1]) if m else None, label_col=label_col,
-                          level=level, nature=rules.nature_from_text(label), rounding=rounding)
+                          level=level, nature=nature_from_text(label), rounding=rounding)
             open_sections[level] = seg
             context = tuple(open_sections[lv] for lv in sorted(open_sections))
             out.segments.append(seg)

@@ -467,15 +467,15 @@ def parse_sheets(opened: OpenedWorkbook) -> OpenedWorkbook:
             raise WorkbookError("unreadable", f"工作表“{name}”无法读取（{str(exc).splitlines()[0]}）") from exc
         sheets.append((name, sheet))
     opened.sheets = sheets
-    # hidden rows, columns and merges: the sheet XML inflated once more (zlib releases the GIL, so
-    # in the opening thread this overlaps the reading thread's checks)
-    opened.shapes = sheet_shapes(opened)
     return opened
 
 
 def parse_workbook(path: Path) -> OpenedWorkbook:
-    """Checks and calamine's parse of every sheet; no polars frame yet. Raises WorkbookError."""
-    return parse_sheets(check_workbook(path))
+    """Checks, calamine's parse of every sheet and the sheets' shapes (hidden rows, columns, merges);
+    no polars frame yet. Raises WorkbookError."""
+    opened = parse_sheets(check_workbook(path))
+    opened.shapes = sheet_shapes(opened)
+    return opened
 
 
 def finish_workbook(opened: OpenedWorkbook) -> list[RawSheet]:
