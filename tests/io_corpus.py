@@ -1084,3 +1084,14 @@ def _(tmp):
 def _(tmp):
     cols = [SEQ, NAME, NATURE, Col(("项目建设单位",), lambda p: p.owner), TOTAL, ANNUAL]
     return one(tmp, "syn6.xlsx", "Sheet1", table(register_title("房地产开发项目"), cols))
+
+
+@variant("c3-项目名称合并两列（仅为列宽）", "3", DOMAIN, [Reading("Sheet1", "register", GOV, "万元", None, REG)])
+def _(tmp):
+    # 项目名称 merged over B:C in the header (and each name over B:C in its row): one column, not two
+    rows = register_title() + [["序号", "项目名称", None, "建设性质", "总投资", "年度计划投资"]]
+    merges = ["B3:C3"]
+    for n, p in enumerate(PROJECTS, 1):
+        rows.append([n, p.name, None, NATURE_CN[p.nature], p.total, p.annual])
+        merges.append(f"B{len(rows)}:C{len(rows)}")
+    return one(tmp, "c3i.xlsx", "Sheet1", Sheet(rows, merges))

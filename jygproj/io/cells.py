@@ -189,6 +189,9 @@ def parse_started(value: str | None) -> tuple[bool | None, bool | None]:
     s = half_width(value).strip().replace(" ", "")
     if s in EMPTY_MARKS:
         return None, None
+    bare = re.sub(r"[(][^()]*[)]$", "", s)  # 已开工（2023.3）: the word, with a date or note in brackets
+    if bare and bare != s and bare not in ("是", "否"):
+        return parse_started(bare)
     if s in ("已复工", "复工", "是(复工)", "已复工复产"):
         return True, True
     if s in ("是", "已开工", "开工", "在建", "续建", "已建", "√", "Y", "y", "yes", "true", "TRUE", "已开复工", "已开(复)工",
@@ -230,6 +233,10 @@ def parse_date_or_word(value: str | None, default_year: int | None) -> tuple[dt.
         return None, True
     if s in NOT_STARTED_WORDS:
         return None, False
+    m = re.fullmatch(r"(.+?)(?:已)?(?:开工建设|开工|复工)", s)
+    if m and (m[1][-1:].isdigit() or m[1][-1:] in "月日旬底初中"):  # "2023年3月开工": a start date
+        d = parse_date(m[1], default_year)
+        return d, (True if d is not None else None)
     d = parse_date(value, default_year)
     return d, (True if d is not None else None)
 

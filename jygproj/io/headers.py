@@ -284,6 +284,7 @@ def classify_path(path: tuple[str, ...]) -> tuple[str | None, int | None, int | 
     """(field, month, year) of a column from its header path (group first, leaf last)."""
     if not path:
         return None, None, None
+    path = tuple(normalise_header(t) for t in path)
     leaf = bare(path[-1])
     groups = [bare(g) for g in path[:-1]]
     whole = "".join(groups + [leaf])
@@ -304,6 +305,9 @@ def classify_path(path: tuple[str, ...]) -> tuple[str | None, int | None, int | 
            for g in groups):
         if _FUNDING_PART.match(leaf) or leaf.startswith("其中"):
             return "funding_part", None, None
+    m = _SINGLE_MONTH.match(leaf)
+    if m and any(_MONTH_GROUP.match(g) or _YTD_WORDS.search(g) for g in groups):  # 1-9月 › 其中：9月份
+        return "period_completed", int(m[2]), None
     if leaf.startswith("其中"):
         return "part", None, None
     for g in reversed(path[:-1]):
@@ -493,7 +497,10 @@ def _level_texts(block: list[tuple], first: int, merges, j: int) -> list[str]:
         t = _text(row[j]) if j < len(row) else ""
         if not t:
             m = _merge_at(merges, first + k, j)
-            if m is not None and first <= m[0] <= first + k:
+            below = any(_text(block[q][j]) if j < len(block[q]) else "" for q in range(k + 1, len(block)))
+            if m is not None and first <= m[0] <= first + k and (m[1] == j or below):
+                # a merged header governs the columns it spans that have sub-headers of their own; a
+                # cell merged across columns only for width (项目名称 over B:C) is one column
                 r0 = m[0] - first
                 t = _text(block[r0][m[1]]) if m[1] < len(block[r0]) else ""
             elif k < len(block) - 1 and any(_text(block[q][j]) if j < len(block[q]) else "" for q in
