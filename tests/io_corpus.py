@@ -1095,3 +1095,40 @@ def _(tmp):
         rows.append([n, p.name, None, NATURE_CN[p.nature], p.total, p.annual])
         merges.append(f"B{len(rows)}:C{len(rows)}")
     return one(tmp, "c3i.xlsx", "Sheet1", Sheet(rows, merges))
+
+
+# bad files of the remaining classes: the right answer is a located error -------------------------------
+
+@variant("c3-分组下两列同名（拒绝）", "3", ISSUE, [Refusal("column_ambiguous", "Sheet1", 3, "G")])
+def _(tmp):
+    g = "2023年1-9月"
+    cols = [SEQ, NAME, NATURE, TOTAL, ANNUAL, Col((g, "完成投资"), lambda p: p.ytd, True),
+            Col((g, "完成投资（万元）"), lambda p: p.ytd, True)]
+    return one(tmp, "c3x.xlsx", "Sheet1", table(progress_title("2023年政府投资项目建设进度表"), cols))
+
+
+@variant("c6-无关键字的落款行（拒绝）", "6", ISSUE, [Refusal("row_not_project", "Sheet1", 11, "B")])
+def _(tmp):
+    sh = table(register_title(), [SEQ, NAME, NATURE, TOTAL, ANNUAL])
+    # rows 5-9 the projects; row 10 blank; row 11 a signature written without 填报人：
+    sh.rows += [[], [None, "张三", None, None, None, "2023.10.8"]]
+    return one(tmp, "c6x.xlsx", "Sheet1", sh)
+
+
+@variant("c8-附件标记下的标题不含清单（拒绝）", "8", ISSUE, [Refusal("list_unknown", "Sheet1", 2, "A")])
+def _(tmp):
+    title = [["附件2"], ["2023年嘉峪关市重点项目计划表"], [None, None, None, None, "单位：万元"]]
+    return one(tmp, "c8x.xlsx", "Sheet1", table(title, [SEQ, NAME, NATURE, TOTAL, ANNUAL]))
+
+
+@variant("c9-调度表标题下只有计划（拒绝）", "9", ISSUE, [Refusal("column_missing", "Sheet1", 3, None)])
+def _(tmp):
+    return one(tmp, "c9x.xlsx", "Sheet1", table(progress_title(), [SEQ, NAME, NATURE, TOTAL, ANNUAL]))
+
+
+@variant("syn-纳入情况写法无法识别（拒绝）", "synonyms", SHAANXI, [Refusal("registered_not_understood", "Sheet1", 6, "G")])
+def _(tmp):
+    cols = [SEQ, NAME, NATURE, TOTAL, ANNUAL, YTD9, Col(("纳入情况",), lambda p: "已纳入")]
+    sh = table(progress_title(), cols)
+    sh.rows[5][6] = "拟纳入"
+    return one(tmp, "synx.xlsx", "Sheet1", sh)

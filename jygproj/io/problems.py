@@ -77,6 +77,7 @@ CODES: dict[str, tuple[str, str]] = {
     "merged_amounts_summed": (WARNING, "同一项目分行填写的金额已相加"),
     "cumulative_scopes_disagree": (WARNING, "截至上年底与本年累计之和不等于开工以来累计"),
     "registered_not_understood": (ERROR, "入库情况无法识别"),
+    "row_not_project": (ERROR, "无序号无金额的行不像项目"),
     "section_count_mismatch": (WARNING, "分组行项目数与明细不符"),
     "quarters_mismatch": (WARNING, "分季度计划之和与年度计划不符"),
     "completed_above_total": (ERROR, "累计完成投资超过总投资"),

@@ -205,6 +205,7 @@ def walk_rows(ctx: Ctx) -> Rows:
     in_header = False  # just after a repeated header: its sub-header rows are structure too
     last_data: int | None = None  # the last data row (a continuation row joins it)
     after_data = False  # the row above is a data row or its continuation
+    unnumbered: list[int] = []  # rows taken as projects with neither 序号 nor any amount
     name_col = ctx.cols.get("name")
     key_cols = tuple(c.index for c in (ctx.cols.get("seq"), name_col) if c is not None)
     start = ctx.header.structure_end + 1
@@ -343,8 +344,33 @@ def walk_rows(ctx: Ctx) -> Rows:
             after_data = False
             continue
         add_data([i])
+        if cells.is_empty(ctx.cell(row, "seq")) and not _has_amount(ctx, row):
+            unnumbered.append(i)
+    if unnumbered and "seq" in ctx.cols and len(all_rows) - len(unnumbered) >= 3 and len(unnumbered) * 4 <= len(all_rows):
+        _refuse_unnumbered(ctx, out, unnumbered, all_rows, contexts)
     out.data = _with_natures(out, all_rows, contexts, ctx.sheet_nature)
     return out
+
+
+def _refuse_unnumbered(ctx: Ctx, out: Rows, unnumbered: list[int], all_rows: list[int], contexts: list[list]) -> None:
+    """In a table that numbers its projects, a row with a name but neither 序号 nor any figure is no
+    project (a signature, a note without 备注：): an error at its cell, never one more project."""
+    for i in unnumbered:
+        ctx.report("row_not_project", "该行有名称但没有序号和任何金额，与表中其他项目不同，不像项目行", i, "name",
+                   ctx.cell(ctx.raw.rows[i], "name"),
+                   "若是项目，补上序号和金额；若是落款或说明，以“备注：”“填报人：”等开头，或删除该行")
+        out.rejected.append(i)
+        k = all_rows.index(i)
+        del all_rows[k]
+        for run in contexts:  # the row leaves its run of rows under the same sections
+            if k < run[0]:
+                run[0] -= 1
+                break
+            k -= run[0]
+        for seg in out.segments:
+            for rows in [seg.covered] + seg.candidates:
+                if i in rows:
+                    rows.remove(i)
 
 
 def _with_natures(out: Rows, idx: list[int], contexts: list[list], sheet_nature: str | None = None
@@ -465,10 +491,16 @@ def check_segments(ctx: Ctx, walked: Rows, values, bad_rows: set[int]) -> None:
             unit = ctx.unit(fld)
             factor = rules.UNIT_FACTORS[unit]
             rounding = seg.rounding.get(fld, rules.ROUNDING_IN_UNIT)
-            sums = [_covered_total(values, fld, c) for c in candidates]
-            if any(not rules.sum_disagrees(written, s, factor, rounding) for s in sums):
+            total = None
+            agrees = False
+            for c in candidates:  # the first set is the one a mismatch is reported against
+                s = _covered_total(values, fld, c)
+                total = s if total is None else total
+                if not rules.sum_disagrees(written, s, factor, rounding):
+                    agrees = True
+                    break
+            if agrees:
                 continue
-            total = sums[0]
             what = {"total": "合计", "subtotal": "小计", "section": "分组行"}[seg.kind]
             lo, hi = (min(candidates[0]), max(candidates[0])) if candidates[0] else (seg.i, seg.i)
             near = [i for i in walked.hidden if (seg.kind == "total" or lo <= i <= hi)]
