@@ -22,9 +22,17 @@ test:  ## the whole test suite (installs Chromium for the browser tests when mis
 bench: setup  ## run the benchmarks; writes benchmarks/results.json and benchmarks/RESULTS.md
 	$(BIN)/python -m benchmarks
 
+# Left out of the lock although a dependency asks for them (pip-compile's "unsafe" list; setup.sh
+# installs the lock with --no-deps, so they stay out): pip and setuptools as before, and
+# rfc3987-syntax with its lark grammar, which jupyter-events pulls in through
+# jsonschema[format-nongpl] and which costs ~1 s at import in every process that imports
+# jsonschema (papermill, altair, nbconvert, Voilà); it checks only the "iri" formats, which no
+# schema of ours or of our dependencies uses (issue 18).
+KEPT_OUT := pip setuptools rfc3987-syntax lark
 lock:  ## re-pin requirements.lock from pyproject.toml (needs the network to PyPI)
 	$(BIN)/pip-compile --quiet --strip-extras --extra dev --no-emit-index-url \
-	    --no-emit-find-links --output-file requirements.lock pyproject.toml
+	    --no-emit-find-links $(addprefix --unsafe-package ,$(KEPT_OUT)) \
+	    --output-file requirements.lock pyproject.toml
 
 sample: setup  ## regenerate the embedded sample data set (deterministic)
 	$(BIN)/jygproj sample data/sample/2023 --seed 2023 --as-of 2023-10

@@ -24,14 +24,17 @@ COMMANDS = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every subcommand, or of ``command``'s alone when it names one: only that
+    subcommand's module is then imported (importing them all costs ~0.6 s, most of it libraries
+    the other subcommands need, issue 18)."""
     parser = argparse.ArgumentParser(
         prog="jygproj",
         description="嘉峪关市项目落地“大提速”分析与规划工作台 (嘉政办发〔2023〕39号) — "
         "analytics and planning workbench",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in (command,) if command in COMMANDS else COMMANDS:
         try:
             module = importlib.import_module(f"jygproj.commands.{name}")
         except ModuleNotFoundError as exc:
@@ -42,8 +45,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def named_command(argv: list[str]) -> str | None:
+    """The subcommand on a command line: its first word that is not an option (the top level has
+    no option that takes a value, so the first such word is the subcommand)."""
+    return next((a for a in argv if not a.startswith("-")), None)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(named_command(argv))
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

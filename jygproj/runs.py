@@ -241,9 +241,12 @@ def run_notebook(
         nb_path = staging / f"{name}.ipynb"
         try:
             with _kernel_env(staging):
+                # no copy saved after every cell (papermill's default: ~50 writes of the growing
+                # notebook, issue 18): a failed run's staging directory is thrown away anyway
                 executed = pm.execute_notebook(
                     nb, str(nb_path), parameters=parameters, kernel_name=kernel_name,
                     cwd=str(staging), progress_bar=False, execution_timeout=timeout,
+                    request_save_on_cell_execute=False,
                 )
         except PapermillExecutionError as exc:
             raise NotebookRunError(notebook, exc.cell_index, exc.exec_count, exc.ename,

@@ -37,8 +37,17 @@ want=$(cat requirements.lock pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$STAMP" 2>/dev/null)" != "$want" ]; then
   say "installing locked requirements (requirements.lock)"
   # (this machine's pip.conf lists optional local indexes; their "ignored" notices are noise)
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r requirements.lock \
+  # --no-deps: the lock is the whole environment, so what it leaves out stays out (the Makefile's
+  # KEPT_OUT: rfc3987-syntax, which jupyter-events asks for and which costs ~1 s per process).
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -r requirements.lock \
       2> >(grep -v "^WARNING: Location" >&2)
+  # ... and what an earlier install put there without the lock is removed (pip-sync's rule).
+  stray=$("$VENV/bin/python" scripts/not_locked.py)
+  if [ -n "$stray" ]; then
+    say "removing packages the lock does not pin: $stray"
+    # shellcheck disable=SC2086
+    "$VENV/bin/python" -m pip uninstall -q -y $stray 2> >(grep -v "^WARNING: Location" >&2)
+  fi
   "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps -e . \
       2> >(grep -v "^WARNING: Location" >&2)
   # The named kernel papermill and JupyterLab use: the project's venv, not whatever is on PATH.

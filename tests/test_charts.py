@@ -62,3 +62,26 @@ def test_png_is_written_with_cjk_font(tmp_path):
         pytest.skip("no CJK font installed (scripts/setup.sh installs fonts-wqy-microhei)")
     path = charts.save_png(charts.completion_chart(_completion()), tmp_path / "c.png")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 5_000
+
+
+def test_png_is_converted_from_the_svg_already_drawn(tmp_path, monkeypatch):
+    """save_png after show/to_svg runs Vega once (issue 18): the PNG is the shown SVG's pixels,
+    byte for byte what vegalite_to_png draws, and a changed chart is drawn anew."""
+    if not charts.cjk_fonts():
+        pytest.skip("no CJK font installed (scripts/setup.sh installs fonts-wqy-microhei)")
+    import vl_convert as vlc
+
+    chart = charts.completion_chart(_completion())
+    expected = vlc.vegalite_to_png(chart.to_dict(), scale=2.0, format_locale=charts.FORMAT_LOCALE,
+                                   time_format_locale=charts.TIME_FORMAT_LOCALE, allowed_base_urls=[])
+    drawn = []
+    real = vlc.vegalite_to_svg
+    monkeypatch.setattr(vlc, "vegalite_to_svg", lambda spec, **kw: drawn.append(1) or real(spec, **kw))
+    monkeypatch.setattr(vlc, "vegalite_to_png", lambda *a, **kw: pytest.fail("Vega run again for the PNG"))
+    monkeypatch.setattr(charts, "_SVGS", {})
+    svg = charts.to_svg(chart)
+    path = charts.save_png(chart, tmp_path / "c.png")
+    assert drawn == [1] and path.read_bytes() == expected
+    assert "一季度" in svg
+    charts.save_png(chart.properties(title="另一个标题"), tmp_path / "d.png")
+    assert drawn == [1, 1]
