@@ -154,7 +154,8 @@ def periods_in_text(text: str | None, year: int | None) -> list[Period]:
         return []
     s = half_width(text).replace(" ", "")
     out: list[Period] = []
-    m = re.search(r"第(\d{1,2})周", s)
+    # 第39周: a week of the year; "9月第4周" is a week of the month, which names no ISO week
+    m = re.search(r"(?<!月)第(\d{1,2})周", s)
     if m and 1 <= int(m[1]) <= 53:
         out.append(week_period(year, int(m[1])))
     for kind, pat in _PERIOD_PATTERNS:
