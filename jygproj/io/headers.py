@@ -451,14 +451,15 @@ def _is_group_row(row: tuple, below: tuple, merges, r: int) -> bool:
         return False
     for j, t in cells:
         n = normalise_header(t)
-        if len(n) > 30 or _NOT_GROUP.search(n) or _NUMBER.fullmatch(bare(n)):
-            return False
+        if len(n) > 30 or _NOT_GROUP.search(n) or _NUMBER.fullmatch(bare(n)) or ":" in n:
+            return False  # a title, unit or filler's line, a label: value line (所属县区：肃州区)
         if j >= len(below):
             return False
-    spans = sum(1 for j, _ in cells if _merge_at(merges, r, j) is not None)
-    # with merges known, a group spans columns; without them, some column under it must be empty
-    # above its own header text (the group cell merged across)
-    return spans > 0 or any(not _text(row[j]) and _text(below[j]) for j in range(min(len(row), len(below))))
+    # with merges known, a group cell is merged across the columns under it; a sheet with no merge
+    # at all (written without merging) needs a column empty on this row over a header text below
+    if merges:
+        return any(_merge_at(merges, r, j) is not None for j, _ in cells)
+    return any(not _text(row[j]) and _text(below[j]) for j in range(min(len(row), len(below))))
 
 
 def find_header(rows, search_rows: int = 30, merges=(), hidden_cols=frozenset()) -> Header | None:
