@@ -182,7 +182,7 @@ def _opened_ahead(paths: list[Path]):
         return _Opened(pool.submit(parse_sheets, checked), scans.submit(sheet_shapes, checked))
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="jygproj-open") as pool, \
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="jygproj-shape") as scans:
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="jygproj-shape", initializer=_yield_cpu) as scans:
         pending: deque = deque()
         it = iter(paths)
         for path in it:
@@ -195,6 +195,19 @@ def _opened_ahead(paths: list[Path]):
             if nxt is not None:
                 pending.append(submit(pool, scans, nxt))
             yield fut
+
+
+def _yield_cpu() -> None:
+    """The shape-scanning thread runs at a lower priority (Linux: a thread is a task of its own): on
+    two cores it fills the time the reading and the parsing threads leave idle instead of taking a
+    core from the reading thread, whose checks bound the load."""
+    import os
+    import threading
+
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    except (AttributeError, OSError):  # not Linux, or not allowed: the same work at the same priority
+        pass
 
 
 @dataclass
