@@ -72,6 +72,7 @@ CODES: dict[str, tuple[str, str]] = {
     "column_pick": (WARNING, "多列可作为同一字段，按规则选取"),
     "hidden_columns": (WARNING, "隐藏列"),
     "hidden_rows": (WARNING, "隐藏行未载入"),
+    "shape_not_checked": (WARNING, "未检查隐藏行和合并单元格"),
     "section_nature_unknown": (ERROR, "分组行的建设性质无法识别"),
     "nature_conflict_sheet": (ERROR, "分组行与工作表的建设性质不一致"),
     "merged_amounts_summed": (WARNING, "同一项目分行填写的金额已相加"),

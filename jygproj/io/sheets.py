@@ -185,6 +185,9 @@ def read_sheet(path: Path, raw: RawSheet, log: ProblemLog, default_year: int | N
         reading.layout = layout.label
     if "row_numbers_uncertain" in raw.notes:
         log.add("row_numbers_uncertain", "无法确定工作表首行位置，提示的行号可能偏移")
+    if not raw.shape_known and rows:
+        log.add("shape_not_checked", f"本表较大（{len(rows):,} 行）或结构特殊，未检查隐藏行和合并单元格",
+                expected="如有隐藏的项目行，请取消隐藏或删除后再报送")
     if layout is not None and layout.kind == "skip":
         return _skip_sheet(result, log, start, "版式文件写明跳过本表", False)
     if not rows:
