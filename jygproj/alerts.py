@@ -29,6 +29,7 @@ import polars as pl
 
 from jygproj import ledger, paths, schema
 from jygproj.pace import Profile, cum_share
+from jygproj.report.formats import date_zh as _date_zh, wan as _wan
 from jygproj.reference import Lines, ReferenceDataError, check_keys, read_strict
 
 LEVEL_ORDER: dict[str, int] = {level: i for i, level in enumerate(schema.ALERT_LEVELS)}
@@ -110,14 +111,18 @@ _KIND_KEYS: dict[str, tuple[set[str], set[str]]] = {  # kind -> (required, optio
 }
 
 
-def load_rules(path: Path | None = None) -> AlertRules:
+def load_rules(path: Path | None = None, *, plan: Any = None) -> AlertRules:
     """Load and validate the warning rules (data/reference/alert_rules.yaml by default).
 
     Refuses duplicate or unknown keys, unknown levels, lists, natures and kinds, and bands that do
     not escalate (a higher threshold must give a more severe level); errors name file, line, key.
+    A value written ``{plan_target: key}`` or ``{plan_requirement: id}`` is the plan's number (a target,
+    or the month of a requirement's deadline): the plan's dates are never copied into the rules, so
+    ``plan`` (jygproj.plan.Plan) is needed when the file refers to it.
     """
     path = Path(path) if path else paths.REFERENCE / "alert_rules.yaml"
     data, lines = read_strict(path)
+    data = _from_plan(data, plan, path, lines, ())
     check_keys(data, file=path, lines=lines, key_path=(), required={"meta", "levels", "rules"})
     check_keys(data["meta"], file=path, lines=lines, key_path=("meta",),
                required={"title", "clause", "description"})
@@ -135,6 +140,29 @@ def load_rules(path: Path | None = None) -> AlertRules:
         raise ReferenceDataError(path, lines.get(("rules",)), "rules", "至少需要一条规则", "no_rules")
     rules = {rid: _rule(path, lines, rid, entry) for rid, entry in rules_raw.items()}
     return AlertRules(str(path), str(data["meta"]["title"]), levels, rules)
+
+
+def _from_plan(node: Any, plan: Any, path: Path, lines: Lines, kp: tuple[str, ...]) -> Any:
+    """Replace {plan_target: key} / {plan_requirement: id} by the plan's number (see load_rules)."""
+    if isinstance(node, dict) and len(node) == 1 and next(iter(node)) in ("plan_target", "plan_requirement"):
+        kind, ref = next(iter(node.items()))
+        if plan is None:
+            raise ReferenceDataError(path, lines.get(kp), ".".join(kp), f"取值引用方案（{kind}: {ref}），需给出方案",
+                                     "plan_needed")
+        if kind == "plan_target":
+            if ref not in plan.targets.items:
+                raise ReferenceDataError(path, lines.get(kp), ".".join(kp), f"方案中没有目标 {ref!r}", "unknown_target")
+            return int(plan.value(ref))
+        months = {r.deadline_month for r in plan.requirements if r.id == ref and r.deadline_month}
+        if len(months) != 1:
+            raise ReferenceDataError(path, lines.get(kp), ".".join(kp),
+                                     f"方案中没有唯一时限的要求 {ref!r}", "unknown_requirement")
+        return months.pop()
+    if isinstance(node, dict):
+        return {k: _from_plan(v, plan, path, lines, kp + (str(k),)) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_from_plan(v, plan, path, lines, kp + (str(i),)) for i, v in enumerate(node)]
+    return node
 
 
 def _rule(path: Path, lines: Lines, rid: str, entry: Any) -> Rule:
@@ -249,14 +277,6 @@ def period_label(period: str) -> str:
     except ValueError:
         return period
     return f"{p.year}年{p.number}月" if p.kind == "month" else f"{p.year}年第{p.number}周"
-
-
-def _date_zh(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
-
-
-def _wan(x: float) -> str:
-    return f"{x:,.1f}万元"
 
 
 def assessment_year(progress: pl.DataFrame, as_of: date) -> int:
@@ -607,13 +627,7 @@ def level_counts(alerts: pl.DataFrame) -> dict[str, int]:
     return counts
 
 
-MOVEMENTS: dict[str, str] = {
-    "up": "升级",  # worse than last quarter
-    "down": "降级",  # milder
-    "new": "新增",
-    "cleared": "解除",
-    "unchanged": "持平",
-}
+MOVEMENTS = schema.ALERT_MOVEMENT_LABELS
 
 
 def level_movements(current_alerts: pl.DataFrame, previous_alerts: pl.DataFrame) -> pl.DataFrame:
@@ -657,7 +671,7 @@ def rules_table(rules: AlertRules) -> pl.DataFrame:
     Columns: rule_id, name, kind, thresholds (Chinese, e.g. "蓝色预警 >0；黄色预警 >1；红色预警 >3"),
     clause, source. Level definitions: :func:`levels_table`.
     """
-    unit = {"start_lateness": "个月", "resume_lateness": "个月", "pace_gap": "个百分点"}
+    unit = schema.ALERT_THRESHOLD_UNITS
     rows = []
     for r in rules.rules.values():
         if r.bands:
@@ -679,3 +693,16 @@ def levels_table(rules: AlertRules) -> pl.DataFrame:
     """level, label, colour, hex, definition — mildest first."""
     return pl.DataFrame([{"level": s.key, "label": s.label, "colour": s.colour, "hex": s.hex,
                           "definition": s.definition} for s in rules.levels.values()])
+
+
+def counts_by_unit(worst: pl.DataFrame, projects: pl.DataFrame, no_unit: str) -> pl.DataFrame:
+    """Projects per responsible unit at each level (by each project's worst level): responsible_unit,
+    red_count, yellow_count, blue_count, total_count; most red first. ``no_unit`` names the projects
+    without a responsible unit."""
+    j = worst.join(projects.select("project_id", "responsible_unit"), on="project_id", how="left").with_columns(
+        pl.col("responsible_unit").fill_null(no_unit), pl.col("level").cast(pl.String))
+    out = j.group_by("responsible_unit").agg(
+        *[(pl.col("level") == k).sum().cast(pl.Int64).alias(f"{k}_count") for k in ("red", "yellow", "blue")],
+        pl.len().cast(pl.Int64).alias("total_count"))
+    return out.sort(["red_count", "yellow_count", "total_count", "responsible_unit"],
+                    descending=[True, True, True, False])

@@ -24,7 +24,7 @@ import altair as alt
 import polars as pl
 
 from jygproj.errors import JygprojError
-from jygproj.schema import ALERT_LEVELS, LISTS, WAN_PER_YI
+from jygproj.schema import ALERT_LEVELS, LISTS, QUARTER_LABELS, WAN_PER_YI
 
 FORMAT_LOCALE = "zh-CN"  # d3-format: thousands separator, decimal point, ¥
 TIME_FORMAT_LOCALE = "zh-CN"  # d3-time-format: 一月…十二月, 星期一…
@@ -36,7 +36,6 @@ MONTH_FORMAT = "%-m月"
 FONT = "WenQuanYi Micro Hei, Noto Sans CJK SC, Microsoft YaHei, SimHei, PingFang SC, sans-serif"
 #: Default warning colours (二(八) 红黄蓝); labels from schema.ALERT_LEVELS.
 LEVEL_COLOURS = {"blue": "#2b6cb0", "yellow": "#d69e2e", "red": "#c53030"}
-QUARTER_LABELS = {1: "一季度", 2: "二季度", 3: "三季度", 4: "四季度"}
 WIDTH = 560
 HEIGHT = 260
 

@@ -2,8 +2,8 @@
 date; against the plan's targets, stretch targets and requirements (季度考核, 二(一)–二(五)).
 
 Pure functions: canonical frames, the monthly cumulative from :func:`jygproj.ledger.monthly_cumulative`,
-the seasonal profile and target values in; tidy polars frames out. Only :func:`load_plan_targets`
-reads the reference file (wiring).
+the seasonal profile and the plan's targets and requirements (jygproj.plan) in; tidy polars frames
+out.
 
 Counting rules (each a decision the report states):
 - A project's completed investment is one figure per month (ledger.monthly_cumulative), used for
@@ -34,6 +34,8 @@ UNSPECIFIED = "unspecified"  # a membership whose nature the list does not give
 PERIODS = ("Q1", "Q2", "Q3", "Q4", "YTD")
 BREAKDOWNS = ("responsible_unit", "lead_unit", "leader")
 
+#: Rounding allowed between a list's total investment received and the plan's (亿元 to one decimal).
+TOTAL_TOLERANCE_WAN = 0.5
 _Q_COLS = ["q1_plan_wan", "q2_plan_wan", "q3_plan_wan", "q4_plan_wan"]
 
 
@@ -284,53 +286,6 @@ def _join_targets(out: pl.DataFrame, plan_targets: pl.DataFrame | None, as_of_mo
 
 # --- the plan's targets --------------------------------------------------------------------------
 
-PLAN_TARGETS: dict[str, pl.DataType] = {
-    "list": pl.String,
-    "nature": pl.String,  # null = all natures of the list
-    "period": pl.String,  # Q1..Q4 or Year
-    "kind": pl.String,  # "target" (确保) or "stretch" (力争)
-    "target_wan": pl.Float64,
-    "key": pl.String,  # the key in data/reference/targets_<year>.yaml
-    "clause": pl.String,
-}
-
-#: (list, nature, period, kind, key) for every amount target of the plan sections 二(一)–二(五).
-TARGET_KEYS: tuple[tuple[str, str | None, str, str, str], ...] = (
-    ("provincial_major", "continuing", "Year", "target", "provincial_major_continuing_annual_yi"),
-    ("provincial_major", "continuing", "Year", "stretch", "provincial_major_continuing_stretch_yi"),
-    ("provincial_major", "new", "Year", "target", "provincial_major_new_annual_yi"),
-    ("provincial_major", "new", "Year", "stretch", "provincial_major_new_stretch_yi"),
-    ("provincial_key", None, "Year", "target", "provincial_key_annual_yi"),
-    ("provincial_key", "continuing", "Year", "target", "provincial_key_continuing_annual_yi"),
-    *(("provincial_key", "continuing", f"Q{q}", "target", f"provincial_key_continuing_q{q}_yi") for q in range(1, 5)),
-    ("provincial_key", "new", "Year", "target", "provincial_key_new_annual_yi"),
-    *(("provincial_key", "new", f"Q{q}", "target", f"provincial_key_new_q{q}_yi") for q in range(1, 5)),
-    *(("leader_package", None, f"Q{q}", "target", f"leader_package_q{q}_yi") for q in range(1, 5)),
-    ("government", None, "Year", "target", "government_annual_yi"),
-    ("government", "continuing", "Year", "target", "government_continuing_annual_yi"),
-    ("government", "new", "Year", "target", "government_new_annual_yi"),
-    ("industrial", None, "Year", "target", "industrial_annual_yi"),
-    ("real_estate", None, "Year", "target", "real_estate_annual_yi"),
-)
-
-
-def plan_targets_frame(targets) -> pl.DataFrame:
-    """The plan's amount targets (a jygproj.reference.Targets) as a frame in 万元 (PLAN_TARGETS)."""
-    rows = [
-        dict(list=lst, nature=nature, period=period, kind=kind, target_wan=targets.wan(key), key=key,
-             clause=targets.items[key].clause)
-        for lst, nature, period, kind, key in TARGET_KEYS
-        if key in targets.items
-    ]
-    return pl.DataFrame(rows, schema=PLAN_TARGETS)
-
-
-def load_plan_targets(year: int) -> pl.DataFrame:
-    """Wiring: read data/reference/targets_<year>.yaml and return :func:`plan_targets_frame`."""
-    from jygproj.reference import load_targets
-
-    return plan_targets_frame(load_targets(year))
-
 
 def target_checks(
     completion_frame: pl.DataFrame, plan_targets: pl.DataFrame, *, as_of_month: int, profile: Profile
@@ -376,54 +331,141 @@ def requirements(
     *,
     as_of_month: int,
     profile: Profile,
-    quarterly_required_pct: float = 100.0,
-    enterprise_annual_required_pct: float = 80.0,
+    rules: list,
 ) -> pl.DataFrame:
-    """The plan's completion-rate requirements, one row per check.
+    """The plan's completion-rate requirements (jygproj.plan.Requirement, checks quarter_completion
+    and annual_completion, as the plan file declares them), one row per check.
 
-    - quarterly_completion (二(二), and the 季度考核 of every list): each closed quarter's rate
-      >= ``quarterly_required_pct``; measured against the plan's own quarterly target where it sets
-      one (basis "plan_target"), else against the list's quarterly plan ("list_plan").
-    - enterprise_annual (二(五)): industrial, real estate and both together (counted once), annual
-      completion rate >= ``enterprise_annual_required_pct``; final only in December, before that
-      judged by the seasonal pace (pace_required_pct = required × 序时进度 share).
+    - quarter_completion: each closed quarter's rate of each of the rule's lists >= the threshold;
+      measured against the plan's own quarterly target where it sets one (basis "plan_target"),
+      else against the list's quarterly plan ("list_plan"); all natures together, and by nature
+      where the plan sets the quarterly target by nature (e.g. 二(二) continuing and new).
+    - annual_completion: year to date over the annual plan >= the threshold; final in the rule's
+      deadline month, before that judged by the seasonal pace (pace_required_pct = required × 序时进度).
 
     Columns: requirement_id, clause, list, nature, period, basis, measured_pct, required_pct,
     pace_required_pct, final, met (final checks), on_pace (unfinished checks); met and on_pace stay
-    null where there is no rate (nothing planned).
+    null where there is no rate (nothing planned). Rows in the order of the completion frame.
     """
-    c = completion_frame
-    # each list's closed quarters, all natures together; by nature only where the plan sets the
-    # quarterly target by nature (二(二): continuing 1.3/6.3/8.2/3.8, new 0.25/4.2/14.75/18.2)
-    quarterly = c.filter(pl.col("period").is_in(["Q1", "Q2", "Q3", "Q4"]) & pl.col("closed")
-                         & ~pl.col("list").is_in([CITY, ENTERPRISE])
-                         & (pl.col("nature").is_null() | pl.col("target_wan").is_not_null())).with_columns(
-        pl.lit("quarterly_completion").alias("requirement_id"),
-        pl.when(pl.col("list") == "provincial_key").then(pl.lit("二(二)")).otherwise(pl.lit("二(八)"))
-        .alias("clause"),
-        pl.when(pl.col("target_wan").is_not_null()).then(pl.lit("plan_target")).otherwise(pl.lit("list_plan"))
-        .alias("basis"),
-        pl.coalesce(pl.col("target_rate_pct"), pl.col("rate_pct")).alias("measured_pct"),
-        pl.lit(quarterly_required_pct).alias("required_pct"),
-        pl.lit(quarterly_required_pct).alias("pace_required_pct"),
-        pl.lit(True).alias("final"),
-    )
-    enterprise = c.filter((pl.col("period") == "YTD") & pl.col("nature").is_null()
-                          & pl.col("list").is_in([*ENTERPRISE_LISTS, ENTERPRISE])).with_columns(
-        pl.lit("enterprise_annual").alias("requirement_id"),
-        pl.lit("二(五)").alias("clause"),
-        pl.lit("annual_plan").alias("basis"),
-        pl.col("annual_rate_pct").alias("measured_pct"),
-        pl.lit(enterprise_annual_required_pct).alias("required_pct"),
-        pl.lit(enterprise_annual_required_pct * cum_share(as_of_month, profile)).alias("pace_required_pct"),
-        pl.lit(as_of_month == 12).alias("final"),
-    )
+    c = completion_frame.with_row_index("_row")
     cols = ["requirement_id", "clause", "list", "nature", "period", "basis", "measured_pct", "required_pct",
             "pace_required_pct", "final"]
-    return pl.concat([quarterly.select(cols), enterprise.select(cols)]).with_columns(
+    quarterly, annual = [], []
+    for rule in rules:
+        common = (pl.lit(rule.id).alias("requirement_id"), pl.lit(rule.clause).alias("clause"),
+                  pl.lit(rule.threshold_pct).alias("required_pct"))
+        if rule.check == "quarter_completion":
+            quarterly.append(c.filter(
+                pl.col("period").is_in(["Q1", "Q2", "Q3", "Q4"]) & pl.col("closed")
+                & pl.col("list").is_in(list(rule.lists))
+                & (pl.col("nature").is_null() | pl.col("target_wan").is_not_null())).with_columns(
+                *common,
+                pl.when(pl.col("target_wan").is_not_null()).then(pl.lit("plan_target")).otherwise(pl.lit("list_plan"))
+                .alias("basis"),
+                pl.coalesce(pl.col("target_rate_pct"), pl.col("rate_pct")).alias("measured_pct"),
+                pl.lit(rule.threshold_pct).alias("pace_required_pct"),
+                pl.lit(True).alias("final")))
+        elif rule.check == "annual_completion":
+            annual.append(c.filter((pl.col("period") == "YTD") & pl.col("nature").is_null()
+                                   & pl.col("list").is_in(list(rule.lists))).with_columns(
+                *common,
+                pl.lit("annual_plan").alias("basis"),
+                pl.col("annual_rate_pct").alias("measured_pct"),
+                pl.lit(rule.threshold_pct * cum_share(as_of_month, profile)).alias("pace_required_pct"),
+                pl.lit(as_of_month >= rule.deadline_month).alias("final")))
+    empty = c.head(0).with_columns(pl.lit(None, pl.String).alias(k) for k in ("requirement_id", "clause", "basis")) \
+        .with_columns(pl.lit(None, pl.Float64).alias(k) for k in ("measured_pct", "required_pct", "pace_required_pct")) \
+        .with_columns(pl.lit(None, pl.Boolean).alias("final"))
+    parts = [pl.concat([f.select("_row", *cols) for f in group]).sort("_row") if group else empty.select("_row", *cols)
+             for group in (quarterly, annual)]
+    return pl.concat(parts).drop("_row").with_columns(
         # no rate (nothing planned) -> nothing to judge: met stays null
         pl.when(pl.col("final") & pl.col("measured_pct").is_not_null())
         .then(pl.col("measured_pct") >= pl.col("required_pct")).alias("met"),
         pl.when(~pl.col("final") & pl.col("measured_pct").is_not_null())
         .then(pl.col("measured_pct") >= pl.col("pace_required_pct")).alias("on_pace"),
     )
+
+
+def plan_reconciliation(memberships: pl.DataFrame, plan_sizes: pl.DataFrame) -> pl.DataFrame:
+    """The lists received against the sizes the plan states (jygproj.plan.Plan.list_sizes_frame):
+    list, nature, size_scope, plan_projects, projects (on the list received, of that nature), plan_total_wan,
+    total_investment_wan (received), count_difference, total_difference_wan, matches (count equal and,
+    where the plan gives one, total within 0.5 万元)."""
+    m = memberships.with_columns(pl.col("list").cast(pl.String), pl.col("nature").cast(pl.String))
+    by_nature = m.with_columns(pl.col("nature").fill_null(UNSPECIFIED)).group_by("list", "nature").agg(pl.col("project_id").n_unique().alias("projects"),
+                                                 pl.col("total_investment_wan").sum().alias("total_investment_wan"))
+    whole = m.group_by("list").agg(pl.col("project_id").n_unique().alias("projects"),
+                                   pl.col("total_investment_wan").sum().alias("total_investment_wan")) \
+        .with_columns(pl.lit(None, pl.String).alias("nature"))
+    got = pl.concat([by_nature, whole.select(by_nature.columns)])
+    return (plan_sizes.join(got, on=["list", "nature"], how="left", nulls_equal=True)
+            .with_columns(pl.col("projects").fill_null(0).cast(pl.Int64))
+            .with_columns((pl.col("projects") - pl.col("plan_count")).alias("count_difference"),
+                          (pl.col("total_investment_wan") - pl.col("plan_total_wan")).alias("total_difference_wan"))
+            .with_columns(((pl.col("count_difference") == 0)
+                           & (pl.col("total_difference_wan").abs() <= TOTAL_TOLERANCE_WAN).fill_null(True))
+                          .alias("matches"))
+            .select("list", "nature", pl.col("scope").alias("size_scope"), pl.col("plan_count").alias("plan_projects"),
+                    "projects", "plan_total_wan",
+                    "total_investment_wan",
+                    "count_difference", "total_difference_wan", "matches", "clause"))
+
+
+# --- review figures ------------------------------------------------------------------------------
+
+
+def city_annual_plan_wan(completion_frame: pl.DataFrame) -> float | None:
+    """The city's annual plan, each project once (the "city" scope's YTD row); None without one."""
+    rows = completion_frame.filter((pl.col("list") == CITY) & pl.col("nature").is_null() & (pl.col("period") == "YTD"))
+    return float(rows["annual_plan_wan"].sum()) if rows.height else None
+
+
+def city_annual_rate_pct(completion_frame: pl.DataFrame) -> float | None:
+    """年度计划完成率: the city's completed year to date over its annual plan (each project once)."""
+    rows = completion_frame.filter((pl.col("list") == CITY) & pl.col("nature").is_null() & (pl.col("period") == "YTD"))
+    plan = float(rows["annual_plan_wan"].sum()) if rows.height else 0.0
+    if not rows.height or not plan:
+        return None
+    return float(rows["completed_wan"].fill_null(0.0).sum()) / plan * 100
+
+
+def s_curve(completion_frame: pl.DataFrame, monthly: pl.DataFrame, *, year: int, as_of_month: int,
+            profile: Profile) -> pl.DataFrame:
+    """Planned and actual cumulative of all listed projects (once each), month 1..12:
+    month, planned_cum_wan (the city's annual plan by the seasonal profile), actual_cum_wan (the
+    ledger's 1-X月 figures, from 1-2月 to the as-of month; null after)."""
+    plan_total = city_annual_plan_wan(completion_frame) or 0.0
+    actual = {m: float(cumulative_at(monthly, year, m)["completed_ytd_wan"].sum() or 0.0)
+              for m in range(2, as_of_month + 1)}
+    return pl.DataFrame({"month": list(range(1, 13)),
+                         "planned_cum_wan": [plan_total * cum_share(m, profile) for m in range(1, 13)],
+                         "actual_cum_wan": [actual.get(m) for m in range(1, 13)]},
+                        schema={"month": pl.Int64, "planned_cum_wan": pl.Float64, "actual_cum_wan": pl.Float64})
+
+
+def project_detail(memberships: pl.DataFrame, monthly: pl.DataFrame, *, year: int, quarter: int, as_of_month: int,
+                   profile: Profile) -> pl.DataFrame:
+    """Per project and list: YTD plan and completion, the review quarter's plan and completion, the
+    rate, and the ledger row the figure was taken from (month_used, figure_file/sheet/row)."""
+    d = completion_detail(memberships, monthly, year=year, as_of_month=as_of_month, profile=profile)
+    ytd = d.filter((pl.col("period") == "YTD") & ~pl.col("list").is_in([CITY, ENTERPRISE]))
+    this_quarter = d.filter(pl.col("period") == f"Q{quarter}").select(
+        "project_id", "list", pl.col("plan_wan").alias("q_plan_wan"), pl.col("completed_wan").alias("q_completed_wan"))
+    used = cumulative_at(monthly, year, as_of_month)
+    figure_src = monthly.join(used.select("project_id", pl.col("month_used").alias("month")),
+                              on=["project_id", "month"]).select(
+        "project_id", "month", pl.col("source_file").alias("figure_file"),
+        pl.col("source_sheet").alias("figure_sheet"), pl.col("source_row").alias("figure_row"))
+    return (
+        ytd.join(this_quarter, on=["project_id", "list"], how="left")
+        .join(figure_src, on="project_id", how="left")
+        .with_columns(_pct(pl.col("completed_wan"), pl.col("plan_wan")).alias("rate_pct"))
+    )
+
+
+def requirement_counts(requirements_frame: pl.DataFrame) -> dict[str, int]:
+    """How many requirement checks were made, met, and failed (final and not met)."""
+    r = requirements_frame
+    return {"checked": r.height, "met": int(r["met"].fill_null(False).sum()),
+            "failed": int((r["final"] & ~r["met"].fill_null(True)).sum())}

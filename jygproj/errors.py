@@ -13,3 +13,9 @@ class JygprojError(Exception):
         if code is not None:
             self.code = code
         super().__init__(f"{message} [{self.code}]")
+
+
+class UsageError(JygprojError, ValueError):
+    """A parameter or argument a user gave cannot be used (a command exits with status 2)."""
+
+    code = "usage"

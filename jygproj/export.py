@@ -6,17 +6,15 @@ number formats (#,##0.00 on amounts, 0.0% on rates), column widths that fit Chin
 
 Safe: a text cell beginning with = + - @ (or a tab / carriage return) is written as a string, never
 a formula (openpyxl would otherwise turn "=..." into a live formula, design page). Written
-atomically: a temporary file beside the target, then os.replace, so a reader never sees half a
-workbook.
+atomically with the one output file mode (jygproj.outputs.write_atomic), so a reader never sees
+half a workbook.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -27,6 +25,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from jygproj import outputs
 from jygproj.errors import JygprojError
 from jygproj.schema import ALERT_LEVELS, COLUMN_LABELS, LISTS, NATURES
 
@@ -115,16 +114,7 @@ def write_workbook(path: str | Path, sheets: Sequence[Sheet]) -> Path:
     used: set[str] = set()
     for sheet in sheets:
         _write_sheet(wb.create_sheet(_sheet_name(sheet.name, used)), sheet)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx.tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return outputs.write_atomic(path, wb.save)
 
 
 def _sheet_name(name: str, used: set[str]) -> str:

@@ -165,3 +165,10 @@ def summarise(classified: pl.DataFrame, projects: pl.DataFrame,
              pl.col("project_id").str.join("、").alias("project_ids"))
         .sort([*by, "projects", "category_code"], descending=[False] * len(by) + [True, False], nulls_last=True)
     )
+
+
+def category_totals(classified: pl.DataFrame) -> pl.DataFrame:
+    """Projects held back per category, city-wide (a project once per category): category_code,
+    category_label, projects; most projects first."""
+    return (classified.unique(["project_id", "category"]).group_by("category_code", "category_label")
+            .agg(pl.len().alias("projects")).sort("projects", "category_code", descending=[True, False]))

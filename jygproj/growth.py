@@ -26,24 +26,117 @@ Pure functions: frames and parameters in, a frame and a dict out.
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Sequence
 
+import numpy as np
 import polars as pl
 
+from jygproj.errors import JygprojError
 from jygproj.pace import Profile, cum_share
 
 HEADLINES = ("level", "rate")
+
+
+class GrowthError(JygprojError, ValueError):
+    """The FAI baseline or the parameters cannot give the tracker's figures (Chinese, English code)."""
 MONTHS = pl.DataFrame({"month": list(range(1, 13))}, schema={"month": pl.Int8})
+LAST_MONTH = 12  # the goal is for the calendar year's FAI
+
+
+@dataclass(frozen=True)
+class Goal:
+    """The plan's growth goal (一 工作目标): growth_pct for the year, reached ``months_early`` months
+    before December — the target month (2023: 12%, one month early, so November). From jygproj.plan."""
+
+    growth_pct: float
+    months_early: int
+    year: int
+
+    @property
+    def target_month(self) -> int:
+        return LAST_MONTH - self.months_early
+
+
+def goal_amounts(comparable_prior_wan: Any, goal: Goal) -> dict[str, Any]:
+    """What each reading needs at the target month: level (1 + g) × last year's full year, rate
+    (1 + g) × last year's cumulative to the target month (comparable basis, 12 months January first;
+    a (draws, 12) array works too)."""
+    g = 1 + goal.growth_pct / 100
+    return {"level": g * comparable_prior_wan[..., LAST_MONTH - 1] if hasattr(comparable_prior_wan, "ndim")
+            else g * comparable_prior_wan[LAST_MONTH - 1],
+            "rate": g * comparable_prior_wan[..., goal.target_month - 1] if hasattr(comparable_prior_wan, "ndim")
+            else g * comparable_prior_wan[goal.target_month - 1]}
+
+
+def evaluate_goal(cum_wan: Sequence[float | None], comparable_prior_wan: Sequence[float | None],
+                  growth_pct: Sequence[float | None], *, goal: Goal, as_of_month: int) -> dict[str, dict[str, Any]]:
+    """The one evaluator of the growth goal, shared by the tracker (:func:`growth_summary`) and the
+    scenario engine. Inputs are 12 monthly values, January first (None or NaN unknown): the
+    cumulative (actual, then projected), the comparable prior-year cumulative and the cumulative
+    growth in %.
+
+    For each reading: goal_wan (level: (1 + g) × last year's full year; rate: (1 + g) × last year's
+    cumulative to the target month), at_target_wan, margin_wan (at target − goal; negative = short),
+    met_early (margin >= 0), met_month (level: the first month from 1-2月 at the goal; rate: the
+    earliest month of the final run of months at or above the target), extra_total_wan (the
+    shortfall) and extra_per_month_wan (the shortfall spread evenly over the months left to the
+    target month; 0 when none is left or nothing is short).
+    """
+    cum = np.asarray(cum_wan, dtype=float)
+    growth = np.asarray(growth_pct, dtype=float)
+    t = goal.target_month
+    goals = goal_amounts(np.asarray(comparable_prior_wan, dtype=float), goal)
+    known = np.flatnonzero(~np.isnan(cum[1:])) + 2  # months from 1-2月 with a figure
+    hit = known[cum[known - 1] >= goals["level"]]
+    level_month = int(hit[0]) if hit.size else None
+    rate_month = None
+    for m in known[::-1]:  # the earliest month of the final run of months at or above the target
+        if not growth[m - 1] >= goal.growth_pct - 1e-9:  # an unknown (NaN) growth ends the run too
+            break
+        rate_month = int(m)
+    at_target = None if np.isnan(cum[t - 1]) else float(cum[t - 1])
+    remaining = max(t - as_of_month, 0)
+    out = {}
+    for reading, month in (("level", level_month), ("rate", rate_month)):
+        goal_wan = float(goals[reading])
+        margin = at_target - goal_wan if at_target is not None else None
+        short = None if margin is None else max(0.0, -margin)
+        out[reading] = {"goal_wan": goal_wan, "at_target_wan": at_target, "margin_wan": margin,
+                        "met_early": None if margin is None else margin >= -1e-6, "met_month": month,
+                        "extra_total_wan": short,
+                        "extra_per_month_wan": (short / remaining) if short and remaining else 0.0}
+    return out
+
+
+def rate_line(comparable_prior_wan: Any, goal: Goal) -> Any:
+    """The growth line: (1 + g) × the comparable prior-year cumulative (what the rate reading needs
+    each month)."""
+    return comparable_prior_wan * (1 + goal.growth_pct / 100)
+
+
+def need_path(now_wan: float, goal_wan: float, as_of_month: int, target_month: int,
+              profile: Profile) -> dict[int, float]:
+    """The cumulative a reading needs month by month, from the actual at the as-of month to its goal
+    at the target month, the shortfall spread over the months left by the seasonal profile."""
+    remaining = list(range(as_of_month + 1, target_month + 1))
+    total_w = sum(profile[m] for m in remaining)
+    need = max(0.0, goal_wan - now_wan)
+    path, done = {as_of_month: now_wan}, 0.0
+    for m in remaining:
+        done += profile[m] / total_w if total_w else 0.0
+        path[m] = now_wan + need * done
+    return path
 
 
 def _baseline_months(baseline: pl.DataFrame, year: int | None) -> pl.DataFrame:
     b = baseline if year is None else baseline.filter(pl.col("year") == year)
     if b["year"].drop_nulls().n_unique() > 1:
         years = sorted(b["year"].unique().to_list())
-        raise ValueError(f"基数表含多个年份 {years}，请指定 year [ambiguous_year]")
+        raise GrowthError(f"基数表含多个年份 {years}，请指定 year", "ambiguous_year")
     if b["month"].is_duplicated().any():
         dup = b.filter(pl.col("month").is_duplicated())["month"].unique().sort().to_list()
-        raise ValueError(f"基数表月份重复：{dup} [duplicate_month]")
+        raise GrowthError(f"基数表月份重复：{dup}", "duplicate_month")
     return MONTHS.join(b.select(pl.col("month").cast(pl.Int8), "prior_cum_wan", "current_cum_wan", "growth_pct"),
                        on="month", how="left")
 
@@ -95,16 +188,16 @@ def seasonal_projection(
     actual = actual_cumulative(baseline, as_of_month=as_of_month, year=year)
     now = actual.filter(pl.col("month") == as_of_month)["actual_cum_wan"][0]
     if now is None:
-        raise ValueError(f"基数表缺少 {as_of_month} 月的本年累计数（或增速） [missing_current]")
+        raise GrowthError(f"基数表缺少 {as_of_month} 月的本年累计数（或增速）", "missing_current")
     if shape == "profile":
         share = {m: cum_share(m, profile) for m in range(as_of_month, 13)}
     elif shape == "prior_year":
         prior = dict(zip(actual["month"].to_list(), actual["prior_cum_wan"].to_list()))
         if any(prior.get(m) is None for m in range(as_of_month, 13)):
-            raise ValueError(f"基数表缺少上年 {as_of_month}–12 月可比累计数 [missing_prior]")
+            raise GrowthError(f"基数表缺少上年 {as_of_month}–12 月可比累计数", "missing_prior")
         share = {m: prior[m] for m in range(as_of_month, 13)}
     else:
-        raise ValueError(f"shape 应为 profile 或 prior_year，实际为 {shape!r} [bad_shape]")
+        raise GrowthError(f"shape 应为 profile 或 prior_year，实际为 {shape!r}", "bad_shape")
     return pl.DataFrame(
         {"month": list(range(as_of_month, 13)),
          "projected_cum_wan": [now * share[m] / share[as_of_month] for m in range(as_of_month, 13)]},
@@ -117,9 +210,8 @@ def growth_path(
     *,
     as_of_month: int,
     profile: Profile,
+    goal: Goal,
     projection: pl.DataFrame | None = None,
-    target_growth_pct: float = 12.0,
-    target_month: int = 11,
     year: int | None = None,
 ) -> pl.DataFrame:
     """The monthly path, month 1..12, in 万元:
@@ -142,17 +234,18 @@ def growth_path(
     at December and null before; a projection given is ignored).
     """
     _check_month(as_of_month)
+    target_month = goal.target_month
     if not 2 <= target_month <= 12:
-        raise ValueError(f"target_month 应为 2–12，实际为 {target_month} [bad_target_month]")
-    g = 1 + target_growth_pct / 100
+        raise GrowthError(f"target_month 应为 2–12，实际为 {target_month}", "bad_target_month")
+    g = 1 + goal.growth_pct / 100
     actual = actual_cumulative(baseline, as_of_month=as_of_month, year=year)
     now = actual.filter(pl.col("month") == as_of_month)["actual_cum_wan"][0]
     if now is None:
-        raise ValueError(f"基数表缺少 {as_of_month} 月的本年累计数（或增速） [missing_current]")
+        raise GrowthError(f"基数表缺少 {as_of_month} 月的本年累计数（或增速）", "missing_current")
     raw_prior = dict(zip(actual["month"].to_list(), actual["prior_cum_wan"].to_list()))
     for m in (as_of_month, target_month, 12):
         if raw_prior.get(m) is None:
-            raise ValueError(f"基数表缺少上年 1-{m} 月可比累计数 prior_cum_wan [missing_prior]")
+            raise GrowthError(f"基数表缺少上年 1-{m} 月可比累计数 prior_cum_wan", "missing_prior")
     scale = comparable_scale(baseline, as_of_month=as_of_month, year=year)
     prior = {m: v * scale if v is not None else None for m, v in raw_prior.items()}
     actual = actual.with_columns((pl.col("prior_cum_wan") * scale).alias("comparable_prior_cum_wan"))
@@ -165,10 +258,8 @@ def growth_path(
 
     goals = {"level": g * prior[12], "rate": g * prior[target_month]}
     remaining = list(range(as_of_month + 1, target_month + 1))
-    weights = {m: profile[m] for m in remaining}
-    total_w = sum(weights.values())
-    share = {m: w / total_w for m, w in weights.items()} if total_w else {}
-    cum_part = {m: sum(share[k] for k in remaining if k <= m) for m in remaining}
+    total_w = sum(profile[m] for m in remaining)
+    share = {m: profile[m] / total_w for m in remaining} if total_w else {}
 
     path = actual.join(proj, on="month", how="left").with_columns(
         pl.when(pl.col("month") == as_of_month).then(pl.lit(now))
@@ -180,7 +271,7 @@ def growth_path(
         # a published growth rate stands for its month; otherwise the level over the comparable base
         pl.coalesce(pl.col("growth_pct"), (pl.col("cum_wan") / pl.col("comparable_prior_cum_wan") - 1) * 100)
         .alias("cum_growth_pct"),
-        (pl.col("comparable_prior_cum_wan") * g).alias("rate_line_wan"),
+        rate_line(pl.col("comparable_prior_cum_wan"), goal).alias("rate_line_wan"),
         (pl.col("projected_cum_wan") - pl.col("projected_cum_wan").shift(1)).alias("projected_month_wan"),
     ).with_columns(
         pl.when(pl.col("month") <= as_of_month).then(None).otherwise(pl.col("projected_month_wan"))
@@ -192,11 +283,12 @@ def growth_path(
     # path is the target month's actual alone and nothing remains to be needed.
     start = {as_of_month: now} if as_of_month <= target_month else {target_month: at_target}
     columns = []
-    for reading, goal in goals.items():
-        need = max(0.0, goal - now)
-        shortfall = max(0.0, goal - at_target) if at_target is not None else None
+    for reading, goal_wan in goals.items():
+        need = max(0.0, goal_wan - now)
+        shortfall = max(0.0, goal_wan - at_target) if at_target is not None else None
         columns += [
-            _by_month(start | {m: now + need * cum_part[m] for m in remaining}, f"{reading}_path_wan"),
+            _by_month(start | {m: v for m, v in need_path(now, goal_wan, as_of_month, target_month, profile).items()
+                               if m in remaining}, f"{reading}_path_wan"),
             _by_month({m: need * share[m] for m in remaining}, f"{reading}_need_month_wan"),
             _by_month({m: shortfall * share[m] for m in remaining} if shortfall is not None else {},
                       f"{reading}_extra_month_wan"),
@@ -215,9 +307,8 @@ def growth_summary(
     path: pl.DataFrame,
     *,
     as_of_month: int,
+    goal: Goal,
     headline: str = "level",
-    target_growth_pct: float = 12.0,
-    target_month: int = 11,
 ) -> dict[str, Any]:
     """The headline figures of a :func:`growth_path` frame, JSON-ready (万元, %, months).
 
@@ -232,16 +323,16 @@ def growth_summary(
     actuals, not projections.
     """
     if headline not in HEADLINES:
-        raise ValueError(f"headline 应为 level 或 rate，实际为 {headline!r} [bad_headline]")
-    g = 1 + target_growth_pct / 100
+        raise GrowthError(f"headline 应为 level 或 rate，实际为 {headline!r}", "bad_headline")
+    target_month = goal.target_month
     by_month = {r["month"]: r for r in path.iter_rows(named=True)}
     now, target, dec = by_month[as_of_month], by_month[target_month], by_month[12]
-    goals = {"level": g * dec["comparable_prior_cum_wan"], "rate": g * target["comparable_prior_cum_wan"]}
-    known = [r for r in path.iter_rows(named=True) if r["cum_wan"] is not None and r["month"] >= 2]
+    readings = evaluate_goal(path["cum_wan"].to_list(), path["comparable_prior_cum_wan"].to_list(),
+                             path["cum_growth_pct"].to_list(), goal=goal, as_of_month=as_of_month)
     out: dict[str, Any] = {
         "as_of_month": as_of_month,
         "target_month": target_month,
-        "target_growth_pct": target_growth_pct,
+        "target_growth_pct": goal.growth_pct,
         "headline": headline,
         "ytd_cum_wan": now["actual_cum_wan"],
         "ytd_prior_cum_wan": now["comparable_prior_cum_wan"],
@@ -253,25 +344,17 @@ def growth_summary(
         "projected_year_cum_wan": dec["cum_wan"],
         "projected_year_growth_pct": dec["cum_growth_pct"],
     }
-    level_month = next((r["month"] for r in known if r["cum_wan"] >= goals["level"]), None)
-    rate_month = None
-    for r in reversed(known):  # the earliest month of the final run of months at or above the target
-        if r["cum_growth_pct"] is None or r["cum_growth_pct"] < target_growth_pct - 1e-9:
-            break
-        rate_month = r["month"]
-    met_month = {"level": level_month, "rate": rate_month}
-    for reading, goal in goals.items():
-        margin = target["cum_wan"] - goal if target["cum_wan"] is not None else None
+    for reading, r in readings.items():
         extra = {m: by_month[m][f"{reading}_extra_month_wan"] for m in range(as_of_month + 1, target_month + 1)}
         out |= {
-            f"{reading}_goal_wan": goal,
-            f"{reading}_margin_wan": margin,
-            f"{reading}_met_early": None if margin is None else margin >= -1e-6,
-            f"{reading}_met_month": met_month[reading],
+            f"{reading}_goal_wan": r["goal_wan"],
+            f"{reading}_margin_wan": r["margin_wan"],
+            f"{reading}_met_early": r["met_early"],
+            f"{reading}_met_month": r["met_month"],
             f"{reading}_needed_per_month_wan": {m: by_month[m][f"{reading}_need_month_wan"]
                                                 for m in range(as_of_month + 1, target_month + 1)},
             f"{reading}_extra_per_month_wan": extra,
-            f"{reading}_extra_total_wan": None if margin is None else max(0.0, -margin),
+            f"{reading}_extra_total_wan": r["extra_total_wan"],
         }
     for key in ("goal_wan", "margin_wan", "met_early", "met_month", "needed_per_month_wan",
                 "extra_per_month_wan", "extra_total_wan"):
@@ -284,29 +367,18 @@ def track(
     *,
     as_of_month: int,
     profile: Profile,
+    goal: Goal,
     projection: pl.DataFrame | None = None,
     headline: str = "level",
-    target_growth_pct: float = 12.0,
-    target_month: int = 11,
     year: int | None = None,
 ) -> tuple[pl.DataFrame, dict[str, Any]]:
     """:func:`growth_path` and :func:`growth_summary` in one call; the summary says which projection
     ("seasonal", "given", or "none" as of December, when every month is an actual)."""
-    path = growth_path(baseline, as_of_month=as_of_month, profile=profile, projection=projection,
-                       target_growth_pct=target_growth_pct, target_month=target_month, year=year)
-    summary = growth_summary(path, as_of_month=as_of_month, headline=headline,
-                             target_growth_pct=target_growth_pct, target_month=target_month)
+    path = growth_path(baseline, as_of_month=as_of_month, profile=profile, goal=goal, projection=projection,
+                       year=year)
+    summary = growth_summary(path, as_of_month=as_of_month, goal=goal, headline=headline)
     summary["projection"] = "none" if as_of_month == 12 else "seasonal" if projection is None else "given"
     return path, summary
-
-
-def target_settings(targets) -> dict[str, float | int]:
-    """Wiring: the growth goal from a jygproj.reference.Targets — {target_growth_pct, target_month}
-    (12 % and December − 1 month early = November, 一 工作目标)."""
-    return {
-        "target_growth_pct": targets.value("fai_growth_pct"),
-        "target_month": 12 - int(targets.value("fai_growth_months_early_month")),
-    }
 
 
 def _by_month(values: dict[int, float], name: str) -> pl.DataFrame:
@@ -316,4 +388,30 @@ def _by_month(values: dict[int, float], name: str) -> pl.DataFrame:
 
 def _check_month(as_of_month: int) -> None:
     if not 2 <= as_of_month <= 12:
-        raise ValueError(f"as_of_month 应为 2–12（1-2月合并发布），实际为 {as_of_month} [bad_month]")
+        raise GrowthError(f"as_of_month 应为 2–12（1-2月合并发布），实际为 {as_of_month}", "bad_month")
+
+
+def readings(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """What each reading still needs (a :func:`growth_summary`): reading, goal_wan, actual_cum_wan (the
+    cumulative the goal is compared with: the as-of month's, or the target month's once it is past),
+    gap_wan, remaining_months (to the target month), needed_per_month_wan (the gap spread evenly),
+    projected_cum_wan, margin_wan, extra_total_wan, projected_met_month."""
+    remaining = summary["target_month"] - summary["as_of_month"]
+    reached = summary["projected_target_month_cum_wan"] if remaining <= 0 else summary["ytd_cum_wan"]
+    out = []
+    for reading in HEADLINES:
+        goal = summary[f"{reading}_goal_wan"]
+        gap = max(goal - reached, 0.0) if reached is not None else None
+        out.append({
+            "reading": reading,
+            "goal_wan": goal,
+            "actual_cum_wan": reached,
+            "gap_wan": gap,
+            "remaining_months": max(remaining, 0),
+            "needed_per_month_wan": gap / remaining if remaining > 0 else None,
+            "projected_cum_wan": summary["projected_target_month_cum_wan"],
+            "margin_wan": summary[f"{reading}_margin_wan"],
+            "extra_total_wan": summary[f"{reading}_extra_total_wan"],
+            "projected_met_month": summary[f"{reading}_met_month"],
+        })
+    return out

@@ -11,6 +11,11 @@ workbook, the row count of every table, and the sheet reports of the loaders. It
 this module and never edited by hand: ``ingest`` compares the inputs' hashes with the manifest and
 rebuilds the whole copy (atomically: a new directory swapped in) when any input was added, removed
 or changed, or when the copy's format changed.
+
+Concurrent runs (issue 17): the check, the rebuild and the swap happen under the copy's lock
+(jygproj.outputs.lock), each rebuild in its own staging folder; a run that waited finds the copy
+another run just made and keeps it. :func:`load_or_ingest` reads the tables under the same lock, so
+a reader never sees a copy being swapped. What killed runs left is removed by the next rebuild.
 """
 
 from __future__ import annotations
@@ -26,7 +31,8 @@ from typing import Any, Mapping
 
 import polars as pl
 
-from jygproj import paths, schema
+from jygproj import outputs, paths, schema
+from jygproj.catalogue import Catalogue, catalogue
 from jygproj.errors import JygprojError
 
 #: Bump when the layout or a canonical table changes: every copy is then rebuilt.
@@ -42,7 +48,6 @@ TABLES: dict[str, dict[str, pl.DataType]] = {
     "reserve_steps": schema.RESERVE_STEPS_TABLE,
     "problems": schema.PROBLEMS,
 }
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et")
 
 
 class IngestError(JygprojError, ValueError):
@@ -60,26 +65,9 @@ class IngestResult:
 # --- inputs and their hashes ------------------------------------------------------------------------
 
 
-def input_files(data_dir: Path) -> list[Path]:
-    """The workbooks load_dataset reads (every Excel file under ``data_dir``, sorted)."""
-    data_dir = Path(data_dir)
-    return sorted((p for p in data_dir.rglob("*") if p.suffix.lower() in WORKBOOK_SUFFIXES
-                   and p.is_file() and not p.name.startswith(("~$", "."))), key=str)
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def input_hashes(data_dir: Path) -> dict[str, dict[str, Any]]:
-    """Relative path (POSIX) → {"sha256", "bytes"} of every input workbook."""
-    data_dir = Path(data_dir)
-    return {p.relative_to(data_dir).as_posix(): {"sha256": sha256(p), "bytes": p.stat().st_size}
-            for p in input_files(data_dir)}
+    """Relative path (POSIX) → {"sha256", "bytes"} of every input workbook (jygproj.catalogue)."""
+    return catalogue(data_dir).hashes()
 
 
 def default_out(data_dir: Path) -> Path:
@@ -104,12 +92,16 @@ def read_manifest(out_dir: Path) -> dict[str, Any] | None:
         return None
 
 
-def stale_reason(manifest: Mapping[str, Any] | None, hashes: Mapping[str, Any], out_dir: Path) -> str | None:
-    """Why the copy must be rebuilt (Chinese), or None when it is current."""
+def stale_reason(manifest: Mapping[str, Any] | None, hashes: Mapping[str, Any], out_dir: Path,
+                 source_dir: Path | None = None) -> str | None:
+    """Why the copy must be rebuilt (Chinese), or None when it is current. A copy made from another
+    folder is rebuilt too: its rows name that folder's files as their source."""
     if manifest is None:
         return "尚无 Parquet 副本"
     if manifest.get("format") != FORMAT:
         return f"副本格式 {manifest.get('format')} 与当前格式 {FORMAT} 不同"
+    if source_dir is not None and manifest.get("source_dir") != str(source_dir):
+        return f"副本由另一数据目录生成（{manifest.get('source_dir')}）"
     old = manifest.get("inputs", {})
     added = sorted(set(hashes) - set(old))
     removed = sorted(set(old) - set(hashes))
@@ -163,48 +155,61 @@ def write_parquet_set(frames: Mapping[str, pl.DataFrame | pl.LazyFrame], out_dir
     return rows
 
 
-def _swap(staging: Path, out_dir: Path) -> None:
-    """Replace ``out_dir`` by ``staging`` so a reader never sees half a copy."""
-    old = out_dir.with_name(out_dir.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if out_dir.exists():
-        out_dir.rename(old)
-    staging.rename(out_dir)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def ingest(data_dir: Path, out_dir: Path | None = None, *, force: bool = False, year: int | None = None) -> IngestResult:
+def ingest(data_dir: "Path | Catalogue", out_dir: Path | None = None, *, force: bool = False,
+           year: int | None = None) -> IngestResult:
     """Make (or keep) the Parquet copy of the workbooks under ``data_dir``.
 
     Rebuilt when ``force``, when there is none, or when an input workbook was added, removed or
-    changed (sha256) since the copy was made; otherwise nothing is read but the hashes."""
-    from jygproj.io import load_dataset
+    changed (sha256) since the copy was made; otherwise nothing is read but the hashes. Waits for
+    another run making the same copy (jygproj.outputs.lock), then keeps what that run made."""
+    cat = data_dir if isinstance(data_dir, Catalogue) else catalogue(data_dir)
+    out_dir = Path(out_dir) if out_dir else default_out(cat.folder)
+    with outputs.lock(out_dir):
+        return _ingest(cat, out_dir, force=force, year=year)
 
-    data_dir = Path(data_dir)
-    if not data_dir.is_dir():
-        raise IngestError(f"数据目录不存在：{data_dir}", "data_dir_missing")
-    out_dir = Path(out_dir) if out_dir else default_out(data_dir)
-    hashes = input_hashes(data_dir)
-    if not hashes:
-        raise IngestError(f"数据目录中没有 Excel 工作簿：{data_dir}", "no_workbooks")
+
+def _ingest(cat: Catalogue, out_dir: Path, *, force: bool, year: int | None) -> IngestResult:
+    from jygproj.io import load_workbooks
+
+    data_dir = cat.folder
+    hashes = cat.hashes()
     manifest = read_manifest(out_dir)
-    reason = "指定强制重建（--force）" if force else stale_reason(manifest, hashes, out_dir)
+    reason = "指定强制重建（--force）" if force else stale_reason(manifest, hashes, out_dir, data_dir)
     if reason is None:
         return IngestResult(out_dir, False, "输入工作簿未变化，沿用现有副本", manifest)
-    ds = load_dataset(data_dir, year=year)
-    staging = out_dir.with_name(out_dir.name + ".partial")
-    shutil.rmtree(staging, ignore_errors=True)
-    counts = {"error": 0, "warning": 0}
-    if ds.problems.height:
-        for sev, n in ds.problems.group_by("severity").len().iter_rows():
-            counts[sev] = n
-    write_parquet_set({t: getattr(ds, t) for t in TABLES}, staging, inputs=hashes, extra={
-        "source_dir": str(data_dir.resolve()),
-        "problems": counts,
-        "sheets": [dataclasses.asdict(s) for s in ds.sheets],
-    })
-    _swap(staging, out_dir)
+    ds = load_workbooks(cat.paths, year=year)
+    for legacy in (".partial", ".old"):  # what earlier versions left beside the copy
+        shutil.rmtree(out_dir.with_name(out_dir.name + legacy), ignore_errors=True)
+    staging = outputs.staging_dir(out_dir)
+    try:
+        counts = {"error": 0, "warning": 0}
+        if ds.problems.height:
+            for sev, n in ds.problems.group_by("severity").len().iter_rows():
+                counts[sev] = n
+        write_parquet_set({t: getattr(ds, t) for t in TABLES}, staging, inputs=hashes, extra={
+            "source_dir": str(data_dir),
+            "skipped": {s.relative: s.reason for s in cat.skipped},
+            "problems": counts,
+            "sheets": [dataclasses.asdict(s) for s in ds.sheets],
+        })
+        outputs.swap_in(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
     return IngestResult(out_dir, True, reason, read_manifest(out_dir) or {})
+
+
+def input_rows(cat: Catalogue, manifest: Mapping[str, Any]) -> dict[str, Any]:
+    """Rows loaded per input workbook and sheet, from a copy's manifest, for a run's record and its
+    comparison with the report it replaces (jygproj.runs.fewer_inputs): {"folder": the data folder,
+    "files": {path in the folder: {sheet: rows loaded}}} (a workbook with no sheet loaded: {})."""
+    files: dict[str, dict[str, int]] = {f.relative: {} for f in cat.inputs}
+    by_path = {str(f.path): f.relative for f in cat.inputs}
+    for s in manifest.get("sheets", []):
+        rel = by_path.get(str(Path(s["path"]).resolve()))
+        if rel is not None:
+            files[rel][s["sheet"]] = files[rel].get(s["sheet"], 0) + int(s["rows"].get("loaded", 0))
+    return {"folder": paths.display(cat.folder), "files": files}
 
 
 # --- reading back -----------------------------------------------------------------------------------
@@ -231,11 +236,14 @@ def load_ingested(out_dir: Path, tables: tuple[str, ...] | None = None):
     return Dataset(**frames, sheets=sheets)
 
 
-def load_or_ingest(data_dir: Path, out_dir: Path | None = None):
-    """What a notebook calls: refresh the copy when an input changed, then read Parquet."""
-    result = ingest(data_dir, out_dir)
-    return load_ingested(result.out_dir)
+def load_or_ingest(data_dir: "Path | Catalogue", out_dir: Path | None = None):
+    """What a notebook calls: refresh the copy when an input changed, then read Parquet (both under
+    the copy's lock: never a copy another run is swapping)."""
+    cat = data_dir if isinstance(data_dir, Catalogue) else catalogue(data_dir)
+    out_dir = Path(out_dir) if out_dir else default_out(cat.folder)
+    with outputs.lock(out_dir):
+        return load_ingested(_ingest(cat, out_dir, force=False, year=None).out_dir)
 
 
-__all__ = ["FORMAT", "TABLES", "IngestError", "IngestResult", "input_files", "input_hashes", "default_out",
-           "stale_reason", "write_parquet_set", "ingest", "scan_ingested", "load_ingested", "load_or_ingest"]
+__all__ = ["FORMAT", "TABLES", "IngestError", "IngestResult", "input_hashes", "default_out",
+           "stale_reason", "write_parquet_set", "ingest", "input_rows", "scan_ingested", "load_ingested", "load_or_ingest"]

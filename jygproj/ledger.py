@@ -24,6 +24,7 @@ from typing import Any, Callable, Hashable
 
 import polars as pl
 
+from jygproj.errors import UsageError
 from jygproj.schema import CITY_PRECEDENCE
 
 #: Which list's figure stands for a project when it is reported on several lists.
@@ -73,7 +74,7 @@ def parse_period(period: str) -> Period:
             return Period("week", year, week)
         except ValueError:
             pass
-    raise ValueError(f"调度期格式应为 YYYY-MM 或 YYYY-Www，实际为 {period!r} [bad_period]")
+    raise UsageError(f"调度期格式应为 YYYY-MM 或 YYYY-Www，实际为 {period!r}", "bad_period")
 
 
 def month_end(year: int, month: int) -> date:

@@ -12,9 +12,6 @@ only lays them out and writes the files (atomically: a temp file in the same fol
 
 from __future__ import annotations
 
-import os
-import re
-import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -24,9 +21,11 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from jygproj import outputs, paths
+from jygproj.report.formats import date_zh
+
 TITLE = "关于加快推进项目建设进度的提醒函"
 ISSUER = "嘉峪关市发展和改革委员会"
-PLAN = "《嘉峪关市推动项目落地“大提速”工作方案》（嘉政办发〔2023〕39号）"
 
 TITLE_FONT, BODY_FONT, HEADING_FONT = "宋体", "仿宋", "黑体"
 TITLE_SIZE, BODY_SIZE = Pt(22), Pt(16)  # 二号, 三号
@@ -39,13 +38,6 @@ REQUESTS = (
 )
 CN_NUM = "一二三四五六七八九十"
 
-_WINDOWS_BAD = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
-_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
-
-
-def date_zh(d: date) -> str:
-    return f"{d.year}年{d.month}月{d.day}日"
-
 
 def _seq(i: int) -> str:
     """1 -> 一, 12 -> 十二, 20 -> 二十 (letters rarely have more than a few dozen items)."""
@@ -53,16 +45,6 @@ def _seq(i: int) -> str:
         return CN_NUM[i - 1]
     tens, ones = divmod(i, 10)
     return (CN_NUM[tens - 1] if tens > 1 else "") + "十" + (CN_NUM[ones - 1] if ones else "")
-
-
-def safe_filename(stem: str, suffix: str = ".docx", max_len: int = 120) -> str:
-    """A file name Windows accepts: no <>:"/\\|?* or control characters, no trailing dot or space,
-    not a reserved device name (CON, NUL, COM1…), at most ``max_len`` characters."""
-    clean = _WINDOWS_BAD.sub("_", stem).strip().rstrip(". ")
-    clean = clean[: max_len - len(suffix)].rstrip(". ") or "未命名"
-    if clean.split(".")[0].upper() in _WINDOWS_RESERVED:
-        clean = "_" + clean
-    return clean + suffix
 
 
 def _font(run, name: str, size: Pt, bold: bool = False) -> None:
@@ -86,7 +68,7 @@ def _para(doc, text: str, *, font: str = BODY_FONT, size: Pt = BODY_SIZE, bold: 
     return p
 
 
-def build_letter(unit: str, facts: list[str], *, as_of: date, issued_on: date, deadline: date,
+def build_letter(unit: str, facts: list[str], *, as_of: date, issued_on: date, deadline: date, plan_name: str,
                  red_projects: int = 0, missed_targets: int = 0, issuer: str = ISSUER,
                  doc_number: str | None = None):
     """The letter to one unit as a python-docx Document (not saved)."""
@@ -106,7 +88,7 @@ def build_letter(unit: str, facts: list[str], *, as_of: date, issued_on: date, d
     _para(doc, f"{unit}：", align=WD_ALIGN_PARAGRAPH.LEFT, indent=False)
     counts = "，".join(x for x in (f"{red_projects}个项目为红色预警" if red_projects else "",
                                    f"{missed_targets}项季度投资目标未完成" if missed_targets else "") if x)
-    _para(doc, f"根据{PLAN}“严格督导奖惩”有关要求，我委对截至{date_zh(as_of)}全市项目建设调度情况进行了分析。"
+    _para(doc, f"根据{plan_name}“严格督导奖惩”有关要求，我委对截至{date_zh(as_of)}全市项目建设调度情况进行了分析。"
                + (f"你单位负责的项目中，{counts}，项目推进落实偏慢。" if counts else "你单位负责的部分项目推进落实偏慢。")
                + "现将有关情况提醒如下：")
     _para(doc, "一、存在的问题", font=HEADING_FONT)
@@ -123,41 +105,28 @@ def build_letter(unit: str, facts: list[str], *, as_of: date, issued_on: date, d
     return doc
 
 
-def _save_atomic(doc, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".~", suffix=".docx.tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        doc.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_letters(facts: pl.DataFrame, out_dir: Path | str, *, as_of: date, issued_on: date, deadline: date,
+                  plan_name: str,
                   issuer: str = ISSUER, doc_number: str | None = None) -> list[Path]:
     """Write one 提醒函 per responsible unit in ``facts`` (supervision.reminder_facts); return the paths.
+    ``plan_name``: the plan the letter cites, 《title》（document） (jygproj.plan.Plan.citation).
 
-    Files are named 提醒函_<unit>.docx, made safe for Windows (two units that clean to the same name
-    get a numbered suffix). Each file is written to a temp file first and renamed into place, so an
-    interrupted run never leaves a half-written letter under the final name.
+    Files are named 提醒函_<unit>.docx, made safe file names (jygproj.paths.unique_names: two units
+    that clean to the same name get a numbered suffix). Each file is written atomically with the one
+    output file mode (jygproj.outputs.write_atomic), so an interrupted run never leaves a
+    half-written letter under the final name.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    units = facts["responsible_unit"].unique(maintain_order=True).to_list()
+    names = paths.unique_names([f"提醒函_{unit}" for unit in units], ".docx")
     written: list[Path] = []
-    used: set[str] = set()
-    for unit in facts["responsible_unit"].unique(maintain_order=True).to_list():
+    for unit in units:
         mine = facts.filter(pl.col("responsible_unit") == unit)
         kinds = mine["kind"].to_list()
         doc = build_letter(unit, mine["fact"].to_list(), as_of=as_of, issued_on=issued_on, deadline=deadline,
+                           plan_name=plan_name,
                            red_projects=kinds.count("red_project"), missed_targets=kinds.count("missed_target"),
                            issuer=issuer, doc_number=doc_number)
-        name, n = safe_filename(f"提醒函_{unit}"), 1
-        while name.lower() in used:
-            n += 1
-            name = safe_filename(f"提醒函_{unit}_{n}")
-        used.add(name.lower())
-        path = out / name
-        _save_atomic(doc, path)
-        written.append(path)
+        written.append(outputs.write_atomic(out / names[f"提醒函_{unit}"], doc.save))
     return written

@@ -19,12 +19,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 import numpy as np
 import polars as pl
 
 from jygproj import ledger
 from jygproj.errors import JygprojError
+from jygproj.evaluation import Evaluation, evaluation
 from jygproj.scenario.levers import PACE_LISTS, Levers
 
 #: Pace clip defaults (data/reference/scenario_levers.yaml, model.pace_floor / pace_cap).
@@ -62,6 +64,8 @@ class Model:
     reserve_first_year_wan: np.ndarray = field(default_factory=lambda: np.array([], dtype=float))
     index: dict[str, int] = field(default_factory=dict)  # project_id -> position
     reserve_index: dict[str, int] = field(default_factory=dict)
+    #: the plan whose goal outcomes are judged by (jygproj.plan.Plan), read once per model by the engine
+    plan: Any = field(default=None, repr=False, compare=False)
 
     @property
     def n(self) -> int:
@@ -89,29 +93,24 @@ class Model:
         return out
 
 
-def _as_of_month(as_of: str | date, year: int | None) -> tuple[int, int]:
-    if isinstance(as_of, date):
-        return as_of.year, as_of.month
-    period = ledger.parse_period(as_of)
-    if period.kind != "month":
-        raise ProjectionError(f"推演基准期应为月份（YYYY-MM），实际为 {as_of!r}", "as_of_not_month")
-    return period.year, period.month
-
-
 def build_model(
     projects: pl.DataFrame,
     memberships: pl.DataFrame,
     progress: pl.DataFrame,
     baseline: pl.DataFrame,
     *,
-    as_of: str | date,
+    as_of: str | date | Evaluation,
     profile: dict[int, float],
     reserve: pl.DataFrame | None = None,
     pace_floor: float = PACE_FLOOR,
     pace_cap: float = PACE_CAP,
 ) -> Model:
-    """Arrays per project from canonical frames (schema.PROJECTS/MEMBERSHIPS/PROGRESS/BASELINE)."""
-    year, m0 = _as_of_month(as_of, None)
+    """Arrays per project from canonical frames (schema.PROJECTS/MEMBERSHIPS/PROGRESS/BASELINE).
+
+    ``as_of`` is the evaluation (jygproj.evaluation): its month is the last with data, and the
+    ledger is read as it stood on its date (a correction filed later changes nothing)."""
+    ev = evaluation(as_of)
+    year, m0 = ev.year, ev.month
     if not 1 <= m0 <= 11:
         raise ProjectionError(f"推演基准月应为 1–11 月，实际为 {m0} 月", "as_of_out_of_range")
     prof = np.array([profile[m] for m in range(1, 13)], dtype=float)
@@ -134,7 +133,7 @@ def build_model(
     )
 
     # Completed to date and start status, counted once per project (jygproj.ledger).
-    rows = ledger.with_period_fields(ledger.latest_revisions(progress)).filter(
+    rows = ledger.with_period_fields(ledger.snapshot(progress, ev.date)).filter(
         (pl.col("year") == year) & (pl.col("month") <= m0))
     monthly = ledger.monthly_from_resolved(rows)  # rows are resolved and parsed already
     done = ledger.cumulative_at(monthly, year, m0).select("project_id", "completed_ytd_wan")
@@ -360,18 +359,6 @@ def path_frame(model: Model, path: Path) -> pl.DataFrame:
     }).with_columns(pl.col(pl.Float64).fill_nan(None))
 
 
-#: Column labels of :func:`project`'s frame (Chinese, for reports).
-COLUMN_LABELS = {
-    "month": "月份",
-    "is_actual": "实际值",
-    "projected_cum_wan": "1-X月累计投资（万元，预测）",
-    "listed_cum_wan": "清单项目累计（万元）",
-    "other_cum_wan": "清单外投资累计（万元）",
-    "reserve_cum_wan": "储备项目提前开工（万元，假设）",
-    "prior_cum_wan": "上年同期累计（万元）",
-    "comparable_prior_cum_wan": "上年同期累计（万元，可比口径）",
-    "growth_pct": "累计增速（%）",
-}
 
 
 def project(
@@ -380,7 +367,7 @@ def project(
     progress: pl.DataFrame,
     baseline: pl.DataFrame,
     *,
-    as_of: str | date,
+    as_of: str | date | Evaluation,
     profile: dict[int, float],
     levers: Levers | None = None,
     reserve: pl.DataFrame | None = None,
@@ -397,7 +384,7 @@ def project(
     return path_frame(model, run(model, levers))
 
 
-def project_dataset(dataset, *, as_of: str | date, profile: dict[int, float],
+def project_dataset(dataset, *, as_of: str | date | Evaluation, profile: dict[int, float],
                     levers: Levers | None = None) -> pl.DataFrame:
     """:func:`project` on a loaded ``jygproj.io`` Dataset (.projects .memberships .progress .baseline .reserve)."""
     return project(dataset.projects, dataset.memberships, dataset.progress, dataset.baseline,

@@ -86,21 +86,6 @@ def _number(path: Path, lines: Any, kp: tuple[str, ...], value: Any) -> float:
     return float(value)
 
 
-#: Chinese headers of the score table (reports and Excel); the figure columns use schema.COLUMN_LABELS.
-SCORE_LABELS: dict[str, str] = {
-    "rank": "名次",
-    "months_early": "较计划提前开工（月）",
-    "planned_to_date_wan": "序时计划投资（万元）",
-    "pace_ratio": "完成/序时计划",
-    "annual_pct": "年度计划完成率（%）",
-    "speed_points": "建设速度得分",
-    "pace_points": "工程进度得分",
-    "over_points": "超额完成得分",
-    "score": "总分",
-    "eligible": "是否参评",
-    "started_on": "实际开工时间",
-}
-
 
 def score_projects(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.DataFrame, as_of: date,
                    weights: RankingRules, profile: Profile) -> pl.DataFrame:

@@ -19,15 +19,16 @@ from typing import Any
 import yaml
 
 from jygproj import paths
+from jygproj.errors import JygprojError
 
 
-class ReferenceDataError(ValueError):
+class ReferenceDataError(JygprojError, ValueError):
     """A reference file breaks the rules; the message names file, line and key."""
 
     def __init__(self, file: Path | str, line: int | None, key: str, message: str, code: str):
-        self.file, self.line, self.key, self.code = str(file), line, key, code
+        self.file, self.line, self.key = str(file), line, key
         where = f"{file}:{line}" if line else str(file)
-        super().__init__(f"{where}: 键 {key!r}: {message} [{code}]")
+        super().__init__(f"{where}: 键 {key!r}: {message}", code)
 
 
 # --- strict YAML ---------------------------------------------------------------------------------
@@ -42,7 +43,7 @@ def read_strict(path: Path) -> tuple[Any, Lines]:
     """
     text = Path(path).read_text(encoding="utf-8")
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_COMPOSER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ReferenceDataError(
@@ -51,14 +52,23 @@ def read_strict(path: Path) -> tuple[Any, Lines]:
     lines: Lines = {}
     if root is None:
         return {}, lines
-    return _construct(root, path, (), lines), lines
+    scalars = yaml.SafeLoader("")  # one constructor of scalar values for the whole file
+    try:
+        return _construct(root, path, (), lines, scalars), lines
+    finally:
+        scalars.dispose()
 
 
-def _construct(node: yaml.Node, path: Path, key_path: tuple[str, ...], lines: Lines) -> Any:
+#: libyaml's composer when PyYAML was built with it (the same nodes and line marks, ~15× faster on
+#: the plan file); the pure-Python one otherwise.
+_COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _construct(node: yaml.Node, path: Path, key_path: tuple[str, ...], lines: Lines, scalars: Any) -> Any:
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = _construct(key_node, path, key_path, lines)
+            key = _construct(key_node, path, key_path, lines, scalars)
             here = key_path + (str(key),)
             line = key_node.start_mark.line + 1
             if key in out:
@@ -70,15 +80,11 @@ def _construct(node: yaml.Node, path: Path, key_path: tuple[str, ...], lines: Li
                     "duplicate_key",
                 )
             lines[here] = line
-            out[key] = _construct(value_node, path, here, lines)
+            out[key] = _construct(value_node, path, here, lines, scalars)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_construct(n, path, key_path + (str(i),), lines) for i, n in enumerate(node.value)]
-    loader = yaml.SafeLoader("")
-    try:
-        return loader.construct_object(node, deep=True)
-    finally:
-        loader.dispose()
+        return [_construct(n, path, key_path + (str(i),), lines, scalars) for i, n in enumerate(node.value)]
+    return scalars.construct_object(node, deep=True)
 
 
 def check_keys(
@@ -122,8 +128,8 @@ UNIT_BY_SUFFIX: dict[str, str] = {
     "_day": "日",
 }
 CADENCES = {"weekly": "周调度", "monthly": "月调度"}
-CLAUSES = {"一", "二(一)", "二(二)", "二(三)", "二(四)", "二(五)", "二(六)", "二(七)", "二(八)", "二(九)",
-           "三(一)", "三(二)", "三(三)"}
+#: Sections of a plan file read by jygproj.plan (which validates them strictly).
+PLAN_SECTIONS = ("amount_targets", "list_sizes", "requirements")
 
 
 @dataclass(frozen=True)
@@ -164,13 +170,19 @@ class Targets:
     items: dict[str, Target] = field(default_factory=dict)
     named: dict[str, NamedProjects] = field(default_factory=dict)
     cadences: dict[str, Cadence] = field(default_factory=dict)
+    note: str = ""  # meta.note: e.g. that the file is a test plan, not an official one
+    sections: dict[str, Any] = field(default_factory=dict)  # amount_targets, list_sizes, requirements (jygproj.plan)
+    lines: dict[tuple[str, ...], int] = field(default_factory=dict, repr=False)
+    used: set[str] = field(default_factory=set, repr=False, compare=False)  # keys read (code-health test)
 
     def value(self, key: str) -> float:
         """A target in the plan's own unit (亿元, 个, %, …)."""
+        self.used.add(key)
         return self.items[key].value
 
     def wan(self, key: str) -> float:
         """An amount target converted to 万元, the package's internal unit."""
+        self.used.add(key)
         target = self.items[key]
         if target.unit != "亿元":
             raise ValueError(f"{key} is in {target.unit}, not an amount in 亿元")
@@ -187,36 +199,43 @@ def load_targets(year: int, path: Path | None = None) -> Targets:
         raise ReferenceDataError(path, None, "", f"没有 {year} 年的目标文件", "missing_file")
     data, lines = read_strict(path)
     check_keys(data, file=path, lines=lines, key_path=(),
-               required={"meta", "targets", "named_projects", "cadences"})
+               required={"meta", "targets", "named_projects", "cadences"}, optional=set(PLAN_SECTIONS))
     meta = data["meta"]
     check_keys(meta, file=path, lines=lines, key_path=("meta",),
-               required={"year", "document", "title", "published"})
+               required={"year", "document", "title", "published", "clauses"}, optional={"note"})
+    clauses = meta["clauses"]  # the plan's own sections: a number's clause must be one of them
+    if not isinstance(clauses, list) or not clauses or not all(isinstance(c, str) for c in clauses):
+        raise ReferenceDataError(path, lines.get(("meta", "clauses")), "meta.clauses",
+                                 "应为方案条款的列表，如 [一, 二(一), 二(二)]", "bad_clauses")
+    clauses = frozenset(clauses)
     if meta["year"] != year:
         raise ReferenceDataError(path, lines.get(("meta", "year")), "meta.year",
                                  f"文件年份 {meta['year']} 与所求年份 {year} 不符", "wrong_year")
-    items = {key: _target(path, lines, key, entry) for key, entry in data["targets"].items()}
+    items = {key: _target(path, lines, key, entry, clauses) for key, entry in data["targets"].items()}
     named = {}
     for key, entry in data["named_projects"].items():
         kp = ("named_projects", key)
         check_keys(entry, file=path, lines=lines, key_path=kp,
                    required={"names", "clause", "description"})
-        _check_clause(path, lines, kp, entry["clause"])
+        _check_clause(path, lines, kp, entry["clause"], clauses)
         named[key] = NamedProjects(key, tuple(entry["names"]), entry["clause"], entry["description"])
     cadences = {}
     for key, entry in data["cadences"].items():
         kp = ("cadences", key)
         check_keys(entry, file=path, lines=lines, key_path=kp,
                    required={"value", "clause", "description"})
-        _check_clause(path, lines, kp, entry["clause"])
+        _check_clause(path, lines, kp, entry["clause"], clauses)
         if entry["value"] not in CADENCES:
             raise ReferenceDataError(path, lines.get(kp + ("value",)), ".".join(kp + ("value",)),
                                      f"调度频次应为 {'/'.join(CADENCES)}，实际为 {entry['value']!r}",
                                      "bad_cadence")
         cadences[key] = Cadence(key, entry["value"], entry["clause"], entry["description"])
-    return Targets(year, meta["document"], meta["title"], str(path), items, named, cadences)
+    return Targets(year, meta["document"], meta["title"], str(path), items, named, cadences,
+                   note=str(meta.get("note") or ""), sections={k: data[k] for k in PLAN_SECTIONS if k in data},
+                   lines=lines)
 
 
-def _target(path: Path, lines: Lines, key: str, entry: Any) -> Target:
+def _target(path: Path, lines: Lines, key: str, entry: Any, clauses: frozenset[str]) -> Target:
     kp = ("targets", key)
     dotted = ".".join(kp)
     line = lines.get(kp)
@@ -224,7 +243,7 @@ def _target(path: Path, lines: Lines, key: str, entry: Any) -> Target:
         raise ReferenceDataError(path, line, dotted, "数字没有出处条款（clause）", "missing_clause")
     check_keys(entry, file=path, lines=lines, key_path=kp,
                required={"value", "unit", "clause", "description"})
-    _check_clause(path, lines, kp, entry["clause"])
+    _check_clause(path, lines, kp, entry["clause"], clauses)
     value = entry["value"]
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ReferenceDataError(path, lines.get(kp + ("value",)), dotted,
@@ -239,10 +258,10 @@ def _target(path: Path, lines: Lines, key: str, entry: Any) -> Target:
     return Target(key, float(value), entry["unit"], entry["clause"], entry["description"], line)
 
 
-def _check_clause(path: Path, lines: Lines, kp: tuple[str, ...], clause: Any) -> None:
-    if clause not in CLAUSES:
+def _check_clause(path: Path, lines: Lines, kp: tuple[str, ...], clause: Any, clauses: frozenset[str]) -> None:
+    if clause not in clauses:
         raise ReferenceDataError(path, lines.get(kp + ("clause",)), ".".join(kp),
-                                 f"条款 {clause!r} 不在方案中（应为 {'、'.join(sorted(CLAUSES))} 之一）",
+                                 f"条款 {clause!r} 不在方案中（应为 {'、'.join(sorted(clauses))} 之一，见 meta.clauses）",
                                  "unknown_clause")
 
 

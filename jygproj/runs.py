@@ -4,11 +4,17 @@ The executed notebook is the run's audit record (style page: papermill): papermi
 the parameters and per-cell timing in its metadata; we add the sha256 of every input file, the
 start/end time and the run's output files, and write the same facts to ``manifest.json``.
 
-Atomic by construction: everything is written into a staging directory beside ``out_dir``
-(``reports/.2023Q3.staging-xxxx``) and swapped in only when every cell ran and the HTML was made.
-A failed run leaves the previous good report untouched and raises :class:`NotebookRunError`
-naming the failing cell. Files a notebook writes itself (Excel, letters, summary.json) go to
-:func:`output_dir`, which under the runner is that staging directory.
+Atomic by construction: everything is written into this run's own staging directory beside
+``out_dir`` (``reports/.2023Q3.staging-<pid>-xxxx``, jygproj.outputs) and swapped in, under the
+report's lock, only when every cell ran and the HTML was made. A failed run leaves the previous
+good report untouched and raises :class:`NotebookRunError` naming the failing cell. Files a
+notebook writes itself (Excel, letters, summary.json) go to :func:`output_dir`, which under the
+runner is that staging directory.
+
+Never a report on fewer inputs without saying so (issue 17): given the rows loaded per workbook
+and sheet (``input_rows``), the runner compares them with those recorded in the report it would
+replace and refuses (:class:`FewerInputsError`, naming what shrank) unless told to go on; what
+shrank is recorded in the manifest either way.
 
 Offline: the HTML report embeds every chart (SVG outputs) and carries no remote script, stylesheet
 or font (a government intranet has no internet, design page "Notebook contract").
@@ -18,19 +24,17 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import json
 import os
 import re
 import shutil
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
-from jygproj import paths
+from jygproj import catalogue, outputs, paths
 from jygproj.errors import JygprojError
 
 #: Environment variable through which the runner tells a notebook's kernel where to write its files.
@@ -77,6 +81,18 @@ class InputChangedError(RunError):
     code = "input_changed_during_run"
 
 
+class FewerInputsError(RunError):
+    """The run would replace a report built on more inputs (``.shrank`` names what is missing)."""
+
+    code = "fewer_inputs"
+
+    def __init__(self, out_dir: Path, shrank: Sequence[str]):
+        self.out_dir, self.shrank = Path(out_dir), list(shrank)
+        more = f"等 {len(self.shrank)} 处" if len(self.shrank) > 5 else ""
+        super().__init__(f"本次输入比现有报告 {paths.display(self.out_dir)} 所用的少，未替换该报告："
+                         f"{'；'.join(self.shrank[:5])}{more}")
+
+
 @dataclass(frozen=True)
 class RunResult:
     run_dir: Path  # the final report directory (out_dir)
@@ -85,47 +101,75 @@ class RunResult:
     manifest: Path  # manifest.json: parameters, timing, input and output hashes
     seconds: float  # wall time of the run
     outputs: tuple[Path, ...] = field(default=())  # every file of the report
+    fewer_inputs: tuple[str, ...] = ()  # what the replaced report had and this one lacks (Chinese)
 
 
-def output_dir(default: str | Path) -> Path:
+def output_dir(given: str | Path | None, default_name: str = "notebook") -> Path:
     """Where a notebook writes its files: the runner's staging directory when run by
-    :func:`run_notebook`, else ``default`` (relative paths are taken from the repository root,
-    so the same notebook works from JupyterLab, whose working directory is notebooks/)."""
+    :func:`run_notebook`, else ``given`` (jygproj.paths.output_folder: reports/<default_name> when empty)."""
     staged = os.environ.get(RUN_DIR_ENV)
-    path = Path(staged) if staged else resolve(default)
+    path = Path(staged) if staged else paths.output_folder(given, default_name)
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
-def resolve(path: str | Path) -> Path:
-    """A path parameter as the user means it: absolute as given, relative to the repository root."""
-    p = Path(path).expanduser()
-    return p if p.is_absolute() else (paths.ROOT / p)
+def read_parameters(file: Path, allowed: Sequence[str]) -> dict[str, Any]:
+    """A standard run's parameter file (notebooks/params/*.yaml): {} when there is none; a duplicate or
+    unknown key is refused naming file, line and key (the commands' one reader of parameter files)."""
+    from jygproj.reference import check_keys, read_strict
+
+    if not Path(file).exists():
+        return {}
+    data, lines = read_strict(Path(file))
+    data = data or {}
+    check_keys(data, file=Path(file), lines=lines, key_path=(), required=set(), optional=set(allowed))
+    return dict(data)
 
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+def _display(path: Path, base: Path | None) -> str:
+    if base is not None:
+        with contextlib.suppress(ValueError):
+            return Path(path).relative_to(Path(base).resolve()).as_posix()  # path: resolved by file_records
+    return paths.display(path)
 
 
 def file_records(files: Iterable[Path], base: Path | None = None) -> list[dict[str, Any]]:
     """sha256 and size of each file; path shown relative to ``base`` (or the repo root) when inside."""
+    return catalogue.file_records(files, lambda f: _display(f, base))
+
+
+def read_manifest(run_dir: Path) -> dict[str, Any] | None:
+    """The manifest of a report directory (None when there is none or it cannot be read)."""
+    with contextlib.suppress(OSError, ValueError):
+        return json.loads((Path(run_dir) / MANIFEST_NAME).read_text(encoding="utf-8"))
+    return None
+
+
+def fewer_inputs(previous: Mapping[str, Any] | None, rows: Mapping[str, Any]) -> list[str]:
+    """What a new run's inputs lack against the report it would replace, one Chinese line each: a
+    workbook the previous report read and this run does not, a sheet loaded before and not now, a
+    sheet with fewer rows loaded. ``rows`` (and the previous manifest's ``input_rows``):
+    {"folder": the data folder, "files": {workbook path in the folder: {sheet: rows loaded}}}.
+    Empty when nothing shrank, when there is no previous report, or when it recorded no rows."""
+    before = (previous or {}).get("input_rows")
+    if not before or not isinstance(before.get("files"), dict):
+        return []
+    now = rows.get("files", {})
     out = []
-    for f in files:
-        f = Path(f).resolve()
-        out.append({"path": _display(f, base), "sha256": sha256_file(f), "bytes": f.stat().st_size})
+    for file, sheets in sorted(before["files"].items()):
+        if file not in now:
+            out.append(f"工作簿 {file}（上次载入 {sum(sheets.values())} 行）本次没有")
+            continue
+        for sheet, n in sorted(sheets.items()):
+            m = now[file].get(sheet)
+            if m is None:
+                if n:  # a sheet that gave no rows (说明) is no loss
+                    out.append(f"工作簿 {file} 工作表 {sheet} 本次未载入（上次载入 {n} 行）")
+            elif m < n:
+                out.append(f"工作簿 {file} 工作表 {sheet}：上次载入 {n} 行，本次 {m} 行")
+    if out and before.get("folder") != rows.get("folder"):
+        out.insert(0, f"数据目录由 {before.get('folder')} 换成了 {rows.get('folder')}")
     return out
-
-
-def _display(path: Path, base: Path | None) -> str:
-    for root in (base, paths.ROOT):
-        if root is not None:
-            with contextlib.suppress(ValueError):
-                return path.relative_to(root.resolve()).as_posix()
-    return str(path)
 
 
 def remote_references(html: str) -> list[str]:
@@ -173,16 +217,21 @@ def export_html(nb: Any, *, title: str | None = None) -> str:
 
 @contextlib.contextmanager
 def _kernel_env(run_dir: Path):
+    """The kernel's environment: the staging directory, and a plans folder ($JYGPROJ_PLANS) made
+    absolute (the kernel runs in the staging directory, not the caller's folder)."""
     with _ENV_LOCK:
-        old = os.environ.get(RUN_DIR_ENV)
+        saved = {k: os.environ.get(k) for k in (RUN_DIR_ENV, paths.PLANS_ENV)}
         os.environ[RUN_DIR_ENV] = str(run_dir)
+        if saved[paths.PLANS_ENV]:
+            os.environ[paths.PLANS_ENV] = str(paths.resolve(saved[paths.PLANS_ENV]))
         try:
             yield
         finally:
-            if old is None:
-                os.environ.pop(RUN_DIR_ENV, None)
-            else:
-                os.environ[RUN_DIR_ENV] = old
+            for key, old in saved.items():
+                if old is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = old
 
 
 def _now() -> str:
@@ -199,13 +248,18 @@ def run_notebook(
     keep: Sequence[str] = (),
     kernel_name: str = paths.KERNEL_NAME,
     timeout: int | None = 1800,
+    input_rows: Mapping[str, Any] | None = None,
+    allow_fewer_inputs: bool = False,
 ) -> RunResult:
     """Execute ``notebook`` with ``parameters`` into ``out_dir`` atomically.
 
     ``inputs``: the data files the run reads; their sha256 go to the notebook metadata and the
     manifest (and a file that changes during the run fails it). ``name``: base name of the
-    executed notebook and HTML (default: the notebook's stem). ``keep``: names of entries of the
-    previous report to carry over into the new one (e.g. ``units`` below a city report).
+    executed notebook and HTML (default: the notebook's stem; made a safe file name, jygproj.paths.
+    safe_name). ``keep``: names of entries of the previous report to carry over into the new one
+    (e.g. ``units`` below a city report). ``input_rows``: the rows loaded per workbook and sheet
+    (:func:`fewer_inputs`); the run is refused before it starts when they are fewer than those of
+    the report it would replace, unless ``allow_fewer_inputs``.
     """
     import nbformat
     import papermill as pm
@@ -213,30 +267,32 @@ def run_notebook(
 
     notebook = Path(notebook).resolve()
     out_dir = Path(out_dir).resolve()
-    name = name or notebook.stem
+    run_name = name or notebook.stem
+    name = paths.safe_name(run_name)  # a unit's name such as 市文旅局/文物科 is not a path
     inputs = [Path(p).resolve() for p in inputs]
     missing = [str(p) for p in inputs if not p.is_file()]
     if missing:
         raise RunError(f"输入文件不存在：{'、'.join(missing)}")
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.staging-", dir=out_dir.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; a report is meant to be shared
+    staging = outputs.staging_dir(out_dir, keep)  # first: a report a killed run took away is put back
     started, t0 = _now(), time.perf_counter()
     try:
+        shrank = fewer_inputs(read_manifest(out_dir), input_rows) if input_rows is not None else []
+        if shrank and not allow_fewer_inputs:
+            raise FewerInputsError(out_dir, shrank)
         input_records = file_records(inputs)
         nb = nbformat.read(notebook, as_version=4)
         audit = {
-            "run_name": name,
+            "run_name": run_name,
             "notebook": _display(notebook, None),
-            "notebook_sha256": sha256_file(notebook),
+            "notebook_sha256": catalogue.sha256_file(notebook),
             "out_dir": _display(out_dir, None),
             "parameters": parameters,
             "started": started,
             "inputs": input_records,
             "kernel": kernel_name,
         }
+        if input_rows is not None:
+            audit.update(input_rows=dict(input_rows), fewer_inputs=shrank)
         nb.metadata["jygproj"] = audit
         nb_path = staging / f"{name}.ipynb"
         try:
@@ -261,41 +317,16 @@ def run_notebook(
         executed.metadata["jygproj"] = audit
         nbformat.write(executed, nb_path)
         html_path = staging / f"{name}.html"
-        html_path.write_text(export_html(executed, title=name), encoding="utf-8")
-        outputs = sorted(p for p in staging.rglob("*") if p.is_file())
-        manifest = dict(audit, outputs=file_records(outputs, staging))
+        html_path.write_text(export_html(executed, title=run_name), encoding="utf-8")
+        written = sorted(p for p in staging.rglob("*") if p.is_file())
+        manifest = dict(audit, outputs=file_records(written, staging))
         manifest_path = staging / MANIFEST_NAME
         manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
-        _swap_in(staging, out_dir, keep)
+        outputs.swap_in(staging, out_dir, keep)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     final = sorted(p for p in out_dir.rglob("*") if p.is_file())
     return RunResult(out_dir, out_dir / nb_path.name, out_dir / html_path.name,
-                     out_dir / MANIFEST_NAME, seconds, tuple(final))
+                     out_dir / MANIFEST_NAME, seconds, tuple(final), tuple(shrank))
 
-
-def _swap_in(staging: Path, out_dir: Path, keep: Sequence[str]) -> None:
-    """Replace out_dir by staging: two renames, the old report restored if the second fails."""
-    if not out_dir.exists():
-        os.replace(staging, out_dir)
-        return
-    moved = []
-    old = out_dir.with_name(f".{out_dir.name}.old-{os.getpid()}-{time.time_ns()}")
-    try:
-        for entry in keep:  # carried over first, so the new report is complete the moment it appears
-            if (out_dir / entry).exists() and not (staging / entry).exists():
-                os.replace(out_dir / entry, staging / entry)
-                moved.append(entry)
-        os.replace(out_dir, old)
-        try:
-            os.replace(staging, out_dir)
-        except BaseException:
-            os.replace(old, out_dir)
-            raise
-    except BaseException:
-        for entry in moved:  # give the old report back what was lent to the new one
-            if (staging / entry).exists():
-                os.replace(staging / entry, out_dir / entry)
-        raise
-    shutil.rmtree(old, ignore_errors=True)

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import polars as pl
 
-from jygproj import completion, schema
+from jygproj import completion
 
 #: Projects of the province data set (issue 8: "tens of thousands"; 20,000 as the issue asks).
 PROVINCE_PROJECTS = 20_000
@@ -387,7 +387,7 @@ def _completion_totals(detail: pl.DataFrame, projects: pl.DataFrame | None = Non
 
 def lazy_quarterly(tables: dict[str, pl.LazyFrame], *, year: int, quarter: int, as_of_month: int,
                    profile: dict[int, float], headline: str = "level", streaming: bool = True,
-                   categorical: bool = True) -> dict[str, pl.DataFrame]:
+                   categorical: bool = True, plan=None) -> dict[str, pl.DataFrame]:
     """The quarterly calculations that are polars queries, over ``tables`` (LazyFrames from
     jygproj.ingest.scan_ingested): completion by list, nature and period (二(一)–二(五)), completion
     by responsible unit, start status and new-start rates (二(二)、二(四)、二(五)), and the 12% tracker
@@ -449,7 +449,12 @@ def lazy_quarterly(tables: dict[str, pl.LazyFrame], *, year: int, quarter: int, 
     del detail
     roster = starts.roster(memberships, projects, status)
     rates = starts.new_start_rates(roster, year=year, as_of=as_of)
-    path, summary = growth.track(baseline, as_of_month=as_of_month, profile=profile, headline=headline, year=year)
+    if plan is None:  # the year's plan (its growth goal); a plan that fails to load stops the run
+        from jygproj.plan import load_plan
+
+        plan = load_plan(year)
+    path, summary = growth.track(baseline, as_of_month=as_of_month, profile=profile, goal=plan.goal,
+                                 headline=headline, year=year)
     return {"completion": comp, "completion_by_unit": by_unit, "start_rates": rates, "growth": path,
             "growth_summary": summary, "monthly_rows": monthly.height, "roster_rows": roster.height}
 

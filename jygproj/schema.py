@@ -49,7 +49,7 @@ LIST_CLAUSE: dict[str, str] = {
 CITY_PRECEDENCE: tuple[str, ...] = (
     "provincial_major", "provincial_key", "government", "industrial", "real_estate", "leader_package", "reserve",
 )
-#: Lists whose projects are enterprise investment (企业投资, 二(五): start rate >= 85%, annual >= 80%).
+#: Lists whose projects are enterprise investment (企业投资, 二(五); their rates are the plan's, jygproj.plan).
 ENTERPRISE_LISTS = ("industrial", "real_estate")
 
 #: Construction nature 建设性质.
@@ -381,7 +381,7 @@ COLUMN_LABELS.update({
     "projected_cum_wan": "预测累计（万元）",
     "cum_wan": "累计（实际或预测，万元）",
     "cum_growth_pct": "累计增速（实际或预测，%）",
-    "rate_line_wan": "增长12%线（万元）",
+    "rate_line_wan": "增长目标线（万元）",  # the plan's rate in reports: jygproj.plan.Words.column_labels
     "level_path_wan": "总量口径所需累计（万元）",
     "rate_path_wan": "增速口径所需累计（万元）",
     "level_need_month_wan": "总量口径当月所需投资（万元）",
@@ -436,18 +436,6 @@ BASIS_LABELS: dict[str, str] = {
     "list_plan": "对清单季度计划",
     "annual_plan": "对年度计划",
 }
-#: The plan's requirements checked by completion.requirements and starts.start_requirements.
-REQUIREMENT_LABELS: dict[str, str] = {
-    "quarterly_completion": "季度投资完成率达到100%以上",
-    "enterprise_annual": "企业投资项目年度投资完成率达80%以上",
-    "key_new_starts": "全省重点投资项目计划新开工项目开工率达到100%以上",
-    "key_resumption": "全省重点续建项目一季度全部复工",
-    "government_resumption": "政府投资续建项目全部复工",
-    "government_new_q1": "政府投资新建项目力争一季度开工",
-    "government_new_june": "政府投资新建项目6月底前全部开工",
-    "enterprise_resumption": "企业投资续建项目力争全部复工",
-    "enterprise_new_start": "企业投资新开工项目开工率达到85%以上",
-}
 #: Start and resumption status of a project that misses a requirement (starts.py).
 START_STATUS_LABELS: dict[str, str] = {
     "on_time": "按期开工",
@@ -457,11 +445,249 @@ START_STATUS_LABELS: dict[str, str] = {
     "resumed_late": "逾期复工",
     "not_resumed": "未复工",
 }
-#: The two readings of "12% one month early" (一 工作目标; domain page).
-GROWTH_READING_LABELS: dict[str, str] = {
-    "level": "总量口径：1-11月累计达到上年全年的112%",
-    "rate": "增速口径：1-11月累计增速达到12%",
+# --- report labels (one place: every table header and code a reader sees) ------------------------
+
+#: Quarters in words (一季度…), by number.
+QUARTER_LABELS: dict[int, str] = {1: "一季度", 2: "二季度", 3: "三季度", 4: "四季度"}
+
+#: Chinese headers of the score table (reports and Excel); the figure columns use schema.COLUMN_LABELS.
+SCORE_LABELS: dict[str, str] = {
+    "rank": "名次",
+    "months_early": "较计划提前开工（月）",
+    "planned_to_date_wan": "序时计划投资（万元）",
+    "pace_ratio": "完成/序时计划",
+    "annual_pct": "年度计划完成率（%）",
+    "speed_points": "建设速度得分",
+    "pace_points": "工程进度得分",
+    "over_points": "超额完成得分",
+    "score": "总分",
+    "eligible": "是否参评",
+    "started_on": "实际开工时间",
 }
+
+#: Chinese headers of the quarterly report's columns (COLUMN_LABELS covers the canonical ones).
+REPORT_LABELS: dict[str, str] = {
+    "scope": "清单/口径",
+    "period": "期间",
+    "quarter": "季度",
+    "closed": "是否已结束",
+    "projects": "项目数",
+    "plan_wan": "计划投资（万元）",
+    "completed_wan": "完成投资（万元）",
+    "rate_pct": "完成率（%）",
+    "annual_rate_pct": "年度计划完成率（%）",
+    "target_wan": "方案目标（万元）",
+    "target_rate_pct": "目标完成率（%）",
+    "kind": "目标类型",
+    "key": "目标键",
+    "clause": "方案条款",
+    "due_wan": "序时应完成（万元）",
+    "pace_rate_pct": "序时完成率（%）",
+    "final": "是否期末",
+    "met": "是否达标",
+    "on_pace": "是否达序时",
+    "requirement_id": "考核要求",
+    "basis": "口径",
+    "measured_pct": "实际（%）",
+    "required_pct": "要求（%）",
+    "pace_required_pct": "序时要求（%）",
+    "planned_count": "计划新开工数",
+    "plan_count": "方案计划数",
+    "plan_projects": "方案项目数",
+    "count_difference": "项目数差异",
+    "plan_total_wan": "方案总投资（万元）",
+    "total_difference_wan": "总投资差异（万元）",
+    "matches": "是否一致",
+    "size_scope": "范围",
+    "due_count": "应开（复）工数",
+    "started_count": "已开工数",
+    "met_count": "达标项目数",
+    "on_time_count": "按期开工数",
+    "undated_count": "无计划时间数",
+    "plan_rate_pct": "对方案开工率（%）",
+    "deadline": "时限",
+    "status": "状态",
+    "started_on": "实际开工时间",
+    "resumed_on": "复工时间",
+    "month": "月份",
+    "actual_cum_wan": "1-X月累计（万元，实际）",
+    "projected_cum_wan": "1-X月累计（万元，预测）",
+    "level_path_wan": "总量口径目标路径（万元）",
+    "rate_path_wan": "增速口径目标路径（万元）",
+    "comparable_prior_cum_wan": "上年同期累计（万元，可比口径）",
+    "prior_cum_wan": "上年同期累计（万元）",
+    "growth_pct": "累计增速（%）",
+    "is_actual": "实际值",
+    "reading": "口径",
+    "goal_wan": "目标累计（万元）",
+    "gap_wan": "尚需完成（万元）",
+    "remaining_months": "剩余月数",
+    "needed_per_month_wan": "月均尚需（万元）",
+    "projected_met_month": "预计达成月份",
+    "level": "预警等级",
+    "from_level": "上季度等级",
+    "to_level": "本季度等级",
+    "movement_label": "变动",
+    "rule_ids": "触发规则",
+    "alert_count": "预警条数",
+    "reasons": "预警原因",
+    "red_count": "红色预警数",
+    "yellow_count": "黄色预警数",
+    "blue_count": "蓝色预警数",
+    "total_count": "预警合计",
+    "category_code": "问题编码",
+    "category_label": "要素类别",
+    "project_names": "涉及项目",
+    "project_ids": "项目标识",
+    "matched": "匹配关键词",
+    "indicator": "指标",
+    "value": "数值",
+    "unit": "单位",
+    "note": "说明",
+    "file": "文件",
+    "sheet": "工作表",
+    "rows": "行数",
+    "first_row": "起始行",
+    "last_row": "末行",
+    "table": "数据表",
+    "sha256": "SHA-256",
+    "bytes": "字节数",
+    "path": "路径",
+    "severity": "级别",
+    "message": "问题说明",
+    "month_used": "数据月份",
+    "margin_wan": "预测较目标盈缺（万元）",
+    "extra_total_wan": "预测之外尚需新增（万元）",
+    "q_plan_wan": "本季度计划（万元）",
+    "q_completed_wan": "本季度完成（万元）",
+    "figure_file": "完成数来源文件",
+    "figure_sheet": "完成数来源工作表",
+    "figure_row": "完成数来源行号",
+    "red_projects": "红色预警项目数",
+    "missed_targets": "未完成季度目标数",
+    "kind_label": "事项类型",
+    "fact": "事实与数据",
+    "letter_file": "提醒函文件",
+    "projects_on_pace": "达序时进度项目数",
+    "qualifies": "是否优先支持",
+    "planned_wan": "计划投资（万元）",
+    "row": "行号",
+    "column": "列",
+    "header": "表头",
+    "expected": "应为",
+    # the shared labels win over the report's own where both name a column…
+    **COLUMN_LABELS,
+    **SCORE_LABELS,
+    # …except where a shared word would mislead in these tables
+    "period": "期间",
+}
+
+#: Codes in report columns → Chinese (labelled by jygproj.report.tables.labelled).
+_SCOPES = {**LISTS, **SCOPE_LABELS}
+VALUE_CODE_LABELS: dict[str, dict[str, str]] = {
+    "scope": _SCOPES, "period": PERIOD_LABELS, "kind": TARGET_KIND_LABELS,
+    "status": START_STATUS_LABELS, "list": _SCOPES, "basis": BASIS_LABELS,
+    "nature": {**NATURES, "unspecified": SCOPE_LABELS["unspecified"]},
+    "size_scope": {"list": "清单项目", "observation": "观摩评比范围（二(九)）"},
+}
+
+#: Headers of the reserve report's tables.
+RESERVE_REPORT_LABELS: dict[str, str] = {
+    **COLUMN_LABELS,
+    **RESERVE_COLUMN_LABELS,
+    "stage_label": "所处阶段",
+    "blocking_step_label": "卡点手续",
+    "blocking_status_label": "卡点手续状态",
+    "projects": "项目数（个）",
+    "reached": "已达到该阶段及以后（个）",
+    "in_progress": "其中办理中（个）",
+    "names": "项目名称",
+    "month_label": "月份",
+    "needed_cum_wan": "需新开工项目累计完成（万元）",
+    "reserve_cum_wan": "储备项目累计可完成（万元）",
+    "gap_cum_wan": "累计缺口（万元）",
+    "starts": "当月可开工项目（个）",
+    "starts_cum": "累计可开工项目（个）",
+    "ready_first_year_cum_wan": "累计可开工项目首年投资（万元）",
+    "rank": "排序",
+    "selected": "建议优先推进",
+    "pushed_start_month": "推进后开工月份",
+    "pushed_next_year_wan": "推进后次年完成投资（万元）",
+    "months_to_ready": "距具备开工条件（月）",
+    "tier_move_label": "层级调整",
+    "tier_label": "储备层级",
+    "before": "调整前（个）",
+    "after": "调整后（个）",
+    "round_label": "申报批次",
+    "eligibility_label": "符合情况",
+    "reasons": "不符合原因",
+    "last_end": "尚缺手续预计办结",
+    "candidates": "同渠道项目（个）",
+    "eligible": "已符合（个）",
+    "by_deadline": "截止前可符合（个）",
+    "not_eligible": "不符合（个）",
+    "eligible_investment_wan": "符合项目总投资（万元）",
+    "item": "项目",
+    "value": "取值",
+    "unit": "单位",
+    "source": "来源/方法",
+    "quality": "质量",
+    "movement_label": "变动",
+    "previous_stage_label": "上期阶段",
+    "谋划阶段": "谋划阶段（个）",
+    "立项阶段": "立项阶段（个）",
+    "要件办理阶段": "要件办理阶段（个）",
+    "具备开工条件": "具备开工条件（个）",
+}
+
+#: Column labels of :func:`jygproj.projection.project`'s frame (Chinese, for reports).
+PROJECTION_LABELS: dict[str, str] = {
+    "month": "月份",
+    "is_actual": "实际值",
+    "projected_cum_wan": "1-X月累计投资（万元，预测）",
+    "listed_cum_wan": "清单项目累计（万元）",
+    "other_cum_wan": "清单外投资累计（万元）",
+    "reserve_cum_wan": "储备项目提前开工（万元，假设）",
+    "prior_cum_wan": "上年同期累计（万元）",
+    "comparable_prior_cum_wan": "上年同期累计（万元，可比口径）",
+    "growth_pct": "累计增速（%）",
+}
+
+#: Columns of the scenario engine's tornado table (jygproj.scenario.engine.tornado).
+TORNADO_LABELS: dict[str, str] = {
+    "project_id": "项目代码/标识", "name": "项目名称", "list": "所属清单",
+    "base_wan": "至目标月新增投资（万元）", "low_delta_wan": "低情景变化（万元）",
+    "high_delta_wan": "高情景变化（万元）", "low_margin_yi": "低情景目标月末差额（亿元）",
+    "high_margin_yi": "高情景目标月末差额（亿元）", "swing_wan": "摆幅（万元）",
+}
+
+
+#: Warning level movements quarter on quarter (alerts.level_movements).
+ALERT_MOVEMENT_LABELS: dict[str, str] = {
+    "up": "升级",  # worse than last quarter
+    "down": "降级",  # milder
+    "new": "新增",
+    "cleared": "解除",
+    "unchanged": "持平",
+}
+#: Units of the warning rules' thresholds, by rule kind (alerts.rules_table).
+ALERT_THRESHOLD_UNITS: dict[str, str] = {"start_lateness": "个月", "resume_lateness": "个月", "pace_gap": "个百分点"}
+#: Kinds of facts in a reminder letter (supervision.reminder_facts).
+REMINDER_KIND_LABELS: dict[str, str] = {"red_project": "红色预警项目", "missed_target": "未完成季度目标"}
+#: The S-curve's two series (completion.s_curve).
+S_CURVE_LABELS: dict[str, str] = {"planned_cum_wan": "计划累计", "actual_cum_wan": "实际累计"}
+#: Reserve projects against a funding round (reserve.funding).
+FUNDING_ELIGIBILITY_LABELS: dict[str, str] = {"eligible": "已符合", "by_deadline": "截止前可符合", "not_eligible": "不符合"}
+#: Reserve projects between two reviews (reserve.funnel).
+RESERVE_MOVEMENT_LABELS: dict[str, str] = {
+    "new": "新入库",
+    "left": "出库（已开工或调出）",
+    "advanced": "阶段前移",
+    "regressed": "阶段后退",
+    "same": "阶段未变",
+}
+#: Tier moves of the rolling reserve (reserve.rolling).
+TIER_MOVE_LABELS: dict[str, str] = {"up": "上调", "down": "下调", "same": "不变", "new": "新定级"}
 
 # --- io: what a header column is read as (check --explain, layout files, pick messages) -----------
 

@@ -1,19 +1,13 @@
 """Starts and resumptions 开工与复工: new-start rates against planned starts and the plan's start and
 resumption requirements, with the projects that miss each.
 
-Requirements of the plan (each a row of :func:`start_requirements`):
-- key_new_starts, 二(二): the provincial key projects planned to start in a quarter (10 in Q2, 11 in
-  Q3, 6 in Q4) all start within that quarter (开工率 >= 100%).
-- key_resumption, 二(二): the 17 continuing key projects all resume (复工) in Q1.
-- government_resumption, 二(四): the 22 continuing government projects all resume. The clause sets no
-  date; the Q1 deadline of 二(二) is used (a parameter).
-- government_new_q1, 二(四): the 40 new government projects strive to start in Q1 (力争).
-- government_new_june, 二(四): those that cannot start in Q1 all start by the end of June.
-- enterprise_resumption, 二(五): continuing industrial and real-estate projects strive to resume
-  (力争全部复工), same deadline as above.
-- enterprise_new_start, 二(五): the new-start rate of enterprise projects (industrial + real estate,
-  counted once) reaches 85%; judged at the end of the year, before that over the projects whose
-  planned start month has passed.
+Requirements of the plan (each a row of :func:`start_requirements`) are declared in the plan file
+(data/reference/targets_<year>.yaml, section requirements; jygproj.plan): which lists, nature, start
+or resumption, deadline and required rate. In 2023: the provincial key projects planned to start in
+a quarter all start within it (二(二)); continuing key, government and enterprise projects resume
+(二(二)、二(四)、二(五)); new government projects start in Q1, at the latest by the plan's June
+deadline (二(四)); the enterprise new-start rate reaches the plan's rate, judged at the end of the
+year, before that over the projects whose planned start month has passed (二(五)).
 
 Pure: the start status comes from :func:`jygproj.ledger.start_status`; rates and dates are parameters.
 """
@@ -26,7 +20,7 @@ from datetime import date
 import polars as pl
 
 from jygproj.completion import CITY, ENTERPRISE
-from jygproj.ledger import LIST_PRECEDENCE, month_end, quarter_end
+from jygproj.ledger import LIST_PRECEDENCE
 from jygproj.schema import ENTERPRISE_LISTS
 
 STATUS_CODES = ("on_time", "started_late", "not_started", "overdue", "resumed_late", "not_resumed")
@@ -160,35 +154,12 @@ class StartRule:
     due_by_plan: bool = False  # population: only projects whose planned month has passed
 
 
-def plan_start_rules(
-    year: int,
-    *,
-    key_new_start_pct: float = 100.0,
-    enterprise_new_start_pct: float = 85.0,
-    resume_quarter: int = 1,
-    government_start_quarter: int = 1,
-    government_deadline_month: int = 6,
-    key_start_quarters: tuple[int, ...] = (2, 3, 4),  # 二(二) plans new starts in Q2-Q4 (10/11/6)
-) -> list[StartRule]:
-    """The plan's start and resumption rules for ``year`` (see the module docstring)."""
-    resume_by = quarter_end(year, resume_quarter)
-    rules = [
-        StartRule("key_new_starts", "二(二)", ("provincial_key",), "new", "start", quarter_end(year, q),
-                  key_new_start_pct, quarter=q, due_by_plan=True)
-        for q in key_start_quarters
-    ]
-    rules += [
-        StartRule("key_resumption", "二(二)", ("provincial_key",), "continuing", "resume", resume_by, 100.0),
-        StartRule("government_resumption", "二(四)", ("government",), "continuing", "resume", resume_by, 100.0),
-        StartRule("government_new_q1", "二(四)", ("government",), "new", "start",
-                  quarter_end(year, government_start_quarter), 100.0),
-        StartRule("government_new_june", "二(四)", ("government",), "new", "start",
-                  month_end(year, government_deadline_month), 100.0),
-        StartRule("enterprise_resumption", "二(五)", ENTERPRISE_LISTS, "continuing", "resume", resume_by, 100.0),
-        StartRule("enterprise_new_start", "二(五)", ENTERPRISE_LISTS, "new", "start", date(year, 12, 31),
-                  enterprise_new_start_pct, due_by_plan=True),
-    ]
-    return rules
+def rules_from_plan(plan) -> list[StartRule]:
+    """The plan's start and resumption requirements (jygproj.plan.Plan, checks start and resume), in
+    the order the plan file lists them."""
+    return [StartRule(r.id, r.clause, r.lists, r.nature, "start" if r.check == "start" else "resume", r.deadline,
+                      r.threshold_pct, quarter=r.quarter, due_by_plan=r.due_by_plan)
+            for r in plan.requirements_of("start", "resume")]
 
 
 def _population(roster_frame: pl.DataFrame, rule: StartRule, as_of: date) -> pl.DataFrame:
@@ -277,9 +248,3 @@ def start_requirements(
                    "started_on": pl.Date, "resumed_on": pl.Date, "deadline": pl.Date, "status": pl.String}
     miss_frame = pl.concat([m.cast(miss_schema) for m in misses]) if misses else pl.DataFrame(schema=miss_schema)
     return summary, miss_frame.sort(["_order", "responsible_unit", "project_id"], nulls_last=True).drop("_order")
-
-
-def key_planned_starts(targets) -> dict[str, dict[int, int]]:
-    """The plan's planned new starts of provincial key projects by quarter, {"provincial_key": {2: 10, …}}."""
-    return {"provincial_key": {q: int(targets.value(f"provincial_key_new_starts_q{q}_count"))
-                               for q in range(1, 5) if f"provincial_key_new_starts_q{q}_count" in targets.items}}

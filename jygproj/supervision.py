@@ -25,27 +25,22 @@ import polars as pl
 
 from jygproj import schema
 from jygproj.alerts import period_label, worst_level_per_project
+from jygproj.completion import CITY, ENTERPRISE
 from jygproj.ledger import LIST_PRECEDENCE
+from jygproj.report.formats import money
+from jygproj.schema import QUARTER_LABELS
 
 NO_UNIT = "（未明确责任单位）"
-QUARTER_ZH = {1: "一季度", 2: "二季度", 3: "三季度", 4: "四季度"}
 MISSED_COLUMNS = {"responsible_unit": pl.String, "list": pl.String, "quarter": pl.String,
                   "planned_wan": pl.Float64, "completed_wan": pl.Float64}
 
 
-def money(wan: float | None) -> str:
-    """12,000.0万元（1.20亿元） — the package's 万元 with the plan's 亿元 beside it."""
-    if wan is None:
-        return "—"
-    return f"{wan:,.1f}万元（{schema.wan_to_yi(wan):,.2f}亿元）"
-
-
 def _quarter_zh(q) -> str:
     text = str(q).strip()
-    if text.isdigit() and int(text) in QUARTER_ZH:
-        return QUARTER_ZH[int(text)]
+    if text.isdigit() and int(text) in QUARTER_LABELS:
+        return QUARTER_LABELS[int(text)]
     if len(text) >= 2 and text[-2] in "Qq" and text[-1].isdigit():  # "2023Q3"
-        return f"{text[:-2]}年{QUARTER_ZH.get(int(text[-1]), text)}" if text[:-2] else QUARTER_ZH[int(text[-1])]
+        return f"{text[:-2]}年{QUARTER_LABELS.get(int(text[-1]), text)}" if text[:-2] else QUARTER_LABELS[int(text[-1])]
     return text
 
 
@@ -212,3 +207,15 @@ def priority_support_units(positions: pl.DataFrame, alerts: pl.DataFrame | None 
         "responsible_unit", "projects", "projects_on_pace", "annual_plan_wan", "planned_to_date_wan",
         "completed_ytd_wan", "pace_ratio", "annual_pct", "red_projects", "missed_targets", "qualifies", "basis",
     ).sort(["qualifies", "pace_ratio", "responsible_unit"], descending=[True, True, False], nulls_last=True)
+
+
+def missed_quarter_targets(by_unit: pl.DataFrame, quarter: int) -> pl.DataFrame:
+    """The review quarter's list plans a unit did not complete (三(三)): responsible_unit, list,
+    quarter, planned_wan, completed_wan — from completion by responsible unit (completion.completion
+    with by="responsible_unit"), all natures, each list (a unit's project on two lists counts on each,
+    as each list is assessed on its own)."""
+    q = by_unit.filter((pl.col("period") == f"Q{quarter}") & pl.col("nature").is_null() & pl.col("closed")
+                       & ~pl.col("list").is_in([CITY, ENTERPRISE])
+                       & (pl.col("plan_wan") > 0) & (pl.col("completed_wan").fill_null(0) < pl.col("plan_wan")))
+    return q.select("responsible_unit", "list", pl.lit(str(quarter)).alias("quarter"),
+                    pl.col("plan_wan").alias("planned_wan"), pl.col("completed_wan").fill_null(0.0))

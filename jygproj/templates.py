@@ -18,6 +18,7 @@ from openpyxl.styles import Protection
 from openpyxl.utils import get_column_letter, range_boundaries
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from jygproj import paths
 from jygproj.sample import catalogue as cat
 from jygproj.sample.catalogue import LEADERS
 from jygproj.sample.xlsx import (
@@ -119,13 +120,13 @@ def progress_fields(month: int) -> list[Field]:
 GUIDE = (
     "填报说明",
     "",
-    "一、依据：嘉峪关市推动项目落地“大提速”工作方案（嘉政办发〔2023〕39号）。省列重大项目、全省重点投资项目按月调度，"
+    "一、依据：{plan}。省列重大项目、全省重点投资项目按月调度，"
     "政府投资项目按周调度、按月统计，产业投资项目和房地产投资项目按月调度（二(八)）。",
     "二、每个项目填一行，不要合并单元格，不要插入合计、小计行（由系统汇总）；表头（第1-{header}行）已锁定，请勿修改。",
     "三、金额单位见第2行（{unit}），只填数字，不要带“万元”“亿元”等文字；没有的填“—”或留空。",
     "四、建设性质、清单、责任单位（取自方案所列责任单位）、是否开工等列请从下拉列表中选择；粘贴的内容不受下拉限制，系统收表时会逐格核对。",
     "五、项目代码填全国投资项目在线审批监管平台赋予的代码（如 2301-620200-04-01-123456）；同一项目在各清单、各月份的名称和代码应保持一致。",
-    "六、日期填 2023-04-15 格式（计划开工时间可只填到月，如 2023-04-01）。",
+    "六、日期填 {year}-04-15 格式（计划开工时间可只填到月，如 {year}-04-01）。",
     "七、调度表中“1-X月完成投资”为年初至本月末的累计完成投资；1-2月合并填报。如需更正已报数据，请在标题中注明“（更正）”并重新报送整表。",
     "八、年度计划投资按季度分解的清单，四个季度之和应等于年度计划投资。",
 )
@@ -140,11 +141,11 @@ def _inline(values: tuple[str, ...]) -> str:
     return f'"{text}"'
 
 
-def _write_guide(wb, header_rows: int, unit: str) -> None:
+def _write_guide(wb, header_rows: int, unit: str, plan_name: str, year: int) -> None:
     ws = wb.create_sheet(GUIDE_SHEET)
     ws.column_dimensions["A"].width = 110
     for i, text in enumerate(GUIDE, 1):
-        c = ws.cell(row=i, column=1, value=text.format(header=header_rows, unit=unit))
+        c = ws.cell(row=i, column=1, value=text.format(header=header_rows, unit=unit, plan=plan_name, year=year))
         c.font = BODY_FONT
         c.alignment = LEFT
 
@@ -188,14 +189,14 @@ def _data_area(ws, fields: list[Field], first: int, options: dict[str, tuple[str
 
 
 def _template(path: Path, sheet: str, title: str, unit: str, fields: list[Field],
-              list_key: str | None) -> Path:
+              list_key: str | None, guide: tuple[str, int]) -> Path:
     wb = new_workbook()
     ws = wb.active
     ws.title = sheet
     first = write_frame(ws, title, f"单位：{unit}", [f.head for f in fields],
                         unit_left="填报单位：")
     _data_area(ws, fields, first, _options(list_key), unit)
-    _write_guide(wb, first - 1, unit)
+    _write_guide(wb, first - 1, unit, *guide)
     wb.active = 0
     return save_deterministic(wb, path)
 
@@ -208,17 +209,21 @@ def register_title(list_key: str, year: int) -> str:
     return f"{year}年嘉峪关市{LISTS[list_key]}计划清单"
 
 
-def write_templates(out_dir: Path, year: int = 2023, month: int = 12) -> list[Path]:
-    """Write one register template per list and one scheduling-table template."""
+def write_templates(out_dir: Path, year: int = paths.SAMPLE_YEAR, month: int = 12) -> list[Path]:
+    """Write one register template per list and one scheduling-table template; the guide cites the
+    plan of ``year`` (jygproj.plan)."""
+    from jygproj.plan import load_plan
+
     out_dir = Path(out_dir)
+    guide = (load_plan(year).citation, year)
     written = []
     for key in REGISTER_LISTS:
         written.append(_template(out_dir / f"{year}年{LISTS[key]}清单（填报模板）.xlsx", LISTS[key],
                                  register_title(key, year), template_unit(key), register_fields(key),
-                                 key))
+                                 key, guide))
     written.append(_template(out_dir / f"{year}年项目建设进度调度表（填报模板）.xlsx", f"{month}月调度",
                              f"{year}年1-{month}月项目建设进度调度表", "万元", progress_fields(month),
-                             None))
+                             None, guide))
     return written
 
 

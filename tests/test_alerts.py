@@ -6,11 +6,13 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from jygproj.plan import load_plan
 from jygproj import alerts, schema
 from jygproj.reference import ReferenceDataError, load_seasonal_profile
 
 PROFILE = load_seasonal_profile()  # cumulative: Sept 76.5 %, Oct 87.5 %, June 38.5 %
-RULES = alerts.load_rules()
+PLAN = load_plan(2023)
+RULES = alerts.load_rules(plan=PLAN)
 SEP30, OCT31, NOV30 = date(2023, 9, 30), date(2023, 10, 31), date(2023, 11, 30)
 
 
@@ -241,7 +243,7 @@ def test_renamed_colours_are_used(tmp_path):
     # a city using 红黄绿 renames the mildest level; the key stays "blue"
     text = Path(RULES.file).read_text(encoding="utf-8").replace("label: 蓝色预警", "label: 绿色预警")
     (tmp_path / "r.yaml").write_text(text, encoding="utf-8")
-    assert alerts.load_rules(tmp_path / "r.yaml").label("blue") == "绿色预警"
+    assert alerts.load_rules(tmp_path / "r.yaml", plan=PLAN).label("blue") == "绿色预警"
 
 
 @pytest.mark.parametrize("old, new, code, line_hint", [
@@ -250,7 +252,7 @@ def test_renamed_colours_are_used(tmp_path):
     ("    level: yellow\n    tolerance_wan: 0\n", "    level: orange\n    tolerance_wan: 0\n", "unknown_level", None),
     ("    late_level: blue\n", "    late_level: blue\n    late_level: red\n", "duplicate_key", "late_level"),
     ("    kind: pace_gap\n", "    kind: pace_gap\n    threshold: 3\n", "unknown_key", "threshold"),
-    ("cadence: monthly, due_days_after_period_end: 5,", "cadence: daily, due_days_after_period_end: 5,",
+    ("cadence: monthly, due_days_after_period_end: 10,", "cadence: daily, due_days_after_period_end: 10,",
      "bad_cadence", None),
 ])
 def test_broken_rules_file_is_refused_with_line_and_code(tmp_path, old, new, code, line_hint):
@@ -259,7 +261,7 @@ def test_broken_rules_file_is_refused_with_line_and_code(tmp_path, old, new, cod
     broken = tmp_path / "alert_rules.yaml"
     broken.write_text(text.replace(old, new, 1), encoding="utf-8")
     with pytest.raises(ReferenceDataError) as err:
-        alerts.load_rules(broken)
+        alerts.load_rules(broken, plan=PLAN)
     assert err.value.code == code
     assert str(broken) in str(err.value)
     if line_hint:
@@ -274,7 +276,7 @@ def test_weekly_schedule_from_the_rules_file_checks_iso_weeks(tmp_path):
     end = text.index("\n", start)
     weekly = text[:start] + "      government: {cadence: weekly, due_days_after_period_end: 2, source: 周调度}" + text[end:]
     (tmp_path / "r.yaml").write_text(weekly, encoding="utf-8")
-    rules = alerts.load_rules(tmp_path / "r.yaml")
+    rules = alerts.load_rules(tmp_path / "r.yaml", plan=PLAN)
     # as of Wednesday 8 November week 44 (30 Oct–5 Nov) was due Tuesday 7 November; G reported week 43 only
     members = [("G", "government", "continuing", 1_000.0, None), ("H", "government", "continuing", 1_000.0, None)]
     reports = [report("G", "government", "2023-W43", date(2023, 10, 29), 800.0, reported=date(2023, 10, 30)),

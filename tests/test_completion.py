@@ -1,19 +1,19 @@
 import polars as pl
 import pytest
 
+from jygproj.plan import load_plan
 from jygproj.completion import (
     completion,
     completion_detail,
-    load_plan_targets,
-    plan_targets_frame,
     quarter_plans,
     requirements,
     target_checks,
 )
 from jygproj.ledger import monthly_cumulative
-from jygproj.reference import load_seasonal_profile, load_targets
+from jygproj.reference import load_seasonal_profile
 from jygproj.schema import MEMBERSHIPS, PROGRESS, PROJECTS, conform
 
+RULES = load_plan(2023).requirements_of("quarter_completion", "annual_completion")
 PROFILE = load_seasonal_profile()  # Q1 1+1.5+4 = 6.5 %, Q2 32 %, Q3 38 %, Q4 23.5 %
 
 
@@ -50,7 +50,7 @@ def key_continuing_case():
 
 def test_key_continuing_q1_is_92_3_percent_of_the_plans_1_3_yi():
     m, monthly = key_continuing_case()
-    targets = plan_targets_frame(load_targets(2023))
+    targets = load_plan(2023).amount_targets
     c = completion(m, monthly, year=2023, as_of_month=3, profile=PROFILE, plan_targets=targets)
     q1 = row(c, list="provincial_key", nature="continuing", period="Q1")
     # 12,000 / 13,000 = 92.31 %
@@ -61,7 +61,7 @@ def test_key_continuing_q1_is_92_3_percent_of_the_plans_1_3_yi():
     assert q1["target_wan"] == pytest.approx(13_000)  # the plan's 1.3亿, 二(二)
     assert q1["target_rate_pct"] == pytest.approx(92.3077, abs=1e-3)
     # the requirement (二(二): quarterly rate >= 100 %) is missed
-    req = requirements(c, as_of_month=3, profile=PROFILE)
+    req = requirements(c, as_of_month=3, profile=PROFILE, rules=RULES)
     check = row(req, requirement_id="quarterly_completion", list="provincial_key", nature="continuing", period="Q1")
     assert check["basis"] == "plan_target" and check["met"] is False
     # quarters not begun by March have no completion
@@ -150,21 +150,21 @@ def test_breakdown_by_responsible_unit():
 
 
 def test_stretch_targets_and_enterprise_requirement():
-    targets = load_plan_targets(2023)
+    targets = load_plan(2023).amount_targets
     stretch = targets.filter(pl.col("kind") == "stretch").sort("target_wan")
     assert stretch["target_wan"].to_list() == [208_000, 376_000]  # 20.8亿, 37.6亿 (二(一))
     # an industrial project with annual plan 1,000 done 850 by December: 85 % >= 80 % (二(五))
     m = memberships([dict(project_id="e", list="industrial", nature="continuing", annual_plan_wan=1_000.0)])
     p = progress([dict(project_id="e", list="industrial", period="2023-12", completed_ytd_wan=850.0)])
     c = completion(m, monthly_cumulative(p), year=2023, as_of_month=12, profile=PROFILE, plan_targets=targets)
-    req = requirements(c, as_of_month=12, profile=PROFILE)
+    req = requirements(c, as_of_month=12, profile=PROFILE, rules=RULES)
     ent = row(req, requirement_id="enterprise_annual", list="enterprise")
     assert ent["measured_pct"] == pytest.approx(85) and ent["final"] and ent["met"]
     # in September it is judged by pace: 80 % x (1+1.5+4+8+11+13+13+13+12 = 76.5 %) = 61.2 %
     c9 = completion(m, monthly_cumulative(p.with_columns(pl.lit("2023-09").alias("period"),
                                                           pl.lit(500.0).alias("completed_ytd_wan"))),
                     year=2023, as_of_month=9, profile=PROFILE)
-    ent9 = row(requirements(c9, as_of_month=9, profile=PROFILE), requirement_id="enterprise_annual", list="industrial")
+    ent9 = row(requirements(c9, as_of_month=9, profile=PROFILE, rules=RULES), requirement_id="enterprise_annual", list="industrial")
     assert ent9["pace_required_pct"] == pytest.approx(61.2)
     assert ent9["met"] is None and ent9["on_pace"] is False  # 50 % < 61.2 %
     checks = target_checks(c, targets, as_of_month=12, profile=PROFILE)
@@ -184,10 +184,10 @@ def test_every_result_column_has_a_chinese_label():
     from jygproj.schema import COLUMN_LABELS
 
     m, monthly = key_continuing_case()
-    targets = load_plan_targets(2023)
+    targets = load_plan(2023).amount_targets
     c = completion(m, monthly, year=2023, as_of_month=6, profile=PROFILE, plan_targets=targets)
     frames = [c, target_checks(c, targets, as_of_month=6, profile=PROFILE),
-              requirements(c, as_of_month=6, profile=PROFILE), monthly]
+              requirements(c, as_of_month=6, profile=PROFILE, rules=RULES), monthly]
     missing = {col for f in frames for col in f.columns} - set(COLUMN_LABELS)
     assert not missing
 

@@ -10,16 +10,15 @@ it truly cannot be installed.
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+
+from benchmarks import dashboard_server
 
 from jygproj import paths
 
@@ -43,12 +42,6 @@ def _ensure_chromium() -> str:
     pytest.skip("无法安装 Chromium（需要 root 和 apt-get：sudo apt-get install -y chromium）[no_chromium]")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _data_dir(tmp_path_factory) -> Path:
     sample = paths.SAMPLE_2023
     if sample.is_dir() and any(sample.glob("*.xlsx")):
@@ -59,53 +52,23 @@ def _data_dir(tmp_path_factory) -> Path:
     return out
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-def _status(url: str) -> tuple[int, str]:
-    opener = urllib.request.build_opener(_NoRedirect)
-    try:
-        with opener.open(url, timeout=30) as resp:
-            return resp.status, resp.headers.get("Location", "")
-    except urllib.error.HTTPError as err:
-        return err.code, err.headers.get("Location", "")
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     data = _data_dir(tmp_path_factory)
-    port = _free_port()
     log = tmp_path_factory.mktemp("dashboard") / "server.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "jygproj", "dashboard", "--port", str(port), "--token", TOKEN,
-             "--data", str(data), "--draws", "2000"],
-            cwd=paths.ROOT, stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"dashboard exited early:\n{log.read_text(errors='replace')}")
-        try:
-            _status(base + "/login")
-            break
-        except (urllib.error.URLError, ConnectionError, OSError):
-            time.sleep(0.5)
-    else:
-        proc.terminate()
-        pytest.fail(f"dashboard did not start in 90 s:\n{log.read_text(errors='replace')}")
-    yield base
-    proc.terminate()
     try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        # a closed page's session ends 3 s after its connection drops (default 60 s): see the slider test
+        proc, base = dashboard_server.start(["--token", TOKEN, "--data", str(data), "--draws", "2000",
+                                             "--idle-timeout", "3"], log)
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    yield base, proc
+    dashboard_server.stop(proc)
 
 
 def test_request_without_token_is_refused(server):
-    status, location = _status(server + "/")
+    base, _ = server
+    status, location = dashboard_server.status(base + "/")
     # Voilà/jupyter_server: redirect to the login page (or 403), never the planner itself
     assert status in (302, 403), status
     if status == 302:
@@ -113,6 +76,7 @@ def test_request_without_token_is_refused(server):
 
 
 def test_page_loads_offline_and_slider_changes_headline(server):
+    base, proc = server
     chromium = _ensure_chromium()
     playwright = pytest.importorskip("playwright.sync_api")
     blocked: list[str] = []
@@ -131,7 +95,7 @@ def test_page_loads_offline_and_slider_changes_headline(server):
                     r.abort()
 
             page.route("**/*", route)
-            page.goto(f"{server}/?token={TOKEN}", timeout=120_000)
+            page.goto(f"{base}/?token={TOKEN}", timeout=120_000)
             page.wait_for_selector("#jyg-headline .jyg-margin", timeout=180_000)
             before = page.inner_text("#jyg-headline")
             assert "亿元" in before and "达到月份" in before
@@ -149,6 +113,15 @@ def test_page_loads_offline_and_slider_changes_headline(server):
             assert after != before
             # the diff table shows the change (updated right after the headline and the chart)
             page.wait_for_function("() => document.body.innerText.includes('分清单推进倍数')", timeout=60_000)
+            # closing the tab ends its session (issue 17: kernels outlived their pages): Voilà's own
+            # beforeunload beacon does not reach the server from a closing headless tab, the dropped
+            # connection does, and the kernel is culled --idle-timeout seconds later
+            assert len(dashboard_server.kernels(proc)) == 1
+            page.close(run_before_unload=True)
+            deadline = time.monotonic() + 30
+            while dashboard_server.kernels(proc) and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert dashboard_server.kernels(proc) == []
         finally:
             browser.close()
     assert blocked == [], f"page tried to reach the network: {blocked}"

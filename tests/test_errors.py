@@ -15,7 +15,26 @@ def test_errors_carry_a_chinese_message_with_the_english_code_beside_it():
 
 
 def test_one_base_catches_them_all_and_builtin_bases_still_hold():
+    from jygproj.catalogue import CatalogueError
+    from jygproj.errors import UsageError
+    from jygproj.growth import GrowthError
+    from jygproj.reference import ReferenceDataError
+    from jygproj.scenario.files import ScenarioError
+    from jygproj.scenario.levers import LeverError
+
     for cls in (ChartError, ExportError, IngestError, ProjectionError, ReserveRunError, ReviewError, RunError,
-                InputChangedError):
-        assert issubclass(cls, JygprojError)
+                InputChangedError, ReferenceDataError, LeverError, UsageError, CatalogueError, GrowthError,
+                ScenarioError):
+        assert issubclass(cls, JygprojError), cls
+    assert issubclass(ReferenceDataError, ValueError) and issubclass(LeverError, ValueError)
     assert issubclass(IngestError, ValueError) and issubclass(RunError, RuntimeError)
+
+
+def test_reference_and_lever_errors_have_the_one_shape():
+    from jygproj.reference import ReferenceDataError
+    from jygproj.scenario.levers import LeverError
+
+    err = ReferenceDataError("data/reference/x.yaml", 3, "targets.a", "重复的键", "duplicate_key")
+    assert str(err) == "data/reference/x.yaml:3: 键 'targets.a': 重复的键 [duplicate_key]" and err.code == "duplicate_key"
+    lever = LeverError("pace_by_list", 9, "0.5–1.5 倍", "lever_out_of_range")
+    assert str(lever).endswith("应为 0.5–1.5 倍 [lever_out_of_range]") and lever.code == "lever_out_of_range"

@@ -1,10 +1,12 @@
 import polars as pl
 import pytest
 
-from jygproj.growth import actual_cumulative, growth_path, growth_summary, seasonal_projection, target_settings, track
-from jygproj.reference import load_seasonal_profile, load_targets
+from jygproj.plan import load_plan
+from jygproj.growth import Goal, actual_cumulative, growth_path, growth_summary, seasonal_projection, track
+from jygproj.reference import load_seasonal_profile
 from jygproj.schema import BASELINE, conform
 
+GOAL = Goal(growth_pct=12.0, months_early=1, year=2023)  # the 2023 plan's goal (一)
 PROFILE = load_seasonal_profile()
 
 # A hand-made baseline (万元). Prior year comparable cumulative 1-X月; this year's cumulative to October.
@@ -27,7 +29,7 @@ def projection(values):
 def test_level_and_rate_readings_diverge():
     # Goals: level 1.12 x 1,000 (prior full year) = 1,120; rate 1.12 x 900 (prior 1-11月) = 1,008.
     # The projection reaches 1,050 in November and 1,150 in December.
-    path, s = track(baseline(), as_of_month=10, profile=PROFILE, projection=projection({11: 1050, 12: 1150}),
+    path, s = track(baseline(), as_of_month=10, profile=PROFILE, goal=GOAL, projection=projection({11: 1050, 12: 1150}),
                     headline="rate")
     # year to date: 1,000 over the comparable 850 = +17.65 %
     assert s["ytd_growth_pct"] == pytest.approx(17.647, abs=1e-3)
@@ -56,7 +58,7 @@ def test_level_and_rate_readings_diverge():
 
 def test_the_need_is_spread_over_the_remaining_months_seasonally():
     # as of August: 800; level goal 1,120 -> 320 more by November, spread 12 : 11 : 8 (Sep, Oct, Nov)
-    path = growth_path(baseline(), as_of_month=8, profile=PROFILE)
+    path = growth_path(baseline(), as_of_month=8, profile=PROFILE, goal=GOAL)
     need = dict(zip(path["month"].to_list(), path["level_need_month_wan"].to_list()))
     assert [need[m] for m in (9, 10, 11)] == pytest.approx([320 * 12 / 31, 320 * 11 / 31, 320 * 8 / 31])
     assert need[12] is None and need[8] is None
@@ -72,7 +74,7 @@ def test_seasonal_projection_scales_the_current_cumulative():
     assert got[11] == pytest.approx(800 * 95.5 / 64.5)
     assert got[12] == pytest.approx(800 / 0.645)
     # used when no projection is given: 1,184.5 >= 1,120, met early under the level reading
-    _, s = track(baseline(), as_of_month=8, profile=PROFILE)
+    _, s = track(baseline(), as_of_month=8, profile=PROFILE, goal=GOAL)
     assert s["projection"] == "seasonal"
     assert s["level_margin_wan"] == pytest.approx(800 * 95.5 / 64.5 - 1120)
     assert s["level_met_early"] is True
@@ -95,29 +97,30 @@ def test_growth_is_on_the_comparable_base_and_published_rates_fill_missing_level
 
 def test_bad_parameters_are_refused():
     with pytest.raises(ValueError, match="bad_month"):
-        growth_path(baseline(), as_of_month=1, profile=PROFILE)
-    path = growth_path(baseline(), as_of_month=10, profile=PROFILE)
+        growth_path(baseline(), as_of_month=1, profile=PROFILE, goal=GOAL)
+    path = growth_path(baseline(), as_of_month=10, profile=PROFILE, goal=GOAL)
     with pytest.raises(ValueError, match="bad_headline"):
-        growth_summary(path, as_of_month=10, headline="both")
+        growth_summary(path, as_of_month=10, goal=GOAL, headline="both")
     with pytest.raises(ValueError, match="missing_current"):
-        growth_path(baseline(), as_of_month=11, profile=PROFILE)
+        growth_path(baseline(), as_of_month=11, profile=PROFILE, goal=GOAL)
 
 
 def test_goal_settings_come_from_the_plan():
     # 12 %, one month early -> November (一 工作目标)
-    assert target_settings(load_targets(2023)) == {"target_growth_pct": 12.0, "target_month": 11}
+    goal = load_plan(2023).goal  # 12%, one month early: November (一)
+    assert (goal.growth_pct, goal.target_month) == (12.0, 11)
 
 
 def test_published_growth_stands_in_the_path():
     # September published +14 % though 900 / 780 - 1 = 15.4 %: the path shows 14 %
-    path = growth_path(baseline(growth={9: 14.0}), as_of_month=10, profile=PROFILE)
+    path = growth_path(baseline(growth={9: 14.0}), as_of_month=10, profile=PROFILE, goal=GOAL)
     assert path.filter(pl.col("month") == 9)["cum_growth_pct"][0] == pytest.approx(14.0)
 
 
 def test_the_base_follows_the_published_rate_when_level_and_rate_disagree():
     # October: level 1,000 and published +16 %: the implied comparable base is 1,000 / 1.16 = 862.07,
     # not the 850 in the baseline -> every prior month is rescaled by 862.07 / 850 = 1.01420
-    path, s = track(baseline(growth={10: 16.0}), as_of_month=10, profile=PROFILE,
+    path, s = track(baseline(growth={10: 16.0}), as_of_month=10, profile=PROFILE, goal=GOAL,
                     projection=projection({11: 1050, 12: 1150}))
     scale = 1000 / 1.16 / 850
     assert s["ytd_growth_pct"] == pytest.approx(16.0)
@@ -132,7 +135,7 @@ def test_a_project_level_projection_frame_is_taken_as_given():
     # the as-of month are taken from it
     proj = pl.DataFrame({"month": list(range(1, 13)), "is_actual": [m <= 10 for m in range(1, 13)],
                          "projected_cum_wan": [0.0] * 10 + [1130.0, 1200.0]})
-    path, s = track(baseline(), as_of_month=10, profile=PROFILE, projection=proj)
+    path, s = track(baseline(), as_of_month=10, profile=PROFILE, goal=GOAL, projection=proj)
     assert s["projection"] == "given"
     assert path.filter(pl.col("month") == 10)["cum_wan"][0] == pytest.approx(1000)
     # November 1,130 >= 1,120: the level reading is met in November, 10 to spare
@@ -142,7 +145,7 @@ def test_a_project_level_projection_frame_is_taken_as_given():
 def test_every_path_column_has_a_chinese_label():
     from jygproj.schema import COLUMN_LABELS
 
-    path = growth_path(baseline(), as_of_month=10, profile=PROFILE)
+    path = growth_path(baseline(), as_of_month=10, profile=PROFILE, goal=GOAL)
     assert not set(path.columns) - set(COLUMN_LABELS)
 
 
@@ -163,7 +166,7 @@ def test_after_the_target_month_the_goal_is_judged_on_actuals(as_of_month):
     # Q4 review (一 "one month early": judged on 1-11月). Goals: level 1.12 x 1,000 = 1,120;
     # rate 1.12 x 900 = 1,008. November's actual 1,130: level margin 1,130 - 1,120 = +10, rate
     # 1,130 - 1,008 = +122. Level first reached in November (October 1,000 < 1,120).
-    path, s = track(baseline(FULL_YEAR), as_of_month=as_of_month, profile=PROFILE)
+    path, s = track(baseline(FULL_YEAR), as_of_month=as_of_month, profile=PROFILE, goal=GOAL)
     assert s["target_month_actual"] is True
     assert s["projected_target_month_cum_wan"] == pytest.approx(1130)
     assert s["level_margin_wan"] == pytest.approx(10) and s["level_met_early"] is True
@@ -184,14 +187,14 @@ def test_after_the_target_month_the_goal_is_judged_on_actuals(as_of_month):
 
 def test_as_of_december_nothing_is_projected():
     # December's actual 1,250 (+25 % on 1,000) stands; a projection given is ignored
-    path, s = track(baseline(FULL_YEAR), as_of_month=12, profile=PROFILE, projection=projection({12: 9999}))
+    path, s = track(baseline(FULL_YEAR), as_of_month=12, profile=PROFILE, goal=GOAL, projection=projection({12: 9999}))
     assert s["projection"] == "none"
     assert s["ytd_cum_wan"] == pytest.approx(1250) and s["ytd_growth_pct"] == pytest.approx(25)
     assert s["projected_year_cum_wan"] == pytest.approx(1250)
     assert path["projected_cum_wan"].to_list() == [None] * 11 + [pytest.approx(1250)]
     assert path["projected_month_wan"].null_count() == 12
     # as of November, December is still projected (seasonally: 1,130 / 95.5 % = 1,183.2)
-    _, s11 = track(baseline(FULL_YEAR), as_of_month=11, profile=PROFILE)
+    _, s11 = track(baseline(FULL_YEAR), as_of_month=11, profile=PROFILE, goal=GOAL)
     assert s11["projection"] == "seasonal"
     assert s11["projected_year_cum_wan"] == pytest.approx(1130 / 0.955)
 
@@ -199,7 +202,7 @@ def test_as_of_december_nothing_is_projected():
 def test_a_november_short_of_the_goal_is_not_made_good_by_december():
     # November 1,100 < 1,120: level margin -20, not met early; December 1,200 reaches the goal, so the
     # level reading is met in December — a month late. Rate: 1,100 - 1,008 = +92, met early.
-    _, s = track(baseline(CURRENT | {11: 1100, 12: 1200}), as_of_month=12, profile=PROFILE)
+    _, s = track(baseline(CURRENT | {11: 1100, 12: 1200}), as_of_month=12, profile=PROFILE, goal=GOAL)
     assert s["level_margin_wan"] == pytest.approx(-20) and s["level_met_early"] is False
     assert s["level_met_month"] == 12 and s["level_extra_total_wan"] == pytest.approx(20)
     assert s["rate_margin_wan"] == pytest.approx(92) and s["rate_met_early"] is True

@@ -12,7 +12,8 @@ import nbformat
 import openpyxl
 import pytest
 
-from jygproj import cli, paths
+from jygproj import cli, evaluation, outputs, paths
+from jygproj.report import review_files
 
 pytestmark = pytest.mark.slow
 SAMPLE = paths.SAMPLE_2023
@@ -152,6 +153,16 @@ def test_no_cell_of_the_workbook_is_a_formula(report):
     assert ws["A2"].value == "单位：万元" and ws.freeze_panes == "A4"
 
 
+def test_every_output_has_the_one_file_mode(report):
+    """Issue 17: letters were 0600 (a temporary file's mode) while the other outputs were 0644."""
+    out, _, _ = report
+    files = [p for p in out.rglob("*") if p.is_file() and not p.name.endswith(".lock")]
+    assert {"letters", "charts"} <= {p.parent.name for p in files}
+    assert {oct(p.stat().st_mode & 0o777) for p in files} == {oct(outputs.file_mode())}
+    folders = [out, *(p for p in out.rglob("*") if p.is_dir())]
+    assert {oct(p.stat().st_mode & 0o777) for p in folders} == {oct(outputs.dir_mode())}
+
+
 def test_one_unit_report_goes_below_the_city_report(report):
     out, summary, data = report
     before = (out / "summary.json").read_bytes()
@@ -180,8 +191,8 @@ def test_usage_problems_exit_2_before_any_kernel(report, tmp_path, capsys):
 
 @pytest.fixture(scope="module")
 def q4_inputs():
-    """The sample's inputs with the baseline extended to December (the sample stops at October):
-    November 2,400,000 万元, December 2,500,000 万元 (levels only, no published rate)."""
+    """The sample's inputs with the 2023 baseline extended to December (the sample stops at October):
+    November 1,080,000 万元, December 1,180,000 万元 (levels only, no published rate)."""
     import dataclasses
 
     import polars as pl
@@ -191,8 +202,10 @@ def q4_inputs():
     if not SAMPLE.is_dir():
         pytest.skip("data/sample/2023 missing (make sample)")
     inputs = quarterly.load_inputs(SAMPLE, 2023)
+    y2023 = pl.col("year") == 2023
     base = inputs.dataset.baseline.with_columns(
-        pl.when(pl.col("month") == 11).then(2_400_000.0).when(pl.col("month") == 12).then(2_500_000.0)
+        pl.when(y2023 & (pl.col("month") == 11)).then(1_080_000.0)
+        .when(y2023 & (pl.col("month") == 12)).then(1_180_000.0)
         .otherwise(pl.col("current_cum_wan")).alias("current_cum_wan"))
     inputs.dataset = dataclasses.replace(inputs.dataset, baseline=base)
     return inputs
@@ -205,26 +218,27 @@ def test_q4_review_judges_the_goal_on_november_actuals(q4_inputs, quarter, as_of
     from jygproj import quarterly
 
     inputs = q4_inputs
-    assert quarterly.default_as_of(2023, 4) == "2023-12"
+    assert evaluation.default_as_of(2023, 4) == "2023-12"
     params = quarterly.ReviewParams(year=2023, quarter=quarter, data_dir=str(SAMPLE), as_of=as_of)
     review = quarterly.build_review(inputs, params)
     g = review.summary["growth"]
-    # prior comparable (sample baseline): 1-11月 2,109,210, 1-12月 2,208,600.
-    # level goal 1.12 x 2,208,600 = 2,473,632; November 2,400,000 - 2,473,632 = -73,632 (short)
-    # rate goal 1.12 x 2,109,210 = 2,362,315.2; 2,400,000 - 2,362,315.2 = +37,684.8 (met)
-    assert g["level"]["goal_wan"] == pytest.approx(2_473_632)
-    assert g["level"]["margin_wan"] == pytest.approx(-73_632) and g["level"]["met_early"] is False
-    assert g["rate"]["margin_wan"] == pytest.approx(37_684.8) and g["rate"]["met_early"] is True
-    # growth 2,400,000 / 2,109,210 - 1 = 13.79 % in November (October 11.4 %): the rate reading met in November
-    assert g["projected_target_month_growth_pct"] == pytest.approx(13.79, abs=0.01)
+    # prior comparable (sample baseline, rebased to the city's scale, issue 14): 1-11月 951,610,
+    # 1-12月 1,050,000.
+    # level goal 1.12 x 1,050,000 = 1,176,000; November 1,080,000 - 1,176,000 = -96,000 (short)
+    # rate goal 1.12 x 951,610 = 1,065,803.2; 1,080,000 - 1,065,803.2 = +14,196.8 (met)
+    assert g["level"]["goal_wan"] == pytest.approx(1_176_000)
+    assert g["level"]["margin_wan"] == pytest.approx(-96_000) and g["level"]["met_early"] is False
+    assert g["rate"]["margin_wan"] == pytest.approx(14_196.8) and g["rate"]["met_early"] is True
+    # growth 1,080,000 / 951,610 - 1 = 13.49 % in November (October 11.4 %): the rate reading met in November
+    assert g["projected_target_month_growth_pct"] == pytest.approx(13.49, abs=0.01)
     assert g["rate"]["projected_met_month"] == 11
     needed = {r["reading"][:4]: r for r in review.tables["growth_needed"].frame.iter_rows(named=True)}
-    assert needed["总量口径"]["actual_cum_wan"] == pytest.approx(2_400_000)
-    assert needed["总量口径"]["gap_wan"] == pytest.approx(73_632) and needed["总量口径"]["remaining_months"] == 0
+    assert needed["总量口径"]["actual_cum_wan"] == pytest.approx(1_080_000)
+    assert needed["总量口径"]["gap_wan"] == pytest.approx(96_000) and needed["总量口径"]["remaining_months"] == 0
     if as_of == "2023-12":
-        # nothing projected; December's actual 2,500,000 >= 2,473,632: the level goal reached a month late
+        # nothing projected; December's actual 1,180,000 >= 1,176,000: the level goal reached a month late
         assert g["projection"].startswith("无")
-        assert g["ytd_cum_wan"] == pytest.approx(2_500_000)
+        assert g["ytd_cum_wan"] == pytest.approx(1_180_000)
         assert g["level"]["projected_met_month"] == 12
     else:
         assert g["projection"] == "jygproj.projection（基准情景）"
@@ -232,4 +246,4 @@ def test_q4_review_judges_the_goal_on_november_actuals(q4_inputs, quarter, as_of
     assert "按已公布数据" in review.text["growth"] and "预计" not in review.text["growth"]
     indicators = review.tables["headline_figures"].frame["indicator"].to_list()
     assert "总量口径达成月份（实际）" in indicators
-    assert quarterly.sheets_for(review)  # the workbook's sheets build too
+    assert review_files.sheets_for(review)  # the workbook's sheets build too

@@ -77,7 +77,7 @@ def test_top_projects_keeps_n_per_list_with_the_parts_as_columns():
     assert top.select("list", "project_id").rows() == [("government", "G3"), ("government", "G2"),
                                                        ("industrial", "I1")]
     assert {"speed_points", "pace_points", "over_points", "score"} <= set(top.columns)
-    assert set(ranking.SCORE_LABELS) <= set(top.columns) | {"started_on"}
+    assert set(schema.SCORE_LABELS) <= set(top.columns) | {"started_on"}
 
 
 def test_reserve_and_provincial_lists_are_not_ranked():

@@ -12,6 +12,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
+from jygproj.plan import load_plan
 from jygproj.reference import load_seasonal_profile
 from jygproj.reserve import (
     GapInputs,
@@ -24,6 +25,7 @@ from jygproj.reserve import (
     share_from,
 )
 
+PLAN = load_plan(2023)
 PROFILE = load_seasonal_profile()
 
 
@@ -146,7 +148,7 @@ def test_continuing_estimate_from_this_years_projects():
 
 
 def test_gap_assumptions_carry_source_and_quality():
-    a = load_gap_assumptions()
+    a = load_gap_assumptions(plan=PLAN)
     assert a["target_growth"].value == 0.12
     assert all(x.source and x.quality for x in a.values())
 
@@ -159,7 +161,8 @@ def test_gap_inputs_from_parameters_and_the_assumptions_log():
     ds = SimpleNamespace(projects=pl.DataFrame({"total_investment_wan": [100_000.0, 60_000.0],
                                                 "annual_plan_wan": [30_000.0, 40_000.0]}))
     inputs, log = gap_inputs(ds, review="2023-11", as_of="2023-10", profile=PROFILE,
-                             assumptions=load_gap_assumptions(), projected_outturn_wan=500_000.0)
+                             assumptions=load_gap_assumptions(plan=PLAN), goal=PLAN.goal,
+                             projected_outturn_wan=500_000.0)
     # continuing: min(70,000, 30,000) + min(20,000, 40,000) = 50,000 × intensity 1 × realisation 1
     assert inputs.continuing_next_year_wan == pytest.approx(50_000.0)
     # other FAI: outturn − this year's listed plans = 500,000 − 70,000 = 430,000, × (1 + 0)
@@ -169,7 +172,7 @@ def test_gap_inputs_from_parameters_and_the_assumptions_log():
     assert inputs.next_year == 2024
     assert log["item"].to_list()[:2] == ["次年投资增长目标", "本年固定资产投资预计完成"]
     assert log.filter(pl.col("item") == "本年固定资产投资预计完成")["quality"].item() == "给定"
-    given, _ = gap_inputs(ds, review="2023-11", as_of=None, profile=PROFILE, assumptions=load_gap_assumptions(),
+    given, _ = gap_inputs(ds, review="2023-11", as_of=None, profile=PROFILE, assumptions=load_gap_assumptions(plan=PLAN), goal=PLAN.goal,
                           target_growth=0.1, projected_outturn_wan=500_000.0,
                           continuing_next_year_wan_given=200_000.0, other_fai_next_year_wan=250_000.0)
     assert given.needed_new_start_wan == pytest.approx(500_000.0 * 1.1 - 200_000.0 - 250_000.0)

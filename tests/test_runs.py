@@ -97,9 +97,10 @@ def test_missing_input_is_refused_before_running(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_output_dir_outside_runner_resolves_from_repo_root(monkeypatch, tmp_path):
+def test_output_dir_outside_runner_follows_the_one_path_rule(monkeypatch, tmp_path):
     monkeypatch.delenv(runs.RUN_DIR_ENV, raising=False)
-    assert runs.resolve("reports/x") == runs.paths.ROOT / "reports/x"
+    monkeypatch.chdir(tmp_path)
+    assert runs.output_dir("reports/x") == tmp_path / "reports/x"  # relative: from the current folder
     assert runs.output_dir(tmp_path / "o") == tmp_path / "o"
     monkeypatch.setenv(runs.RUN_DIR_ENV, str(tmp_path / "stage"))
     assert runs.output_dir("reports/x") == tmp_path / "stage"

@@ -74,7 +74,9 @@ def test_progress_ledger_has_months_weeks_and_a_correction(ds):
     assert "2023-01" not in periods  # January is reported with February
     fixed = ds.progress.filter(pl.col("revision") == 1)
     assert set(fixed["period"].to_list()) == {"2023-08"} and set(fixed["list"].to_list()) == {"industrial"}
-    assert ds.baseline.height == 11 and ds.reserve.height == 60
+    # the baseline: 2021, 2022 and 2023 (each with the prior year's comparable base), 11 months each
+    assert ds.baseline.height == 33 and sorted(set(ds.baseline["year"].to_list())) == [2021, 2022, 2023]
+    assert ds.reserve.height == 60
 
 
 def test_check_command_reports_the_plan_figures():

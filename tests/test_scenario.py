@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from jygproj.plan import load_plan
 from jygproj import projection
 from jygproj.reference import ReferenceDataError, load_seasonal_profile
 from jygproj.scenario import engine, montecarlo
@@ -142,11 +143,11 @@ def test_readings_by_hand(model):
     nov = listed + 109450
     level, rate = out.readings["level"], out.readings["rate"]
     # level: Jan–Nov must reach 1.12 × 120000 = 134400; rate: 1.12 × 110000 = 123200
-    assert level.target_nov_wan == pytest.approx(134400)
+    assert level.goal_wan == pytest.approx(134400)
     assert level.margin_wan == pytest.approx(nov - 134400)
-    assert rate.target_nov_wan == pytest.approx(123200)
+    assert rate.goal_wan == pytest.approx(123200)
     assert rate.margin_wan == pytest.approx(nov - 123200)
-    assert not level.met_by_november and not rate.met_by_november
+    assert not level.met_early and not rate.met_early
     # one month (November) left: the whole shortfall falls on it
     assert rate.extra_per_month_wan == pytest.approx(123200 - nov)
     assert out.headline is level
@@ -158,9 +159,9 @@ def test_met_month_when_pulled_forward(model, specs):
     out = engine.evaluate(model, levers)
     # baseline Jan–Nov 122436 is 764 short of 123200; the pull adds 15000 × 0.08 = 1200 in November:
     # rate met in November, one month early
-    assert out.readings["rate"].met_by_november and out.readings["rate"].met_month == 11
+    assert out.readings["rate"].met_early and out.readings["rate"].met_month == 11
     assert out.headline.key == "rate"
-    assert engine.required_extra(model, out.headline).height == 0
+    assert engine.required_extra(model, out.headline, 11).height == 0
 
 
 def test_target_paths_meet_the_targets_in_november(model):
@@ -185,8 +186,8 @@ def test_monte_carlo_is_reproducible(model):
     a = montecarlo.simulate(model, draws=500, seed=11)
     b = montecarlo.simulate(model, draws=500, seed=11)
     c = montecarlo.simulate(model, draws=500, seed=12)
-    assert np.array_equal(a.november_wan, b.november_wan)
-    assert not np.array_equal(a.november_wan, c.november_wan)
+    assert np.array_equal(a.target_month_wan, b.target_month_wan)
+    assert not np.array_equal(a.target_month_wan, c.target_month_wan)
 
 
 def test_monte_carlo_bands_are_ordered_and_actuals_fixed(model):
@@ -200,7 +201,7 @@ def test_monte_carlo_bands_are_ordered_and_actuals_fixed(model):
 def test_without_uncertainty_monte_carlo_is_the_deterministic_path(model):
     zero = {"pace_sigma_project": 0.0, "pace_sigma_common": 0.0, "start_delay_mean_months": 0.0}
     mc = montecarlo.simulate(model, draws=50, seed=1, uncertainty=zero)
-    assert np.allclose(mc.november_wan, engine.evaluate(model).path.total_wan[10])
+    assert np.allclose(mc.target_month_wan, engine.evaluate(model).path.total_wan[10])
 
 
 # --- planner, comparison, summary ------------------------------------------------------------------
@@ -241,12 +242,12 @@ def test_baseline_readings_agree_with_the_growth_tracker(published_pct):
         pl.when(pl.col("month") <= 10).then(published_pct).otherwise(None).alias("growth_pct"))
     model = projection.build_model(**frames, as_of="2023-10", profile=PROFILE)
     proj = projection.project(**frames, as_of="2023-10", profile=PROFILE)
-    _, summary = growth.track(frames["baseline"], as_of_month=10, profile=PROFILE,
+    _, summary = growth.track(frames["baseline"], as_of_month=10, profile=PROFILE, goal=load_plan(2023).goal,
                               projection=proj.select("month", "projected_cum_wan"), year=2023)
     out = engine.evaluate(model)
     for key in ("level", "rate"):
         r = out.readings[key]
-        assert r.target_nov_wan == pytest.approx(summary[f"{key}_goal_wan"])
+        assert r.goal_wan == pytest.approx(summary[f"{key}_goal_wan"])
         assert r.margin_wan == pytest.approx(summary[f"{key}_margin_wan"])
         assert r.met_month == summary[f"{key}_met_month"]
-        assert r.met_by_november == summary[f"{key}_met_early"]
+        assert r.met_early == summary[f"{key}_met_early"]

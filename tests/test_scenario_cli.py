@@ -37,7 +37,7 @@ def test_scenario_json_prints_headline_figures(city_planner, capsys):
     # 122436.15 万元 projected for Jan–Nov vs 123200 needed: −0.0764 亿
     assert s["headline_reading"]["margin_yi"] == pytest.approx(-0.0764, abs=1e-4)
     assert 0 <= s["headline_probability"] <= 1
-    assert s["changes"][0]["杠杆"] == "“提前一个月”口径"
+    assert s["changes"][0]["杠杆"] == "提前完成增长目标的口径"
 
 
 def test_scenario_file_with_set_on_top(city_planner, capsys, tmp_path: Path):
@@ -82,6 +82,6 @@ def test_notebook_headless_with_a_scenario_file_writes_the_summary(tmp_path: Pat
     names = [s["scenario"] for s in summary["scenarios"]]
     assert names == ["基准", "省级清单提速", "省级提速且新开工不延误"]
     # stacking: the stacked scenario's Jan–Nov is at least the one it stands on
-    nov = [s["readings"]["level"]["projected_nov_yi"] for s in summary["scenarios"]]
+    nov = [s["readings"]["level"]["projected_target_month_yi"] for s in summary["scenarios"]]
     assert nov[0] <= nov[1] <= nov[2]
     assert result.seconds > 0

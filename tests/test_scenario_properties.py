@@ -69,6 +69,6 @@ def test_excluding_a_project_never_raises_projection_or_probability(levers, pid)
 @given(levers=base_levers, p=st.floats(0, 1))
 def test_higher_start_probability_never_lowers_probability(levers, p):
     lo, hi = sorted((levers.start_probability, p))
-    a = montecarlo.simulate(MODEL, _with(levers, start_probability=lo), draws=200, seed=2).november_wan
-    b = montecarlo.simulate(MODEL, _with(levers, start_probability=hi), draws=200, seed=2).november_wan
+    a = montecarlo.simulate(MODEL, _with(levers, start_probability=lo), draws=200, seed=2).target_month_wan
+    b = montecarlo.simulate(MODEL, _with(levers, start_probability=hi), draws=200, seed=2).target_month_wan
     assert np.all(b >= a - 1e-6)

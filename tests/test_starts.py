@@ -4,9 +4,11 @@ import polars as pl
 import pytest
 
 from jygproj.ledger import start_status
-from jygproj.reference import load_targets
 from jygproj.schema import MEMBERSHIPS, PROGRESS, PROJECTS, conform
-from jygproj.starts import key_planned_starts, new_start_rates, plan_start_rules, roster, start_requirements
+from jygproj.plan import load_plan
+from jygproj.starts import new_start_rates, roster, rules_from_plan, start_requirements
+
+PLAN = load_plan(2023)
 
 
 def frames(members, reports, projects=None):
@@ -38,7 +40,7 @@ def test_key_new_starts_quarter_by_quarter_against_10_11_6():
     )
     as_of = date(2023, 9, 30)
     r = roster(m, proj, start_status(p, as_of))
-    rates = new_start_rates(r, year=2023, as_of=as_of, planned_counts=key_planned_starts(load_targets(2023)))
+    rates = new_start_rates(r, year=2023, as_of=as_of, planned_counts=PLAN.planned_starts())
     q2 = row(rates, list="provincial_key", period="Q2")
     # plan: 10 in Q2, 11 in Q3, 6 in Q4 (二(二)); started by September 9 of 10 -> 90 %; on time 8
     assert (q2["plan_count"], q2["planned_count"], q2["started_count"], q2["on_time_count"]) == (10, 10, 9, 8)
@@ -46,7 +48,7 @@ def test_key_new_starts_quarter_by_quarter_against_10_11_6():
     assert row(rates, list="provincial_key", period="Q3")["plan_count"] == 11
     assert row(rates, list="provincial_key", period="YTD")["plan_count"] == 27  # 10 + 11 + 6
 
-    summary, misses = start_requirements(r, plan_start_rules(2023), as_of=as_of)
+    summary, misses = start_requirements(r, rules_from_plan(PLAN), as_of=as_of)
     req = row(summary, requirement_id="key_new_starts", quarter=2)
     # by 30 June 8 of 10 started: 80 % < 100 %
     assert (req["due_count"], req["met_count"], req["rate_pct"], req["met"]) == (10, 8, 80.0, False)
@@ -66,7 +68,7 @@ def test_continuing_projects_resumed_by_the_end_of_q1():
                                ("c", "2023-04", date(2023, 4, 30)))],
     )
     as_of = date(2023, 6, 30)
-    summary, misses = start_requirements(roster(m, None, start_status(p, as_of)), plan_start_rules(2023), as_of=as_of)
+    summary, misses = start_requirements(roster(m, None, start_status(p, as_of)), rules_from_plan(PLAN), as_of=as_of)
     res = row(summary, requirement_id="key_resumption")
     # 2 of 4 by 31 March = 50 %
     assert (res["due_count"], res["met_count"], res["rate_pct"], res["met"]) == (4, 2, 50.0, False)
@@ -84,7 +86,7 @@ def test_government_new_projects_in_q1_and_all_by_june():
          started("g2", "government", date(2023, 5, 5)), started("g3", "government", date(2023, 5, 25))],
     )
     as_of = date(2023, 7, 31)
-    summary, misses = start_requirements(roster(m, None, start_status(p, as_of)), plan_start_rules(2023), as_of=as_of)
+    summary, misses = start_requirements(roster(m, None, start_status(p, as_of)), rules_from_plan(PLAN), as_of=as_of)
     # Q1: 2 / 5 = 40 %; end of June: 4 / 5 = 80 %
     assert row(summary, requirement_id="government_new_q1")["rate_pct"] == pytest.approx(40)
     assert row(summary, requirement_id="government_new_june")["rate_pct"] == pytest.approx(80)
@@ -104,7 +106,7 @@ def test_enterprise_new_start_rate_85_percent_counts_each_project_once():
     m, p, _ = frames(members, reports)
     as_of = date(2023, 12, 31)
     r = roster(m, None, start_status(p, as_of))
-    summary, misses = start_requirements(r, plan_start_rules(2023), as_of=as_of)
+    summary, misses = start_requirements(r, rules_from_plan(PLAN), as_of=as_of)
     ent = row(summary, requirement_id="enterprise_new_start")
     assert (ent["due_count"], ent["met_count"]) == (7, 6)
     assert ent["rate_pct"] == pytest.approx(85.714, abs=1e-3) and ent["met"] is True
@@ -121,7 +123,7 @@ def test_a_running_requirement_lists_only_overdue_projects():
         [],
     )
     as_of = date(2023, 4, 30)
-    summary, misses = start_requirements(roster(m, None, start_status(p, as_of)), plan_start_rules(2023), as_of=as_of)
+    summary, misses = start_requirements(roster(m, None, start_status(p, as_of)), rules_from_plan(PLAN), as_of=as_of)
     ent = row(summary, requirement_id="enterprise_new_start")
     # judged on the 1 project due so far; not final until December
     assert (ent["due_count"], ent["met_count"], ent["final"], ent["met"]) == (1, 0, False, None)
@@ -130,15 +132,15 @@ def test_a_running_requirement_lists_only_overdue_projects():
 
 
 def test_every_result_column_has_a_chinese_label():
-    from jygproj.schema import COLUMN_LABELS, REQUIREMENT_LABELS, START_STATUS_LABELS
+    from jygproj.schema import COLUMN_LABELS, START_STATUS_LABELS
 
     m, p, _ = frames([dict(project_id="a", list="industrial", nature="new", planned_start=date(2023, 3, 1))], [])
     as_of = date(2023, 12, 31)
     r = roster(m, None, start_status(p, as_of))
-    summary, misses = start_requirements(r, plan_start_rules(2023), as_of=as_of)
+    summary, misses = start_requirements(r, rules_from_plan(PLAN), as_of=as_of)
     rates = new_start_rates(r, year=2023, as_of=as_of)
     assert not {c for f in (r, summary, misses, rates) for c in f.columns} - set(COLUMN_LABELS)
-    assert set(summary["requirement_id"]) <= set(REQUIREMENT_LABELS)
+    assert set(summary["requirement_id"]) <= set(PLAN.requirement_labels)
     assert set(misses["status"]) <= set(START_STATUS_LABELS)
 
 
@@ -149,7 +151,7 @@ def test_a_continuing_projects_start_date_this_year_is_its_resumption():
         [started("g1", "government", date(2023, 3, 15)), started("g2", "government", date(2023, 4, 2))],
     )
     as_of = date(2023, 6, 30)
-    summary, misses = start_requirements(roster(m, None, start_status(p, as_of)), plan_start_rules(2023), as_of=as_of)
+    summary, misses = start_requirements(roster(m, None, start_status(p, as_of)), rules_from_plan(PLAN), as_of=as_of)
     res = row(summary, requirement_id="government_resumption")
     # g1 by 31 March, g2 in April: 1 / 2 = 50 %
     assert (res["due_count"], res["met_count"]) == (2, 1)

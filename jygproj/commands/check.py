@@ -13,11 +13,10 @@ import json
 import sys
 from pathlib import Path
 
-from jygproj import schema
+from jygproj import paths, schema
+from jygproj.catalogue import SkippedFile, catalogue
 from jygproj.io import load_workbooks
 from jygproj.io.dataset import Dataset
-
-EXCEL_SUFFIXES = (".xlsx", ".xls", ".xlsm", ".et", ".ett")
 
 
 def add_parser(sub) -> None:
@@ -36,20 +35,23 @@ def add_parser(sub) -> None:
     p.set_defaults(func=run)
 
 
-def expand(paths: list[str]) -> tuple[list[Path], list[str]]:
-    """Files as given, directories expanded to their Excel files (sorted); unknown paths listed."""
+def expand(given: list[str]) -> tuple[list[Path], list[str], list[SkippedFile]]:
+    """Files as given, directories expanded to their input workbooks (jygproj.catalogue); unknown
+    paths listed; the files of a directory that are not inputs named with their reason."""
     files: list[Path] = []
     missing: list[str] = []
-    for raw in paths:
-        p = Path(raw)
+    skipped: list[SkippedFile] = []
+    for raw in given:
+        p = paths.resolve(raw)
         if p.is_dir():
-            files.extend(sorted(q for q in p.iterdir() if q.is_file() and q.suffix.lower() in EXCEL_SUFFIXES
-                                and not q.name.startswith(("~$", "."))))
+            cat = catalogue(p, require_inputs=False)
+            files.extend(Path(raw) / f.relative for f in cat.inputs)  # named as the user wrote them
+            skipped.extend(SkippedFile(f"{raw.rstrip('/')}/{s.relative}", s.code) for s in cat.skipped)
         elif p.is_file():
-            files.append(p)
+            files.append(Path(raw))
         else:
             missing.append(raw)
-    return files, missing
+    return files, missing, skipped
 
 
 def summary(ds: Dataset, files: list[Path], explain: bool = False) -> dict:
@@ -177,6 +179,8 @@ def human(report: dict, explain: bool = False) -> str:
         for label, items in (("错误", f["errors"]), ("警告", f["warnings"])):
             for p in items:
                 lines.append(f"  {label}：{p['message']}")
+    for s in report.get("skipped", []):
+        lines.append(f"未读取：{s['path']}（{s['reason']}）")
     verdict = "未发现错误" if n_err == 0 else "有错误的工作表未载入，请按提示修改后重新检查"
     if n_err and not explain:
         verdict += "（加 --explain 可查看每张表的读取方式，以及可读取未识别表格的版式文件）"
@@ -184,8 +188,15 @@ def human(report: dict, explain: bool = False) -> str:
     return "\n".join(lines)
 
 
+def _skip_reason(s) -> str:
+    """The catalogue's reason, except for the folder's layout file, which is read (jygproj.io.layout)."""
+    from jygproj.io.layout import LAYOUT_NAMES
+
+    return "版式文件：说明本目录工作簿的版式，已按其读取" if Path(s.relative).name in LAYOUT_NAMES else s.reason
+
+
 def run(args) -> int:
-    files, missing = expand(args.paths)
+    files, missing, skipped = expand(args.paths)
     if missing:
         for m in missing:
             print(f"用法错误 [path_not_found]：找不到文件或目录“{m}”", file=sys.stderr)
@@ -196,6 +207,7 @@ def run(args) -> int:
     ds = load_workbooks(files, year=args.year)
     explain = getattr(args, "explain", False)
     report = summary(ds, files, explain=True)
+    report["skipped"] = [{"path": s.relative, "code": s.code, "reason": _skip_reason(s)} for s in skipped]
     if args.json:
         if not explain:
             for f in report["files"]:

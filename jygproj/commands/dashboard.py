@@ -5,6 +5,12 @@ widgets only), bound to 127.0.0.1, behind a token (generated and printed when no
 request without it is sent to the login page). Voilà serves the widget JavaScript from the local
 installation and the chart is inline SVG, so the page needs no network (tests/test_dashboard_browser.py
 aborts every non-local request and checks the page still works).
+
+Sessions end (issue 17): each page runs its own kernel (jygproj.dashboard_kernels); a page closed,
+crashed or never connected frees it after ``--idle-timeout`` seconds idle, a page left open and
+untouched after ``--open-idle-timeout``, and at most ``--max-sessions`` run at once (one more page
+is told so in Chinese). The dashboard writes only saved scenarios, and only into reports/scenarios
+(jygproj.scenario.ui.scenario_file).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from jygproj import paths
@@ -37,7 +44,53 @@ def add_parser(sub) -> None:
     p.add_argument("--data", type=Path, default=None, help="数据目录（默认：内置样例 data/sample/2023）")
     p.add_argument("--as-of", dest="as_of", default=None, help="推演基准月 YYYY-MM")
     p.add_argument("--draws", type=int, default=10_000, help="蒙特卡洛抽样次数（默认 10000）")
+    d = Sessions()
+    p.add_argument("--max-sessions", dest="max_sessions", type=int, default=d.max_sessions,
+                   help=f"同时打开的看板页面上限（每个约占 300 MB 内存；默认 {d.max_sessions}）")
+    p.add_argument("--idle-timeout", dest="idle_s", type=int, default=d.idle_s, metavar="SECONDS",
+                   help=f"页面关闭（或未连上）后，其会话保留的秒数（默认 {d.idle_s}）")
+    p.add_argument("--open-idle-timeout", dest="open_idle_s", type=int, default=d.open_idle_s, metavar="SECONDS",
+                   help=f"页面仍打开但无人操作时，会话保留的秒数（默认 {d.open_idle_s}，即 30 分钟；0 为不关闭）")
     p.set_defaults(func=run)
+
+
+@dataclass(frozen=True)
+class Sessions:
+    """How long dashboard sessions (one kernel per page) live and how many run at once.
+
+    Defaults: a closed page's kernel is gone within about a minute and a half (60 s idle, checked
+    every 15 s), a page left open keeps its kernel for half an hour without use, and 8 pages at once
+    cost about 2.3 GiB (a kernel: 289 MiB resident, 272 MiB its own; benchmarks/bench_dashboard.py):
+    a commission's office, not a public site."""
+
+    max_sessions: int = 8
+    idle_s: int = 60
+    open_idle_s: int = 1800
+
+    @property
+    def check_every_s(self) -> int:
+        """How often idle kernels are looked for: a quarter of the shorter timeout, 1–15 s."""
+        return max(1, min(15, self.idle_s // 4))
+
+    def problem(self) -> str | None:
+        if self.max_sessions < 1:
+            return f"错误 [bad_max_sessions]: --max-sessions 至少为 1，实际为 {self.max_sessions}"
+        if self.idle_s < 1 or self.open_idle_s < 0:
+            return "错误 [bad_timeout]: --idle-timeout 至少为 1 秒，--open-idle-timeout 不能为负数"
+        return None
+
+    def options(self) -> list[str]:
+        """Voilà's options for them (jygproj.dashboard_kernels.DashboardKernelManager)."""
+        manager = "DashboardKernelManager"
+        return [
+            "--VoilaConfiguration.multi_kernel_manager_class=jygproj.dashboard_kernels.DashboardKernelManager",
+            f"--{manager}.max_kernels={self.max_sessions}",
+            f"--{manager}.cull_idle_timeout={self.idle_s}",
+            f"--{manager}.cull_interval={self.check_every_s}",
+            f"--{manager}.cull_connected=False",
+            f"--{manager}.cull_busy=False",
+            f"--{manager}.open_idle_timeout={self.open_idle_s}",
+        ]
 
 
 def prepare_notebook(directory: Path, parameters: dict) -> Path:
@@ -72,21 +125,39 @@ def offline_template(directory: Path) -> Path:
     text = _CDN_LINK.sub("", (source / "index.html.j2").read_text(encoding="utf-8"))
     (target / "index.html.j2").write_text(text, encoding="utf-8")
     (target / "conf.json").write_text(json.dumps({"base_template": "lab"}), encoding="utf-8")
+    # the page one session too many gets (jupyter_server renders "<status>.html" first): Chinese only
+    (target / "503.html").write_text(_BUSY_PAGE, encoding="utf-8")
     return root
 
 
-def voila_command(notebook: Path, port: int, token: str) -> list[str]:
+_BUSY_PAGE = """<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>情景推演看板</title></head>
+<body style="font-family: sans-serif; max-width: 40em; margin: 15vh auto; line-height: 1.8">
+<h2>情景推演看板暂时无法打开</h2><p>{{ message }}</p></body></html>
+"""
+
+
+def voila_command(notebook: Path, port: int, token: str, sessions: Sessions = Sessions()) -> list[str]:
     return [
         sys.executable, "-m", "voila", str(notebook), f"--template={TEMPLATE}",
         "--no-browser", f"--port={port}", f"--Voila.ip={HOST}", f"--token={token}",
         "--VoilaConfiguration.show_tracebacks=False",
         "--Voila.port_retries=0",
+        *sessions.options(),
     ]
+
+
+def _duration(seconds: int) -> str:
+    return f"{seconds // 60} 分钟" if seconds >= 60 and seconds % 60 == 0 else f"{seconds} 秒"
 
 
 def run(args) -> int:
     if not (0 < args.port < 65536):
         print(f"错误 [bad_port]: 端口应为 1–65535，实际为 {args.port}")
+        return 2
+    sessions = Sessions(args.max_sessions, args.idle_s, args.open_idle_s)
+    if sessions.problem():
+        print(sessions.problem())
         return 2
     token = args.token or secrets.token_urlsafe(18)
     params = {"draws": args.draws}
@@ -98,11 +169,13 @@ def run(args) -> int:
         notebook = prepare_notebook(Path(tmp), params)
         url = f"http://{HOST}:{args.port}/?token={token}"
         print(f"情景推演看板：{url}", flush=True)
-        print("仅本机可访问；按 Ctrl+C 停止。", flush=True)
+        print(f"仅本机可访问；同时最多 {sessions.max_sessions} 个页面，关闭的页面约 {_duration(sessions.idle_s)}后释放，"
+              + (f"无人操作的页面 {_duration(sessions.open_idle_s)}后关闭" if sessions.open_idle_s else "打开的页面不自动关闭")
+              + "；按 Ctrl+C 停止。", flush=True)
         jupyter = offline_template(Path(tmp))
         env = dict(os.environ, PYTHONUNBUFFERED="1",
                    JUPYTER_PATH=os.pathsep.join(filter(None, [str(jupyter), os.environ.get("JUPYTER_PATH")])))
-        child = subprocess.Popen(voila_command(notebook, args.port, token), cwd=tmp, env=env)
+        child = subprocess.Popen(voila_command(notebook, args.port, token, sessions), cwd=tmp, env=env)
         # Stopping the command stops the server (and its kernels) too, whether by Ctrl+C or SIGTERM.
         signal.signal(signal.SIGTERM, lambda *_: child.terminate())
         try:

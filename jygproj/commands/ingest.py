@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
-from jygproj.ingest import IngestError, default_out, ingest
+from jygproj import paths
+from jygproj.catalogue import catalogue
+from jygproj.errors import JygprojError
+from jygproj.ingest import default_out, ingest
 
 
 def add_parser(sub) -> None:
@@ -15,8 +17,8 @@ def add_parser(sub) -> None:
         description="读取数据目录中的全部工作簿，写出项目、清单、调度台账、基数、储备库的 Parquet 副本及 manifest.json"
                     "（记录每个输入工作簿的 SHA-256）。输入未变化时不重建；副本由本命令生成，请勿手工修改。",
     )
-    p.add_argument("data_dir", type=Path, help="数据目录，如 data/sample/2023")
-    p.add_argument("--out", type=Path, default=None,
+    p.add_argument("data_dir", help="数据目录（相对路径从当前目录算起），如 data/sample/2023")
+    p.add_argument("--out", default=None,
                    help="副本目录（默认 data/parquet/<数据目录名>）")
     p.add_argument("--force", action="store_true", help="即使输入未变化也重建")
     p.set_defaults(func=run)
@@ -25,19 +27,22 @@ def add_parser(sub) -> None:
 def run(args) -> int:
     start = time.perf_counter()
     try:
-        result = ingest(args.data_dir, args.out, force=args.force)
-    except IngestError as exc:
-        print(f"错误 [{exc.code}]: {exc}")
+        cat = catalogue(paths.resolve(args.data_dir))
+        result = ingest(cat, paths.resolve(args.out) if args.out else None, force=args.force)
+    except JygprojError as exc:
+        print(f"错误：{exc}")
         return 1
     m = result.manifest
     took = time.perf_counter() - start
-    out = result.out_dir if args.out else f"{result.out_dir}（默认位置 {default_out(args.data_dir).parent}）"
+    out = result.out_dir if args.out else f"{result.out_dir}（默认位置 {default_out(cat.folder).parent}）"
     if not result.rebuilt:
         print(f"未重建：{result.reason}。副本：{out}（{took:.1f} 秒）")
         return 0
     rows = "，".join(f"{name} {t['rows']:,} 行" for name, t in m.get("tables", {}).items())
     print(f"已重建（{result.reason}）：{len(m.get('inputs', {}))} 个工作簿 → {out}（{took:.1f} 秒）")
     print(f"  {rows}")
+    for s in cat.skipped:
+        print(f"  未读取：{s.relative}（{s.reason}）")
     problems = m.get("problems", {})
     if problems.get("error"):
         print(f"  读取时发现 {problems['error']} 个错误、{problems.get('warning', 0)} 个警告（有错误的工作表未载入；"

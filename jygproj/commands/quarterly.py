@@ -5,6 +5,9 @@ unit, reports/<run>/units/<unit>/): the executed notebook (audit record), the HT
 hidden, the Excel workbook, the reminder letters and summary.json. Defaults come from
 notebooks/params/<run>.yaml when it exists; options override them. Each report directory is
 replaced atomically: a failed run leaves the previous report in place and names the failing cell.
+A run whose inputs are fewer than those of the report it would replace (a workbook gone, a sheet
+with fewer rows loaded) is refused, naming what shrank, unless --allow-fewer-inputs is given; the
+comparison is recorded in the report's manifest.json either way.
 """
 
 from __future__ import annotations
@@ -18,9 +21,9 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from jygproj import paths, quarterly, runs
+from jygproj.errors import JygprojError, UsageError
+from jygproj.evaluation import default_as_of, parse_run
 
 NOTEBOOK = paths.NOTEBOOKS / "10_quarterly_review.ipynb"
 PARAM_KEYS = ("year", "quarter", "data_dir", "as_of", "unit", "headline", "out_dir")
@@ -34,36 +37,30 @@ def add_parser(sub) -> None:
                     "正式格式的 Excel 工作簿、提醒函（docx）和 summary.json。默认参数取自 notebooks/params/<季度>.yaml。",
     )
     p.add_argument("run", metavar="YYYYQn", help="考核季度，如 2023Q3")
-    p.add_argument("--data", metavar="DIR", help="数据目录（默认：参数文件中的 data_dir，或 data/sample/<年度>）")
+    p.add_argument("--data", metavar="DIR", help="数据目录（相对路径从当前目录算起；默认：内置样例 data/sample/<年度>）")
     who = p.add_mutually_exclusive_group()
     who.add_argument("--unit", metavar="NAME", help="只生成某一责任单位的报告（写入 <out>/units/<单位>/）")
     who.add_argument("--all-units", action="store_true", help="生成全市报告及每个责任单位的报告")
-    p.add_argument("--out", metavar="DIR", help="报告目录（默认 reports/<季度>）")
+    p.add_argument("--out", metavar="DIR", help="报告目录（相对路径从当前目录算起；默认 reports/<季度>）")
     p.add_argument("--as-of", metavar="YYYY-MM", help="数据截至月份（默认：参数文件，或季度后一个月）")
     p.add_argument("--headline", choices=quarterly.HEADLINES,
                    help="“提前一个月完成12%%”的主口径：level 总量口径 / rate 增速口径")
     p.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
                    help="--all-units 时并行运行的单位报告数（默认 %(default)s）")
+    p.add_argument("--allow-fewer-inputs", action="store_true",
+                   help="输入比要替换的报告少（工作簿缺失、工作表载入行数减少）时仍替换（默认拒绝并说明少了什么）")
     p.set_defaults(func=run)
-
 
 def parameters(args) -> dict[str, Any]:
     """The notebook's parameters: params/<run>.yaml, then defaults, then command-line options."""
-    year, quarter = quarterly.parse_run(args.run)
-    file = paths.NOTEBOOK_PARAMS / f"{year}Q{quarter}.yaml"
-    params: dict[str, Any] = {}
-    if file.exists():
-        params = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-        unknown = set(params) - set(PARAM_KEYS)
-        if unknown:
-            raise quarterly.ReviewError(f"{file}: 未知的参数 {'、'.join(sorted(unknown))}；允许：{'、'.join(PARAM_KEYS)}",
-                                        "unknown_parameter")
+    year, quarter = parse_run(args.run)
+    params = runs.read_parameters(paths.NOTEBOOK_PARAMS / f"{year}Q{quarter}.yaml", PARAM_KEYS)
     params.update(year=year, quarter=quarter)
-    params.setdefault("data_dir", f"data/sample/{year}")
-    params.setdefault("as_of", quarterly.default_as_of(year, quarter))
+    params.setdefault("data_dir", "")
+    params.setdefault("as_of", default_as_of(year, quarter))
     params.setdefault("headline", "level")
     params.setdefault("unit", None)
-    params.setdefault("out_dir", f"reports/{year}Q{quarter}")
+    params.setdefault("out_dir", "")
     if args.data:
         params["data_dir"] = args.data
     if args.out:
@@ -72,24 +69,29 @@ def parameters(args) -> dict[str, Any]:
         params["as_of"] = args.as_of
     if args.headline:
         params["headline"] = args.headline
+    # one path rule (jygproj.paths.resolve): the notebook gets absolute paths, whatever its working folder
+    params["data_dir"] = str(paths.data_folder(params["data_dir"], year))
+    params["out_dir"] = str(paths.output_folder(params["out_dir"], f"{year}Q{quarter}"))
     # validate early: a usage problem is reported before any kernel starts
     quarterly.ReviewParams(params["year"], params["quarter"], params["data_dir"], params["as_of"],
                            params["unit"], params["headline"])
     return params
 
 
-def run_one(params: dict[str, Any], inputs: list[Path]) -> runs.RunResult:
-    """One report (city or one unit) into params["out_dir"]."""
-    out = runs.resolve(params["out_dir"])
+def run_one(params: dict[str, Any], inputs: list[Path], rows: dict[str, Any] | None = None,
+            allow_fewer_inputs: bool = False) -> runs.RunResult:
+    """One report (city or one unit) into params["out_dir"]; ``rows``: the rows loaded per workbook
+    and sheet, compared with those of the report it replaces (jygproj.runs.fewer_inputs)."""
+    out = Path(params["out_dir"])
     name = f"{params['year']}Q{params['quarter']}_季度考核" + (f"_{params['unit']}" if params["unit"] else "")
     return runs.run_notebook(NOTEBOOK, out, params, inputs=inputs, name=name,
-                             keep=("units",) if params["unit"] is None else ())
+                             keep=("units",) if params["unit"] is None else (),
+                             input_rows=rows, allow_fewer_inputs=allow_fewer_inputs)
 
 
-def _unit_params(params: dict[str, Any], unit: str) -> dict[str, Any]:
-    base = runs.resolve(params["out_dir"])
-    return params | {"unit": unit, "out_dir": str(base / "units" / quarterly.unit_slug(unit))}
-
+def _unit_params(params: dict[str, Any], unit: str, folders: dict[str, str]) -> dict[str, Any]:
+    """A unit's report goes to <out>/units/<its safe folder name> (jygproj.paths.unique_names)."""
+    return params | {"unit": unit, "out_dir": str(Path(params["out_dir"]) / "units" / folders[unit])}
 
 def _say(result: runs.RunResult, label: str) -> None:
     summary = result.run_dir / "summary.json"
@@ -99,53 +101,57 @@ def _say(result: runs.RunResult, label: str) -> None:
         w = s.get("warnings", {}).get("projects_by_level", {})
         extra = f"；预警 红{w.get('red', 0)}/黄{w.get('yellow', 0)}/蓝{w.get('blue', 0)}；提醒函 {s.get('letters', 0)} 份"
     print(f"{label}：{result.run_dir}（{result.seconds:.1f} 秒{extra}）")
-
+    if result.fewer_inputs:
+        print(f"注意：本报告替换了输入更多的上次报告（已指定 --allow-fewer-inputs），少了：{'；'.join(result.fewer_inputs)}"
+              "；已记入 manifest.json", file=sys.stderr)
 
 def run(args) -> int:
+    from jygproj.catalogue import catalogue
+    from jygproj.ingest import ingest, input_rows, load_ingested
+
     t0 = time.perf_counter()
     try:
         params = parameters(args)
         inputs = quarterly.input_files(params["data_dir"], params["year"])
-    except quarterly.ReviewError as exc:
-        print(f"错误 [{exc.code}]: {exc}", file=sys.stderr)
-        return 2 if exc.code in ("bad_run", "bad_month", "bad_quarter", "bad_headline", "as_of_wrong_year",
-                                 "quarter_not_closed", "unknown_parameter") else 1
+        cat = catalogue(params["data_dir"])
+        # the Parquet copy made once, before any kernel (concurrent runs wait for the one making it)
+        copy = ingest(cat)
+        rows = input_rows(cat, copy.manifest)
+    except JygprojError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2 if isinstance(exc, UsageError) else 1
+    allow = args.allow_fewer_inputs
     try:
+        if args.unit or args.all_units:
+            projects = load_ingested(copy.out_dir, tables=("projects",)).projects
+            names = quarterly.units(projects)
+            folders = paths.unique_names(names)
         if args.unit:
-            _check_unit(params, args.unit)
-            _say(run_one(_unit_params(params, args.unit), inputs), f"{args.unit} 报告")
+            quarterly.scope_to_unit(projects, args.unit)
+            _say(run_one(_unit_params(params, args.unit, folders), inputs, rows, allow), f"{args.unit} 报告")
         else:
-            _say(run_one(params, inputs), "全市报告")
+            _say(run_one(params, inputs, rows, allow), "全市报告")
             if args.all_units:
-                names = _units(params)
                 jobs = max(1, min(args.jobs, len(names)))
                 if jobs == 1:
                     for unit in names:
-                        _say(run_one(_unit_params(params, unit), inputs), f"{unit} 报告")
+                        _say(run_one(_unit_params(params, unit, folders), inputs, rows, allow), f"{unit} 报告")
                 else:
                     # separate processes: each run's kernel gets its own staging directory (runs.RUN_DIR_ENV);
                     # spawned, not forked, since polars' thread pool does not survive a fork
                     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-                        futures = [(u, pool.submit(run_one, _unit_params(params, u), inputs)) for u in names]
+                        futures = [(u, pool.submit(run_one, _unit_params(params, u, folders), inputs, rows, allow))
+                                   for u in names]
                         for unit, fut in futures:
                             _say(fut.result(), f"{unit} 报告")
+    except runs.FewerInputsError as exc:
+        print(f"错误：{exc}\n如确属有意（例如撤回了有误的工作簿），请加 --allow-fewer-inputs 重新运行", file=sys.stderr)
+        return 1
     except quarterly.ReviewError as exc:
-        print(f"错误 [{exc.code}]: {exc}", file=sys.stderr)
+        print(f"错误：{exc}", file=sys.stderr)
         return 2 if exc.code == "unknown_unit" else 1
-    except runs.RunError as exc:
-        print(f"错误: {exc}", file=sys.stderr)
+    except JygprojError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
         return 1
     print(f"总耗时 {time.perf_counter() - t0:.1f} 秒")
     return 0
-
-
-def _units(params: dict[str, Any]) -> list[str]:
-    from jygproj.io import load_dataset
-
-    return quarterly.units(load_dataset(runs.resolve(params["data_dir"])).projects)
-
-
-def _check_unit(params: dict[str, Any], unit: str) -> None:
-    from jygproj.io import load_dataset
-
-    quarterly.scope_to_unit(load_dataset(runs.resolve(params["data_dir"])).projects, unit)

@@ -34,7 +34,7 @@ def run(args) -> int:
     try:
         written = generate(args.dir, seed=seed, as_of=as_of)
     except ReferenceDataError as exc:
-        print(f"错误 [{exc.code}]: {exc}")
+        print(f"错误：{exc}")
         return 1
     print(f"已生成 {len(written)} 个文件（样例数据，非官方数据）到 {args.dir}")
     for path in written:

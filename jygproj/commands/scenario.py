@@ -6,23 +6,22 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from jygproj import schema
-from jygproj.projection import ProjectionError
-from jygproj.reference import ReferenceDataError
+from jygproj.errors import JygprojError
+from jygproj.report.formats import yi
 from jygproj.scenario.files import (BASELINE_NAME, Scenario, compare, load_planner, load_scenarios,
                                     scenario_levers, write_summary)
-from jygproj.scenario.levers import LeverError, apply_changes, parse_set
+from jygproj.scenario.levers import apply_changes, parse_set
 
 
 def add_parser(sub) -> None:
     p = sub.add_parser(
         "scenario",
-        help="情景推演：12%%目标能否提前一个月实现 / what-if scenario headline figures",
+        help="情景推演：方案增长目标能否按期（提前）实现 / what-if scenario headline figures",
         description="按杠杆（清单进度倍数、新开工推迟、开工概率、指定项目加快/推迟/剔除、储备项目提前开工、"
-        "清单外投资增速、口径）推演全年固定资产投资，输出达到12%目标的月份、11月末差额（亿元）和概率。"
+        "清单外投资增速、口径）推演全年固定资产投资，输出达到方案增长目标的月份、目标月末差额（亿元）和概率。"
         "杠杆说明见 data/reference/scenario_levers.yaml。",
     )
-    p.add_argument("--data", type=Path, default=None, help="数据目录（默认：内置样例 data/sample/2023）")
+    p.add_argument("--data", default=None, help="数据目录（相对路径从当前目录算起；默认：内置样例 data/sample/<年度>）")
     p.add_argument("--as-of", dest="as_of", default=None, help="推演基准月 YYYY-MM（默认：基数表最新月份）")
     p.add_argument("--levers", type=Path, default=None, help="情景文件（YAML，见 notebooks/params/scenario_*.yaml）")
     p.add_argument("--scenario", default=None, help="只运行情景文件中的这一个情景（按名称）")
@@ -42,8 +41,8 @@ def run(args) -> int:
         return 2
     try:
         planner, dataset = load_planner(args.data, as_of=args.as_of, draws=max(args.draws, 1), seed=args.seed)
-    except (ProjectionError, ValueError, FileNotFoundError) as exc:
-        print(f"错误 [{getattr(exc, 'code', 'load_failed')}]: {exc}")
+    except JygprojError as exc:
+        print(f"错误：{exc}")
         return 1
     try:
         scenarios = load_scenarios(args.levers) if args.levers else [Scenario(BASELINE_NAME)]
@@ -60,11 +59,8 @@ def run(args) -> int:
                                    where="--set")
             name = s.name if not extra else f"{s.name}（命令行调整）"
             results.append(planner.run(levers, name, monte_carlo=args.draws > 0))
-    except (LeverError, ReferenceDataError) as exc:
-        print(f"错误 [{exc.code}]: {exc}")
-        return 2
-    except ProjectionError as exc:
-        print(f"错误 [{exc.code}]: {exc}")
+    except JygprojError as exc:  # a lever, scenario file or reference file that cannot be used
+        print(f"错误：{exc}")
         return 2
     if args.out:
         write_summary(args.out, results)
@@ -73,17 +69,19 @@ def run(args) -> int:
                           "scenarios": [r.headline() for r in results]}, ensure_ascii=False, indent=2))
         return 0
     m = planner.model
-    print(f"情景推演（{m.year}年1-{m.as_of_month}月实际，{m.as_of_month + 1}-12月推演；目标增速 {planner.target_pct:g}%）")
+    words = planner.words
+    print(f"情景推演（{m.year}年1-{m.as_of_month}月实际，{m.as_of_month + 1}-12月推演；目标增速 {words.pct}，"
+          f"{words.span}达成）")
     for r in results:
         h = r.outcome.headline
         print(f"\n【{r.name}】口径：{h.label}")
         met = f"{h.met_month}月" if h.met_month else "年内未达到"
-        print(f"  达到月份：{met}；11月末{'超出' if h.margin_wan >= 0 else '差'} "
-              f"{abs(schema.wan_to_yi(h.margin_wan)):.2f} 亿元")
+        print(f"  达到月份：{met}；{words.month}末{'超出' if h.margin_wan >= 0 else '差'} "
+              f"{yi(abs(h.margin_wan))}")
         if h.extra_per_month_wan > 0:
-            print(f"  剩余每月需追加投资：{schema.wan_to_yi(h.extra_per_month_wan):.2f} 亿元")
+            print(f"  剩余每月需追加投资：{yi(h.extra_per_month_wan)}")
         if r.mc is not None:
-            print(f"  11月前达到概率：{r.mc.probability[r.levers.headline]:.0%}（{r.mc.draws} 次抽样，种子 {r.mc.seed}）")
+            print(f"  {words.month}前达到概率：{r.mc.probability[r.levers.headline]:.0%}（{r.mc.draws} 次抽样，种子 {r.mc.seed}）")
         for row in r.diff.iter_rows(named=True):
             print(f"  调整：{row['杠杆']} {row['对象']} {row['基准值']} → {row['情景值']} {row['备注']}".rstrip())
     if len(results) > 1:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from jygproj.reference import ReferenceDataError, load_targets
+from jygproj.errors import JygprojError
+from jygproj.schema import QUARTER_LABELS
 
 
 def add_parser(sub) -> None:
@@ -19,18 +20,28 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
+    from jygproj.plan import load_plan
+
     try:
-        targets = load_targets(args.year)
-    except ReferenceDataError as exc:
-        print(f"错误 [{exc.code}]: {exc}")
+        plan = load_plan(args.year)  # the whole plan: targets, and the sections that refer to them
+    except JygprojError as exc:
+        print(f"错误：{exc}")
         return 1
+    targets = plan.targets
     if args.json:
         print(json.dumps(targets.as_json(), ensure_ascii=False, indent=2))
         return 0
+    if plan.note:
+        print(plan.note)
     print(f"{targets.title}（{targets.document}）— {len(targets.items)} 项目标")
     for t in targets.items.values():
         value = f"{t.value:g}"
         print(f"  {t.clause:<7} {t.key:<48} {value:>8} {t.unit:<3} {t.description}")
     for n in targets.named.values():
         print(f"  {n.clause:<7} {n.description}：{'、'.join(n.names)}")
+    w = plan.words
+    print(f"增长目标：{w.pct}，{w.early}（{w.span}累计）完成；考核要求 {len(plan.requirements)} 项：")
+    for r in plan.requirements:
+        per = f"（{QUARTER_LABELS[r.quarter]}计划新开工{r.planned_count}个）" if r.quarter else ""
+        print(f"  {r.clause:<7} {r.label}{per}" + (f"（{r.note}）" if r.note else ""))
     return 0

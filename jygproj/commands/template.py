@@ -13,7 +13,7 @@ def add_parser(sub) -> None:
         "责任单位、是否开工）、金额格式、锁定表头和“填报说明”工作表。",
     )
     p.add_argument("dir", type=Path, help="输出目录")
-    p.add_argument("--year", type=int, default=2023, help="年度（默认 2023）")
+    p.add_argument("--year", type=int, default=None, help="年度（默认：内置样例的年度）；填报说明引用该年度的方案")
     p.add_argument("--month", type=int, default=12, help="调度表的截止月份 X（“1-X月完成投资”，默认 12）")
     p.set_defaults(func=run)
 
@@ -24,7 +24,14 @@ def run(args) -> int:
     if not 2 <= args.month <= 12:
         print(f"用法错误 [bad_month]: 月份应为 2-12（1-2月合并填报），实际为 {args.month}")
         return 2
-    written = write_templates(args.dir, year=args.year, month=args.month)
+    from jygproj import paths
+    from jygproj.errors import JygprojError
+
+    try:
+        written = write_templates(args.dir, year=args.year or paths.SAMPLE_YEAR, month=args.month)
+    except JygprojError as exc:  # no plan for that year: the guide cannot cite one
+        print(f"错误：{exc}")
+        return 1
     print(f"已生成 {len(written)} 个填报模板到 {args.dir}")
     for path in written:
         print(f"  {path.name}")

@@ -79,15 +79,11 @@ def latest_progress(progress: pl.DataFrame) -> pl.DataFrame:
 
 
 def load_dataset(directory: Path, year: int | None = None) -> Dataset:
-    """Every *.xlsx / *.xls in ``directory`` (not its subfolders, which often hold archived versions),
-    sorted by name. WPS .et files are included so the user is told to save them as .xlsx."""
-    directory = Path(directory)
-    paths = sorted(
-        (p for p in directory.iterdir() if p.is_file() and p.suffix.lower() in (".xlsx", ".xls", ".xlsm", ".et")
-         and not p.name.startswith(("~$", "."))),
-        key=lambda p: str(p),
-    )
-    return load_workbooks(paths, year=year)
+    """The input workbooks of a data folder (jygproj.catalogue: the one rule of which files are
+    inputs — not subfolders, lock files, hidden files, backups), in the catalogue's order."""
+    from jygproj.catalogue import catalogue
+
+    return load_workbooks(catalogue(directory).paths, year=year)
 
 
 def load_workbooks(paths: list[Path], year: int | None = None) -> Dataset:

@@ -14,9 +14,10 @@ import datetime as dt
 import polars as pl
 
 from jygproj import schema
+from jygproj.errors import UsageError
 from jygproj.reserve.reference import ReserveReference
 
-ELIGIBILITY = {"eligible": "已符合", "by_deadline": "截止前可符合", "not_eligible": "不符合"}
+ELIGIBILITY = schema.FUNDING_ELIGIBILITY_LABELS
 
 
 def _as_date(value: str | dt.date) -> dt.date:
@@ -36,7 +37,7 @@ def funding_matches(
     deadlines = deadlines or {}
     unknown = set(deadlines) - set(ref.rounds)
     if unknown:
-        raise ValueError(f"截止日期参数含未知申报批次 {sorted(unknown)}（应为 {list(ref.rounds)}）[unknown_round]")
+        raise UsageError(f"截止日期参数含未知申报批次 {sorted(unknown)}（应为 {list(ref.rounds)}）", "unknown_round")
     step_label = schema.RESERVE_STEPS
     outstanding = schedule.filter(pl.col("required") & (pl.col("status") != "done")).select(
         "project_id", pl.col("step").cast(pl.String), "end_date",

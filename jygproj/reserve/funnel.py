@@ -15,13 +15,7 @@ import polars as pl
 from jygproj import schema
 
 STAGE_ORDER = {k: i for i, k in enumerate(schema.RESERVE_STAGES)}
-MOVEMENTS = {
-    "new": "新入库",
-    "left": "出库（已开工或调出）",
-    "advanced": "阶段前移",
-    "regressed": "阶段后退",
-    "same": "阶段未变",
-}
+MOVEMENTS = schema.RESERVE_MOVEMENT_LABELS
 
 
 def _stages() -> pl.DataFrame:

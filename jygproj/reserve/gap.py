@@ -32,6 +32,7 @@ import polars as pl
 
 from jygproj.pace import Profile, cum_share
 from jygproj.reserve.months import ceil_months_expr, parse_month
+from jygproj.errors import UsageError
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ def push_plan(
     next year, the running total and ``selected`` while the running total before it is short of
     the shortfall. The steps to push and the blocking step's owner say who must act."""
     if not 0 <= push_speedup < 1:
-        raise ValueError(f"push_speedup 应在 [0, 1) 之间，实际为 {push_speedup} [bad_parameter]")
+        raise UsageError(f"push_speedup 应在 [0, 1) 之间，实际为 {push_speedup}", "bad_parameter")
     review_month = parse_month(review)
     base = next_year_contribution(ready, inputs.next_year, profile)
     pushed_months = ceil_months_expr(pl.col("remaining_months") * (1 - push_speedup))

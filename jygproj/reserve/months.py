@@ -7,19 +7,14 @@ import math
 
 import polars as pl
 
+from jygproj import evaluation
+
 DAYS_PER_MONTH = 365.25 / 12
 
 
 def parse_month(value: str | dt.date) -> dt.date:
-    """'2023-11' (or a date) → 2023-11-01."""
-    if isinstance(value, dt.date):
-        return dt.date(value.year, value.month, 1)
-    text = str(value).strip().replace("/", "-").replace(".", "-")
-    try:
-        year, month = (int(p) for p in text.split("-")[:2])
-        return dt.date(year, month, 1)
-    except (ValueError, TypeError) as exc:
-        raise ValueError(f"月份格式应为 YYYY-MM，实际为 {value!r} [bad_month]") from exc
+    """'2023-11' (or a date) → 2023-11-01 (jygproj.evaluation.parse_month, the one parser)."""
+    return dt.date(*evaluation.parse_month(value), 1)
 
 
 def add_months(month: dt.date, n: int) -> dt.date:
@@ -41,6 +36,3 @@ def ceil_months_expr(months: pl.Expr) -> pl.Expr:
     """:func:`ceil_months` for a column (vectorised)."""
     return (months - 1e-9).ceil().clip(lower_bound=0).cast(pl.Int32)
 
-
-def month_label(month: dt.date | None) -> str:
-    return f"{month.year}年{month.month}月" if month else ""

@@ -15,11 +15,14 @@ from typing import Any
 
 import polars as pl
 
+from jygproj import outputs, paths, schema
+from jygproj.catalogue import catalogue
 from jygproj.errors import JygprojError
+from jygproj.plan import load_plan
 from jygproj.reserve.funnel import steps_as_of
 from jygproj.reserve.months import add_months, parse_month
 from jygproj.reserve.reference import load_gap_assumptions, load_reserve_reference
-from jygproj.reserve.report import EXTRA_LABELS, ReserveReport, build_report, sheets, summary
+from jygproj.reserve.report import ReserveReport, build_report, sheets, summary
 from jygproj.reserve.wiring import gap_inputs
 
 EXCEL_NAME = "储备项目库分析（{month}）.xlsx"
@@ -37,20 +40,30 @@ class Loaded:
     files: list[Path]
 
 
-def _dataset(directory: str | Path):
-    from jygproj.io import load_dataset
-    from jygproj.runs import resolve
-
-    path = resolve(directory)
-    if not path.is_dir():
-        raise ReserveRunError(f"数据目录不存在：{path}", "data_dir_missing")
-    return load_dataset(path), path
+#: The reference files the reserve report reads (hashed into its record).
+REFERENCE_FILES = ("reserve_steps.yaml", "reserve_gap.yaml", "seasonal_profile.yaml")  # and the year's plan
 
 
-def load_and_build(
+def _dataset(directory: str | Path, year: int):
+    """The data set of a folder (the embedded sample of ``year`` when none is given) and its catalogue."""
+    from jygproj.io import load_workbooks
+
+    cat = catalogue(paths.data_folder(directory, year))
+    return load_workbooks(cat.paths), cat
+
+
+def load_and_build(*, review_date: str, data_dir: str, **params: Any) -> Loaded:
+    """Everything the notebook shows, from the run's parameters (None = reference default): the data
+    folder's workbooks (jygproj.catalogue) read, then :func:`build`."""
+    ds, cat = _dataset(data_dir, parse_month(review_date).year)
+    return build(ds, cat.paths, review_date=review_date, **params)
+
+
+def build(
+    ds: Any,
+    files: list[Path],
     *,
     review_date: str,
-    data_dir: str,
     target_growth: float | None = None,
     fai_as_of: str | None = None,
     projected_outturn_wan: float | None = None,
@@ -65,21 +78,22 @@ def load_and_build(
     previous_data_dir: str = "",
     previous_review_date: str = "",
 ) -> Loaded:
-    """Everything the notebook shows, from the run's parameters (None = reference default)."""
+    """The reserve report of a loaded data set (``files``: the workbooks it was read from)."""
     from jygproj.reference import load_seasonal_profile
 
     review = parse_month(review_date)
-    ds, path = _dataset(data_dir)
     if ds.reserve.is_empty():
         bad = ds.problems.filter(pl.col("severity") == "error")
         raise ReserveRunError(
-            f"数据目录 {path} 中没有读到储备项目库（工作表“储备项目库”）；读取错误 {bad.height} 条"
+            "数据目录中没有读到储备项目库（工作表“储备项目库”）；读取错误 {bad.height} 条".format(bad=bad)
             + (f"，首条：{bad.row(0, named=True)['message']}" if bad.height else ""), "reserve_missing")
     ref = load_reserve_reference()
     profile = load_seasonal_profile()
-    assumptions = load_gap_assumptions()
+    plan = load_plan(review.year)
+    assumptions = load_gap_assumptions(plan=plan)
     inputs, log = gap_inputs(
         ds, review=review, as_of=fai_as_of or add_months(review, -1), profile=profile, assumptions=assumptions,
+        goal=plan.goal,
         target_growth=target_growth, projected_outturn_wan=projected_outturn_wan,
         continuing_next_year_wan_given=continuing_next_year_wan, other_fai_next_year_wan=other_fai_next_year_wan,
         continuing_intensity=continuing_intensity, other_fai_growth=other_fai_growth,
@@ -97,7 +111,7 @@ def load_and_build(
     log = pl.concat([log, pl.DataFrame(extra, schema=log.schema)])
     previous = None
     if previous_data_dir:
-        prev_ds, _ = _dataset(previous_data_dir)
+        prev_ds, _ = _dataset(previous_data_dir, review.year)
         previous = (prev_ds.reserve, prev_ds.reserve_steps, previous_review_date or add_months(review, -3))
     elif previous_review_date:
         prev_month = parse_month(previous_review_date)
@@ -108,30 +122,22 @@ def load_and_build(
                           previous=previous, assumptions=log)
     reserve_files = sorted({f for f in ds.reserve["source_file"].drop_nulls().unique().to_list()})
     problems = ds.problems.filter(pl.col("file").is_in(reserve_files)) if ds.problems.height else ds.problems
-    files = sorted(p for p in path.rglob("*") if p.suffix.lower() in (".xlsx", ".xls"))
-    return Loaded(report, problems, files)
+    return Loaded(report, problems, list(files))
 
 
 def show(frame: pl.DataFrame, title: str, columns: list[str] | None = None, *, unit: str | None = "万元",
          max_rows: int = 60) -> None:
-    """Display a table in the notebook with Chinese headers (the quarterly report's HTML table)."""
-    from IPython.display import Markdown, display
+    """Display a table in the notebook with Chinese headers (the one HTML table renderer)."""
+    from jygproj.report.html import show_frame
 
-    from jygproj.quarterly import display_table
-
-    if columns:
-        frame = frame.select(columns)
-    if frame.is_empty():
-        display(Markdown(f"**{title}**：无。"))
-        return
-    caption = title + (f"（单位：{unit}）" if unit else "")
-    display(display_table(frame, labels=EXTRA_LABELS, max_rows=max_rows, caption=caption))
+    show_frame(frame.select(columns) if columns else frame, title, unit=unit, labels=schema.RESERVE_REPORT_LABELS,
+               max_rows=max_rows)
 
 
 def say(text: str) -> None:
-    from IPython.display import Markdown, display
+    from jygproj.report.html import say as say_markdown
 
-    display(Markdown(text))
+    say_markdown(text)
 
 
 def write_outputs(report: ReserveReport, out_dir: str | Path) -> dict[str, Path]:
@@ -139,12 +145,9 @@ def write_outputs(report: ReserveReport, out_dir: str | Path) -> dict[str, Path]
     from jygproj.export import write_workbook
     from jygproj.runs import output_dir
 
-    out = output_dir(out_dir)
     month = report.review.strftime("%Y-%m")
+    out = output_dir(out_dir, f"reserve-{month}")
     excel = write_workbook(out / EXCEL_NAME.format(month=month), sheets(report))
     data: dict[str, Any] = summary(report)
-    path = out / SUMMARY_NAME
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-    tmp.replace(path)
+    path = outputs.write_atomic(out / SUMMARY_NAME, json.dumps(data, ensure_ascii=False, indent=2))
     return {"excel": excel, "summary": path}

@@ -32,6 +32,7 @@ import datetime as dt
 import polars as pl
 
 from jygproj import schema
+from jygproj.errors import UsageError
 from jygproj.reserve.months import DAYS_PER_MONTH, add_months, ceil_months_expr, parse_month
 from jygproj.reserve.reference import ReserveReference
 
@@ -56,7 +57,7 @@ def _step_ref_frame(ref: ReserveReference, durations: dict[str, float] | None) -
     durations = {**ref.durations(), **(durations or {})}
     unknown = set(durations) - set(schema.RESERVE_STEPS)
     if unknown:
-        raise ValueError(f"办理时长参数含未知手续 {sorted(unknown)}（应为 {list(schema.RESERVE_STEPS)}）[unknown_step]")
+        raise UsageError(f"办理时长参数含未知手续 {sorted(unknown)}（应为 {list(schema.RESERVE_STEPS)}）", "unknown_step")
     return pl.DataFrame(
         {
             "step": list(ref.steps),
@@ -96,9 +97,9 @@ def step_table(
     bad = steps.filter(pl.col("status").is_not_null() & ~pl.col("status").is_in(STATUSES))
     if bad.height:
         row = bad.row(0, named=True)
-        raise ValueError(
+        raise UsageError(
             f"手续状态无法识别：项目 {row['project_id']} 的 {row['step']} 为 {row['status']!r}，"
-            f"应为 {'/'.join(STATUSES)} [bad_status]"
+            f"应为 {'/'.join(STATUSES)}", "bad_status"
         )
     projects = reserve.select("project_id", "project_type", "domain", "funding_channel",
                               pl.col("owner").alias("construction_unit"))

@@ -194,12 +194,13 @@ class Assumption:
     quality: str
 
 
-GAP_ASSUMPTIONS = ("target_growth", "continuing_intensity", "other_fai_growth", "push_speedup",
-                   "start_lag_months")
+GAP_ASSUMPTIONS = ("continuing_intensity", "other_fai_growth", "push_speedup", "start_lag_months")
 
 
-def load_gap_assumptions(path: Path | None = None) -> dict[str, Assumption]:
-    """The gap's default assumptions (data/reference/reserve_gap.yaml), each with source and quality."""
+def load_gap_assumptions(path: Path | None = None, *, plan) -> dict[str, Assumption]:
+    """The gap's default assumptions (data/reference/reserve_gap.yaml), each with source and quality,
+    and next year's growth target: the plan's own (jygproj.plan.Plan, 一 工作目标) until the next plan
+    sets one."""
     path = Path(path) if path else paths.REFERENCE / "reserve_gap.yaml"
     data, lines = read_strict(path)
     check_keys(data, file=path, lines=lines, key_path=(), required=set(GAP_ASSUMPTIONS))
@@ -214,4 +215,8 @@ def load_gap_assumptions(path: Path | None = None) -> dict[str, Assumption]:
                                      "value_not_number")
         out[key] = Assumption(key, float(value), entry["unit"], entry["description"], entry["source"],
                               entry["quality"])
+    out["target_growth"] = Assumption(
+        "target_growth", plan.goal.growth_pct / 100, "比例", "次年固定资产投资增长目标（沿用本年方案目标）",
+        f"{plan.document} 一 工作目标（本年目标{plan.words.pct}，沿用为次年目标；次年目标下达时以参数 target_growth 替换）",
+        "中")
     return out

@@ -16,8 +16,9 @@ from jygproj.pace import Profile
 from jygproj.reserve.funding import funding_matches, funding_summary
 from jygproj.reserve.funnel import funnel, funnel_wide, movement_summary, stage_movement
 from jygproj.reserve.gap import GapInputs, gap_by_month, gap_summary, next_year_contribution, push_plan
-from jygproj.reserve.months import month_label, parse_month
-from jygproj.reserve.readiness import blocking_steps, readiness, schedule, step_schedule, step_table
+from jygproj.report.formats import month_zh as month_label, yi as _yi
+from jygproj.reserve.months import parse_month
+from jygproj.reserve.readiness import blocking_steps, readiness, step_schedule, step_table
 from jygproj.reserve.reference import ReserveReference
 from jygproj.reserve.rolling import tier_moves, tier_summary
 
@@ -147,53 +148,6 @@ def summary(report: ReserveReport) -> dict[str, Any]:
 
 # --- Excel ---------------------------------------------------------------------------------------
 
-EXTRA_LABELS = {
-    **schema.COLUMN_LABELS,
-    **schema.RESERVE_COLUMN_LABELS,
-    "stage_label": "所处阶段",
-    "blocking_step_label": "卡点手续",
-    "blocking_status_label": "卡点手续状态",
-    "projects": "项目数（个）",
-    "reached": "已达到该阶段及以后（个）",
-    "in_progress": "其中办理中（个）",
-    "names": "项目名称",
-    "month_label": "月份",
-    "needed_cum_wan": "需新开工项目累计完成（万元）",
-    "reserve_cum_wan": "储备项目累计可完成（万元）",
-    "gap_cum_wan": "累计缺口（万元）",
-    "starts": "当月可开工项目（个）",
-    "starts_cum": "累计可开工项目（个）",
-    "ready_first_year_cum_wan": "累计可开工项目首年投资（万元）",
-    "rank": "排序",
-    "selected": "建议优先推进",
-    "pushed_start_month": "推进后开工月份",
-    "pushed_next_year_wan": "推进后次年完成投资（万元）",
-    "months_to_ready": "距具备开工条件（月）",
-    "tier_move_label": "层级调整",
-    "tier_label": "储备层级",
-    "before": "调整前（个）",
-    "after": "调整后（个）",
-    "round_label": "申报批次",
-    "eligibility_label": "符合情况",
-    "reasons": "不符合原因",
-    "last_end": "尚缺手续预计办结",
-    "candidates": "同渠道项目（个）",
-    "eligible": "已符合（个）",
-    "by_deadline": "截止前可符合（个）",
-    "not_eligible": "不符合（个）",
-    "eligible_investment_wan": "符合项目总投资（万元）",
-    "item": "项目",
-    "value": "取值",
-    "unit": "单位",
-    "source": "来源/方法",
-    "quality": "质量",
-    "movement_label": "变动",
-    "previous_stage_label": "上期阶段",
-    "谋划阶段": "谋划阶段（个）",
-    "立项阶段": "立项阶段（个）",
-    "要件办理阶段": "要件办理阶段（个）",
-    "具备开工条件": "具备开工条件（个）",
-}
 
 
 def sheets(report: ReserveReport) -> list:
@@ -205,48 +159,44 @@ def sheets(report: ReserveReport) -> list:
     note = f"评审时点：{when}（状态截至当月末）；样例数据时为示意，非官方数据。"
     out = [
         Sheet("储备漏斗", f"嘉峪关市项目储备库分阶段情况（{when}）",
-              report.funnel.drop("stage"), labels=EXTRA_LABELS, notes=(note,),
+              report.funnel.drop("stage"), labels=schema.RESERVE_REPORT_LABELS, notes=(note,),
               sum_columns=["projects", "total_investment_wan", "first_year_wan"]),
         Sheet("分领域", f"储备项目分领域所处阶段（{when}）", funnel_wide(report.ready, "domain"),
-              labels=EXTRA_LABELS,
+              labels=schema.RESERVE_REPORT_LABELS,
               sum_columns=[*schema.RESERVE_STAGES.values(), "projects", "total_investment_wan"]),
         Sheet("分资金渠道", f"储备项目分资金渠道所处阶段（{when}）", funnel_wide(report.ready, "funding_channel"),
-              labels=EXTRA_LABELS,
+              labels=schema.RESERVE_REPORT_LABELS,
               sum_columns=[*schema.RESERVE_STAGES.values(), "projects", "total_investment_wan"]),
         Sheet("卡点手续", f"储备项目卡点手续及责任部门（{when}）", report.blocking.drop("blocking_step"),
-              labels=EXTRA_LABELS, sum_columns=["projects", "in_progress", "total_investment_wan", "first_year_wan"]),
+              labels=schema.RESERVE_REPORT_LABELS, sum_columns=["projects", "in_progress", "total_investment_wan", "first_year_wan"]),
         Sheet("未具备开工条件项目", f"未具备开工条件的储备项目及卡点（{when}）", report.blocked,
-              labels=EXTRA_LABELS),
+              labels=schema.RESERVE_REPORT_LABELS),
         Sheet("次年缺口", f"{y}年新开工投资需求与储备项目供给（逐月累计）", report.gap_months.drop("month"),
-              labels=EXTRA_LABELS, total_row=False,
+              labels=schema.RESERVE_REPORT_LABELS, total_row=False,
               notes=(f"需新开工项目完成投资 = 本年预计完成×(1+目标) − 续建项目次年计划 − 清单外投资 = "
                      f"{report.inputs.needed_new_start_wan:,.2f}万元；按季节规律逐月分摊。",)),
         Sheet("推进清单", f"为弥补{y}年缺口建议优先推进的项目", report.push.drop("project_id"),
-              labels=EXTRA_LABELS, sum_columns=["gain_wan"],
+              labels=schema.RESERVE_REPORT_LABELS, sum_columns=["gain_wan"],
               notes=("排序：首年投资÷剩余办理月数（每月办理量对应的首年投资）由高到低；"
                      "累计增加投资达到缺口为止标为“建议优先推进”。",)),
         Sheet("层级调整", f"“5年储备、3年滚动、1年实施”层级调整建议（{when}）", report.tiers.drop("project_id", "tier_move"),
-              labels=EXTRA_LABELS, total_row=False),
+              labels=schema.RESERVE_REPORT_LABELS, total_row=False),
         Sheet("资金申报匹配", "各资金渠道申报批次匹配情况", report.funding.drop("round", "eligibility", "project_id"),
-              labels=EXTRA_LABELS, total_row=False),
+              labels=schema.RESERVE_REPORT_LABELS, total_row=False),
         Sheet("项目明细", f"储备项目要件办理明细（{when}）", report.ready.select(
             "project_id", "name", "domain", "funding_channel", "project_type", "tier", "stage_label",
             "steps_done", "steps_required", "readiness_pct", "blocking_step_label", "blocking_owner",
             "remaining_steps", "remaining_months", "ready_month", "start_month", "total_investment_wan",
             "first_year_wan", "next_year_wan", "responsible_unit", "owner"),
-            labels=EXTRA_LABELS, sum_columns=["total_investment_wan", "first_year_wan", "next_year_wan"]),
+            labels=schema.RESERVE_REPORT_LABELS, sum_columns=["total_investment_wan", "first_year_wan", "next_year_wan"]),
     ]
     if report.assumptions.height:
-        out.append(Sheet("假设与参数", "次年缺口测算的输入、来源与质量", report.assumptions, labels=EXTRA_LABELS,
+        out.append(Sheet("假设与参数", "次年缺口测算的输入、来源与质量", report.assumptions, labels=schema.RESERVE_REPORT_LABELS,
                          unit=None, total_row=False, number_formats={"value": "#,##0.00"}))
     return out
 
 
 # --- narrative -----------------------------------------------------------------------------------
-
-
-def _yi(wan: float) -> str:
-    return f"{wan / schema.WAN_PER_YI:,.2f}亿元"
 
 
 def narrative(report: ReserveReport) -> str:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import polars as pl
 
+from jygproj import schema
 from jygproj.reserve.reference import ReserveReference
 
 UNTIERED = "未定级"
-TIER_MOVES = {"up": "上调", "down": "下调", "same": "不变", "new": "新定级"}
+TIER_MOVES = schema.TIER_MOVE_LABELS
 
 
 def proposed_tier(months_to_ready: pl.Expr, ref: ReserveReference) -> pl.Expr:

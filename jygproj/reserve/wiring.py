@@ -12,6 +12,7 @@ from typing import Any
 
 import polars as pl
 
+from jygproj.errors import JygprojError, UsageError
 from jygproj.reserve.gap import GapInputs, continuing_next_year_wan
 from jygproj.reserve.months import add_months, parse_month
 from jygproj.reserve.reference import Assumption
@@ -20,7 +21,7 @@ ASSUMPTION_COLUMNS = {"item": pl.String, "value": pl.Float64, "unit": pl.String,
                       "quality": pl.String}
 
 
-def projected_outturn(dataset: Any, as_of: str | dt.date, profile: dict[int, float]) -> dict:
+def projected_outturn(dataset: Any, as_of: str | dt.date, profile: dict[int, float], goal: Any) -> dict:
     """This year's projected FAI outturn (万元) and the part outside the lists, with the method used.
 
     First the project-by-project projection of the scenario engine (jygproj.projection, the same
@@ -37,14 +38,15 @@ def projected_outturn(dataset: Any, as_of: str | dt.date, profile: dict[int, flo
         return {"value": dec["projected_cum_wan"], "other_wan": dec["other_cum_wan"],
                 "listed_wan": dec["listed_cum_wan"], "planned_wan": planned,
                 "method": f"逐项目预测（jygproj.projection，截至{month.year}年{month.month}月）", "quality": "中"}
-    except Exception as exc:  # the reason goes into the report's assumptions log, not lost
+    except JygprojError as exc:  # the data cannot be projected: the reason goes into the assumptions log
         reasons.append(f"逐项目预测不可用：{exc}")
     try:
-        _, summary = growth.track(dataset.baseline, as_of_month=month.month, profile=profile, year=month.year)
+        _, summary = growth.track(dataset.baseline, as_of_month=month.month, profile=profile, goal=goal,
+                                  year=month.year)
         return {"value": summary["projected_year_cum_wan"], "other_wan": None,
                 "method": f"按季节规律外推（jygproj.growth，截至{month.year}年{month.month}月）；" + "；".join(reasons),
                 "quality": "低"}
-    except Exception as exc:
+    except JygprojError as exc:
         reasons.append(f"季节外推不可用：{exc}")
     return {"value": None, "other_wan": None, "method": "；".join(reasons), "quality": "无"}
 
@@ -56,6 +58,7 @@ def gap_inputs(
     as_of: str | dt.date | None,
     profile: dict[int, float],
     assumptions: dict[str, Assumption],
+    goal: Any,
     target_growth: float | None = None,
     projected_outturn_wan: float | None = None,
     continuing_next_year_wan_given: float | None = None,
@@ -84,10 +87,10 @@ def gap_inputs(
 
     projected: dict[str, Any] = {"other_wan": None}
     if projected_outturn_wan is None:
-        projected = projected_outturn(dataset, as_of_month, profile)
+        projected = projected_outturn(dataset, as_of_month, profile, goal)
         if projected["value"] is None:
-            raise ValueError("无法预测本年固定资产投资全年值，请在参数 projected_outturn_wan 中给出（万元）："
-                             f"{projected['method']} [outturn_unknown]")
+            raise UsageError("无法预测本年固定资产投资全年值，请在参数 projected_outturn_wan 中给出（万元）："
+                             f"{projected['method']}", "outturn_unknown")
         outturn, source, quality = projected["value"], projected["method"], projected["quality"]
     else:
         outturn, source, quality = projected_outturn_wan, "运行参数 projected_outturn_wan", "给定"

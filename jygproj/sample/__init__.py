@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from jygproj.sample import workbook as wbk
-from jygproj.sample.baseline import BaselineRow, build_baseline
+from jygproj.sample.baseline import BaselineRow, FaiTruth, build_baseline, build_fai
 from jygproj.sample.plan import Plan, build_plan
 from jygproj.sample.progress import Trajectory, build_trajectories, weekly_periods
+from jygproj.sample.registration import Registration, build_registration, listed_statistical_wan
 from jygproj.sample.reserve import ReserveProject, build_reserve
 from jygproj.schema import LISTS
 
@@ -35,10 +36,12 @@ class Sample:
 
     plan: Plan
     trajectories: dict[str, Trajectory]
-    baseline: list[BaselineRow]
+    baseline: list[BaselineRow]  # 2021–2023 (each year with the prior year's comparable base)
     reserve: list[ReserveProject]
     as_of_month: int
     correction: tuple[int, dict[str, int]] | None  # (month, erroneous first figures) on industrial
+    registration: dict[str, Registration] | None = None  # 入库 and the hidden statistical ratio
+    fai: FaiTruth | None = None  # the city's FAI as generated (the truth a backtest is scored on)
 
 
 def parse_as_of(as_of: str) -> int:
@@ -56,11 +59,13 @@ def build_sample(targets, seed: int = DEFAULT_SEED, as_of: str = DEFAULT_AS_OF,
     month = parse_as_of(as_of)
     plan = build_plan(targets, seed)
     trajs = build_trajectories(plan, seed, shares)
-    listed_annual = sum(p.annual_wan for p in plan.projects)  # each project once
-    baseline = build_baseline(listed_annual, month, targets.value("fai_growth_pct"))
+    registration = build_registration(plan, trajs, seed)
+    reported = [sum(t.cum_wan[m] for t in trajs.values()) for m in range(13)]  # each project once
+    fai = build_fai(listed_statistical_wan(plan, trajs, registration), reported, seed)
+    baseline = build_baseline(fai, month)
     reserve = build_reserve(seed)
     correction = _correction(plan, trajs, month, seed)
-    return Sample(plan, trajs, baseline, reserve, month, correction)
+    return Sample(plan, trajs, baseline, reserve, month, correction, registration, fai)
 
 
 def _correction(plan: Plan, trajs: dict[str, Trajectory], as_of_month: int, seed: int):
@@ -112,7 +117,8 @@ def write_sample(sample: Sample, out_dir: Path, seed: int = DEFAULT_SEED) -> lis
     written: list[Path] = []
     styles = wbk.register_styles()
     for k in REGISTER_LISTS:
-        written.append(wbk.write_register(sample.plan, styles[k], out_dir / names[f"register:{k}"], rng))
+        written.append(wbk.write_register(sample.plan, styles[k], out_dir / names[f"register:{k}"], rng,
+                                          sample.registration))
     for k in wbk.PROGRESS_LISTS:
         for m in range(2, sample.as_of_month + 1):
             overrides = None
@@ -120,14 +126,14 @@ def write_sample(sample: Sample, out_dir: Path, seed: int = DEFAULT_SEED) -> lis
                 overrides = sample.correction[1]
             written.append(wbk.write_progress(
                 sample.plan, sample.trajectories, k, m, out_dir / names[f"progress:{k}:{m}"],
-                wbk.reported_on(m, k), overrides=overrides))
+                wbk.reported_on(m, k), overrides=overrides, registration=sample.registration))
     if sample.correction:
         m = sample.correction[0]
         first = wbk.reported_on(m, "industrial")
         written.append(wbk.write_progress(
             sample.plan, sample.trajectories, "industrial", m,
             out_dir / names[f"correction:industrial:{m}"],
-            first.replace(day=first.day + 6), correction=True))
+            first.replace(day=first.day + 6), correction=True, registration=sample.registration))
     for week, monday, sunday in weekly_periods(2023, sample.as_of_month):
         written.append(wbk.write_weekly(sample.plan, sample.trajectories, week, monday, sunday,
                                         out_dir / names[f"weekly:government:{week}"]))

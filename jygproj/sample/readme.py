@@ -5,9 +5,34 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from jygproj.sample.baseline import COMPARABLE_FACTOR, GROWTH_OCTOBER_PCT
 from jygproj.sample.catalogue import LEADER_ROLES
 from jygproj.sample.plan import PREPARATORY
+from jygproj.sample.registration import REGISTRATION_LAG_MONTHS, STAT_RATIO_RANGE
+from jygproj.sample.workbook import REGISTER_STATUS_DAY
 from jygproj.schema import LISTS
+
+LAGS = dict(REGISTRATION_LAG_MONTHS)
+
+#: Published figures the sample's order of magnitude follows (their URLs are written into the README).
+PUBLISHED_SCALE = (
+    ("2020年1-6月全市完成固定资产投资35.68亿元，同比增长8.02%（嘉峪关日报）",
+     "http://gansu.gansudaily.com.cn/system/2020/08/12/030127296.shtml"),
+    ("2023年1-6月工业固定资产投资同比增长75.4%，占全市固投比重65.3%",
+     "https://www.jygzfw.gov.cn/content-22-9372-1.html"),
+    ("2023年前三季度全市固定资产投资同比增长14.6%（嘉峪关日报）",
+     "http://m.dfzdm.com/html/1659/2023-11-08/content-464770.html"),
+    ("2023年前三季度工业固定资产投资68.1亿元，同比增长91.9%（市发展改革委）",
+     "http://www.jyg.gov.cn/fgw/xwdt/fgfc/art/2023/art_83ed4cd1215c4561bacd1810316b8b60.html"),
+    ("2024年计划实施建设项目216项，年度计划投资173.1亿元，较上年增长10%（嘉峪关日报）",
+     "http://www.hjtengyue.cn/html/1644/2024-04-03/content-495367.html"),
+    ("2024年1-6月全市固定资产投资55.4亿元、增长10%（issue 14 引用的嘉峪关日报报道）；1-7月增长4.6%",
+     "https://gansu.gansudaily.com.cn/system/2024/09/04/031058362.shtml"),
+)
+
+
+def _pct(share: float) -> str:
+    return f"{share * 100:.0f}%"
 
 NATURE_ORDER = ("续建", "新建", "预备")
 
@@ -81,25 +106,61 @@ def readme_text(sample, seed: int, files: list[str]) -> str:
         f"- 全市去重后项目 {len(once)} 个，年度计划投资合计 {_yi(sum(p.annual_wan for p in once))} 亿元"
         "（省列重大项目多数同时列入产业投资项目清单，全省重点项目分布在各市级清单中）。",
         "",
-        "## 固定资产投资基数",
+        "## 固定资产投资基数（2020—2023年，合成数据）",
+        "",
+        "嘉峪关市固定资产投资月度累计样例工作簿有2021、2022、2023三个年度工作表，每表含上年可比口径累计、本年累计和累计增速，"
+        "即2020—2023年逐月数据（合成数据，非统计部门数据），供预测模型按本市往年月度分布校准并回测。"
+        "量级参照以下公开报道（样例上半年占全年约三成，低于嘉峪关实际的四成多：方案二(二)的新建项目投资集中在三、四季度）：",
         "",
     ]
-    base = {r.month: r for r in sample.baseline}
-    last = base[sample.as_of_month]
-    full = base[12].prior_cum_wan
+    lines += [f"- {text}（{url}）" for text, url in PUBLISHED_SCALE]
+    base = {(r.year, r.month): r for r in sample.baseline}
+    fai = sample.fai
     lines += [
-        f"- 2022年全年（可比口径）{_yi(full)} 亿元；2023年目标（增长12%）{_yi(full * 1.12)} 亿元。",
+        "",
+        "| 年份 | 1-6月累计 | 1-10月累计 | 全年累计 | 全年增速（%） |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for year in (2020, 2021, 2022):
+        pub = fai.published_wan[year]
+        g = fai.growth_pct.get(year, {}).get(12)
+        lines.append(f"| {year} | {_yi(pub[6])} | {_yi(pub[10])} | {_yi(pub[12])} | {'' if g is None else g} |")
+    full = base[(2023, 12)].prior_cum_wan
+    last = base[(2023, sample.as_of_month)]
+    lines += [
+        "",
+        f"- 2022年全年（2023年可比口径）{_yi(full)} 亿元；2023年目标（增长12%）{_yi(full * 1.12)} 亿元。",
         f"- 2023年1-{last.month}月累计 {_yi(last.current_cum_wan)} 亿元，累计增长 {last.growth_pct}%。",
     ]
     if sample.as_of_month < 11:
-        nov = base[sample.as_of_month + 1]
-        need = 1.12 * nov.prior_cum_wan - last.current_cum_wan
+        nov = base[(2023, sample.as_of_month + 1)]
         prior_inc = nov.prior_cum_wan - last.prior_cum_wan
-        lines.append(
-            f"- 要使1-{nov.month}月累计增速达到12%（提前1个月完成，按增速口径），{nov.month}月当月需完成 "
-            f"{_yi(need)} 亿元，较上年同月 {_yi(prior_inc)} 亿元增长 {100 * (need / prior_inc - 1):.1f}%："
-            "可以实现，但并不确定。")
+        need_rate = 1.12 * nov.prior_cum_wan - last.current_cum_wan
+        need_level = 1.12 * full - last.current_cum_wan
+        lines += [
+            f"- 增速口径（1-{nov.month}月累计增速≥12%）：{nov.month}月当月需完成 {_yi(need_rate)} 亿元，"
+            f"较上年同月 {_yi(prior_inc)} 亿元增长 {100 * (need_rate / prior_inc - 1):.1f}%：可以实现，但并不确定。",
+            f"- 总量口径（1-{nov.month}月累计≥上年全年×1.12）：{nov.month}月当月需完成 {_yi(need_level)} 亿元，"
+            f"较上年同月增长 {100 * (need_level / prior_inc - 1):.1f}%。",
+        ]
+    m = sample.as_of_month
+    reported = fai.listed_reported_wan[m]
+    registered = sum(sample.trajectories[pid].cum_wan[m] for pid, r in sample.registration.items()
+                     if r.counted_from_month() is not None and r.counted_from_month() <= m)
     lines += [
+        f"- 调度数与统计数：截至{m}月，清单项目（去重）调度完成 {_yi(reported)} 亿元，其中已入库项目 {_yi(registered)} 亿元；"
+        f"全市统计数 {_yi(last.current_cum_wan)} 亿元，调度数超出统计数 {_yi(reported - last.current_cum_wan)} 亿元。"
+        "这与嘉峪关的实际情况同向：2024年各清单年度计划173.1亿元，而全市上半年固定资产投资55.4亿元。",
+        "",
+        "### 样例的生成规则（合成数据；预测模型不读取这些规则，只用工作簿中的数据测算）",
+        "",
+        f"- 入库：续建项目多在往年入库；新开工项目开工当月入库{_pct(LAGS[0])}、次月{_pct(LAGS[1])}、第2个月{_pct(LAGS[2])}、"
+        f"第3个月{_pct(LAGS[3])}，{_pct(LAGS[None])}年内未入库。入库后其本年累计完成一次性计入统计（先入库，后有数）。",
+        f"- 每个项目统计部门认可的比例（统计数÷调度数）在 {STAT_RATIO_RANGE[0]}—{STAT_RATIO_RANGE[1]} 之间随机，不写入任何表格。",
+        f"- 清单外投资有自己的月度分布并加随机波动，其全年水平使2023年1-10月累计增长{GROWTH_OCTOBER_PCT}%；2020—2022年为全市合计，"
+        "月度分布为清单项目与清单外投资的混合并逐年加随机波动；可比口径基数为上年公布数乘以"
+        f"{min(COMPARABLE_FACTOR.values())}—{max(COMPARABLE_FACTOR.values())}。",
+        f"- 清单和调度表新增“是否入库”“入库时间”两列：清单为年初（{REGISTER_STATUS_DAY:%Y年%m月%d日}）状态，调度表为各月末状态。",
         "",
         "## 调度表中的表现分布",
         "",

@@ -9,6 +9,7 @@ and Chinese 序号.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 from collections.abc import Callable, Sequence
@@ -20,6 +21,7 @@ from jygproj.sample.plan import CONTINUING, NEW, PREPARATORY, Plan, Project
 from jygproj.sample.progress import (
     Trajectory, cum_at, image_progress, issues_text, month_end,
 )
+from jygproj.sample.registration import Registration
 from jygproj.sample.reserve import ReserveProject
 from jygproj.sample.xlsx import (
     BORDER, SAMPLE_MARK, SHORT_MARK, Head, new_workbook, save_deterministic, style_row,
@@ -250,7 +252,35 @@ def _sorted_for(list_key: str, projects: list[Project]) -> list[Project]:
     return sorted(projects, key=lambda p: (order[p.nature], p.pid))
 
 
-def write_register(plan: Plan, style: RegisterStyle, path: Path, rng: random.Random) -> Path:
+#: How each register writes its 入库 columns (是否入库 words, 入库时间 style); the leader package's
+#: target table has none.
+REGISTER_REGISTRATION = {"provincial_major": ("cn", "date"), "provincial_key": ("cn", "date"),
+                         "government": ("yn", "dot"), "industrial": ("cn", "dot"), "real_estate": ("yn", "cn")}
+#: The lists are compiled at the start of the year: their 入库 status is as of this day.
+REGISTER_STATUS_DAY = dt.date(2022, 12, 31)
+
+
+def _registration_cols(style: RegisterStyle, registration: dict[str, Registration] | None) -> RegisterStyle:
+    """The style with 是否入库 / 入库时间 before its last (备注) column, when registration is given."""
+    if registration is None or style.list_key not in REGISTER_REGISTRATION:
+        return style
+    words, date_style = REGISTER_REGISTRATION[style.list_key]
+
+    def status(p: Project) -> str:
+        return _registered_word(registration[p.pid], REGISTER_STATUS_DAY, words)
+
+    def when(p: Project):
+        r = registration[p.pid]
+        return _start_cell(r.registered_on, date_style) if r.registered_by(REGISTER_STATUS_DAY) else None
+
+    cols = style.cols[:-1] + (Col(Head("是否入库", width=8), status), Col(Head("入库时间", width=12), when),
+                              style.cols[-1])
+    return dataclasses.replace(style, cols=cols)
+
+
+def write_register(plan: Plan, style: RegisterStyle, path: Path, rng: random.Random,
+                   registration: dict[str, Registration] | None = None) -> Path:
+    style = _registration_cols(style, registration)
     wb = new_workbook()
     ws = wb.active
     ws.title = style.sheet
@@ -370,6 +400,13 @@ def _started_word(p: Project, t: Trajectory, day: dt.date, words: str) -> str:
     return "已开工" if started else "未开工"
 
 
+def _registered_word(reg: Registration, day: dt.date, words: str) -> str:
+    registered = reg.registered_by(day)
+    if words == "yn":
+        return "是" if registered else "否"
+    return "已入库" if registered else "未入库"
+
+
 def _rate(done: float, annual: float, style: str):
     if annual <= 0:
         return "—"
@@ -384,9 +421,11 @@ def progress_title(list_key: str, month: int, correction: bool = False) -> str:
 
 def write_progress(plan: Plan, trajs: dict[str, Trajectory], list_key: str, month: int,
                    path: Path, reported: dt.date, correction: bool = False,
-                   overrides: dict[str, int] | None = None) -> Path:
+                   overrides: dict[str, int] | None = None,
+                   registration: dict[str, Registration] | None = None) -> Path:
     """One monthly scheduling table (1-``month``月) for one list. ``overrides`` replaces some
-    projects' cumulative figures (an erroneous first submission, later corrected)."""
+    projects' cumulative figures (an erroneous first submission, later corrected). With
+    ``registration``, the table carries 是否入库 and 入库时间 after 开工时间, as of the month's end."""
     st = PROGRESS_STYLES[list_key]
     wb = new_workbook()
     ws = wb.active
@@ -403,8 +442,11 @@ def write_progress(plan: Plan, trajs: dict[str, Trajectory], list_key: str, mont
         label = f"{ytd}累计完成投资" if list_key == "provincial_major" else f"{ytd}完成投资"
         heads += [Head(label, width=11), Head("投资完成率（%）" if st.rate == "number" else "投资完成率",
                                                width=9)]
-    heads += [Head("是否开工", width=8), Head("开工时间", width=12), Head("形象进度", width=30),
-              Head("存在问题", width=30), Head("填报日期", width=11), Head("备注", width=10)]
+    heads += [Head("是否开工", width=8), Head("开工时间", width=12)]
+    if registration is not None:
+        heads += [Head("是否入库", width=8), Head("入库时间", width=12)]
+    heads += [Head("形象进度", width=30), Head("存在问题", width=30), Head("填报日期", width=11),
+              Head("备注", width=10)]
     n = len(heads)
     row = write_frame(ws, progress_title(list_key, month, correction), "单位：万元", heads)
     day = month_end(2023, month)
@@ -442,8 +484,12 @@ def write_progress(plan: Plan, trajs: dict[str, Trajectory], list_key: str, mont
             values += [p.nature, p.responsible, p.total_wan,
                        p.annual_wan if p.nature != PREPARATORY else "—", done,
                        _rate(done, p.annual_wan, st.rate), _started_word(p, t, day, st.started_words),
-                       _start_cell(t.start if started else None, st.start_style),
-                       image_progress(p, t, month), issues_text(t, month, p) or None,
+                       _start_cell(t.start if started else None, st.start_style)]
+            if registration is not None:
+                reg = registration[p.pid]
+                values += [_registered_word(reg, day, st.started_words),
+                           _start_cell(reg.registered_on, st.start_style) if reg.registered_by(day) else None]
+            values += [image_progress(p, t, month), issues_text(t, month, p) or None,
                        dt.datetime(reported.year, reported.month, reported.day), None]
             for j, v in enumerate(values):
                 ws.cell(row=row, column=j + 1, value=v)
@@ -460,7 +506,7 @@ def _progress_formats(heads: Sequence[Head]) -> dict[int, str]:
             out[j + 1] = "#,##0"
         elif h.text.startswith("投资完成率"):
             out[j + 1] = "0.0"
-        elif h.text in ("开工时间", "填报日期"):
+        elif h.text in ("开工时间", "入库时间", "填报日期"):
             out[j + 1] = "yyyy-mm-dd"
     return out
 
@@ -502,21 +548,26 @@ def write_weekly(plan: Plan, trajs: dict[str, Trajectory], week: int, monday: dt
 # --- baseline and reserve ------------------------------------------------------------------------
 
 def write_baseline(rows: list[BaselineRow], path: Path) -> Path:
+    """One sheet per year, the current year first: 月份, the prior year's comparable cumulative, the
+    year's published cumulative and growth (the statistics bureau's monthly release)."""
     wb = new_workbook()
-    ws = wb.active
-    ws.title = "固定资产投资基数"
-    heads = [Head("月份", width=10), Head("2022年累计完成（可比口径）", width=16),
-             Head("2023年累计完成", width=14), Head("2023年累计增速（%）", width=14)]
-    row = write_frame(ws, "嘉峪关市固定资产投资月度累计（可比口径，样例数据）", "单位：万元", heads)
-    for r in rows:
-        ws.cell(row=row, column=1, value=f"1-{r.month}月")
-        ws.cell(row=row, column=2, value=r.prior_cum_wan)
-        ws.cell(row=row, column=3, value=r.current_cum_wan)
-        ws.cell(row=row, column=4, value=r.growth_pct)
-        style_row(ws, row, 4, formats={2: "#,##0", 3: "#,##0", 4: "0.0"})
-        row += 1
-    write_remarks(ws, row + 1, 4, (
-        "注：样例数据，非官方数据；1-2月合并统计；2022年为可比口径累计数；2023年累计增速尚未公布的月份留空。",))
+    years = sorted({r.year for r in rows}, reverse=True)
+    for k, year in enumerate(years):
+        ws = wb.active if k == 0 else wb.create_sheet()
+        ws.title = "固定资产投资基数" if k == 0 else f"{year}年"
+        heads = [Head("月份", width=10), Head(f"{year - 1}年累计完成（可比口径）", width=16),
+                 Head(f"{year}年累计完成", width=14), Head(f"{year}年累计增速（%）", width=14)]
+        row = write_frame(ws, f"嘉峪关市{year}年固定资产投资月度累计（可比口径，样例数据）", "单位：万元", heads)
+        for r in (r for r in rows if r.year == year):
+            ws.cell(row=row, column=1, value=f"1-{r.month}月")
+            ws.cell(row=row, column=2, value=r.prior_cum_wan)
+            ws.cell(row=row, column=3, value=r.current_cum_wan)
+            ws.cell(row=row, column=4, value=r.growth_pct)
+            style_row(ws, row, 4, formats={2: "#,##0", 3: "#,##0", 4: "0.0"})
+            row += 1
+        note = (f"注：样例数据，非官方数据；1-2月合并统计；{year - 1}年为可比口径累计数"
+                + ("；累计增速尚未公布的月份留空。" if k == 0 else "。"))
+        write_remarks(ws, row + 1, 4, (note,))
     return save_deterministic(wb, path)
 
 

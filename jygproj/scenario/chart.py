@@ -1,4 +1,4 @@
-"""The planner's chart: projected cumulative FAI against both 12% paths, with P10–P90 bands.
+"""The planner's chart: projected cumulative FAI against both paths of the plan's goal, with P10–P90 bands.
 
 Aggregated before plotting (12 months × a few series), 亿元 at this edge, rendered offline as SVG
 through jygproj.charts.to_svg (vl-convert bundles vega: no CDN).
@@ -11,26 +11,30 @@ import numpy as np
 import polars as pl
 
 from jygproj import charts
+from jygproj.plan import Words
 from jygproj.schema import WAN_PER_YI
 from jygproj.scenario.engine import Outcome
 from jygproj.scenario.montecarlo import MonteCarlo
 
-SERIES = {
-    "projected": "本情景（实际＋推演）",
-    "level": "总量口径路径（11月达上年全年×1.12）",
-    "rate": "增速口径路径（上年同期×1.12）",
-    "prior": "上年同期（可比口径）",
-}
+
+def series_labels(outcome: Outcome) -> dict[str, str]:
+    """The four lines' labels, in the plan's words (e.g. 总量口径路径（11月达上年全年×1.12）)."""
+    words = Words(outcome.goal)
+    return {"projected": "本情景（实际＋推演）",
+            "level": f"总量口径路径（{words.month}达上年全年×{words.factor}）",
+            "rate": f"增速口径路径（上年同期×{words.factor}）",
+            "prior": "上年同期（可比口径）"}
 
 
 def path_table(outcome: Outcome) -> pl.DataFrame:
     """Long frame (月份, 口径, 亿元) of the four lines, months 2..12 (1-2月 reported together)."""
     level, rate = outcome.target_paths()
+    labels = series_labels(outcome)
     lines = {
-        SERIES["projected"]: outcome.path.total_wan,
-        SERIES["level"]: level,
-        SERIES["rate"]: rate,
-        SERIES["prior"]: outcome.path.comparable_prior_wan,
+        labels["projected"]: outcome.path.total_wan,
+        labels["level"]: level,
+        labels["rate"]: rate,
+        labels["prior"]: outcome.path.comparable_prior_wan,
     }
     months = np.arange(1, 13)
     frames = [pl.DataFrame({"month": months, "口径": [name] * 12, "亿元": values / WAN_PER_YI})
@@ -41,9 +45,9 @@ def path_table(outcome: Outcome) -> pl.DataFrame:
 
 
 def scenario_chart(outcome: Outcome, mc: MonteCarlo | None = None, title: str = "全年固定资产投资推演") -> alt.TopLevelMixin:
-    """Lines of the scenario and both 12% paths; the P10–P90 band when a Monte Carlo run is given."""
+    """Lines of the scenario and both paths of the goal; the P10–P90 band when a Monte Carlo run is given."""
     table = path_table(outcome)
-    series = list(SERIES.values())
+    series = list(series_labels(outcome).values())
     x = alt.X("月份:T", title=None, axis=alt.Axis(format=charts.MONTH_FORMAT, tickCount="month"))
     y = alt.Y("亿元:Q", title="1-X月累计（亿元）", scale=alt.Scale(zero=False), axis=alt.Axis(format=",.0f"))
     lines = alt.Chart(table).mark_line(strokeWidth=2, point=True).encode(

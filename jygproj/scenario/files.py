@@ -27,7 +27,10 @@ from typing import Any
 import polars as pl
 import yaml
 
-from jygproj import schema
+from jygproj import outputs, schema
+from jygproj.errors import JygprojError
+from jygproj.evaluation import evaluation
+from jygproj.plan import Plan, load_plan
 from jygproj.projection import Model
 from jygproj.reference import ReferenceDataError, check_keys, read_strict
 from jygproj.scenario import engine, montecarlo
@@ -35,6 +38,10 @@ from jygproj.scenario.levers import (Levers, LeverSpecs, apply_changes, changes_
                                      defaults_from_specs, diff_table)
 
 BASELINE_NAME = "基准"
+
+
+class ScenarioError(JygprojError, ValueError):
+    """A scenario or its data cannot be run (Chinese message, English code)."""
 _SCENARIO_KEYS = {"name"}
 _SCENARIO_OPTIONAL = {"description", "stack_on", "levers"}
 
@@ -83,13 +90,11 @@ def load_scenarios(path: Path | str) -> list[Scenario]:
 
 
 def save_scenarios(path: Path | str, scenarios: list[Scenario]) -> Path:
-    """Write scenarios to YAML (Chinese kept readable); they load back equal."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write scenarios to YAML (Chinese kept readable); they load back equal. Written atomically
+    (jygproj.outputs.write_atomic): a link at ``path`` is replaced, never followed."""
     text = yaml.safe_dump({"scenarios": [s.as_dict() for s in scenarios]}, allow_unicode=True,
                           sort_keys=False)
-    path.write_text(text, encoding="utf-8")
-    return path
+    return outputs.write_atomic(path, text)
 
 
 def scenario_from_levers(name: str, levers: Levers, base: Levers | None = None,
@@ -104,7 +109,7 @@ def scenario_levers(scenarios: list[Scenario], name: str, specs: LeverSpecs,
     by_name = {s.name: s for s in scenarios}
     s = by_name[name]
     if name in _seen:
-        raise ValueError(f"情景叠加形成循环：{' → '.join(_seen + (name,))} [stack_cycle]")
+        raise ScenarioError(f"情景叠加形成循环：{' → '.join(_seen + (name,))}", "stack_cycle")
     under = (scenario_levers(scenarios, s.stack_on, specs, base, _seen + (name,)) if s.stack_on
              else (base or defaults_from_specs(specs)))
     return apply_changes(under, s.levers, specs, where=f"情景 {name}")
@@ -138,9 +143,21 @@ class Planner:
 
     model: Model
     specs: LeverSpecs
-    target_pct: float = engine.TARGET_PCT
+    plan: Plan | None = None  # the plan whose goal is judged (default: the plan of the model's year)
     draws: int = 10_000
     seed: int = 2023
+
+    def __post_init__(self):
+        # the plan file is read (and refused when broken) here, never replaced by a default goal
+        self.plan = self.plan or load_plan(self.model.year)
+
+    @property
+    def goal(self):
+        return self.plan.goal
+
+    @property
+    def words(self):
+        return self.plan.words
 
     @property
     def uncertainty(self) -> dict[str, float]:
@@ -152,12 +169,13 @@ class Planner:
 
     def run(self, levers: Levers, name: str = BASELINE_NAME, *, monte_carlo: bool = True,
             with_tornado: bool = True, base: Levers | None = None, draws: int | None = None) -> Result:
-        outcome = engine.evaluate(self.model, levers, self.target_pct)
-        diff = diff_table(base or self.baseline, levers, self.specs, self.model.names_by_id())
+        outcome = engine.evaluate(self.model, levers, self.plan)
+        diff = diff_table(base or self.baseline, levers, self.specs, self.model.names_by_id(),
+                          self.words.reading_short)
         mc = (montecarlo.simulate(self.model, levers, draws=draws or self.draws, seed=self.seed,
-                                  uncertainty=self.uncertainty, target_pct=self.target_pct)
+                                  uncertainty=self.uncertainty, goal=self.goal)
               if monte_carlo else None)
-        torn = engine.tornado(self.model, levers, self.specs, self.target_pct) if with_tornado else None
+        torn = engine.tornado(self.model, levers, self.specs, self.plan) if with_tornado else None
         return Result(name, levers, outcome, diff, mc, torn)
 
     def run_file(self, scenarios: list[Scenario], **kw) -> list[Result]:
@@ -172,15 +190,17 @@ def compare(results: list[Result]) -> pl.DataFrame:
     def add(label: str, values: list[Any]) -> None:
         rows.append((label, values))
 
+    month = f"{results[0].outcome.goal.target_month}月" if results else ""
     for key in ("level", "rate"):
         label = "总量口径" if key == "level" else "增速口径"
         rs = [r.outcome.readings[key] for r in results]
-        add(f"{label}：11月末差额（亿元）", [round(schema.wan_to_yi(x.margin_wan), 2) for x in rs])
+        add(f"{label}：{month}末差额（亿元）", [round(schema.wan_to_yi(x.margin_wan), 2) for x in rs])
         add(f"{label}：达到月份", [f"{x.met_month}月" if x.met_month else "年内未达到" for x in rs])
         add(f"{label}：剩余每月需追加（亿元）", [round(schema.wan_to_yi(x.extra_per_month_wan), 2) for x in rs])
         if all(r.mc is not None for r in results):
-            add(f"{label}：11月前达到概率", [f"{r.mc.probability[key]:.0%}" for r in results])
-    add("11月累计增速（%）", [round(float(r.outcome.path.growth_pct[10]), 2) for r in results])
+            add(f"{label}：{month}前达到概率", [f"{r.mc.probability[key]:.0%}" for r in results])
+    add(f"{month}累计增速（%）", [round(float(r.outcome.path.growth_pct[r.outcome.goal.target_month - 1]), 2)
+                            for r in results])
     add("全年累计投资（亿元）", [round(schema.wan_to_yi(float(r.outcome.path.total_wan[11])), 2) for r in results])
     add("调整的杠杆数", [r.diff.height for r in results])
     data = {"指标": [label for label, _ in rows]}
@@ -212,32 +232,29 @@ def default_as_of(baseline: pl.DataFrame) -> str:
     """The latest month with a published current-year figure, as "YYYY-MM"."""
     known = baseline.filter(pl.col("current_cum_wan").is_not_null() | pl.col("growth_pct").is_not_null())
     if known.is_empty():
-        raise ValueError("基数表没有本年已公布的累计数或增速，无法确定推演基准月 [no_current_figures]")
+        raise ScenarioError("基数表没有本年已公布的累计数或增速，无法确定推演基准月", "no_current_figures")
     row = known.sort(["year", "month"]).row(-1, named=True)
     return f"{row['year']}-{row['month']:02d}"
 
 
 def planner_from_dataset(dataset, *, as_of: str | None = None, draws: int = 10_000, seed: int = 2023,
                          specs: LeverSpecs | None = None, profile: dict[int, float] | None = None,
-                         target_pct: float | None = None) -> Planner:
-    """A Planner over a loaded Dataset; reference data read from data/reference/ unless given."""
+                         plan: Plan | None = None) -> Planner:
+    """A Planner over a loaded Dataset; reference data read from data/reference/ unless given. The
+    plan of the as-of year must load: a broken plan file stops the planner (ReferenceDataError)."""
     from jygproj import projection
-    from jygproj.reference import load_seasonal_profile, load_targets
+    from jygproj.reference import load_seasonal_profile
     from jygproj.scenario.levers import load_lever_specs
 
     specs = specs or load_lever_specs()
     profile = profile or load_seasonal_profile()
     as_of = as_of or default_as_of(dataset.baseline)
-    if target_pct is None:
-        try:
-            target_pct = load_targets(int(as_of[:4])).value("fai_growth_pct")
-        except (ReferenceDataError, KeyError):
-            target_pct = engine.TARGET_PCT
+    plan = plan or load_plan(evaluation(as_of).year)
     model = projection.build_model(
         dataset.projects, dataset.memberships, dataset.progress, dataset.baseline, as_of=as_of,
         profile=profile, reserve=getattr(dataset, "reserve", None),
         pace_floor=specs.param("model", "pace_floor"), pace_cap=specs.param("model", "pace_cap"))
-    return Planner(model, specs, float(target_pct), draws, seed)
+    return Planner(model, specs, plan, draws, seed)
 
 
 def load_planner(data_dir: Path | str | None = None, **kw) -> tuple[Planner, Any]:
@@ -246,5 +263,7 @@ def load_planner(data_dir: Path | str | None = None, **kw) -> tuple[Planner, Any
     from jygproj import paths
     from jygproj.io import load_dataset
 
-    dataset = load_dataset(Path(data_dir) if data_dir else paths.SAMPLE_2023)
+    as_of = kw.get("as_of")
+    year = int(as_of[:4]) if as_of else paths.SAMPLE_YEAR
+    dataset = load_dataset(paths.data_folder(data_dir, year))
     return planner_from_dataset(dataset, **kw), dataset

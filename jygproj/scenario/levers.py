@@ -20,25 +20,25 @@ from typing import Any
 import polars as pl
 import yaml
 
+from jygproj.errors import JygprojError
 from jygproj import paths, schema
 from jygproj.reference import ReferenceDataError, check_keys, read_strict
 
 LEVERS_FILE = paths.REFERENCE / "scenario_levers.yaml"
 
 KINDS = {"number", "integer", "choice", "per_list", "per_project", "project_set", "reserve_pull"}
-HEADLINES = {"level": "总量口径（1-11月累计≥上年全年×1.12）", "rate": "增速口径（1-11月累计增速≥12%）"}
 
 #: Lists whose pace multiplier is a lever (the reserve pool has no pace: its projects have not started).
 PACE_LISTS = tuple(k for k in schema.LISTS if k != "reserve")
 
 
-class LeverError(ValueError):
+class LeverError(JygprojError, ValueError):
     """A lever value outside its kind or range; the message is Chinese with an English code."""
 
     def __init__(self, lever: str, found: Any, expected: str, code: str, where: str = ""):
-        self.lever, self.found, self.expected, self.code = lever, found, expected, code
+        self.lever, self.found, self.expected = lever, found, expected
         prefix = f"{where}: " if where else ""
-        super().__init__(f"{prefix}杠杆 {lever!r} 的值 {found!r} 不符合要求：应为 {expected} [{code}]")
+        super().__init__(f"{prefix}杠杆 {lever!r} 的值 {found!r} 不符合要求：应为 {expected}", code)
 
 
 @dataclass(frozen=True)
@@ -306,8 +306,9 @@ def _fmt(value: Any) -> str:
 
 
 def diff_table(base: Levers, levers: Levers, specs: LeverSpecs,
-               names: dict[str, str] | None = None) -> pl.DataFrame:
-    """The scenario as a table of changed levers (Chinese), one row per changed value.
+               names: dict[str, str] | None = None, readings: dict[str, str] | None = None) -> pl.DataFrame:
+    """The scenario as a table of changed levers (Chinese), one row per changed value. ``readings``:
+    the two readings of the goal in words (jygproj.plan.Words.reading_short), for the headline lever.
 
     Columns: 杠杆, 对象, 基准值, 情景值, 单位, 备注 (假设 for hypothetical levers such as reserve pulls).
     """
@@ -332,7 +333,9 @@ def diff_table(base: Levers, levers: Levers, specs: LeverSpecs,
                 rows.append((spec.label, names.get(pid, pid), "不开工",
                              f"{v['start_month']}月开工，首年投资{v['first_year_wan']:g}", spec.unit, "假设"))
         elif name == "headline":
-            rows.append((spec.label, "", HEADLINES[base.headline], HEADLINES[value], spec.unit, note))
+            words = readings or {}
+            rows.append((spec.label, "", words.get(base.headline, base.headline), words.get(value, value), spec.unit,
+                         note))
         else:
             rows.append((spec.label, "", _fmt(getattr(base, name)), _fmt(value), spec.unit, note))
     return pl.DataFrame(rows, schema=["杠杆", "对象", "基准值", "情景值", "单位", "备注"], orient="row")

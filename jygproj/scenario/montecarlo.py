@@ -1,5 +1,5 @@
 """Monte Carlo over project pace and start dates: the probability of meeting each reading of
-"12% one month early" by November, and P10/P50/P90 bands of the path.
+the plan's growth goal by its target month, and P10/P50/P90 bands of the path.
 
 Each draw multiplies every project's remaining investment by two mean-one factors: a city-wide
 log-normal shock (weather, funds, factor guarantees hit all projects alike) and the project's own
@@ -26,8 +26,8 @@ import numpy as np
 import polars as pl
 
 from jygproj import projection, schema
+from jygproj.growth import Goal, goal_amounts
 from jygproj.projection import Model
-from jygproj.scenario.engine import NOVEMBER, TARGET_PCT
 from jygproj.scenario.levers import Levers
 
 DEFAULT_UNCERTAINTY = {"pace_sigma_project": 0.25, "pace_sigma_common": 0.08, "start_delay_mean_months": 1.0}
@@ -38,17 +38,18 @@ CELLS_PER_CHUNK = 4_000_000  # draws × projects per chunk: ~32 MB per float64 a
 class MonteCarlo:
     draws: int
     seed: int
-    probability: dict[str, float]  # "level" / "rate": share of draws meeting the reading by November
+    probability: dict[str, float]  # "level" / "rate": share of draws meeting the reading by the target month
     bands: pl.DataFrame  # month, p10/p50/p90 cumulative (万元) and growth (%)
-    november_wan: np.ndarray  # (draws,) January–November cumulative per draw
+    target_month_wan: np.ndarray  # (draws,) cumulative to the target month per draw
+    target_month: int
 
     def as_json(self) -> dict[str, Any]:
-        b = self.bands.filter(pl.col("month") == NOVEMBER).row(0, named=True)
+        b = self.bands.filter(pl.col("month") == self.target_month).row(0, named=True)
         return {
             "draws": self.draws, "seed": self.seed,
             "probability": {k: round(v, 4) for k, v in self.probability.items()},
-            "november_yi": {q: round(schema.wan_to_yi(b[f"{q}_cum_wan"]), 4) for q in ("p10", "p50", "p90")},
-            "november_growth_pct": {q: round(b[f"{q}_growth_pct"], 3) for q in ("p10", "p50", "p90")},
+            "target_month_yi": {q: round(schema.wan_to_yi(b[f"{q}_cum_wan"]), 4) for q in ("p10", "p50", "p90")},
+            "target_month_growth_pct": {q: round(b[f"{q}_growth_pct"], 3) for q in ("p10", "p50", "p90")},
         }
 
 
@@ -57,8 +58,13 @@ def chunk_size(model: Model) -> int:
 
 
 def simulate(model: Model, levers: Levers | None = None, *, draws: int = 10_000, seed: int = 2023,
-             uncertainty: dict[str, float] | None = None, target_pct: float = TARGET_PCT) -> MonteCarlo:
-    """``draws`` random paths for one set of levers; the same seed gives the same numbers."""
+             uncertainty: dict[str, float] | None = None, goal: Goal | None = None) -> MonteCarlo:
+    """``draws`` random paths for one set of levers; the same seed gives the same numbers. ``goal``:
+    the plan's growth goal (default: the plan of the model's year)."""
+    if goal is None:
+        from jygproj.plan import load_plan
+
+        goal = load_plan(model.year).goal
     if draws < 1:
         raise ValueError(f"draws must be >= 1, got {draws}")
     u = {**DEFAULT_UNCERTAINTY, **(uncertainty or {})}
@@ -115,12 +121,10 @@ def simulate(model: Model, levers: Levers | None = None, *, draws: int = 10_000,
     totals[:, :m0] = model.actual_cum_wan[:m0]
     base = model.comparable_prior_wan
     growth = (totals / base - 1) * 100
-    k = 1 + target_pct / 100
-    nov = totals[:, NOVEMBER - 1]
-    probability = {
-        "level": float(np.mean(nov >= k * base[11])),
-        "rate": float(np.mean(nov >= k * base[NOVEMBER - 1])),
-    }
+    at_target = totals[:, goal.target_month - 1]
+    goals = goal_amounts(base, goal)  # the goal as the one evaluator defines it
+    probability = {"level": float(np.mean(at_target >= goals["level"])),
+                   "rate": float(np.mean(at_target >= goals["rate"]))}
     q = np.percentile(totals, [10, 50, 90], axis=0)
     g = np.percentile(growth, [10, 50, 90], axis=0)
     bands = pl.DataFrame({
@@ -128,4 +132,4 @@ def simulate(model: Model, levers: Levers | None = None, *, draws: int = 10_000,
         "p10_cum_wan": q[0], "p50_cum_wan": q[1], "p90_cum_wan": q[2],
         "p10_growth_pct": g[0], "p50_growth_pct": g[1], "p90_growth_pct": g[2],
     })
-    return MonteCarlo(draws, seed, probability, bands, nov)
+    return MonteCarlo(draws, seed, probability, bands, at_target, goal.target_month)

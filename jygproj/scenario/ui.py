@@ -14,51 +14,47 @@ from pathlib import Path
 
 import ipywidgets as w
 import polars as pl
+import yaml
 
-from jygproj import schema
+from jygproj import paths, schema
 from jygproj.scenario.chart import scenario_svg
-from jygproj.scenario.engine import TORNADO_LABELS
+from jygproj.report import html as report_html
+from jygproj.report.formats import yi
+from jygproj.schema import REPORT_LABELS, TORNADO_LABELS
 from jygproj.scenario.files import Planner, Result, Scenario, save_scenarios, scenario_from_levers
-from jygproj.scenario.levers import HEADLINES, PACE_LISTS, Levers, apply_changes
+from jygproj.plan import Words
+from jygproj.scenario.levers import PACE_LISTS, Levers, apply_changes
 
 _LAYOUT = w.Layout(width="420px")
 _STYLE = {"description_width": "200px"}
 
 
-def table_html(frame: pl.DataFrame, labels: dict[str, str] | None = None, digits: int = 2) -> str:
-    """A small frame as an HTML table (Chinese headers), numbers rounded for reading."""
-    if frame.is_empty():
-        return "<p>（与基准情景相同，未调整任何杠杆）</p>"
-    labels = labels or {}
-    head = "".join(f"<th>{html.escape(labels.get(c, c))}</th>" for c in frame.columns)
-    rows = []
-    for row in frame.iter_rows():
-        cells = "".join(
-            f"<td style='text-align:right'>{v:,.{digits}f}</td>" if isinstance(v, float)
-            else f"<td>{html.escape(str(v))}</td>" for v in row)
-        rows.append(f"<tr>{cells}</tr>")
-    return f"<table class='jyg-table'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+def table_html(frame: pl.DataFrame, labels: dict[str, str] | None = None) -> str:
+    """A planner table (the one renderer, jygproj.report.html) in the dashboard's style."""
+    return report_html.table_html(frame, labels or REPORT_LABELS, css_class="jyg-table",
+                                  empty="（与基准情景相同，未调整任何杠杆）")
 
 
 def headline_html(result: Result) -> str:
     """The headline block: probability, month reached, margin (亿元), for the chosen reading first."""
     parts = []
+    words = Words(result.outcome.goal)
     keys = [result.levers.headline] + [k for k in ("level", "rate") if k != result.levers.headline]
     for i, key in enumerate(keys):
         r = result.outcome.readings[key]
         month = f"{r.met_month}月" if r.met_month else "年内未达到"
-        early = "能" if r.met_by_november else "不能"
+        early = "能" if r.met_early else "不能"
         margin = schema.wan_to_yi(r.margin_wan)
         prob = (f"<span class='jyg-prob' data-key='{key}'>{result.mc.probability[key]:.0%}</span>"
                 if result.mc is not None else "<span class='jyg-prob'>（未计算）</span>")
         size = "1.25em" if i == 0 else "1em"
-        extra = (f"；剩余每月需追加 {schema.wan_to_yi(r.extra_per_month_wan):.2f} 亿元"
+        extra = (f"；剩余每月需追加 {yi(r.extra_per_month_wan)}"
                  if r.extra_per_month_wan > 0 else "")
         parts.append(
             f"<div class='jyg-reading' data-key='{key}' style='font-size:{size};margin:4px 0'>"
             f"<b>{'【主口径】' if i == 0 else '【参考口径】'}{html.escape(r.label)}</b><br>"
-            f"11月前达到概率：{prob}　达到月份：<span class='jyg-month'>{month}</span>　"
-            f"提前一个月：{early}　11月末{'超出' if margin >= 0 else '差额'}："
+            f"{words.month}前达到概率：{prob}　达到月份：<span class='jyg-month'>{month}</span>　"
+            f"{words.early}：{early}　{words.month}末{'超出' if margin >= 0 else '差额'}："
             f"<span class='jyg-margin'>{abs(margin):.2f}</span> 亿元{extra}</div>")
     return "<div id='jyg-headline'>" + "".join(parts) + "</div>"
 
@@ -112,19 +108,44 @@ class PlannerUI:
         self.chart.value = scenario_svg(self.result.outcome, self.result.mc)
         self.diff.value = table_html(self.result.diff)
         self.tornado.value = table_html(self.result.tornado.select(
-            "name", "list", "base_wan", "low_margin_yi", "high_margin_yi"), TORNADO_LABELS)
+            "name", "list", "base_wan", "low_margin_yi", "high_margin_yi"),
+            {**TORNADO_LABELS, **self.planner.words.column_labels})
         return self.result
 
     def save(self, *_ignored) -> Path | None:
-        """Save the current scenario (a diff against the baseline) as YAML in ``save_dir``."""
+        """Save the current scenario (a diff against the baseline) as YAML in ``save_dir``, and only
+        there: the typed name never becomes a path (:func:`scenario_file`)."""
         name = self.controls["save_name"].value.strip() or "我的情景"
         if self.save_dir is None:
             self.status.value = "未指定保存目录"
             return None
         scenario: Scenario = scenario_from_levers(name, self.levers(), self.base)
-        path = save_scenarios(Path(self.save_dir) / f"scenario_{name}.yaml", [scenario])
-        self.status.value = f"已保存：{html.escape(str(path))}"
+        try:
+            path = save_scenarios(scenario_file(self.save_dir, name), [scenario])
+        except OSError as exc:
+            why = str(exc) if exc.errno is None else "无法写入情景目录，请检查该目录的权限和剩余空间"
+            self.status.value = f"保存失败：{html.escape(why)}"
+            return None
+        self.status.value = f"已保存：情景目录中的 {html.escape(path.name)}"
         return path
+
+
+def scenario_file(folder: Path | str, name: str) -> Path:
+    """The file a scenario named ``name`` is saved to: scenario_<name>.yaml directly inside
+    ``folder``, the name made a safe file name (jygproj.paths.safe_name: no ``../``, absolute path,
+    NUL, device name or over-long name gets out); a file there that holds another scenario (whose
+    name cleaned to the same file name) is kept, and this one is numbered _2, _3…"""
+    for n in range(1, 10_000):
+        path = paths.inside(folder, f"scenario_{name}", f"_{n}.yaml" if n > 1 else ".yaml")
+        if not path.exists() and not path.is_symlink():
+            return path
+        try:
+            held = [s.get("name") for s in yaml.safe_load(path.read_text(encoding="utf-8"))["scenarios"]]
+        except Exception:  # unreadable or not a scenario file: not ours to overwrite
+            held = None
+        if held == [name]:
+            return path
+    raise OSError(f"情景目录中以 scenario_{paths.safe_name(name)} 开头的文件过多")
 
 
 def build_planner_ui(planner: Planner, levers: Levers | None = None, *, monte_carlo: bool = True,
@@ -152,7 +173,7 @@ def build_planner_ui(planner: Planner, levers: Levers | None = None, *, monte_ca
     c["other_growth_pct"] = w.FloatSlider(value=other, min=s.min, max=s.max, step=0.1,
                                           description=f"{s.label}（%）", readout_format=".1f",
                                           continuous_update=False, layout=_LAYOUT, style=_STYLE)
-    c["headline"] = w.ToggleButtons(options=[(HEADLINES[k], k) for k in ("level", "rate")], value=lv.headline,
+    c["headline"] = w.ToggleButtons(options=[(planner.words.reading_short[k], k) for k in ("level", "rate")], value=lv.headline,
                                     description=specs["headline"].label, style=_STYLE)
     c["monte_carlo"] = w.Checkbox(value=monte_carlo, description=f"计算达到概率（蒙特卡洛 {planner.draws} 次）",
                                   indent=False)
@@ -192,10 +213,10 @@ def build_planner_ui(planner: Planner, levers: Levers | None = None, *, monte_ca
         tabs.set_title(i, title)
     as_of = f"{model.year}年1-{model.as_of_month}月实际，{model.as_of_month + 1}-12月推演"
     ui.widget = w.VBox([
-        w.HTML(f"<h3>固定资产投资增长{planner.target_pct:g}%“提前一个月”情景推演</h3><p>{as_of}</p>"),
+        w.HTML(f"<h3>固定资产投资增长{planner.words.pct}“{planner.words.early}”情景推演</h3><p>{as_of}</p>"),
         ui.headline, c["headline"], c["monte_carlo"], tabs, ui.chart,
         w.HTML("<h4>本情景相对基准的调整</h4>"), ui.diff,
-        w.HTML("<h4>影响最大的项目（龙卷风，按11月末差额）</h4>"), ui.tornado,
+        w.HTML(f"<h4>影响最大的项目（龙卷风，按{planner.words.month}末差额）</h4>"), ui.tornado,
         w.HBox([c["save_name"], save]), ui.status,
     ])
     ui.update()

@@ -1,0 +1,168 @@
+"""The listed projects as the forecast needs them: per project, the year's cumulative completion by
+month as the ledger stood on the evaluation date, start and registration (入库) months, plan figures.
+
+Counted once across lists (design page): the listed projects are those on any list but the reserve
+pool. Completions come from jygproj.ledger (the latest revision known on the evaluation date; a
+month with no report carries the last figure forward). Registration comes from the optional
+canonical columns ``registered`` (是否入库, Boolean) and ``registered_on`` (入库时间, Date) of the
+scheduling tables (progress) and registers (projects), added by the io branch; a row saying
+registered without a date counts from its own period. When neither frame carries the columns, every
+project counts as registered from its first report and :attr:`Listed.registration_known` is False
+(the forecast says so: 统计数 can then not be told apart from 调度数 project by project).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+import polars as pl
+
+from jygproj import ledger
+
+NOT_THIS_YEAR = 99  # "month" of an event that has not happened by the as-of month (or is next year)
+
+
+@dataclass(frozen=True)
+class Listed:
+    ids: np.ndarray  # (n,) project_id
+    names: np.ndarray  # (n,)
+    nature: np.ndarray  # (n,) schema.NATURES key: continuing / new / preparatory (or None)
+    annual_wan: np.ndarray  # (n,) annual plan, counted once
+    total_wan: np.ndarray  # (n,) total investment (nan when unknown)
+    cum_wan: np.ndarray  # (n, 13) 1-X月 cumulative completion, months 0..12 (0 after the as-of month)
+    planned_start_month: np.ndarray  # (n,) 1..12; 0 started before this year; NOT_THIS_YEAR next year / none
+    start_month: np.ndarray  # (n,) month of the (re)start this year; 0 before this year; NOT_THIS_YEAR not yet
+    registered_month: np.ndarray  # (n,) first month counted by the statistics (1 = before this year)
+    registration_known: bool
+    as_of_month: int
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+    def started(self) -> np.ndarray:
+        return self.start_month <= self.as_of_month
+
+    def registered(self, month: int | None = None) -> np.ndarray:
+        return self.registered_month <= (self.as_of_month if month is None else month)
+
+    def reported_wan(self, month: int | None = None) -> float:
+        """调度数: the listed projects' cumulative completion at ``month`` (default as-of), counted once."""
+        return float(self.cum_wan[:, self.as_of_month if month is None else month].sum())
+
+    def registered_cum_wan(self) -> np.ndarray:
+        """(13,) the registered projects' cumulative completion by month (each counted from its
+        registration month, in full: “先入库，后有数”, one-off catch-up of the year to date)."""
+        months = np.arange(13)
+        counted = self.registered_month[:, None] <= months[None, :]
+        return (self.cum_wan * counted).sum(axis=0)
+
+
+def _month_of(col: str, year: int) -> pl.Expr:
+    """Month of a date column within ``year``: 0 before the year, NOT_THIS_YEAR after it or null."""
+    d = pl.col(col)
+    return (pl.when(d.is_null()).then(NOT_THIS_YEAR).when(d.dt.year() < year).then(0)
+            .when(d.dt.year() > year).then(NOT_THIS_YEAR).otherwise(d.dt.month()).cast(pl.Int32))
+
+
+def evaluation_date(year: int, month: int, lag_day: int = 20) -> date:
+    """When the month's figures are known: statistics for 1-X月 come out in the middle of the next
+    month; the scheduling tables (due by the 5th–10th) and their corrections are in by then."""
+    return date(year + (month == 12), month % 12 + 1, lag_day)
+
+
+def build_listed(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.DataFrame, *,
+                 year: int, as_of_month: int, known_on: date | None = None) -> Listed:
+    """Per-project arrays as of the end of ``as_of_month`` of ``year``, the ledger as it stood on
+    ``known_on`` (default :func:`evaluation_date`)."""
+    known_on = known_on or evaluation_date(year, as_of_month)
+    m0 = as_of_month
+    listed = (memberships.filter(pl.col("list").cast(pl.String) != "reserve")
+              .group_by("project_id").agg(pl.col("annual_plan_wan").max().alias("_m_annual"),
+                                          pl.col("planned_start").min().alias("_m_start")))
+    proj_cols = [c for c in ("project_id", "name", "nature", "annual_plan_wan", "total_investment_wan",
+                             "planned_start", "registered", "registered_on") if c in projects.columns]
+    table = listed.join(projects.select(proj_cols), on="project_id", how="left").sort("project_id")
+
+    rows = ledger.with_period_fields(ledger.snapshot(progress, known_on)).filter(
+        (pl.col("year") == year) & (pl.col("month") <= m0))
+    monthly = ledger.monthly_from_resolved(rows).select("project_id", "month", "completed_ytd_wan")
+    index = {pid: i for i, pid in enumerate(table["project_id"].to_list())}
+    n = len(index)
+    cum = np.full((n, 13), np.nan)
+    cum[:, 0] = 0.0
+    for pid, month, value in monthly.iter_rows():
+        if pid in index:
+            cum[index[pid], month] = value
+    for t in range(1, 13):  # a missing report carries the last figure forward (jygproj.ledger)
+        cum[:, t] = np.where(np.isnan(cum[:, t]), cum[:, t - 1], cum[:, t])
+    cum[:, m0 + 1:] = 0.0
+
+    status = ledger.start_status(progress.filter(pl.col("project_id").is_in(list(index))), known_on)
+    start = {r["project_id"]: r for r in status.iter_rows(named=True)}
+    start_month = np.full(n, NOT_THIS_YEAR)
+    for pid, i in index.items():
+        s = start.get(pid)
+        day = None
+        if s is not None and (s["started"] or s["resumed"]):
+            day = min(d for d in (s["started_on"], s["resumed_on"]) if d is not None) \
+                if (s["started_on"] or s["resumed_on"]) else None
+        first = np.nonzero(cum[i, 1:m0 + 1] > 0)[0]
+        if day is not None and day <= known_on:
+            start_month[i] = 0 if day.year < year else (day.month if day.year == year else NOT_THIS_YEAR)
+        if first.size:  # completed investment means started, whatever the flags say
+            start_month[i] = min(start_month[i], first[0] + 1)
+    start_month = np.where(start_month > m0, NOT_THIS_YEAR, start_month)
+
+    registered_month, known = _registered_month(table, rows, index, year, m0, known_on)
+    if not known:  # no registration columns: every project counts from its first report
+        first_report = np.where(cum[:, 1:m0 + 1].sum(axis=1) > 0, np.argmax(cum[:, 1:m0 + 1] > 0, axis=1) + 1,
+                                NOT_THIS_YEAR)
+        registered_month = np.minimum(first_report, start_month)
+
+    table = table.with_columns(
+        pl.coalesce("annual_plan_wan", "_m_annual").fill_null(0.0).clip(lower_bound=0).alias("_annual"),
+        pl.coalesce("planned_start", "_m_start").alias("_start"))
+    planned = table.select(_month_of("_start", year).alias("m"))["m"].to_numpy()
+    nature = table["nature"].cast(pl.String).to_numpy() if "nature" in table.columns else np.full(n, None)
+    planned = np.where((nature == "continuing") & (planned == NOT_THIS_YEAR), 0, planned)
+    total = (table["total_investment_wan"].fill_null(np.nan).to_numpy().astype(float)
+             if "total_investment_wan" in table.columns else np.full(n, np.nan))
+    return Listed(
+        ids=table["project_id"].to_numpy().astype(object),
+        names=table["name"].fill_null(table["project_id"]).to_numpy().astype(object)
+        if "name" in table.columns else table["project_id"].to_numpy().astype(object),
+        nature=nature.astype(object), annual_wan=table["_annual"].to_numpy().astype(float), total_wan=total,
+        cum_wan=cum, planned_start_month=planned.astype(np.int64), start_month=start_month.astype(np.int64),
+        registered_month=registered_month.astype(np.int64), registration_known=known, as_of_month=m0)
+
+
+def _registered_month(table: pl.DataFrame, rows: pl.DataFrame, index: dict[str, int], year: int, m0: int,
+                      known_on: date) -> tuple[np.ndarray, bool]:
+    """First month each project is counted by the statistics, from the registers and the scheduling
+    tables known on ``known_on``; NOT_THIS_YEAR when not registered by the as-of month."""
+    out = np.full(len(index), NOT_THIS_YEAR)
+    known = False
+    sources = []
+    if "registered" in rows.columns or "registered_on" in rows.columns:
+        sources.append(rows.with_columns(pl.col("month").cast(pl.Int32).alias("_period_month")))
+    if "registered" in table.columns or "registered_on" in table.columns:
+        sources.append(table.with_columns(pl.lit(1, pl.Int32).alias("_period_month")))
+    for frame in sources:
+        known = True
+        if "registered_on" not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, pl.Date).alias("registered_on"))
+        if "registered" not in frame.columns:
+            frame = frame.with_columns(pl.col("registered_on").is_not_null().alias("registered"))
+        hit = frame.filter(
+            (pl.col("registered") == True) | pl.col("registered_on").is_not_null()  # noqa: E712
+        ).filter(pl.col("registered_on").is_null() | (pl.col("registered_on") <= known_on))
+        hit = hit.with_columns(
+            pl.when(pl.col("registered_on").is_null()).then(pl.col("_period_month"))
+            .otherwise(_month_of("registered_on", year)).alias("_m"))
+        for pid, m in hit.group_by("project_id").agg(pl.col("_m").min()).iter_rows():
+            if pid in index:
+                out[index[pid]] = min(out[index[pid]], max(int(m), 1))
+    return np.where(out > m0, NOT_THIS_YEAR, out), known

@@ -1,0 +1,82 @@
+"""Chinese formatting of figures for readers: the only place that turns a date, an amount or a rate
+into text. Money is 万元 inside the package; 亿元 only here, at the edge."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+from jygproj.schema import ALERT_LEVELS, WAN_PER_YI
+
+DASH = "—"  # a figure that does not exist (nothing planned, not reported yet)
+
+
+def date_zh(d: dt.date) -> str:
+    """2023年11月10日."""
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def month_zh(d: dt.date | None) -> str:
+    """2023年11月 (the month of a date); empty for None."""
+    return f"{d.year}年{d.month}月" if d else ""
+
+
+def yi(wan: float | None) -> str:
+    """An amount in 万元 shown in the plan's 亿元: 1,234.56亿元."""
+    return DASH if wan is None else f"{wan / WAN_PER_YI:,.2f}亿元"
+
+
+def pct(x: float | None) -> str:
+    """A rate in percent: 97.3%."""
+    return DASH if x is None else f"{x:.1f}%"
+
+
+def wan(x: float | None) -> str:
+    """1,234.5万元."""
+    return DASH if x is None else f"{x:,.1f}万元"
+
+
+def money(wan: float | None) -> str:
+    """12,000.0万元（1.20亿元） — the package's 万元 with the plan's 亿元 beside it (letters)."""
+    return DASH if wan is None else f"{wan:,.1f}万元（{wan / WAN_PER_YI:,.2f}亿元）"
+
+
+def by_unit(value: float | None, unit: str) -> str:
+    """A value of a mixed-unit table (indicator, value, unit): counts whole, rates 0.1, amounts 0.01."""
+    if value is None:
+        return DASH
+    if unit in ("月", "个", "份"):
+        return f"{value:,.0f}"
+    return f"{value:,.1f}" if unit == "%" else f"{value:,.2f}"
+
+
+def cell(col: str, v: Any) -> str:
+    """One table cell: by the column's unit suffix (_pct, ratio, amounts), booleans 是/否, levels in Chinese."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return DASH
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    if col in ("level", "from_level", "to_level"):
+        return ALERT_LEVELS.get(str(v), str(v))
+    if isinstance(v, float):
+        if col.endswith("_pct"):
+            return f"{v:.1f}"
+        if col.endswith("ratio"):
+            return f"{v:.2f}"
+        return f"{v:,.2f}"
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return str(v)
+
+
+def align(v: Any) -> str:
+    return "right" if isinstance(v, (int, float)) and not isinstance(v, bool) else "left"
+
+
+def number(x: Any, nd: int = 2) -> float | None:
+    """A figure for JSON: rounded, NaN and None as None."""
+    if x is None:
+        return None
+    x = float(x)
+    return None if math.isnan(x) else round(x, nd)

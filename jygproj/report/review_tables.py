@@ -1,0 +1,202 @@
+"""The quarterly review's tables: calculation results selected, labelled and titled for readers.
+
+No arithmetic here: every figure comes from the calculation modules (completion, starts, growth,
+alerts, ranking, factors, supervision) through :class:`jygproj.quarterly.Results`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from jygproj.report.formats import date_zh
+from jygproj.report.tables import Table, labelled, with_source
+from jygproj.schema import REMINDER_KIND_LABELS
+
+if TYPE_CHECKING:
+    from jygproj.quarterly import Results
+
+
+def scope_note(unit: str | None) -> str:
+    return f"（责任单位：{unit}）" if unit else "（全市）"
+
+
+def completion_tables(r: "Results") -> dict[str, Table]:
+    f, p = r.frames, r.params
+    when, note = f"{p.year}年1-{p.as_of_month}月", scope_note(p.unit)
+    comp = f["completion"]
+    tables = {
+        "completion": Table(
+            "分清单完成情况", f"{when}分清单分季度投资完成情况{note}",
+            labelled(comp.filter(pl.col("nature").is_null()).select(
+                pl.col("list").alias("scope"), "period", "projects", "annual_plan_wan", "plan_wan", "completed_wan",
+                "rate_pct", "annual_rate_pct", "target_wan", "target_rate_pct")),
+            notes=("计划投资：清单给出分季度计划的按季度计划，否则按季节性施工曲线分解年度计划；"
+                   "年初至今计划按序时进度计。全市合计、企业投资项目每个项目只计一次。",)),
+        "completion_nature": Table(
+            "分建设性质完成情况", f"{when}分清单、分建设性质投资完成情况{note}",
+            labelled(comp.filter(pl.col("nature").is_not_null()
+                                 & pl.col("period").is_in(["Q1", "Q2", "Q3", "Q4", "YTD"])).select(
+                pl.col("list").alias("scope"), "nature", "period", "projects", "plan_wan", "completed_wan", "rate_pct",
+                "target_wan", "target_rate_pct"))),
+    }
+    checks = f["target_checks"]
+    if checks is not None:
+        tables["targets"] = Table(
+            "方案目标对照", f"{when}方案投资目标完成情况（确保与力争目标）",
+            labelled(checks.select(
+                pl.col("list").alias("scope"), "nature", "period", "kind", "clause", "target_wan", "completed_wan",
+                "rate_pct", "due_wan", "pace_rate_pct", "final", "met")))
+    if f["plan_sizes"] is not None:
+        tables["plan_sizes"] = Table(
+            "方案清单对账", f"收到的清单与方案所列项目数、总投资对照（{r.plan.document}）",
+            labelled(f["plan_sizes"].select(pl.col("list").alias("scope"), "nature", "size_scope", "plan_projects",
+                                            "projects", "count_difference", "plan_total_wan", "total_investment_wan",
+                                            "total_difference_wan", "matches", "clause")),
+            notes=("方案项目数与总投资取自方案文件；观摩评比范围（二(九)）与清单项目数分列。",))
+    tables["requirements"] = Table(
+        "完成率考核", f"{when}投资完成率考核要求{note}",
+        labelled(f["requirements"].select("requirement_id", "clause", pl.col("list").alias("scope"), "nature",
+                                          "period", "measured_pct", "required_pct", "pace_required_pct", "final",
+                                          "met", "on_pace"), {"requirement_id": r.plan.requirement_labels}),
+        unit=None)
+    tables["completion_by_unit"] = Table(
+        "分责任单位完成", f"{when}分责任单位投资完成情况（每个项目只计一次）",
+        f["unit_ytd"].select("responsible_unit", "projects", "annual_plan_wan", "plan_wan", "completed_wan",
+                             "rate_pct", "annual_rate_pct").sort("rate_pct", nulls_last=True),
+        total_row=True, total_ratios={"rate_pct": ("completed_wan", "plan_wan"),
+                                      "annual_rate_pct": ("completed_wan", "annual_plan_wan")})
+    detail = labelled(
+        f["project_detail"].join(r.projects.select("project_id", "name", "responsible_unit"), on="project_id",
+                                 how="left")
+        .select("project_id", "name", "responsible_unit", pl.col("list").cast(pl.String), "nature",
+                "annual_plan_wan", "q_plan_wan", "q_completed_wan", "plan_wan", "completed_wan", "rate_pct",
+                pl.col("month").alias("month_used"), "figure_file", "figure_sheet", "figure_row")
+    ).sort("list", "responsible_unit", "project_id", nulls_last=True)
+    tables["completion_detail"] = Table(
+        "项目完成明细", f"{when}项目投资完成明细（含数据来源）{note}", detail, total_row=False)
+    return tables
+
+
+def start_tables(r: "Results") -> dict[str, Table]:
+    f, p = r.frames, r.params
+    on, note = f"截至{date_zh(p.as_of_date)}", scope_note(p.unit)
+    return {
+        "start_rates": Table(
+            "新开工率", f"{on}新开工项目开工率（按计划开工季度）{note}",
+            labelled(f["start_rates"].select(pl.col("list").alias("scope"), "period", "planned_count", "plan_count",
+                                             "due_count", "started_count", "on_time_count", "rate_pct",
+                                             "plan_rate_pct")),
+            unit=None),
+        "start_requirements": Table(
+            "开复工考核", f"{on}开工、复工考核要求{note}",
+            labelled(f["start_requirements"].select("requirement_id", "clause", pl.col("list").alias("scope"),
+                                                    "quarter", "deadline", "required_pct", "due_count", "met_count",
+                                                    "rate_pct", "final", "met"),
+                     {"requirement_id": r.plan.requirement_labels}), unit=None),
+        "start_misses": Table(
+            "未按期开复工项目", f"{on}未按要求开工、复工的项目{note}",
+            with_source(labelled(f["start_misses"].select(
+                "requirement_id", "clause", "project_id", "name", "list", "nature", "responsible_unit",
+                "planned_start", "started_on", "resumed_on", "deadline", "status"),
+                {"requirement_id": r.plan.requirement_labels}), r.projects), unit=None),
+    }
+
+
+def growth_tables(r: "Results") -> dict[str, Table]:
+    p, w = r.params, r.plan.words
+    readings = pl.DataFrame(r.growth_readings).with_columns(pl.col("reading").replace(w.reading_labels))
+    return {
+        "growth": Table(
+            f"{w.pct}增长跟踪", f"{p.year}年固定资产投资累计与{w.pct}增长目标路径（全市）",
+            r.frames["growth"].select(
+                "month", "prior_cum_wan", "actual_cum_wan", "growth_pct", "projected_cum_wan", "cum_growth_pct",
+                "rate_line_wan", "level_path_wan", "rate_path_wan", "level_need_month_wan", "rate_need_month_wan",
+                "projected_month_wan", "level_extra_month_wan", "rate_extra_month_wan"),
+            notes=(f"总量口径：{w.span}累计达到上年全年（可比口径）的{w.factor}倍；增速口径：{w.span}累计增速不低于{w.pct}。"
+                   "预测按各项目当前完成进度与季节性施工曲线推算（jygproj.projection 基准情景）。",)),
+        "growth_needed": Table(
+            "达标所需投资", f"实现“{w.early}完成{w.pct}增长目标”尚需完成的投资（两种口径）", readings, unit="万元"),
+    }
+
+
+def warning_tables(r: "Results") -> dict[str, Table]:
+    f, p, projects = r.frames, r.params, r.projects
+    on, note = f"截至{date_zh(p.as_of_date)}", scope_note(p.unit)
+    names = projects.select("project_id", "name", "responsible_unit")
+    warn_rows = with_source(
+        f["worst"].join(names, on="project_id", how="left")
+        .select("project_id", "name", "responsible_unit", "level", "rule_ids", "alert_count", "reasons")
+        .sort([pl.col("level").to_physical(), "responsible_unit", "project_id"], descending=[True, False, False],
+              nulls_last=True), projects)
+    return {
+        "warnings": Table("预警项目", f"{on}预警项目清单{note}", warn_rows, unit=None),
+        "warnings_by_unit": Table(
+            "分单位预警", f"{on}各责任单位预警项目数（按项目最高等级）", f["warnings_by_unit"], unit="个",
+            total_row=True),
+        "movements": Table(
+            "预警变动", f"预警等级变动（{date_zh(p.previous_as_of_date)} → {date_zh(p.as_of_date)}）",
+            f["movements"].join(names, on="project_id", how="left")
+            .select("project_id", "name", "responsible_unit", "from_level", "to_level", "movement_label")
+            .sort("movement_label", "responsible_unit", "project_id", nulls_last=True), unit=None),
+    }
+
+
+def ranking_tables(r: "Results") -> dict[str, Table]:
+    return {"ranking": Table(
+        "观摩评比", f"观摩评比推荐项目（各清单前{r.top_n}名）{scope_note(r.params.unit)}",
+        with_source(r.frames["top"].select(
+            "list", "rank", "project_id", "name", "responsible_unit", "nature", "months_early", "annual_plan_wan",
+            "planned_to_date_wan", "completed_ytd_wan", "annual_pct", "speed_points", "pace_points", "over_points",
+            "score"), r.projects))}
+
+
+def factor_tables(r: "Results") -> dict[str, Table]:
+    f, p = r.frames, r.params
+    on, note = f"截至{date_zh(p.as_of_date)}", scope_note(p.unit)
+    return {
+        "factors": Table(
+            "要素保障问题", f"{on}项目要素保障问题分类（按责任单位）{note}",
+            f["factors_by_unit"].select("responsible_unit", "category_code", "category_label", "projects",
+                                        "project_names"), unit="个"),
+        "factor_detail": Table(
+            "问题明细", f"{on}调度表“存在问题”分类明细",
+            with_source(f["issues"].join(r.projects.select("project_id", "name", "responsible_unit"),
+                                         on="project_id", how="left")
+                        .select("project_id", "name", "responsible_unit", "list", "period", "category_code",
+                                "category_label", "matched", "issues"), r.projects), unit=None),
+    }
+
+
+def supervision_tables(r: "Results") -> dict[str, Table]:
+    f, on = r.frames, f"截至{date_zh(r.params.as_of_date)}"
+    return {
+        "reminders": Table("提醒函单位", f"拟发送提醒函的责任单位（{on}）",
+                           f["reminder_units"].select("responsible_unit", "red_projects", "missed_targets", "reasons"),
+                           unit="个", total_row=True),
+        "reminder_facts": Table("提醒函事实", "提醒函所列事实（逐项）",
+                                f["reminder_facts"].with_columns(pl.col("kind").replace(REMINDER_KIND_LABELS).alias("kind_label"))
+                                .select("responsible_unit", "kind_label", "project_id", "list", "fact"), unit=None),
+        "priority_support": Table("优先支持单位", f"责任单位序时进度与优先支持资格（{on}）",
+                                  f["priority_support"], total_row=False),
+    }
+
+
+def all_tables(r: "Results", provenance: pl.DataFrame, headline: pl.DataFrame) -> dict[str, Table]:
+    """Every table of the review, in the report's order (the Excel workbook's sheets)."""
+    p = r.params
+    tables = {"headline_figures": Table("核心指标", f"{p.run_name}季度考核核心指标{scope_note(p.unit)}", headline,
+                                        unit=None)}
+    for part in (completion_tables, start_tables, growth_tables, warning_tables, ranking_tables, factor_tables,
+                 supervision_tables):
+        tables.update(part(r))
+    tables["factor_totals"] = Table(
+        "要素类别汇总", f"截至{date_zh(p.as_of_date)}各类要素保障问题涉及项目数{scope_note(p.unit)}",
+        r.frames["factor_totals"].select("category_code", "category_label", "projects"), unit="个", total_row=False)
+    tables["provenance"] = Table("数据来源", "数据来源：读取的工作簿、工作表、行数与校验值", provenance, unit=None)
+    problems = r.problems
+    if problems is not None and problems.height:
+        tables["problems"] = Table("读取问题", "读取工作簿时发现的问题", problems, unit=None)
+    return tables
+

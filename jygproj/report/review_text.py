@@ -1,0 +1,205 @@
+"""The quarterly review's words and headline figures: ``summary.json``, the 核心指标 table and the
+narrative sentences. Figures come from :class:`jygproj.quarterly.Results`; nothing is computed here
+but rounding for JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from jygproj import completion, paths
+from jygproj.report.formats import number, pct, yi
+from jygproj.schema import LISTS, NATURES, PERIOD_LABELS, QUARTER_LABELS, WAN_PER_YI
+
+if TYPE_CHECKING:
+    from jygproj.quarterly import Results
+
+
+def growth_json(g: dict[str, Any]) -> dict[str, Any]:
+    """The 12% tracker's headline figures, both readings (万元, %, month numbers)."""
+    def reading(r: str) -> dict[str, Any]:
+        return {
+            "goal_wan": number(g[f"{r}_goal_wan"]),
+            "margin_wan": number(g[f"{r}_margin_wan"]),
+            "met_early": g[f"{r}_met_early"],
+            "projected_met_month": g[f"{r}_met_month"],
+            "extra_total_wan": number(g[f"{r}_extra_total_wan"]),
+            "needed_per_month_wan": {str(k): number(v) for k, v in g[f"{r}_needed_per_month_wan"].items()},
+        }
+    return {
+        "as_of_month": g["as_of_month"],
+        "target_month": g["target_month"],
+        "target_growth_pct": g["target_growth_pct"],
+        "ytd_cum_wan": number(g["ytd_cum_wan"]),
+        "ytd_prior_cum_wan": number(g["ytd_prior_cum_wan"]),
+        "ytd_growth_pct": number(g["ytd_growth_pct"]),
+        "prior_year_total_wan": number(g["prior_year_total_wan"]),
+        "projected_target_month_cum_wan": number(g["projected_target_month_cum_wan"]),
+        "projected_target_month_growth_pct": number(g["projected_target_month_growth_pct"]),
+        "projected_year_growth_pct": number(g["projected_year_growth_pct"]),
+        "projection": g.get("projection"),
+        "headline": g["headline"],
+        "headline_met_month": g["headline_met_month"],
+        "level": reading("level"),
+        "rate": reading("rate"),
+    }
+
+
+def summary(r: "Results") -> dict[str, Any]:
+    """summary.json: the run, completion by list and period, requirements, starts, growth, warnings,
+    ranking, factors, letters, loader problems and the plan's targets."""
+    p, f = r.params, r.frames
+    completion_out: dict[str, dict[str, dict[str, Any]]] = {}
+    for row in f["completion"].filter(pl.col("nature").is_null()).iter_rows(named=True):
+        completion_out.setdefault(row["list"], {})[row["period"]] = {
+            "projects": row["projects"],
+            "plan_wan": number(row["plan_wan"]),
+            "completed_wan": number(row["completed_wan"]),
+            "rate_pct": number(row["rate_pct"]),
+            "target_wan": number(row["target_wan"]),
+            "target_rate_pct": number(row["target_rate_pct"]),
+        }
+    checks = f["target_checks"]
+    return {
+        "run": {"name": p.run_name, "year": p.year, "quarter": p.quarter,
+                "as_of": p.as_of, "evaluated_on": p.as_of_date.isoformat(),
+                "unit": p.unit, "headline": p.headline,
+                "data_dir": paths.display(paths.data_folder(p.data_dir, p.year))},
+        "completion": completion_out,
+        "completion_annual_plan_wan": number(completion.city_annual_plan_wan(f["completion"]) or 0.0),
+        "requirements": completion.requirement_counts(f["requirements"]),
+        "starts": [
+            {k: (number(v) if isinstance(v, float) else v.isoformat() if isinstance(v, dt.date) else v)
+             for k, v in row.items()} for row in f["start_requirements"].iter_rows(named=True)
+        ],
+        "growth": growth_json(r.growth),
+        "support_units": r.support_units,
+        "warnings": {"projects_by_level": r.level_counts, "alerts": f["alerts"].height,
+                     "movements": r.movement_counts},
+        "ranking": {"top_projects": f["top"].height},
+        "factors": {row["category_code"]: row["projects"] for row in f["factor_totals"].iter_rows(named=True)},
+        "letters": len(r.letter_units),
+        "problems": r.problem_counts,
+        "plan_targets": [] if checks is None else [
+            {"list": row["list"], "nature": row["nature"], "period": row["period"], "kind": row["kind"],
+             "key": row["key"], "clause": row["clause"], "target_wan": number(row["target_wan"]),
+             "completed_wan": number(row["completed_wan"]), "rate_pct": number(row["rate_pct"]),
+             "pace_rate_pct": number(row["pace_rate_pct"]), "final": row["final"], "met": row["met"]}
+            for row in checks.iter_rows(named=True)],
+    }
+
+
+def target_month_actual(g: dict[str, Any]) -> bool:
+    """True once the target month (一 "one month early") is published: its figures are actuals."""
+    return g["as_of_month"] >= g["target_month"]
+
+
+def headline_figures(s: dict[str, Any], r: "Results") -> pl.DataFrame:
+    """The summary's headline figures as a table: indicator, value, unit, note."""
+    p, w = r.params, r.plan.words
+    q = f"Q{p.quarter}"
+    city = s["completion"].get(completion.CITY, {})
+    g = s["growth"]
+    # from the target month on its figure is an actual (published figures), not a projection
+    actual = target_month_actual(g)
+    met = "达成月份（实际）" if actual else "预计达成月份"
+    met_note = "空白：年内未达成" if actual else "空白：按当前进度年内无法达成"
+    annual_rate = None if not city.get("YTD") else number(r.city_annual_rate_pct)
+    rows = [
+        (f"{PERIOD_LABELS[q]}完成投资", (city.get(q) or {}).get("completed_wan"), "万元", "清单项目，每个项目只计一次"),
+        (f"{PERIOD_LABELS[q]}计划投资", (city.get(q) or {}).get("plan_wan"), "万元", "清单季度计划或按季节曲线分解"),
+        (f"{PERIOD_LABELS[q]}完成率", (city.get(q) or {}).get("rate_pct"), "%", "完成÷计划"),
+        (f"1-{p.as_of_month}月累计完成投资", (city.get("YTD") or {}).get("completed_wan"), "万元", "清单项目"),
+        ("序时完成率", (city.get("YTD") or {}).get("rate_pct"), "%", "累计完成÷序时计划"),
+        ("年度计划完成率", annual_rate, "%", "累计完成÷年度计划"),
+        (f"全市固定资产投资1-{g['as_of_month']}月累计", g["ytd_cum_wan"], "万元", "统计基数表（全市）"),
+        (f"全市固定资产投资1-{g['as_of_month']}月累计增速", g["ytd_growth_pct"], "%", "可比口径"),
+        (f"总量口径目标（{w.span}累计）", g["level"]["goal_wan"], "万元", f"上年全年×{w.factor}"),
+        (f"总量口径{met}", g["level"]["projected_met_month"], "月", met_note),
+        (f"增速口径目标（{w.span}累计）", g["rate"]["goal_wan"], "万元", f"上年{w.span}×{w.factor}"),
+        (f"增速口径{met}", g["rate"]["projected_met_month"], "月", met_note),
+        ("红色预警项目", s["warnings"]["projects_by_level"].get("red"), "个", "按项目最高等级"),
+        ("黄色预警项目", s["warnings"]["projects_by_level"].get("yellow"), "个", "按项目最高等级"),
+        ("蓝色预警项目", s["warnings"]["projects_by_level"].get("blue"), "个", "按项目最高等级"),
+        ("提醒函", s["letters"], "份", "三(三)"),
+        ("优先支持单位", len(s["support_units"]), "个", "三(三)"),
+    ]
+    return pl.DataFrame([{"indicator": a, "value": None if b is None else float(b), "unit": c, "note": d}
+                         for a, b, c, d in rows],
+                        schema={"indicator": pl.String, "value": pl.Float64, "unit": pl.String, "note": pl.String})
+
+
+def met_month_text(month: int | None, target_month: int, early: str, actual: bool = False) -> str:
+    """When a reading is (or is expected to be) met, against the plan's target month; ``early`` is the
+    plan's words for it (提前一个月)."""
+    if actual:
+        if month is None:
+            return "年内未达成"
+        return f"{month}月达成" + (f"，已{early}完成" if month <= target_month else f"，未能{early}完成")
+    if month is None:
+        return "按当前进度预计年内无法达成"
+    return f"预计{month}月达成" + (f"，可实现{early}完成" if month <= target_month else f"，不能{early}完成")
+
+
+def narrative(s: dict[str, Any], r: "Results") -> dict[str, str]:
+    """The review's sentences with figures (Markdown): headline, growth, warnings."""
+    p = r.params
+    q = f"Q{p.quarter}"
+    city = s["completion"].get(completion.CITY, {})
+    cq, ytd = city.get(q, {}), city.get("YTD", {})
+    g = s["growth"]
+    counts = s["warnings"]["projects_by_level"]
+    actual = target_month_actual(g)
+    who = p.unit or "全市"
+    return {
+        "headline": (
+            f"**{who}**清单项目{PERIOD_LABELS[q]}完成投资 {yi(cq.get('completed_wan'))}，为季度计划的 "
+            f"{pct(cq.get('rate_pct'))}；1-{p.as_of_month}月累计完成 {yi(ytd.get('completed_wan'))}，"
+            f"为序时计划的 {pct(ytd.get('rate_pct'))}。"
+        ),
+        "growth": (
+            f"全市1-{g['as_of_month']}月固定资产投资累计 {yi(g['ytd_cum_wan'])}，累计增速 "
+            f"{pct(g['ytd_growth_pct'])}。{'按已公布数据' if actual else '按当前进度预测'}："
+            f"总量口径（1-{g['target_month']}月累计达到上年全年的{1 + g['target_growth_pct'] / 100:.2f}倍，"
+            f"即 {yi(g['level']['goal_wan'])}）"
+            f"{met_month_text(g['level']['projected_met_month'], g['target_month'], r.plan.words.early, actual)}；"
+            f"增速口径（1-{g['target_month']}月累计增速≥{g['target_growth_pct']:g}%，即累计 "
+            f"{yi(g['rate']['goal_wan'])}）"
+            f"{met_month_text(g['rate']['projected_met_month'], g['target_month'], r.plan.words.early, actual)}。"
+            f"本报告以{'总量口径' if p.headline == 'level' else '增速口径'}为主口径。"
+        ),
+        **plan_sentences(r.plan),
+        "warnings": (
+            "按项目最高等级计，" + "、".join(f"{r.level_labels[k]} {counts.get(k, 0)} 个"
+                                         for k in ("red", "yellow", "blue")) + "。"
+        ),
+    }
+
+
+def plan_sentences(plan) -> dict[str, str]:
+    """What the plan asks, in words, from the plan file alone (the notebook's narrative has no number
+    of its own): plan (the document and the goal; a test plan's warning first), plan_targets (the
+    amount targets by quarter, completion requirements), plan_starts (planned starts, start and
+    resumption requirements), plan_growth (the two readings of the goal)."""
+    w = plan.words
+    t = plan.amount_targets
+    quarterly = []
+    for (lst, nature), rows in t.filter(pl.col("period").str.starts_with("Q")).group_by(
+            ["list", "nature"], maintain_order=True):
+        amounts = "/".join(f"{v / WAN_PER_YI:g}" for v in rows.sort("period")["target_wan"])
+        quarterly.append(f"{LISTS[lst]}{NATURES.get(nature, '') if nature else ''}{amounts}亿元")
+    completion_reqs = [r.label for r in plan.requirements_of("quarter_completion", "annual_completion")]
+    start_reqs = [r.label for r in plan.requirements_of("start", "resume")]
+    planned = "、".join(f"{QUARTER_LABELS[q]}{n}个" for q, n in (plan.planned_starts().get("provincial_key") or {}).items())
+    return {
+        "plan": ((f"**{plan.note}**" if plan.note else "")
+                 + f"依据{plan.citation}：{plan.year}年全市固定资产投资增长{w.pct}，力争{w.early}（{w.span}累计）完成。"),
+        "plan_targets": (f"对照方案的季度目标（{'；'.join(quarterly)}）、确保目标与力争目标，以及“"
+                    + "”“".join(dict.fromkeys(completion_reqs)) + "”的要求。"),
+        "plan_starts": ((f"全省重点投资项目计划新开工：{planned}；" if planned else "")
+                   + "考核要求：" + "；".join(dict.fromkeys(start_reqs)) + "。"),
+        "plan_growth": (f"“力争{w.early}完成{w.pct}增长”有两种理解，本报告同时计算：**总量口径**——{w.span}累计达到上年全年"
+                   f"（可比口径）的{w.factor}倍；**增速口径**——{w.span}累计增速不低于{w.pct}。"),
+    }

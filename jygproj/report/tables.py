@@ -1,0 +1,36 @@
+"""A report table (sheet name, title, frame, unit, notes) and the two shaping steps every table
+shares: codes to Chinese labels, and the register row a project's figures came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping
+
+import polars as pl
+
+from jygproj.schema import VALUE_CODE_LABELS
+
+
+@dataclass
+class Table:
+    name: str  # sheet name
+    title: str
+    frame: pl.DataFrame
+    unit: str | None = "万元"
+    total_row: bool = False
+    notes: tuple[str, ...] = ()
+    total_ratios: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+
+
+def labelled(frame: pl.DataFrame, extra: Mapping[str, Mapping[str, str]] | None = None) -> pl.DataFrame:
+    """Translate scope/period/kind/status codes to Chinese for display; ``extra`` adds the plan's own
+    (requirement_id → the requirement in words, jygproj.plan.Plan.requirement_labels)."""
+    maps = {**VALUE_CODE_LABELS, **(extra or {})}
+    exprs = [pl.col(col).cast(pl.String).replace(mapping) for col, mapping in maps.items() if col in frame.columns]
+    return frame.with_columns(exprs) if exprs else frame
+
+
+def with_source(frame: pl.DataFrame, projects: pl.DataFrame) -> pl.DataFrame:
+    """Append the project register's source (file, sheet, row) to a per-project table."""
+    src = projects.select("project_id", "source_file", "source_sheet", "source_row").unique("project_id")
+    return frame.join(src, on="project_id", how="left")
