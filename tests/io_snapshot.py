@@ -1,9 +1,12 @@
 """Frames of the embedded sample, the blank and filled templates and the io test builders, as loaded
 by a given version of jygproj.io: the before/after proof of issue 12 ("the embedded sample and the
 templates read exactly as before"). The committed snapshot under tests/fixtures/io_snapshot/ was made
-from main's code at e85bf3d, before issue 12, by
+from main's code, before issue 12, by
 
     PYTHONPATH=/work/main .venv/bin/python tests/io_snapshot.py tests/fixtures/io_snapshot
+
+first at e85bf3d, then again at 2852a35 when main's sample was regenerated (forecast's rebased
+sample, with 是否入库/入库时间 columns) and merged into this branch.
 
 and tests/test_io_snapshot.py loads the same inputs with this branch's code and compares.
 """

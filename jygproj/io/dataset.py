@@ -561,25 +561,35 @@ def _memberships(reg_rows: list[dict], prog: pl.DataFrame, problems: list[Proble
     return list(out.values()) + latest.select(cols).to_dicts()
 
 
+#: A project's statistical registration (issue 14) comes from the registers only, as a pair (是否入库
+#: with its 入库时间, never one from one list and the other from another); a scheduling table's says
+#: how things stood that period (progress), not what the project is.
+_REGISTRATION = ("registered", "registered_on")
+
+
 def _projects(reg_rows: list[dict], prog: pl.DataFrame) -> list[dict]:
     """One row per project city-wide: fields from the first list in _LIST_ORDER, gaps filled from later
-    lists and then from scheduling tables (latest period first)."""
+    lists and then from scheduling tables (latest period first); the registration from the registers
+    alone (_REGISTRATION)."""
     order = sorted(reg_rows, key=lambda r: (_LIST_ORDER.get(r["list"], 99), r["source_file"], r["source_row"]))
     out: dict[str, dict] = {}
+    fields = [c for c in schema.PROJECTS if not c.startswith("source_") and c not in _REGISTRATION]
     for r in order:
         pid = r["project_id"]
         if pid not in out:
             out[pid] = {c: r.get(c) for c in schema.PROJECTS}
             continue
         p = out[pid]
-        for c in schema.PROJECTS:
-            if p.get(c) is None and r.get(c) is not None and not c.startswith("source_"):
+        for c in fields:
+            if p.get(c) is None and r.get(c) is not None:
                 p[c] = r[c]
+        if all(p.get(c) is None for c in _REGISTRATION):
+            p.update({c: r.get(c) for c in _REGISTRATION})
     if prog.is_empty():
         return list(out.values())
     # scheduling tables, latest period and revision first (ties in reading order): the first row of a
     # project gives its source, every other field is the first value given
-    cols = [c for c in schema.PROJECTS if c in prog.columns]
+    cols = [c for c in schema.PROJECTS if c in prog.columns and c not in _REGISTRATION]
     firsts = (prog.sort(["period_end", "revision"], descending=True, maintain_order=True)
               .group_by("project_id", maintain_order=True)
               .agg([pl.col(c).first() if c.startswith("source_") else pl.col(c).drop_nulls().first()
