@@ -109,7 +109,9 @@ def test_letters_cite_item_ids_and_the_previous_letter_and_carry_their_reply_for
     # the form sent with the letter lists the unit's open items and reads back through the front door
     books = read_followup_books([out / "letters" / "整改反馈表_市粮食和物资储备局.xlsx"])
     sheet = next(s for s in books.sheets if s.kind == "reply")
-    assert sheet.unit == "市粮食和物资储备局" and books.replies.is_empty()
+    assert sheet.kind == "reply" and books.replies.is_empty()
+    ws = openpyxl.load_workbook(out / "letters" / "整改反馈表_市粮食和物资储备局.xlsx")["整改反馈"]
+    assert ws["A2"].value == "反馈单位：市粮食和物资储备局" and "2023年11月25日前" in ws["A3"].value
     blank = books.problems.filter(pl.col("code") == "reply_row_blank")["message"].item()
     assert "2023-2-" in blank
 

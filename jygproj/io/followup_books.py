@@ -137,10 +137,8 @@ def _read_sheet(path: Path, raw, log: ProblemLog) -> tuple[SheetReport | None, l
     above = [(i, j, clean(v)) for i, r in enumerate(rows[:header_at]) for j, v in enumerate(r) if clean(v)]
     unit = replied = None
     if kind == REPLY:
-        unit = _labelled(above, rows, "反馈单位")
-        report.unit = unit[0] if unit else None
+        unit = _labelled(above, rows, "反馈单位")  # (the report's unit and period are money unit and 调度期: left empty)
         replied = _reply_date(above, rows, log, where)
-        report.period = replied.isoformat() if replied else None
     records, structure, rejected, blank = [], 0, 0, []
     seen: dict[str, int] = {}
     for i in range(header_at + 1, len(rows)):
