@@ -7,9 +7,12 @@ The rule (every file below the folder is either an input or named as skipped, wi
 - an input is a file directly in the folder whose suffix (case and trailing spaces ignored) is an
   Excel or WPS workbook (.xlsx .xlsm .xls .et .ett — WPS files are read so the user is told to
   save them as .xlsx);
-- skipped: files in subfolders (offices keep archived or edited copies there: 归档、旧版), Office and
-  WPS lock files (~$…), hidden files (.…), backups and archives (.bak, .zip, …, a name ending in ~),
-  and anything that is not a workbook (README.md, PDFs, …).
+- follow-up workbooks: the workbooks directly in the subfolder 督办反馈/ (:data:`FOLLOWUP_FOLDER`) —
+  the units' reply forms and the analyst's closure record (jygproj.followups), read by their own
+  reader (jygproj.io.followup_books), never by the scheduling loader;
+- skipped: files in other subfolders (offices keep archived or edited copies there: 归档、旧版),
+  Office and WPS lock files (~$…), hidden files (.…), backups and archives (.bak, .zip, …, a name
+  ending in ~), and anything that is not a workbook (README.md, PDFs, …).
 
 Files are keyed by their path relative to the folder (POSIX), never by bare name: an edited copy
 of a workbook in a subfolder never lends its hash to the loaded file.
@@ -28,6 +31,8 @@ import polars as pl
 from jygproj.errors import JygprojError
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".ett")
+#: The subfolder of a data folder holding the follow-up workbooks (reply forms, the closure record).
+FOLLOWUP_FOLDER = "督办反馈"
 ARCHIVE_SUFFIXES = (".bak", ".old", ".tmp", ".zip", ".rar", ".7z", ".gz", ".tar")
 
 #: Why a file is not an input: code → Chinese reason.
@@ -71,6 +76,7 @@ class Catalogue:
     folder: Path  # absolute
     inputs: tuple[InputFile, ...]
     skipped: tuple[SkippedFile, ...]
+    followups: tuple[InputFile, ...] = ()  # the workbooks of 督办反馈/ (replies, closures)
 
     @property
     def paths(self) -> list[Path]:
@@ -91,7 +97,7 @@ class Catalogue:
             rel = p.resolve().relative_to(self.folder).as_posix()
         except ValueError:
             rel = None
-        if rel is None or rel not in self._by_key:
+        if rel is None or rel not in self._by_key:  # (follow-up workbooks are not the loader's inputs)
             raise CatalogueError(f"文件 {path} 不是数据目录 {self.folder} 的输入工作簿（输入：{len(self.inputs)} 个）",
                                  "not_an_input")
         return rel
@@ -109,7 +115,8 @@ class Catalogue:
                             schema={"path": pl.String, "reason": pl.String, "code": pl.String})
 
     def as_json(self) -> dict[str, Any]:
-        return {"inputs": self.hashes(), "skipped": {s.relative: s.code for s in self.skipped}}
+        return {"inputs": self.hashes(), "skipped": {s.relative: s.code for s in self.skipped},
+                "followups": {f.relative: {"sha256": f.sha256, "bytes": f.bytes} for f in self.followups}}
 
 
 def sha256_file(path: Path) -> str:
@@ -133,9 +140,14 @@ def skip_code(relative: Path) -> str | None:
         return "backup"
     if suffix not in WORKBOOK_SUFFIXES:
         return "not_workbook"
-    if len(relative.parts) > 1:
+    if len(relative.parts) > 1 and not is_followup(relative):
         return "in_subfolder"
     return None
+
+
+def is_followup(relative: Path) -> bool:
+    """A file directly in the data folder's 督办反馈/ subfolder (a follow-up workbook when it is one)."""
+    return len(relative.parts) == 2 and relative.parts[0] == FOLLOWUP_FOLDER
 
 
 def catalogue(folder: str | Path, *, require_inputs: bool = True) -> Catalogue:
@@ -144,17 +156,21 @@ def catalogue(folder: str | Path, *, require_inputs: bool = True) -> Catalogue:
     if not folder.is_dir():
         raise CatalogueError(f"数据目录不存在：{folder}", "data_dir_missing")
     folder = folder.resolve()
-    inputs, skipped = [], []
+    inputs, skipped, followups = [], [], []
     for p in sorted(q for q in folder.rglob("*") if q.is_file()):
         rel = p.relative_to(folder)
         code = skip_code(rel)
         if code is None:
-            inputs.append(InputFile(p, rel.as_posix(), p.stat().st_size))
+            (followups if is_followup(rel) else inputs).append(InputFile(p, rel.as_posix(), p.stat().st_size))
         else:
             skipped.append(SkippedFile(rel.as_posix(), code))
     if require_inputs and not inputs:
         raise CatalogueError(f"数据目录中没有 Excel 工作簿：{folder}", "no_workbooks")
-    return Catalogue(folder, tuple(sorted(inputs, key=lambda f: f.relative)), tuple(skipped))
+    return Catalogue(folder, tuple(sorted(inputs, key=_relative)), tuple(skipped), tuple(sorted(followups, key=_relative)))
+
+
+def _relative(f: InputFile) -> str:
+    return f.relative
 
 
 def file_records(files: Iterable[Path], display) -> list[dict[str, Any]]:

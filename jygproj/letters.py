@@ -70,8 +70,11 @@ def _para(doc, text: str, *, font: str = BODY_FONT, size: Pt = BODY_SIZE, bold: 
 
 def build_letter(unit: str, facts: list[str], *, as_of: date, issued_on: date, deadline: date, plan_name: str,
                  red_projects: int = 0, missed_targets: int = 0, issuer: str = ISSUER,
-                 doc_number: str | None = None):
-    """The letter to one unit as a python-docx Document (not saved)."""
+                 doc_number: str | None = None, notes: list[str | None] | None = None,
+                 reply_form: str | None = None):
+    """The letter to one unit as a python-docx Document (not saved). Optional follow-up hook
+    (jygproj.followups): ``notes`` — one line under each fact (its 督办编号 and, for an item already
+    sent, the previous letter and the unit's answer); ``reply_form`` — the reply form sent with it."""
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -94,10 +97,15 @@ def build_letter(unit: str, facts: list[str], *, as_of: date, issued_on: date, d
     _para(doc, "一、存在的问题", font=HEADING_FONT)
     for i, fact in enumerate(facts, 1):
         _para(doc, f"（{_seq(i)}）{fact}")
+        if notes and notes[i - 1]:
+            _para(doc, notes[i - 1])
     _para(doc, "二、工作要求", font=HEADING_FONT)
     for i, request in enumerate(REQUESTS, 1):
         _para(doc, f"（{_seq(i)}）{request}")
-    _para(doc, f"请于{date_zh(deadline)}前将整改落实情况书面报送市发展改革委。")
+    if reply_form:
+        _para(doc, f"请于{date_zh(deadline)}前逐项填写随函所附《{reply_form}》，将整改落实情况书面报送市发展改革委。")
+    else:
+        _para(doc, f"请于{date_zh(deadline)}前将整改落实情况书面报送市发展改革委。")
     _para(doc, "特此函告。")
     _para(doc, "", indent=False)
     _para(doc, issuer, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
@@ -107,9 +115,12 @@ def build_letter(unit: str, facts: list[str], *, as_of: date, issued_on: date, d
 
 def write_letters(facts: pl.DataFrame, out_dir: Path | str, *, as_of: date, issued_on: date, deadline: date,
                   plan_name: str,
-                  issuer: str = ISSUER, doc_number: str | None = None) -> list[Path]:
+                  issuer: str = ISSUER, doc_number: str | None = None,
+                  reply_forms: dict[str, str] | None = None) -> list[Path]:
     """Write one 提醒函 per responsible unit in ``facts`` (supervision.reminder_facts); return the paths.
     ``plan_name``: the plan the letter cites, 《title》（document） (jygproj.plan.Plan.citation).
+    Follow-up hook: an ``item_note`` column in ``facts`` is printed under each fact; ``reply_forms``
+    (unit → the reply form's title) names the form sent with the unit's letter.
 
     Files are named 提醒函_<unit>.docx, made safe file names (jygproj.paths.unique_names: two units
     that clean to the same name get a numbered suffix). Each file is written atomically with the one
@@ -127,6 +138,8 @@ def write_letters(facts: pl.DataFrame, out_dir: Path | str, *, as_of: date, issu
         doc = build_letter(unit, mine["fact"].to_list(), as_of=as_of, issued_on=issued_on, deadline=deadline,
                            plan_name=plan_name,
                            red_projects=kinds.count("red_project"), missed_targets=kinds.count("missed_target"),
-                           issuer=issuer, doc_number=doc_number)
+                           issuer=issuer, doc_number=doc_number,
+                           notes=mine["item_note"].to_list() if "item_note" in mine.columns else None,
+                           reply_form=(reply_forms or {}).get(unit))
         written.append(outputs.write_atomic(out / names[f"提醒函_{unit}"], doc.save))
     return written

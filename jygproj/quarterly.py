@@ -96,7 +96,8 @@ class ReviewParams:
 
 # --- inputs --------------------------------------------------------------------------------------
 
-REFERENCE_FILES = ("seasonal_profile.yaml", "alert_rules.yaml", "ranking.yaml", "issue_categories.yaml")
+REFERENCE_FILES = ("seasonal_profile.yaml", "alert_rules.yaml", "ranking.yaml", "issue_categories.yaml",
+                   "followups.yaml")
 
 
 def reference_files(year: int) -> list[Path]:
@@ -106,8 +107,10 @@ def reference_files(year: int) -> list[Path]:
 
 
 def input_files(data_dir: str | Path | None, year: int) -> list[Path]:
-    """Every file a review reads: the input workbooks (jygproj.catalogue) and the reference files."""
-    return [*catalogue(paths.data_folder(data_dir, year)).paths, *reference_files(year)]
+    """Every file a review reads: the input workbooks and the follow-up workbooks (jygproj.catalogue)
+    and the reference files."""
+    cat = catalogue(paths.data_folder(data_dir, year))
+    return [*cat.paths, *(f.path for f in cat.followups), *reference_files(year)]
 
 
 @dataclass
@@ -119,8 +122,9 @@ class Inputs:
     ranking_rules: Any
     categories: Any
     data_dir: Path
-    files: list[Path]  # every file read: input workbooks (catalogue order), then reference files
+    files: list[Path]  # every file read: input workbooks (catalogue order), follow-up workbooks, reference files
     catalogue: Catalogue | None = None  # the data folder's catalogue (its workbooks' sha256, keyed by path)
+    followups: Any = None  # jygproj.followups.wiring.FollowupInputs: replies, closures, settings
 
 
 def load_inputs(data_dir: str | Path | None, year: int) -> Inputs:
@@ -134,7 +138,11 @@ def load_inputs(data_dir: str | Path | None, year: int) -> Inputs:
 
 
 def inputs_from(cat: Catalogue, dataset: Any, plan: Plan) -> Inputs:
-    """The review's inputs from a catalogued, loaded data set and its plan (the reference files read here)."""
+    """The review's inputs from a catalogued, loaded data set and its plan (the reference files and the
+    follow-up workbooks read here)."""
+    from jygproj.followups.wiring import load_inputs as load_followups
+
+    followups = load_followups(cat)
     return Inputs(
         dataset=dataset,
         plan=plan,
@@ -143,8 +151,9 @@ def inputs_from(cat: Catalogue, dataset: Any, plan: Plan) -> Inputs:
         ranking_rules=ranking.load_ranking(),
         categories=factors.load_categories(),
         data_dir=cat.folder,
-        files=[*cat.paths, *reference_files(plan.year)],
+        files=[*cat.paths, *followups.files, *reference_files(plan.year)],
         catalogue=cat,
+        followups=followups,
     )
 
 
@@ -171,6 +180,7 @@ class Results:
     letter_units: list[str]
     top_n: int
     problem_counts: dict[str, int]
+    followups: Any = None  # jygproj.followups.wiring.Followups: the follow-up ledger (三(三))
 
 
 @dataclass
@@ -183,6 +193,7 @@ class Review:
     text: dict[str, str]  # narrative sentences with figures, Chinese (Markdown)
     frames: dict[str, pl.DataFrame]  # raw results, for the analyst
     letter_units: list[str] = field(default_factory=list)  # units due a reminder letter (三(三))
+    followups: Any = None  # jygproj.followups.wiring.Followups: the follow-up ledger (三(三))
 
 
 def scope_to_unit(projects: pl.DataFrame, unit: str | None) -> set[str] | None:
@@ -206,14 +217,20 @@ def _only(frame: pl.DataFrame, ids: set[str] | None) -> pl.DataFrame:
 
 def build_review(inputs: Inputs, params: ReviewParams) -> Review:
     """Run every calculation of the quarterly review and build its tables, words and charts."""
+    from jygproj.followups.wiring import for_review
+
     # the same ledger snapshots and project positions serve every calculation: computed once each
     with ledger.reuse_results():
         results = calculate(inputs, params)
+        # the follow-up ledger: the year's earlier reviews recomputed as of their dates (三(三))
+        results.followups = for_review(inputs, params, results)
+        results.frames.update(followup_items=results.followups.items, followup_history=results.followups.history,
+                              letter_facts=results.followups.letter_facts)
     s = review_text.summary(results)
     tables = review_tables.all_tables(results, provenance(inputs), review_text.headline_figures(s, results))
     return Review(params, results.plan, tables, s, review_charts.chart_data(results),
                   review_text.narrative(s, results),
-                  results.frames, letter_units=results.letter_units)
+                  results.frames, letter_units=results.letter_units, followups=results.followups)
 
 
 def calculate(inputs: Inputs, params: ReviewParams) -> Results:
@@ -306,20 +323,24 @@ def provenance(inputs: Inputs) -> pl.DataFrame:
     Reference files appear too (no sheet), so the whole input of the run is listed."""
     ds = inputs.dataset
     parts = []
-    for table in ("projects", "memberships", "progress", "baseline", "reserve"):
-        frame = getattr(ds, table, None)
+    fu = inputs.followups
+    tables = [(t, getattr(ds, t, None)) for t in ("projects", "memberships", "progress", "baseline", "reserve")]
+    if fu is not None:  # the follow-up workbooks' rows: replies, closures (jygproj.followups)
+        tables += [("followup_replies", fu.books.replies), ("followup_closures", fu.books.closures)]
+    for table, frame in tables:
         if frame is None or not frame.height or "source_file" not in frame.columns:
             continue
         parts.append(frame.group_by("source_file", "source_sheet").agg(
             pl.len().cast(pl.Int64).alias("rows"), pl.col("source_row").min().alias("first_row"),
             pl.col("source_row").max().alias("last_row")).with_columns(pl.lit(table).alias("table")))
-    sheets = pl.concat(parts) if parts else pl.DataFrame(schema={
+    sheets = pl.concat(parts, how="vertical_relaxed") if parts else pl.DataFrame(schema={
         "source_file": pl.String, "source_sheet": pl.String, "rows": pl.Int64, "first_row": pl.Int32,
         "last_row": pl.Int32, "table": pl.String})
     # hashes keyed by the file's full path (never its bare name: an edited copy in a subfolder has the
     # same name); a workbook is shown by its path in the data folder
     cat = inputs.catalogue
-    records = {str(f.path): {"path": f.relative, "sha256": f.sha256, "bytes": f.bytes} for f in (cat.inputs if cat else ())}
+    records = {str(f.path): {"path": f.relative, "sha256": f.sha256, "bytes": f.bytes}
+               for f in (cat.inputs + cat.followups if cat else ())}
     # paths compared as absolute strings (the catalogue's folder is resolved once; no per-file realpath)
     others = [f for f in inputs.files if os.path.abspath(f) not in records]  # reference files, any not catalogued
     records |= {os.path.abspath(f): r for f, r in zip(others, runs.file_records(others, inputs.data_dir))}

@@ -73,6 +73,8 @@ SHEET_KINDS: dict[str, str] = {
     "progress": "调度表",
     "baseline": "固定资产投资基数",
     "reserve": "储备项目库",
+    "reply": "整改反馈表",  # 督办反馈/ (jygproj.io.followup_books)
+    "closure": "督办销号记录",
 }
 
 #: Reserve pre-construction steps 前期手续 (domain page), in their usual order.
@@ -688,6 +690,103 @@ RESERVE_MOVEMENT_LABELS: dict[str, str] = {
 }
 #: Tier moves of the rolling reserve (reserve.rolling).
 TIER_MOVE_LABELS: dict[str, str] = {"up": "上调", "down": "下调", "same": "不变", "new": "新定级"}
+
+# --- follow-up ledger 督办台账 (三(三)); added by jygproj.followups ----------------------------------
+
+#: A unit's written reply to a follow-up item (整改落实情况反馈表), one row per item and reply;
+#: every reply is kept, a later one (by 填报日期, then file and row) supersedes for the item.
+FOLLOWUP_REPLIES: dict[str, pl.DataType] = {
+    "item_id": pl.String,  # 督办编号 the reply answers
+    "replying_unit": pl.String,  # 反馈单位 as written on the form
+    "measures": pl.String,  # 整改措施
+    "responsible_person": pl.String,  # 责任人
+    "promised_on": pl.Date,  # 承诺完成时间 (null when blank or unreadable: see the problems)
+    "progress": pl.String,  # 整改进展 (the form's drop-down)
+    "explanation": pl.String,  # 情况说明
+    "replied_on": pl.Date,  # 填报日期 of the form
+    "revision": pl.Int32,  # 0 = the item's first reply; higher = later replies
+    **SOURCE_COLUMNS,
+}
+#: The analyst's closures 销号记录 (an input kept beside the workbooks; never written by the tool).
+FOLLOWUP_CLOSURES: dict[str, pl.DataType] = {
+    "item_id": pl.String,
+    "closed_on": pl.Date,  # 销号日期
+    "reason": pl.String,  # 销号理由 (required: an item is closed by hand only with a written reason)
+    "closed_by": pl.String,  # 经办人
+    **SOURCE_COLUMNS,
+}
+#: Status of a follow-up item on an evaluation date (the issue's four).
+FOLLOWUP_STATUS_LABELS: dict[str, str] = {
+    "unanswered": "逾期未反馈",  # a letter's reply deadline passed without a reply
+    "awaiting": "待反馈",  # in a letter whose deadline has not passed, no reply yet
+    "in_progress": "整改中",  # replied, the problem not gone yet
+    "closed": "已销号",  # the data shows the problem gone, or the analyst closed it with a reason
+}
+#: How an item's problem moved from when it was raised to the evaluation date.
+FOLLOWUP_MOVEMENT_LABELS: dict[str, str] = {
+    "improved": "好转",
+    "worsened": "加重",
+    "unchanged": "未好转",
+    "cleared": "已消除",
+}
+#: Who closed an item.
+FOLLOWUP_CLOSED_BY_LABELS: dict[str, str] = {"data": "数据显示问题消除", "analyst": "分析人员销号"}
+#: The reply form's drop-down for 整改进展.
+FOLLOWUP_PROGRESS_CHOICES: tuple[str, ...] = ("已完成整改", "正在整改", "无法按期完成")
+#: Headers of the follow-up tables (report and Excel).
+FOLLOWUP_LABELS: dict[str, str] = {
+    "item_id": "督办编号",
+    "status_label": "状态",
+    "overdue": "承诺期限已过未整改",
+    "problem": "督办问题",
+    "first_review": "首次提出",
+    "letters_text": "提醒函",
+    "reply_deadline": "反馈截止日期",
+    "level_first": "提出时预警",
+    "level_now": "当前预警",
+    "item_movement": "变化",
+    "replied_on": "最近反馈日期",
+    "reply_note": "反馈情况",
+    "measures": "整改措施（单位填报）",
+    "responsible_person": "责任人",
+    "promised_on": "承诺完成时间",
+    "progress": "整改进展（单位填报）",
+    "explanation": "情况说明（单位填报）",
+    "closed_on": "销号日期",
+    "closed_by_label": "销号方式",
+    "closure_reason": "销号理由",
+    "items_open": "在办事项",
+    "items_unanswered": "逾期未反馈",
+    "items_overdue": "承诺逾期",
+    "items_awaiting": "待反馈",
+    "items_in_progress": "整改中",
+    "items_closed_this_quarter": "本季度销号",
+    "items_closed": "累计销号",
+    "unit_words": "单位反馈（原文摘录）",
+    "on": "日期",
+    "review": "考核",
+    "event_label": "事件",
+    "text": "记录",
+    "severity_label": "级别",
+    "message": "问题说明",
+}
+#: The canonical table a sheet's rows went to, in words (the 数据来源 table).
+PROVENANCE_TABLE_LABELS: dict[str, str] = {
+    "projects": "项目", "memberships": "清单归属", "progress": "调度台账", "baseline": "投资基数", "reserve": "储备项目",
+    "reference": "参考数据", "followup_replies": "整改反馈", "followup_closures": "销号记录",
+}
+#: Severity of a problem (schema.PROBLEMS.severity) in words.
+PROBLEM_SEVERITY_LABELS: dict[str, str] = {"error": "错误", "warning": "警告"}
+#: Events of an item's history.
+FOLLOWUP_EVENT_LABELS: dict[str, str] = {
+    "raised": "提出",
+    "repeated": "复查",
+    "reply": "单位反馈",
+    "deadline_missed": "逾期未反馈",
+    "promise_passed": "承诺期限已过",
+    "closed_data": "销号（数据）",
+    "closed_analyst": "销号（分析人员）",
+}
 
 # --- io: what a header column is read as (check --explain, layout files, pick messages) -----------
 

@@ -6,7 +6,10 @@ from main's code, before issue 12, by
     PYTHONPATH=/work/main .venv/bin/python tests/io_snapshot.py tests/fixtures/io_snapshot
 
 first at e85bf3d, then again at 2852a35 when main's sample was regenerated (forecast's rebased
-sample, with 是否入库/入库时间 columns) and merged into this branch.
+sample, with 是否入库/入库时间 columns) and merged into this branch; and again with 2852a35's code on
+issue 16's sample (three industrial projects catch up from August: their 1-8月 to 1-10月 rows and the
+sheet totals; the templates and builders came out byte-identical), the old code extracted with
+``git archive 2852a35 jygproj data/reference | tar -x -C /tmp/ref`` and ``PYTHONPATH=/tmp/ref``.
 
 and tests/test_io_snapshot.py loads the same inputs with this branch's code and compares.
 """

@@ -75,3 +75,19 @@ def test_a_failed_write_leaves_the_previous_letter_and_no_temp_file(tmp_path, mo
         letters.write_letters(FACTS.tail(1), tmp_path, **DATES)
     assert good.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["提醒函_市教育局.docx"]
+
+
+def test_the_follow_up_hook_prints_each_facts_item_note_and_names_the_reply_form(tmp_path):
+    """Issue 16: a fact with its 督办编号 (and the previous letter) on the line under it; the deadline
+    sentence names the reply form sent with the letter. The fact's own sentence is unchanged."""
+    notes = FACTS.with_columns(pl.Series("item_note", ["督办编号：2023-2-000001。该问题已在我委2023年8月10日提醒函中指出。",
+                                                       "督办编号：2023-3-000002。", None]))
+    paths = letters.write_letters(notes, tmp_path, **DATES, reply_forms={"市住建局": "整改落实情况反馈表"})
+    lines = _text(paths[0]).splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("（一）"))
+    assert lines[first] == "（一）" + FACTS["fact"][0]
+    assert lines[first + 1] == "督办编号：2023-2-000001。该问题已在我委2023年8月10日提醒函中指出。"
+    assert lines[first + 3] == "督办编号：2023-3-000002。"
+    assert "请于2023年10月31日前逐项填写随函所附《整改落实情况反馈表》" in "\n".join(lines)
+    other = _text(paths[1])  # no note, no form: the letter as before
+    assert "督办编号" not in other and "请于2023年10月31日前将整改落实情况书面报送市发展改革委。" in other

@@ -171,7 +171,9 @@ def test_a_unit_with_a_slash_gets_its_report(tmp_path, capsys):
     unit_dir = out / "units" / "市文旅局_文物科"
     names = sorted(p.name for p in unit_dir.iterdir())
     assert "2023Q3_季度考核_市文旅局_文物科.html" in names and "manifest.json" in names
-    assert [p.name for p in (unit_dir / "letters").iterdir()] == ["提醒函_市文旅局_文物科.docx"]
+    # the letter, the reply form sent with it and the closure template (jygproj.followups.form), safe names
+    assert sorted(p.name for p in (unit_dir / "letters").iterdir()) == [
+        "提醒函_市文旅局_文物科.docx", "整改反馈表_市文旅局_文物科.xlsx", "督办销号记录（2023Q3模板）.xlsx"]
     html = (unit_dir / "2023Q3_季度考核_市文旅局_文物科.html").read_text(encoding="utf-8")
     assert "市文旅局/文物科" in html  # the report names the unit as written
     # nothing written elsewhere (beside it: the lock concurrent runs of this unit's report take turns on)

@@ -20,7 +20,8 @@ def generated(tmp_path_factory) -> Path:
 
 
 def _files(d: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(d.iterdir())}
+    """Every file below ``d`` (the follow-up replies sit in 督办反馈/), by its path in the folder."""
+    return {p.relative_to(d).as_posix(): p.read_bytes() for p in sorted(d.rglob("*")) if p.is_file()}
 
 
 def test_generating_twice_gives_identical_bytes(generated, tmp_path):
@@ -54,9 +55,9 @@ def test_committed_sample_matches_the_generator(generated):
 
 
 def test_sample_is_small_and_labelled(generated):
-    total = sum(p.stat().st_size for p in paths.SAMPLE_2023.iterdir())
+    total = sum(p.stat().st_size for p in paths.SAMPLE_2023.rglob("*") if p.is_file())
     assert total < 3_000_000
-    names = [p.name for p in generated.glob("*.xlsx")]
+    names = [p.name for p in generated.rglob("*.xlsx")]
     assert names and all("样例数据" in n for n in names)
     readme = (generated / "README.md").read_text(encoding="utf-8")
     assert "样例数据" in readme and "非官方数据" in readme and "sample data" in readme

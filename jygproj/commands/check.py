@@ -14,9 +14,10 @@ import sys
 from pathlib import Path
 
 from jygproj import paths, schema
-from jygproj.catalogue import SkippedFile, catalogue
+from jygproj.catalogue import FOLLOWUP_FOLDER, SkippedFile, catalogue
 from jygproj.io import load_workbooks
 from jygproj.io.dataset import Dataset
+from jygproj.io.followup_books import read_followup_books
 
 
 def add_parser(sub) -> None:
@@ -35,27 +36,31 @@ def add_parser(sub) -> None:
     p.set_defaults(func=run)
 
 
-def expand(given: list[str]) -> tuple[list[Path], list[str], list[SkippedFile]]:
+def expand(given: list[str]) -> tuple[list[Path], list[str], list[SkippedFile], list[Path]]:
     """Files as given, directories expanded to their input workbooks (jygproj.catalogue); unknown
-    paths listed; the files of a directory that are not inputs named with their reason."""
+    paths listed; the files of a directory that are not inputs named with their reason; the
+    follow-up workbooks (a directory's 督办反馈/, or files given from such a folder) apart."""
     files: list[Path] = []
     missing: list[str] = []
     skipped: list[SkippedFile] = []
+    followups: list[Path] = []
     for raw in given:
         p = paths.resolve(raw)
         if p.is_dir():
             cat = catalogue(p, require_inputs=False)
             files.extend(Path(raw) / f.relative for f in cat.inputs)  # named as the user wrote them
+            followups.extend(Path(raw) / f.relative for f in cat.followups)
             skipped.extend(SkippedFile(f"{raw.rstrip('/')}/{s.relative}", s.code) for s in cat.skipped)
         elif p.is_file():
-            files.append(Path(raw))
+            (followups if p.parent.name == FOLLOWUP_FOLDER else files).append(Path(raw))
         else:
             missing.append(raw)
-    return files, missing, skipped
+    return files, missing, skipped, followups
 
 
 def summary(ds: Dataset, files: list[Path], explain: bool = False) -> dict:
-    """The JSON object of issue 3 point 6 (with ``explain``, each sheet's reading as well)."""
+    """The JSON object of issue 3 point 6 (with ``explain``, each sheet's reading as well; ``ds``: a
+    Dataset, or the follow-up workbooks read, without ``explain``)."""
     out = []
     problems = ds.problems.to_dicts()
     for f in files:
@@ -196,17 +201,19 @@ def _skip_reason(s) -> str:
 
 
 def run(args) -> int:
-    files, missing, skipped = expand(args.paths)
+    files, missing, skipped, followups = expand(args.paths)
     if missing:
         for m in missing:
             print(f"用法错误 [path_not_found]：找不到文件或目录“{m}”", file=sys.stderr)
         return 2
-    if not files:
+    if not files and not followups:
         print("用法错误 [no_excel_files]：给出的目录里没有 .xlsx/.xls 文件", file=sys.stderr)
         return 2
     ds = load_workbooks(files, year=args.year)
     explain = getattr(args, "explain", False)
     report = summary(ds, files, explain=True)
+    books = read_followup_books(followups)  # the units' reply forms and the closure record (督办反馈/)
+    report["files"] += summary(books, followups)["files"]
     report["skipped"] = [{"path": s.relative, "code": s.code, "reason": _skip_reason(s)} for s in skipped]
     if args.json:
         if not explain:
@@ -216,4 +223,4 @@ def run(args) -> int:
         print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
     else:
         print(human(report, explain=explain))
-    return 1 if ds.has_errors else 0
+    return 1 if ds.has_errors or (books.problems["severity"] == "error").any() else 0

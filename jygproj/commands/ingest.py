@@ -43,6 +43,8 @@ def run(args) -> int:
     print(f"  {rows}")
     for s in cat.skipped:
         print(f"  未读取：{s.relative}（{s.reason}）")
+    for f in cat.followups:  # read by the quarterly review itself (jygproj.followups), not copied
+        print(f"  督办反馈工作簿（季度考核时读取，不入副本）：{f.relative}")
     problems = m.get("problems", {})
     if problems.get("error"):
         print(f"  读取时发现 {problems['error']} 个错误、{problems.get('warning', 0)} 个警告（有错误的工作表未载入；"

@@ -87,6 +87,20 @@ CODES: dict[str, tuple[str, str]] = {
     "cumulative_falling": (ERROR, "累计完成投资比上期减少"),
     "step_not_understood": (WARNING, "前期手续状态无法识别"),
     "name_several_codes": (WARNING, "同名项目对应多个代码"),
+    # follow-up workbooks 督办反馈/ (jygproj.io.followup_books) and the ledger's matching (jygproj.followups)
+    "followup_not_recognised": (ERROR, "无法识别的督办工作簿"),
+    "item_id_missing": (ERROR, "缺少督办编号"),
+    "followup_duplicate_item": (WARNING, "督办编号在同一表内重复"),
+    "reply_row_blank": (WARNING, "督办事项未填写整改情况"),
+    "reply_date_missing": (ERROR, "反馈表缺少填报日期"),
+    "progress_not_understood": (WARNING, "整改进展不在下拉选项内"),
+    "closure_date_missing": (ERROR, "销号记录缺少销号日期"),
+    "closure_reason_missing": (ERROR, "销号记录缺少书面理由"),
+    "reply_unknown_item": (ERROR, "反馈的督办编号不在台账中"),
+    "reply_unit_mismatch": (WARNING, "反馈单位与责任单位不一致"),
+    "closure_unknown_item": (ERROR, "销号的督办编号不在台账中"),
+    "closure_before_item": (ERROR, "销号日期早于事项提出日期"),
+    "closure_already_closed": (WARNING, "督办事项已销号"),
 }
 
 

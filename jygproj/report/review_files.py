@@ -8,18 +8,16 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Mapping
 
+import polars as pl
+
 from jygproj import letters, paths
 from jygproj.export import Sheet, write_workbook
 from jygproj.report import html
 from jygproj.report.formats import date_zh
-from jygproj.schema import REPORT_LABELS
+from jygproj.schema import FOLLOWUP_LABELS, QUARTER_LABELS, REPORT_LABELS
 
 if TYPE_CHECKING:
     from jygproj.quarterly import Review
-
-#: Days a unit has to answer a reminder letter in writing (a commission's choice, not the plan's).
-LETTER_DAYS = 15
-
 
 def show(review: "Review", key: str, max_rows: int = 60) -> None:
     """Display one of the review's tables with its title (a missing table says so, never blank)."""
@@ -32,7 +30,7 @@ def show(review: "Review", key: str, max_rows: int = 60) -> None:
 
 def labels(review: "Review") -> dict[str, str]:
     """The report's column headers, with those that name the plan's numbers in this plan's words."""
-    return {**REPORT_LABELS, **review.plan.words.column_labels}
+    return {**REPORT_LABELS, **FOLLOWUP_LABELS, **review.plan.words.column_labels}
 
 
 def say(review: "Review", *keys: str) -> None:
@@ -63,13 +61,42 @@ def sheets_for(review: "Review") -> list[Sheet]:
 
 
 def write_letters(review: "Review", out_dir: Path) -> list[Path]:
-    """One 提醒函 (docx) per unit due one; issued on the evaluation date, answer due in LETTER_DAYS."""
-    facts = review.frames["reminder_facts"]
+    """One 提醒函 (docx) per unit due one, issued on the evaluation date, each fact with its 督办编号,
+    and beside it the unit's reply form 整改反馈表 (xlsx) listing its open items; the answer is due
+    within the follow-up settings' reply period (data/reference/followups.yaml)."""
+    from jygproj.followups import form
+
+    fu = review.followups
+    facts = review.frames.get("letter_facts", review.frames["reminder_facts"])
     if not facts.height:
         return []
     as_of = review.params.as_of_date
-    return letters.write_letters(facts, out_dir, as_of=as_of, issued_on=as_of, plan_name=review.plan.citation,
-                                 deadline=as_of + dt.timedelta(days=LETTER_DAYS))
+    deadline = as_of + dt.timedelta(days=fu.settings.reply_days)
+    units = facts["responsible_unit"].unique(maintain_order=True).to_list()
+    forms = paths.unique_names([f"整改反馈表_{u}" for u in units], ".xlsx")
+    title = form.title(letters.TITLE)
+    written = letters.write_letters(facts, out_dir, as_of=as_of, issued_on=as_of, plan_name=review.plan.citation,
+                                    deadline=deadline, reply_forms={u: title for u in units})
+    label = f"{review.params.year}年第{QUARTER_LABELS[review.params.quarter][0]}季度考核"
+    for unit in units:
+        rows = fu.form_items(unit).iter_rows(named=True)
+        items = [form.FormItem(r["item_id"], r["name"], r["problem"] or "", r["opened_on"]) for r in rows]
+        written.append(form.write_reply_form(Path(out_dir) / forms[f"整改反馈表_{unit}"], unit, items,
+                                             letter_title=letters.TITLE, review_label=label, issued_on=as_of,
+                                             deadline=deadline, plan_name=review.plan.citation))
+    return written
+
+
+def write_closure_template(review: "Review", out_dir: Path) -> Path:
+    """The analyst's closure record with every open item listed (销号日期, 销号理由 left to write), beside
+    the letters and their reply forms: kept by the analyst in the data folder's 督办反馈/ (the tool never
+    writes there)."""
+    from jygproj.followups import form
+
+    items = review.followups.items.filter(pl.col("status") != "closed")
+    rows = [{"item_id": r["item_id"], "responsible_unit": r["responsible_unit"], "problem": r["name"]}
+            for r in items.iter_rows(named=True)]
+    return form.write_closure_record(Path(out_dir) / f"督办销号记录（{review.params.run_name}模板）.xlsx", rows)
 
 
 def write_outputs(review: "Review", out_dir: str | Path) -> dict[str, Path]:
@@ -81,8 +108,9 @@ def write_outputs(review: "Review", out_dir: str | Path) -> dict[str, Path]:
     out.mkdir(parents=True, exist_ok=True)
     name = review.params.run_name
     written = {"excel": write_workbook(out / f"{name}_季度考核.xlsx", sheets_for(review))}
-    for path in write_letters(review, out / "letters"):  # one 提醒函 .docx per unit
-        written[f"letter:{path.stem}"] = path
+    for path in write_letters(review, out / "letters"):  # one 提醒函 .docx per unit, and its 整改反馈表 .xlsx
+        written[f"{'letter' if path.suffix == '.docx' else 'form'}:{path.stem}"] = path
+    written["closure_template"] = write_closure_template(review, out / "letters")
     if charts.cjk_fonts():  # PNG text needs a CJK font on this machine (SVG in the HTML does not)
         (out / "charts").mkdir(exist_ok=True)
         for key, chart in charts_for(review).items():

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from jygproj.report import followup_report
 from jygproj.report.formats import date_zh
 from jygproj.report.tables import Table, labelled, with_source
-from jygproj.schema import REMINDER_KIND_LABELS
+from jygproj.schema import PROVENANCE_TABLE_LABELS, REMINDER_KIND_LABELS
 
 if TYPE_CHECKING:
     from jygproj.quarterly import Results
@@ -189,12 +190,13 @@ def all_tables(r: "Results", provenance: pl.DataFrame, headline: pl.DataFrame) -
     tables = {"headline_figures": Table("核心指标", f"{p.run_name}季度考核核心指标{scope_note(p.unit)}", headline,
                                         unit=None)}
     for part in (completion_tables, start_tables, growth_tables, warning_tables, ranking_tables, factor_tables,
-                 supervision_tables):
+                 supervision_tables, followup_report.tables):
         tables.update(part(r))
     tables["factor_totals"] = Table(
         "要素类别汇总", f"截至{date_zh(p.as_of_date)}各类要素保障问题涉及项目数{scope_note(p.unit)}",
         r.frames["factor_totals"].select("category_code", "category_label", "projects"), unit="个", total_row=False)
-    tables["provenance"] = Table("数据来源", "数据来源：读取的工作簿、工作表、行数与校验值", provenance, unit=None)
+    tables["provenance"] = Table("数据来源", "数据来源：读取的工作簿、工作表、行数与校验值",
+                                 provenance.with_columns(pl.col("table").replace(PROVENANCE_TABLE_LABELS)), unit=None)
     problems = r.problems
     if problems is not None and problems.height:
         tables["problems"] = Table("读取问题", "读取工作簿时发现的问题", problems, unit=None)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from jygproj import completion, paths
+from jygproj.report import followup_report
 from jygproj.report.formats import number, pct, yi
 from jygproj.schema import LISTS, NATURES, PERIOD_LABELS, QUARTER_LABELS, WAN_PER_YI
 
@@ -81,6 +82,7 @@ def summary(r: "Results") -> dict[str, Any]:
         "ranking": {"top_projects": f["top"].height},
         "factors": {row["category_code"]: row["projects"] for row in f["factor_totals"].iter_rows(named=True)},
         "letters": len(r.letter_units),
+        "followups": followup_report.summary(r),
         "problems": r.problem_counts,
         "plan_targets": [] if checks is None else [
             {"list": row["list"], "nature": row["nature"], "period": row["period"], "kind": row["kind"],
@@ -171,6 +173,7 @@ def narrative(s: dict[str, Any], r: "Results") -> dict[str, str]:
             f"本报告以{'总量口径' if p.headline == 'level' else '增速口径'}为主口径。"
         ),
         **plan_sentences(r.plan),
+        **followup_report.sentences(r),
         "warnings": (
             "按项目最高等级计，" + "、".join(f"{r.level_labels[k]} {counts.get(k, 0)} 个"
                                          for k in ("red", "yellow", "blue")) + "。"

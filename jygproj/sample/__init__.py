@@ -21,6 +21,7 @@ from jygproj.sample.baseline import BaselineRow, FaiTruth, build_baseline, build
 from jygproj.sample.plan import Plan, build_plan
 from jygproj.sample.progress import Trajectory, build_trajectories, weekly_periods
 from jygproj.sample.registration import Registration, build_registration, listed_statistical_wan
+from jygproj.sample.replies import Story, apply_story, write_replies
 from jygproj.sample.reserve import ReserveProject, build_reserve
 from jygproj.schema import LISTS
 
@@ -42,6 +43,7 @@ class Sample:
     correction: tuple[int, dict[str, int]] | None  # (month, erroneous first figures) on industrial
     registration: dict[str, Registration] | None = None  # 入库 and the hidden statistical ratio
     fai: FaiTruth | None = None  # the city's FAI as generated (the truth a backtest is scored on)
+    story: Story | None = None  # the follow-up story: projects that caught up after the Q2 letters
 
 
 def parse_as_of(as_of: str) -> int:
@@ -65,7 +67,10 @@ def build_sample(targets, seed: int = DEFAULT_SEED, as_of: str = DEFAULT_AS_OF,
     baseline = build_baseline(fai, month)
     reserve = build_reserve(seed)
     correction = _correction(plan, trajs, month, seed)
-    return Sample(plan, trajs, baseline, reserve, month, correction, registration, fai)
+    story = apply_story(plan, trajs, correction, month)  # after the FAI figures: the statistics do not move
+    if story is not None:  # …but the scheduling tables (调度数) do
+        fai.listed_reported_wan.update({m: sum(t.cum_wan[m] for t in trajs.values()) for m in fai.listed_reported_wan})
+    return Sample(plan, trajs, baseline, reserve, month, correction, registration, fai, story)
 
 
 def _correction(plan: Plan, trajs: dict[str, Trajectory], as_of_month: int, seed: int):
@@ -139,8 +144,10 @@ def write_sample(sample: Sample, out_dir: Path, seed: int = DEFAULT_SEED) -> lis
                                         out_dir / names[f"weekly:government:{week}"]))
     written.append(wbk.write_baseline(sample.baseline, out_dir / names["baseline"]))
     written.append(wbk.write_reserve(sample.reserve, out_dir / names["reserve"]))
+    written += write_replies(sample, out_dir, seed)  # the units' replies to the Q2 letters (督办反馈/)
     readme = out_dir / "README.md"
-    readme.write_text(readme_text(sample, seed, [p.name for p in written]), encoding="utf-8")
+    readme.write_text(readme_text(sample, seed, [p.relative_to(out_dir).as_posix() for p in written]),
+                      encoding="utf-8")
     written.append(readme)
     return written
 

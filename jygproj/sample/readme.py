@@ -9,6 +9,7 @@ from jygproj.sample.baseline import COMPARABLE_FACTOR, GROWTH_OCTOBER_PCT
 from jygproj.sample.catalogue import LEADER_ROLES
 from jygproj.sample.plan import PREPARATORY
 from jygproj.sample.registration import REGISTRATION_LAG_MONTHS, STAT_RATIO_RANGE
+from jygproj.sample.replies import readme_lines
 from jygproj.sample.workbook import REGISTER_STATUS_DAY
 from jygproj.schema import LISTS
 
@@ -169,7 +170,8 @@ def readme_text(sample, seed: int, files: list[str]) -> str:
     for p in once:
         cats[sample.trajectories[p.pid].category] += 1
     names = {"on_pace": "基本符合序时进度", "behind": "滞后10-30个百分点", "worse": "滞后30个百分点以上",
-             "ahead": "超序时进度", "not_started": "新建项目尚未开工", "preparatory": "预备项目"}
+             "ahead": "超序时进度", "not_started": "新建项目尚未开工", "preparatory": "预备项目",
+             "caught_up": "7月滞后30个百分点以上、二季度提醒函后追赶进度（督办样例，见下）"}
     for k, label in names.items():
         lines.append(f"- {label}：{cats.get(k, 0)} 个")
     if sample.correction:
@@ -192,6 +194,7 @@ def readme_text(sample, seed: int, files: list[str]) -> str:
     ]
     for code, role in LEADER_ROLES.items():
         lines.append(f"- {code}：{role}")
+    lines += readme_lines(sample, files)
     lines += ["", f"## 文件清单（{len(files)} 个工作簿）", ""]
     lines += [f"- {f}" for f in files]
     lines.append("")
