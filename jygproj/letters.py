@@ -6,8 +6,10 @@ title in 小标宋/宋体 二号 centred, body in 仿宋 三号 with a fixed 28-
 Chinese fonts are set on every run through w:eastAsia: Word picks the East-Asian font from that
 attribute, not from the Latin font name, and without it Chinese falls back to whatever the viewer has.
 
-The facts come worded with their figures from :func:`jygproj.supervision.reminder_facts`; this module
-only lays them out and writes the files (atomically: a temp file in the same folder, then rename).
+The facts come worded with their figures from :func:`jygproj.supervision.reminder_facts`, on the
+plan's triggers only (三(三)); the 工作要求 from the unit's own categorised problems
+(:func:`jygproj.factors.requests`). This module lays them out and writes the files (atomically: a
+temp file in the same folder, then rename).
 """
 
 from __future__ import annotations
@@ -30,12 +32,6 @@ ISSUER = "嘉峪关市发展和改革委员会"
 TITLE_FONT, BODY_FONT, HEADING_FONT = "宋体", "仿宋", "黑体"
 TITLE_SIZE, BODY_SIZE = Pt(22), Pt(16)  # 二号, 三号
 
-REQUESTS = (
-    "高度重视项目建设工作，逐个项目分析进度滞后原因，制定整改措施，明确时间表、路线图和责任人。",
-    "主动对接自然资源、生态环境、住建等部门，加快办理项目前期手续，协调解决用地、资金、水电气暖等要素保障问题。",
-    "倒排工期、挂图作战，加大施工力量投入，加快形成实物工作量，确保完成季度和年度投资目标任务。",
-    "严格落实项目调度制度，按时、准确报送项目形象进度和投资完成情况。",
-)
 CN_NUM = "一二三四五六七八九十"
 
 
@@ -70,8 +66,9 @@ def _para(doc, text: str, *, font: str = BODY_FONT, size: Pt = BODY_SIZE, bold: 
 
 def build_letter(unit: str, facts: list[str], *, as_of: date, issued_on: date, deadline: date, plan_name: str,
                  red_projects: int = 0, missed_targets: int = 0, issuer: str = ISSUER,
-                 doc_number: str | None = None):
-    """The letter to one unit as a python-docx Document (not saved)."""
+                 doc_number: str | None = None, requests: list[str] | None = None, triggers: str = ""):
+    """The letter to one unit as a python-docx Document (not saved). ``requests``: its 工作要求
+    (factors.requests); ``triggers``: the plan's words for why it is sent (项目推进落实慢 …)."""
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -87,15 +84,16 @@ def build_letter(unit: str, facts: list[str], *, as_of: date, issued_on: date, d
     _para(doc, "", indent=False)
     _para(doc, f"{unit}：", align=WD_ALIGN_PARAGRAPH.LEFT, indent=False)
     counts = "，".join(x for x in (f"{red_projects}个项目为红色预警" if red_projects else "",
-                                   f"{missed_targets}项季度投资目标未完成" if missed_targets else "") if x)
+                                   f"{missed_targets}项方案目标未完成" if missed_targets else "") if x)
+    why = f"存在{triggers}的情况" if triggers else ""
     _para(doc, f"根据{plan_name}“严格督导奖惩”有关要求，我委对截至{date_zh(as_of)}全市项目建设调度情况进行了分析。"
-               + (f"你单位负责的项目中，{counts}，项目推进落实偏慢。" if counts else "你单位负责的部分项目推进落实偏慢。")
+               + f"你单位负责的项目中，{'，'.join(x for x in (counts, why) if x) or '有以下情况'}。"
                + "现将有关情况提醒如下：")
     _para(doc, "一、存在的问题", font=HEADING_FONT)
     for i, fact in enumerate(facts, 1):
         _para(doc, f"（{_seq(i)}）{fact}")
     _para(doc, "二、工作要求", font=HEADING_FONT)
-    for i, request in enumerate(REQUESTS, 1):
+    for i, request in enumerate(requests or (), 1):
         _para(doc, f"（{_seq(i)}）{request}")
     _para(doc, f"请于{date_zh(deadline)}前将整改落实情况书面报送市发展改革委。")
     _para(doc, "特此函告。")
@@ -106,10 +104,11 @@ def build_letter(unit: str, facts: list[str], *, as_of: date, issued_on: date, d
 
 
 def write_letters(facts: pl.DataFrame, out_dir: Path | str, *, as_of: date, issued_on: date, deadline: date,
-                  plan_name: str,
-                  issuer: str = ISSUER, doc_number: str | None = None) -> list[Path]:
+                  plan_name: str, issuer: str = ISSUER, doc_number: str | None = None,
+                  requests: dict[str, list[str]] | None = None, triggers: dict[str, str] | None = None) -> list[Path]:
     """Write one 提醒函 per responsible unit in ``facts`` (supervision.reminder_facts); return the paths.
-    ``plan_name``: the plan the letter cites, 《title》（document） (jygproj.plan.Plan.citation).
+    ``plan_name``: the plan the letter cites, 《title》（document） (jygproj.plan.Plan.citation);
+    ``requests`` / ``triggers``: each unit's 工作要求 and the plan's words for its triggers.
 
     Files are named 提醒函_<unit>.docx, made safe file names (jygproj.paths.unique_names: two units
     that clean to the same name get a numbered suffix). Each file is written atomically with the one
@@ -125,8 +124,9 @@ def write_letters(facts: pl.DataFrame, out_dir: Path | str, *, as_of: date, issu
         mine = facts.filter(pl.col("responsible_unit") == unit)
         kinds = mine["kind"].to_list()
         doc = build_letter(unit, mine["fact"].to_list(), as_of=as_of, issued_on=issued_on, deadline=deadline,
-                           plan_name=plan_name,
-                           red_projects=kinds.count("red_project"), missed_targets=kinds.count("missed_target"),
-                           issuer=issuer, doc_number=doc_number)
+                           plan_name=plan_name, red_projects=kinds.count("red_project"),
+                           missed_targets=kinds.count("missed_target") + kinds.count("missed_annual"),
+                           issuer=issuer, doc_number=doc_number, requests=(requests or {}).get(unit),
+                           triggers=(triggers or {}).get(unit, ""))
         written.append(outputs.write_atomic(out / names[f"提醒函_{unit}"], doc.save))
     return written

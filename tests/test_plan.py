@@ -101,7 +101,7 @@ def test_editing_the_plan_file_moves_the_report_summary_and_planner(edited_plans
     assert ent and ent[0]["required_pct"] == 99.0
     wb = openpyxl.load_workbook(next(out.glob("*.xlsx")), read_only=True)
     req = [r for r in wb["完成率考核"].iter_rows(values_only=True) if r and r[0] == "企业投资项目年度投资完成率达95%以上"]
-    assert req and all(r[6] == 95 for r in req)  # 要求（%）
+    assert req and all(r[5] == 95 for r in req)  # 要求（%）
     assert "14%增长跟踪" in wb.sheetnames
     html = next(out.glob("*.html")).read_text(encoding="utf-8")
     assert "1-10月" in html and "提前两个月" in html and "1-11月" not in html

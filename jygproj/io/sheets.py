@@ -48,6 +48,8 @@ class SheetReport:
     by_nature: dict[str, dict] = field(default_factory=dict)
     errors: int = 0
     warnings: int = 0
+    completed_column: str | None = None  # letter of the 1-X月完成投资 column (scheduling tables)
+    completed_header: str | None = None  # its header text
 
     def as_json(self) -> dict:
         return {
@@ -206,6 +208,7 @@ def read_sheet(path: Path, raw: RawSheet, log: ProblemLog, default_year: int | N
                         row=ctx.excel_row(header.first_row), column=ctx.letter(ytd), header=ytd.header)
         if ytd is not None:
             result.completed_col = (ctx.letter(ytd), ytd.header)
+            report.completed_column, report.completed_header = result.completed_col
         if period is None:
             log.add("period_unknown", "无法从标题、工作表名或表头判断调度期（如“1-10月”“第43周”）",
                     **title_at, value=title or raw.name,

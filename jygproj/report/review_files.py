@@ -41,6 +41,9 @@ def say(review: "Review", *keys: str) -> None:
 
 
 def show_heading(review: "Review") -> None:
+    """The report's first lines: a box listing the sheets left out for errors (if any), then the run."""
+    if review.text.get("input_errors"):
+        html.say(review.text["input_errors"])
     p, w = review.params, review.plan.words
     who = f"责任单位：**{p.unit}**（{w.pct}增长跟踪为全市口径）" if p.unit else "范围：**全市**"
     html.say(f"**{p.year}年第{p.quarter}季度** · {who} · 数据截至 **{date_zh(p.as_of_date)}**"
@@ -69,7 +72,8 @@ def write_letters(review: "Review", out_dir: Path) -> list[Path]:
         return []
     as_of = review.params.as_of_date
     return letters.write_letters(facts, out_dir, as_of=as_of, issued_on=as_of, plan_name=review.plan.citation,
-                                 deadline=as_of + dt.timedelta(days=LETTER_DAYS))
+                                 deadline=as_of + dt.timedelta(days=LETTER_DAYS), requests=review.letter_requests,
+                                 triggers=review.letter_triggers)
 
 
 def write_outputs(review: "Review", out_dir: str | Path) -> dict[str, Path]:
