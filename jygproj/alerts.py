@@ -555,7 +555,7 @@ def evaluation_notes(projects: pl.DataFrame, progress: pl.DataFrame, rules: Aler
     notes = {}
     for r in rules.rules.values():
         if r.kind == "registration_lag" and not _has_registration(projects, progress):
-            notes[r.id] = "本期数据未含入库信息（是否入库、入库时间），本规则未评估"
+            notes[r.id] = "读入的数据中没有入库信息（是否入库、入库时间），本规则未评估"
     return notes
 
 

@@ -177,6 +177,7 @@ class Results:
     letter_triggers: dict[str, str] = field(default_factory=dict)  # unit -> the plan's words for its triggers
     left_out: pl.DataFrame | None = None  # sheets not loaded for errors (runs.left_out_sheets)
     rule_notes: dict[str, str] = field(default_factory=dict)  # warning rules not evaluated, and why
+    rule_names: dict[str, str] = field(default_factory=dict)  # warning rule id -> its name (alert_rules.yaml)
 
 
 @dataclass
@@ -353,6 +354,7 @@ def calculate(inputs: Inputs, params: ReviewParams) -> Results:
                         else int((problems["severity"] == sev).sum()) for sev in ("error", "warning")},
         letter_requests=requests, letter_triggers=dict(zip(units_due["responsible_unit"], units_due["triggers"])),
         left_out=runs.left_out_sheets(ds), rule_notes=alerts.evaluation_notes(projects, progress, inputs.rules),
+        rule_names={r.id: r.name for r in inputs.rules.rules.values()},
     )
 
 

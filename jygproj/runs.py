@@ -103,7 +103,7 @@ class InputErrorsError(RunError):
     def __init__(self, errors: Sequence[str]):
         self.errors = list(errors)
         more = f"（共 {len(self.errors)} 条，其余见 jygproj check）" if len(self.errors) > 5 else ""
-        super().__init__(f"输入有 {len(self.errors)} 处错误，未生成报告：" + "；".join(self.errors[:5]) + more)
+        super().__init__(f"输入有 {len(self.errors)} 处错误，本次不生成报告（结果）：" + "；".join(self.errors[:5]) + more)
 
 
 def left_out_sheets(dataset: Any) -> Any:

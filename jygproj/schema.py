@@ -723,6 +723,10 @@ ALERT_THRESHOLD_UNITS: dict[str, str] = {"start_lateness": "个月", "resume_lat
 #: Kinds of facts in a reminder letter (supervision.reminder_facts).
 REMINDER_KIND_LABELS: dict[str, str] = {"red_project": "红色预警项目", "missed_target": "未完成季度目标",
                                         "missed_annual": "未完成年度目标", "missing_reports": "调度信息漏报"}
+#: Problem severities and canonical table names, as the report's 读取问题 and 数据来源 tables show them.
+SEVERITY_LABELS: dict[str, str] = {"error": "错误", "warning": "警告"}
+TABLE_LABELS: dict[str, str] = {"projects": "项目清单", "memberships": "清单项目", "progress": "调度表",
+                                "baseline": "投资基数", "reserve": "储备项目库", "reference": "参考数据"}
 #: The S-curve's two series (completion.s_curve).
 S_CURVE_LABELS: dict[str, str] = {"planned_cum_wan": "计划累计", "actual_cum_wan": "实际累计"}
 #: Reserve projects against a funding round (reserve.funding).

@@ -25,7 +25,7 @@ def show(review: "Review", key: str, max_rows: int = 60) -> None:
     """Display one of the review's tables with its title (a missing table says so, never blank)."""
     table = review.tables.get(key)
     if table is None:
-        html.say(f"*（本节无数据：{key}）*")
+        html.say("*（本节无数据）*")
         return
     html.show_frame(table.frame, table.title, unit=table.unit, max_rows=max_rows, labels=labels(review))
 
@@ -42,8 +42,7 @@ def say(review: "Review", *keys: str) -> None:
 
 def show_heading(review: "Review") -> None:
     """The report's first lines: a box listing the sheets left out for errors (if any), then the run."""
-    if review.text.get("input_errors"):
-        html.say(review.text["input_errors"])
+    html.say(review.text.get("input_errors", ""))
     p, w = review.params, review.plan.words
     who = f"责任单位：**{p.unit}**（{w.pct}增长跟踪为全市口径）" if p.unit else "范围：**全市**"
     html.say(f"**{p.year}年第{p.quarter}季度** · {who} · 数据截至 **{date_zh(p.as_of_date)}**"

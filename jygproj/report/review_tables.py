@@ -11,8 +11,12 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from jygproj.report.formats import date_zh
-from jygproj.report.tables import Table, labelled, with_source
-from jygproj.schema import PACE_BASIS_LABELS, PERIOD_LABELS, REMINDER_KIND_LABELS
+from jygproj.report.tables import Table, codes_in_words, file_names, labelled, with_source
+from jygproj.schema import (LISTS, PACE_BASIS_LABELS, PERIOD_LABELS, REMINDER_KIND_LABELS, SCOPE_LABELS,
+                            SEVERITY_LABELS, TABLE_LABELS)
+
+SCOPES = {**LISTS, **SCOPE_LABELS}
+
 
 if TYPE_CHECKING:
     from jygproj.quarterly import Results
@@ -73,7 +77,7 @@ def completion_tables(r: "Results") -> dict[str, Table]:
         labelled(f["requirement_items"].select(
             pl.col("requirement").alias("requirement_id"), "clause", pl.col("list").alias("scope"), "nature",
             "period", pl.col("threshold").alias("required_pct"), pl.col("value_pct").alias("measured_pct"), "final",
-            "met", "strive", "note")),
+            "met", "strive", "note")).pipe(codes_in_words, "scope", SCOPES),
         unit=None,
         notes=("只列方案本身规定的要求（条款见“方案条款”）；“力争”目标单列，不计为未达到；期末未到的不判断。"
                "序时进度、预警与提醒函阈值等本市设定见“参考设定”。",))
@@ -95,13 +99,13 @@ def completion_tables(r: "Results") -> dict[str, Table]:
                              "rate_pct", "annual_rate_pct").sort("rate_pct", nulls_last=True),
         total_row=True, total_ratios={"rate_pct": ("completed_wan", "plan_wan"),
                                       "annual_rate_pct": ("completed_wan", "annual_plan_wan")})
-    detail = labelled(
+    detail = file_names(labelled(
         f["project_detail"].join(r.projects.select("project_id", "name", "responsible_unit"), on="project_id",
                                  how="left")
         .select("project_id", "name", "responsible_unit", pl.col("list").cast(pl.String), "nature",
                 "annual_plan_wan", "q_plan_wan", "q_completed_wan", "plan_wan", "completed_wan", "rate_pct",
                 pl.col("month").alias("month_used"), "figure_file", "figure_sheet", "figure_row")
-    ).sort("list", "responsible_unit", "project_id", nulls_last=True)
+    )).sort("list", "responsible_unit", "project_id", nulls_last=True)
     tables["completion_detail"] = Table(
         "项目完成明细", f"{when}项目投资完成明细（含数据来源）{note}", detail, total_row=False)
     return tables
@@ -124,7 +128,7 @@ def start_tables(r: "Results") -> dict[str, Table]:
             labelled(f["start_requirements"].select("requirement_id", "clause", pl.col("list").alias("scope"),
                                                     "quarter", "deadline", "required_pct", "due_count", "met_count",
                                                     "rate_pct", "final", "met", "strive"),
-                     {"requirement_id": r.plan.requirement_labels}), unit=None,
+                     {"requirement_id": r.plan.requirement_labels}).pipe(codes_in_words, "scope", SCOPES), unit=None,
             notes=("按方案时限考核：时限前开（复）工的项目计为达标；“力争”目标只计数，不列项目、不计为未达到。",)),
         "start_misses": Table(
             "未按期开复工项目", f"{on}未按要求开工、复工的项目{note}",
@@ -157,7 +161,8 @@ def warning_tables(r: "Results") -> dict[str, Table]:
     on, note = f"截至{date_zh(p.as_of_date)}", scope_note(p.unit)
     names = projects.select("project_id", "name", "responsible_unit")
     warn_rows = with_source(
-        f["worst"].join(names, on="project_id", how="left")
+        codes_in_words(f["worst"], "rule_ids", r.rule_names).join(names, on="project_id",
+                                                                                           how="left")
         .select("project_id", "name", "responsible_unit", "level", "rule_ids", "alert_count", "reasons")
         .sort([pl.col("level").to_physical(), "responsible_unit", "project_id"], descending=[True, False, False],
               nulls_last=True), projects)
@@ -175,9 +180,9 @@ def warning_tables(r: "Results") -> dict[str, Table]:
         "latest_weekly": Table(
             "最新周调度", f"最新周调度（{'、'.join(sorted(f['latest_weekly']['period'].unique().to_list()))}；"
                           "周调度数仅供参考，不计入月度统计、图表和提醒函）",
-            labelled(f["latest_weekly"].join(names, on="project_id", how="left").select(
+            file_names(labelled(f["latest_weekly"].join(names, on="project_id", how="left").select(
                 "project_id", "name", "responsible_unit", pl.col("list").alias("scope"), "period", "period_end",
-                "completed_ytd_wan", "reported_at", "source_file", "source_sheet", "source_row"))),
+                "completed_ytd_wan", "reported_at", "source_file", "source_sheet", "source_row")))),
         "movements": Table(
             "预警变动", f"预警等级变动（{date_zh(p.previous_as_of_date)} → {date_zh(p.as_of_date)}）",
             f["movements"].join(names, on="project_id", how="left")
@@ -207,7 +212,7 @@ def factor_tables(r: "Results") -> dict[str, Table]:
                                         "project_names"), unit="个"),
         "factor_detail": Table(
             "问题明细", f"{on}调度表“存在问题”分类明细",
-            with_source(f["issues"].join(r.projects.select("project_id", "name", "responsible_unit"),
+            with_source(labelled(f["issues"]).join(r.projects.select("project_id", "name", "responsible_unit"),
                                          on="project_id", how="left")
                         .select("project_id", "name", "responsible_unit", "list", "period", "category_code",
                                 "category_label", "matched", "issues"), r.projects), unit=None),
@@ -222,11 +227,11 @@ def supervision_tables(r: "Results") -> dict[str, Table]:
                                                       "reasons"),
                            unit="个", total_row=True),
         "reminder_facts": Table("提醒函事实", "提醒函所列事实（逐项，含数据来源）",
-                                labelled(f["reminder_facts"].with_columns(
+                                file_names(labelled(f["reminder_facts"].with_columns(
                                     pl.col("kind").replace(REMINDER_KIND_LABELS).alias("kind_label"))
                                     .select("responsible_unit", "kind_label", "project_id", "list", "fact", "gap_wan",
                                             "figure_file", "figure_sheet", "figure_row", "plan_file", "plan_sheet",
-                                            "plan_row", "project_ids")), unit=None),
+                                            "plan_row", "project_ids"))), unit=None),
         "priority_support": Table("优先支持单位", f"责任单位序时进度与优先支持资格（{on}；参考）",
                                   f["priority_support"], total_row=False,
                                   notes=("项目数、年度计划、序时计划与完成投资与“分责任单位完成”表同一口径（每个项目只计一次）。",)),
@@ -244,11 +249,16 @@ def all_tables(r: "Results", provenance: pl.DataFrame, headline: pl.DataFrame) -
     tables["factor_totals"] = Table(
         "要素类别汇总", f"截至{date_zh(p.as_of_date)}各类要素保障问题涉及项目数{scope_note(p.unit)}",
         r.frames["factor_totals"].select("category_code", "category_label", "projects"), unit="个", total_row=False)
-    tables["provenance"] = Table("数据来源", "数据来源：读取的工作簿、工作表、行数与校验值", provenance, unit=None)
-    if r.left_out is not None and r.left_out.height:
-        tables["left_out"] = Table("未载入工作表", "因错误未载入的工作表及其内容（行数、金额）", r.left_out, unit=None)
+    tables["provenance"] = Table("数据来源", "数据来源：读取的工作簿、工作表、行数与校验值",
+                                 labelled(provenance, {"table": TABLE_LABELS}), unit=None)
+    if r.left_out is not None:  # always shown: "无" says the inputs had no error
+        tables["left_out"] = Table("未载入工作表", "因错误未载入的工作表及其内容（行数、金额）",
+                                   labelled(r.left_out.rename({"file": "source_file", "sheet": "source_sheet"}),
+                                            {"list": SCOPES}), unit=None)
     problems = r.problems
     if problems is not None and problems.height:
-        tables["problems"] = Table("读取问题", "读取工作簿时发现的问题", problems, unit=None)
+        tables["problems"] = Table("读取问题", "读取工作簿时发现的问题（含跨清单不一致）",
+                                   file_names(labelled(problems.drop("code", strict=False).rename({"file": "source_file"}),
+                                                       {"severity": SEVERITY_LABELS})), unit=None)
     return tables
 

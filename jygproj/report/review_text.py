@@ -242,12 +242,14 @@ def requirements_sentence(s: dict[str, Any]) -> str:
             "不作为方案要求，见“参考设定”表。")
 
 
-def left_out_text(left_out: pl.DataFrame | None) -> str:
+def left_out_text(left_out: pl.DataFrame | None, *, markdown: bool = True) -> str:
     """The first-screen box of a report built on inputs with errors (--allow-errors): each sheet left
-    out and what it holds (rows, 万元). Empty when nothing was left out."""
+    out and what it holds (rows, 万元); plain lines for a terminal when not ``markdown``. Empty when
+    nothing was left out."""
     if left_out is None or left_out.is_empty():
         return ""
-    lines = ["> **注意：本报告所用输入有错误，以下工作表未载入（或部分未载入），相关数字不完整。请更正后重新生成。**", ">"]
+    head = "注意：本报告所用输入有错误，以下工作表未载入（或部分未载入），相关数字不完整。请更正后重新生成。"
+    lines = [f"> **{head}**", ">"] if markdown else [head]
     for row in left_out.iter_rows(named=True):
         what = "，".join(x for x in (
             LISTS.get(row["list"] or "", "") , row["period"] or "",
@@ -256,5 +258,5 @@ def left_out_text(left_out: pl.DataFrame | None) -> str:
             if row["completed_wan"] is not None else "",
             f"年度计划投资合计 {yi(row['annual_plan_wan'])}" if row["annual_plan_wan"] else "") if x)
         sheet = f"工作表“{row['sheet']}”" if row["sheet"] else ""
-        lines.append(f"> - 《{row['file']}》{sheet}：{what}。错误：{row['first_error'] or ''}")
+        lines.append(f"{'> - ' if markdown else '- '}《{row['file']}》{sheet}：{what}。错误：{row['first_error'] or ''}")
     return "\n".join(lines)
