@@ -403,6 +403,8 @@ COLUMN_LABELS.update({
     "reference_pct": "参考进度（%）",
     "pace_basis": "序时进度依据",
     "on_time_rate_pct": "按期开工率（%）",
+    "started_rate_pct": "截至评估日开工率（%）",
+    "met_rate_pct": "按时限开（复）工率（%）",
     "resumed_by": "复工依据",
     "lists": "涉及清单",
     "plan_label": "计划口径",

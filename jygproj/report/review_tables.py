@@ -118,8 +118,9 @@ def start_tables(r: "Results") -> dict[str, Table]:
         "start_rates": Table(
             "新开工率", f"{on}新开工项目开工率（按计划开工季度）{note}",
             labelled(f["start_rates"].select(pl.col("list").alias("scope"), "period", "planned_count", "plan_count",
-                                             "due_count", "started_count", "on_time_count", "rate_pct",
-                                             "on_time_rate_pct", "plan_rate_pct")),
+                                             "due_count", "started_count", "on_time_count",
+                                             pl.col("rate_pct").alias("started_rate_pct"), "on_time_rate_pct",
+                                             "plan_rate_pct")),
             unit=None,
             notes=("截至评估日开工率：计划开工月份已过的项目中截至评估日已开工（含逾期开工）的比例；"
                    "按期开工率：在计划开工季度内开工的比例，与“开复工考核”表的口径相同。",)),
@@ -127,7 +128,7 @@ def start_tables(r: "Results") -> dict[str, Table]:
             "开复工考核", f"{on}开工、复工考核要求{note}",
             labelled(f["start_requirements"].select("requirement_id", "clause", pl.col("list").alias("scope"),
                                                     "quarter", "deadline", "required_pct", "due_count", "met_count",
-                                                    "rate_pct", "final", "met", "strive"),
+                                                    pl.col("rate_pct").alias("met_rate_pct"), "final", "met", "strive"),
                      {"requirement_id": r.plan.requirement_labels}).pipe(codes_in_words, "scope", SCOPES), unit=None,
             notes=("按方案时限考核：时限前开（复）工的项目计为达标；“力争”目标只计数，不列项目、不计为未达到。",)),
         "start_misses": Table(
