@@ -330,30 +330,24 @@ def _check_cumulative(prog: pl.DataFrame, prog_results: list[SheetResult], probl
         & (pl.col("completed_ytd_wan") < pl.col("_p_completed_ytd_wan") - 1e-6))
     bad: set[int] = set()
     for r in falling.iter_rows(named=True):
-        res = prog_results[r["_res"]]
         x, px = r["completed_ytd_wan"], r["_p_completed_ytd_wan"]
         if r["_pp_same"] and r["_pp"] is not None and x >= r["_pp"] - 1e-6:
             # the earlier figure stands above both neighbours: it is the suspicious cell
-            earlier = prog_results[r["_p__res"]]
-            letter, header = earlier.completed_col or (None, None)
-            log = ProblemLog(r["_p_source_file"], r["_p_source_sheet"])
-            log.add("cumulative_falling",
-                    f"项目“{r['name']}”{r['_p_period']} 累计完成投资 {px:g} 万元，高于前一期的 {r['_pp']:g} 万元，"
-                    f"也高于后一期 {r['period']} 的 {x:g} 万元（《{Path(r['source_file']).name}》“{r['source_sheet']}”"
-                    f"第{r['source_row']}行）；1-X月累计数不应减少，疑为本单元格录入有误",
-                    row=r["_p_source_row"], column=letter, header=header, value=f"{px:g}",
-                    expected=f"介于 {r['_pp']:g} 与 {x:g} 万元之间，或以“（更正）”表更正本期")
-            problems.extend(log.items)
-            bad.add(id(earlier))
-            continue
+            res, at, other = prog_results[r["_p__res"]], "_p_", ""
+            text = (f"项目“{r['name']}”{r['_p_period']} 累计完成投资 {px:g} 万元，高于前一期的 {r['_pp']:g} 万元，"
+                    f"也高于后一期 {r['period']} 的 {x:g} 万元")
+            value, expected = px, f"介于 {r['_pp']:g} 与 {x:g} 万元之间，或以“（更正）”表更正本期"
+            tail = "，疑为本单元格录入有误"
+        else:
+            res, at, other = prog_results[r["_res"]], "", "_p_"
+            text = f"项目“{r['name']}”{r['period']} 累计完成投资 {x:g} 万元，少于 {r['_p_period']} 的 {px:g} 万元"
+            value, expected, tail = x, f"不少于 {px:g} 万元，或以“（更正）”表更正上期", ""
         letter, header = res.completed_col or (None, None)
-        log = ProblemLog(r["source_file"], r["source_sheet"])
+        log = ProblemLog(r[f"{at}source_file"], r[f"{at}source_sheet"])
         log.add("cumulative_falling",
-                f"项目“{r['name']}”{r['period']} 累计完成投资 {x:g} 万元，少于 {r['_p_period']} 的 "
-                f"{px:g} 万元（《{Path(r['_p_source_file']).name}》“{r['_p_source_sheet']}”"
-                f"第{r['_p_source_row']}行）；1-X月累计数不应减少",
-                row=r["source_row"], column=letter, header=header, value=f"{x:g}",
-                expected=f"不少于 {px:g} 万元，或以“（更正）”表更正上期")
+                f"{text}（《{Path(r[f'{other}source_file']).name}》“{r[f'{other}source_sheet']}”"
+                f"第{r[f'{other}source_row']}行）；1-X月累计数不应减少{tail}",
+                row=r[f"{at}source_row"], column=letter, header=header, value=f"{value:g}", expected=expected)
         problems.extend(log.items)
         bad.add(id(res))
     return bad
