@@ -124,7 +124,10 @@ def test_a_city_far_smaller_than_its_lists_is_still_plausible(full):
 
 def test_without_registration_the_front_door_still_forecasts(full):
     ds, _, _ = full
-    r = forecast_city(ds.projects, ds.memberships, ds.progress, ds.baseline, as_of="2023-10", profile=PROFILE)
+    # lists and tables without 是否入库/入库时间 columns: jygproj.io gives the columns, all null
+    unknown = [pl.lit(None, pl.Boolean).alias("registered"), pl.lit(None, pl.Date).alias("registered_on")]
+    r = forecast_city(ds.projects.with_columns(unknown), ds.memberships, ds.progress.with_columns(unknown), ds.baseline,
+                      as_of="2023-10", profile=PROFILE)
     assert not r.reconciliation["registration_known"] and r.warnings.is_empty()
     assert 5 < r.forecast.growth_pct[11] < 20
 
