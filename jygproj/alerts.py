@@ -658,15 +658,19 @@ def _pace_gap(pos: pl.DataFrame, rule: Rule) -> pl.DataFrame:
 
 
 def _has_registration(projects: pl.DataFrame, progress: pl.DataFrame) -> bool:
-    return any({"registered", "registered_on"} & set(f.columns) for f in (projects, progress))
+    """Do the inputs say anything about registration? The canonical tables always have the columns
+    (null when a workbook has no 是否入库/入库时间), so columns all null say nothing."""
+    return any(c in f.columns and f[c].null_count() < f.height
+               for f in (projects, progress) for c in ("registered", "registered_on"))
 
 
 def _registration_lag(pos: pl.DataFrame, projects: pl.DataFrame, progress: pl.DataFrame, rule: Rule,
                       as_of: date) -> pl.DataFrame:
     """Started projects not registered for statistics (入库) some months after their start (Yinchuan
     practice: yellow one month after, red after two; 参考). Reads the canonical ``registered`` /
-    ``registered_on`` columns of the progress (latest reports, any list) or projects table; without
-    them nothing is evaluated (:func:`evaluation_notes` says so)."""
+    ``registered_on`` columns of the progress (reports known on as_of, any list) and projects tables:
+    a project is warned when a table says 未入库 and none says 已入库 by as_of; without any
+    registration information nothing is evaluated (:func:`evaluation_notes` says so)."""
     if not _has_registration(projects, progress):
         return pl.DataFrame()
     parts = []
@@ -681,10 +685,13 @@ def _registration_lag(pos: pl.DataFrame, projects: pl.DataFrame, progress: pl.Da
     if "registered" not in reg.columns:
         reg = reg.with_columns(pl.lit(None, pl.Boolean).alias("registered"))
     known = (pl.col("registered") == True) | (pl.col("registered_on") <= as_of)  # noqa: E712
-    done = reg.group_by("project_id").agg(known.fill_null(False).any().alias("_registered"))
+    # warned only where a table says 未入库 and none says 已入库 (no information is no warning)
+    done = reg.group_by("project_id").agg(known.fill_null(False).any().alias("_registered"),
+                                          (pl.col("registered") == False).fill_null(False).any()  # noqa: E712
+                                          .alias("_unregistered"))
     cand = _applies(pos, rule).filter(pl.col("started") & pl.col("started_on").is_not_null()
-                                      & (pl.col("started_on") <= as_of)).join(done, on="project_id", how="left") \
-        .filter(~pl.col("_registered").fill_null(False))
+                                      & (pl.col("started_on") <= as_of)).join(done, on="project_id", how="inner") \
+        .filter(pl.col("_unregistered") & ~pl.col("_registered"))
     days_in_month = ledger.month_end(as_of.year, as_of.month).day
     months = (as_of.year * 12 + as_of.month - _ym(pl.col("started_on"))).cast(pl.Float64) \
         + (pl.lit(as_of.day) - pl.col("started_on").dt.day().cast(pl.Int32)).cast(pl.Float64) / days_in_month

@@ -368,6 +368,11 @@ def test_the_registration_rule_reads_the_canonical_columns_and_says_when_they_ar
     assert alerts.evaluate(projects, memberships, progress, date(2023, 11, 10), RULES, PROFILE).filter(
         pl.col("rule_id") == "registration_late").is_empty()
     assert "未评估" in alerts.evaluation_notes(projects, progress, RULES)["registration_late"]
+    # the canonical tables always carry the columns: all null (no 是否入库/入库时间 in the workbooks) says nothing
+    empty = progress.with_columns(pl.lit(None, pl.Boolean).alias("registered"), pl.lit(None, pl.Date).alias("registered_on"))
+    assert alerts.evaluate(projects, memberships, empty, date(2023, 11, 10), RULES, PROFILE).filter(
+        pl.col("rule_id") == "registration_late").is_empty()
+    assert "未评估" in alerts.evaluation_notes(projects, empty, RULES)["registration_late"]
     # with 是否入库 / 入库时间: R started 20 August, not registered by 10 November: 2.7 months -> red;
     # S started 1 October: 1.3 months -> yellow (Yinchuan: yellow after one month, red after two)
     progress = progress.with_columns(pl.lit(False).alias("registered"), pl.lit(None, pl.Date).alias("registered_on"))
