@@ -182,6 +182,7 @@ def category_totals(classified: pl.DataFrame) -> pl.DataFrame:
 _STEPS = "逐个项目分析进度滞后原因，制定整改措施，明确时间表、路线图和责任人"
 _PACE = "按照目标任务倒排工期、挂图作战（二(三)），加大施工力量投入，加快形成实物工作量"
 _REPORTS = "严格落实项目调度制度（二(八)），按时、准确报送项目形象进度和投资完成情况"
+_REGISTRATION = "对已开工未入库的项目，按统计部门要求尽快报送入库材料，做到应统尽统"
 
 
 def requests(unit: str, classified: pl.DataFrame, names: dict[str, str], cats: IssueCategories, *,
@@ -214,4 +215,6 @@ def requests(unit: str, classified: pl.DataFrame, names: dict[str, str], cats: I
         out.append(f"{_PACE}。")
     if "missing_reports" in kinds:
         out.append(f"{_REPORTS}。")
+    if "attention_warning" in kinds:
+        out.append(f"{_REGISTRATION}。")
     return out

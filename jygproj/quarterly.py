@@ -404,7 +404,9 @@ def practice_settings(inputs: Inputs) -> pl.DataFrame:
         (f"提醒函：{lr.labels['annual_target']}", "提醒函（三(三)）",
          f"全年结束后完成率低于年度计划的{lr.annual_rate_below_pct:g}%且差额不少于{lr.min_gap_wan:g}万元", lr.source),
         (f"提醒函：{lr.labels['low_attention']}", "提醒函（三(三)）",
-         f"最近一期调度信息漏报的项目不少于{lr.min_missing_reports}个", lr.source),
+         f"最近一期调度信息漏报的项目不少于{lr.min_missing_reports}个，或有项目为"
+         f"{'、'.join(inputs.rules.rules[r].name for r in lr.attention_rules if r in inputs.rules.rules)}"
+         f"{inputs.rules.label(lr.warning_level)}", lr.source),
         ("观摩评比推荐", "观摩评比（二(九)）",
          f"不推荐{'、'.join(inputs.rules.label(x) for x in inputs.ranking_rules.exclude_levels)}项目；前{inputs.ranking_rules.top_n}名",
          "ranking.yaml（市发展改革委设定）"),

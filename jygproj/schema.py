@@ -731,7 +731,8 @@ ALERT_THRESHOLD_UNITS: dict[str, str] = {"start_lateness": "个月", "resume_lat
                                          "registration_lag": "个月"}
 #: Kinds of facts in a reminder letter (supervision.reminder_facts).
 REMINDER_KIND_LABELS: dict[str, str] = {"red_project": "红色预警项目", "missed_target": "未完成季度目标",
-                                        "missed_annual": "未完成年度目标", "missing_reports": "调度信息漏报"}
+                                        "missed_annual": "未完成年度目标", "missing_reports": "调度信息漏报",
+                                        "attention_warning": "开工未入库等"}
 #: Problem severities and canonical table names, as the report's 读取问题 and 数据来源 tables show them.
 SEVERITY_LABELS: dict[str, str] = {"error": "错误", "warning": "警告"}
 TABLE_LABELS: dict[str, str] = {"projects": "项目清单", "memberships": "清单项目", "progress": "调度表",

@@ -15,7 +15,7 @@ thresholds and the materiality floor are the commission's settings in data/refer
 - **未完成年度目标** (annual_target): once the year is over, the unit's projects below the rate of their
   annual plans, short by the floor.
 - **重视程度不高** (low_attention): at least N of the unit's projects with the latest scheduling report
-  missing (漏报).
+  missing (漏报), or a red warning of a rule the file names for it (开工两个月以上未入库).
 
 Every fact is worded with its figures (万元 and 亿元) from the monthly figures of the evaluation
 month (never a weekly one) and carries the cells it comes from (file, sheet, row). The letters are laid
@@ -72,6 +72,8 @@ class LetterRules:
     quarter_rate_below_pct: float
     annual_rate_below_pct: float
     min_missing_reports: int
+    slow_rules: tuple[str, ...] = ()  # warning rules whose red is 项目推进落实慢
+    attention_rules: tuple[str, ...] = ()  # warning rules whose red is 重视程度不高
 
 
 def load_letter_rules(path: Path | None = None) -> LetterRules:
@@ -85,11 +87,17 @@ def load_letter_rules(path: Path | None = None) -> LetterRules:
     check_keys(e, file=path, lines=lines, key_path=kp,
                required={"clause", "source", "min_gap_wan", "slow_progress", "annual_target", "low_attention"})
     check_keys(e["slow_progress"], file=path, lines=lines, key_path=kp + ("slow_progress",),
-               required={"label", "warning_level", "quarter_rate_below_pct"})
+               required={"label", "rules", "warning_level", "quarter_rate_below_pct"})
     check_keys(e["annual_target"], file=path, lines=lines, key_path=kp + ("annual_target",),
                required={"label", "rate_below_pct"})
     check_keys(e["low_attention"], file=path, lines=lines, key_path=kp + ("low_attention",),
-               required={"label", "min_missing_reports"})
+               required={"label", "min_missing_reports", "rules"})
+    known = set(data.get("rules") or {})
+    for trigger in ("slow_progress", "low_attention"):
+        bad = [r for r in e[trigger]["rules"] if r not in known]
+        if bad:
+            raise ReferenceDataError(path, lines.get(kp + (trigger, "rules")), f"letters.{trigger}.rules",
+                                     f"未知的预警规则 {bad!r}；规则：{'、'.join(known)}", "unknown_rule")
     level = e["slow_progress"]["warning_level"]
     if level not in schema.ALERT_LEVELS:
         raise ReferenceDataError(path, lines.get(kp + ("slow_progress", "warning_level")),
@@ -106,7 +114,8 @@ def load_letter_rules(path: Path | None = None) -> LetterRules:
     return LetterRules(str(path), str(e["clause"]), str(e["source"]), float(e["min_gap_wan"]),
                        {t: str(e[t]["label"]) for t in TRIGGERS}, level,
                        float(e["slow_progress"]["quarter_rate_below_pct"]),
-                       float(e["annual_target"]["rate_below_pct"]), int(e["low_attention"]["min_missing_reports"]))
+                       float(e["annual_target"]["rate_below_pct"]), int(e["low_attention"]["min_missing_reports"]),
+                       tuple(e["slow_progress"]["rules"]), tuple(e["low_attention"]["rules"]))
 
 
 def _quarter_zh(q) -> str:
@@ -176,7 +185,7 @@ def reminder_facts(alerts: pl.DataFrame, projects: pl.DataFrame, missed_targets:
     """The facts each unit's letter states, one per red project, missed quarterly target, missed
     annual plan or set of missing reports — only on the plan's triggers, above the floor (module
     docstring). Columns: :data:`FACT_COLUMNS` (trigger: slow_progress | annual_target | low_attention;
-    kind: red_project | missed_target | missed_annual | missing_reports).
+    kind: red_project | missed_target | missed_annual | missing_reports | attention_warning).
 
     ``positions`` (jygproj.alerts.positions) gives each red project's plan, figure and pace on the
     list of its worst warning, and the cells they come from; ``rule_names`` (rule id → name) words the
@@ -190,9 +199,10 @@ def reminder_facts(alerts: pl.DataFrame, projects: pl.DataFrame, missed_targets:
     floor = rules.min_gap_wan
     rank = {name: i for i, name in enumerate(LIST_PRECEDENCE)}
     rows: list[dict] = []
-    red = _red_projects(alerts, projects, rules.warning_level)
-    red_alerts = alerts.filter(pl.col("project_id").is_in(red["project_id"].implode())
-                               & (pl.col("level") == rules.warning_level))
+    slow = alerts.filter(pl.col("rule_id").is_in(list(rules.slow_rules))) if rules.slow_rules else alerts
+    red = _red_projects(slow, projects, rules.warning_level)
+    red_alerts = slow.filter(pl.col("project_id").is_in(red["project_id"].implode())
+                             & (pl.col("level") == rules.warning_level))
     by_project: dict[str, list[dict]] = {}
     for a in red_alerts.with_columns(pl.col("list").cast(pl.String)).sort(
             ["project_id", "rule_id"]).iter_rows(named=True):
@@ -248,6 +258,18 @@ def reminder_facts(alerts: pl.DataFrame, projects: pl.DataFrame, missed_targets:
                          "period": "Year", "plan_wan": plan, "completed_wan": done, "gap_wan": plan - done,
                          "fact": f"你单位负责的{a['projects']}个项目年度计划投资{money(plan)}，全年完成"
                                  f"{money(done)}，完成率{done / plan * 100:.1f}%，差{money(plan - done)}，未完成年度目标。"})
+    attention = alerts.filter(pl.col("rule_id").is_in(list(rules.attention_rules))
+                              & (pl.col("level") == rules.warning_level)).join(
+        projects.select("project_id", "name", "responsible_unit"), on="project_id", how="left").with_columns(
+        pl.col("responsible_unit").fill_null(NO_UNIT), pl.col("name").fill_null(pl.col("project_id")))
+    for (unit, rule_id), grp in attention.sort("project_id").group_by(["responsible_unit", "rule_id"],
+                                                                      maintain_order=True):
+        reasons = "；".join(f"{n}：{r}" for n, r in zip(grp["name"], grp["reason"]))
+        rows.append({"responsible_unit": unit, "trigger": "low_attention", "kind": "attention_warning",
+                     "project_id": None, "list": None, "rule_id": rule_id, "period": None,
+                     "project_ids": "、".join(grp["project_id"].to_list()),
+                     "fact": f"{names.get(rule_id, rule_id)}（{labels[rules.warning_level]}，本市预警规则，参考）的项目"
+                             f"{grp.height}个：{reasons}。"})
     if missing_reports is not None and missing_reports.height:
         for (unit,), grp in missing_reports.group_by(["responsible_unit"], maintain_order=True):
             if grp["project_id"].n_unique() < rules.min_missing_reports:
@@ -273,10 +295,10 @@ def reminder_units(facts: pl.DataFrame, rules: LetterRules | None = None) -> pl.
         (pl.col("kind") == "red_project").sum().cast(pl.UInt32).alias("red_projects"),
         pl.col("kind").is_in(["missed_target", "missed_annual"]).sum().cast(pl.UInt32).alias("missed_targets"),
         pl.col("trigger").unique(maintain_order=True).alias("_t"),
-        (pl.col("kind") == "missing_reports").any().alias("_missing"))
+        pl.col("kind").is_in(["missing_reports", "attention_warning"]).any().alias("_missing"))
     triggers = ["、".join(rules.labels[t] for t in TRIGGERS if t in ts) for ts in units["_t"]]
     reasons = ["；".join(x for x in (f"红色预警项目{r}个" if r else "", f"未完成方案目标{m}项" if m else "",
-                                      "调度信息漏报" if miss else "") if x)
+                                      "调度信息漏报或开工未入库" if miss else "") if x)
                for r, m, miss in zip(units["red_projects"], units["missed_targets"], units["_missing"])]
     return units.with_columns(pl.Series("triggers", triggers, dtype=pl.String),
                               pl.Series("reasons", reasons, dtype=pl.String)).drop("_t", "_missing").sort(

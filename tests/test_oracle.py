@@ -153,6 +153,7 @@ class Sample:
                 "plan": plan * s if plan is not None else None,
                 "quarters": [q * s for q in quarters] if all(q is not None for q in quarters) else None,
                 "unit": row.get("责任单位"), "nature": row["_nature"],
+                "registered": str(row.get("是否入库") or "").strip() or None,
                 "planned_start": date_of(col(row, "计划开工")), "row": row["_row"], "file": path.name}
 
     def _progress(self, path, month, lst):
@@ -236,6 +237,9 @@ RED = re.compile(r"^(?P<name>.+?)（(?P<lists>[^）]+)）：红色预警（本�
                  r"完成率(?P<rate>[\d.]+)%。(?P<rest>.*)$")
 PACE = re.compile(r"序时进度(?P<pace>[\d.]+)%（(?P<basis>[^，]+)，参考），落后(?P<pp>[\d.]+)个百分点")
 LATE = re.compile(r"计划2023年(?P<pm>\d+)月开工，截至2023年11月10日仍未开工，已逾期(?P<months>[\d.]+)个月")
+UNREGISTERED = re.compile(r"^已开工项目未入库（红色预警，本市预警规则，参考）的项目(?P<n>\d+)个：(?P<items>.+)。$")
+ITEM = re.compile(r"^(?P<name>[^：]+)：(?P<y>\d{4})年(?P<m>\d+)月(?P<d>\d+)日开工，截至2023年11月10日未入库（统计），"
+                  r"已(?P<months>[\d.]+)个月")
 MISSED = re.compile(r"^(?P<list>.+?)中你单位负责的(?P<n>\d+)个项目，(?P<q>[一二三四])季度目标（清单所列分季度目标之和）"
                     r"(?P<plan>[\d,.]+)万元（[\d.]+亿元），实际完成(?P<done>[\d,.]+)万元（[\d.]+亿元），完成率(?P<rate>[\d.]+)%，"
                     r"差(?P<gap>[\d,.]+)万元")
@@ -285,6 +289,20 @@ def test_every_fact_of_every_letter_agrees_with_the_workbooks(review, sample, sh
                 assert w(m["plan"]) == pytest.approx(target) and w(m["done"]) == pytest.approx(done), fact
                 assert float(m["rate"]) == pytest.approx(done / target * 100, abs=0.05)
                 assert w(m["gap"]) == pytest.approx(target - done) and target - done >= 100  # the floor
+                checked += 1
+            elif m := UNREGISTERED.match(fact):
+                items = m["items"].split("；")
+                assert int(m["n"]) == len(items)
+                for item in items:
+                    i = ITEM.match(item)
+                    k = sample.by_name(i["name"])
+                    start = sample.start(k, dt.date(2023, 11, 10))
+                    assert start == dt.date(int(i["y"]), int(i["m"]), int(i["d"])), item
+                    says = {r["registered"] for lst in sample.plans.values() for kk, r in lst.items() if kk == k}
+                    assert says & {"否", "未入库"} and not says & {"是", "已入库"}, (item, says)
+                    months = (2023 * 12 + 11 - start.year * 12 - start.month) + (10 - start.day) / 30
+                    assert float(i["months"]) == pytest.approx(months, abs=0.05) and months > 2  # red: above 2
+                    assert sample.own_plan(k)[1]["unit"] == unit
                 checked += 1
             else:
                 pytest.fail(f"a fact the oracle does not know how to check: {fact}")

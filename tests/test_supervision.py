@@ -92,6 +92,27 @@ def test_no_letter_for_a_miss_below_the_floor():
     assert RULES.min_gap_wan > 12
 
 
+def test_a_red_registration_warning_is_low_attention_not_slow_progress():
+    """开工两个月以上未入库 (参考) is the unit's 应统尽统, 重视程度不高 — not a project behind its pace
+    (alert_rules.yaml letters.low_attention.rules); its fact names the project and the warning."""
+    projects, _, _, alerts, _ = _inputs()
+    lag = schema.conform(pl.DataFrame(
+        [("C", "industrial", "2023-09", "red", "registration_late", "2023年6月1日开工，截至2023年10月10日未入库（统计），已4.3个月")],
+        schema=["project_id", "list", "period", "level", "rule_id", "reason"], orient="row",
+    ).with_columns(pl.lit(AS_OF).alias("evaluated_on")), schema.ALERTS)
+    facts = supervision.reminder_facts(lag, projects, None, rules=RULES,
+                                       rule_names={"registration_late": "已开工项目未入库"})
+    (row,) = facts.rows(named=True)
+    assert (row["responsible_unit"], row["trigger"], row["kind"]) == ("市文旅局", "low_attention", "attention_warning")
+    assert row["fact"] == ("已开工项目未入库（红色预警，本市预警规则，参考）的项目1个：关城景区提升：2023年6月1日开工，"
+                           "截至2023年10月10日未入库（统计），已4.3个月。")
+    units = supervision.reminder_units(facts, RULES)
+    assert units.select("red_projects", "triggers").row(0) == (0, "重视程度不高")
+    # a red warning of another rule (reporting) is neither trigger
+    late = alerts.with_columns(pl.lit("report_late").alias("rule_id"), pl.lit("red").alias("level"))
+    assert supervision.reminder_facts(late, projects, None, rules=RULES).is_empty()
+
+
 def test_priority_support_needs_every_project_on_pace_and_more_than_the_pace_in_total():
     projects, memberships, progress, alerts, missed = _inputs()
     pos = positions(projects, memberships, progress, AS_OF, PROFILE)
