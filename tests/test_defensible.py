@@ -139,6 +139,8 @@ def test_two_lists_reporting_different_figures_name_both_cells(tmp_path):
     ws = wb.worksheets[0]
     row = next(r for r in ws.iter_rows() if r[1].value == "索通770MW光伏发电")
     row[7].value = (row[7].value or 0) + 1_000
+    total = next(r for r in ws.iter_rows() if r[0].value == "合计")  # the table stays consistent
+    total[7].value = (total[7].value or 0) + 1_000
     wb.save(book)
     out = tmp_path / "q"
     assert cli.main(["quarterly", "2023Q3", "--data", str(data), "--out", str(out)]) == 0

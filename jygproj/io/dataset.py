@@ -369,7 +369,7 @@ def _check_cumulative(prog: pl.DataFrame, prog_results: list[SheetResult], probl
     bad: set[int] = set()
     for r in falling.iter_rows(named=True):
         x, px = r["completed_ytd_wan"], r["_p_completed_ytd_wan"]
-        if r["_pp_same"] and r["_pp"] is not None and x >= r["_pp"] - 1e-6:
+        if r["_pp_same"] and r["_pp"] is not None and x >= r["_pp"] - rules.ABS_NOISE_WAN:
             # the earlier figure stands above both neighbours: it is the suspicious cell
             res, at, other = prog_results[r["_p__res"]], "_p_", ""
             text = (f"项目“{r['name']}”{r['_p_period']} 累计完成投资 {px:g} 万元，高于前一期的 {r['_pp']:g} 万元，"
