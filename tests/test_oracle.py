@@ -214,7 +214,7 @@ def review(tmp_path_factory):
     assert cli.main(["quarterly", "2023Q3", "--data", str(base / "sample"), "--out", str(out)]) == 0
     letters = {p.stem.removeprefix("提醒函_"): [x.text for x in docx.Document(str(p)).paragraphs]
                for p in sorted((out / "letters").glob("*.docx"))}
-    return json.loads((out / "summary.json").read_text(encoding="utf-8")), letters
+    return json.loads((out / "summary.json").read_text(encoding="utf-8")), letters, next(out.glob("*.xlsx"))
 
 
 def cum(shares, month):
@@ -246,7 +246,7 @@ MISSED = re.compile(r"^(?P<list>.+?)中你单位负责的(?P<n>\d+)个项目，(
 
 
 def test_every_fact_of_every_letter_agrees_with_the_workbooks(review, sample, shares):
-    _, letters = review
+    _, letters, _ = review
     assert letters, "the sample gives letters"
     checked = 0
     for unit, paragraphs in letters.items():
@@ -312,7 +312,7 @@ def test_every_fact_of_every_letter_agrees_with_the_workbooks(review, sample, sh
 def test_neither_resumed_project_is_red_for_resumption_and_the_workbooks_say_they_resumed(review, sample):
     """城区燃气老旧管网更新改造（新华街道片区）项目 and 城区供水管网改造（胜利街道片区）项目: 1-3月政府投资项目调度表
     是否开工 = 是, 开工时间 in March (government tables write 是 where the key tables write 已复工)."""
-    summary, letters = review
+    summary, letters, book = review
     text = "\n".join(p for ps in letters.values() for p in ps)
     for name, day in (("城区燃气老旧管网更新改造（新华街道片区）项目", dt.date(2023, 3, 13)),
                       ("城区供水管网改造（胜利街道片区）项目", dt.date(2023, 3, 23))):
@@ -321,13 +321,20 @@ def test_neither_resumed_project_is_red_for_resumption_and_the_workbooks_say_the
         assert row["started"] == "是" and row["start"] == day, row
         assert not any(name in p and "复工" in p for p in text.splitlines())
     assert "未报复工" not in text and "截至2023年第" not in text  # and no weekly figure in a letter
+    # nor in the warnings table: neither is warned for resumption at all
+    ws = openpyxl.load_workbook(book, read_only=True)["预警项目"]
+    rows = list(ws.iter_rows(values_only=True))
+    warned = [dict(zip(rows[1], r)) for r in rows[2:]]
+    for name in ("城区燃气老旧管网更新改造（新华街道片区）项目", "城区供水管网改造（胜利街道片区）项目"):
+        assert not any(r["项目名称"] == name and "复工" in (r["触发规则"] or "") + (r["预警原因"] or "")
+                       for r in warned)
 
 
 # --- summary.json --------------------------------------------------------------------------------------
 
 
 def test_the_headline_figures_of_summary_json_agree_with_the_workbooks(review, sample, shares):
-    summary, letters = review
+    summary, letters, _ = review
     projects = {k for lst in sample.plans.values() for k in lst}
     # city: each project once, its own plan (first list in the plan's order)
     plan = {k: sample.own_plan(k)[1] for k in projects}
@@ -346,8 +353,26 @@ def test_the_headline_figures_of_summary_json_agree_with_the_workbooks(review, s
     assert summary["letters"] == len(letters)
 
 
+def test_the_total_row_of_the_units_table_agrees_with_the_workbooks(review, sample):
+    """Excel 分责任单位完成, 合计: every project once, its own annual plan, its October figure; the
+    rates in percent (77.9 % of the pace plan and 65.9 % of the annual plans, not 0.8 % and 0.7 %)."""
+    _, _, book = review
+    ws = openpyxl.load_workbook(book, read_only=True)["分责任单位完成"]
+    rows = list(ws.iter_rows(values_only=True))
+    total = dict(zip(rows[2], next(r for r in rows if r[0] == "合计")))
+    projects = {k for lst in sample.plans.values() for k in lst}
+    done = sum(sample.figure(k, 10) for k in projects)
+    annual = sum(sample.own_plan(k)[1]["plan"] or 0 for k in projects)
+    assert total["完成投资（万元）"] == pytest.approx(done, abs=0.01)
+    assert total["年度计划投资（万元）"] == pytest.approx(annual, abs=0.01)
+    assert total["年度计划完成率（%）"] == pytest.approx(done / annual * 100, abs=0.01)
+    assert round(total["年度计划完成率（%）"], 1) == 65.9
+    assert total["完成率（%）"] == pytest.approx(done / total["计划投资（万元）"] * 100, abs=0.01)
+    assert round(total["完成率（%）"], 1) == 77.9
+
+
 def test_the_plans_requirements_in_summary_json_agree_with_the_workbooks(review, sample, plan_file):
-    summary, _ = review
+    summary, _, _ = review
     t = {k: v["value"] for k, v in plan_file["targets"].items()}
     items = {(i["requirement_id"], i["list"], i["period"]): i for i in summary["requirements"]["items"]}
 
