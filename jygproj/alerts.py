@@ -4,17 +4,22 @@ Rules differ by city, so thresholds, levels and the words shown to users are con
 (domain page, "Warning practice"). The level keys are fixed by :data:`jygproj.schema.ALERT_LEVELS`
 (blue < yellow < red, mildest first as in Gansu practice); their labels come from the rules file.
 
-Five rule kinds:
+Six rule kinds:
 
 - ``start_lateness``   new projects not started after their planned start month (二(四)、二(五));
-- ``resume_lateness``  continuing projects not resumed after the deadline month (二(二): Q1);
-- ``pace_gap``         completion behind the seasonal time-elapsed pace 序时进度, in percentage points;
+- ``resume_lateness``  continuing projects with no resumption on any list after the deadline month
+                        (the plan's for the key projects, 二(二): Q1; a practice month elsewhere);
+- ``pace_gap``         completion behind the time-elapsed pace 序时进度 (the plan's quarters where it has
+                        them, else the seasonal profile), in percentage points;
 - ``report_timeliness`` scheduling reports filed late or missing (二(八): key projects by the 5th);
-- ``cumulative_fall``  a 1-X月 cumulative figure lower than the previous period's (data quality).
+- ``cumulative_fall``  a 1-X月 cumulative figure lower than the previous period's (data quality);
+- ``registration_lag`` started projects not registered for statistics (入库) after some months.
 
-:func:`evaluate` returns one ALERTS row per hit: a project on two lists, or hit by two rules, has
-several rows. Count projects with :func:`worst_level_per_project`. Everything here is pure: the
-caller passes frames, the as-of date, the loaded rules and the seasonal profile.
+Every threshold is a practice setting (参考), not a requirement of the plan: the report says so.
+:func:`evaluate` returns one ALERTS row per project and rule, naming every list it concerns; a
+project hit by two rules has two rows. Count projects with :func:`worst_level_per_project`.
+Everything here is pure: the caller passes frames, the as-of date, the loaded rules and the
+seasonal profile.
 """
 
 from __future__ import annotations
@@ -33,7 +38,8 @@ from jygproj.report.formats import date_zh as _date_zh, wan as _wan
 from jygproj.reference import Lines, ReferenceDataError, check_keys, read_strict
 
 LEVEL_ORDER: dict[str, int] = {level: i for i, level in enumerate(schema.ALERT_LEVELS)}
-RULE_KINDS = ("start_lateness", "resume_lateness", "pace_gap", "report_timeliness", "cumulative_fall")
+RULE_KINDS = ("start_lateness", "resume_lateness", "pace_gap", "report_timeliness", "cumulative_fall",
+              "registration_lag")
 CADENCES = ("monthly", "weekly")
 
 #: Lists under construction scheduling; the reserve pool (二(六)) has no progress to warn about.
@@ -102,9 +108,11 @@ class AlertRules:
 _RULE_KEYS = {"name", "kind", "clause", "source"}
 _KIND_KEYS: dict[str, tuple[set[str], set[str]]] = {  # kind -> (required, optional) beyond _RULE_KEYS
     "start_lateness": ({"bands"}, {"applies_to_lists", "applies_to_natures"}),
-    "resume_lateness": ({"bands", "deadline_month"}, {"applies_to_lists", "applies_to_natures"}),
+    "resume_lateness": ({"bands", "deadline_month"}, {"applies_to_lists", "applies_to_natures",
+                                                      "plan_deadline_lists", "practice_deadline_month"}),
     "pace_gap": ({"bands"}, {"applies_to_lists", "applies_to_natures", "min_annual_plan_wan",
-                             "pace_from_planned_start"}),
+                             "pace_from_planned_start", "only_started"}),
+    "registration_lag": ({"bands"}, {"applies_to_lists", "applies_to_natures"}),
     "report_timeliness": ({"schedules", "late_level", "missing_level"},
                           {"applies_to_natures", "lookback_periods"}),
     "cumulative_fall": ({"level"}, {"applies_to_lists", "tolerance_wan"}),
@@ -123,7 +131,9 @@ def load_rules(path: Path | None = None, *, plan: Any = None) -> AlertRules:
     path = Path(path) if path else paths.REFERENCE / "alert_rules.yaml"
     data, lines = read_strict(path)
     data = _from_plan(data, plan, path, lines, ())
-    check_keys(data, file=path, lines=lines, key_path=(), required={"meta", "levels", "rules"})
+    # letters: the reminder-letter triggers (三(三)), read by jygproj.supervision.load_letter_rules
+    check_keys(data, file=path, lines=lines, key_path=(), required={"meta", "levels", "rules"},
+               optional={"letters"})
     check_keys(data["meta"], file=path, lines=lines, key_path=("meta",),
                required={"title", "clause", "description"})
     levels_raw = data["levels"]
@@ -225,12 +235,15 @@ def _rule(path: Path, lines: Lines, rid: str, entry: Any) -> Rule:
 
     params: dict[str, Any] = {}
     for key in ("deadline_month", "min_annual_plan_wan", "pace_from_planned_start", "tolerance_wan",
-                "lookback_periods"):
+                "lookback_periods", "practice_deadline_month", "only_started"):
         if key in entry:
             params[key] = entry[key]
-    if "deadline_month" in params and params["deadline_month"] not in range(1, 13):
-        raise ReferenceDataError(path, lines.get(kp + ("deadline_month",)), ".".join(kp + ("deadline_month",)),
-                                 f"应为 1–12 月，实际为 {params['deadline_month']!r}", "bad_month")
+    if "plan_deadline_lists" in entry:
+        params["plan_deadline_lists"] = members("plan_deadline_lists", schema.LISTS, ())
+    for key in ("deadline_month", "practice_deadline_month"):
+        if key in params and params[key] not in range(1, 13):
+            raise ReferenceDataError(path, lines.get(kp + (key,)), ".".join(kp + (key,)),
+                                     f"应为 1–12 月，实际为 {params[key]!r}", "bad_month")
     for key in ("late_level", "missing_level"):
         if key in entry:
             params[key] = level(key, entry[key])
@@ -295,75 +308,147 @@ def assessment_year(progress: pl.DataFrame, as_of: date) -> int:
 # --- where each project stands --------------------------------------------------------------------
 
 
+_Q_COLS = ["q1_plan_wan", "q2_plan_wan", "q3_plan_wan", "q4_plan_wan"]
+
+
+def _own_quarters_share(day: pl.Expr, profile: Profile) -> pl.Expr:
+    """Share of a membership's own quarterly targets (q1..q4_plan_wan) due by ``day``: the quarters
+    ended whole, the running one by the seasonal share of its elapsed part."""
+    q = [pl.col(c).fill_null(0.0) for c in _Q_COLS]
+    total = q[0] + q[1] + q[2] + q[3]
+    quarter = ((day.dt.month().cast(pl.Int32) - 1) // 3 + 1)
+    seasonal = _pace_share(day, profile)
+    due = pl.lit(0.0)
+    for k in range(1, 5):
+        before = cum_share(3 * k - 3, profile)
+        span = cum_share(3 * k, profile) - before
+        within = ((seasonal - before) / span).clip(0.0, 1.0) if span else pl.lit(1.0)
+        closed = sum(q[:k - 1], pl.lit(0.0))
+        due = pl.when(quarter == k).then(closed + q[k - 1] * within).otherwise(due)
+    return pl.when(total > 0).then(due / total).otherwise(None)
+
+
+def cutoff_month(as_of: date, year: int) -> int:
+    """The month whose 1-X月 figures a review on ``as_of`` uses: the last month ended by ``as_of``
+    (2023-11-10 → October; 2023-09-30 → September), within the assessed ``year`` (a review in January
+    2024 of 2023 uses December). 0 when no month of ``year`` has ended."""
+    y, m = (as_of.year, as_of.month) if as_of == ledger.month_end(as_of.year, as_of.month) else \
+        ((as_of.year, as_of.month - 1) if as_of.month > 1 else (as_of.year - 1, 12))
+    return m if y == year else (12 if y > year else 0)
+
+
+Schedules = dict  # (list, nature) -> Profile: the plan's own schedule (completion.plan_schedules)
+PACE_BASIS = schema.PACE_BASIS_LABELS
+
+
+def _schedule_key(schedules: Schedules | None):
+    return tuple(sorted(((k[0], k[1] or ""), ledger.profile_key(v)) for k, v in (schedules or {}).items()))
+
+
 def positions(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.DataFrame, as_of: date,
-              profile: Profile, *, pace_from_planned_start: bool = True, year: int | None = None) -> pl.DataFrame:
-    """Each project on each construction list as known on ``as_of``: plan, latest figure, pace.
+              profile: Profile, *, pace_from_planned_start: bool = True, year: int | None = None,
+              month: int | None = None, schedules: Schedules | None = None) -> pl.DataFrame:
+    """Each project on each construction list as known on ``as_of``: plan, the project's figure, pace.
 
     ``progress`` is the raw ledger (all submissions); the latest revision known on ``as_of`` is taken
-    with :func:`jygproj.ledger.snapshot`. The latest period of the assessed year (``year``, by default
-    :func:`assessment_year`) is used; the pace is
-    taken at that period's end (a stale report is a matter for the report rule, not the pace rule).
-    A project with no report this year is compared at ``as_of`` with ``completed_ytd_wan`` null.
+    with :func:`jygproj.ledger.snapshot`. A project's status is the project's (issue 13): its
+    completed-to-date is one figure per project (ledger.monthly_cumulative: the monthly reports of
+    every list, the list earliest in LIST_PRECEDENCE where two report), at the cut-off month
+    (``month``, default :func:`cutoff_month`: the evaluation month) — weekly reports never stand in
+    (one cut-off per report); its start and resumption come from every list (ledger.project_status).
+    A project with no monthly figure this year has ``completed_ytd_wan`` null.
 
-    Plan figures come from the list (membership) and fall back to the project register.
-    With ``pace_from_planned_start``, a project planned to start this year runs its pace from its
-    planned start month: share = (S(t) − S(start−1)) / (1 − S(start−1)), S the cumulative profile.
+    Plan figures come from the list (membership) and fall back to the project register; on the
+    leader-package list the 年度计划 is the leader's target (包抓目标, 二(三)), named so (plan_label).
+    Pace (序时进度, 参考) at the figure's month end: the plan's own schedule where ``schedules`` has one
+    for the (list, nature) (二(二) key projects, completion.plan_schedules) and the project is not
+    planned to start this year; else the seasonal profile, run from the planned start month for a
+    project planned to start this year (``pace_from_planned_start``):
+    share = (S(t) − S(start−1)) / (1 − S(start−1)).
 
     Columns: project_id, list, name, responsible_unit, lead_unit, leader, nature, annual_plan_wan,
-    planned_start, period, period_end, completed_ytd_wan, issues, started, started_on, resumed,
-    pace_date, pace_share, planned_to_date_wan, completion_pct, pace_pct, behind_pp, pace_ratio.
+    plan_label, planned_start, period, period_end, completed_ytd_wan, issues, started, started_on,
+    resumed, resumed_on, resumed_by, pace_date, pace_share, pace_basis, planned_to_date_wan,
+    completion_pct, pace_pct, behind_pp, pace_ratio, figure_list, figure_file, figure_sheet,
+    figure_row, plan_file, plan_sheet, plan_row.
     """
     year = assessment_year(progress, as_of) if year is None else year
+    month = cutoff_month(as_of, year) if month is None else month
     return ledger.memoised(
         "positions", (projects, memberships, progress),
-        (as_of, ledger.profile_key(profile), pace_from_planned_start, year),
-        lambda: _positions(projects, memberships, progress, as_of, profile, pace_from_planned_start, year))
+        (as_of, ledger.profile_key(profile), pace_from_planned_start, year, month, _schedule_key(schedules)),
+        lambda: _positions(projects, memberships, progress, as_of, profile, pace_from_planned_start, year, month,
+                           schedules or {}))
 
 
 def _positions(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.DataFrame, as_of: date,
-               profile: Profile, pace_from_planned_start: bool, year: int) -> pl.DataFrame:
-    snap = ledger.snapshot(progress, as_of).filter(
+               profile: Profile, pace_from_planned_start: bool, year: int, month: int,
+               schedules: Schedules) -> pl.DataFrame:
+    snap = ledger.monthly_reports(ledger.snapshot(progress, as_of)).filter(
         pl.col("period_end").is_not_null() & (pl.col("period_end") <= as_of)
-        & (pl.col("period_end").dt.year() == year)
-    )
-    latest = (  # the last period of each (project, list) once sorted; (project, list, period) is unique
+        & (pl.col("period_end").dt.year() == year) & (pl.col("period_end").dt.month() <= month))
+    monthly = ledger.monthly_from_resolved(ledger.with_period_fields(snap))
+    figure = ledger.figure_at(monthly, year, month)
+    issues = (  # the 存在问题 of each (project, list)'s latest monthly report
         snap.sort(["project_id", "list", "period_end", "period"])
         .filter(ledger.last_of(["project_id", "list"]))
-        .select("project_id", "list", "period", "period_end", "completed_ytd_wan", "issues")
+        .select("project_id", "list", "issues")
     )
-    status = ledger.start_status(progress, as_of)
+    status = ledger.project_status(progress, as_of, year)
     register = projects.select("project_id", "name", "responsible_unit", "lead_unit", "leader",
                                pl.col("nature").alias("_p_nature"),
                                pl.col("annual_plan_wan").alias("_p_plan"),
                                pl.col("planned_start").alias("_p_start"))
+    cut_end = ledger.month_end(year, month) if month else date(year, 1, 1) - timedelta(days=1)
     frame = (
         memberships.filter(pl.col("list").cast(pl.String).is_in(CONSTRUCTION_LISTS))
-        .select("project_id", "list", "nature", "annual_plan_wan", "planned_start")
+        .select("project_id", "list", "nature", "annual_plan_wan", "planned_start", *_Q_COLS,
+                pl.col("source_file").alias("plan_file"), pl.col("source_sheet").alias("plan_sheet"),
+                pl.col("source_row").alias("plan_row"))
         .join(register, on="project_id", how="left")
         .with_columns(
             pl.coalesce("nature", "_p_nature").alias("nature"),
             pl.coalesce("annual_plan_wan", "_p_plan").alias("annual_plan_wan"),
             pl.coalesce("planned_start", "_p_start").alias("planned_start"),
         )
-        .join(latest, on=["project_id", "list"], how="left")
-        .join(status.select("project_id", "started", "started_on", "resumed"), on="project_id", how="left")
+        .join(issues, on=["project_id", "list"], how="left")
+        .join(figure.select("project_id", "completed_ytd_wan", "period", "figure_list",
+                            pl.col("source_file").alias("figure_file"), pl.col("source_sheet").alias("figure_sheet"),
+                            pl.col("source_row").alias("figure_row"), "month_used"),
+              on="project_id", how="left")
+        .join(status.select("project_id", "started", "started_on", "resumed", "resumed_on", "resumed_by"),
+              on="project_id", how="left")
         .with_columns(
             pl.col("started").fill_null(False),
             pl.col("resumed").fill_null(False),
-            # no report this year: compare at as_of (or at the year's end once it is over)
-            pl.coalesce(pl.col("period_end"), pl.lit(min(as_of, date(year, 12, 31)))).alias("pace_date"),
+            pl.when(pl.col("month_used").is_not_null())
+            .then(pl.date(year, pl.col("month_used"), 1).dt.month_end()).alias("period_end"),
+            pl.when(pl.col("list").cast(pl.String) == "leader_package").then(pl.lit("包抓目标"))
+            .otherwise(pl.lit("年度计划投资")).alias("plan_label"),
         )
+        # no figure this year: compared at the cut-off month's end
+        .with_columns(pl.coalesce(pl.col("period_end"), pl.lit(cut_end)).alias("pace_date"))
     )
-    share = _pace_share(pl.col("pace_date"), profile)
+    seasonal = _pace_share(pl.col("pace_date"), profile)
+    share, basis = seasonal, pl.lit("seasonal")
+    planned_this_year = (pl.col("planned_start").dt.year() == year) & (pl.col("planned_start").dt.month() > 1)
     if pace_from_planned_start:
         start_share = _pace_share(pl.col("planned_start") - pl.duration(days=1), profile)
-        this_year = pl.col("planned_start").dt.year() == year
-        rescaled = ((share - start_share) / (1 - start_share)).clip(0.0, 1.0)
-        share = pl.when(this_year & (pl.col("planned_start").dt.month() > 1) & (start_share < 1)) \
-            .then(rescaled).otherwise(share)
+        rescaled = ((seasonal - start_share) / (1 - start_share)).clip(0.0, 1.0)
+        share = pl.when(planned_this_year & (start_share < 1)).then(rescaled).otherwise(share)
+    for (lst, nature), sched in schedules.items():
+        mine = (pl.col("list").cast(pl.String) == lst) & (pl.col("nature").cast(pl.String).eq_missing(nature)
+                                                          if nature else pl.lit(True)) \
+            & ~planned_this_year.fill_null(False)
+        share = pl.when(mine).then(_pace_share(pl.col("pace_date"), sched)).otherwise(share)
+        basis = pl.when(mine).then(pl.lit("plan_schedule")).otherwise(basis)
+    # a list that gives the project's own quarterly targets (包抓, 全省重点): its pace follows them
+    own = pl.any_horizontal([pl.col(c).is_not_null() for c in _Q_COLS])
+    share = pl.when(own).then(_own_quarters_share(pl.col("pace_date"), profile)).otherwise(share)
+    basis = pl.when(own).then(pl.lit("list_quarters")).otherwise(basis)
     plan = pl.col("annual_plan_wan")
     return (
-        frame.with_columns(share.alias("pace_share"))
+        frame.with_columns(share.alias("pace_share"), basis.alias("pace_basis"))
         .with_columns((plan * pl.col("pace_share")).alias("planned_to_date_wan"))
         .with_columns(
             pl.when(plan > 0).then(pl.col("completed_ytd_wan") / plan * 100).alias("completion_pct"),
@@ -374,10 +459,12 @@ def _positions(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.D
             pl.when(pl.col("planned_to_date_wan") > 0)
             .then(pl.col("completed_ytd_wan") / pl.col("planned_to_date_wan")).alias("pace_ratio"),
         )
+        .drop(_Q_COLS)
         .select("project_id", "list", "name", "responsible_unit", "lead_unit", "leader", "nature",
-                "annual_plan_wan", "planned_start", "period", "period_end", "completed_ytd_wan", "issues",
-                "started", "started_on", "resumed", "pace_date", "pace_share", "planned_to_date_wan",
-                "completion_pct", "pace_pct", "behind_pp", "pace_ratio")
+                "annual_plan_wan", "plan_label", "planned_start", "period", "period_end", "completed_ytd_wan",
+                "issues", "started", "started_on", "resumed", "resumed_on", "resumed_by", "pace_date", "pace_share",
+                "pace_basis", "planned_to_date_wan", "completion_pct", "pace_pct", "behind_pp", "pace_ratio",
+                "figure_list", "figure_file", "figure_sheet", "figure_row", "plan_file", "plan_sheet", "plan_row")
         .sort(["project_id", "list"])
     )
 
@@ -386,20 +473,25 @@ def _positions(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.D
 
 
 def evaluate(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.DataFrame, as_of: date,
-             rules: AlertRules, profile: Profile) -> pl.DataFrame:
-    """Apply every rule as known on ``as_of``; one schema.ALERTS row per hit, worst level first.
+             rules: AlertRules, profile: Profile, *, month: int | None = None,
+             schedules: Schedules | None = None) -> pl.DataFrame:
+    """Apply every rule as known on ``as_of``: one schema.ALERTS row per project and rule (issue 13),
+    worst level first; ``list`` is the list the warning's figures come from and ``lists`` every list
+    of the project the rule hit (codes, in LIST_PRECEDENCE order, "、"-joined).
 
     ``progress`` is the raw ledger (every submission and revision); revisions and report dates are
     resolved here as of ``as_of`` (jygproj.ledger.snapshot), so re-running an old date gives the
-    warnings of that day. ``period`` of a row is the period the warning is about: the as-of month for
-    start and resumption, the latest reported period for pace, the late or missing period for reports,
-    the period whose figure fell for cumulative figures.
+    warnings of that day. Figures are the monthly ones of the cut-off ``month`` (:func:`positions`).
+    ``period`` of a row is the period the warning is about: the as-of month for start, resumption and
+    registration, the figure's month for pace, the late or missing period for reports, the period
+    whose figure fell for cumulative figures.
     """
     frames = []
     pace_rules = [r for r in rules.rules.values() if r.kind == "pace_gap"]
     from_start = bool(pace_rules[0].params.get("pace_from_planned_start", True)) if pace_rules else True
     year = assessment_year(progress, as_of)
-    pos = positions(projects, memberships, progress, as_of, profile, pace_from_planned_start=from_start, year=year)
+    kw = dict(year=year, month=month, schedules=schedules)
+    pos = positions(projects, memberships, progress, as_of, profile, pace_from_planned_start=from_start, **kw)
     for rule in rules.rules.values():
         if rule.kind == "start_lateness":
             frames.append(_start_lateness(pos, rule, as_of))
@@ -408,7 +500,7 @@ def evaluate(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.Dat
         elif rule.kind == "pace_gap":
             if rule.params.get("pace_from_planned_start", True) != from_start:
                 pos_r = positions(projects, memberships, progress, as_of, profile,
-                                  pace_from_planned_start=bool(rule.params["pace_from_planned_start"]), year=year)
+                                  pace_from_planned_start=bool(rule.params["pace_from_planned_start"]), **kw)
             else:
                 pos_r = pos
             frames.append(_pace_gap(pos_r, rule))
@@ -416,16 +508,55 @@ def evaluate(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.Dat
             frames.append(_report_timeliness(pos, progress, rule, as_of))
         elif rule.kind == "cumulative_fall":
             frames.append(_cumulative_fall(progress, rule, as_of))
-    month = f"{as_of.year}-{as_of.month:02d}"
+        elif rule.kind == "registration_lag":
+            frames.append(_registration_lag(pos, projects, progress, rule, as_of))
+    month_text = f"{as_of.year}-{as_of.month:02d}"
     out = pl.concat([f for f in frames if f.height], how="diagonal_relaxed") if any(f.height for f in frames) \
         else pl.DataFrame(schema={"project_id": pl.String, "list": pl.String, "period": pl.String,
                                   "level": pl.String, "rule_id": pl.String, "reason": pl.String})
-    out = out.with_columns(pl.col("period").fill_null(month), pl.lit(as_of).alias("evaluated_on"))
-    out = schema.conform(out, schema.ALERTS)
+    out = _one_per_project_and_rule(out.with_columns(pl.col("period").fill_null(month_text)))
+    out = schema.conform(out.with_columns(pl.lit(as_of).alias("evaluated_on")), schema.ALERTS)
     return out.sort(
         [pl.col("level").to_physical(), "project_id", "list", "rule_id", "period"],
         descending=[True, False, False, False, False],
     )
+
+
+def _one_per_project_and_rule(hits: pl.DataFrame) -> pl.DataFrame:
+    """One alert per project and rule: the worst hit (ties: the list earliest in LIST_PRECEDENCE, then
+    the latest period), its reason, and every list the rule hit on (``lists``). A reason that differs
+    between lists (a pace measured against each list's own plan) is the worst list's, and the others
+    are named (涉及清单)."""
+    if hits.is_empty():
+        return hits.with_columns(pl.lit(None, pl.String).alias("lists"))
+    rank = {name: i for i, name in enumerate(ledger.LIST_PRECEDENCE)}
+    levels = {k: i for i, k in enumerate(schema.ALERT_LEVELS)}
+    ordered = hits.with_columns(
+        pl.col("list").cast(pl.String),
+        pl.col("level").cast(pl.String).replace_strict(levels, return_dtype=pl.Int32).alias("_lv"),
+        pl.col("list").cast(pl.String).replace_strict(rank, default=len(rank), return_dtype=pl.Int32).alias("_rk"),
+    ).sort(["project_id", "rule_id", "_lv", "_rk", "period"], descending=[False, False, True, False, True])
+    lists = (ordered.sort(["project_id", "rule_id", "_rk"])
+             .group_by(["project_id", "rule_id"], maintain_order=True)
+             .agg(pl.col("list").unique(maintain_order=True).str.join("、").alias("lists"),
+                  pl.col("list").unique(maintain_order=True).len().alias("_n")))
+    first = ordered.group_by(["project_id", "rule_id"], maintain_order=True).first().join(
+        lists, on=["project_id", "rule_id"], how="left")
+    named = first["lists"].map_elements(
+        lambda codes: "、".join(schema.LISTS.get(c, c) for c in codes.split("、")), return_dtype=pl.String)
+    return first.with_columns(
+        pl.when(pl.col("_n") > 1).then(pl.concat_str(pl.col("reason"), pl.lit("（涉及清单："), named, pl.lit("）")))
+        .otherwise(pl.col("reason")).alias("reason")).drop("_lv", "_rk", "_n")
+
+
+def evaluation_notes(projects: pl.DataFrame, progress: pl.DataFrame, rules: AlertRules) -> dict[str, str]:
+    """Rules that could not be evaluated on these inputs, with the reason (Chinese): the report says so
+    rather than showing an empty list as if nothing were wrong."""
+    notes = {}
+    for r in rules.rules.values():
+        if r.kind == "registration_lag" and not _has_registration(projects, progress):
+            notes[r.id] = "读入的数据中没有入库信息（是否入库、入库时间），本规则未评估"
+    return notes
 
 
 def _applies(pos: pl.DataFrame, rule: Rule) -> pl.DataFrame:
@@ -464,35 +595,110 @@ def _start_lateness(pos: pl.DataFrame, rule: Rule, as_of: date) -> pl.DataFrame:
 
 
 def _resume_lateness(pos: pl.DataFrame, rule: Rule, as_of: date, year: int) -> pl.DataFrame:
-    deadline = int(rule.params["deadline_month"])
-    # Evidence of resumption: the 复工 flag on any list, or investment reported this year (many
-    # city tables have no 复工 column; money spent on site means work has resumed).
-    hits = _banded(
-        _applies(pos, rule).filter(~pl.col("resumed") & ~(pl.col("completed_ytd_wan").fill_null(0) > 0))
-        .with_columns(_months_after_month(pl.lit(date(year, deadline, 1)), as_of).alias("months_late")),
-        rule, "months_late",
-    )
-    reasons = [f"续建项目应于{year}年{deadline}月底前复工，截至{_date_zh(as_of)}未报复工且本年无完成投资，已逾期{m:.1f}个月"
-               for m in hits["months_late"]]
+    """Continuing projects with no evidence of resumption this year on any list (ledger.resumption:
+    a 复工 flag, a 开工（复工）时间 this year, or investment this year). The deadline is the plan's
+    where the plan sets one for a list the project is on (二(二): the key projects, Q1), else the
+    rules file's practice month (参考: the plan gives the other lists no date)."""
+    plan_month = int(rule.params["deadline_month"])
+    plan_lists = tuple(rule.params.get("plan_deadline_lists") or ())
+    practice_month = int(rule.params.get("practice_deadline_month") or plan_month)
+    applies = _applies(pos, rule).filter(~pl.col("resumed"))
+    on_plan_list = applies.group_by("project_id").agg(
+        pl.col("list").cast(pl.String).is_in(plan_lists).any().alias("_plan"))
+    hits = applies.join(on_plan_list, on="project_id").with_columns(
+        pl.when(pl.col("_plan")).then(plan_month).otherwise(practice_month).alias("_deadline"))
+    hits = _banded(hits.with_columns(
+        _months_after_month(pl.date(year, pl.col("_deadline"), 1), as_of).alias("months_late")), rule, "months_late")
+    reasons = [
+        (f"方案要求{year}年{d}月底前复工（{rule.clause}），" if on_plan else
+         f"续建项目（方案未规定复工时限，按本市预警设定以{year}年{d}月底为参考），")
+        + f"截至{_date_zh(as_of)}各清单均未报复工、本年无开工（复工）时间和完成投资，已过{m:.1f}个月"
+        for d, on_plan, m in zip(hits["_deadline"], hits["_plan"], hits["months_late"])
+    ]
     return _rows(hits, rule, reasons, f"{as_of.year}-{as_of.month:02d}")
 
 
+def _own_plan_rows(pos: pl.DataFrame) -> pl.DataFrame:
+    """Each project once, on the list of its own plan: the first of its lists in LIST_PRECEDENCE, the
+    leader-package list last (its 年度计划 is the leader's target, 二(三), not the project's plan)."""
+    rank = {name: i for i, name in enumerate(ledger.LIST_PRECEDENCE)}
+    return (pos.with_columns(pl.col("list").cast(pl.String).replace_strict(rank, default=len(rank),
+                                                                           return_dtype=pl.Int32).alias("_rk"))
+            .sort(["project_id", "_rk"]).filter(pl.col("project_id").ne_missing(pl.col("project_id").shift(1))
+                                                | (pl.int_range(pl.len()) == 0)).drop("_rk"))
+
+
 def _pace_gap(pos: pl.DataFrame, rule: Rule) -> pl.DataFrame:
+    """Completion behind 序时进度, measured once per project against its own plan (:func:`_own_plan_rows`:
+    its pace follows that list's quarterly targets for it, the plan's schedule, or the seasonal
+    profile); the warning names every list of the project it applies to."""
     floor = float(rule.params.get("min_annual_plan_wan", 0) or 0)
-    hits = _banded(
-        _applies(pos, rule).filter(
-            pl.col("completed_ytd_wan").is_not_null() & (pl.col("annual_plan_wan") > 0)
-            & (pl.col("annual_plan_wan") >= floor) & (pl.col("pace_share") > 0)
-        ),
-        rule, "behind_pp",
-    )
+    applies = _applies(pos, rule)
+    cand = _own_plan_rows(applies).filter(
+        pl.col("completed_ytd_wan").is_not_null() & (pl.col("annual_plan_wan") > 0)
+        & (pl.col("annual_plan_wan") >= floor) & (pl.col("pace_share") > 0))
+    if rule.params.get("only_started"):
+        # a new project not started is late, not behind: the start rule measures it (in months)
+        cand = cand.filter(pl.col("started") | (pl.col("nature").cast(pl.String) != "new"))
+    hits = _banded(cand, rule, "behind_pp")
+    basis = PACE_BASIS
     reasons = [
-        f"截至{period_label(p)}累计完成投资{_wan(c)}，占年度计划{_wan(a)}的{cp:.1f}%，"
-        f"序时进度{pp:.1f}%，落后{b:.1f}个百分点"
-        for p, c, a, cp, pp, b in zip(hits["period"], hits["completed_ytd_wan"], hits["annual_plan_wan"],
-                                      hits["completion_pct"], hits["pace_pct"], hits["behind_pp"])
+        f"截至{period_label(p)}累计完成投资{_wan(c)}，占{label}{_wan(a)}的{cp:.1f}%，"
+        f"序时进度{pp:.1f}%（{basis.get(pb, pb)}，参考），落后{b:.1f}个百分点"
+        for p, c, label, a, cp, pp, pb, b in zip(hits["period"], hits["completed_ytd_wan"], hits["plan_label"],
+                                                 hits["annual_plan_wan"], hits["completion_pct"], hits["pace_pct"],
+                                                 hits["pace_basis"], hits["behind_pp"])
     ]
-    return _rows(hits, rule, reasons)
+    own = _rows(hits, rule, reasons)
+    # the same warning on the project's other lists (named by _one_per_project_and_rule, which keeps
+    # the own-plan list's figures: the first in LIST_PRECEDENCE)
+    others = applies.select("project_id", pl.col("list").cast(pl.String)).join(
+        own.drop("list"), on="project_id").select(own.columns)
+    return pl.concat([own, others.join(own.select("project_id", "list"), on=["project_id", "list"], how="anti")])
+
+
+def _has_registration(projects: pl.DataFrame, progress: pl.DataFrame) -> bool:
+    """Do the inputs say anything about registration? The canonical tables always have the columns
+    (null when a workbook has no 是否入库/入库时间), so columns all null say nothing."""
+    return any(c in f.columns and f[c].null_count() < f.height
+               for f in (projects, progress) for c in ("registered", "registered_on"))
+
+
+def _registration_lag(pos: pl.DataFrame, projects: pl.DataFrame, progress: pl.DataFrame, rule: Rule,
+                      as_of: date) -> pl.DataFrame:
+    """Started projects not registered for statistics (入库) some months after their start (Yinchuan
+    practice: yellow one month after, red after two; 参考). Reads the canonical ``registered`` /
+    ``registered_on`` columns of the progress (reports known on as_of, any list) and projects tables:
+    a project is warned when a table says 未入库 and none says 已入库 by as_of; without any
+    registration information nothing is evaluated (:func:`evaluation_notes` says so)."""
+    if not _has_registration(projects, progress):
+        return pl.DataFrame()
+    parts = []
+    for frame in (ledger.snapshot(progress, as_of).filter(pl.col("period_end").is_null()
+                                                           | (pl.col("period_end") <= as_of)), projects):
+        cols = [c for c in ("registered", "registered_on") if c in frame.columns]
+        if cols:
+            parts.append(frame.select("project_id", *[pl.col(c) for c in cols]))
+    reg = pl.concat(parts, how="diagonal_relaxed")
+    if "registered_on" not in reg.columns:
+        reg = reg.with_columns(pl.lit(None, pl.Date).alias("registered_on"))
+    if "registered" not in reg.columns:
+        reg = reg.with_columns(pl.lit(None, pl.Boolean).alias("registered"))
+    known = (pl.col("registered") == True) | (pl.col("registered_on") <= as_of)  # noqa: E712
+    # warned only where a table says 未入库 and none says 已入库 (no information is no warning)
+    done = reg.group_by("project_id").agg(known.fill_null(False).any().alias("_registered"),
+                                          (pl.col("registered") == False).fill_null(False).any()  # noqa: E712
+                                          .alias("_unregistered"))
+    cand = _applies(pos, rule).filter(pl.col("started") & pl.col("started_on").is_not_null()
+                                      & (pl.col("started_on") <= as_of)).join(done, on="project_id", how="inner") \
+        .filter(pl.col("_unregistered") & ~pl.col("_registered"))
+    days_in_month = ledger.month_end(as_of.year, as_of.month).day
+    months = (as_of.year * 12 + as_of.month - _ym(pl.col("started_on"))).cast(pl.Float64) \
+        + (pl.lit(as_of.day) - pl.col("started_on").dt.day().cast(pl.Int32)).cast(pl.Float64) / days_in_month
+    hits = _banded(cand.with_columns(months.alias("months_unregistered")), rule, "months_unregistered")
+    reasons = [f"{_date_zh(d)}开工，截至{_date_zh(as_of)}未入库（统计），已{m:.1f}个月（本市预警设定，参考）"
+               for d, m in zip(hits["started_on"], hits["months_unregistered"])]
+    return _rows(hits, rule, reasons, f"{as_of.year}-{as_of.month:02d}")
 
 
 def due_periods(cadence: str, due_days: int, as_of: date, count: int = 1) -> list[tuple[str, date, date]]:

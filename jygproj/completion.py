@@ -25,7 +25,7 @@ import polars as pl
 
 from jygproj.ledger import LIST_PRECEDENCE, cumulative_at, memoised, profile_key
 from jygproj.pace import Profile, cum_share
-from jygproj.schema import ENTERPRISE_LISTS, WAN_PER_YI
+from jygproj.schema import ENTERPRISE_LISTS, QUARTER_LABELS, WAN_PER_YI
 
 #: Scope names beside the list names in the ``list`` column of results.
 CITY = "city"  # 全市合计（去重）
@@ -204,7 +204,8 @@ def completion(
     projects, annual_plan_wan, plan_wan, completed_wan, rate_pct (completed / plan), annual_rate_pct
     (YTD rows: completed / annual plan), and, where the plan sets one, target_wan (the plan's own
     quarterly target; for YTD the targets due by the as-of month, or an annual target by the seasonal
-    pace) and target_rate_pct. ``by`` is one of BREAKDOWNS, taken from ``projects``.
+    pace) and target_rate_pct (the cumulative beside each quarter: :func:`with_cumulative`). ``by``
+    is one of BREAKDOWNS, taken from ``projects``.
     """
     detail = completion_detail(memberships, monthly, year=year, as_of_month=as_of_month, profile=profile)
     keys = ["list", "nature"]
@@ -247,15 +248,59 @@ def completion(
     )
 
 
+def with_cumulative(out: pl.DataFrame, *, as_of_month: int, profile: Profile) -> pl.DataFrame:
+    """:func:`completion`'s frame with the cumulative beside each quarter (issue 13): to the end of the
+    quarter, or to the as-of month for the running one (``partial``: begun, not ended). cum_plan_wan /
+    cum_target_wan count closed quarters whole and the running one by its elapsed (seasonal) part;
+    quarters not begun get nulls; YTD rows repeat the year-to-date figures. Adds partial,
+    cum_plan_wan, cum_completed_wan, cum_rate_pct, cum_target_wan, cum_target_rate_pct."""
+    keys = [c for c in (*BREAKDOWNS, "list", "nature") if c in out.columns]
+    frac = {q: elapsed_fraction(q, as_of_month, profile) for q in range(1, 5)}
+    out = out.with_row_index("_row")
+    q = out.filter(pl.col("period") != "YTD").with_columns(
+        pl.col("quarter").replace_strict(frac, return_dtype=pl.Float64).alias("_f"))
+    begun = (pl.col("quarter") * 3 - 2) <= as_of_month
+    q = q.sort([*keys, "quarter"], nulls_last=True).with_columns(
+        (pl.col("plan_wan") * pl.col("_f")).cum_sum().over(keys).alias("cum_plan_wan"),
+        pl.col("completed_wan").fill_null(0.0).cum_sum().over(keys).alias("cum_completed_wan"),
+        (pl.col("target_wan") * pl.col("_f")).cum_sum().over(keys).alias("cum_target_wan"),
+    ).with_columns(
+        *(pl.when(begun).then(pl.col(c)).alias(c) for c in ("cum_plan_wan", "cum_completed_wan", "cum_target_wan")),
+        (begun & ~pl.col("closed")).alias("partial"),
+    ).with_columns(pl.when(pl.col("completed_wan").is_null()).then(None).otherwise(pl.col("cum_completed_wan"))
+                   .alias("cum_completed_wan")).drop("_f")
+    ytd = out.filter(pl.col("period") == "YTD").with_columns(
+        pl.col("plan_wan").alias("cum_plan_wan"), pl.col("completed_wan").alias("cum_completed_wan"),
+        pl.col("target_wan").alias("cum_target_wan"), pl.lit(False).alias("partial"))
+    both = pl.concat([q, ytd.select(q.columns)]).sort("_row").drop("_row")
+    return both.with_columns(_pct(pl.col("cum_completed_wan"), pl.col("cum_plan_wan")).alias("cum_rate_pct"),
+                             _pct(pl.col("cum_completed_wan"), pl.col("cum_target_wan")).alias("cum_target_rate_pct"))
+
+
 def _pct(num: pl.Expr, den: pl.Expr) -> pl.Expr:
     return pl.when(den > 0).then(num / den * 100).otherwise(None)
 
 
+def quarter_targets(plan_targets: pl.DataFrame) -> pl.DataFrame:
+    """The plan's quarterly amount targets (kind target) by list, nature and period Q1..Q4, with a
+    list's all-natures quarters added up from its natures' where the plan sets them only by nature
+    (二(二): continuing 1.3/6.3/8.2/3.8 and new 0.25/4.2/14.75/18.2 make the 44 projects' quarters).
+    Columns: list, nature, period, target_wan, summed (true for a sum of the natures' targets)."""
+    t = plan_targets.filter((pl.col("kind") == "target") & pl.col("period").is_in(["Q1", "Q2", "Q3", "Q4"]))
+    own = t.select("list", "nature", "period", "target_wan", pl.lit(False).alias("summed"))
+    by_nature = t.filter(pl.col("nature").is_not_null())
+    summed = (by_nature.join(t.filter(pl.col("nature").is_null()).select("list").unique(), on="list", how="anti")
+              .group_by("list", "period", maintain_order=True).agg(pl.col("target_wan").sum())
+              .select("list", pl.lit(None, pl.String).alias("nature"), "period", "target_wan",
+                      pl.lit(True).alias("summed")))
+    return pl.concat([own, summed])
+
+
 def _target_to_date(plan_targets: pl.DataFrame, as_of_month: int, profile: Profile) -> pl.DataFrame:
-    """Plan target per (list, nature, period) incl. YTD: the quarters due so far, or the annual target
-    by the seasonal pace for lists with only an annual target."""
+    """Plan target per (list, nature, period) incl. YTD: the quarters due so far (the plan's own
+    schedule, 二(二)、二(三)), or the annual target by the seasonal pace for lists with only an annual target."""
     t = plan_targets.filter(pl.col("kind") == "target")
-    quarterly = t.filter(pl.col("period").is_in(["Q1", "Q2", "Q3", "Q4"]))
+    quarterly = quarter_targets(plan_targets)
     frac = {f"Q{q}": elapsed_fraction(q, as_of_month, profile) for q in range(1, 5)}
     ytd_from_q = (
         quarterly.with_columns(pl.col("period").replace_strict(frac, return_dtype=pl.Float64).alias("_f"))
@@ -271,6 +316,28 @@ def _target_to_date(plan_targets: pl.DataFrame, as_of_month: int, profile: Profi
     )
     cols = ["list", "nature", "period", "target_wan"]
     return pl.concat([quarterly.select(cols), ytd_from_q.select(cols), annual_only.select(cols)])
+
+
+def plan_schedules(plan_targets: pl.DataFrame, profile: Profile) -> dict[tuple[str, str | None], Profile]:
+    """The plan's own schedule as a monthly profile, for each (list, nature) whose quarterly targets
+    cover the year (二(二)'s key projects): each quarter's share of the year's targets, spread over
+    its months by the seasonal profile. Pace follows the plan where the plan has a schedule (issue 13);
+    everywhere else the seasonal profile (序时进度, pace.py)."""
+    q = quarter_targets(plan_targets)
+    out: dict[tuple[str, str | None], Profile] = {}
+    for (lst, nature), rows in q.group_by(["list", "nature"], maintain_order=True):
+        amounts = dict(zip(rows["period"], rows["target_wan"]))
+        total = sum(amounts.values())
+        if total <= 0 or set(amounts) != {"Q1", "Q2", "Q3", "Q4"}:
+            continue
+        monthly: Profile = {}
+        for quarter in range(1, 5):
+            share_q = quarter_share(quarter, profile)
+            for m in range(quarter * 3 - 2, quarter * 3 + 1):
+                within = profile[m] / share_q if share_q else 1 / 3
+                monthly[m] = amounts[f"Q{quarter}"] / total * within
+        out[(lst, nature)] = monthly
+    return out
 
 
 def _join_targets(out: pl.DataFrame, plan_targets: pl.DataFrame | None, as_of_month: int,
@@ -294,9 +361,10 @@ def target_checks(
 
     One row per target: list, nature, period (Q1..Q4/Year), kind, key, clause, target_wan,
     target_yi, completed_wan (the quarter's, or year to date for Year), rate_pct, due_wan (the part
-    due by the as-of month: the whole quarter once closed; the annual target by the seasonal pace),
-    pace_rate_pct (completed / due), final (the period has ended) and met (completed >= target; null
-    until final — an unfinished period is judged by pace_rate_pct).
+    due by the as-of month: the whole quarter once closed; an annual target by the plan's own
+    quarters where it sets them, else by the seasonal pace), pace_rate_pct (completed / due, 序时,
+    参考), pace_basis (plan_quarter | plan_schedule | seasonal), final (the period has ended) and met
+    (completed >= target; null until final: an unfinished period is not judged).
     """
     base = completion_frame.filter(pl.col("list").is_in(plan_targets["list"].unique().to_list()))
     if any(c in base.columns for c in BREAKDOWNS):
@@ -305,12 +373,24 @@ def target_checks(
     frac = {f"Q{q}": elapsed_fraction(q, as_of_month, profile) for q in range(1, 5)}
     frac["Year"] = cum_share(as_of_month, profile)
     final = {f"Q{q}": as_of_month >= 3 * q for q in range(1, 5)} | {"Year": as_of_month == 12}
+    # a year's target is due by the plan's own quarters where it sets them, else by the seasonal pace
+    schedules = plan_schedules(plan_targets, profile)
+    by_plan = pl.DataFrame(
+        [{"list": lst, "nature": nature, "_plan_share": cum_share(as_of_month, sched)}
+         for (lst, nature), sched in schedules.items()],
+        schema={"list": pl.String, "nature": pl.String, "_plan_share": pl.Float64})
     return (
         plan_targets.join(done, on=["list", "nature", "period"], how="left", nulls_equal=True)
+        .join(by_plan, on=["list", "nature"], how="left", nulls_equal=True)
         .with_columns(
             (pl.col("target_wan") / WAN_PER_YI).alias("target_yi"),
             _pct(pl.col("completed_wan"), pl.col("target_wan")).alias("rate_pct"),
-            (pl.col("target_wan") * pl.col("period").replace_strict(frac, return_dtype=pl.Float64)).alias("due_wan"),
+            (pl.col("target_wan") * pl.when((pl.col("period") == "Year") & pl.col("_plan_share").is_not_null())
+             .then(pl.col("_plan_share"))
+             .otherwise(pl.col("period").replace_strict(frac, return_dtype=pl.Float64))).alias("due_wan"),
+            pl.when(pl.col("period") != "Year").then(pl.lit("plan_quarter"))
+            .when(pl.col("_plan_share").is_not_null()).then(pl.lit("plan_schedule"))
+            .otherwise(pl.lit("seasonal")).alias("pace_basis"),
             pl.col("period").replace_strict(final, return_dtype=pl.Boolean).alias("final"),
         )
         .with_columns(
@@ -319,7 +399,7 @@ def target_checks(
             .alias("met"),
         )
         .select("list", "nature", "period", "kind", "key", "clause", "target_wan", "target_yi",
-                "completed_wan", "rate_pct", "due_wan", "pace_rate_pct", "final", "met")
+                "completed_wan", "rate_pct", "due_wan", "pace_rate_pct", "pace_basis", "final", "met")
     )
 
 
@@ -328,63 +408,133 @@ def target_checks(
 
 def requirements(
     completion_frame: pl.DataFrame,
+    checks: pl.DataFrame | None,
     *,
     as_of_month: int,
-    profile: Profile,
     rules: list,
+    planned_starts: dict[str, dict[int, int]] | None = None,
 ) -> pl.DataFrame:
-    """The plan's completion-rate requirements (jygproj.plan.Requirement, checks quarter_completion
-    and annual_completion, as the plan file declares them), one row per check.
+    """The plan's completion requirements (jygproj.plan.Requirement, checks target_completion and
+    annual_completion, as the plan file declares them), one row per list and period.
 
-    - quarter_completion: each closed quarter's rate of each of the rule's lists >= the threshold;
-      measured against the plan's own quarterly target where it sets one (basis "plan_target"),
-      else against the list's quarterly plan ("list_plan"); all natures together, and by nature
-      where the plan sets the quarterly target by nature (e.g. 二(二) continuing and new).
-    - annual_completion: year to date over the annual plan >= the threshold; final in the rule's
-      deadline month, before that judged by the seasonal pace (pace_required_pct = required × 序时进度).
+    - target_completion: completed against the plan's own amount target (``checks``,
+      :func:`target_checks`) for each period of the rule: a quarter is judged once closed, the year in
+      the deadline month; measured_pct = completed / target.
+    - annual_completion: year to date over the lists' annual plans, judged in the deadline month.
 
-    Columns: requirement_id, clause, list, nature, period, basis, measured_pct, required_pct,
-    pace_required_pct, final, met (final checks), on_pace (unfinished checks); met and on_pace stay
-    null where there is no rate (nothing planned). Rows in the order of the completion frame.
+    Nothing is judged before its period ends (met null; the seasonal pace is a practice reference,
+    :func:`practice_pace`, never a requirement). A quarterly target of new projects due before any
+    planned start (二(二): 0.25亿 in Q1, starts planned from Q2 — ``planned_starts``, Plan.planned_starts)
+    is the plan's own inconsistency: shown with a note, not judged (met null).
+
+    Columns: requirement_id, clause, list, nature, period, basis (plan_target | annual_plan),
+    target_wan (plan_target rows), completed_wan, measured_pct, required_pct, final, partial, met,
+    strive, note. Rows in the order of the rules.
     """
-    c = completion_frame.with_row_index("_row")
-    cols = ["requirement_id", "clause", "list", "nature", "period", "basis", "measured_pct", "required_pct",
-            "pace_required_pct", "final"]
-    quarterly, annual = [], []
+    planned_starts = planned_starts or {}
+    cols = {"requirement_id": pl.String, "clause": pl.String, "list": pl.String, "nature": pl.String,
+            "period": pl.String, "basis": pl.String, "target_wan": pl.Float64, "completed_wan": pl.Float64,
+            "measured_pct": pl.Float64, "required_pct": pl.Float64, "final": pl.Boolean, "partial": pl.Boolean,
+            "strive": pl.Boolean, "note": pl.String}
+    rows: list[dict] = []
     for rule in rules:
-        common = (pl.lit(rule.id).alias("requirement_id"), pl.lit(rule.clause).alias("clause"),
-                  pl.lit(rule.threshold_pct).alias("required_pct"))
-        if rule.check == "quarter_completion":
-            quarterly.append(c.filter(
-                pl.col("period").is_in(["Q1", "Q2", "Q3", "Q4"]) & pl.col("closed")
-                & pl.col("list").is_in(list(rule.lists))
-                & (pl.col("nature").is_null() | pl.col("target_wan").is_not_null())).with_columns(
-                *common,
-                pl.when(pl.col("target_wan").is_not_null()).then(pl.lit("plan_target")).otherwise(pl.lit("list_plan"))
-                .alias("basis"),
-                pl.coalesce(pl.col("target_rate_pct"), pl.col("rate_pct")).alias("measured_pct"),
-                pl.lit(rule.threshold_pct).alias("pace_required_pct"),
-                pl.lit(True).alias("final")))
+        if rule.check == "target_completion" and checks is not None:
+            hits = checks.filter((pl.col("kind") == "target") & pl.col("list").is_in(list(rule.lists))
+                                 & pl.col("nature").eq_missing(rule.nature) & pl.col("period").is_in(list(rule.periods)))
+            for c in hits.iter_rows(named=True):
+                quarter = int(c["period"][1]) if c["period"].startswith("Q") else None
+                begun = quarter is None or quarter * 3 - 2 <= as_of_month
+                if not begun:
+                    continue
+                final = c["final"] if quarter is not None else as_of_month >= (rule.deadline_month or 12)
+                note = rule.note
+                counts = planned_starts.get(c["list"], {})
+                if quarter is not None and rule.nature == "new" and counts and c["target_wan"] > 0 \
+                        and sum(counts.get(k, 0) for k in range(1, quarter + 1)) == 0:
+                    note = (f"方案自身不一致：安排{QUARTER_LABELS[quarter]}完成投资{c['target_wan'] / WAN_PER_YI:g}亿元，"
+                            f"但未安排{QUARTER_LABELS[quarter]}及以前新开工项目（计划新开工自"
+                            f"{QUARTER_LABELS[min(counts)]}起）；不作为责任单位未完成")
+                    final = False
+                rows.append(dict(requirement_id=rule.id, clause=rule.clause, list=c["list"], nature=c["nature"],
+                                 period=c["period"], basis="plan_target", target_wan=c["target_wan"],
+                                 completed_wan=c["completed_wan"], measured_pct=c["rate_pct"] if c["completed_wan"]
+                                 is not None else None, required_pct=rule.threshold_pct,
+                                 final=bool(final), partial=quarter is not None and not c["final"],
+                                 strive=rule.strive, note=note))
         elif rule.check == "annual_completion":
-            annual.append(c.filter((pl.col("period") == "YTD") & pl.col("nature").is_null()
-                                   & pl.col("list").is_in(list(rule.lists))).with_columns(
-                *common,
-                pl.lit("annual_plan").alias("basis"),
-                pl.col("annual_rate_pct").alias("measured_pct"),
-                pl.lit(rule.threshold_pct * cum_share(as_of_month, profile)).alias("pace_required_pct"),
-                pl.lit(as_of_month >= rule.deadline_month).alias("final")))
-    empty = c.head(0).with_columns(pl.lit(None, pl.String).alias(k) for k in ("requirement_id", "clause", "basis")) \
-        .with_columns(pl.lit(None, pl.Float64).alias(k) for k in ("measured_pct", "required_pct", "pace_required_pct")) \
-        .with_columns(pl.lit(None, pl.Boolean).alias("final"))
-    parts = [pl.concat([f.select("_row", *cols) for f in group]).sort("_row") if group else empty.select("_row", *cols)
-             for group in (quarterly, annual)]
-    return pl.concat(parts).drop("_row").with_columns(
-        # no rate (nothing planned) -> nothing to judge: met stays null
+            ytd = completion_frame.filter((pl.col("period") == "YTD") & pl.col("nature").is_null()
+                                          & pl.col("list").is_in(list(rule.lists)))
+            for c in ytd.iter_rows(named=True):
+                rows.append(dict(requirement_id=rule.id, clause=rule.clause, list=c["list"], nature=None,
+                                 period="Year", basis="annual_plan", target_wan=c["annual_plan_wan"],
+                                 completed_wan=c["completed_wan"], measured_pct=c["annual_rate_pct"],
+                                 required_pct=rule.threshold_pct, final=as_of_month >= (rule.deadline_month or 12),
+                                 partial=False, strive=rule.strive, note=rule.note))
+    out = pl.DataFrame(rows, schema=cols)
+    return out.with_columns(
+        # no rate (nothing planned) or not final -> nothing to judge: met stays null
         pl.when(pl.col("final") & pl.col("measured_pct").is_not_null())
-        .then(pl.col("measured_pct") >= pl.col("required_pct")).alias("met"),
-        pl.when(~pl.col("final") & pl.col("measured_pct").is_not_null())
-        .then(pl.col("measured_pct") >= pl.col("pace_required_pct")).alias("on_pace"),
-    )
+        .then(pl.col("measured_pct") >= pl.col("required_pct") - 1e-9).alias("met"),
+    ).select(*[c for c in cols if c not in ("strive", "note")], "met", "strive", "note")
+
+
+def practice_pace(requirements_frame: pl.DataFrame, checks: pl.DataFrame | None, *, as_of_month: int,
+                  profile: Profile) -> pl.DataFrame:
+    """序时进度 (参考, not a requirement): where a requirement of the year is not judged yet, how far
+    completion is against the pace — the plan's own quarters where it has them (二(二)), else the
+    seasonal profile. Never counted as met or failed.
+
+    Columns: requirement_id, list, nature, period (YTD), value_pct (completed / the year's target or
+    plan), reference_pct (the pace: threshold × share due), pace_basis (plan_schedule | seasonal),
+    on_pace."""
+    open_year = requirements_frame.filter((pl.col("period") == "Year") & ~pl.col("final"))
+    schedules = plan_schedules(checks, profile) if checks is not None else {}
+    rows = []
+    for r in open_year.iter_rows(named=True):
+        sched = schedules.get((r["list"], r["nature"]))
+        share = cum_share(as_of_month, sched or profile)
+        value = r["measured_pct"]
+        ref = r["required_pct"] * share
+        rows.append(dict(requirement_id=r["requirement_id"], list=r["list"], nature=r["nature"], period="YTD",
+                         value_pct=value, reference_pct=ref, pace_basis="plan_schedule" if sched else "seasonal",
+                         on_pace=None if value is None else value >= ref))
+    return pl.DataFrame(rows, schema={"requirement_id": pl.String, "list": pl.String, "nature": pl.String,
+                                      "period": pl.String, "value_pct": pl.Float64, "reference_pct": pl.Float64,
+                                      "pace_basis": pl.String, "on_pace": pl.Boolean})
+
+
+def requirement_items(requirements_frame: pl.DataFrame, start_summary: pl.DataFrame | None,
+                      labels: dict[str, str]) -> pl.DataFrame:
+    """Every requirement the plan sets, completion and starts together, one row per list and period
+    (summary.json requirements.items): requirement_id, requirement (in words), clause, list, nature,
+    period (Q1..Q4, Year, or the deadline month YYYY-MM), threshold (%), value_pct (%), met (null
+    until final), final, strive (力争: not counted), note. ``start_summary``: jygproj.starts.start_requirements'
+    summary; ``labels``: Plan.requirement_labels."""
+    comp = requirements_frame.select(
+        "requirement_id", "clause", "list", "nature", "period", pl.col("required_pct").alias("threshold"),
+        pl.col("measured_pct").alias("value_pct"), "final", "met", "strive", "note")
+    parts = [comp]
+    if start_summary is not None and start_summary.height:
+        st = start_summary.select(
+            "requirement_id", "clause", "list", pl.col("nature").cast(pl.String),
+            "period",
+            pl.col("required_pct").alias("threshold"), pl.col("rate_pct").alias("value_pct"), "final", "met",
+            "strive", pl.lit("").alias("note"))
+        parts.append(st)
+    out = pl.concat(parts, how="vertical_relaxed")
+    return out.with_columns(pl.col("requirement_id").replace_strict(labels, default=None).alias("requirement")) \
+        .select("requirement_id", "requirement", "clause", "list", "nature", "period", "threshold", "value_pct",
+                "met", "final", "strive", "note")
+
+
+def requirement_counts(items: pl.DataFrame) -> dict[str, int]:
+    """How many of the plan's requirements were checked (final), met and failed (final and not met),
+    how many are not due yet (open), and how many 力争 items fell short (never counted as failed)."""
+    binding = items.filter(~pl.col("strive"))
+    final = binding.filter(pl.col("final") & pl.col("met").is_not_null())
+    return {"checked": final.height, "met": int(final["met"].sum()), "failed": int((~final["met"]).sum()),
+            "open": binding.height - final.height,
+            "strive_short": int(items.filter(pl.col("strive") & pl.col("final") & (pl.col("met") == False)).height)}  # noqa: E712
 
 
 def plan_reconciliation(memberships: pl.DataFrame, plan_sizes: pl.DataFrame) -> pl.DataFrame:
@@ -462,10 +612,3 @@ def project_detail(memberships: pl.DataFrame, monthly: pl.DataFrame, *, year: in
         .join(figure_src, on="project_id", how="left")
         .with_columns(_pct(pl.col("completed_wan"), pl.col("plan_wan")).alias("rate_pct"))
     )
-
-
-def requirement_counts(requirements_frame: pl.DataFrame) -> dict[str, int]:
-    """How many requirement checks were made, met, and failed (final and not met)."""
-    r = requirements_frame
-    return {"checked": r.height, "met": int(r["met"].fill_null(False).sum()),
-            "failed": int((r["final"] & ~r["met"].fill_null(True)).sum())}

@@ -224,7 +224,9 @@ def _write_sheet(ws, sheet: Sheet) -> None:
         for rate, (num, den) in sheet.total_ratios.items():
             n = sums.get(num, float(sheet.frame[num].sum() or 0.0))
             d = sums.get(den, float(sheet.frame[den].sum() or 0.0))
-            sums[rate] = n / d if d else None
+            # a *_pct column holds percent points (0–100, PCT_FORMAT): the ratio in the same unit
+            scale = 100.0 if rate.endswith(("_pct", "_pp")) else 1.0
+            sums[rate] = n / d * scale if d else None
         bold = Font(name=_FONT, size=11, bold=True)
         for j, c in enumerate(columns, start=1):
             value = TOTAL_LABEL if j == 1 else sums.get(c)

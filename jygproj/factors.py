@@ -28,6 +28,8 @@ class Category:
     label: str
     keywords: tuple[str, ...]
     except_phrases: tuple[str, ...] = ()
+    partners: tuple[str, ...] = ()  # the departments a unit with this problem works with (二(七))
+    action: str = ""  # what a reminder letter asks for this problem (工作要求)
 
 
 @dataclass(frozen=True)
@@ -54,8 +56,8 @@ def load_categories(path: Path | None = None) -> IssueCategories:
     codes: dict[str, str] = {}
     for key, entry in data["categories"].items():
         kp = ("categories", key)
-        check_keys(entry, file=path, lines=lines, key_path=kp, required={"code", "label", "keywords"},
-                   optional={"except_phrases"})
+        check_keys(entry, file=path, lines=lines, key_path=kp, required={"code", "label", "keywords", "action"},
+                   optional={"except_phrases", "partners"})
         words = entry["keywords"]
         if not isinstance(words, list) or not words or not all(isinstance(w, str) and w for w in words):
             raise ReferenceDataError(path, lines.get(kp + ("keywords",)), ".".join(kp + ("keywords",)),
@@ -65,7 +67,8 @@ def load_categories(path: Path | None = None) -> IssueCategories:
             raise ReferenceDataError(path, lines.get(kp + ("code",)), ".".join(kp + ("code",)),
                                      f"编码 {code} 已用于 {codes[code]}", "duplicate_code")
         codes[code] = key
-        cats[key] = Category(key, code, str(entry["label"]), tuple(words), tuple(entry.get("except_phrases", [])))
+        cats[key] = Category(key, code, str(entry["label"]), tuple(words), tuple(entry.get("except_phrases", [])),
+                             tuple(str(x) for x in entry.get("partners", [])), str(entry["action"]))
     check_keys(data["other"], file=path, lines=lines, key_path=("other",), required={"code", "label"})
     other = Category("other", str(data["other"]["code"]), str(data["other"]["label"]), ())
     if other.code in codes:
@@ -172,3 +175,46 @@ def category_totals(classified: pl.DataFrame) -> pl.DataFrame:
     category_label, projects; most projects first."""
     return (classified.unique(["project_id", "category"]).group_by("category_code", "category_label")
             .agg(pl.len().alias("projects")).sort("projects", "category_code", descending=[True, False]))
+
+
+#: The 工作要求 a letter makes on its triggers (三(三); the red-project letter's 时间表、路线图、责任人 is
+#: the practice alert_rules.yaml cites).
+_STEPS = "逐个项目分析进度滞后原因，制定整改措施，明确时间表、路线图和责任人"
+_PACE = "按照目标任务倒排工期、挂图作战（二(三)），加大施工力量投入，加快形成实物工作量"
+_REPORTS = "严格落实项目调度制度（二(八)），按时、准确报送项目形象进度和投资完成情况"
+_REGISTRATION = "对已开工未入库的项目，按统计部门要求尽快报送入库材料，做到应统尽统"
+
+
+def requests(unit: str, classified: pl.DataFrame, names: dict[str, str], cats: IssueCategories, *,
+             kinds: set[str]) -> list[str]:
+    """The 工作要求 of one unit's reminder letter, from its own categorised problems (issue 13).
+
+    ``classified``: :func:`classify` rows of the projects the letter names (their latest 存在问题);
+    ``names``: project_id → name; ``kinds``: the kinds of the letter's facts (supervision). One
+    request per problem category the unit's projects report, naming them, with the category's action
+    and the departments it works with (never the unit itself); then the steps the triggers call for.
+    Nothing is asked that the unit's own facts and problems do not give a reason for."""
+    out: list[str] = []
+    slow = bool(kinds & {"red_project", "missed_target", "missed_annual"})
+    if slow:
+        out.append(f"高度重视项目建设工作，{_STEPS}。")
+    by_cat: dict[str, list[str]] = {}
+    for row in classified.sort("project_id").iter_rows(named=True):
+        by_cat.setdefault(row["category"], [])
+        name = names.get(row["project_id"], row["project_id"])
+        if name not in by_cat[row["category"]]:
+            by_cat[row["category"]].append(name)
+    for cat in cats.categories.values():
+        projects = by_cat.get(cat.key)
+        if not projects or not cat.action:
+            continue
+        partners = [p for p in cat.partners if p != unit]
+        ask = f"主动对接{'、'.join(partners)}，" if partners else ""
+        out.append(f"{'、'.join(projects)}反映{cat.label}方面的问题：{ask}{cat.action}。")
+    if slow:
+        out.append(f"{_PACE}。")
+    if "missing_reports" in kinds:
+        out.append(f"{_REPORTS}。")
+    if "attention_warning" in kinds:
+        out.append(f"{_REGISTRATION}。")
+    return out

@@ -36,7 +36,7 @@ from jygproj.catalogue import Catalogue, catalogue
 from jygproj.errors import JygprojError
 
 #: Bump when the layout or a canonical table changes: every copy is then rebuilt.
-FORMAT = 1
+FORMAT = 3  # 3: sheet reports name the 1-X月完成投资 column (completed_column, issue 13), after the registration columns
 MANIFEST = "manifest.json"
 #: Canonical table → its columns and dtypes (jygproj.schema).
 TABLES: dict[str, dict[str, pl.DataType]] = {

@@ -301,6 +301,87 @@ def monthly_from_resolved(rows: pl.DataFrame) -> pl.DataFrame:
     return rows.sort(keys) if lazy else rows
 
 
+def monthly_reports(progress: pl.DataFrame) -> pl.DataFrame:
+    """The monthly submissions of a ledger (periods "YYYY-MM"): the figures a report counts.
+
+    One cut-off per report (issue 13): monthly totals, charts and letters use 1-X月 figures of the
+    evaluation month; weekly figures (周调度) never stand in for them — they are shown apart, as the
+    latest weekly report (:func:`latest_weekly`)."""
+    return progress.filter(pl.col("period").str.strip_chars().str.contains(r"^\d{4}-\d{1,2}$"))
+
+
+def latest_weekly(progress: pl.DataFrame, as_of: date, year: int) -> pl.DataFrame:
+    """最新周调度: each project's latest weekly report of ``year`` known on ``as_of``, per list.
+
+    Columns: project_id, list, period, period_end, completed_ytd_wan, reported_at, source_file,
+    source_sheet, source_row. Shown apart from the monthly figures, never added to them."""
+    rows = with_period_fields(snapshot(progress, as_of)).filter(
+        (pl.col("period_kind") == "week") & (pl.col("year") == year)
+        & (pl.coalesce(pl.col("period_end"), pl.lit(as_of)) <= as_of))
+    return (rows.sort(["project_id", "list", "period_end", "period"])
+            .filter(last_of(["project_id", "list"]))
+            .select("project_id", pl.col("list").cast(pl.String), "period", "period_end", "completed_ytd_wan",
+                    "reported_at", "source_file", "source_sheet", "source_row"))
+
+
+def figure_at(monthly: pl.DataFrame, year: int, month: int) -> pl.DataFrame:
+    """Each project's figure at the end of ``month`` with the cell it came from: the latest monthly
+    figure up to that month (one per project, :func:`monthly_cumulative`'s choice of list).
+
+    Columns: project_id, completed_ytd_wan, month_used, period, figure_list, source_file,
+    source_sheet, source_row."""
+    return (
+        monthly.filter((pl.col("year") == year) & (pl.col("month") <= month))
+        .sort(["project_id", "month"])
+        .filter(last_of(["project_id"]))
+        .select("project_id", "completed_ytd_wan", pl.col("month").alias("month_used"), "period",
+                pl.col("list").alias("figure_list"), "source_file", "source_sheet", "source_row")
+    )
+
+
+def cross_list_conflicts(progress: pl.DataFrame, as_of: date, *, tolerance_wan: float = 0.5,
+                         columns: dict[tuple[str, str], tuple[str | None, str | None]] | None = None) -> pl.DataFrame:
+    """The same project and month reported with different 1-X月 figures on two lists (issue 13).
+
+    :func:`monthly_cumulative` keeps one figure (the list earliest in :data:`LIST_PRECEDENCE`); this
+    says so, naming both cells. One row per project, month and pair of lists (the figure used
+    against each other list): project_id, period, used_list, used_wan, used_file, used_sheet,
+    used_row, used_column, other_list, other_wan, other_file, other_sheet, other_row, other_column,
+    difference_wan. ``columns`` maps (file, sheet) to the (letter, header) of its completion column
+    (jygproj.io SheetReport.completed_column), so each cell is named by file, sheet, row and column.
+    """
+    rank = {name: i for i, name in enumerate(LIST_PRECEDENCE)}
+    rows = monthly_reports(snapshot(progress, as_of)).filter(pl.col("completed_ytd_wan").is_not_null()).select(
+        "project_id", "period", pl.col("list").cast(pl.String), "completed_ytd_wan", "source_file", "source_sheet",
+        "source_row").with_columns(
+        pl.col("list").replace_strict(rank, default=len(rank), return_dtype=pl.Int32).alias("_rank"))
+    several = rows.filter(pl.len().over(["project_id", "period"]) > 1).sort(["project_id", "period", "_rank"])
+    used = several.filter(_first_of(["project_id", "period"]))
+    others = several.filter(~_first_of(["project_id", "period"]))
+    cols = ["list", "completed_ytd_wan", "source_file", "source_sheet", "source_row"]
+    pairs = used.select("project_id", "period", *[pl.col(c).alias(f"used_{c}") for c in cols]).join(
+        others.select("project_id", "period", *[pl.col(c).alias(f"other_{c}") for c in cols]),
+        on=["project_id", "period"]).filter(
+        (pl.col("used_completed_ytd_wan") - pl.col("other_completed_ytd_wan")).abs() > tolerance_wan)
+    columns = columns or {}
+
+    def letter(side: str) -> pl.Expr:
+        keys = {f"{f}\x00{s}": (c[0] or "") for (f, s), c in columns.items()}
+        return (pl.concat_str(pl.col(f"{side}_source_file"), pl.lit("\x00"), pl.col(f"{side}_source_sheet"))
+                .replace_strict(keys, default=None, return_dtype=pl.String).alias(f"{side}_column"))
+
+    renamed = {f"{s}_{c}": f"{s}_{c.replace('source_', '').replace('completed_ytd_', '')}"
+               for s in ("used", "other") for c in cols}
+    return (pairs.with_columns(letter("used"), letter("other"),
+                               (pl.col("used_completed_ytd_wan") - pl.col("other_completed_ytd_wan"))
+                               .alias("difference_wan"))
+            .rename(renamed)
+            .select("project_id", "period", "used_list", "used_wan", "used_file", "used_sheet", "used_row",
+                    "used_column", "other_list", "other_wan", "other_file", "other_sheet", "other_row",
+                    "other_column", "difference_wan")
+            .sort("project_id", "period", "other_list"))
+
+
 def cumulative_at(monthly: pl.DataFrame, year: int, month: int) -> pl.DataFrame:
     """Each project's cumulative completion at the end of ``month``: the latest monthly figure up to
     that month (a missing report carries the last known figure forward — the money was spent; the
@@ -352,3 +433,48 @@ def _start_status(progress: pl.DataFrame, as_of: date) -> pl.DataFrame:
         pl.col("resumed").fill_null(False),
         "resumed_on",
     ).sort("project_id")
+
+
+#: How a resumption (复工) is known, most direct first (ledger.resumption).
+RESUMPTION_EVIDENCE = ("flag", "start_date", "investment")
+
+
+def resumption(progress: pl.DataFrame, as_of: date, year: int) -> pl.DataFrame:
+    """Each project's resumption in ``year`` as known on ``as_of``, from every list's reports of it
+    (a project's status is the project's, issue 13): the leader-package list has no scheduling tables
+    of its own, and government tables write 是 in 是否开工 where the key tables write 已复工.
+
+    Evidence, most direct first: a row reported 已复工 (its 开工（复工）时间, else its period's end); a
+    开工（复工）时间 within the year on any list (tables have one column for both); investment reported
+    this year (money spent on site: the first period with a figure above 0). Columns: project_id,
+    resumed_on (the earliest date of the first evidence found), resumed_by (RESUMPTION_EVIDENCE)."""
+    rows = snapshot(progress, as_of).filter(pl.coalesce(pl.col("period_end"), pl.lit(as_of)) <= as_of)
+    in_year = pl.col("start_date").is_between(date(year, 1, 1), min(as_of, date(year, 12, 31)))
+    ends_in_year = pl.col("period_end").dt.year() == year
+    evidence = rows.group_by("project_id").agg(
+        pl.coalesce(pl.when(in_year).then(pl.col("start_date")), pl.col("period_end"))
+        .filter((pl.col("resumed") == True) & ends_in_year).min().alias("flag"),  # noqa: E712
+        pl.col("start_date").filter(in_year).min().alias("start_date"),
+        pl.col("period_end").filter(ends_in_year & (pl.col("completed_ytd_wan") > 0)).min().alias("investment"),
+    )
+    by = pl.when(pl.col("flag").is_not_null()).then(pl.lit("flag")) \
+        .when(pl.col("start_date").is_not_null()).then(pl.lit("start_date")) \
+        .when(pl.col("investment").is_not_null()).then(pl.lit("investment"))
+    return (evidence.with_columns(pl.coalesce("flag", "start_date", "investment").alias("resumed_on"),
+                                  by.alias("resumed_by"))
+            .filter(pl.col("resumed_on").is_not_null()).select("project_id", "resumed_on", "resumed_by")
+            .sort("project_id"))
+
+
+def project_status(progress: pl.DataFrame, as_of: date, year: int) -> pl.DataFrame:
+    """:func:`start_status` with the resumption of ``year`` from :func:`resumption` (every list's
+    reports): project_id, started, started_on, start_date_reported, resumed, resumed_on, resumed_by."""
+    def compute() -> pl.DataFrame:
+        status = start_status(progress, as_of).drop("resumed", "resumed_on")
+        res = resumption(progress, as_of, year)
+        return (status.join(res, on="project_id", how="full", coalesce=True)
+                .with_columns(pl.col("started").fill_null(False), pl.col("start_date_reported").fill_null(False),
+                              pl.col("resumed_on").is_not_null().alias("resumed"))
+                .select("project_id", "started", "started_on", "start_date_reported", "resumed", "resumed_on",
+                        "resumed_by").sort("project_id"))
+    return memoised("project_status", (progress,), (as_of, year), compute)

@@ -6,8 +6,10 @@ title in 小标宋/宋体 二号 centred, body in 仿宋 三号 with a fixed 28-
 Chinese fonts are set on every run through w:eastAsia: Word picks the East-Asian font from that
 attribute, not from the Latin font name, and without it Chinese falls back to whatever the viewer has.
 
-The facts come worded with their figures from :func:`jygproj.supervision.reminder_facts`; this module
-only lays them out and writes the files (atomically: a temp file in the same folder, then rename).
+The facts come worded with their figures from :func:`jygproj.supervision.reminder_facts`, on the
+plan's triggers only (三(三)); the 工作要求 from the unit's own categorised problems
+(:func:`jygproj.factors.requests`). This module lays them out and writes the files (atomically: a
+temp file in the same folder, then rename).
 """
 
 from __future__ import annotations
@@ -30,12 +32,6 @@ ISSUER = "嘉峪关市发展和改革委员会"
 TITLE_FONT, BODY_FONT, HEADING_FONT = "宋体", "仿宋", "黑体"
 TITLE_SIZE, BODY_SIZE = Pt(22), Pt(16)  # 二号, 三号
 
-REQUESTS = (
-    "高度重视项目建设工作，逐个项目分析进度滞后原因，制定整改措施，明确时间表、路线图和责任人。",
-    "主动对接自然资源、生态环境、住建等部门，加快办理项目前期手续，协调解决用地、资金、水电气暖等要素保障问题。",
-    "倒排工期、挂图作战，加大施工力量投入，加快形成实物工作量，确保完成季度和年度投资目标任务。",
-    "严格落实项目调度制度，按时、准确报送项目形象进度和投资完成情况。",
-)
 CN_NUM = "一二三四五六七八九十"
 
 
@@ -70,11 +66,12 @@ def _para(doc, text: str, *, font: str = BODY_FONT, size: Pt = BODY_SIZE, bold: 
 
 def build_letter(unit: str, facts: list[str], *, as_of: date, issued_on: date, deadline: date, plan_name: str,
                  red_projects: int = 0, missed_targets: int = 0, issuer: str = ISSUER,
-                 doc_number: str | None = None, notes: list[str | None] | None = None,
-                 reply_form: str | None = None):
-    """The letter to one unit as a python-docx Document (not saved). Optional follow-up hook
-    (jygproj.followups): ``notes`` — one line under each fact (its 督办编号 and, for an item already
-    sent, the previous letter and the unit's answer); ``reply_form`` — the reply form sent with it."""
+                 doc_number: str | None = None, requests: list[str] | None = None, triggers: str = "",
+                 notes: list[str | None] | None = None, reply_form: str | None = None):
+    """The letter to one unit as a python-docx Document (not saved). ``requests``: its 工作要求
+    (factors.requests); ``triggers``: the plan's words for why it is sent (项目推进落实慢 …). Optional
+    follow-up hook (jygproj.followups): ``notes`` — one line under each fact (its 督办编号 and, for an item
+    already sent, the previous letter and the unit's answer); ``reply_form`` — the reply form sent with it."""
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -90,9 +87,10 @@ def build_letter(unit: str, facts: list[str], *, as_of: date, issued_on: date, d
     _para(doc, "", indent=False)
     _para(doc, f"{unit}：", align=WD_ALIGN_PARAGRAPH.LEFT, indent=False)
     counts = "，".join(x for x in (f"{red_projects}个项目为红色预警" if red_projects else "",
-                                   f"{missed_targets}项季度投资目标未完成" if missed_targets else "") if x)
+                                   f"{missed_targets}项方案目标未完成" if missed_targets else "") if x)
+    why = f"存在{triggers}的情况" if triggers else ""
     _para(doc, f"根据{plan_name}“严格督导奖惩”有关要求，我委对截至{date_zh(as_of)}全市项目建设调度情况进行了分析。"
-               + (f"你单位负责的项目中，{counts}，项目推进落实偏慢。" if counts else "你单位负责的部分项目推进落实偏慢。")
+               + f"你单位负责的项目中，{'，'.join(x for x in (counts, why) if x) or '有以下情况'}。"
                + "现将有关情况提醒如下：")
     _para(doc, "一、存在的问题", font=HEADING_FONT)
     for i, fact in enumerate(facts, 1):
@@ -100,7 +98,7 @@ def build_letter(unit: str, facts: list[str], *, as_of: date, issued_on: date, d
         if notes and notes[i - 1]:
             _para(doc, notes[i - 1])
     _para(doc, "二、工作要求", font=HEADING_FONT)
-    for i, request in enumerate(REQUESTS, 1):
+    for i, request in enumerate(requests or (), 1):
         _para(doc, f"（{_seq(i)}）{request}")
     if reply_form:
         _para(doc, f"请于{date_zh(deadline)}前逐项填写随函所附《{reply_form}》，将整改落实情况书面报送市发展改革委。")
@@ -114,11 +112,12 @@ def build_letter(unit: str, facts: list[str], *, as_of: date, issued_on: date, d
 
 
 def write_letters(facts: pl.DataFrame, out_dir: Path | str, *, as_of: date, issued_on: date, deadline: date,
-                  plan_name: str,
-                  issuer: str = ISSUER, doc_number: str | None = None,
+                  plan_name: str, issuer: str = ISSUER, doc_number: str | None = None,
+                  requests: dict[str, list[str]] | None = None, triggers: dict[str, str] | None = None,
                   reply_forms: dict[str, str] | None = None) -> list[Path]:
     """Write one 提醒函 per responsible unit in ``facts`` (supervision.reminder_facts); return the paths.
-    ``plan_name``: the plan the letter cites, 《title》（document） (jygproj.plan.Plan.citation).
+    ``plan_name``: the plan the letter cites, 《title》（document） (jygproj.plan.Plan.citation);
+    ``requests`` / ``triggers``: each unit's 工作要求 and the plan's words for its triggers.
     Follow-up hook: an ``item_note`` column in ``facts`` is printed under each fact; ``reply_forms``
     (unit → the reply form's title) names the form sent with the unit's letter.
 
@@ -136,9 +135,10 @@ def write_letters(facts: pl.DataFrame, out_dir: Path | str, *, as_of: date, issu
         mine = facts.filter(pl.col("responsible_unit") == unit)
         kinds = mine["kind"].to_list()
         doc = build_letter(unit, mine["fact"].to_list(), as_of=as_of, issued_on=issued_on, deadline=deadline,
-                           plan_name=plan_name,
-                           red_projects=kinds.count("red_project"), missed_targets=kinds.count("missed_target"),
-                           issuer=issuer, doc_number=doc_number,
+                           plan_name=plan_name, red_projects=kinds.count("red_project"),
+                           missed_targets=kinds.count("missed_target") + kinds.count("missed_annual"),
+                           issuer=issuer, doc_number=doc_number, requests=(requests or {}).get(unit),
+                           triggers=(triggers or {}).get(unit, ""),
                            notes=mine["item_note"].to_list() if "item_note" in mine.columns else None,
                            reply_form=(reply_forms or {}).get(unit))
         written.append(outputs.write_atomic(out / names[f"提醒函_{unit}"], doc.save))

@@ -27,13 +27,13 @@ from jygproj import paths
 from jygproj.growth import Goal
 from jygproj.ledger import month_end, quarter_end
 from jygproj.reference import ReferenceDataError, Targets, check_keys, load_targets
-from jygproj.schema import LISTS, NATURES, QUARTER_LABELS
+from jygproj.schema import LISTS, NATURES, QUARTER_LABELS, WAN_PER_YI
 
 #: The lists and scopes a plan entry may name (schema.LISTS plus the enterprise total of 二(五)).
 SCOPES = (*LISTS, "enterprise")
 PERIODS = ("Q1", "Q2", "Q3", "Q4", "Year")
 KINDS = ("target", "stretch")
-CHECKS = ("quarter_completion", "annual_completion", "start", "resume")
+CHECKS = ("target_completion", "annual_completion", "start", "resume")
 MONTHS_IN_YEAR = 12  # the FAI goal is the calendar year's (一 工作目标)
 
 AMOUNT_TARGETS: dict[str, pl.DataType] = {
@@ -52,12 +52,12 @@ class Requirement:
     """One requirement of the plan, as its file declares it (see the file's comments)."""
 
     id: str
-    check: str  # quarter_completion | annual_completion | start | resume
+    check: str  # target_completion | annual_completion | start | resume
     lists: tuple[str, ...]
     clause: str
     label: str  # in words, the plan's numbers filled in
-    threshold_pct: float
-    threshold_key: str
+    threshold_pct: float  # the rate required (target_completion without a threshold: 100, the target itself)
+    threshold_key: str | None  # the plan file's key of the rate (None: the amount target itself)
     nature: str | None = None
     deadline: dt.date | None = None  # start / resume / annual_completion
     deadline_month: int | None = None
@@ -65,6 +65,9 @@ class Requirement:
     planned_count: int | None = None  # the plan's own count of planned starts in that quarter
     due_by_plan: bool = False
     note: str = ""
+    periods: tuple[str, ...] = ()  # target_completion: the periods of the plan's amount targets judged
+    strive: bool = False  # 力争: shown, never counted as failed, never a deadline
+    period: str | None = None  # start / resume: Q1..Q4 (a quarter's), Year (12月底) or YYYY-MM (by that month's end)
 
 
 @dataclass(frozen=True)
@@ -298,43 +301,75 @@ def _list_sizes(targets: Targets) -> list[ListSize]:
     return out
 
 
-_REQUIRED = {"id", "check", "lists", "threshold", "clause", "label"}
-_OPTIONAL = {"nature", "deadline_quarter", "deadline_month", "per_quarter", "due_by_plan", "note"}
+_REQUIRED = {"id", "check", "lists", "clause", "label"}
+_OPTIONAL = {"threshold", "nature", "deadline_quarter", "deadline_month", "per_quarter", "due_by_plan", "note",
+             "periods", "strive"}
 
 
 def _requirements(targets: Targets) -> list[Requirement]:
     year, out = targets.year, []
+    file = Path(targets.file)
+    amounts = _amount_targets(targets).filter(pl.col("kind") == "target")
     for kp, e in _entries(targets, "requirements"):
-        check_keys(e, file=Path(targets.file), lines=targets.lines, key_path=kp, required=_REQUIRED,
-                   optional=_OPTIONAL)
+        check_keys(e, file=file, lines=targets.lines, key_path=kp, required=_REQUIRED, optional=_OPTIONAL)
         check = _choice(targets, kp + ("check",), e["check"], CHECKS, "检查方式")
         lists = tuple(_choice(targets, kp + ("lists",), x, SCOPES, "清单") for x in e["lists"])
-        threshold_key = _ref(targets, kp + ("threshold",), e["threshold"], "%")
-        threshold = targets.value(threshold_key)
+        nature = _choice(targets, kp + ("nature",), e.get("nature"), (*NATURES, None), "建设性质")
+        if e.get("threshold"):
+            threshold_key = _ref(targets, kp + ("threshold",), e["threshold"], "%")
+            threshold = targets.value(threshold_key)
+        elif check == "target_completion":  # the amount target itself is the requirement
+            threshold_key, threshold = None, 100.0
+        else:
+            raise ReferenceDataError(file, targets.lines.get(kp), ".".join(kp), "此类要求须给出 threshold", "missing_key")
+        periods: tuple[str, ...] = ()
+        if check == "target_completion":
+            periods = tuple(_choice(targets, kp + ("periods",), x, PERIODS, "期间") for x in (e.get("periods") or []))
+            if not periods:
+                raise ReferenceDataError(file, targets.lines.get(kp), ".".join(kp),
+                                         "目标完成要求须给出 periods（如 [Q1, Q2, Q3, Q4] 或 [Year]）", "missing_key")
+            for lst in lists:
+                for period in periods:
+                    hit = amounts.filter((pl.col("list") == lst) & pl.col("nature").eq_missing(nature)
+                                         & (pl.col("period") == period))
+                    if hit.is_empty():
+                        raise ReferenceDataError(
+                            file, targets.lines.get(kp + ("periods",), targets.lines.get(kp)), ".".join(kp),
+                            f"方案目标中没有 {lst}/{nature or '全部'}/{period} 的投资目标（amount_targets）",
+                            "unknown_target")
         deadline, month, text = None, None, ""
+        period = None
         if e.get("deadline_quarter"):
             q = int(targets.value(_ref(targets, kp + ("deadline_quarter",), e["deadline_quarter"], "季度")))
-            deadline, month, text = quarter_end(year, q), q * 3, QUARTER_LABELS[q]
+            deadline, month, text, period = quarter_end(year, q), q * 3, QUARTER_LABELS[q], f"Q{q}"
         elif e.get("deadline_month"):
             m = int(targets.value(_ref(targets, kp + ("deadline_month",), e["deadline_month"], "月")))
             deadline, month, text = month_end(year, m), m, f"{m}月底"
+            period = "Year" if m == MONTHS_IN_YEAR else f"{year}-{m:02d}"
         elif check in ("start", "resume") and not e.get("per_quarter"):
-            raise ReferenceDataError(Path(targets.file), targets.lines.get(kp), ".".join(kp),
+            raise ReferenceDataError(file, targets.lines.get(kp), ".".join(kp),
                                      "开工、复工要求须给出 deadline_quarter、deadline_month 或 per_quarter", "missing_key")
         common = dict(id=str(e["id"]), check=check, lists=lists, clause=str(e["clause"]),
-                      threshold_pct=threshold, threshold_key=threshold_key,
-                      nature=_choice(targets, kp + ("nature",), e.get("nature"), (*NATURES, None), "建设性质"),
-                      due_by_plan=bool(e.get("due_by_plan", False)), note=str(e.get("note") or ""))
+                      threshold_pct=threshold, threshold_key=threshold_key, nature=nature,
+                      due_by_plan=bool(e.get("due_by_plan", False)), note=str(e.get("note") or ""),
+                      periods=periods, strive=bool(e.get("strive", False)))
         label = str(e["label"]).replace("{threshold}", f"{threshold:g}%")
+        if "{target}" in label:
+            year_target = amounts.filter(pl.col("list").is_in(list(lists)) & pl.col("nature").eq_missing(nature)
+                                         & (pl.col("period") == "Year"))
+            if year_target.is_empty():
+                raise ReferenceDataError(file, targets.lines.get(kp + ("label",)), ".".join(kp + ("label",)),
+                                         "措辞中的 {target} 需要该清单的年度投资目标", "unknown_target")
+            label = label.replace("{target}", f"{year_target['target_wan'].sum() / WAN_PER_YI:g}亿元")
         if e.get("per_quarter"):
             pattern = str(e["per_quarter"])
             for q in range(1, 5):
                 key = pattern.replace("{q}", str(q))
                 if key in targets.items:
                     out.append(Requirement(**common, label=label, deadline=quarter_end(year, q),
-                                           deadline_month=q * 3, quarter=q,
+                                           deadline_month=q * 3, quarter=q, period=f"Q{q}",
                                            planned_count=int(targets.value(key))))
         else:
             out.append(Requirement(**common, label=label.replace("{deadline}", text), deadline=deadline,
-                                   deadline_month=month))
+                                   deadline_month=month, period=period))
     return out

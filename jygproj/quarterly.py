@@ -31,7 +31,7 @@ from jygproj.reference import load_seasonal_profile
 from jygproj.report import review_charts, review_tables, review_text
 
 from jygproj.report.tables import Table
-from jygproj.schema import ALERT_LEVELS
+from jygproj.schema import ALERT_LEVELS, LISTS
 
 HEADLINES = growth.HEADLINES  # the two readings of the plan's growth goal (domain page)
 #: Responsible unit shown for projects without one in the warning counts.
@@ -125,6 +125,7 @@ class Inputs:
     files: list[Path]  # every file read: input workbooks (catalogue order), follow-up workbooks, reference files
     catalogue: Catalogue | None = None  # the data folder's catalogue (its workbooks' sha256, keyed by path)
     followups: Any = None  # jygproj.followups.wiring.FollowupInputs: replies, closures, settings
+    letter_rules: Any = None  # the reminder-letter triggers (supervision.LetterRules, alert_rules.yaml)
 
 
 def load_inputs(data_dir: str | Path | None, year: int) -> Inputs:
@@ -154,6 +155,7 @@ def inputs_from(cat: Catalogue, dataset: Any, plan: Plan) -> Inputs:
         files=[*cat.paths, *followups.files, *reference_files(plan.year)],
         catalogue=cat,
         followups=followups,
+        letter_rules=supervision.load_letter_rules(),
     )
 
 
@@ -181,6 +183,11 @@ class Results:
     top_n: int
     problem_counts: dict[str, int]
     followups: Any = None  # jygproj.followups.wiring.Followups: the follow-up ledger (三(三))
+    letter_requests: dict[str, list[str]] = field(default_factory=dict)  # unit -> 工作要求 (factors.requests)
+    letter_triggers: dict[str, str] = field(default_factory=dict)  # unit -> the plan's words for its triggers
+    left_out: pl.DataFrame | None = None  # sheets not loaded for errors (runs.left_out_sheets)
+    rule_notes: dict[str, str] = field(default_factory=dict)  # warning rules not evaluated, and why
+    rule_names: dict[str, str] = field(default_factory=dict)  # warning rule id -> its name (alert_rules.yaml)
 
 
 @dataclass
@@ -194,6 +201,9 @@ class Review:
     frames: dict[str, pl.DataFrame]  # raw results, for the analyst
     letter_units: list[str] = field(default_factory=list)  # units due a reminder letter (三(三))
     followups: Any = None  # jygproj.followups.wiring.Followups: the follow-up ledger (三(三))
+    letter_requests: dict[str, list[str]] = field(default_factory=dict)  # unit -> 工作要求
+    letter_triggers: dict[str, str] = field(default_factory=dict)  # unit -> 项目推进落实慢 …
+    left_out: pl.DataFrame | None = None  # sheets left out for errors: the report says so first
 
 
 def scope_to_unit(projects: pl.DataFrame, unit: str | None) -> set[str] | None:
@@ -230,7 +240,9 @@ def build_review(inputs: Inputs, params: ReviewParams) -> Review:
     tables = review_tables.all_tables(results, provenance(inputs), review_text.headline_figures(s, results))
     return Review(params, results.plan, tables, s, review_charts.chart_data(results),
                   review_text.narrative(s, results),
-                  results.frames, letter_units=results.letter_units, followups=results.followups)
+                  results.frames, letter_units=results.letter_units, followups=results.followups,
+                  letter_requests=results.letter_requests, letter_triggers=results.letter_triggers,
+                  left_out=results.left_out)
 
 
 def calculate(inputs: Inputs, params: ReviewParams) -> Results:
@@ -243,14 +255,22 @@ def calculate(inputs: Inputs, params: ReviewParams) -> Results:
     if plan.year != year:
         raise ReviewError(f"方案年度 {plan.year} 与考核年度 {year} 不符", "plan_wrong_year")
 
+    # one cut-off per report: the monthly (1-X月) figures as known on the evaluation date; the
+    # latest weekly reports are shown apart (最新周调度), never in the totals, charts or letters
+    reports = ledger.monthly_reports(progress)
+    schedules = completion.plan_schedules(plan.amount_targets, profile)  # the plan's own quarters (二(二))
+
     # 1. completion against the plan (二(一)–二(五)); figures as known on the evaluation date
-    monthly = ledger.monthly_cumulative(progress, as_of=as_of)
-    comp = completion.completion(memberships, monthly, year=year, as_of_month=m, profile=profile,
-                                 plan_targets=plan.amount_targets if city_wide else None)
+    monthly = ledger.monthly_cumulative(reports, as_of=as_of).filter(pl.col("month") <= m)
+    comp = completion.with_cumulative(
+        completion.completion(memberships, monthly, year=year, as_of_month=m, profile=profile,
+                              plan_targets=plan.amount_targets if city_wide else None), as_of_month=m, profile=profile)
     checks = completion.target_checks(comp, plan.amount_targets, as_of_month=m, profile=profile) \
         if city_wide else None
-    reqs = completion.requirements(comp, as_of_month=m, profile=profile,
-                                   rules=plan.requirements_of("quarter_completion", "annual_completion"))
+    reqs = completion.requirements(comp, checks, as_of_month=m,
+                                   rules=plan.requirements_of("target_completion", "annual_completion"),
+                                   planned_starts=plan.planned_starts())
+    pace_ref = completion.practice_pace(reqs, checks, as_of_month=m, profile=profile)
     sizes = completion.plan_reconciliation(memberships, plan.list_sizes_frame()) if city_wide else None
     by_unit = completion.completion(memberships, monthly, year=year, as_of_month=m, profile=profile,
                                     projects=projects, by="responsible_unit")
@@ -260,50 +280,85 @@ def calculate(inputs: Inputs, params: ReviewParams) -> Results:
                                        profile=profile)
     curve = completion.s_curve(comp, monthly, year=year, as_of_month=m, profile=profile)
 
-    # 2. starts and resumptions (二(二)、二(四)、二(五))
-    status = ledger.start_status(progress, as_of)
+    # 2. starts and resumptions (二(二)、二(三)、二(四)、二(五)): each project's status from every list
+    status = ledger.project_status(progress, as_of, year)
     rost = starts.roster(memberships, projects, status)
     rates = starts.new_start_rates(rost, year=year, as_of=as_of,
                                    planned_counts=plan.planned_starts() if city_wide else None)
     start_summary, misses = starts.start_requirements(rost, starts.rules_from_plan(plan), as_of=as_of)
+    items = completion.requirement_items(reqs, start_summary, plan.requirement_labels)
 
     # 3. the 12% tracker (city-wide: the baseline is the city's FAI statistics)
     growth_frame, growth_summary = growth_tracker(inputs, params)
 
-    # 4. warnings (二(八)) and movements against the previous quarter
-    warn = alerts.evaluate(projects, memberships, progress, as_of, inputs.rules, profile)
-    before = alerts.evaluate(projects, memberships, progress, params.previous_as_of_date, inputs.rules, profile)
+    # 4. warnings (二(八)) and movements against the previous quarter: one per project and rule
+    warn = alerts.evaluate(projects, memberships, progress, as_of, inputs.rules, profile, month=m,
+                           schedules=schedules)
+    before = alerts.evaluate(projects, memberships, progress, params.previous_as_of_date, inputs.rules, profile,
+                             schedules=schedules)
     worst = alerts.worst_level_per_project(warn)
     moves = alerts.level_movements(warn, before)
 
-    # 5. observation and ranking 观摩评比 (二(九))
-    scores = ranking.score_projects(projects, memberships, progress, as_of, inputs.ranking_rules, profile)
-    top = ranking.top_projects(scores, inputs.ranking_rules.top_n)
+    # 5. observation and ranking 观摩评比 (二(九)): never a red or yellow project (ranking.yaml)
+    scores = ranking.score_projects(projects, memberships, progress, as_of, inputs.ranking_rules, profile, month=m,
+                                    schedules=schedules)
+    top = ranking.top_projects(scores, inputs.ranking_rules.top_n, worst, inputs.ranking_rules.exclude_levels)
 
     # 6. factor guarantees 要素保障 (二(七))
-    classified = factors.classify(factors.current_issues(progress, as_of), inputs.categories)
+    classified = factors.classify(factors.current_issues(reports, as_of), inputs.categories)
 
-    # 7. supervision 督办 (三(三)): reminder letters for red projects and missed quarterly targets
-    missed = supervision.missed_quarter_targets(by_unit, params.quarter)
-    pos = alerts.positions(projects, memberships, progress, as_of, profile)
+    # 7. supervision 督办 (三(三)): letters only on the plan's triggers, above the floor
+    letter_rules = inputs.letter_rules or supervision.load_letter_rules()
+    target_lists = tuple(completion.quarter_targets(plan.amount_targets)["list"].unique(maintain_order=True))
+    q_cols = ["q1_plan_wan", "q2_plan_wan", "q3_plan_wan", "q4_plan_wan"]
+    own_split = memberships.filter(pl.col("list").cast(pl.String).is_in(target_lists)
+                                   & pl.any_horizontal([pl.col(c).is_not_null() for c in q_cols]))
+    by_unit_targets = completion.completion(own_split, monthly, year=year, as_of_month=m, profile=profile,
+                                            projects=projects, by="responsible_unit")
+    missed = supervision.missed_quarter_targets(
+        by_unit_targets, params.quarter, lists=target_lists, rate_below_pct=letter_rules.quarter_rate_below_pct,
+        min_gap_wan=letter_rules.min_gap_wan,
+        members=own_split.join(projects.select("project_id", "responsible_unit"), on="project_id", how="left"))
+    pos = alerts.positions(projects, memberships, progress, as_of, profile, month=m, schedules=schedules)
     level_labels = {k: inputs.rules.label(k) for k in ALERT_LEVELS}
-    units_due = supervision.reminder_units(warn, projects, missed)
-    facts = supervision.reminder_facts(warn, projects, missed, positions=pos, level_labels=level_labels)
-    support = supervision.priority_support_units(pos, warn, missed)
+    facts = supervision.reminder_facts(
+        warn, projects, missed, positions=pos, level_labels=level_labels, rules=letter_rules,
+        rule_names={r.id: r.name for r in inputs.rules.rules.values()}, annual=unit_ytd,
+        missing_reports=supervision.missing_reports(warn, projects, inputs.rules), year_over=m == 12)
+    units_due = supervision.reminder_units(facts, letter_rules)
+    names = dict(zip(projects["project_id"], projects["name"]))
+    requests = {}
+    for unit in units_due["responsible_unit"].to_list():
+        mine = facts.filter(pl.col("responsible_unit") == unit)
+        ids = {i for x in mine["project_ids"].drop_nulls().to_list() for i in x.split("、")}
+        requests[unit] = factors.requests(unit, classified.filter(pl.col("project_id").is_in(sorted(ids))), names,
+                                          inputs.categories, kinds=set(mine["kind"].to_list()))
+    support = supervision.priority_support_units(unit_ytd, pos, warn, facts)
+
+    # 8. what the inputs say about themselves: lists that disagree, sheets left out, the latest week
+    columns = {(s.path, s.sheet): (s.completed_column, s.completed_header)
+               for s in getattr(ds, "sheets", []) if getattr(s, "completed_column", None)}
+    conflicts = ledger.cross_list_conflicts(progress, as_of, columns=columns)
+    problems = getattr(ds, "problems", None)
+    if conflicts.height and problems is not None:
+        problems = pl.concat([problems, cross_list_problems(conflicts, columns, names)], how="vertical_relaxed")
+    weekly = ledger.latest_weekly(progress, as_of, year)
 
     frames = dict(
-        completion=comp, target_checks=checks, requirements=reqs, plan_sizes=sizes, completion_by_unit=by_unit,
+        completion=comp, target_checks=checks, requirements=reqs, requirement_items=items, practice_pace=pace_ref,
+        practice_settings=practice_settings(inputs), plan_sizes=sizes, completion_by_unit=by_unit,
         unit_ytd=unit_ytd,
         project_detail=detail, s_curve=curve, monthly=monthly,
         start_rates=rates, start_requirements=start_summary, start_misses=misses, growth=growth_frame,
         alerts=warn, alerts_previous=before, worst=worst, movements=moves,
         warnings_by_unit=alerts.counts_by_unit(worst, projects, NO_UNIT),
+        alert_rules=alerts.rules_table(inputs.rules),
         scores=scores, top=top, issues=classified,
         factors_by_unit=factors.summarise(classified, projects, by=("responsible_unit",)),
         factor_totals=factors.category_totals(classified),
         missed_targets=missed, reminder_units=units_due, reminder_facts=facts, priority_support=support,
+        cross_list=conflicts, latest_weekly=weekly,
     )
-    problems = getattr(ds, "problems", None)
     return Results(
         params=params, plan=plan, projects=projects, problems=problems, frames=frames,
         growth=growth_summary, growth_readings=growth.readings(growth_summary), level_labels=level_labels,
@@ -315,7 +370,67 @@ def calculate(inputs: Inputs, params: ReviewParams) -> Results:
         letter_units=units_due["responsible_unit"].to_list(), top_n=inputs.ranking_rules.top_n,
         problem_counts={f"{sev}s": 0 if problems is None or not problems.height
                         else int((problems["severity"] == sev).sum()) for sev in ("error", "warning")},
+        letter_requests=requests, letter_triggers=dict(zip(units_due["responsible_unit"], units_due["triggers"])),
+        left_out=runs.left_out_sheets(ds), rule_notes=alerts.evaluation_notes(projects, progress, inputs.rules),
+        rule_names={r.id: r.name for r in inputs.rules.rules.values()},
     )
+
+
+def cross_list_problems(conflicts: pl.DataFrame, columns: dict, names: dict[str, str]) -> pl.DataFrame:
+    """Each cross-list disagreement (ledger.cross_list_conflicts) as a loader-style problem naming both
+    cells (jygproj.io.problems code cross_list_conflict): the figure used and the other one."""
+    from jygproj.io.problems import CODES, ProblemLog, problems_frame, where
+
+    items = []
+    for c in conflicts.iter_rows(named=True):
+        header = columns.get((c["other_file"], c["other_sheet"]), (None, None))[1]
+        used_header = columns.get((c["used_file"], c["used_sheet"]), (None, None))[1]
+        log = ProblemLog(c["other_file"], c["other_sheet"])
+        log.add("cross_list_conflict",
+                f"项目“{names.get(c['project_id'], c['project_id'])}”{c['period']} 在{LISTS[c['other_list']]}上报送"
+                f"累计完成投资 {c['other_wan']:g} 万元，与{LISTS[c['used_list']]}"
+                f"{where(c['used_file'], c['used_sheet'], c['used_row'], c['used_column'], used_header)}的 "
+                f"{c['used_wan']:g} 万元不一致（相差 {c['difference_wan']:g} 万元）；本报告按清单优先顺序采用"
+                f"{LISTS[c['used_list']]}的数",
+                row=c["other_row"], column=c["other_column"], header=header, value=f"{c['other_wan']:g}",
+                expected=f"与{LISTS[c['used_list']]}一致，或说明差异", severity=CODES["cross_list_conflict"][0])
+        items.extend(log.items)
+    return problems_frame(items)
+
+
+def practice_settings(inputs: Inputs) -> pl.DataFrame:
+    """What the review derives or takes from practice rather than from the plan (参考), each with its
+    source: setting, used_for, value, source. Never a requirement, never counted as met or failed."""
+    from jygproj.reference import read_strict
+
+    seasonal, _ = read_strict(paths.REFERENCE / "seasonal_profile.yaml")
+    lr = inputs.letter_rules or supervision.load_letter_rules()
+    rows = [
+        ("序时进度（季节性施工曲线）", "年初至今计划、项目序时进度、未到期的年度要求的参考进度",
+         "各月占全年施工量的比例（seasonal_profile.yaml）", str(seasonal.get("source", ""))),
+        ("序时进度（方案分季度安排）", "全省重点投资项目的序时进度（方案二(二)给出分季度目标）",
+         "按方案各季度目标占全年之比，季度内按季节性施工曲线", "方案二(二)"),
+        ("清单季度计划", "各清单季度计划：清单给出分季度计划的按清单，否则按季节性施工曲线分解年度计划",
+         "本工具推算（参考）", "各清单工作簿；seasonal_profile.yaml"),
+    ]
+    rows += [(f"预警规则：{r['name']}", "红黄蓝预警（二(八)“严格落实平台红黄蓝预警机制”）", r["thresholds"], r["source"])
+             for r in alerts.rules_table(inputs.rules).iter_rows(named=True)]
+    rows += [
+        (f"提醒函：{lr.labels['slow_progress']}", "提醒函（三(三)）",
+         f"项目最高预警为{inputs.rules.label(lr.warning_level)}且落后序时计划不少于{lr.min_gap_wan:g}万元；或方案设分季度目标的清单"
+         f"（二(二)、二(三)）本单位项目季度目标完成率低于{lr.quarter_rate_below_pct:g}%且差额不少于{lr.min_gap_wan:g}万元", lr.source),
+        (f"提醒函：{lr.labels['annual_target']}", "提醒函（三(三)）",
+         f"全年结束后完成率低于年度计划的{lr.annual_rate_below_pct:g}%且差额不少于{lr.min_gap_wan:g}万元", lr.source),
+        (f"提醒函：{lr.labels['low_attention']}", "提醒函（三(三)）",
+         f"最近一期调度信息漏报的项目不少于{lr.min_missing_reports}个，或有项目为"
+         f"{'、'.join(inputs.rules.rules[r].name for r in lr.attention_rules if r in inputs.rules.rules)}"
+         f"{inputs.rules.label(lr.warning_level)}", lr.source),
+        ("观摩评比推荐", "观摩评比（二(九)）",
+         f"不推荐{'、'.join(inputs.rules.label(x) for x in inputs.ranking_rules.exclude_levels)}项目；前{inputs.ranking_rules.top_n}名",
+         "ranking.yaml（市发展改革委设定）"),
+        ("优先支持单位", "优先支持（三(三)）", "全年结束前以序时进度代替“超额完成年度目标”", "本工具设定（参考）"),
+    ]
+    return pl.DataFrame(rows, schema=["setting", "used_for", "value", "source"], orient="row")
 
 
 def provenance(inputs: Inputs) -> pl.DataFrame:

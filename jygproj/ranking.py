@@ -36,6 +36,7 @@ class RankingRules:
     over_points_per_pct: float
     over_max_points: float
     labels: dict[str, str]  # part -> Chinese label
+    exclude_levels: tuple[str, ...] = ()  # warning levels that keep a project out of the recommendations
 
 
 def load_ranking(path: Path | None = None) -> RankingRules:
@@ -45,7 +46,13 @@ def load_ranking(path: Path | None = None) -> RankingRules:
     check_keys(data, file=path, lines=lines, key_path=(), required={"meta", "lists", "top_n", "eligibility", "parts"})
     check_keys(data["meta"], file=path, lines=lines, key_path=("meta",), required={"title", "clause", "description"})
     check_keys(data["eligibility"], file=path, lines=lines, key_path=("eligibility",),
-               required={"require_started", "min_annual_plan_wan"})
+               required={"require_started", "min_annual_plan_wan", "exclude_warning_levels"})
+    exclude = data["eligibility"]["exclude_warning_levels"]
+    bad_levels = [x for x in exclude if x not in schema.ALERT_LEVELS] if isinstance(exclude, list) else [exclude]
+    if bad_levels:
+        raise ReferenceDataError(path, lines.get(("eligibility", "exclude_warning_levels")),
+                                 "eligibility.exclude_warning_levels",
+                                 f"未知的预警等级 {bad_levels!r}；允许：{'、'.join(schema.ALERT_LEVELS)}", "unknown_level")
     parts = data["parts"]
     check_keys(parts, file=path, lines=lines, key_path=("parts",), required={"speed", "pace", "over_completion"})
     spec = {"speed": {"label", "points_per_month", "min_points", "max_points"},
@@ -77,6 +84,7 @@ def load_ranking(path: Path | None = None) -> RankingRules:
         pace_points_per_ratio=float(pc["points_per_ratio"]), pace_cap_ratio=float(pc["cap_ratio"]),
         over_points_per_pct=float(oc["points_per_pct"]), over_max_points=float(oc["max_points"]),
         labels={"speed": sp["label"], "pace": pc["label"], "over_completion": oc["label"]},
+        exclude_levels=tuple(exclude),
     )
 
 
@@ -88,13 +96,15 @@ def _number(path: Path, lines: Any, kp: tuple[str, ...], value: Any) -> float:
 
 
 def score_projects(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.DataFrame, as_of: date,
-                   weights: RankingRules, profile: Profile) -> pl.DataFrame:
+                   weights: RankingRules, profile: Profile, *, month: int | None = None,
+                   schedules: dict | None = None) -> pl.DataFrame:
     """Score every project on the ranked lists as known on ``as_of``; ranks are per list.
 
     ``progress`` is the raw ledger (resolved with jygproj.ledger.snapshot inside
-    :func:`jygproj.alerts.positions`). Speed counts whole calendar months between the planned and
-    the actual start month (+ early, − late); continuing projects, with no start this year, score 0
-    for speed. A project is eligible when it is under construction (started, resumed or with
+    :func:`jygproj.alerts.positions`, the same figures, cut-off month and start status as the
+    warnings). Speed counts whole calendar months between the planned and the actual start month
+    (+ early, − late; the planned month is the list's, as in the start warnings); continuing projects,
+    with no start this year, score 0 for speed. A project is eligible when it is under construction (started, resumed or with
     investment this year) and its annual plan reaches the floor; ineligible rows keep their score
     but get no rank.
 
@@ -103,7 +113,7 @@ def score_projects(projects: pl.DataFrame, memberships: pl.DataFrame, progress: 
     speed_points, pace_points, over_points, score, eligible.
     """
     w = weights
-    pos = positions(projects, memberships, progress, as_of, profile).filter(
+    pos = positions(projects, memberships, progress, as_of, profile, month=month, schedules=schedules).filter(
         pl.col("list").cast(pl.String).is_in(w.lists))
     done = pl.col("completed_ytd_wan").fill_null(0.0)
     ym = lambda e: e.dt.year().cast(pl.Int32) * 12 + e.dt.month().cast(pl.Int32)  # noqa: E731
@@ -151,6 +161,16 @@ def score_projects(projects: pl.DataFrame, memberships: pl.DataFrame, progress: 
     )
 
 
-def top_projects(scores: pl.DataFrame, n: int) -> pl.DataFrame:
-    """The ``n`` best-ranked eligible projects of each list, in list and rank order."""
-    return scores.filter(pl.col("eligible") & (pl.col("rank") <= n)).sort(["list", "rank"])
+def top_projects(scores: pl.DataFrame, n: int, worst: pl.DataFrame | None = None,
+                 exclude_levels: tuple[str, ...] = ()) -> pl.DataFrame:
+    """The ``n`` best-ranked eligible projects of each list that carry no warning at ``exclude_levels``
+    (ranking.yaml: never recommend a red or yellow project for observation, issue 13), in list and
+    rank order. ``worst``: jygproj.alerts.worst_level_per_project; the result's ``level`` is the
+    project's worst warning (null where it has none), ``recommend_rank`` its place among the
+    recommended of its list."""
+    level = (worst.select("project_id", pl.col("level").cast(pl.String)) if worst is not None
+             else pl.DataFrame(schema={"project_id": pl.String, "level": pl.String}))
+    out = scores.join(level, on="project_id", how="left").filter(
+        pl.col("eligible") & ~pl.col("level").is_in(list(exclude_levels)).fill_null(False)).sort(["list", "rank"])
+    out = out.with_columns(pl.int_range(1, pl.len() + 1).over("list").cast(pl.Int32).alias("recommend_rank"))
+    return out.filter(pl.col("recommend_rank") <= n)

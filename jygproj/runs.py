@@ -93,6 +93,75 @@ class FewerInputsError(RunError):
                          f"{'；'.join(self.shrank[:5])}{more}")
 
 
+class InputErrorsError(RunError):
+    """The inputs have errors: a report built on them would leave sheets out (issue 13, publish gate).
+    ``.errors`` names each bad cell (the loader's messages); ``--allow-errors`` publishes anyway, with
+    the left-out sheets listed on the report's first screen."""
+
+    code = "input_errors"
+
+    def __init__(self, errors: Sequence[str]):
+        self.errors = list(errors)
+        more = f"（共 {len(self.errors)} 条，其余见 jygproj check）" if len(self.errors) > 5 else ""
+        super().__init__(f"输入有 {len(self.errors)} 处错误，本次不生成报告（结果）：" + "；".join(self.errors[:5]) + more)
+
+
+def left_out_sheets(dataset: Any) -> Any:
+    """Every sheet (or workbook) of a data set left out, wholly or partly, for errors, and what it
+    holds: file, sheet, list, period, rows_left_out, rows_loaded, completed_wan (its 1-X月 total of
+    the rows left out, scheduling tables), annual_plan_wan (registers), errors, first_error. Empty
+    when the inputs have no error."""
+    import polars as pl
+
+    schema_ = {"file": pl.String, "sheet": pl.String, "list": pl.String, "period": pl.String,
+               "rows_left_out": pl.Int64, "rows_loaded": pl.Int64, "completed_wan": pl.Float64,
+               "annual_plan_wan": pl.Float64, "errors": pl.Int64, "first_error": pl.String}
+    problems = getattr(dataset, "problems", None)
+    if problems is None or not problems.height:
+        return pl.DataFrame(schema=schema_)
+    errors = problems.filter(pl.col("severity") == "error")
+    first = {(f, s): m for f, s, m in errors.group_by(["file", "sheet"], maintain_order=True)
+             .agg(pl.col("message").first()).iter_rows()}
+    rows = []
+    for rep in getattr(dataset, "sheets", []) or []:
+        if not rep.errors and not rep.rows.get("rejected"):
+            continue
+
+        def total(field_name: str) -> float | None:
+            values = [v.get(field_name) for v in (rep.by_nature or {}).values() if v.get(field_name) is not None]
+            return float(sum(values)) if values else None
+
+        rows.append({"file": Path(rep.path).name, "sheet": rep.sheet, "list": rep.list, "period": rep.period,
+                     "rows_left_out": int(rep.rows.get("rejected", 0)), "rows_loaded": int(rep.rows.get("loaded", 0)),
+                     "completed_wan": total("completed_ytd_wan"), "annual_plan_wan": total("annual_plan_wan"),
+                     "errors": int(rep.errors), "first_error": first.get((rep.path, rep.sheet))})
+    seen = {(r["file"], r["sheet"]) for r in rows}
+    for (file, sheet), message in first.items():  # a workbook that could not be opened has no sheet report
+        if sheet is None and (Path(file).name, None) not in seen:
+            rows.append({"file": Path(file).name, "sheet": None, "list": None, "period": None, "rows_left_out": None,
+                         "rows_loaded": 0, "completed_wan": None, "annual_plan_wan": None,
+                         "errors": int(errors.filter(pl.col("file") == file).height), "first_error": message})
+    return pl.DataFrame(rows, schema=schema_)
+
+
+def publish_gate(problems: Any, allow_errors: bool) -> list[str]:
+    """The publish gate of quarterly, reserve and scenario (issue 13): the inputs' errors, each naming
+    its cell; refused (:class:`InputErrorsError`) unless ``allow_errors``. Returns the errors let through."""
+    errors = input_errors(problems)
+    if errors and not allow_errors:
+        raise InputErrorsError(errors)
+    return errors
+
+
+def input_errors(problems: Any) -> list[str]:
+    """The loader's error messages (each names file, sheet, row, column, what was found and expected)."""
+    import polars as pl
+
+    if problems is None or not problems.height:
+        return []
+    return problems.filter(pl.col("severity") == "error")["message"].to_list()
+
+
 @dataclass(frozen=True)
 class RunResult:
     run_dir: Path  # the final report directory (out_dir)

@@ -195,7 +195,9 @@ RESERVE_STEPS_TABLE: dict[str, pl.DataType] = {
     "date": pl.Date,  # completion date (done) or expected date
 }
 
-#: A warning, stored per project and period (domain page, "Warning practice").
+#: A warning, stored per project, rule and period (domain page, "Warning practice"): one per project
+#: and rule (jygproj.alerts.evaluate), ``list`` the list its figures come from, ``lists`` every list
+#: of the project the rule hit (codes, "、"-joined).
 ALERTS: dict[str, pl.DataType] = {
     "project_id": pl.String,
     "list": LIST_ENUM,
@@ -204,6 +206,7 @@ ALERTS: dict[str, pl.DataType] = {
     "rule_id": pl.String,
     "reason": pl.String,  # Chinese reason text with figures
     "evaluated_on": pl.Date,
+    "lists": pl.String,
 }
 
 #: A problem found while reading a workbook (io.problems); errors stop the sheet, warnings not.
@@ -394,6 +397,51 @@ COLUMN_LABELS.update({
 })
 
 COLUMN_LABELS.update({
+    # issue 13: requirements as the plan states them, practice apart, cumulative beside quarterly
+    "requirement": "方案要求",
+    "threshold": "要求（%）",
+    "strive": "是否力争目标",
+    "note": "说明",
+    "partial": "季度未结束",
+    "cum_plan_wan": "累计计划（万元）",
+    "cum_completed_wan": "累计完成（万元）",
+    "cum_rate_pct": "累计完成率（%）",
+    "cum_target_wan": "累计方案目标（万元）",
+    "cum_target_rate_pct": "累计目标完成率（%）",
+    "value_pct": "实际（%）",
+    "reference_pct": "参考进度（%）",
+    "pace_basis": "序时进度依据",
+    "on_time_rate_pct": "按期开工率（%）",
+    "started_rate_pct": "截至评估日开工率（%）",
+    "met_rate_pct": "按时限开（复）工率（%）",
+    "resumed_by": "复工依据",
+    "lists": "涉及清单",
+    "plan_label": "计划口径",
+    "recommend_rank": "推荐顺序",
+    "trigger": "提醒情形",
+    "triggers": "提醒情形（三(三)）",
+    "gap_wan": "差额（万元）",
+    "figure_list": "完成数所在清单",
+    "plan_file": "计划数来源文件",
+    "plan_sheet": "计划数来源工作表",
+    "plan_row": "计划数来源行号",
+    "project_ids": "涉及项目",
+    "letter_facts": "提醒函事项数",
+    "projects_with_plan": "有年度计划的项目数",
+    "rows_left_out": "未载入行数",
+    "first_error": "首条错误",
+    "setting": "设定",
+    "used_for": "用于",
+    "source": "来源",
+    "period_end": "期末日期",
+    "used_list": "采用清单", "used_wan": "采用数（万元）", "used_file": "采用数文件", "used_sheet": "采用数工作表",
+    "used_row": "采用数行号", "used_column": "采用数列",
+    "other_list": "另一清单", "other_wan": "另一清单数（万元）", "other_file": "另一清单文件",
+    "other_sheet": "另一清单工作表", "other_row": "另一清单行号", "other_column": "另一清单列",
+    "difference_wan": "相差（万元）",
+})
+
+COLUMN_LABELS.update({
     # io: what each sheet was read as (Dataset.sheet_table)
     "sheet_kind": "表类型",
     "unit": "单位",
@@ -437,6 +485,14 @@ BASIS_LABELS: dict[str, str] = {
     "plan_target": "对方案季度目标",
     "list_plan": "对清单季度计划",
     "annual_plan": "对年度计划",
+}
+#: What a 序时进度 (pace, 参考) follows: a list's own quarterly targets for the project, the plan's
+#: quarterly schedule (二(二)), or the seasonal profile (alerts.positions, completion.target_checks).
+PACE_BASIS_LABELS: dict[str, str] = {
+    "list_quarters": "清单分季度目标",
+    "plan_schedule": "方案分季度安排",
+    "plan_quarter": "方案季度目标",
+    "seasonal": "季节性施工曲线",
 }
 #: Start and resumption status of a project that misses a requirement (starts.py).
 START_STATUS_LABELS: dict[str, str] = {
@@ -588,7 +644,7 @@ REPORT_LABELS: dict[str, str] = {
 _SCOPES = {**LISTS, **SCOPE_LABELS}
 VALUE_CODE_LABELS: dict[str, dict[str, str]] = {
     "scope": _SCOPES, "period": PERIOD_LABELS, "kind": TARGET_KIND_LABELS,
-    "status": START_STATUS_LABELS, "list": _SCOPES, "basis": BASIS_LABELS,
+    "status": START_STATUS_LABELS, "list": _SCOPES, "basis": BASIS_LABELS, "pace_basis": PACE_BASIS_LABELS,
     "nature": {**NATURES, "unspecified": SCOPE_LABELS["unspecified"]},
     "size_scope": {"list": "清单项目", "observation": "观摩评比范围（二(九)）"},
 }
@@ -673,9 +729,12 @@ ALERT_MOVEMENT_LABELS: dict[str, str] = {
     "unchanged": "持平",
 }
 #: Units of the warning rules' thresholds, by rule kind (alerts.rules_table).
-ALERT_THRESHOLD_UNITS: dict[str, str] = {"start_lateness": "个月", "resume_lateness": "个月", "pace_gap": "个百分点"}
+ALERT_THRESHOLD_UNITS: dict[str, str] = {"start_lateness": "个月", "resume_lateness": "个月", "pace_gap": "个百分点",
+                                         "registration_lag": "个月"}
 #: Kinds of facts in a reminder letter (supervision.reminder_facts).
-REMINDER_KIND_LABELS: dict[str, str] = {"red_project": "红色预警项目", "missed_target": "未完成季度目标"}
+REMINDER_KIND_LABELS: dict[str, str] = {"red_project": "红色预警项目", "missed_target": "未完成季度目标",
+                                        "missed_annual": "未完成年度目标", "missing_reports": "调度信息漏报",
+                                        "attention_warning": "开工未入库等"}
 #: The S-curve's two series (completion.s_curve).
 S_CURVE_LABELS: dict[str, str] = {"planned_cum_wan": "计划累计", "actual_cum_wan": "实际累计"}
 #: Reserve projects against a funding round (reserve.funding).

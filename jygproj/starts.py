@@ -30,7 +30,8 @@ def roster(memberships: pl.DataFrame, projects: pl.DataFrame | None, status: pl.
     """One row per membership with what the start checks need.
 
     Columns: project_id, list, nature, planned_start (the list's own, else the project's), name,
-    responsible_unit, started, started_on, resumed, resumed_on. Reserve memberships are left out.
+    responsible_unit, and the project's status (every list's reports: ledger.project_status, or
+    ledger.start_status) started, started_on, resumed, resumed_on. Reserve memberships are left out.
     """
     m = memberships.filter(pl.col("list").cast(pl.String) != "reserve").select(
         "project_id", pl.col("list").cast(pl.String), pl.col("nature").cast(pl.String), "planned_start"
@@ -128,13 +129,15 @@ def new_start_rates(
         .with_columns(
             pl.when(pl.col("due_count") > 0).then(pl.col("started_count") / pl.col("due_count") * 100)
             .alias("rate_pct"),
+            pl.when(pl.col("due_count") > 0).then(pl.col("on_time_count") / pl.col("due_count") * 100)
+            .alias("on_time_rate_pct"),
             pl.when(pl.col("plan_count") > 0).then(pl.col("started_count") / pl.col("plan_count") * 100)
             .alias("plan_rate_pct"),
             pl.col("list").replace_strict(order, default=len(order), return_dtype=pl.Int32).alias("_o"),
         )
         .sort(["_o", "quarter"], nulls_last=True)
         .select("list", "period", "quarter", "planned_count", "plan_count", "due_count", "started_count",
-                "on_time_count", "undated_count", "rate_pct", "plan_rate_pct")
+                "on_time_count", "undated_count", "rate_pct", "on_time_rate_pct", "plan_rate_pct")
     )
 
 
@@ -152,13 +155,15 @@ class StartRule:
     required_pct: float
     quarter: int | None = None  # population: planned to start in this quarter only
     due_by_plan: bool = False  # population: only projects whose planned month has passed
+    strive: bool = False  # 力争: counted and shown, never a deadline (no project listed as missing it)
+    period: str | None = None  # Q1..Q4, Year or YYYY-MM (jygproj.plan.Requirement.period)
 
 
 def rules_from_plan(plan) -> list[StartRule]:
     """The plan's start and resumption requirements (jygproj.plan.Plan, checks start and resume), in
     the order the plan file lists them."""
     return [StartRule(r.id, r.clause, r.lists, r.nature, "start" if r.check == "start" else "resume", r.deadline,
-                      r.threshold_pct, quarter=r.quarter, due_by_plan=r.due_by_plan)
+                      r.threshold_pct, quarter=r.quarter, due_by_plan=r.due_by_plan, strive=r.strive, period=r.period)
             for r in plan.requirements_of("start", "resume")]
 
 
@@ -184,15 +189,16 @@ def start_requirements(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Check each rule on ``as_of``; return (summary, misses).
 
-    summary: requirement_id, clause, list (the rule's lists joined by "+"), quarter, deadline,
+    summary: requirement_id, clause, list (the rule's lists joined by "+"), nature, quarter, deadline,
     required_pct, due_count, met_count, rate_pct, final (deadline passed), met (final checks with at
-    least one project due; null otherwise).
+    least one project due; null otherwise), strive, period (Q1..Q4, Year or YYYY-MM).
     A rule whose quarter has not begun by as_of is skipped.
 
     misses: requirement_id, clause, project_id, name, list, nature, responsible_unit, planned_start,
     started_on, resumed_on, deadline, status — every project that missed a final rule
     (not_started / started_late / not_resumed / resumed_late), and for a running rule those whose
-    planned start month has passed without a start (overdue).
+    planned start month has passed without a start (overdue). A 力争 (strive) rule lists no project:
+    the plan gives it no deadline a project could miss (二(四): 力争一季度开工, the deadline is June).
     """
     summaries, misses = [], []
     for order, rule in enumerate(rules):
@@ -203,9 +209,9 @@ def start_requirements(
         event_on = "started_on" if rule.event == "start" else "resumed_on"
         event_flag = "started" if rule.event == "start" else "resumed"
         pop = _population(roster_frame, rule, as_of)
-        if rule.event == "resume":
-            # city tables have one 开工（复工）时间 column and often no 复工 column: for a continuing
-            # project a start reported within the year is its resumption
+        if rule.event == "resume" and "resumed_by" not in pop.columns:
+            # a status without the project's resumption (ledger.project_status): city tables have one
+            # 开工（复工）时间 column and often no 复工 column, so a start reported within the year counts
             this_year = pl.col("started") & (pl.col("started_on") >= date(rule.deadline.year, 1, 1))
             pop = pop.with_columns(
                 pl.min_horizontal(pl.col("resumed_on"), pl.when(this_year).then(pl.col("started_on")))
@@ -223,8 +229,11 @@ def start_requirements(
             requirement_id=rule.requirement_id, clause=rule.clause, list="+".join(rule.lists),
             quarter=rule.quarter, deadline=rule.deadline, required_pct=rule.required_pct, due_count=due,
             met_count=met, rate_pct=rate, final=final,
-            met=(rate >= rule.required_pct) if final and due else None,
+            met=(rate >= rule.required_pct) if final and due else None, nature=rule.nature, strive=rule.strive,
+            period=rule.period,
         ))
+        if rule.strive:
+            continue
         missed = pop.filter(~pl.col("_met"))
         if not final:
             missed = missed.filter((_planned_month_end() <= as_of).fill_null(False))
@@ -240,7 +249,8 @@ def start_requirements(
     summary = pl.DataFrame(summaries, schema={
         "requirement_id": pl.String, "clause": pl.String, "list": pl.String, "quarter": pl.Int8,
         "deadline": pl.Date, "required_pct": pl.Float64, "due_count": pl.Int64, "met_count": pl.Int64,
-        "rate_pct": pl.Float64, "final": pl.Boolean, "met": pl.Boolean,
+        "rate_pct": pl.Float64, "final": pl.Boolean, "met": pl.Boolean, "nature": pl.String, "strive": pl.Boolean,
+        "period": pl.String,
     })
     miss_schema = {"_order": pl.Int32, "requirement_id": pl.String, "clause": pl.String,
                    "project_id": pl.String, "name": pl.String,

@@ -234,7 +234,8 @@ def test_evaluate_with_no_hits_returns_an_empty_alerts_frame():
 
 def test_rules_file_loads_with_configurable_labels_and_every_rule_cited():
     assert RULES.label("blue") == "蓝色预警" and RULES.levels["red"].colour == "红"
-    assert set(RULES.rules) == {"start_late", "resume_late", "pace_behind", "report_late", "cumulative_fall"}
+    assert set(RULES.rules) == {"start_late", "resume_late", "pace_behind", "report_late", "cumulative_fall",
+                                "registration_late"}
     assert all(r.clause and r.source for r in RULES.rules.values())
     assert RULES.rules["report_late"].schedules["provincial_key"].due_days_after_period_end == 5
 
@@ -306,3 +307,92 @@ def test_a_review_in_january_still_assesses_the_year_just_ended():
     row = out.filter(pl.col("rule_id") == "pace_behind").row(0, named=True)
     assert row["level"] == "blue" and row["period"] == "2023-12" and "序时进度100.0%" in row["reason"]
     assert out.filter(pl.col("rule_id") == "resume_late").is_empty()
+
+
+# --- issue 13: one alert per project and rule; a project's status is the project's ------------------
+
+
+def test_one_alert_per_project_and_rule_naming_every_list():
+    # 恒丰观澜: planned September on three lists, not started -> one start warning, three lists named
+    members = [("G", lst, "new", 17_600.0, date(2023, 9, 1)) for lst in ("provincial_key", "real_estate",
+                                                                         "leader_package")]
+    reports = [report("G", lst, "2023-10", OCT31, 0.0, started=False, start_date=None)
+               for lst in ("provincial_key", "real_estate")]
+    out = run(members, reports, date(2023, 11, 10)).filter(pl.col("rule_id") == "start_late")
+    assert out.height == 1
+    row = out.row(0, named=True)
+    assert row["list"] == "provincial_key" and row["lists"] == "provincial_key、real_estate、leader_package"
+    assert row["reason"].count("计划2023年9月开工") == 1 and "涉及清单：全省重点投资项目、房地产投资项目、市级领导包抓项目" in row["reason"]
+
+
+def test_resumption_on_another_list_counts_for_the_package_list():
+    """城区燃气老旧管网更新改造（新华街道片区）项目: the package list has no tables; its government table says
+    是否开工 = 是, 开工时间 2023-03-13 (government tables write 是, not 已复工): not a resumption warning."""
+    members = [("GAS", "leader_package", "continuing", 7_960.0, None),
+               ("GAS", "government", "continuing", 6_390.0, None)]
+    reports = [report("GAS", "government", f"2023-{m:02d}", ledger_month_end(m), v, resumed=None,
+                      start_date=date(2023, 3, 13)) for m, v in ((3, 208.0), (10, 4_379.0))]
+    out = run(members, reports, date(2023, 11, 10))
+    assert out.filter(pl.col("rule_id") == "resume_late").is_empty()
+    # the pace is the project's own plan (6,390 on the government list), never the leader's target
+    pace = out.filter(pl.col("rule_id") == "pace_behind")
+    assert pace.height <= 1 and all("包抓目标" not in r and "6,390.0万元" in r for r in pace["reason"])
+
+
+def test_a_key_project_is_late_against_the_plans_date_and_the_others_against_a_practice_month():
+    members = [("K", "provincial_key", "continuing", 1_000.0, None), ("I", "industrial", "continuing", 1_000.0, None)]
+    reports = [report(p, lst, "2023-09", SEP30, 0.0, resumed=False) for p, lst in (("K", "provincial_key"),
+                                                                                  ("I", "industrial"))]
+    out = run(members, reports, SEP30).filter(pl.col("rule_id") == "resume_late")
+    reasons = dict(zip(out["project_id"], out["reason"]))
+    assert "方案要求2023年3月底前复工（二(二)）" in reasons["K"]
+    assert "方案未规定复工时限" in reasons["I"] and "参考" in reasons["I"]
+
+
+def test_weekly_figures_never_stand_in_for_the_months():
+    """One cut-off: as of the October review (evaluated 10 November) the October table's 1,000, not
+    week 44's 1,100, and never a "month 11" point."""
+    members = [("W", "government", "continuing", 2_000.0, None)]
+    reports = [report("W", "government", "2023-10", OCT31, 1_000.0),
+               report("W", "government", "2023-W44", date(2023, 11, 5), 1_100.0, reported=date(2023, 11, 6))]
+    pos = alerts.positions(*frames(members, reports), date(2023, 11, 10), PROFILE)
+    assert pos.select("completed_ytd_wan", "period").row(0) == (1_000.0, "2023-10")
+
+
+def test_the_registration_rule_reads_the_canonical_columns_and_says_when_they_are_absent():
+    members = [("R", "industrial", "new", 1_000.0, date(2023, 6, 1)), ("S", "industrial", "new", 1_000.0,
+                                                                       date(2023, 6, 1))]
+    reports = [report(p, "industrial", "2023-10", OCT31, 500.0, start_date=d) for p, d in
+               (("R", date(2023, 8, 20)), ("S", date(2023, 10, 1)))]
+    projects, memberships, progress = frames(members, reports)
+    assert alerts.evaluate(projects, memberships, progress, date(2023, 11, 10), RULES, PROFILE).filter(
+        pl.col("rule_id") == "registration_late").is_empty()
+    assert "未评估" in alerts.evaluation_notes(projects, progress, RULES)["registration_late"]
+    # the canonical tables always carry the columns: all null (no 是否入库/入库时间 in the workbooks) says nothing
+    empty = progress.with_columns(pl.lit(None, pl.Boolean).alias("registered"), pl.lit(None, pl.Date).alias("registered_on"))
+    assert alerts.evaluate(projects, memberships, empty, date(2023, 11, 10), RULES, PROFILE).filter(
+        pl.col("rule_id") == "registration_late").is_empty()
+    assert "未评估" in alerts.evaluation_notes(projects, empty, RULES)["registration_late"]
+    # with 是否入库 / 入库时间: R started 20 August, not registered by 10 November: 2.7 months -> red;
+    # S started 1 October: 1.3 months -> yellow (Yinchuan: yellow after one month, red after two)
+    progress = progress.with_columns(pl.lit(False).alias("registered"), pl.lit(None, pl.Date).alias("registered_on"))
+    out = alerts.evaluate(projects, memberships, progress, date(2023, 11, 10), RULES, PROFILE).filter(
+        pl.col("rule_id") == "registration_late")
+    assert dict(zip(out["project_id"], out["level"].cast(pl.String))) == {"R": "red", "S": "yellow"}
+    assert alerts.evaluation_notes(projects, progress, RULES) == {}
+    registered = progress.with_columns(pl.lit(date(2023, 9, 1)).alias("registered_on"))
+    assert alerts.evaluate(projects, memberships, registered, date(2023, 11, 10), RULES, PROFILE).filter(
+        pl.col("rule_id") == "registration_late").is_empty()
+
+
+def test_a_new_project_not_started_is_late_not_behind_pace():
+    members = [("N", "real_estate", "new", 17_600.0, date(2023, 9, 1))]
+    reports = [report("N", "real_estate", "2023-10", OCT31, 0.0, started=False, start_date=None)]
+    out = run(members, reports, date(2023, 11, 10))
+    assert set(out["rule_id"]) - {"report_late"} == {"start_late"}
+
+
+def ledger_month_end(month):
+    from jygproj.ledger import month_end
+
+    return month_end(2023, month)

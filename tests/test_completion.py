@@ -5,15 +5,20 @@ from jygproj.plan import load_plan
 from jygproj.completion import (
     completion,
     completion_detail,
+    practice_pace,
     quarter_plans,
+    requirement_counts,
+    requirement_items,
     requirements,
     target_checks,
+    with_cumulative,
 )
 from jygproj.ledger import monthly_cumulative
 from jygproj.reference import load_seasonal_profile
 from jygproj.schema import MEMBERSHIPS, PROGRESS, PROJECTS, conform
 
-RULES = load_plan(2023).requirements_of("quarter_completion", "annual_completion")
+PLAN = load_plan(2023)
+RULES = PLAN.requirements_of("target_completion", "annual_completion")
 PROFILE = load_seasonal_profile()  # Q1 1+1.5+4 = 6.5 %, Q2 32 %, Q3 38 %, Q4 23.5 %
 
 
@@ -61,8 +66,9 @@ def test_key_continuing_q1_is_92_3_percent_of_the_plans_1_3_yi():
     assert q1["target_wan"] == pytest.approx(13_000)  # the plan's 1.3亿, 二(二)
     assert q1["target_rate_pct"] == pytest.approx(92.3077, abs=1e-3)
     # the requirement (二(二): quarterly rate >= 100 %) is missed
-    req = requirements(c, as_of_month=3, profile=PROFILE, rules=RULES)
-    check = row(req, requirement_id="quarterly_completion", list="provincial_key", nature="continuing", period="Q1")
+    req = requirements(c, target_checks(c, targets, as_of_month=3, profile=PROFILE), as_of_month=3, rules=RULES)
+    check = row(req, requirement_id="key_continuing_quarterly", list="provincial_key", nature="continuing",
+                period="Q1")
     assert check["basis"] == "plan_target" and check["met"] is False
     # quarters not begun by March have no completion
     assert row(c, list="provincial_key", nature="continuing", period="Q2")["completed_wan"] is None
@@ -157,17 +163,21 @@ def test_stretch_targets_and_enterprise_requirement():
     m = memberships([dict(project_id="e", list="industrial", nature="continuing", annual_plan_wan=1_000.0)])
     p = progress([dict(project_id="e", list="industrial", period="2023-12", completed_ytd_wan=850.0)])
     c = completion(m, monthly_cumulative(p), year=2023, as_of_month=12, profile=PROFILE, plan_targets=targets)
-    req = requirements(c, as_of_month=12, profile=PROFILE, rules=RULES)
+    checks = target_checks(c, targets, as_of_month=12, profile=PROFILE)
+    req = requirements(c, checks, as_of_month=12, rules=RULES)
     ent = row(req, requirement_id="enterprise_annual", list="enterprise")
     assert ent["measured_pct"] == pytest.approx(85) and ent["final"] and ent["met"]
-    # in September it is judged by pace: 80 % x (1+1.5+4+8+11+13+13+13+12 = 76.5 %) = 61.2 %
+    # in September it is not judged: the seasonal pace, 80 % x (1+1.5+4+8+11+13+13+13+12 = 76.5 %) =
+    # 61.2 %, is a reference shown apart (序时进度, 参考), never met or failed
     c9 = completion(m, monthly_cumulative(p.with_columns(pl.lit("2023-09").alias("period"),
                                                           pl.lit(500.0).alias("completed_ytd_wan"))),
                     year=2023, as_of_month=9, profile=PROFILE)
-    ent9 = row(requirements(c9, as_of_month=9, profile=PROFILE, rules=RULES), requirement_id="enterprise_annual", list="industrial")
-    assert ent9["pace_required_pct"] == pytest.approx(61.2)
-    assert ent9["met"] is None and ent9["on_pace"] is False  # 50 % < 61.2 %
-    checks = target_checks(c, targets, as_of_month=12, profile=PROFILE)
+    req9 = requirements(c9, None, as_of_month=9, rules=RULES)
+    ent9 = row(req9, requirement_id="enterprise_annual", list="industrial")
+    assert ent9["met"] is None and ent9["final"] is False
+    pace9 = row(practice_pace(req9, None, as_of_month=9, profile=PROFILE), requirement_id="enterprise_annual",
+                list="industrial")
+    assert pace9["reference_pct"] == pytest.approx(61.2) and pace9["on_pace"] is False  # 50 % < 61.2 %
     ind = row(checks, list="industrial", period="Year")
     # 850 of the plan's 138.4亿 industrial target
     assert ind["target_yi"] == pytest.approx(138.4) and ind["completed_wan"] == pytest.approx(850)
@@ -186,8 +196,11 @@ def test_every_result_column_has_a_chinese_label():
     m, monthly = key_continuing_case()
     targets = load_plan(2023).amount_targets
     c = completion(m, monthly, year=2023, as_of_month=6, profile=PROFILE, plan_targets=targets)
-    frames = [c, target_checks(c, targets, as_of_month=6, profile=PROFILE),
-              requirements(c, as_of_month=6, profile=PROFILE, rules=RULES), monthly]
+    checks = target_checks(c, targets, as_of_month=6, profile=PROFILE)
+    req = requirements(c, checks, as_of_month=6, rules=RULES)
+    frames = [with_cumulative(c, as_of_month=6, profile=PROFILE), checks, req,
+              practice_pace(req, checks, as_of_month=6, profile=PROFILE),
+              requirement_items(req, None, PLAN.requirement_labels), monthly]
     missing = {col for f in frames for col in f.columns} - set(COLUMN_LABELS)
     assert not missing
 
@@ -203,3 +216,72 @@ def test_a_package_project_counts_with_its_own_lists_plan_not_the_leaders_target
     c = completion(m, monthly_cumulative(p), year=2023, as_of_month=6, profile=PROFILE)
     assert row(c, list="city", nature=None, period="YTD")["annual_plan_wan"] == pytest.approx(2_000)
     assert row(c, list="leader_package", nature=None, period="YTD")["annual_plan_wan"] == pytest.approx(3_000)
+
+
+# --- issue 13: requirements as the plan states them, pace from the plan's own schedule -----------------
+
+
+def test_only_the_plans_requirements_are_judged_and_a_quarter_under_way_is_not():
+    """二(二) sets a 100 % quarterly rate for the key projects only; 二(三) the package's quarterly amounts;
+    no quarterly rate for the other lists (the old 二(八) "quarterly_completion" is gone)."""
+    ids = {r.id for r in RULES}
+    assert "quarterly_completion" not in ids
+    by_id = {r.id: r for r in RULES}
+    assert by_id["key_continuing_quarterly"].lists == ("provincial_key",)
+    assert by_id["package_quarterly"].lists == ("leader_package",) and by_id["package_quarterly"].clause == "二(三)"
+    assert by_id["enterprise_annual"].threshold_pct == 80  # 二(五): for the year, not a quarter
+    assert not any(set(r.lists) & {"government", "industrial", "real_estate"} for r in RULES
+                   if r.check == "target_completion" and any(p.startswith("Q") for p in r.periods))
+    # as of October: Q4 has begun but is not over -> shown (partial), not judged
+    m, monthly = key_continuing_case()
+    c = completion(m, monthly, year=2023, as_of_month=10, profile=PROFILE, plan_targets=PLAN.amount_targets)
+    req = requirements(c, target_checks(c, PLAN.amount_targets, as_of_month=10, profile=PROFILE), as_of_month=10,
+                       rules=RULES, planned_starts=PLAN.planned_starts())
+    q4 = row(req, requirement_id="key_continuing_quarterly", period="Q4")
+    assert q4["partial"] and q4["final"] is False and q4["met"] is None
+
+
+def test_the_plans_q1_target_for_new_key_projects_with_no_q1_starts_is_noted_not_failed():
+    # 二(二): 0.25亿 in Q1 for the 27 new key projects, but planned starts only from Q2 (10/11/6)
+    m = memberships([dict(project_id="n", list="provincial_key", nature="new", annual_plan_wan=1_000.0,
+                          q1_plan_wan=0.0, q2_plan_wan=500.0, q3_plan_wan=500.0, q4_plan_wan=0.0)])
+    p = progress([dict(project_id="n", list="provincial_key", period="2023-03", completed_ytd_wan=0.0)])
+    c = completion(m, monthly_cumulative(p), year=2023, as_of_month=3, profile=PROFILE, plan_targets=PLAN.amount_targets)
+    req = requirements(c, target_checks(c, PLAN.amount_targets, as_of_month=3, profile=PROFILE), as_of_month=3,
+                       rules=RULES, planned_starts=PLAN.planned_starts())
+    q1 = row(req, requirement_id="key_new_quarterly", period="Q1")
+    assert q1["met"] is None and "方案自身不一致" in q1["note"] and "0.25亿元" in q1["note"]
+    items = requirement_items(req, None, PLAN.requirement_labels)
+    assert requirement_counts(items)["failed"] == 0
+
+
+def test_the_key_lists_year_is_paced_by_the_plans_own_quarters():
+    """二(二): 57亿 = continuing 1.3/6.3/8.2/3.8 + new 0.25/4.2/14.75/18.2. By the end of September the plan
+    asks 1.55 + 10.5 + 22.95 = 35.0亿 = 61.40 % of 57亿 (the seasonal profile would say 76.5 %)."""
+    m, monthly = key_continuing_case()
+    c = completion(m, monthly, year=2023, as_of_month=9, profile=PROFILE, plan_targets=PLAN.amount_targets)
+    checks = target_checks(c, PLAN.amount_targets, as_of_month=9, profile=PROFILE)
+    year = row(checks, list="provincial_key", nature=None, period="Year", kind="target")
+    assert year["due_wan"] == pytest.approx(350_000) and year["pace_basis"] == "plan_schedule"
+    # the all-natures quarter targets are the natures' sums (the plan's own numbers)
+    q3 = row(c, list="provincial_key", nature=None, period="Q3")
+    assert q3["target_wan"] == pytest.approx(229_500)
+    # the other lists' years keep the seasonal pace: 138.4亿 × 76.5 %
+    ind = row(checks, list="industrial", nature=None, period="Year", kind="target")
+    assert ind["due_wan"] == pytest.approx(1_384_000 * 0.765) and ind["pace_basis"] == "seasonal"
+
+
+def test_cumulative_beside_each_quarter_and_the_running_quarter_is_partial():
+    m = memberships([dict(project_id="p", list="government", nature="continuing", annual_plan_wan=1_000.0)])
+    p = progress([dict(project_id="p", list="government", period=f"2023-{mo:02d}", completed_ytd_wan=v)
+                  for mo, v in ((3, 50.0), (6, 400.0), (9, 800.0), (10, 900.0))])
+    c = with_cumulative(completion(m, monthly_cumulative(p), year=2023, as_of_month=10, profile=PROFILE),
+                        as_of_month=10, profile=PROFILE)
+    q3 = row(c, list="government", nature=None, period="Q3")
+    assert q3["completed_wan"] == pytest.approx(400) and q3["cum_completed_wan"] == pytest.approx(800)
+    assert q3["cum_plan_wan"] == pytest.approx(765)  # 76.5 % of 1,000, seasonal
+    q4 = row(c, list="government", nature=None, period="Q4")
+    # October only, against the whole Q4 plan (23.5 %): partial, and the cumulative counts October's share
+    assert q4["partial"] and q4["completed_wan"] == pytest.approx(100)
+    assert q4["cum_plan_wan"] == pytest.approx(875) and q4["cum_completed_wan"] == pytest.approx(900)
+    assert not row(c, list="government", nature=None, period="Q2")["partial"]

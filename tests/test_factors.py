@@ -114,7 +114,7 @@ def test_broken_categories_file_is_refused(tmp_path, old, new, code):
 def test_empty_keyword_list_is_refused(tmp_path):
     text = Path(CATS.file).read_text(encoding="utf-8")
     start = text.index("    keywords:", text.index("  weather:"))
-    end = text.index("\n\nother:")
+    end = text.index("\n    action:", start)
     broken = tmp_path / "c.yaml"
     broken.write_text(text[:start] + "    keywords: []" + text[end:], encoding="utf-8")
     with pytest.raises(ReferenceDataError) as err:

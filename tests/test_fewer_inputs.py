@@ -104,6 +104,13 @@ def test_a_truncated_government_table_does_not_quietly_replace_the_report(tmp_pa
         assert _truncate(data / GOV, 40) > 0
         capsys.readouterr()
 
+        # the cut table's 合计 no longer adds up: an error, so the publish gate refuses first (issue 13)
+        assert cli.main(command) == 1
+        said = capsys.readouterr().err
+        assert "[input_errors]" in said and "--allow-errors" in said and "Traceback" not in said
+        assert (out / "summary.json").read_bytes() == summary  # the good report stays
+        command = [*command, "--allow-errors"]
+
         assert cli.main(command) == 1
         said = capsys.readouterr().err
         assert f"工作簿 {GOV} 工作表 10月调度：上次载入 {loaded} 行，本次" in said

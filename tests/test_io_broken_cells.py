@@ -120,6 +120,22 @@ def test_cumulative_falling_across_months_names_the_later_cell(tmp_path):
     assert set(ds.progress["period"].to_list()) == {"2023-09"}
 
 
+def test_a_typo_in_the_middle_month_is_named_not_the_correct_later_sheet(tmp_path):
+    # Project 2: 1-8月 2000, 1-9月 12000 (a typo), 1-10月 2600: September is the odd one out.
+    aug = build_progress(tmp_path, month=8, completed=[1500.0, 2000.0, 1500.0, 0.0])
+    sep = build_progress(tmp_path, month=9, completed=[2000.0, 12000.0, 2000.0, 0.0])
+    oct_ = build_progress(tmp_path, month=10, completed=[2500.0, 2600.0, 2600.0, 0.0])
+    ds = load_workbooks([aug, sep, oct_])
+    (p,) = ds.problems.filter(code="cumulative_falling").iter_rows(named=True)
+    assert (p["file"], p["row"], p["value"]) == (str(sep), 6, "12000")
+    assert "疑为本单元格录入有误" in p["message"] and "2000" in p["message"] and "2600" in p["message"]
+    # the September sheet is left out; October, correct, stays loaded
+    assert {s.path: s.rows["loaded"] for s in ds.sheets}[str(oct_)] == 4
+    assert set(ds.progress["period"].to_list()) == {"2023-08", "2023-10"}
+    # what the left-out sheet holds is recorded for the report's first screen
+    assert next(s for s in ds.sheets if s.path == str(sep)).by_nature
+
+
 def test_a_correction_may_lower_the_figure(tmp_path):
     # October first submission says 2600 for project 2; the （更正） resubmission says 2400; September 2500.
     sep = build_progress(tmp_path, month=9, completed=[2000.0, 2500.0, 2000.0, 0.0])

@@ -119,3 +119,62 @@ def test_resumption_date_is_the_rows_date_when_given():
              resumed=True, started=True, start_date=date(2023, 3, 6)),
     ])
     assert start_status(rows, date(2023, 4, 30)).row(0, named=True)["resumed_on"] == date(2023, 3, 6)
+
+
+# --- issue 13: a project's status from every list; lists that disagree; the latest week apart -------
+
+
+def test_two_lists_with_different_figures_for_a_month_are_named_cell_by_cell():
+    from jygproj.ledger import cross_list_conflicts
+
+    rows = ledger([
+        dict(project_id="p", list="provincial_major", period="2023-09", completed_ytd_wan=39_659.0,
+             source_file="/d/省列.xlsx", source_sheet="9月调度", source_row=9),
+        dict(project_id="p", list="industrial", period="2023-09", completed_ytd_wan=45_000.0,
+             source_file="/d/产业.xlsx", source_sheet="9月调度", source_row=12),
+        dict(project_id="q", list="industrial", period="2023-09", completed_ytd_wan=10.0),
+        dict(project_id="q", list="government", period="2023-09", completed_ytd_wan=10.2),  # within rounding
+    ])
+    out = cross_list_conflicts(rows, date(2023, 10, 10), columns={("/d/省列.xlsx", "9月调度"): ("H", "1-9月"),
+                                                                 ("/d/产业.xlsx", "9月调度"): ("H", "1-9月完成投资")})
+    assert out.select("project_id", "used_list", "used_wan", "used_row", "used_column", "other_list", "other_wan",
+                      "other_row", "other_column").rows() == [
+        ("p", "provincial_major", 39_659.0, 9, "H", "industrial", 45_000.0, 12, "H")]
+
+
+def test_resumption_is_the_projects_across_its_lists():
+    from jygproj.ledger import resumption
+
+    rows = ledger([
+        # a government table: 是否开工 = 是 with a 开工时间 this year (no 已复工 flag)
+        dict(project_id="gas", list="government", period="2023-03", completed_ytd_wan=208.0, started=True,
+             start_date=date(2023, 3, 13), period_end=date(2023, 3, 31)),
+        # a key table: 已复工
+        dict(project_id="key", list="provincial_key", period="2023-03", completed_ytd_wan=0.0, started=True,
+             resumed=True, start_date=date(2023, 3, 19), period_end=date(2023, 3, 31)),
+        # only money spent this year
+        dict(project_id="money", list="industrial", period="2023-05", completed_ytd_wan=50.0,
+             period_end=date(2023, 5, 31)),
+        # started long ago, nothing this year
+        dict(project_id="old", list="industrial", period="2023-05", completed_ytd_wan=0.0, started=True,
+             start_date=date(2021, 4, 1), period_end=date(2023, 5, 31)),
+    ])
+    out = resumption(rows, date(2023, 11, 10), 2023)
+    assert out.rows() == [("gas", date(2023, 3, 13), "start_date"), ("key", date(2023, 3, 19), "flag"),
+                          ("money", date(2023, 5, 31), "investment")]
+
+
+def test_the_latest_week_is_kept_apart_from_the_months():
+    from jygproj.ledger import latest_weekly, monthly_reports
+
+    rows = ledger([
+        dict(project_id="w", list="government", period="2023-10", completed_ytd_wan=1_000.0,
+             period_end=date(2023, 10, 31)),
+        dict(project_id="w", list="government", period="2023-W43", completed_ytd_wan=990.0,
+             period_end=date(2023, 10, 29)),
+        dict(project_id="w", list="government", period="2023-W44", completed_ytd_wan=1_100.0,
+             period_end=date(2023, 11, 5)),
+    ])
+    assert monthly_reports(rows)["period"].to_list() == ["2023-10"]
+    assert latest_weekly(rows, date(2023, 11, 10), 2023).select("period", "completed_ytd_wan").rows() == [
+        ("2023-W44", 1_100.0)]

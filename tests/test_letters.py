@@ -36,9 +36,11 @@ def test_one_letter_per_unit_with_title_addressee_facts_deadline_and_issuer(tmp_
     lines = text.splitlines()
     assert lines[0] == "关于加快推进项目建设进度的提醒函"
     assert "市住建局：" in lines
-    assert "1个项目为红色预警，1项季度投资目标未完成" in text
+    assert "1个项目为红色预警，1项方案目标未完成" in text
     assert "（一）雄关大道改造（政府投资项目）：红色预警" in text and "4,000.0万元（0.40亿元）" in text
     assert "（二）政府投资项目三季度计划完成投资3,000.0万元（0.30亿元）" in text
+    # no 工作要求 given, none invented (they come from the unit's own problems: factors.requests)
+    assert "主动对接" not in text
     assert "请于2023年10月31日前将整改落实情况书面报送市发展改革委。" in text
     assert lines[-2:] == ["嘉峪关市发展和改革委员会", "2023年10月12日"]
     assert "截至2023年9月30日" in text and "嘉政办发〔2023〕39号" in text
@@ -91,3 +93,10 @@ def test_the_follow_up_hook_prints_each_facts_item_note_and_names_the_reply_form
     assert "请于2023年10月31日前逐项填写随函所附《整改落实情况反馈表》" in "\n".join(lines)
     other = _text(paths[1])  # no note, no form: the letter as before
     assert "督办编号" not in other and "请于2023年10月31日前将整改落实情况书面报送市发展改革委。" in other
+def test_requests_and_triggers_are_the_units_own(tmp_path):
+    paths = letters.write_letters(FACTS, tmp_path, **DATES,
+                                  requests={"市住建局": ["雄关大道改造反映土地方面的问题：主动对接市自然资源局，加快用地报批。"]},
+                                  triggers={"市住建局": "项目推进落实慢"})
+    text = _text(paths[0])
+    assert "存在项目推进落实慢的情况" in text
+    assert "二、工作要求\n（一）雄关大道改造反映土地方面的问题：主动对接市自然资源局，加快用地报批。" in text

@@ -101,7 +101,7 @@ def test_editing_the_plan_file_moves_the_report_summary_and_planner(edited_plans
     assert ent and ent[0]["required_pct"] == 99.0
     wb = openpyxl.load_workbook(next(out.glob("*.xlsx")), read_only=True)
     req = [r for r in wb["完成率考核"].iter_rows(values_only=True) if r and r[0] == "企业投资项目年度投资完成率达95%以上"]
-    assert req and all(r[6] == 95 for r in req)  # 要求（%）
+    assert req and all(r[5] == 95 for r in req)  # 要求（%）
     assert "14%增长跟踪" in wb.sheetnames
     html = next(out.glob("*.html")).read_text(encoding="utf-8")
     assert "1-10月" in html and "提前两个月" in html and "1-11月" not in html
@@ -128,3 +128,25 @@ def test_a_broken_plan_file_stops_the_planner_and_the_review(tmp_path, monkeypat
     assert cli.main(["quarterly", "2023Q3", "--out", str(tmp_path / "q")]) == 1
     out = capsys.readouterr()
     assert (out.out + out.err).count("[duplicate_key]") == 2
+
+
+def test_a_requirement_on_a_target_the_plan_does_not_set_is_refused(tmp_path):
+    """Issue 13: a quarterly requirement for a list the plan gives no quarterly target (the old 二(八)
+    reading for government, industrial and real estate) cannot be declared."""
+    text = PLAN_FILE.read_text(encoding="utf-8").replace(
+        "    lists: [leader_package]\n    periods: [Q1, Q2, Q3, Q4]",
+        "    lists: [leader_package, government]\n    periods: [Q1, Q2, Q3, Q4]", 1)
+    (tmp_path / "targets_2023.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(ReferenceDataError) as err:
+        plan_from_targets(load_targets(2023, tmp_path / "targets_2023.yaml"))
+    assert err.value.code == "unknown_target" and "government" in str(err.value)
+
+
+def test_strive_requirements_and_periods_are_the_plans_words():
+    plan = load_plan(2023)
+    by = {(r.id, r.quarter): r for r in plan.requirements}
+    assert by[("government_new_q1", None)].strive and by[("government_new_q1", None)].period == "Q1"
+    assert not by[("government_new_june", None)].strive and by[("government_new_june", None)].period == "2023-06"
+    assert by[("key_resumption", None)].period == "Q1"  # 一季度全部复工: the 17 key continuing projects only
+    assert by[("government_resumption", None)].period == "Year"  # 二(四): no date but the section's 12月底
+    assert plan.requirement_labels["major_continuing_annual"] == "省列重大续建项目确保完成年度35.4亿元目标任务"

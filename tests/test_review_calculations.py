@@ -64,11 +64,14 @@ def test_category_totals_count_a_project_once_per_category():
     assert factors.category_totals(classified)["projects"].to_list() == [2]
 
 
-def test_missed_quarter_targets_are_closed_quarters_below_plan():
+def test_missed_quarter_targets_are_closed_quarters_below_plan_on_the_plans_lists_above_the_floor():
     by_unit = pl.DataFrame({
-        "responsible_unit": ["甲", "乙", "甲"], "list": ["government", "government", "city"],
-        "nature": [None, None, None], "period": ["Q3", "Q3", "Q3"], "closed": [True, True, True],
-        "plan_wan": [100.0, 100.0, 100.0], "completed_wan": [80.0, 120.0, 10.0]})
-    out = supervision.missed_quarter_targets(by_unit, 3)
-    assert out.to_dicts() == [{"responsible_unit": "甲", "list": "government", "quarter": "3",
-                               "planned_wan": 100.0, "completed_wan": 80.0}]  # the city scope is not a list
+        "responsible_unit": ["甲", "乙", "甲", "丙", "丁"],
+        "list": ["leader_package", "leader_package", "city", "government", "leader_package"],
+        "nature": [None] * 5, "period": ["Q3"] * 5, "closed": [True] * 5, "projects": [2, 1, 2, 1, 1],
+        "plan_wan": [1000.0, 100.0, 100.0, 1000.0, 866.4], "completed_wan": [800.0, 120.0, 10.0, 10.0, 854.4]})
+    out = supervision.missed_quarter_targets(by_unit, 3, lists=("provincial_key", "leader_package"),
+                                             min_gap_wan=100)
+    # the city scope is not a list; 丙's government list has no quarterly target of the plan; 丁 is 12 short
+    assert out.drop("project_ids").to_dicts() == [{"responsible_unit": "甲", "list": "leader_package", "quarter": "3",
+                                                   "planned_wan": 1000.0, "completed_wan": 800.0, "projects": 2}]

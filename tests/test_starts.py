@@ -3,7 +3,7 @@ from datetime import date
 import polars as pl
 import pytest
 
-from jygproj.ledger import start_status
+from jygproj.ledger import project_status, start_status
 from jygproj.schema import MEMBERSHIPS, PROGRESS, PROJECTS, conform
 from jygproj.plan import load_plan
 from jygproj.starts import new_start_rates, roster, rules_from_plan, start_requirements
@@ -145,15 +145,48 @@ def test_every_result_column_has_a_chinese_label():
 
 
 def test_a_continuing_projects_start_date_this_year_is_its_resumption():
-    # the government table has no 复工 column: "开工时间 2023-03-15" on a continuing project = resumed
+    # the government table has no 复工 column: "开工时间 2023-03-15" on a continuing project = resumed.
+    # The key projects' date is the plan's (二(二): 一季度全部复工); the government continuing projects'
+    # (二(四)) has none but the section's 12月底: g2, resumed in April, is not late for the plan.
     m, p, _ = frames(
-        [dict(project_id=pid, list="government", nature="continuing") for pid in ("g1", "g2")],
-        [started("g1", "government", date(2023, 3, 15)), started("g2", "government", date(2023, 4, 2))],
+        [dict(project_id=pid, list="government", nature="continuing") for pid in ("g1", "g2")]
+        + [dict(project_id=pid, list="provincial_key", nature="continuing") for pid in ("k1", "k2")],
+        [started("g1", "government", date(2023, 3, 15)), started("g2", "government", date(2023, 4, 2)),
+         started("k1", "provincial_key", date(2023, 3, 15)), started("k2", "provincial_key", date(2023, 4, 2))],
     )
     as_of = date(2023, 6, 30)
+    status = project_status(p, as_of, 2023)
+    summary, misses = start_requirements(roster(m, None, status), rules_from_plan(PLAN), as_of=as_of)
+    gov = row(summary, requirement_id="government_resumption")
+    assert (gov["due_count"], gov["met_count"], gov["final"], gov["period"]) == (2, 2, False, "Year")
+    key = row(summary, requirement_id="key_resumption")
+    assert (key["due_count"], key["met_count"], key["met"], key["period"]) == (2, 1, False, "Q1")
+    assert misses.filter(pl.col("requirement_id") == "key_resumption").select(
+        "project_id", "status", "resumed_on").rows() == [("k2", "resumed_late", date(2023, 4, 2))]
+    assert misses.filter(pl.col("requirement_id") == "government_resumption").is_empty()
+
+
+def test_a_strive_requirement_counts_but_lists_no_project_as_late():
+    """二(四): 40个新建项目力争一季度开工, 一季度不能开工的项目6月底前全部开工: a government project planned
+    for May and started on 6 May (兴盛片区) met the June deadline and is no "逾期开工" of Q1."""
+    m, p, _ = frames([dict(project_id="x", list="government", nature="new", planned_start=date(2023, 5, 1))],
+                     [started("x", "government", date(2023, 5, 6))])
+    as_of = date(2023, 11, 10)
     summary, misses = start_requirements(roster(m, None, start_status(p, as_of)), rules_from_plan(PLAN), as_of=as_of)
-    res = row(summary, requirement_id="government_resumption")
-    # g1 by 31 March, g2 in April: 1 / 2 = 50 %
-    assert (res["due_count"], res["met_count"]) == (2, 1)
-    assert misses.filter(pl.col("requirement_id") == "government_resumption").select(
-        "project_id", "status", "resumed_on").rows() == [("g2", "resumed_late", date(2023, 4, 2))]
+    q1 = row(summary, requirement_id="government_new_q1")
+    assert q1["strive"] and q1["met_count"] == 0 and q1["period"] == "Q1"
+    june = row(summary, requirement_id="government_new_june")
+    assert june["met"] is True and not june["strive"]
+    assert misses.is_empty()
+
+
+def test_resumption_comes_from_every_list_of_the_project():
+    """The package list has no tables of its own: a continuing project on it resumes when its
+    government table says 是 with a 开工时间 this year (城区燃气老旧管网更新改造（新华街道片区）项目)."""
+    m, p, _ = frames([dict(project_id="gas", list="leader_package", nature="continuing"),
+                      dict(project_id="gas", list="government", nature="continuing")],
+                     [started("gas", "government", date(2023, 3, 13))])
+    status = project_status(p, date(2023, 11, 10), 2023)
+    assert status.select("resumed", "resumed_on", "resumed_by").row(0) == (True, date(2023, 3, 13), "start_date")
+    summary, misses = start_requirements(roster(m, None, status), rules_from_plan(PLAN), as_of=date(2023, 11, 10))
+    assert row(summary, requirement_id="package_resumption")["met_count"] == 1 and misses.is_empty()

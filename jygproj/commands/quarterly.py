@@ -7,7 +7,9 @@ notebooks/params/<run>.yaml when it exists; options override them. Each report d
 replaced atomically: a failed run leaves the previous report in place and names the failing cell.
 A run whose inputs are fewer than those of the report it would replace (a workbook gone, a sheet
 with fewer rows loaded) is refused, naming what shrank, unless --allow-fewer-inputs is given; the
-comparison is recorded in the report's manifest.json either way.
+comparison is recorded in the report's manifest.json either way. Inputs with errors (a sheet the
+loader left out) are refused, naming each bad cell, unless --allow-errors is given: the report then
+says first which sheets were left out and what they hold (issue 13, publish gate).
 """
 
 from __future__ import annotations
@@ -49,7 +51,24 @@ def add_parser(sub) -> None:
                    help="--all-units 时并行运行的单位报告数（默认 %(default)s）")
     p.add_argument("--allow-fewer-inputs", action="store_true",
                    help="输入比要替换的报告少（工作簿缺失、工作表载入行数减少）时仍替换（默认拒绝并说明少了什么）")
+    add_allow_errors(p)
     p.set_defaults(func=run)
+
+
+def add_allow_errors(p) -> None:
+    """--allow-errors, shared by quarterly, reserve and scenario (the publish gate, runs.publish_gate)."""
+    p.add_argument("--allow-errors", action="store_true",
+                   help="输入有错误（有工作表未载入）时仍生成报告，并在报告首页列出未载入的工作表及其行数、金额（默认拒绝并列出错误）")
+
+
+REFUSED_HINT = "请更正后重新运行（jygproj check 列出全部问题）；如确需先出报告，请加 --allow-errors"
+
+
+def say_gate(errors: list[str]) -> None:
+    """What a command says when --allow-errors let errors through (the report's first screen lists them)."""
+    if errors:
+        print(f"注意：输入有 {len(errors)} 处错误，已按 --allow-errors 生成报告；报告首页列出未载入的工作表。首条：{errors[0]}",
+              file=sys.stderr)
 
 def parameters(args) -> dict[str, Any]:
     """The notebook's parameters: params/<run>.yaml, then defaults, then command-line options."""
@@ -117,9 +136,15 @@ def run(args) -> int:
         # the Parquet copy made once, before any kernel (concurrent runs wait for the one making it)
         copy = ingest(cat)
         rows = input_rows(cat, copy.manifest)
+        let_through = runs.publish_gate(load_ingested(copy.out_dir, tables=("problems",)).problems,
+                                        args.allow_errors)
+    except runs.InputErrorsError as exc:
+        print(f"错误：{exc}\n{REFUSED_HINT}", file=sys.stderr)
+        return 1
     except JygprojError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2 if isinstance(exc, UsageError) else 1
+    say_gate(let_through)
     allow = args.allow_fewer_inputs
     try:
         if args.unit or args.all_units:

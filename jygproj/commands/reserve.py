@@ -4,7 +4,9 @@ Runs notebooks/20_reserve_pipeline.ipynb with papermill into reports/reserve-<YY
 the executed notebook (audit record), the offline HTML report, the formatted Excel workbook and
 summary.json (funnel, gap to next year, blocking steps, tier moves, funding rounds). Defaults come
 from notebooks/params/reserve_<YYYY-MM>.yaml when it exists; options override them. The report
-directory is replaced atomically: a failed run leaves the previous report in place.
+directory is replaced atomically: a failed run leaves the previous report in place. Inputs with
+errors are refused, naming each bad cell, unless --allow-errors (the report then lists first the
+sheets left out: runs.publish_gate).
 """
 
 from __future__ import annotations
@@ -40,6 +42,9 @@ def add_parser(sub) -> None:
     p.add_argument("--out", metavar="DIR", help="报告目录（相对路径从当前目录算起；默认 reports/reserve-<月份>）")
     p.add_argument("--target-growth", type=float, metavar="RATE", help="次年投资增长目标，如 0.12")
     p.add_argument("--json", action="store_true", help="运行后把 summary.json 打印到标准输出")
+    from jygproj.commands.quarterly import add_allow_errors
+
+    add_allow_errors(p)
     p.set_defaults(func=run)
 
 
@@ -69,15 +74,23 @@ def parameters(args) -> dict[str, Any]:
 def run(args) -> int:
     from jygproj import runs
     from jygproj.catalogue import catalogue
+    from jygproj.commands.quarterly import REFUSED_HINT, say_gate
+    from jygproj.ingest import load_or_ingest
     from jygproj.report.formats import yi
     from jygproj.reserve.pipeline import REFERENCE_FILES
 
     try:
         params = parameters(args)
-        inputs = [*catalogue(params["data_dir"]).paths, paths.targets_file(int(params["review_date"][:4])),
+        cat = catalogue(params["data_dir"])
+        let_through = runs.publish_gate(load_or_ingest(cat).problems, args.allow_errors)
+        say_gate(let_through)
+        inputs = [*cat.paths, paths.targets_file(int(params["review_date"][:4])),
                   *(paths.REFERENCE / f for f in REFERENCE_FILES)]
         result = runs.run_notebook(NOTEBOOK, Path(params["out_dir"]), params, inputs=inputs,
                                    name=f"reserve-{params['review_date']}")
+    except runs.InputErrorsError as exc:
+        print(f"错误：{exc}\n{REFUSED_HINT}", file=sys.stderr)
+        return 1
     except JygprojError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2 if isinstance(exc, UsageError) else 1

@@ -32,6 +32,9 @@ def add_parser(sub) -> None:
     p.add_argument("--seed", type=int, default=2023, help="随机种子（同一种子结果相同）")
     p.add_argument("--out", type=Path, default=None, help="把情景摘要（JSON/CSV）写入此目录")
     p.add_argument("--json", action="store_true", help="以 JSON 输出各情景的主要数字")
+    from jygproj.commands.quarterly import add_allow_errors
+
+    add_allow_errors(p)
     p.set_defaults(func=run)
 
 
@@ -39,11 +42,21 @@ def run(args) -> int:
     if args.draws < 0:
         print("错误 [bad_draws]: --draws 不能为负数")
         return 2
+    from jygproj import runs
+    from jygproj.commands.quarterly import REFUSED_HINT
+    from jygproj.report.review_text import left_out_text
+
     try:
         planner, dataset = load_planner(args.data, as_of=args.as_of, draws=max(args.draws, 1), seed=args.seed)
+        # the publish gate (issue 13): inputs with errors are refused unless --allow-errors
+        runs.publish_gate(dataset.problems, args.allow_errors)
+    except runs.InputErrorsError as exc:
+        print(f"错误：{exc}\n{REFUSED_HINT}")
+        return 1
     except JygprojError as exc:
         print(f"错误：{exc}")
         return 1
+    left_out = runs.left_out_sheets(dataset)
     try:
         scenarios = load_scenarios(args.levers) if args.levers else [Scenario(BASELINE_NAME)]
         if args.scenario:
@@ -66,8 +79,12 @@ def run(args) -> int:
         write_summary(args.out, results)
     if args.json:
         print(json.dumps({"data_problems": int(dataset.problems.height),
-                          "scenarios": [r.headline() for r in results]}, ensure_ascii=False, indent=2))
+                          "left_out_sheets": left_out.to_dicts(),
+                          "scenarios": [r.headline() for r in results]}, ensure_ascii=False, indent=2, default=str))
         return 0
+    if left_out.height:  # first, before any figure: what the figures are missing
+        print(left_out_text(left_out, markdown=False))
+        print()
     m = planner.model
     words = planner.words
     print(f"情景推演（{m.year}年1-{m.as_of_month}月实际，{m.as_of_month + 1}-12月推演；目标增速 {words.pct}，"

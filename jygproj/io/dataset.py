@@ -341,18 +341,26 @@ def _revisions(prog: pl.DataFrame) -> pl.DataFrame:
 
 def _check_cumulative(prog: pl.DataFrame, prog_results: list[SheetResult], problems: list[Problem]) -> set[int]:
     """A 1-X月 cumulative figure lower than the same project's figure for an earlier period is an
-    error on the later sheet (cumulative figures never fall). Returns ids of sheets to reject."""
+    error (cumulative figures never fall). Returns ids of sheets to reject.
+
+    The error is on the later sheet, unless the earlier figure is the odd one out: when the later
+    figure is not below the one before the earlier (… 4,900 → 50,560 → 9,130: a typo of 5,056), the
+    earlier cell is named and its sheet rejected, and the correct later sheet is kept (issue 13)."""
     pair = ["project_id", "list"]
-    prev = ["completed_ytd_wan", "period_end", "period", "source_file", "source_sheet", "source_row"]
-    series = prog.select(pair + ["_pos", "_res", "revision", "name"] + prev).with_columns(
+    prev = ["completed_ytd_wan", "period_end", "period", "source_file", "source_sheet", "source_row", "_res"]
+    series = prog.select(pair + ["_pos", "_res", "revision", "name"] + prev[:-1]).with_columns(
         pl.col("_pos").min().over(pair).alias("_first"))
     if (prog["revision"] > 0).any():
         series = series.filter(pl.col("revision") == pl.col("revision").max().over(_KEYS))
     # each series in order of its first row, periods in order; the previous figure is the row above
-    # when it belongs to the same series
+    # when it belongs to the same series (and the one before it, two rows above)
     series = (series.filter(pl.col("completed_ytd_wan").is_not_null())
               .sort(["_first", "period_end", "period"])
               .with_columns([pl.col(c).shift(1).alias("_p_" + c) for c in prev])
+              .with_columns(pl.col("completed_ytd_wan").shift(2).alias("_pp"),
+                            ((pl.col("_first").shift(2) == pl.col("_first"))
+                             & (pl.col("period_end").shift(2).dt.year() == pl.col("period_end").dt.year()))
+                            .fill_null(False).alias("_pp_same"))
               .with_columns((pl.col("_first").shift(1) == pl.col("_first")).fill_null(False).alias("_same")))
     falling = series.filter(
         pl.col("_same")
@@ -360,16 +368,24 @@ def _check_cumulative(prog: pl.DataFrame, prog_results: list[SheetResult], probl
         & (pl.col("completed_ytd_wan") < pl.col("_p_completed_ytd_wan") - rules.ABS_NOISE_WAN))  # rules.falls
     bad: set[int] = set()
     for r in falling.iter_rows(named=True):
-        res = prog_results[r["_res"]]
         x, px = r["completed_ytd_wan"], r["_p_completed_ytd_wan"]
+        if r["_pp_same"] and r["_pp"] is not None and x >= r["_pp"] - rules.ABS_NOISE_WAN:
+            # the earlier figure stands above both neighbours: it is the suspicious cell
+            res, at, other = prog_results[r["_p__res"]], "_p_", ""
+            text = (f"项目“{r['name']}”{r['_p_period']} 累计完成投资 {px:g} 万元，高于前一期的 {r['_pp']:g} 万元，"
+                    f"也高于后一期 {r['period']} 的 {x:g} 万元")
+            value, expected = px, f"介于 {r['_pp']:g} 与 {x:g} 万元之间，或以“（更正）”表更正本期"
+            tail = "，疑为本单元格录入有误"
+        else:
+            res, at, other = prog_results[r["_res"]], "", "_p_"
+            text = f"项目“{r['name']}”{r['period']} 累计完成投资 {x:g} 万元，少于 {r['_p_period']} 的 {px:g} 万元"
+            value, expected, tail = x, f"不少于 {px:g} 万元，或以“（更正）”表更正上期", ""
         letter, header = res.completed_col or (None, None)
-        log = ProblemLog(r["source_file"], r["source_sheet"])
+        log = ProblemLog(r[f"{at}source_file"], r[f"{at}source_sheet"])
         log.add("cumulative_falling",
-                f"项目“{r['name']}”{r['period']} 累计完成投资 {x:g} 万元，少于 {r['_p_period']} 的 "
-                f"{px:g} 万元（《{Path(r['_p_source_file']).name}》“{r['_p_source_sheet']}”"
-                f"第{r['_p_source_row']}行）；1-X月累计数不应减少",
-                row=r["source_row"], column=letter, header=header, value=f"{x:g}",
-                expected=f"不少于 {px:g} 万元，或以“（更正）”表更正上期")
+                f"{text}（《{Path(r[f'{other}source_file']).name}》“{r[f'{other}source_sheet']}”"
+                f"第{r[f'{other}source_row']}行）；1-X月累计数不应减少{tail}",
+                row=r[f"{at}source_row"], column=letter, header=header, value=f"{value:g}", expected=expected)
         problems.extend(log.items)
         bad.add(id(res))
     return bad
@@ -507,6 +523,9 @@ def _assemble(results: list[SheetResult], problems: list[Problem]) -> Dataset:
             res.report.by_nature = _nature_stats_frame(part, res.columns)
     for res in loaded:
         if res.report.kind == "progress" and res.frame.height < fastpath.MIN_ROWS:
+            res.report.by_nature = _nature_stats(res.frame.to_dicts(), res.columns, nature_of)
+    for res in results:  # a scheduling table rejected at dataset level: what it holds (issue 13, publish gate)
+        if id(res) in rejected_ids and res.report.kind == "progress" and res.frame is not None:
             res.report.by_nature = _nature_stats(res.frame.to_dicts(), res.columns, nature_of)
         elif res.report.kind == "register":
             res.report.by_nature = _nature_stats(res.records, res.columns, nature_of)

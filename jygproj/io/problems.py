@@ -85,6 +85,8 @@ CODES: dict[str, tuple[str, str]] = {
     "annual_above_total": (WARNING, "年度计划投资超过总投资"),
     "start_before_approval": (ERROR, "开工时间早于项目赋码年份"),
     "cumulative_falling": (ERROR, "累计完成投资比上期减少"),
+    # across lists (checked in the review, jygproj.ledger.cross_list_conflicts: one figure is used)
+    "cross_list_conflict": (WARNING, "同一项目同一月份在两个清单上报送的累计完成投资不一致"),
     "step_not_understood": (WARNING, "前期手续状态无法识别"),
     "name_several_codes": (WARNING, "同名项目对应多个代码"),
     # follow-up workbooks 督办反馈/ (jygproj.io.followup_books) and the ledger's matching (jygproj.followups)

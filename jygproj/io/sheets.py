@@ -64,6 +64,8 @@ class SheetReport:
     by_nature: dict[str, dict] = field(default_factory=dict)
     errors: int = 0
     warnings: int = 0
+    completed_column: str | None = None  # letter of the 1-X月完成投资 column (scheduling tables)
+    completed_header: str | None = None  # its header text
 
     def as_json(self) -> dict:
         return {
@@ -292,6 +294,7 @@ def read_sheet(path: Path, raw: RawSheet, log: ProblemLog, default_year: int | N
         ytd = cols.get("completed_ytd")
         if ytd is not None:
             result.completed_col = (ctx.letter(ytd), ytd.header)
+            report.completed_column, report.completed_header = result.completed_col
         if period is None:
             _reject_below(report, raw, header)
             return _finish_with_draft(result, log, start, ctx)

@@ -58,4 +58,6 @@ def say(*paragraphs: str) -> None:
     """Display sentences (Markdown)."""
     from IPython.display import Markdown, display
 
-    display(Markdown("\n\n".join(p for p in paragraphs if p)))
+    text = "\n\n".join(p for p in paragraphs if p)
+    if text:  # nothing to say: no empty output
+        display(Markdown(text))

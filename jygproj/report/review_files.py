@@ -23,7 +23,7 @@ def show(review: "Review", key: str, max_rows: int = 60) -> None:
     """Display one of the review's tables with its title (a missing table says so, never blank)."""
     table = review.tables.get(key)
     if table is None:
-        html.say(f"*（本节无数据：{key}）*")
+        html.say("*（本节无数据）*")
         return
     html.show_frame(table.frame, table.title, unit=table.unit, max_rows=max_rows, labels=labels(review))
 
@@ -39,6 +39,8 @@ def say(review: "Review", *keys: str) -> None:
 
 
 def show_heading(review: "Review") -> None:
+    """The report's first lines: a box listing the sheets left out for errors (if any), then the run."""
+    html.say(review.text.get("input_errors", ""))
     p, w = review.params, review.plan.words
     who = f"责任单位：**{p.unit}**（{w.pct}增长跟踪为全市口径）" if p.unit else "范围：**全市**"
     html.say(f"**{p.year}年第{p.quarter}季度** · {who} · 数据截至 **{date_zh(p.as_of_date)}**"
@@ -76,7 +78,8 @@ def write_letters(review: "Review", out_dir: Path) -> list[Path]:
     forms = paths.unique_names([f"整改反馈表_{u}" for u in units], ".xlsx")
     title = form.title(letters.TITLE)
     written = letters.write_letters(facts, out_dir, as_of=as_of, issued_on=as_of, plan_name=review.plan.citation,
-                                    deadline=deadline, reply_forms={u: title for u in units})
+                                    deadline=deadline, reply_forms={u: title for u in units},
+                                    requests=review.letter_requests, triggers=review.letter_triggers)
     label = f"{review.params.year}年第{QUARTER_LABELS[review.params.quarter][0]}季度考核"
     for unit in units:
         rows = fu.form_items(unit).iter_rows(named=True)

@@ -12,8 +12,12 @@ import polars as pl
 
 from jygproj.report import followup_report
 from jygproj.report.formats import date_zh
-from jygproj.report.tables import Table, labelled, with_source
-from jygproj.schema import PROVENANCE_TABLE_LABELS, REMINDER_KIND_LABELS
+from jygproj.report.tables import Table, codes_in_words, file_names, labelled, with_source
+from jygproj.schema import (LISTS, PACE_BASIS_LABELS, PERIOD_LABELS, PROVENANCE_TABLE_LABELS, REMINDER_KIND_LABELS,
+                            SCOPE_LABELS, PROBLEM_SEVERITY_LABELS)
+
+SCOPES = {**LISTS, **SCOPE_LABELS}
+
 
 if TYPE_CHECKING:
     from jygproj.quarterly import Results
@@ -23,24 +27,35 @@ def scope_note(unit: str | None) -> str:
     return f"（责任单位：{unit}）" if unit else "（全市）"
 
 
+def period_words(frame: pl.DataFrame, as_of_month: int) -> pl.DataFrame:
+    """A quarter under way is named so (四季度（截至10月，未结束）); the others by PERIOD_LABELS."""
+    return frame.with_columns(
+        pl.when(pl.col("partial")).then(pl.col("period").replace(PERIOD_LABELS) + f"（截至{as_of_month}月，未结束）")
+        .otherwise(pl.col("period").replace(PERIOD_LABELS)).alias("period")).drop("partial")
+
+
 def completion_tables(r: "Results") -> dict[str, Table]:
     f, p = r.frames, r.params
     when, note = f"{p.year}年1-{p.as_of_month}月", scope_note(p.unit)
     comp = f["completion"]
+    cum = ("cum_plan_wan", "cum_completed_wan", "cum_rate_pct")
     tables = {
         "completion": Table(
-            "分清单完成情况", f"{when}分清单分季度投资完成情况{note}",
-            labelled(comp.filter(pl.col("nature").is_null()).select(
-                pl.col("list").alias("scope"), "period", "projects", "annual_plan_wan", "plan_wan", "completed_wan",
-                "rate_pct", "annual_rate_pct", "target_wan", "target_rate_pct")),
-            notes=("计划投资：清单给出分季度计划的按季度计划，否则按季节性施工曲线分解年度计划；"
-                   "年初至今计划按序时进度计。全市合计、企业投资项目每个项目只计一次。",)),
+            "分清单完成情况", f"{when}分清单分季度投资完成情况（当季与累计）{note}",
+            labelled(period_words(comp.filter(pl.col("nature").is_null()).select(
+                pl.col("list").alias("scope"), "period", "partial", "projects", "annual_plan_wan", "plan_wan",
+                "completed_wan", "rate_pct", *cum, "annual_rate_pct", "target_wan", "target_rate_pct",
+                "cum_target_wan", "cum_target_rate_pct"), p.as_of_month)),
+            notes=("计划投资：清单给出分季度计划的按季度计划，否则按季节性施工曲线分解年度计划（本工具推算，参考）；"
+                   "年初至今计划按序时进度计（参考）。“方案目标”为方案规定的数。累计为年初至该季度末（未结束的季度至数据截至月）。"
+                   "全市合计、企业投资项目每个项目只计一次。",)),
         "completion_nature": Table(
-            "分建设性质完成情况", f"{when}分清单、分建设性质投资完成情况{note}",
-            labelled(comp.filter(pl.col("nature").is_not_null()
-                                 & pl.col("period").is_in(["Q1", "Q2", "Q3", "Q4", "YTD"])).select(
-                pl.col("list").alias("scope"), "nature", "period", "projects", "plan_wan", "completed_wan", "rate_pct",
-                "target_wan", "target_rate_pct"))),
+            "分建设性质完成情况", f"{when}分清单、分建设性质投资完成情况（当季与累计）{note}",
+            labelled(period_words(comp.filter(pl.col("nature").is_not_null()
+                                              & pl.col("period").is_in(["Q1", "Q2", "Q3", "Q4", "YTD"])).select(
+                pl.col("list").alias("scope"), "nature", "period", "partial", "projects", "plan_wan", "completed_wan",
+                "rate_pct", *cum, "target_wan", "target_rate_pct", "cum_target_wan", "cum_target_rate_pct"),
+                p.as_of_month))),
     }
     checks = f["target_checks"]
     if checks is not None:
@@ -48,7 +63,9 @@ def completion_tables(r: "Results") -> dict[str, Table]:
             "方案目标对照", f"{when}方案投资目标完成情况（确保与力争目标）",
             labelled(checks.select(
                 pl.col("list").alias("scope"), "nature", "period", "kind", "clause", "target_wan", "completed_wan",
-                "rate_pct", "due_wan", "pace_rate_pct", "final", "met")))
+                "rate_pct", "due_wan", "pace_rate_pct", "pace_basis", "final", "met")),
+            notes=("序时应完成：方案给出分季度目标的按方案各季度目标（二(二)、二(三)），否则按季节性施工曲线（参考）；"
+                   "“是否达标”只在期末判断。",))
     if f["plan_sizes"] is not None:
         tables["plan_sizes"] = Table(
             "方案清单对账", f"收到的清单与方案所列项目数、总投资对照（{r.plan.document}）",
@@ -57,24 +74,39 @@ def completion_tables(r: "Results") -> dict[str, Table]:
                                             "total_difference_wan", "matches", "clause")),
             notes=("方案项目数与总投资取自方案文件；观摩评比范围（二(九)）与清单项目数分列。",))
     tables["requirements"] = Table(
-        "完成率考核", f"{when}投资完成率考核要求{note}",
-        labelled(f["requirements"].select("requirement_id", "clause", pl.col("list").alias("scope"), "nature",
-                                          "period", "measured_pct", "required_pct", "pace_required_pct", "final",
-                                          "met", "on_pace"), {"requirement_id": r.plan.requirement_labels}),
-        unit=None)
+        "完成率考核", f"{when}方案规定的考核要求（投资完成、开工、复工）{note}",
+        labelled(f["requirement_items"].select(
+            pl.col("requirement").alias("requirement_id"), "clause", pl.col("list").alias("scope"), "nature",
+            "period", pl.col("threshold").alias("required_pct"), pl.col("value_pct").alias("measured_pct"), "final",
+            "met", "strive", "note")).pipe(codes_in_words, "scope", SCOPES),
+        unit=None,
+        notes=("只列方案本身规定的要求（条款见“方案条款”）；“力争”目标单列，不计为未达到；期末未到的不判断。"
+               "序时进度、预警与提醒函阈值等本市设定见“参考设定”。",))
+    tables["practice"] = Table(
+        "参考设定", "本工具推算或本市设定的参考（不是方案的考核要求，不计达标与否）",
+        pl.concat([
+            f["practice_settings"],
+            labelled(f["practice_pace"].with_columns(
+                pl.col("requirement_id").replace(r.plan.requirement_labels))).select(
+                pl.concat_str(pl.col("requirement_id"), pl.lit("：序时进度")).alias("setting"),
+                pl.col("list").alias("used_for"),
+                pl.format("年初至今{}%，参考进度{}%（{}）", pl.col("value_pct").round(1), pl.col("reference_pct").round(1),
+                          pl.col("pace_basis").replace(PACE_BASIS_LABELS)).alias("value"),
+                pl.lit("序时进度（参考）").alias("source")),
+        ], how="vertical_relaxed"), unit=None)
     tables["completion_by_unit"] = Table(
         "分责任单位完成", f"{when}分责任单位投资完成情况（每个项目只计一次）",
         f["unit_ytd"].select("responsible_unit", "projects", "annual_plan_wan", "plan_wan", "completed_wan",
                              "rate_pct", "annual_rate_pct").sort("rate_pct", nulls_last=True),
         total_row=True, total_ratios={"rate_pct": ("completed_wan", "plan_wan"),
                                       "annual_rate_pct": ("completed_wan", "annual_plan_wan")})
-    detail = labelled(
+    detail = file_names(labelled(
         f["project_detail"].join(r.projects.select("project_id", "name", "responsible_unit"), on="project_id",
                                  how="left")
         .select("project_id", "name", "responsible_unit", pl.col("list").cast(pl.String), "nature",
                 "annual_plan_wan", "q_plan_wan", "q_completed_wan", "plan_wan", "completed_wan", "rate_pct",
                 pl.col("month").alias("month_used"), "figure_file", "figure_sheet", "figure_row")
-    ).sort("list", "responsible_unit", "project_id", nulls_last=True)
+    )).sort("list", "responsible_unit", "project_id", nulls_last=True)
     tables["completion_detail"] = Table(
         "项目完成明细", f"{when}项目投资完成明细（含数据来源）{note}", detail, total_row=False)
     return tables
@@ -87,15 +119,19 @@ def start_tables(r: "Results") -> dict[str, Table]:
         "start_rates": Table(
             "新开工率", f"{on}新开工项目开工率（按计划开工季度）{note}",
             labelled(f["start_rates"].select(pl.col("list").alias("scope"), "period", "planned_count", "plan_count",
-                                             "due_count", "started_count", "on_time_count", "rate_pct",
+                                             "due_count", "started_count", "on_time_count",
+                                             pl.col("rate_pct").alias("started_rate_pct"), "on_time_rate_pct",
                                              "plan_rate_pct")),
-            unit=None),
+            unit=None,
+            notes=("截至评估日开工率：计划开工月份已过的项目中截至评估日已开工（含逾期开工）的比例；"
+                   "按期开工率：在计划开工季度内开工的比例，与“开复工考核”表的口径相同。",)),
         "start_requirements": Table(
             "开复工考核", f"{on}开工、复工考核要求{note}",
             labelled(f["start_requirements"].select("requirement_id", "clause", pl.col("list").alias("scope"),
                                                     "quarter", "deadline", "required_pct", "due_count", "met_count",
-                                                    "rate_pct", "final", "met"),
-                     {"requirement_id": r.plan.requirement_labels}), unit=None),
+                                                    pl.col("rate_pct").alias("met_rate_pct"), "final", "met", "strive"),
+                     {"requirement_id": r.plan.requirement_labels}).pipe(codes_in_words, "scope", SCOPES), unit=None,
+            notes=("按方案时限考核：时限前开（复）工的项目计为达标；“力争”目标只计数，不列项目、不计为未达到。",)),
         "start_misses": Table(
             "未按期开复工项目", f"{on}未按要求开工、复工的项目{note}",
             with_source(labelled(f["start_misses"].select(
@@ -127,15 +163,28 @@ def warning_tables(r: "Results") -> dict[str, Table]:
     on, note = f"截至{date_zh(p.as_of_date)}", scope_note(p.unit)
     names = projects.select("project_id", "name", "responsible_unit")
     warn_rows = with_source(
-        f["worst"].join(names, on="project_id", how="left")
+        codes_in_words(f["worst"], "rule_ids", r.rule_names).join(names, on="project_id",
+                                                                                           how="left")
         .select("project_id", "name", "responsible_unit", "level", "rule_ids", "alert_count", "reasons")
         .sort([pl.col("level").to_physical(), "responsible_unit", "project_id"], descending=[True, False, False],
               nulls_last=True), projects)
     return {
-        "warnings": Table("预警项目", f"{on}预警项目清单{note}", warn_rows, unit=None),
+        "warnings": Table("预警项目", f"{on}预警项目清单{note}", warn_rows, unit=None,
+                          notes=("预警阈值为本市预警设定（参考），不是方案的考核要求；每个项目每条规则一条预警，列明涉及的清单。",)),
+        "alert_rules": Table("预警规则", "红黄蓝预警规则与阈值来源（本市设定，参考）",
+                             f["alert_rules"].with_columns(pl.col("rule_id").replace(r.rule_notes).alias("kind"))
+                             .with_columns(pl.when(pl.col("kind") == pl.col("rule_id")).then(pl.lit("已评估"))
+                                           .otherwise(pl.col("kind")).alias("kind"))
+                             .select("name", "thresholds", "clause", "source", pl.col("kind").alias("note")), unit=None),
         "warnings_by_unit": Table(
             "分单位预警", f"{on}各责任单位预警项目数（按项目最高等级）", f["warnings_by_unit"], unit="个",
             total_row=True),
+        "latest_weekly": Table(
+            "最新周调度", f"最新周调度（{'、'.join(sorted(f['latest_weekly']['period'].unique().to_list()))}；"
+                          "周调度数仅供参考，不计入月度统计、图表和提醒函）",
+            file_names(labelled(f["latest_weekly"].join(names, on="project_id", how="left").select(
+                "project_id", "name", "responsible_unit", pl.col("list").alias("scope"), "period", "period_end",
+                "completed_ytd_wan", "reported_at", "source_file", "source_sheet", "source_row")))),
         "movements": Table(
             "预警变动", f"预警等级变动（{date_zh(p.previous_as_of_date)} → {date_zh(p.as_of_date)}）",
             f["movements"].join(names, on="project_id", how="left")
@@ -145,12 +194,14 @@ def warning_tables(r: "Results") -> dict[str, Table]:
 
 
 def ranking_tables(r: "Results") -> dict[str, Table]:
+    levels = r.level_labels
     return {"ranking": Table(
-        "观摩评比", f"观摩评比推荐项目（各清单前{r.top_n}名）{scope_note(r.params.unit)}",
-        with_source(r.frames["top"].select(
-            "list", "rank", "project_id", "name", "responsible_unit", "nature", "months_early", "annual_plan_wan",
-            "planned_to_date_wan", "completed_ytd_wan", "annual_pct", "speed_points", "pace_points", "over_points",
-            "score"), r.projects))}
+        "观摩评比", f"观摩评比推荐项目（各清单前{r.top_n}名，不含红色、黄色预警项目）{scope_note(r.params.unit)}",
+        with_source(labelled(r.frames["top"].select(
+            "list", "recommend_rank", "rank", "project_id", "name", "responsible_unit", "nature", "months_early",
+            "annual_plan_wan", "planned_to_date_wan", "completed_ytd_wan", "annual_pct", "speed_points", "pace_points",
+            "over_points", "score", pl.col("level").replace(levels).alias("level"))), r.projects),
+        notes=("较计划提前开工（月）：按清单计划开工月份计，与开工预警同一口径；评分权重见 ranking.yaml（参考）。",))}
 
 
 def factor_tables(r: "Results") -> dict[str, Table]:
@@ -163,7 +214,7 @@ def factor_tables(r: "Results") -> dict[str, Table]:
                                         "project_names"), unit="个"),
         "factor_detail": Table(
             "问题明细", f"{on}调度表“存在问题”分类明细",
-            with_source(f["issues"].join(r.projects.select("project_id", "name", "responsible_unit"),
+            with_source(labelled(f["issues"]).join(r.projects.select("project_id", "name", "responsible_unit"),
                                          on="project_id", how="left")
                         .select("project_id", "name", "responsible_unit", "list", "period", "category_code",
                                 "category_label", "matched", "issues"), r.projects), unit=None),
@@ -173,14 +224,19 @@ def factor_tables(r: "Results") -> dict[str, Table]:
 def supervision_tables(r: "Results") -> dict[str, Table]:
     f, on = r.frames, f"截至{date_zh(r.params.as_of_date)}"
     return {
-        "reminders": Table("提醒函单位", f"拟发送提醒函的责任单位（{on}）",
-                           f["reminder_units"].select("responsible_unit", "red_projects", "missed_targets", "reasons"),
+        "reminders": Table("提醒函单位", f"拟发送提醒函的责任单位（{on}；三(三)：重视程度不高、项目推进落实慢、未完成年度目标）",
+                           f["reminder_units"].select("responsible_unit", "triggers", "red_projects", "missed_targets",
+                                                      "reasons"),
                            unit="个", total_row=True),
-        "reminder_facts": Table("提醒函事实", "提醒函所列事实（逐项）",
-                                f["reminder_facts"].with_columns(pl.col("kind").replace(REMINDER_KIND_LABELS).alias("kind_label"))
-                                .select("responsible_unit", "kind_label", "project_id", "list", "fact"), unit=None),
-        "priority_support": Table("优先支持单位", f"责任单位序时进度与优先支持资格（{on}）",
-                                  f["priority_support"], total_row=False),
+        "reminder_facts": Table("提醒函事实", "提醒函所列事实（逐项，含数据来源）",
+                                file_names(labelled(f["reminder_facts"].with_columns(
+                                    pl.col("kind").replace(REMINDER_KIND_LABELS).alias("kind_label"))
+                                    .select("responsible_unit", "kind_label", "project_id", "list", "fact", "gap_wan",
+                                            "figure_file", "figure_sheet", "figure_row", "plan_file", "plan_sheet",
+                                            "plan_row", "project_ids"))), unit=None),
+        "priority_support": Table("优先支持单位", f"责任单位序时进度与优先支持资格（{on}；参考）",
+                                  f["priority_support"], total_row=False,
+                                  notes=("项目数、年度计划、序时计划与完成投资与“分责任单位完成”表同一口径（每个项目只计一次）。",)),
     }
 
 
@@ -196,9 +252,15 @@ def all_tables(r: "Results", provenance: pl.DataFrame, headline: pl.DataFrame) -
         "要素类别汇总", f"截至{date_zh(p.as_of_date)}各类要素保障问题涉及项目数{scope_note(p.unit)}",
         r.frames["factor_totals"].select("category_code", "category_label", "projects"), unit="个", total_row=False)
     tables["provenance"] = Table("数据来源", "数据来源：读取的工作簿、工作表、行数与校验值",
-                                 provenance.with_columns(pl.col("table").replace(PROVENANCE_TABLE_LABELS)), unit=None)
+                                 labelled(provenance, {"table": PROVENANCE_TABLE_LABELS}), unit=None)
+    if r.left_out is not None:  # always shown: "无" says the inputs had no error
+        tables["left_out"] = Table("未载入工作表", "因错误未载入的工作表及其内容（行数、金额）",
+                                   labelled(r.left_out.rename({"file": "source_file", "sheet": "source_sheet"}),
+                                            {"list": SCOPES}), unit=None)
     problems = r.problems
     if problems is not None and problems.height:
-        tables["problems"] = Table("读取问题", "读取工作簿时发现的问题", problems, unit=None)
+        tables["problems"] = Table("读取问题", "读取工作簿时发现的问题（含跨清单不一致）",
+                                   file_names(labelled(problems.drop("code", strict=False).rename({"file": "source_file"}),
+                                                       {"severity": PROBLEM_SEVERITY_LABELS})), unit=None)
     return tables
 

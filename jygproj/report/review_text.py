@@ -63,6 +63,24 @@ def summary(r: "Results") -> dict[str, Any]:
             "target_rate_pct": number(row["target_rate_pct"]),
         }
     checks = f["target_checks"]
+
+    def plain(row: dict) -> dict:
+        return {k: (number(v) if isinstance(v, float) else v.isoformat() if isinstance(v, dt.date) else v)
+                for k, v in row.items()}
+
+    items = [plain({"list": row["list"], "period": row["period"], "requirement": row["requirement"],
+                    "clause": row["clause"], "threshold": row["threshold"], "value": row["value_pct"],
+                    "met": row["met"], "final": row["final"], "strive": row["strive"],
+                    "requirement_id": row["requirement_id"], "nature": row["nature"], "note": row["note"]})
+             for row in f["requirement_items"].iter_rows(named=True)]
+    practice = [plain({"kind": "pace", "requirement_id": row["requirement_id"], "list": row["list"],
+                       "nature": row["nature"], "period": row["period"], "value": row["value_pct"],
+                       "reference": row["reference_pct"], "on_pace": row["on_pace"],
+                       "basis": row["pace_basis"], "source": "序时进度（参考，不作为考核要求）"})
+                for row in f["practice_pace"].iter_rows(named=True)]
+    practice += [{"kind": "setting", **row} for row in f["practice_settings"].iter_rows(named=True)]
+    left_out = r.left_out if r.left_out is not None else pl.DataFrame()
+    weekly = f["latest_weekly"]
     return {
         "run": {"name": p.run_name, "year": p.year, "quarter": p.quarter,
                 "as_of": p.as_of, "evaluated_on": p.as_of_date.isoformat(),
@@ -70,20 +88,27 @@ def summary(r: "Results") -> dict[str, Any]:
                 "data_dir": paths.display(paths.data_folder(p.data_dir, p.year))},
         "completion": completion_out,
         "completion_annual_plan_wan": number(completion.city_annual_plan_wan(f["completion"]) or 0.0),
-        "requirements": completion.requirement_counts(f["requirements"]),
-        "starts": [
-            {k: (number(v) if isinstance(v, float) else v.isoformat() if isinstance(v, dt.date) else v)
-             for k, v in row.items()} for row in f["start_requirements"].iter_rows(named=True)
-        ],
+        # the plan's requirements only (one object per list and period); practice settings apart, not counted
+        "requirements": {**completion.requirement_counts(f["requirement_items"]), "items": items,
+                         "practice": practice},
+        "starts": [plain(row) for row in f["start_requirements"].iter_rows(named=True)],
         "growth": growth_json(r.growth),
         "support_units": r.support_units,
         "warnings": {"projects_by_level": r.level_counts, "alerts": f["alerts"].height,
-                     "movements": r.movement_counts},
-        "ranking": {"top_projects": f["top"].height},
+                     "movements": r.movement_counts, "rules_not_evaluated": r.rule_notes},
+        "ranking": {"top_projects": f["top"].height,
+                    "recommended": [{"project_id": row["project_id"], "name": row["name"], "list": str(row["list"]),
+                                     "level": row["level"]} for row in f["top"].iter_rows(named=True)]},
         "factors": {row["category_code"]: row["projects"] for row in f["factor_totals"].iter_rows(named=True)},
         "letters": len(r.letter_units),
         "followups": followup_report.summary(r),
+        "letter_triggers": r.letter_triggers,
         "problems": r.problem_counts,
+        "inputs": {"errors": r.problem_counts.get("errors", 0),
+                   "left_out": [plain(row) for row in left_out.iter_rows(named=True)]},
+        "latest_weekly": {"periods": sorted(weekly["period"].unique().to_list()), "projects": weekly["project_id"].n_unique(),
+                          "note": "周调度数，仅供参考，不计入月度统计"},
+        "cross_list_conflicts": f["cross_list"].height,
         "plan_targets": [] if checks is None else [
             {"list": row["list"], "nature": row["nature"], "period": row["period"], "kind": row["kind"],
              "key": row["key"], "clause": row["clause"], "target_wan": number(row["target_wan"]),
@@ -111,10 +136,10 @@ def headline_figures(s: dict[str, Any], r: "Results") -> pl.DataFrame:
     annual_rate = None if not city.get("YTD") else number(r.city_annual_rate_pct)
     rows = [
         (f"{PERIOD_LABELS[q]}完成投资", (city.get(q) or {}).get("completed_wan"), "万元", "清单项目，每个项目只计一次"),
-        (f"{PERIOD_LABELS[q]}计划投资", (city.get(q) or {}).get("plan_wan"), "万元", "清单季度计划或按季节曲线分解"),
+        (f"{PERIOD_LABELS[q]}计划投资", (city.get(q) or {}).get("plan_wan"), "万元", "清单季度计划或按季节曲线分解（参考）"),
         (f"{PERIOD_LABELS[q]}完成率", (city.get(q) or {}).get("rate_pct"), "%", "完成÷计划"),
         (f"1-{p.as_of_month}月累计完成投资", (city.get("YTD") or {}).get("completed_wan"), "万元", "清单项目"),
-        ("序时完成率", (city.get("YTD") or {}).get("rate_pct"), "%", "累计完成÷序时计划"),
+        ("序时完成率", (city.get("YTD") or {}).get("rate_pct"), "%", "累计完成÷序时计划（参考）"),
         ("年度计划完成率", annual_rate, "%", "累计完成÷年度计划"),
         (f"全市固定资产投资1-{g['as_of_month']}月累计", g["ytd_cum_wan"], "万元", "统计基数表（全市）"),
         (f"全市固定资产投资1-{g['as_of_month']}月累计增速", g["ytd_growth_pct"], "%", "可比口径"),
@@ -122,11 +147,13 @@ def headline_figures(s: dict[str, Any], r: "Results") -> pl.DataFrame:
         (f"总量口径{met}", g["level"]["projected_met_month"], "月", met_note),
         (f"增速口径目标（{w.span}累计）", g["rate"]["goal_wan"], "万元", f"上年{w.span}×{w.factor}"),
         (f"增速口径{met}", g["rate"]["projected_met_month"], "月", met_note),
+        ("方案要求已到期", s["requirements"]["checked"], "项", "方案规定的要求（不含力争）中期末已到的"),
+        ("其中未达到", s["requirements"]["failed"], "项", "只计方案的要求；序时进度等参考设定不计"),
         ("红色预警项目", s["warnings"]["projects_by_level"].get("red"), "个", "按项目最高等级"),
         ("黄色预警项目", s["warnings"]["projects_by_level"].get("yellow"), "个", "按项目最高等级"),
         ("蓝色预警项目", s["warnings"]["projects_by_level"].get("blue"), "个", "按项目最高等级"),
-        ("提醒函", s["letters"], "份", "三(三)"),
-        ("优先支持单位", len(s["support_units"]), "个", "三(三)"),
+        ("提醒函", s["letters"], "份", "三(三)：重视程度不高、项目推进落实慢、未完成年度目标"),
+        ("优先支持单位", len(s["support_units"]), "个", "三(三)（年内以序时进度代替，参考）"),
     ]
     return pl.DataFrame([{"indicator": a, "value": None if b is None else float(b), "unit": c, "note": d}
                          for a, b, c, d in rows],
@@ -174,6 +201,8 @@ def narrative(s: dict[str, Any], r: "Results") -> dict[str, str]:
         ),
         **plan_sentences(r.plan),
         **followup_report.sentences(r),
+        "requirements": requirements_sentence(s),
+        "input_errors": left_out_text(r.left_out),
         "warnings": (
             "按项目最高等级计，" + "、".join(f"{r.level_labels[k]} {counts.get(k, 0)} 个"
                                          for k in ("red", "yellow", "blue")) + "。"
@@ -206,3 +235,31 @@ def plan_sentences(plan) -> dict[str, str]:
         "plan_growth": (f"“力争{w.early}完成{w.pct}增长”有两种理解，本报告同时计算：**总量口径**——{w.span}累计达到上年全年"
                    f"（可比口径）的{w.factor}倍；**增速口径**——{w.span}累计增速不低于{w.pct}。"),
     }
+
+
+def requirements_sentence(s: dict[str, Any]) -> str:
+    """What the plan's requirements give, counted apart from the practice settings."""
+    c = s["requirements"]
+    return (f"方案规定的考核要求中，期末已到的 {c['checked']} 项：达到 {c['met']} 项、未达到 {c['failed']} 项；"
+            f"尚未到期 {c['open']} 项。“力争”目标单列、不计为未达到；序时进度、预警阈值、提醒函阈值等为本市设定的参考，"
+            "不作为方案要求，见“参考设定”表。")
+
+
+def left_out_text(left_out: pl.DataFrame | None, *, markdown: bool = True) -> str:
+    """The first-screen box of a report built on inputs with errors (--allow-errors): each sheet left
+    out and what it holds (rows, 万元); plain lines for a terminal when not ``markdown``. Empty when
+    nothing was left out."""
+    if left_out is None or left_out.is_empty():
+        return ""
+    head = "注意：本报告所用输入有错误，以下工作表未载入（或部分未载入），相关数字不完整。请更正后重新生成。"
+    lines = [f"> **{head}**", ">"] if markdown else [head]
+    for row in left_out.iter_rows(named=True):
+        what = "，".join(x for x in (
+            LISTS.get(row["list"] or "", "") , row["period"] or "",
+            f"未载入 {row['rows_left_out']} 行" if row["rows_left_out"] is not None else "工作簿无法读取",
+            f"1-X月累计完成投资合计 {yi(row['completed_wan'])}（{row['completed_wan']:,.1f}万元）"
+            if row["completed_wan"] is not None else "",
+            f"年度计划投资合计 {yi(row['annual_plan_wan'])}" if row["annual_plan_wan"] else "") if x)
+        sheet = f"工作表“{row['sheet']}”" if row["sheet"] else ""
+        lines.append(f"{'> - ' if markdown else '- '}《{row['file']}》{sheet}：{what}。错误：{row['first_error'] or ''}")
+    return "\n".join(lines)

@@ -33,4 +33,23 @@ def labelled(frame: pl.DataFrame, extra: Mapping[str, Mapping[str, str]] | None 
 def with_source(frame: pl.DataFrame, projects: pl.DataFrame) -> pl.DataFrame:
     """Append the project register's source (file, sheet, row) to a per-project table."""
     src = projects.select("project_id", "source_file", "source_sheet", "source_row").unique("project_id")
-    return frame.join(src, on="project_id", how="left")
+    return file_names(frame.join(src, on="project_id", how="left"))
+
+
+#: Columns that hold a workbook's path: readers see the file's name, never a machine path.
+FILE_COLUMNS = ("source_file", "figure_file", "plan_file", "used_file", "other_file")
+
+
+def file_names(frame: pl.DataFrame) -> pl.DataFrame:
+    """The workbook columns of a table as file names (《…》 in the data folder), not paths."""
+    cols = [c for c in FILE_COLUMNS if c in frame.columns and frame.schema[c] == pl.String]
+    return frame.with_columns(pl.col(c).str.replace(r"^.*[/\\]", "") for c in cols) if cols else frame
+
+
+def codes_in_words(frame: pl.DataFrame, column: str, words: Mapping[str, str]) -> pl.DataFrame:
+    """A column of codes joined by "+" or "、" (industrial+real_estate, pace_behind、start_late) in words."""
+    if column not in frame.columns:
+        return frame
+    return frame.with_columns(pl.col(column).map_elements(
+        lambda v: "、".join(words.get(x, x) for x in v.replace("+", "、").split("、")) if v else v,
+        return_dtype=pl.String))
