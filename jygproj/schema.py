@@ -458,8 +458,35 @@ SCORE_LABELS: dict[str, str] = {
     "started_on": "实际开工时间",
 }
 
+#: The two readings of the plan's growth goal, short (jygproj.growth; the plan's own words with its
+#: numbers: jygproj.plan.Words.reading_labels / reading_short).
+READING_NAMES: dict[str, str] = {"rate": "增速口径", "level": "总量口径"}
+
+#: Chinese headers of the FAI forecast's report columns (jygproj.forecast via jygproj.quarterly).
+FORECAST_LABELS: dict[str, str] = {
+    "cum_wan": "1-X月累计（万元，实际或预测）",
+    "p10_cum_wan": "P10累计（万元）",
+    "p90_cum_wan": "P90累计（万元）",
+    "p10_growth_pct": "P10累计增速（%）",
+    "p90_growth_pct": "P90累计增速（%）",
+    "listed_statistical_wan": "清单项目统计数（万元）",
+    "other_wan": "清单外投资（万元）",
+    "value_wan": "金额（万元）",
+    "value_yi": "金额（亿元）",
+    "ratio": "比例",
+    "as_of_label": "预测基准月",
+    "predicted_month": "预测月份",
+    "horizon": "提前月数",
+    "predicted_growth_pct": "预测累计增速（%）",
+    "actual_growth_pct": "实际累计增速（%）",
+    "error_pp": "误差（百分点）",
+    "covered": "落入P10–P90",
+    "hold_growth_pct": "对照：沿用当月累计增速（%）",
+}
+
 #: Chinese headers of the quarterly report's columns (COLUMN_LABELS covers the canonical ones).
 REPORT_LABELS: dict[str, str] = {
+    **FORECAST_LABELS,
     "scope": "清单/口径",
     "period": "期间",
     "quarter": "季度",

@@ -87,10 +87,7 @@ class PlannerUI:
                                    "first_year_wan": self._reserve_amount(pid)}
                              for pid in c["reserve"].value},
         }
-        other = c["other_growth_pct"].value
-        default_other = round(self.planner.model.growth0 * 100, 1)
-        if abs(other - default_other) > 1e-9:
-            changes["other_growth_pct"] = other
+        changes["other_change_pct"] = c["other_change_pct"].value
         levers = Levers()
         levers.accelerate, levers.exclude, levers.reserve_pull = {}, [], {}
         return apply_changes(levers, changes, self.planner.specs)
@@ -166,12 +163,11 @@ def build_planner_ui(planner: Planner, levers: Levers | None = None, *, monte_ca
                                               layout=_LAYOUT, style=_STYLE)
     s = specs["start_probability"]
     c["start_probability"] = w.FloatSlider(value=lv.start_probability, min=s.min, max=s.max, step=s.step,
-                                           description=s.label, readout_format=".0%",
+                                           description=s.label, readout_format=".2f",
                                            continuous_update=False, layout=_LAYOUT, style=_STYLE)
-    s = specs["other_growth_pct"]
-    other = lv.other_growth_pct if lv.other_growth_pct is not None else round(model.growth0 * 100, 1)
-    c["other_growth_pct"] = w.FloatSlider(value=other, min=s.min, max=s.max, step=0.1,
-                                          description=f"{s.label}（%）", readout_format=".1f",
+    s = specs["other_change_pct"]
+    c["other_change_pct"] = w.FloatSlider(value=lv.other_change_pct, min=s.min, max=s.max, step=s.step,
+                                          description=f"{s.label}（%）", readout_format=".0f",
                                           continuous_update=False, layout=_LAYOUT, style=_STYLE)
     c["headline"] = w.ToggleButtons(options=[(planner.words.reading_short[k], k) for k in ("level", "rate")], value=lv.headline,
                                     description=specs["headline"].label, style=_STYLE)
@@ -204,7 +200,7 @@ def build_planner_ui(planner: Planner, levers: Levers | None = None, *, monte_ca
     save.on_click(ui.save)
 
     pace_box = w.VBox([c[f"pace.{k}"] for k in PACE_LISTS])
-    start_box = w.VBox([c["new_start_delay_months"], c["start_probability"], c["other_growth_pct"]])
+    start_box = w.VBox([c["new_start_delay_months"], c["start_probability"], c["other_change_pct"]])
     project_box = w.VBox([c["accelerate"], c["accelerate_factor"], c["exclude"]])
     reserve_box = w.VBox([w.HTML("<i>储备项目提前开工为假设情景，结果中标注“假设”。</i>"), c["reserve"],
                           c["reserve_month"]])
