@@ -73,6 +73,17 @@ class Case:
         }
 
 
+#: The backtest's Monte Carlo per as-of month is bounded: draws × listed projects at most this (at
+#: least MIN_DRAWS draws). A city's 193 projects keep the full draws; a province's 20,000 take 200,
+#: enough for the components' spread, which the model error sized by the backtest dominates there.
+CELLS = 4_000_000
+MIN_DRAWS = 200
+
+
+def draws_for(n_projects: int, draws: int) -> int:
+    return max(MIN_DRAWS, min(draws, CELLS // max(n_projects, 1)))
+
+
 MIN_KNOWN_CASES = 5  # fewer scored cases than this: the default τ (a quantile of two cases says little)
 
 
@@ -114,9 +125,11 @@ def run(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.DataFram
             if not targets:
                 continue
             city = history.city(baseline, year=year, as_of_month=m, profile=profile)
+            # the listed projects only where the forecast can use them (model.forecast's split
+            # needs settings.min_split_months published months)
             lst = (listed_mod.build_listed(projects, memberships, progress, year=year, as_of_month=m,
                                            known_on=Evaluation(year, m, lag_days).date)
-                   if year == current and progress.height else None)
+                   if year == current and progress.height and m - 1 >= settings.min_split_months else None)
             fc = model.forecast(city, lst, settings, project_shape=q)
             sim = sims[(year, m)] = montecarlo.simulate(fc, draws=draws, seed=seed, rho_se_floor=rho_se_floor)
             sd = sim.total_wan.std(axis=0)

@@ -5,8 +5,8 @@ Each draw re-runs the parts of :mod:`jygproj.forecast.model` with their own meas
 - other FAI: its run rate per month times (1 + noise), the noise sized by how far its own past
   months stray from its pattern (``Parts.other_sigma``), plus the error of a run rate from a few
   months (the same noise over the window's length);
-- listed projects: each started project's run rate times a persistent factor (its run rate's own
-  error) and monthly noise, both of the measured ``Parts.pace_sigma``; each project not started
+- listed projects: each started project's run rate times a factor over the months ahead (its run
+  rate's own error, of the measured ``Parts.pace_sigma`` widened by the months' noise); each project not started
   starts in a month drawn from the start hazards or not at all; each unregistered one is
   registered after a number of months drawn from the registration hazards (its year to date comes
   in then);
@@ -26,16 +26,17 @@ Generator, vectorised over draws and projects, bounded memory.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 
 from jygproj.forecast.history import growth_of
 from jygproj.forecast.model import Forecast
-from jygproj.forecast.projects import NEUTRAL, NONE, Adjustments, first_step
+from jygproj.forecast.projects import NEUTRAL, NONE, Adjustments
 
 RHO_SE_FLOOR = 0.03  # a least-squares error at a bound is not known: at least this much
-CELLS_PER_CHUNK = 2_000_000  # draws × projects × months per chunk of the listed simulation (~16 MB a float array)
+CELLS_PER_CHUNK = 2_000_000  # draws × projects per chunk of the listed simulation (~8 MB a single-precision array)
 
 
 @dataclass
@@ -77,7 +78,7 @@ def _with_model_error(components: np.ndarray, z: np.ndarray, m0: int, model_sigm
 def chunk_draws(fc: Forecast) -> int:
     """Draws per chunk: bounded memory, from the data's size alone (never from the adjustments)."""
     n = fc.listed.n if fc.parts.mode == "split" else 0
-    return max(1, CELLS_PER_CHUNK // max(n * max(12 - fc.as_of_month, 1), 1))
+    return max(1, CELLS_PER_CHUNK // max(n, 1))
 
 
 def simulate(fc: Forecast, adj: Adjustments = NEUTRAL, *, draws: int = 2000, seed: int = 2023,
@@ -96,11 +97,13 @@ def simulate(fc: Forecast, adj: Adjustments = NEUTRAL, *, draws: int = 2000, see
     extra = np.zeros(13) if adj.extra_reported_wan is None else np.asarray(adj.extra_reported_wan, dtype=float)
     components = np.tile(fc.total_wan, (draws, 1))
     size = chunk_draws(fc)
+    plan = None
     for lo in range(0, draws, size):
         d = min(size, draws - lo)
         # the draws of a chunk, always in this order (common random numbers)
         z_rho = rng.standard_normal((d, 1))
         listed_u = _draw_listed_uniforms(rng, fc, d) if split else None
+        plan = plan or (_listed_draws(fc, adj, after) if split else None)
         level_err = parts.other_sigma / np.sqrt(window.size) * rng.standard_normal((d, 1))
         month_err = parts.other_sigma * rng.standard_normal((d, after.size))
         added = np.zeros((d, after.size))
@@ -110,7 +113,7 @@ def simulate(fc: Forecast, adj: Adjustments = NEUTRAL, *, draws: int = 2000, see
             rho = fc.rho + max(fc.rho_se if np.isfinite(fc.rho_se) else 0.0, rho_se_floor) * z_rho
             # a larger ρ leaves less to other FAI in the same months: its rate moves the other way
             rate = rate - (rho - fc.rho) * reg_inc[window].sum() / parts.other_shape[window].sum()
-            added += rho * _registered_added(fc, adj, listed_u)
+            added += rho * _registered_added(plan, fc, listed_u)
         added += np.cumsum(np.clip(rate * adj.other_factor, 0, None) * parts.other_shape[after][None, :]
                            * (1 + level_err + month_err), axis=1)
         added += rho * extra[after][None, :]
@@ -122,61 +125,148 @@ def simulate(fc: Forecast, adj: Adjustments = NEUTRAL, *, draws: int = 2000, see
     return Simulation(draws, seed, model_sigma, total, growth, components, z, m0, city.base_wan)
 
 
-def _draw_listed_uniforms(rng: np.random.Generator, fc: Forecast, d: int) -> dict[str, np.ndarray]:
-    """The listed projects' random numbers for ``d`` draws (their shapes depend on the data only)."""
+MAX_MULTIPLIER = 3.0  # the planner's largest run-rate multiplier (list pace 1.5 × accelerate 2): a
+# project whose cap cannot bind even then is simulated without the cap (the same in every scenario)
+
+
+def _classes(fc: Forecast) -> dict[str, np.ndarray]:
+    """The started projects by how a draw treats them, from the data alone (never the levers, so
+    every scenario gets the same random numbers for the same project): ``free`` — counted by the
+    statistics already; ``waiting`` — not yet registered; ``capped`` — near its total investment,
+    whose cap may bind (each in one class, the cap first)."""
     prep = fc.parts.prepared
-    n_s = int(prep.started.sum())
-    months = 12 - prep.m0
+    cached = getattr(prep, "_mc_classes", None)
+    if cached is not None:
+        return cached
+    lst, m0 = fc.listed, prep.m0
+    s_idx = np.nonzero(prep.started)[0]
+    reach = lst.cum_wan[s_idx, m0] + prep.rates[s_idx] * MAX_MULTIPLIER * 2.0 * prep.q[m0 + 1:].sum()
+    capped = reach >= prep.cap_wan[s_idx]
+    registered = lst.registered()[s_idx]
+    prep._mc_classes = {"free": s_idx[~capped & registered], "waiting": s_idx[~capped & ~registered],
+                        "capped": s_idx[capped]}
+    return prep._mc_classes
+
+
+def _draw_listed_uniforms(rng: np.random.Generator, fc: Forecast, d: int) -> dict[str, np.ndarray]:
+    """The listed projects' random numbers for ``d`` draws (their shapes depend on the data only):
+    single precision uniforms, each turned into its event or factor by an inverse distribution."""
+    prep = fc.parts.prepared
+    c = _classes(fc)
     k = prep.candidates.size
-    return {"persistent": rng.standard_normal((d, n_s, 1)), "monthly": rng.standard_normal((d, n_s, months)),
-            "registration": rng.random((d, n_s)), "start": rng.random((d, k)), "candidate_registration": rng.random((d, k))}
+    f32 = np.float32
+    out = {name: rng.random((d, c[name].size), dtype=f32) for name in ("free", "waiting", "capped")}
+    out |= {f"{name}_registration": rng.random((d, c[name].size), dtype=f32) for name in ("waiting", "capped")}
+    return out | {"start": rng.random((d, k), dtype=f32), "candidate_registration": rng.random((d, k), dtype=f32)}
 
 
-def _registered_added(fc: Forecast, adj: Adjustments, u: dict[str, np.ndarray]) -> np.ndarray:
-    """(draws, months after as-of): R(t) − R(as-of) per draw — the registered listed projects'
-    reported completion added, new registrations bringing their year to date."""
+def _inverse(cdfs: np.ndarray, row: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """(draws, k): for each item j the number of entries of its cumulative distribution
+    ``cdfs[row[j]]`` at or below its uniform draw — the inverse, one sorted search per distinct row."""
+    out = np.empty(u.shape, dtype=np.int64)
+    for r in np.unique(row):
+        cols = np.nonzero(row == r)[0]
+        out[:, cols] = np.searchsorted(cdfs[r], u[:, cols], side="right")
+    return out
+
+
+def _pace_factor(u: np.ndarray, sigma: float) -> np.ndarray:
+    """A project's run-rate factor over the months ahead from a uniform draw: uniform on [1 − a, 1 + a]
+    with standard deviation ``sigma`` (mean one, never negative: a ≤ 1)."""
+    half = np.float32(min(sigma * np.sqrt(3.0), 1.0))
+    return u * (2 * half) + (1 - half)
+
+
+@dataclass
+class _ListedDraws:
+    """What every chunk of draws needs for one scenario, computed once per simulation."""
+
+    after: np.ndarray
+    sigma: float
+    work: dict[str, np.ndarray]  # class → (n, months after) cumulative work at its rate, from next month
+    now: dict[str, np.ndarray]  # class → (n,) 1-X月 completion
+    cap: np.ndarray  # (capped,) total investment
+    registration_rows: np.ndarray  # (DURATIONS, 13) registration event table, float32
+    durations: dict[str, np.ndarray]  # class → (n,) first duration of the registration (known data)
+    starts: dict[str, np.ndarray]  # class → (n,) start month (registration not known)
+    known: bool
+    start_rows: np.ndarray  # (r, 13) distinct cumulative start distributions, float32
+    start_row: np.ndarray  # (k,) each candidate's row
+    units: np.ndarray  # (14, months after) unit paths of a start in τ, float32
+    intensity: np.ndarray  # (k,) × multiplier
+    candidate_cap: np.ndarray  # (k,)
+
+
+def _listed_draws(fc: Forecast, adj: Adjustments, after: np.ndarray) -> _ListedDraws:
     prep, lst = fc.parts.prepared, fc.listed
     m0 = prep.m0
-    after = np.arange(m0 + 1, 13)
-    q = prep.q
+    f32 = np.float32
     mult = np.ones(prep.n) if adj.multiplier is None else adj.multiplier
     pause = np.zeros(prep.n, dtype=int) if adj.pause_months is None else adj.pause_months.astype(int)
+    c = _classes(fc)
+    work = {k: ((prep.rates[i] * mult[i])[:, None] * prep.spans[np.minimum(m0 + 1 + pause[i], 14)][:, after]).astype(f32)
+            for k, i in c.items()}
+    start = {k: np.maximum(lst.start_month[i], 1) for k, i in c.items()}
+    durations = {k: np.minimum(m0 - v + 1, prep.registration.shape[0] - 1) for k, v in start.items()}
+    cdf = np.cumsum(prep.start_distribution(adj)[:, :NONE], axis=1) if prep.candidates.size else np.zeros((0, 13))
+    rows, which = np.unique(cdf, axis=0, return_inverse=True)
+    cand = prep.candidates
+    return _ListedDraws(after, fc.parts.pace_sigma * np.sqrt(1 + 1 / max(after.size, 1)), work,
+                        {k: lst.cum_wan[i, m0] for k, i in c.items()}, prep.cap_wan[c["capped"]],
+                        prep.registration[:, 1:].astype(f32), durations, start, lst.registration_known,
+                        rows.astype(f32), which.ravel(), prep.units[:, after].astype(f32),
+                        (prep.intensity * mult[cand]).astype(f32), prep.cap_wan[cand].astype(f32))
 
-    # started projects: a persistent run-rate error (the rate comes from its last month, which had
-    # its own noise) and each month's own noise; a pause stops the first months
-    s_idx = np.nonzero(prep.started)[0]
-    sig = fc.parts.pace_sigma
-    factor = np.clip(1 + sig * u["persistent"] + sig * u["monthly"], 0, None)
-    active = after[None, :] >= (m0 + 1 + pause[s_idx])[:, None]
-    inc = (prep.rates[s_idx] * mult[s_idx])[None, :, None] * q[after][None, None, :] * factor * active[None, :, :]
-    now = lst.cum_wan[s_idx, m0]
-    cum_s = np.minimum(now[None, :, None] + np.cumsum(inc, axis=2), np.maximum(prep.cap_wan[s_idx], now)[None, :, None])
-    # registration month: registered already (0); waiting: after the months drawn from the hazards,
-    # from the months waited (known) or from its start month (not observed: possibly before now)
-    reg_month = np.zeros(u["registration"].shape, dtype=int)
-    waiting = ~lst.registered()[s_idx]
-    if waiting.any():
-        start = np.maximum(lst.start_month[s_idx[waiting]], 1)
-        uw = u["registration"][:, waiting]
-        if lst.registration_known:
-            rows = prep.registration[np.minimum(m0 - start + 1, prep.registration.shape[0] - 1), 1:]
-            reg_month[:, waiting] = m0 + (uw[:, :, None] >= rows[None, :, :]).sum(axis=2) + 1
-        else:
-            reg_month[:, waiting] = start[None, :] + first_step(prep.registration[0], uw) - 1
-    # what each draw adds after the as-of month: a project already counted in that draw adds its
-    # growth, one registered later its whole year to date (the observed total is each draw's own start)
-    out = (cum_s * (reg_month[:, :, None] <= after[None, None, :])).sum(axis=1) - (now[None, :] * (reg_month <= m0)).sum(axis=1)[:, None]
 
+def _registration_month(plan: _ListedDraws, name: str, u: np.ndarray, m0: int) -> np.ndarray:
+    """(draws, n) the month a started project not yet registered is counted from: after the months
+    drawn from the registration hazards — from the months waited when the data say so, else from its
+    start month (possibly before now)."""
+    if plan.known:
+        return m0 + _inverse(plan.registration_rows, plan.durations[name], u) + 1
+    return plan.starts[name][None, :] + (np.searchsorted(plan.registration_rows[0], u, side="right") + 1) - 1
+
+
+def _registered_added(plan: _ListedDraws, fc: Forecast, u: dict[str, np.ndarray]) -> np.ndarray:
+    """(draws, months after as-of): R(t) − R(as-of) per draw — the registered listed projects'
+    reported completion added, new registrations bringing their year to date.
+
+    A started project's run rate carries one error over the months ahead (its rate comes from its
+    last month, which had its own noise), of the measured month-to-month spread ``Parts.pace_sigma``
+    widened by the months' own noise (× √(1 + 1/months ahead)); every draw is monotone in the levers.
+    What a draw adds after the as-of month: a project already counted in that draw adds its growth,
+    one registered later its whole year to date (the observed total is each draw's own start)."""
+    m0 = fc.as_of_month
+    after = plan.after
+    # counted already, no cap in reach: the draws' factors times each project's path, one matrix product
+    out = (_pace_factor(u["free"], plan.sigma) @ plan.work["free"]).astype(float)
+    # not yet registered: by the month counted from, again matrix products (one per month ahead)
+    if plan.now["waiting"].size:
+        f = _pace_factor(u["waiting"], plan.sigma)
+        reg = _registration_month(plan, "waiting", u["waiting_registration"], m0)
+        now = plan.now["waiting"]
+        for j, t in enumerate(after):
+            counted = reg <= t
+            out[:, j] += ((f * counted) @ plan.work["waiting"][:, j]).astype(float) + counted @ now
+        out -= ((reg <= m0) @ now)[:, None]
+    # near its total investment: one by one, capped
+    if plan.now["capped"].size:
+        now = plan.now["capped"]
+        cum = np.minimum(now[None, :, None] + _pace_factor(u["capped"], plan.sigma)[:, :, None]
+                         * plan.work["capped"][None, :, :], np.maximum(plan.cap, now)[None, :, None])
+        reg = np.zeros(u["capped_registration"].shape, dtype=int)
+        waiting = ~fc.listed.registered()[_classes(fc)["capped"]]
+        if waiting.any():
+            sub = dataclasses.replace(plan, durations={"w": plan.durations["capped"][waiting]},
+                                      starts={"w": plan.starts["capped"][waiting]})
+            reg[:, waiting] = _registration_month(sub, "w", u["capped_registration"][:, waiting], m0)
+        out += (cum * (reg[:, :, None] <= after[None, None, :])).sum(axis=1) - ((reg <= m0) @ now)[:, None]
     # not started: a start month by the inverse of its distribution (13: not this year), then a
     # registration month from the start
-    c = prep.candidates
-    if c.size:
-        p = prep.start_distribution(adj)
-        cdf = np.cumsum(p[:, :NONE], axis=1)  # (k, 13)
-        tau = (u["start"][:, :, None] >= cdf[None, :, :]).sum(axis=2)  # (draws, k): 0..13
-        paths = np.minimum((prep.intensity * mult[c])[None, :, None] * prep.units[tau][:, :, after],
-                           prep.cap_wan[c][None, :, None])
-        r_month = tau + first_step(prep.registration[0], u["candidate_registration"]) - 1
+    if plan.intensity.size:
+        tau = _inverse(plan.start_rows, plan.start_row, u["start"])  # (draws, k): 0..13
+        paths = np.minimum(plan.intensity[None, :, None] * plan.units[tau], plan.candidate_cap[None, :, None])
+        r_month = tau + (np.searchsorted(plan.registration_rows[0], u["candidate_registration"], side="right") + 1) - 1
         counted = (tau[:, :, None] < NONE) & (r_month[:, :, None] <= after[None, None, :])
-        out += (paths * counted).sum(axis=1)
+        out += (paths * counted).sum(axis=1, dtype=float)
     return out

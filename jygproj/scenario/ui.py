@@ -59,6 +59,26 @@ def headline_html(result: Result) -> str:
     return "<div id='jyg-headline'>" + "".join(parts) + "</div>"
 
 
+def forecast_note(planner: Planner) -> str:
+    """The forecast the baseline scenario is (Markdown): its target-month growth with P10–P90, the
+    backtest's one-month error, and what the data did not say."""
+    r = planner.model.result
+    w = planner.words
+    t = planner.goal.target_month
+    band = r.bands().row(t - 1, named=True)
+    bt = r.backtest_summary()
+    text = (f"基准情景即季度考核报告的投资预测：{w.span}累计增速 {band['growth_pct']:.1f}%"
+            f"（80%的可能在 {band['p10_growth_pct']:.1f}% 至 {band['p90_growth_pct']:.1f}% 之间）")
+    if bt.get("mae_pp_next_month") is not None:
+        text += f"；回测中预测下月累计增速的平均绝对误差 {bt['mae_pp_next_month']:.2f} 个百分点"
+    text += "。杠杆在预测的各部分（项目进度、开工概率、清单外投资）上按倍数调整。"
+    if not planner.model.levers_apply:
+        text += "已公布月份不足，预测按全市自身近期强度推算，清单项目类杠杆暂不起作用。"
+    if not r.registration_known:
+        text += "调度表和项目清单未提供是否入库信息，本年新开工项目的入库按一般入库时滞推算。"
+    return text
+
+
 @dataclass
 class PlannerUI:
     planner: Planner
