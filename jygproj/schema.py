@@ -468,6 +468,14 @@ SCORE_LABELS: dict[str, str] = {
 #: The two readings of the plan's growth goal, short (jygproj.growth; the plan's own words with its
 #: numbers: jygproj.plan.Words.reading_labels / reading_short).
 READING_NAMES: dict[str, str] = {"rate": "增速口径", "level": "总量口径"}
+#: Why a reading is the default, with its source, said where the report names its headline reading
+#: (jygproj.growth.DEFAULT_HEADLINE; sources: /work/coord/forecast_research.md §2). The plan's own
+#: words (一 工作目标: 力争提前1个月完成) stay the requirement; the reading is how it is judged.
+READING_SOURCES: dict[str, str] = {
+    "rate": "嘉峪关、甘肃公布增长目标完成情况时均以累计增速衡量，如《嘉峪关日报》2023年11月8日："
+            "“前三季度……固定资产投资同比增长14.6%，全省排名第五位，高于全省7.9个百分点”；"
+            "甘肃省发展和改革委员会2023年1月15日：“固定资产投资增长10%，高于年初目标（9%）1个百分点”",
+}
 
 #: Chinese headers of the FAI forecast's report columns (jygproj.forecast via jygproj.quarterly).
 FORECAST_LABELS: dict[str, str] = {
