@@ -18,6 +18,7 @@ COMMANDS = (
     "template",
     "quarterly",
     "scenario",
+    "backtest",
     "dashboard",
     "reserve",
     "ingest",

@@ -1,8 +1,9 @@
 """The 12% tracker: year-to-date fixed-asset investment (FAI) growth and the goal of reaching 12%
 one month early (一 工作目标: 固定资产投资增长12%，力争提前1个月完成).
 
-"One month early" has two readings (domain page); both are computed, ``headline`` picks the one the
-report leads with:
+"One month early" has two readings (domain page); both are always computed and shown side by side,
+``headline`` picks the one the report leads with (default :data:`DEFAULT_HEADLINE`, the rate reading:
+how Jiayuguan and Gansu judge a growth target, sources where it is declared):
 - level ("level"): the January–November cumulative reaches (1 + 12%) × the prior year's full-year FAI;
 - rate ("rate"): the January–November cumulative growth is at least 12%, i.e. the cumulative reaches
   (1 + 12%) × the prior year's January–November comparable cumulative.
@@ -12,14 +13,14 @@ Growth is on the comparable basis (可比口径): the base is the prior year's c
 published a growth rate and no level, the level is the comparable base × (1 + rate). Where it has
 published both for the as-of month and they imply a different base (current / (1 + rate) ≠ prior),
 the prior series is rescaled to that implied base (comparable_prior_cum_wan), so projected growth
-continues from the published rate — the same rule as jygproj.projection.
+continues from the published rate — the same rule as jygproj.forecast.history.
 January is published with February (1-2月), so the first month with figures is 2.
 
 Up to the as-of month every figure is an actual — as of November or December the goal is judged
 on the published figures alone (as of December nothing is projected).
 The months after the as-of month come from a projection given as a frame (month,
 projected_cum_wan) — normally the project-by-project projection of the scenario engine
-(jygproj.projection), on the same FAI basis — or, when none is given, from
+(jygproj.forecast via jygproj.quarterly), on the same FAI basis — or, when none is given, from
 :func:`seasonal_projection` (the current cumulative scaled by the seasonal profile).
 Pure functions: frames and parameters in, a frame and a dict out.
 """
@@ -36,6 +37,17 @@ from jygproj.errors import JygprojError
 from jygproj.pace import Profile, cum_share
 
 HEADLINES = ("level", "rate")
+#: The reading reports lead with (the other is always shown beside it). Jiayuguan and Gansu judge an
+#: FAI growth target by the cumulative growth RATE, never by a January–November level against last
+#: year's full year (research notes, /work/coord/forecast_research.md §2):
+#: - 甘肃省发展和改革委员会, report on the 2022 plan, 2023-01-15: “固定资产投资增长10%，高于年初目标（9%）1个百分点”
+#:   http://rdgb.gsrdw.gov.cn/2023/249_0704/3644.html
+#: - 嘉峪关日报, 2023-11-08: “前三季度……固定资产投资同比增长14.6%，全省排名第五位，高于全省7.9个百分点”
+#:   http://m.dfzdm.com/html/1659/2023-11-08/content-464770.html
+#: - 甘肃省工业和信息化厅, 2024 1-10月: “全省工业固定资产投资同比增长16.1%……高于调度目标(12%)4.1个百分点”
+#:   http://www.kmxxf.com/gxj/info/1251/58872.htm
+#: Level-type wording (完成年度投资计划的102%) is used for the lists' plans, not for FAI growth.
+DEFAULT_HEADLINE = "rate"
 
 
 class GrowthError(JygprojError, ValueError):
@@ -79,7 +91,8 @@ def evaluate_goal(cum_wan: Sequence[float | None], comparable_prior_wan: Sequenc
     For each reading: goal_wan (level: (1 + g) × last year's full year; rate: (1 + g) × last year's
     cumulative to the target month), at_target_wan, margin_wan (at target − goal; negative = short),
     met_early (margin >= 0), met_month (level: the first month from 1-2月 at the goal; rate: the
-    earliest month of the final run of months at or above the target), extra_total_wan (the
+    earliest month of the run of months at or above the target that holds the target month, or, when
+    the target month is below it, of the final run), extra_total_wan (the
     shortfall) and extra_per_month_wan (the shortfall spread evenly over the months left to the
     target month; 0 when none is left or nothing is short).
     """
@@ -90,11 +103,20 @@ def evaluate_goal(cum_wan: Sequence[float | None], comparable_prior_wan: Sequenc
     known = np.flatnonzero(~np.isnan(cum[1:])) + 2  # months from 1-2月 with a figure
     hit = known[cum[known - 1] >= goals["level"]]
     level_month = int(hit[0]) if hit.size else None
-    rate_month = None
-    for m in known[::-1]:  # the earliest month of the final run of months at or above the target
-        if not growth[m - 1] >= goal.growth_pct - 1e-9:  # an unknown (NaN) growth ends the run too
-            break
-        rate_month = int(m)
+    def run_start(end: int) -> int | None:
+        """The earliest month of the run of months at or above the target that ends at ``end``."""
+        start = None
+        for m in known[known <= end][::-1]:
+            if not growth[m - 1] >= goal.growth_pct - 1e-9:  # an unknown (NaN) growth ends the run too
+                break
+            start = int(m)
+        return start
+
+    # met by the target month: where the run holding it began (a later dip does not undo “one month
+    # early”); otherwise where the final run began, if the year ends at or above the target
+    rate_month = run_start(t) if t in known else None
+    if rate_month is None and known.size:
+        rate_month = run_start(int(known[-1]))
     at_target = None if np.isnan(cum[t - 1]) else float(cum[t - 1])
     remaining = max(t - as_of_month, 0)
     out = {}
@@ -308,7 +330,7 @@ def growth_summary(
     *,
     as_of_month: int,
     goal: Goal,
-    headline: str = "level",
+    headline: str = DEFAULT_HEADLINE,
 ) -> dict[str, Any]:
     """The headline figures of a :func:`growth_path` frame, JSON-ready (万元, %, months).
 
@@ -316,9 +338,15 @@ def growth_summary(
     (level, rate): r_goal_wan (the cumulative needed at the target month), r_margin_wan (cumulative
     at the target month, actual or projected, minus the goal; negative = short), r_met_early
     (margin >= 0), r_met_month (level: the first month the cumulative reaches the goal; rate: the
-    first month from which cumulative growth stays >= the target through the last month known),
-    r_needed_per_month_wan and r_extra_per_month_wan ({month: 万元}) and r_extra_total_wan.
-    headline_* repeat the chosen reading's figures. target_month_actual is True when the as-of month
+    first month from which cumulative growth stays >= the target through the target month, or, when
+    it is below the target then, through the last month known),
+    r_needed_per_month_wan and r_extra_per_month_wan ({month: 万元}) and r_extra_total_wan;
+    r_goal_growth_pct (the cumulative growth the goal amounts to), r_needed_rest_wan and
+    r_needed_rest_yoy_pct (what the months left to the target month must add — as of October,
+    November alone — in 万元 and year on year over last year's same months, comparable basis; None
+    once the target month is published), with rest_months, rest_prior_wan and projected_rest_wan /
+    projected_rest_yoy_pct (what the projection gives those months). headline_* repeat the chosen
+    reading's figures. target_month_actual is True when the as-of month
     is at or after the target month: the projected_target_month_* figures and the margins are then
     actuals, not projections.
     """
@@ -344,9 +372,21 @@ def growth_summary(
         "projected_year_cum_wan": dec["cum_wan"],
         "projected_year_growth_pct": dec["cum_growth_pct"],
     }
+    # the months left to the target month (as of October: November alone), last year's same months on
+    # the comparable base, and what the projection gives them: what each reading needs is read against these
+    rest_base = (target["comparable_prior_cum_wan"] - now["comparable_prior_cum_wan"]
+                 if as_of_month < target_month else None)
+    out |= {"rest_months": [m for m in range(as_of_month + 1, target_month + 1)],
+            "rest_prior_wan": rest_base,
+            "projected_rest_wan": None if rest_base is None else target["cum_wan"] - now["actual_cum_wan"],
+            "projected_rest_yoy_pct": _yoy(target["cum_wan"] - now["actual_cum_wan"], rest_base)}
     for reading, r in readings.items():
         extra = {m: by_month[m][f"{reading}_extra_month_wan"] for m in range(as_of_month + 1, target_month + 1)}
+        needed = None if rest_base is None else r["goal_wan"] - now["actual_cum_wan"]
         out |= {
+            f"{reading}_goal_growth_pct": (r["goal_wan"] / target["comparable_prior_cum_wan"] - 1) * 100,
+            f"{reading}_needed_rest_wan": needed,
+            f"{reading}_needed_rest_yoy_pct": _yoy(needed, rest_base),
             f"{reading}_goal_wan": r["goal_wan"],
             f"{reading}_margin_wan": r["margin_wan"],
             f"{reading}_met_early": r["met_early"],
@@ -357,9 +397,16 @@ def growth_summary(
             f"{reading}_extra_total_wan": r["extra_total_wan"],
         }
     for key in ("goal_wan", "margin_wan", "met_early", "met_month", "needed_per_month_wan",
-                "extra_per_month_wan", "extra_total_wan"):
+                "extra_per_month_wan", "extra_total_wan", "needed_rest_wan", "needed_rest_yoy_pct"):
         out[f"headline_{key}"] = out[f"{headline}_{key}"]
     return out
+
+
+def _yoy(amount: float | None, prior: float | None) -> float | None:
+    """Year-on-year growth (%) of an amount over last year's same months (None when either is unknown)."""
+    if amount is None or not prior:
+        return None
+    return (amount / prior - 1) * 100
 
 
 def track(
@@ -369,7 +416,7 @@ def track(
     profile: Profile,
     goal: Goal,
     projection: pl.DataFrame | None = None,
-    headline: str = "level",
+    headline: str = DEFAULT_HEADLINE,
     year: int | None = None,
 ) -> tuple[pl.DataFrame, dict[str, Any]]:
     """:func:`growth_path` and :func:`growth_summary` in one call; the summary says which projection

@@ -36,7 +36,7 @@ from jygproj.catalogue import Catalogue, catalogue
 from jygproj.errors import JygprojError
 
 #: Bump when the layout or a canonical table changes: every copy is then rebuilt.
-FORMAT = 3  # 3: sheet reports name the 1-X月完成投资 column (completed_column, issue 13), after the registration columns
+FORMAT = 4  # 2: registered / registered_on filled (issue 14); 3: sheet reports name the 1-X月完成投资 column (issue 13); 4: both
 MANIFEST = "manifest.json"
 #: Canonical table → its columns and dtypes (jygproj.schema).
 TABLES: dict[str, dict[str, pl.DataType]] = {

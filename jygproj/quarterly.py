@@ -21,8 +21,9 @@ from typing import Any
 
 import polars as pl
 
-from jygproj import (alerts, completion, factors, growth, ledger, paths, projection, ranking, runs, starts,
+from jygproj import (alerts, completion, factors, growth, ledger, paths, ranking, runs, starts,
                      supervision)
+from jygproj.forecast import Result as Forecast, forecast_city
 from jygproj.catalogue import WORKBOOK_SUFFIXES, Catalogue, catalogue
 from jygproj.errors import JygprojError, UsageError
 from jygproj.evaluation import Evaluation, evaluation
@@ -56,7 +57,7 @@ class ReviewParams:
     data_dir: str  # "" = the embedded sample of the year; otherwise by the one path rule (paths.resolve)
     as_of: str  # "YYYY-MM": the month whose cumulative figures the review uses
     unit: str | None = None  # responsible unit 责任单位, None for the city
-    headline: str = "level"
+    headline: str = growth.DEFAULT_HEADLINE  # the rate reading: how Jiayuguan and Gansu judge the goal (sources: growth.py)
 
     def __post_init__(self):
         if not 1 <= self.quarter <= 4:
@@ -126,6 +127,7 @@ class Inputs:
     catalogue: Catalogue | None = None  # the data folder's catalogue (its workbooks' sha256, keyed by path)
     followups: Any = None  # jygproj.followups.wiring.FollowupInputs: replies, closures, settings
     letter_rules: Any = None  # the reminder-letter triggers (supervision.LetterRules, alert_rules.yaml)
+    forecasts: dict = field(default_factory=dict)  # evaluation "YYYY-MM" → its forecast (jygproj.forecast), made once
 
 
 def load_inputs(data_dir: str | Path | None, year: int) -> Inputs:
@@ -174,6 +176,7 @@ class Results:
     frames: dict[str, pl.DataFrame | None]
     growth: dict[str, Any]  # jygproj.growth.growth_summary (+ projection)
     growth_readings: list[dict[str, Any]]  # jygproj.growth.readings
+    forecast: Forecast | None  # the FAI forecast the tracker projects with (None as of December)
     level_labels: dict[str, str]  # warning level code -> the rules' colour name
     level_counts: dict[str, int]
     movement_counts: dict[str, int]
@@ -289,7 +292,7 @@ def calculate(inputs: Inputs, params: ReviewParams) -> Results:
     items = completion.requirement_items(reqs, start_summary, plan.requirement_labels)
 
     # 3. the 12% tracker (city-wide: the baseline is the city's FAI statistics)
-    growth_frame, growth_summary = growth_tracker(inputs, params)
+    growth_frame, growth_summary, fc = growth_tracker(inputs, params)
 
     # 4. warnings (二(八)) and movements against the previous quarter: one per project and rule
     warn = alerts.evaluate(projects, memberships, progress, as_of, inputs.rules, profile, month=m,
@@ -358,10 +361,11 @@ def calculate(inputs: Inputs, params: ReviewParams) -> Results:
         factor_totals=factors.category_totals(classified),
         missed_targets=missed, reminder_units=units_due, reminder_facts=facts, priority_support=support,
         cross_list=conflicts, latest_weekly=weekly,
+        **forecast_frames(fc),
     )
     return Results(
         params=params, plan=plan, projects=projects, problems=problems, frames=frames,
-        growth=growth_summary, growth_readings=growth.readings(growth_summary), level_labels=level_labels,
+        growth=growth_summary, growth_readings=growth.readings(growth_summary), forecast=fc, level_labels=level_labels,
         level_counts=alerts.level_counts(warn),
         movement_counts={r["movement"]: r["n"] for r in moves.group_by("movement").agg(
             pl.len().alias("n")).iter_rows(named=True)},
@@ -478,24 +482,71 @@ def provenance(inputs: Inputs) -> pl.DataFrame:
 # --- the 12% tracker -------------------------------------------------------------------------------
 
 
-def growth_tracker(inputs: Inputs, params: ReviewParams) -> tuple[pl.DataFrame, dict[str, Any]]:
-    """The 12% tracker (jygproj.growth) on the city's FAI baseline, with the project-by-project
-    projection of jygproj.projection (baseline scenario: each project at its current pace, seasonal
-    profile) for the months after the as-of month. Always city-wide: the baseline is the city's
-    statistics, a unit has no FAI base of its own.
+def forecast_for(inputs: Inputs, ev: Evaluation) -> Forecast:
+    """The FAI forecast (jygproj.forecast) as of ``ev`` on the inputs, made once per evaluation: the
+    review, the planner and the analyst's ``Workbench.forecast`` share it (one forecast, the same
+    figures and probabilities everywhere)."""
+    if ev.text not in inputs.forecasts:
+        ds = inputs.dataset
+        inputs.forecasts[ev.text] = forecast_city(ds.projects, ds.memberships, ds.progress, ds.baseline, as_of=ev,
+                                                  goal=inputs.plan.goal, profile=inputs.profile)
+    return inputs.forecasts[ev.text]
 
-    As of December (the Q4 review) every month is an actual: nothing is projected (the scenario
-    engine refuses December, there is nothing left to plan) and summary["projection"] says so.
+
+def growth_tracker(inputs: Inputs, params: ReviewParams) -> tuple[pl.DataFrame, dict[str, Any], Forecast | None]:
+    """The 12% tracker (jygproj.growth) on the city's FAI baseline, with the FAI forecast
+    (jygproj.forecast: calibrated on the city's own history, 统计数 = other FAI + 入统率 × registered
+    调度数, backtested) for the months after the as-of month. Always city-wide: the baseline is the
+    city's statistics, a unit has no FAI base of its own.
+
+    The summary adds what the report's first screen needs: the forecast's P10–P90 of the target
+    month, the probability of each reading (the forecast's Monte Carlo), the backtest error, the
+    reconciliation of 调度数 with 统计数 and the forecast's warnings. As of December (the Q4 review)
+    every month is an actual: nothing is projected and summary["projection"] says so.
     """
     ds = inputs.dataset
     m = params.as_of_month
-    if m == 12:
-        proj = None
-    else:
-        proj = projection.project(ds.projects, ds.memberships, ds.progress, ds.baseline, as_of=params.evaluation,
-                                  profile=inputs.profile).select("month", "projected_cum_wan")
+    fc = None if m == 12 else forecast_for(inputs, params.evaluation)
+    proj = None if fc is None else fc.projection_frame()
     path, summary = growth.track(ds.baseline, as_of_month=m, profile=inputs.profile, goal=inputs.plan.goal,
                                  projection=proj, headline=params.headline, year=params.year)
-    summary["projection"] = ("无（截至12月，全年均为实际数，不作预测）" if proj is None
-                             else "jygproj.projection（基准情景）")
-    return path, summary
+    summary["projection"] = ("无（截至12月，全年均为实际数，不作预测）" if fc is None
+                             else "投资预测模型（按全市历年月度规律、清单项目进度与入库、入统率测算）")
+    summary["forecast"] = forecast_summary(fc)
+    return path, summary, fc
+
+
+def forecast_summary(fc: Forecast | None) -> dict[str, Any] | None:
+    """The forecast's figures the report shows (万元, %, shares): target month P10/P50/P90, the
+    probability of each reading, the backtest scores, the reconciliation, what the data did not say."""
+    if fc is None:
+        return None
+    t = fc.goal.target_month
+    bands = fc.bands().filter(pl.col("month") == t).row(0, named=True)
+    bt = fc.backtest_summary()
+    return {
+        "target_month": t,
+        "target_month_actual": fc.as_of_month >= t,
+        "cum_wan": bands["cum_wan"], "growth_pct": bands["growth_pct"],
+        **{f"{q}_{k}": bands[f"{q}_{k}"] for q in ("p10", "p50", "p90") for k in ("cum_wan", "growth_pct")},
+        "probability": fc.reading_probabilities(),
+        "draws": fc.simulation.draws,
+        "model_sigma": fc.model_sigma,
+        "mode": fc.forecast.parts.mode,
+        "shape_source": fc.forecast.city.shape_source,
+        "shape_years": list(fc.forecast.city.shape_years),
+        "registration_known": fc.registration_known,
+        "flags": [f["text"] for f in fc.forecast.flags],
+        "reconciliation": fc.reconciliation,
+        "backtest": {k: v for k, v in bt.items() if k != "cases"} | {"cases": len(fc.cases)},
+    }
+
+
+def forecast_frames(fc: Forecast | None) -> dict[str, pl.DataFrame | None]:
+    """The forecast's tables for the report: monthly bands, the reconciliation, the backtest cases."""
+    if fc is None:
+        return {"forecast_bands": None, "reconciliation": None, "backtest": None}
+    from jygproj.forecast.backtest import case_frame
+
+    return {"forecast_bands": fc.bands(), "reconciliation": pl.DataFrame([fc.reconciliation]) if fc.reconciliation else None,
+            "backtest": case_frame(fc.cases) if fc.cases else None}

@@ -523,8 +523,43 @@ SCORE_LABELS: dict[str, str] = {
     "started_on": "实际开工时间",
 }
 
+#: The two readings of the plan's growth goal, short (jygproj.growth; the plan's own words with its
+#: numbers: jygproj.plan.Words.reading_labels / reading_short).
+READING_NAMES: dict[str, str] = {"rate": "增速口径", "level": "总量口径"}
+#: Why a reading is the default, with its source, said where the report names its headline reading
+#: (jygproj.growth.DEFAULT_HEADLINE; sources: /work/coord/forecast_research.md §2). The plan's own
+#: words (一 工作目标: 力争提前1个月完成) stay the requirement; the reading is how it is judged.
+READING_SOURCES: dict[str, str] = {
+    "rate": "嘉峪关、甘肃公布增长目标完成情况时均以累计增速衡量，如《嘉峪关日报》2023年11月8日："
+            "“前三季度……固定资产投资同比增长14.6%，全省排名第五位，高于全省7.9个百分点”；"
+            "甘肃省发展和改革委员会2023年1月15日：“固定资产投资增长10%，高于年初目标（9%）1个百分点”",
+}
+
+#: Chinese headers of the FAI forecast's report columns (jygproj.forecast via jygproj.quarterly).
+FORECAST_LABELS: dict[str, str] = {
+    "cum_wan": "1-X月累计（万元，实际或预测）",
+    "p10_cum_wan": "P10累计（万元）",
+    "p90_cum_wan": "P90累计（万元）",
+    "p10_growth_pct": "P10累计增速（%）",
+    "p90_growth_pct": "P90累计增速（%）",
+    "listed_statistical_wan": "清单项目统计数（万元）",
+    "other_wan": "清单外投资（万元）",
+    "value_wan": "金额（万元）",
+    "value_yi": "金额（亿元）",
+    "ratio": "比例",
+    "as_of_label": "预测基准月",
+    "predicted_month": "预测月份",
+    "horizon": "提前月数",
+    "predicted_growth_pct": "预测累计增速（%）",
+    "actual_growth_pct": "实际累计增速（%）",
+    "error_pp": "误差（百分点）",
+    "covered": "落入P10–P90",
+    "hold_growth_pct": "对照：沿用当月累计增速（%）",
+}
+
 #: Chinese headers of the quarterly report's columns (COLUMN_LABELS covers the canonical ones).
 REPORT_LABELS: dict[str, str] = {
+    **FORECAST_LABELS,
     "scope": "清单/口径",
     "period": "期间",
     "quarter": "季度",

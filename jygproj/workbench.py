@@ -9,7 +9,8 @@
     wb.completion()        # completion against the plan, as known on the evaluation date
     review = wb.quarterly()          # the quarterly review (tables, summary, words, charts)
     reserve = wb.reserve()           # the reserve pipeline report
-    planner = wb.planner()           # the scenario planner on the same data
+    planner = wb.planner()           # the scenario planner on the same data and forecast
+    forecast = wb.forecast()         # the FAI forecast: bands, P(both readings), 调度数 vs 统计数, backtest
 
 Works the same from JupyterLab (whose working folder is notebooks/) and from anywhere else: no
 argument means the embedded sample, a relative folder is taken from the current folder (the one
@@ -98,16 +99,31 @@ class Workbench:
                                      plan_targets=self.plan.amount_targets if by is None else None,
                                      projects=self.projects, by=by)
 
-    def quarterly(self, quarter: int | None = None, *, unit: str | None = None, headline: str = "level"):
-        """The quarterly review (jygproj.quarterly.Review) of ``quarter`` (default: the last quarter
-        closed by the evaluation month); show its parts with jygproj.report.review_files."""
+    def _inputs(self):
         from jygproj import quarterly
 
+        if "inputs" not in self._cache:
+            self._cache["inputs"] = quarterly.inputs_from(self.catalogue, self.dataset, self.plan)
+        return self._cache["inputs"]
+
+    def forecast(self):
+        """The FAI forecast as of the evaluation month (jygproj.forecast.Result: bands, probabilities
+        of both readings, reconciliation of 调度数 with 统计数, backtest); the same one the quarterly
+        review and the planner use."""
+        from jygproj import quarterly
+
+        return quarterly.forecast_for(self._inputs(), self.evaluation)
+
+    def quarterly(self, quarter: int | None = None, *, unit: str | None = None, headline: str | None = None):
+        """The quarterly review (jygproj.quarterly.Review) of ``quarter`` (default: the last quarter
+        closed by the evaluation month); ``headline`` the reading it leads with (default: the rate
+        reading, jygproj.growth.DEFAULT_HEADLINE); show its parts with jygproj.report.review_files."""
+        from jygproj import growth, quarterly
+
         q = quarter or max(self.evaluation.month // 3, 1)
-        params = quarterly.ReviewParams(self.year, q, str(self.folder), self.evaluation.text, unit, headline)
-        inputs = self._cache.get("inputs") or quarterly.inputs_from(self.catalogue, self.dataset, self.plan)
-        self._cache["inputs"] = inputs
-        return quarterly.build_review(inputs, params)
+        params = quarterly.ReviewParams(self.year, q, str(self.folder), self.evaluation.text, unit,
+                                        headline or growth.DEFAULT_HEADLINE)
+        return quarterly.build_review(self._inputs(), params)
 
     def reserve(self, review_date: str | None = None, **params: Any):
         """The reserve pipeline report (jygproj.reserve.pipeline.Loaded) reviewed in ``review_date``
@@ -118,11 +134,14 @@ class Workbench:
         params.setdefault("fai_as_of", self.evaluation.text)
         return pipeline.build(self.dataset, self.catalogue.paths, review_date=month, **params)
 
-    def planner(self, *, draws: int = 10_000, seed: int = 2023):
-        """The scenario planner (jygproj.scenario.files.Planner) from the evaluation month."""
+    def planner(self, *, draws: int | None = None, seed: int | None = None):
+        """The scenario planner (jygproj.scenario.files.Planner) from the evaluation month, on the same
+        forecast as the review (default draws and seed: the forecast's, so the baseline's
+        probabilities are the review's)."""
         from jygproj.scenario.files import planner_from_dataset
 
-        return planner_from_dataset(self.dataset, as_of=self.evaluation.text, draws=draws, seed=seed, plan=self.plan)
+        return planner_from_dataset(self.dataset, as_of=self.evaluation.text, draws=draws, seed=seed, plan=self.plan,
+                                    result=self.forecast())
 
 
 def open(data: str | Path | None = None, *, year: int | None = None, as_of: str | None = None) -> Workbench:

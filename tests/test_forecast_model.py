@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import numpy as np
 import polars as pl
 import pytest
 
-from jygproj import projection, schema
-from jygproj.forecast import history, listed as listed_mod, model, reconcile
+from jygproj import schema
+from jygproj.evaluation import Evaluation
+from jygproj.forecast import history, listed as listed_mod, model, projects as projects_mod, reconcile
 from jygproj.forecast.settings import load_forecast_settings
 from jygproj.reference import load_seasonal_profile
 
@@ -89,7 +91,7 @@ def test_a_project_past_its_annual_plan_does_not_accelerate():
     cum = [0, 0, 0, 100, 300, 550, 800, 1100]
     lst = _listed([cum], nature=["continuing"], annual=[1000], planned=[0], start=[3], registered=[1], m0=7)
     est, rates = model.estimate(lst, Q, model.Settings())
-    path, _ = model.listed_paths(lst, Q, est, rates)
+    path, _ = model.prepare(lst, Q, est, rates).expected()
     rate = 300 / Q[7]
     three = model.run_rates(lst, Q, 3, 0.5)[0]  # a three-month window: (250 + 250 + 300) / shares
     assert three == pytest.approx(800 / Q[5:8].sum())
@@ -99,7 +101,7 @@ def test_a_project_past_its_annual_plan_does_not_accelerate():
     capped = _listed([cum], nature=["continuing"], annual=[1000], planned=[0], start=[3], registered=[1], m0=7,
                      total=[1500])
     est, rates = model.estimate(capped, Q, model.Settings())
-    assert model.listed_paths(capped, Q, est, rates)[0][0, 12] == pytest.approx(1500)
+    assert model.prepare(capped, Q, est, rates).expected()[0][0, 12] == pytest.approx(1500)
 
 
 def test_not_started_projects_start_with_a_probability_and_a_ramp_up():
@@ -109,7 +111,7 @@ def test_not_started_projects_start_with_a_probability_and_a_ramp_up():
     settings = model.Settings()
     est, rates = model.estimate(lst, Q, settings)  # nothing to measure: the defaults
     assert est.values["start_hazard_0"] == pytest.approx(settings.start_hazards[0])
-    cum, reg = model.listed_paths(lst, Q, est, rates)
+    cum, reg = model.prepare(lst, Q, est, rates).expected()
     h = model.hazards(est, "start_hazard")
     intensity = 1200 / Q[9:].sum()
     p_sep = h[0]
@@ -127,7 +129,7 @@ def test_registration_brings_the_year_to_date_in_at_once():
     lst = _listed([cum], nature=["new"], annual=[2000], planned=[6], start=[6], registered=[listed_mod.NOT_THIS_YEAR],
                   m0=8)
     est, rates = model.estimate(lst, Q, model.Settings())
-    total, reg = model.listed_paths(lst, Q, est, rates)
+    total, reg = model.prepare(lst, Q, est, rates).expected()
     g = model.hazards(est, "registration_hazard")
     assert reg[0, 8] == 0.0
     assert reg[0, 9] == pytest.approx(g[3] * total[0, 9])
@@ -169,9 +171,9 @@ def test_listed_above_the_statistics_gives_a_gap_not_a_zero():
     city = {m: 121_000.0 * cum[m] for m in range(2, m0 + 1)}
     listed = {m: 1.3 * city[m] for m in range(2, m0 + 1)}
     projects, memberships, progress, baseline = _frames(listed, city, m0)
-    old = projection.project(projects, memberships, progress, baseline, as_of="2023-09", profile=PROFILE)
-    assert old["other_cum_wan"][m0 - 1] == 0.0 and old["growth_pct"][10] > 35  # the bug of issue 14
-    lst = listed_mod.build_listed(projects, memberships, progress, year=2023, as_of_month=m0)
+    # (the old projection, before issue 14, set other FAI to 0 here and projected November at +40%)
+    lst = listed_mod.build_listed(projects, memberships, progress, year=2023, as_of_month=m0,
+                                  known_on=Evaluation(2023, m0).date)
     fc = model.forecast(history.city(baseline, year=2023, as_of_month=m0, profile=PROFILE), lst,
                         load_forecast_settings().model, project_shape=Q)
     rec = reconcile.reconciliation(fc)
@@ -183,14 +185,55 @@ def test_listed_above_the_statistics_gives_a_gap_not_a_zero():
     assert frame.height == len(reconcile.RECONCILIATION_LABELS) and frame["金额（万元）"].null_count() == 0
 
 
+def test_without_registration_data_a_new_start_is_counted_by_the_registration_lags():
+    # started in June, registration not reported: counted (in expectation) from its start month by
+    # the registration hazards — the past months too — not from its first report
+    cum = [0, 0, 0, 0, 0, 0, 200, 400, 600]
+    lst = dataclasses.replace(_listed([cum], nature=["new"], annual=[2000], planned=[6], start=[6],
+                                      registered=[listed_mod.NOT_THIS_YEAR], m0=8), registration_known=False)
+    est, rates = model.estimate(lst, Q, model.Settings())
+    assert "registration_hazard_0" in est.defaulted
+    total, reg = model.prepare(lst, Q, est, rates).expected()
+    f = projects_mod.event_table(model.hazards(est, "registration_hazard"))[0]
+    assert reg[0, 6] == pytest.approx(200 * f[1]) and reg[0, 8] == pytest.approx(600 * f[3])
+    assert reg[0, 10] == pytest.approx(total[0, 10] * f[5])
+
+
+def test_adjustments_multiply_the_forecasts_parts():
+    # a started project at its run rate; ×1.5 adds half its future work, a 2-month pause loses its
+    # next two months, 0 stops it; a not-started one starts later with a delay
+    cum = [[0, 0, 0, 100, 300, 550, 800, 1100], [0] * 8]
+    lst = _listed(cum, nature=["continuing", "new"], annual=[1000, 1200], planned=[0, 8], start=[3, 99],
+                  registered=[1, 99], m0=7)
+    est, rates = model.estimate(lst, Q, model.Settings())
+    prep = model.prepare(lst, Q, est, rates)
+    base, _ = prep.expected()
+    up, _ = prep.expected(projects_mod.Adjustments(multiplier=np.array([1.5, 1.0])))
+    assert up[0, 12] - 1100 == pytest.approx(1.5 * (base[0, 12] - 1100))
+    paused, _ = prep.expected(projects_mod.Adjustments(pause_months=np.array([2, 0])))
+    assert paused[0, 9] == pytest.approx(1100) and paused[0, 12] - paused[0, 9] == pytest.approx(base[0, 12] - base[0, 9])
+    stopped, _ = prep.expected(projects_mod.Adjustments(multiplier=np.array([0.0, 0.0])))
+    assert stopped[0, 12] == pytest.approx(1100) and stopped[1, 12] == 0.0
+    later, _ = prep.expected(projects_mod.Adjustments(start_delay_months=2))
+    assert later[1, 9] == 0.0 and later[1, 12] < base[1, 12]
+    assert later[0, 12] == pytest.approx(base[0, 12])
+    never, _ = prep.expected(projects_mod.Adjustments(start_hazard_factor=0.0))
+    assert never[1, 12] == 0.0
+
+
 def test_without_registration_columns_every_report_counts_and_it_says_so():
     shares = np.array([0, 0, 2, 5, 8, 10, 12, 13, 13, 12, 11, 8, 6], dtype=float)
     cum = np.cumsum(shares) / shares.sum()
     city = {m: 121_000.0 * cum[m] for m in range(2, 10)}
     projects, memberships, progress, _ = _frames({m: 0.8 * city[m] for m in range(2, 10)}, city, 9)
     lst = listed_mod.build_listed(projects.drop("registered", "registered_on"), memberships, progress, year=2023,
-                                  as_of_month=9)
-    assert not lst.registration_known and lst.registered_month.tolist() == [2]
+                                  as_of_month=9, known_on=Evaluation(2023, 9).date)
+    # a continuing project counts from January; columns present but empty (the schema's, no table
+    # filling them) are not registration data either
+    assert not lst.registration_known and lst.registered_month.tolist() == [1]
+    empty = projects.with_columns(pl.lit(None, pl.Boolean).alias("registered"), pl.lit(None, pl.Date).alias("registered_on"))
+    assert not listed_mod.build_listed(empty, memberships, progress, year=2023, as_of_month=9,
+                                       known_on=Evaluation(2023, 9).date).registration_known
     assert reconcile.registration_warnings(lst).is_empty()
 
 

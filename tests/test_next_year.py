@@ -83,6 +83,8 @@ def test_a_full_2024q3_review_and_the_planner_follow_the_2024_plan(plans_2024, d
     g = s["growth"]
     assert (g["target_growth_pct"], g["target_month"], s["run"]["evaluated_on"]) == (10.0, 10, "2024-11-10")
     assert g["level"]["goal_wan"] == pytest.approx(1.10 * g["prior_year_total_wan"], abs=0.02)
+    # the forecast follows the plan's target month too: its backtest scores October, not November
+    assert g["forecast"]["target_month"] == 10 and g["forecast"]["backtest"]["mae_pp_target_month"] is not None
     # requirements: the 2024 plan's thresholds and deadlines
     starts = {(r["requirement_id"], r["quarter"]): r for r in s["starts"]}
     assert starts[("government_new_june", None)]["deadline"] == "2024-05-31"

@@ -1,7 +1,9 @@
-"""The deterministic projection on a four-project city (tests/test_scenario_data.py).
+"""The planner's model on a four-project city (tests/test_scenario_data.py): the forecast
+(jygproj.forecast) with the levers as adjustments of its parts, checked by hand from those parts.
 
-Seasonal profile (data/reference/seasonal_profile.yaml): 87.5% of the year done by the end of
-October, November 8%, December 4.5%, so 12.5% remains.
+Seasonal profile (data/reference/seasonal_profile.yaml), the construction intensity a project
+follows: October 11%, November 8%, December 4.5%. The four projects report no 是否入库: the two
+continuing ones count as registered, a new start by the registration lags (jygproj.forecast.projects).
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ import polars as pl
 import pytest
 
 from jygproj import projection
+from jygproj.forecast import history, projects as projects_mod
 from jygproj.reference import load_seasonal_profile
 from jygproj.scenario.levers import Levers
 from test_scenario_data import city_frames
 
 PROFILE = load_seasonal_profile()
+Q = history.profile_shape(PROFILE)
 
 
 @pytest.fixture(scope="module")
@@ -33,43 +37,37 @@ def model(frames):
 def test_each_project_counted_once_and_latest_revision_used(model):
     # P1 reports 8750 on two lists: once. P2's revision 1 (1750) supersedes revision 0 (1000).
     assert model.ids.tolist() == ["P1", "P2", "P4", "P5"]
-    assert model.completed_wan.tolist() == [8750.0, 1750.0, 0.0, 0.0]
-    assert model.listed_completed0_wan == 10500.0
+    assert model.forecast.listed.cum_wan[:, 10].tolist() == [8750.0, 1750.0, 0.0, 0.0]
+    assert model.forecast.listed.started().tolist() == [True, True, False, False]
 
 
-def test_pace_is_completed_over_time_elapsed_plan(model):
-    # P1: 8750 / (10000 × 0.875) = 1.0; P2: 1750 / (4000 × 0.875 = 3500) = 0.5
-    assert model.pace[:2].tolist() == pytest.approx([1.0, 0.5])
-    assert model.started.tolist() == [True, True, False, False]
+def test_the_baseline_scenario_is_the_forecast(model):
+    path = projection.run(model)
+    assert path.total_wan == pytest.approx(model.forecast.total_wan[1:], nan_ok=True)
+    assert path.growth_pct[9] == 10.0  # October: the published rate
 
 
-def test_other_fai_is_city_minus_listed(model):
-    # 110000 city cumulative by October − 10500 listed = 99500
-    assert model.other_cum0_wan == 99500.0
-
-
-def test_projected_november_by_hand(frames):
+def test_projected_november_by_hand(model, frames):
+    fc, m0 = model.forecast, 10
+    est = fc.estimates.values
+    # started projects go on at their last month's intensity along the profile: P1 did 750 in
+    # October, so 750 × 8/11 in November; P2 250 × 8/11
+    reg = fc.parts.prepared.expected()[1]
+    assert reg[0, 11] - reg[0, 10] == pytest.approx(750 * Q[11] / Q[10])
+    assert reg[1, 11] - reg[1, 10] == pytest.approx(250 * Q[11] / Q[10])
+    # P4 (due in November): starts in it with the start hazard, at the plan's intensity, its first
+    # month at the ramp-up factor; counted once registered (the lag's first-month chance)
+    h0 = est["start_hazard_0"]
+    intensity = 2000 / (Q[11] + Q[12]) * est["new_pace"]
+    assert reg[2, 11] == pytest.approx(h0 * intensity * Q[11] * est["first_month_factor"] * est["registration_hazard_0"])
+    # the city: other FAI at its run rate along its pattern + 入统率 × the registered reports added
+    other = fc.parts.other_rate * fc.parts.other_shape[11]
     out = projection.project(**frames, as_of="2023-10", profile=PROFILE)
     nov = out.filter(pl.col("month") == 11).row(0, named=True)
-    # P1: annual 10000 × Nov share 0.08 × pace 1                      = 800
-    # P2: annual 4000 × 0.08 × pace 0.5                                = 160
-    # P4: starts in November as planned: 2000 / 0.125 × 0.08          = 1280
-    # P5: overdue (planned March), starts in November: 3000/0.975×0.08 = 246.15
-    # other: (110000 − 100000) × 99500/110000 × 1.10                  = 9950
-    listed = 10500 + 800 + 160 + 1280 + 3000 / 0.975 * 0.08
-    assert nov["listed_cum_wan"] == pytest.approx(listed)
-    assert nov["other_cum_wan"] == pytest.approx(99500 + 9950)
-    assert nov["projected_cum_wan"] == pytest.approx(listed + 109450)
-    assert nov["growth_pct"] == pytest.approx((listed + 109450) / 110000 * 100 - 100)
-    assert not nov["is_actual"]
-
-
-def test_december_completes_on_pace_plans(frames):
-    out = projection.project(**frames, as_of="2023-10", profile=PROFILE)
-    dec = out.filter(pl.col("month") == 12).row(0, named=True)
-    # P1 ends at its plan 10000; P2 at 1750 + 4000 × 0.125 × 0.5 = 2000 (half pace, no catching up);
-    # P4 at 2000; P5 at 3000 × 0.125 / 0.975
-    assert dec["listed_cum_wan"] == pytest.approx(10000 + 2000 + 2000 + 3000 * 0.125 / 0.975)
+    assert nov["projected_cum_wan"] == pytest.approx(110_000 + other + fc.rho * (reg[:, 11] - reg[:, m0]).sum())
+    assert nov["growth_pct"] == pytest.approx((nov["projected_cum_wan"] / 110000 - 1) * 100)
+    assert nov["other_cum_wan"] + nov["listed_cum_wan"] == pytest.approx(nov["projected_cum_wan"])
+    assert not nov["is_actual"] and nov["reserve_cum_wan"] == 0.0
 
 
 def test_actual_months_are_the_published_figures(frames):
@@ -93,18 +91,24 @@ def test_growth_chains_on_the_published_comparable_rate(frames):
     assert nov["growth_pct"] == pytest.approx((nov["projected_cum_wan"] / base - 1) * 100)
 
 
+def _added(model, levers, i):
+    """Project i's statistical FAI added in November and December under ``levers``."""
+    reg = model.forecast.parts.prepared.expected(projection.resolve(model, levers))[1]
+    return model.forecast.rho * (reg[i, 11:] - reg[i, 10])
+
+
 def test_levers_change_only_arrays_not_the_model(model):
-    before = model.completed_wan.copy()
+    before = model.forecast.listed.cum_wan.copy()
     projection.run(model, Levers(exclude=["P1"], pace_by_list={"government": 1.5}))
-    assert np.array_equal(model.completed_wan, before)
+    assert np.array_equal(model.forecast.listed.cum_wan, before)
 
 
 def test_exclude_stops_future_investment_only(model):
     base = projection.run(model)
     out = projection.run(model, Levers(exclude=["P1"]))
-    # P1 would add 800 in November and 450 in December; its 8750 done stays.
-    assert base.total_wan[10] - out.total_wan[10] == pytest.approx(800)
-    assert base.total_wan[11] - out.total_wan[11] == pytest.approx(1250)
+    loss = _added(model, Levers(), 0)
+    assert base.total_wan[10:] - out.total_wan[10:] == pytest.approx(loss)
+    assert out.total_wan[9] == base.total_wan[9]  # its 8750 done stays
 
 
 def test_list_pace_applies_to_the_first_list(model):
@@ -112,34 +116,40 @@ def test_list_pace_applies_to_the_first_list(model):
     base = projection.run(model)
     assert projection.run(model, Levers(pace_by_list={"industrial": 1.5})).total_wan[10] == base.total_wan[10]
     up = projection.run(model, Levers(pace_by_list={"provincial_major": 1.5}))
-    assert up.total_wan[10] - base.total_wan[10] == pytest.approx(400)  # 800 × 0.5
+    assert up.total_wan[10] - base.total_wan[10] == pytest.approx(0.5 * _added(model, Levers(), 0)[0])
 
 
-def test_delay_moves_new_starts_out_of_the_year(model):
+def test_delay_and_start_probability_move_only_the_projects_not_started(model):
     base = projection.run(model)
-    out = projection.run(model, Levers(new_start_delay_months=2))
-    # P4 and P5 start in January next year: November loses 1280 + 246.15
-    assert base.total_wan[10] - out.total_wan[10] == pytest.approx(1280 + 3000 / 0.975 * 0.08)
+    new = sum(_added(model, Levers(), i)[0] for i in (2, 3))
+    never = projection.run(model, Levers(start_probability=0.0))
+    assert base.total_wan[10] - never.total_wan[10] == pytest.approx(new)
+    out = projection.run(model, Levers(new_start_delay_months=2))  # both pushed past December
+    assert base.total_wan[11] - out.total_wan[11] == pytest.approx(sum(_added(model, Levers(), i)[1] for i in (2, 3)))
+    more = projection.run(model, Levers(start_probability=1.5))
+    assert more.total_wan[10] > base.total_wan[10]
 
 
-def test_start_probability_scales_new_projects_expected_value(model):
+def test_defer_pauses_a_started_project(model):
     base = projection.run(model)
-    half = projection.run(model, Levers(start_probability=0.5))
-    assert base.total_wan[10] - half.total_wan[10] == pytest.approx((1280 + 3000 / 0.975 * 0.08) / 2)
+    out = projection.run(model, Levers(defer={"P2": 1}))
+    assert base.total_wan[10] - out.total_wan[10] == pytest.approx(_added(model, Levers(), 1)[0])
 
 
-def test_reserve_pull_adds_its_seasonal_part(model):
+def test_reserve_pull_adds_its_seasonal_part_at_the_statistical_share(model):
     base = projection.run(model)
     out = projection.run(model, Levers(reserve_pull={"R1": {"start_month": 11, "first_year_wan": 5000.0}}))
-    # 5000 a year × November share 0.08 = 400; December 225 more
-    assert out.reserve_wan[10] == pytest.approx(400) and out.reserve_wan[11] == pytest.approx(625)
-    assert out.total_wan[10] - base.total_wan[10] == pytest.approx(400)
+    rho = model.forecast.rho
+    # 5000 a year × November share 0.08 = 400 reported; December 225 more; counted at 入统率
+    assert out.reserve_wan[10] == pytest.approx(rho * 400) and out.reserve_wan[11] == pytest.approx(rho * 625)
+    assert out.total_wan[10] - base.total_wan[10] == pytest.approx(rho * 400)
 
 
-def test_other_growth_lever(model):
-    out = projection.run(model, Levers(other_growth_pct=0.0))
-    # other grows its share of last year's November increment without growth: 10000 × 99500/110000
-    assert out.other_wan[10] == pytest.approx(99500 + 10000 * 99500 / 110000)
+def test_other_change_lever(model):
+    base = projection.run(model)
+    out = projection.run(model, Levers(other_change_pct=-20.0))
+    added = base.other_wan[10:] - base.other_wan[9]
+    assert out.other_wan[10:] - out.other_wan[9] == pytest.approx(0.8 * added)
 
 
 def test_unknown_project_in_a_lever_is_refused(model):
@@ -150,11 +160,12 @@ def test_unknown_project_in_a_lever_is_refused(model):
 def test_missing_prior_base_is_refused(frames):
     f = dict(frames)
     f["baseline"] = frames["baseline"].filter(pl.col("month") != 12)
-    with pytest.raises(projection.ProjectionError, match="baseline_prior_missing"):
+    with pytest.raises(projection.ProjectionError) as err:
         projection.build_model(**f, as_of="2023-10", profile=PROFILE)
+    assert err.value.code == "baseline_prior_missing"
 
 
-def test_earlier_as_of_month(frames):
+def test_earlier_as_of_month():
     f = city_frames(as_of_month=6)
     out = projection.project(**f, as_of="2023-06", profile=PROFILE)
     assert out.filter(pl.col("is_actual")).height == 6
@@ -167,3 +178,10 @@ def test_december_is_refused_there_is_nothing_left_to_project(frames):
     with pytest.raises(projection.ProjectionError) as err:
         projection.build_model(**frames, as_of="2023-12", profile=PROFILE)
     assert err.value.code == "as_of_out_of_range"
+
+
+def test_neutral_levers_are_neutral_adjustments(model):
+    adj = projection.resolve(model, Levers())
+    assert np.all(adj.multiplier == 1) and not adj.pause_months.any() and adj.extra_reported_wan is None
+    base, _ = model.forecast.parts.prepared.expected(projects_mod.NEUTRAL)
+    assert np.array_equal(model.forecast.parts.prepared.expected(adj)[0], base)

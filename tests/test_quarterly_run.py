@@ -99,7 +99,17 @@ def test_growth_figures_match_the_baseline_workbook(report):
         month = g[reading]["projected_met_month"]
         assert month is None or 2 <= month <= 12
         assert g[reading]["met_early"] == (month is not None and month <= 11)
-    assert g["headline"] == "level" and g["headline_met_month"] == g["level"]["projected_met_month"]
+    # the rate reading leads (jygproj.growth.DEFAULT_HEADLINE, by source); both are always there
+    assert g["headline"] == "rate" and g["headline_met_month"] == g["rate"]["projected_met_month"]
+    # what November alone must add for each reading, in 万元 and year on year, and the forecast's chance
+    for reading in ("level", "rate"):
+        r = g[reading]
+        assert r["needed_rest_wan"] == pytest.approx(r["goal_wan"] - g["ytd_cum_wan"], abs=0.02)
+        prior_nov = base["1-11月"][1] - base["1-10月"][1]
+        assert r["needed_rest_yoy_pct"] == pytest.approx((r["needed_rest_wan"] / prior_nov - 1) * 100, abs=0.05)
+        assert 0 <= r["probability"] <= 1
+    f = g["forecast"]
+    assert f["p10_growth_pct"] <= f["growth_pct"] <= f["p90_growth_pct"] and f["backtest"]["mae_pp"] > 0
 
 
 def test_warning_counts_agree_with_the_warning_sheet(report):
@@ -242,7 +252,7 @@ def test_q4_review_judges_the_goal_on_november_actuals(q4_inputs, quarter, as_of
         assert g["ytd_cum_wan"] == pytest.approx(1_180_000)
         assert g["level"]["projected_met_month"] == 12
     else:
-        assert g["projection"] == "jygproj.projection（基准情景）"
+        assert g["projection"].startswith("投资预测模型")
     # from November on the figures are actuals, and the report says so (no 预计/按当前进度预测)
     assert "按已公布数据" in review.text["growth"] and "预计" not in review.text["growth"]
     indicators = review.tables["headline_figures"].frame["indicator"].to_list()

@@ -75,9 +75,9 @@ def test_out_of_range_value_is_refused_with_range(specs):
 
 
 def test_set_strings_parse_to_changes(specs):
-    changes = parse_set(["pace_by_list.industrial=1.2", "headline=rate", "exclude=P1,P2",
+    changes = parse_set(["pace_by_list.industrial=1.2", "headline=level", "exclude=P1,P2",
                          "reserve_pull.R1=11:5000", "accelerate.P4=1.5"], specs)
-    assert changes == {"pace_by_list": {"industrial": 1.2}, "headline": "rate", "exclude": ["P1", "P2"],
+    assert changes == {"pace_by_list": {"industrial": 1.2}, "headline": "level", "exclude": ["P1", "P2"],
                        "reserve_pull": {"R1": {"start_month": 11, "first_year_wan": 5000.0}},
                        "accelerate": {"P4": 1.5}}
     levers = apply_changes(Levers(), changes, specs)
@@ -139,8 +139,7 @@ def test_scenario_never_changes_live_data(model, specs):
 
 def test_readings_by_hand(model):
     out = engine.evaluate(model)
-    listed = 10500 + 800 + 160 + 1280 + 3000 / 0.975 * 0.08
-    nov = listed + 109450
+    nov = float(model.forecast.total_wan[11])  # the forecast's November (tests/test_projection.py by hand)
     level, rate = out.readings["level"], out.readings["rate"]
     # level: Jan–Nov must reach 1.12 × 120000 = 134400; rate: 1.12 × 110000 = 123200
     assert level.goal_wan == pytest.approx(134400)
@@ -150,18 +149,20 @@ def test_readings_by_hand(model):
     assert not level.met_early and not rate.met_early
     # one month (November) left: the whole shortfall falls on it
     assert rate.extra_per_month_wan == pytest.approx(123200 - nov)
-    assert out.headline is level
+    assert out.headline is rate  # the rate reading leads by default (jygproj.growth.DEFAULT_HEADLINE)
 
 
 def test_met_month_when_pulled_forward(model, specs):
-    levers = apply_changes(Levers(), {"reserve_pull": {"R1": {"start_month": 11, "first_year_wan": 15000}},
-                                      "headline": "rate"}, specs)
+    short = 123200 - float(model.forecast.total_wan[11])
+    # a reserve pull reports its first-year amount × November's 8%, counted at 入统率: enough for it
+    amount = round(1.05 * short / (0.08 * model.forecast.rho))
+    assert amount <= specs["reserve_pull"].max
+    levers = apply_changes(Levers(), {"reserve_pull": {"R1": {"start_month": 11, "first_year_wan": amount}},
+                                      "headline": "level"}, specs)
     out = engine.evaluate(model, levers)
-    # baseline Jan–Nov 122436 is 764 short of 123200; the pull adds 15000 × 0.08 = 1200 in November:
-    # rate met in November, one month early
     assert out.readings["rate"].met_early and out.readings["rate"].met_month == 11
-    assert out.headline.key == "rate"
-    assert engine.required_extra(model, out.headline, 11).height == 0
+    assert out.headline.key == "level"
+    assert engine.required_extra(model, out.readings["rate"], 11).height == 0
 
 
 def test_target_paths_meet_the_targets_in_november(model):
@@ -172,11 +173,18 @@ def test_target_paths_meet_the_targets_in_november(model):
 
 def test_tornado_ranks_by_swing(model, specs):
     t = engine.tornado(model, Levers(), specs)
-    # P4 (not started) swings from −1280 (no start) to +640 (× 1.5): 1920, largest
-    # then P1 800 (×0.5 … ×1.5 of 800), P5 369 (not starting … ×1.5 of 246), P2 160
-    assert t["project_id"].to_list() == ["P4", "P1", "P5", "P2"]
-    assert t["swing_wan"][0] == pytest.approx(1920)
-    assert t["low_delta_wan"][1] == pytest.approx(-400)  # P1: 800 × (0.5 − 1)
+    assert t["swing_wan"].to_list() == sorted(t["swing_wan"].to_list(), reverse=True)
+    assert set(t["project_id"]) == {"P1", "P2", "P4", "P5"}
+    rho = model.forecast.rho
+    reg = model.forecast.parts.prepared.expected()[1]
+    p1 = t.filter(t["project_id"] == "P1").row(0, named=True)
+    # P1 (started): low ×0.5 loses half of what it adds by November, high ×1.5 gains half
+    assert p1["base_wan"] == pytest.approx(rho * (reg[0, 11] - reg[0, 10]))
+    assert p1["low_delta_wan"] == pytest.approx(-0.5 * p1["base_wan"])
+    assert p1["high_delta_wan"] == pytest.approx(0.5 * p1["base_wan"])
+    # P4 (not started): low = it does not start, it loses all it would add
+    p4 = t.filter(t["project_id"] == "P4").row(0, named=True)
+    assert p4["low_delta_wan"] == pytest.approx(-rho * reg[2, 11])
 
 
 # --- Monte Carlo ------------------------------------------------------------------------------------
@@ -198,10 +206,12 @@ def test_monte_carlo_bands_are_ordered_and_actuals_fixed(model):
     assert 0.0 <= mc.probability["rate"] <= 1.0
 
 
-def test_without_uncertainty_monte_carlo_is_the_deterministic_path(model):
-    zero = {"pace_sigma_project": 0.0, "pace_sigma_common": 0.0, "start_delay_mean_months": 0.0}
-    mc = montecarlo.simulate(model, draws=50, seed=1, uncertainty=zero)
-    assert np.allclose(mc.target_month_wan, engine.evaluate(model).path.total_wan[10])
+def test_baseline_monte_carlo_is_the_forecasts_own_simulation(model):
+    settings = model.result.settings
+    mc = montecarlo.simulate(model)  # default draws and seed: the forecast's
+    assert mc.draws == settings.draws and mc.seed == settings.seed
+    assert np.array_equal(mc.target_month_wan, model.result.simulation.total_wan[:, 11])
+    assert mc.probability == model.result.reading_probabilities()
 
 
 # --- planner, comparison, summary ------------------------------------------------------------------
@@ -224,9 +234,11 @@ def test_compare_and_summary(planner, specs, tmp_path: Path):
     doc = json.loads(path.read_text(encoding="utf-8"))
     assert [s["scenario"] for s in doc["scenarios"]] == ["基准", "政府投资加快"]
     assert "headline_probability" in doc["scenarios"][0]
-    # government pace 1.5: P2 adds 160 × 0.5 = 80 more by November (0.008 亿)
+    # government pace 1.5: P2 adds half again of its November work, counted at 入统率
+    reg = planner.model.forecast.parts.prepared.expected()[1]
+    more = 0.5 * planner.model.forecast.rho * (reg[1, 11] - reg[1, 10]) / 10_000
     diff = doc["scenarios"][1]["readings"]["level"]["margin_yi"] - doc["scenarios"][0]["readings"]["level"]["margin_yi"]
-    assert diff == pytest.approx(0.008, abs=1e-4)
+    assert diff == pytest.approx(more, abs=1e-4)
 
 
 @pytest.mark.parametrize("published_pct", [10.0, 5.0])

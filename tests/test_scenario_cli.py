@@ -14,30 +14,47 @@ from jygproj.scenario.levers import load_lever_specs
 from test_scenario_data import city_frames
 
 
+_MODEL = []
+
+
+def _model():
+    if not _MODEL:
+        _MODEL.append(projection.build_model(**city_frames(), as_of="2023-10", profile=load_seasonal_profile()))
+    return _MODEL[0]
+
+
 @pytest.fixture
 def city_planner(monkeypatch):
     """The CLI on the four-project city (no workbooks needed)."""
-    model = projection.build_model(**city_frames(), as_of="2023-10", profile=load_seasonal_profile())
+    model = _model()
 
     class _Data:
         import polars as pl
         problems = pl.DataFrame()
 
     def fake_load(data_dir, **kw):
-        return Planner(model, load_lever_specs(), draws=kw.get("draws", 200), seed=kw.get("seed", 1)), _Data()
+        return Planner(model, load_lever_specs(), draws=kw.get("draws") or 200, seed=kw.get("seed", 1)), _Data()
 
     monkeypatch.setattr("jygproj.commands.scenario.load_planner", fake_load)
 
 
 def test_scenario_json_prints_headline_figures(city_planner, capsys):
-    assert cli.main(["scenario", "--json", "--draws", "200", "--set", "headline=rate"]) == 0
+    assert cli.main(["scenario", "--json", "--draws", "200", "--set", "headline=level"]) == 0
     doc = json.loads(capsys.readouterr().out)
     s = doc["scenarios"][0]
-    assert s["headline"] == "rate"
-    # 122436.15 万元 projected for Jan–Nov vs 123200 needed: −0.0764 亿
-    assert s["headline_reading"]["margin_yi"] == pytest.approx(-0.0764, abs=1e-4)
+    assert s["headline"] == "level" and set(s["readings"]) == {"level", "rate"}
+    # the forecast's Jan–Nov against 1.12 × last year's 120000
+    nov = _model().forecast.total_wan[11]
+    assert s["headline_reading"]["margin_yi"] == pytest.approx((nov - 134400) / 10_000, abs=1e-4)
     assert 0 <= s["headline_probability"] <= 1
-    assert s["changes"][0]["杠杆"] == "提前完成增长目标的口径"
+    change = s["changes"][0]
+    assert change["杠杆"] == "提前完成增长目标的主口径" and change["备注"].startswith("改变主口径")
+
+
+def test_a_scenario_that_changes_the_headline_says_so(city_planner, capsys):
+    assert cli.main(["scenario", "--draws", "0", "--set", "headline=level"]) == 0
+    text = capsys.readouterr().out
+    assert "改用总量口径为主口径" in text and "增速口径" in text
 
 
 def test_scenario_file_with_set_on_top(city_planner, capsys, tmp_path: Path):

@@ -43,7 +43,8 @@ def add_parser(sub) -> None:
     p.add_argument("--token", default=None, help="访问令牌（默认自动生成并打印）")
     p.add_argument("--data", type=Path, default=None, help="数据目录（默认：内置样例 data/sample/2023）")
     p.add_argument("--as-of", dest="as_of", default=None, help="推演基准月 YYYY-MM")
-    p.add_argument("--draws", type=int, default=10_000, help="蒙特卡洛抽样次数（默认 10000）")
+    p.add_argument("--draws", type=int, default=0,
+                   help="蒙特卡洛抽样次数（默认 0：预测模型的次数，与季度报告的概率相同）")
     d = Sessions()
     p.add_argument("--max-sessions", dest="max_sessions", type=int, default=d.max_sessions,
                    help=f"同时打开的看板页面上限（每个约占 300 MB 内存；默认 {d.max_sessions}）")

@@ -46,7 +46,7 @@ def add_parser(sub) -> None:
     p.add_argument("--out", metavar="DIR", help="报告目录（相对路径从当前目录算起；默认 reports/<季度>）")
     p.add_argument("--as-of", metavar="YYYY-MM", help="数据截至月份（默认：参数文件，或季度后一个月）")
     p.add_argument("--headline", choices=quarterly.HEADLINES,
-                   help="“提前一个月完成12%%”的主口径：level 总量口径 / rate 增速口径")
+                   help="增长目标（提前完成）的主口径：rate 增速口径（默认）/ level 总量口径；两种口径始终并列")
     p.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
                    help="--all-units 时并行运行的单位报告数（默认 %(default)s）")
     p.add_argument("--allow-fewer-inputs", action="store_true",
@@ -77,7 +77,7 @@ def parameters(args) -> dict[str, Any]:
     params.update(year=year, quarter=quarter)
     params.setdefault("data_dir", "")
     params.setdefault("as_of", default_as_of(year, quarter))
-    params.setdefault("headline", "level")
+    params.setdefault("headline", quarterly.growth.DEFAULT_HEADLINE)
     params.setdefault("unit", None)
     params.setdefault("out_dir", "")
     if args.data:

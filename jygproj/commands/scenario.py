@@ -8,6 +8,7 @@ from pathlib import Path
 
 from jygproj.errors import JygprojError
 from jygproj.report.formats import yi
+from jygproj.schema import READING_NAMES
 from jygproj.scenario.files import (BASELINE_NAME, Scenario, compare, load_planner, load_scenarios,
                                     scenario_levers, write_summary)
 from jygproj.scenario.levers import apply_changes, parse_set
@@ -28,8 +29,9 @@ def add_parser(sub) -> None:
     p.add_argument("--set", dest="sets", action="append", default=[], metavar="NAME=VALUE",
                    help="在情景之上再改一个杠杆，可重复：pace_by_list.industrial=1.2、headline=rate、"
                    "exclude=<项目代码>、accelerate.<代码>=1.3、reserve_pull.<代码>=11:5000")
-    p.add_argument("--draws", type=int, default=10_000, help="蒙特卡洛抽样次数（默认 10000；0 为不抽样）")
-    p.add_argument("--seed", type=int, default=2023, help="随机种子（同一种子结果相同）")
+    p.add_argument("--draws", type=int, default=None,
+                   help="蒙特卡洛抽样次数（默认：预测模型的抽样次数，与季度报告相同；0 为不抽样）")
+    p.add_argument("--seed", type=int, default=None, help="随机种子（默认：预测模型的种子；同一种子结果相同）")
     p.add_argument("--out", type=Path, default=None, help="把情景摘要（JSON/CSV）写入此目录")
     p.add_argument("--json", action="store_true", help="以 JSON 输出各情景的主要数字")
     from jygproj.commands.quarterly import add_allow_errors
@@ -39,7 +41,7 @@ def add_parser(sub) -> None:
 
 
 def run(args) -> int:
-    if args.draws < 0:
+    if args.draws is not None and args.draws < 0:
         print("错误 [bad_draws]: --draws 不能为负数")
         return 2
     from jygproj import runs
@@ -47,7 +49,7 @@ def run(args) -> int:
     from jygproj.report.review_text import left_out_text
 
     try:
-        planner, dataset = load_planner(args.data, as_of=args.as_of, draws=max(args.draws, 1), seed=args.seed)
+        planner, dataset = load_planner(args.data, as_of=args.as_of, draws=args.draws or None, seed=args.seed)
         # the publish gate (issue 13): inputs with errors are refused unless --allow-errors
         runs.publish_gate(dataset.problems, args.allow_errors)
     except runs.InputErrorsError as exc:
@@ -71,7 +73,7 @@ def run(args) -> int:
             levers = apply_changes(scenario_levers(scenarios, s.name, planner.specs), extra, planner.specs,
                                    where="--set")
             name = s.name if not extra else f"{s.name}（命令行调整）"
-            results.append(planner.run(levers, name, monte_carlo=args.draws > 0))
+            results.append(planner.run(levers, name, monte_carlo=args.draws != 0))
     except JygprojError as exc:  # a lever, scenario file or reference file that cannot be used
         print(f"错误：{exc}")
         return 2
@@ -87,18 +89,27 @@ def run(args) -> int:
         print()
     m = planner.model
     words = planner.words
+    default = planner.baseline.headline
     print(f"情景推演（{m.year}年1-{m.as_of_month}月实际，{m.as_of_month + 1}-12月推演；目标增速 {words.pct}，"
           f"{words.span}达成）")
+    if not m.levers_apply:
+        print("注意：已公布月份不足，预测按全市自身近期强度推算，清单项目类杠杆暂不起作用。")
+    if not m.result.registration_known:
+        print("注意：调度表和项目清单未提供是否入库信息，本年新开工项目的入库按一般入库时滞推算。")
     for r in results:
-        h = r.outcome.headline
-        print(f"\n【{r.name}】口径：{h.label}")
-        met = f"{h.met_month}月" if h.met_month else "年内未达到"
-        print(f"  达到月份：{met}；{words.month}末{'超出' if h.margin_wan >= 0 else '差'} "
-              f"{yi(abs(h.margin_wan))}")
-        if h.extra_per_month_wan > 0:
-            print(f"  剩余每月需追加投资：{yi(h.extra_per_month_wan)}")
-        if r.mc is not None:
-            print(f"  {words.month}前达到概率：{r.mc.probability[r.levers.headline]:.0%}（{r.mc.draws} 次抽样，种子 {r.mc.seed}）")
+        keys = [r.levers.headline] + [k for k in ("rate", "level") if k != r.levers.headline]
+        print(f"\n【{r.name}】")
+        if r.levers.headline != default:  # never silent: the scenario leads with another reading
+            print(f"  注意：本情景改用{READING_NAMES[r.levers.headline]}为主口径（默认{READING_NAMES[default]}），两种口径均列示")
+        for i, key in enumerate(keys):
+            h = r.outcome.readings[key]
+            met = f"{h.met_month}月" if h.met_month else "年内未达到"
+            prob = (f"；{words.month}前达到概率 {r.mc.probability[key]:.0%}（{r.mc.draws} 次抽样，种子 {r.mc.seed}）"
+                    if r.mc is not None else "")
+            print(f"  {'主口径' if i == 0 else '参考口径'} {h.label}：达到月份 {met}；{words.month}末"
+                  f"{'超出' if h.margin_wan >= 0 else '差'} {yi(abs(h.margin_wan))}{prob}")
+            if h.extra_per_month_wan > 0:
+                print(f"    剩余每月需追加投资：{yi(h.extra_per_month_wan)}")
         for row in r.diff.iter_rows(named=True):
             print(f"  调整：{row['杠杆']} {row['对象']} {row['基准值']} → {row['情景值']} {row['备注']}".rstrip())
     if len(results) > 1:

@@ -2,29 +2,35 @@
 reconciled with the statistics (调度数 vs 统计数), with one Monte Carlo whose median is the forecast.
 
 Modules: history (the baseline's years, monthly shape), listed (per-project arrays from the ledger,
-入库), model (the deterministic forecast), montecarlo (uncertainty), backtest (hidden-month scores,
+入库), projects (the listed projects' paths, vectorised, under a scenario's adjustments), model (the
+deterministic forecast and its parts), montecarlo (uncertainty), backtest (hidden-month scores,
 real-time calibration of the model error), reconcile (调度数 vs 统计数, registration warnings),
 settings (data/reference/forecast_model.yaml).
 
 :func:`forecast_city` is the one entry point: canonical frames (schema.PROJECTS/MEMBERSHIPS/
-PROGRESS/BASELINE, with the optional registered/registered_on columns) and an as-of month in, a
-:class:`Result` out. :meth:`Result.projection_frame` is the seam for the 12% evaluator
-(jygproj.growth.track(projection=...)); the wiring into projection/growth/scenario/quarterly is the
-integration phase's.
+PROGRESS/BASELINE, with the optional registered/registered_on columns), the evaluation
+(jygproj.evaluation) and the plan's goal (jygproj.plan) in, a :class:`Result` out. Its users: the
+quarterly tracker (jygproj.quarterly: :meth:`Result.projection_frame` into jygproj.growth.track, the
+bands, the reconciliation and the backtest into the report), the planner (jygproj.projection wraps the
+same Result: its levers are adjustments of the forecast's parts, jygproj.forecast.projects) and
+`jygproj backtest`. One forecast, so the report and the planner give the same figures and
+probabilities.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import numpy as np
 import polars as pl
 
-from jygproj import ledger
 from jygproj.errors import JygprojError
+from jygproj.evaluation import Evaluation, evaluation
 from jygproj.forecast import backtest, history, listed as listed_mod, model, montecarlo, reconcile
 from jygproj.forecast.settings import ForecastSettings, load_forecast_settings
+from jygproj.growth import Goal, goal_amounts
 
 
 class ForecastError(JygprojError, ValueError):
@@ -40,10 +46,17 @@ class Result:
     reconciliation: dict
     warnings: pl.DataFrame
     settings: ForecastSettings
+    goal: Goal
+    evaluation: Evaluation
 
     @property
     def as_of_month(self) -> int:
         return self.forecast.as_of_month
+
+    @property
+    def registration_known(self) -> bool:
+        lst = self.forecast.listed
+        return bool(lst is not None and lst.registration_known)
 
     def projection_frame(self) -> pl.DataFrame:
         """month (as-of..12), projected_cum_wan: the frame jygproj.growth.track(projection=...) takes."""
@@ -65,72 +78,94 @@ class Result:
             "listed_statistical_wan": fc.listed_stat_wan[1:], "other_wan": fc.other_wan[1:],
         }).with_columns(pl.col(pl.Float64).fill_nan(None))
 
+    def thresholds(self) -> dict[str, float]:
+        """What each reading of the plan's goal needs at the target month (万元), by the one evaluator's
+        rule (jygproj.growth.goal_amounts) on the forecast's comparable base."""
+        return {k: float(v) for k, v in goal_amounts(self.forecast.city.base_wan[1:], self.goal).items()}
+
     def probability(self, month: int, threshold_cum_wan: float) -> float:
-        """Share of draws whose 1-``month``月 cumulative reaches ``threshold_cum_wan`` (the 12%
-        evaluator gives the thresholds: level and rate readings)."""
+        """Share of draws whose 1-``month``月 cumulative reaches ``threshold_cum_wan``."""
         return float(np.mean(self.simulation.total_wan[:, month] >= threshold_cum_wan - 1e-6))
+
+    def reading_probabilities(self) -> dict[str, float]:
+        """P(each reading of the goal is met by the target month), from the Monte Carlo (1 or 0 once
+        the target month is published)."""
+        return {k: self.probability(self.goal.target_month, v) for k, v in self.thresholds().items()}
+
+    def backtest_summary(self) -> dict[str, Any]:
+        return backtest.summary(self.cases)
+
+    def registration_status(self) -> pl.DataFrame:
+        """Each listed project's start and registration (入库) as the forecast reads them
+        (jygproj.forecast.reconcile.registration_status), for a warning rule to use."""
+        lst = self.forecast.listed
+        return reconcile.registration_status(lst) if lst is not None else reconcile.registration_status(None)
 
     def as_json(self) -> dict[str, Any]:
         fc = self.forecast
         est = {k: (None if not np.isfinite(v) else round(v, 4)) for k, v in fc.estimates.values.items()}
         return {
             "year": fc.city.year, "as_of_month": fc.as_of_month, "mode": fc.parts.mode,
+            "evaluated_on": self.evaluation.date.isoformat(), "target_month": self.goal.target_month,
             "shape_source": fc.city.shape_source, "shape_years": list(fc.city.shape_years),
             "model_sigma": round(self.model_sigma, 4),
             "estimates": est, "defaulted": fc.estimates.defaulted,
             "flags": fc.flags,
+            "registration_known": self.registration_known,
             "reconciliation": {k: (round(v, 4) if isinstance(v, float) and np.isfinite(v) else v)
                                for k, v in self.reconciliation.items()},
             "registration_warnings": self.warnings.height,
-            "backtest": {k: v for k, v in backtest.summary(self.cases).items() if k != "cases"},
+            "probability": {k: round(v, 4) for k, v in self.reading_probabilities().items()},
+            "backtest": {k: v for k, v in self.backtest_summary().items() if k != "cases"},
         }
 
 
-def cut(baseline: pl.DataFrame, progress: pl.DataFrame, year: int, month: int) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The data as if the workbooks after ``month`` of ``year`` were removed: the baseline's later
-    current-year cells blanked, the ledger's later periods and later submissions dropped."""
-    later = (pl.col("year") == year) & (pl.col("month") > month)
-    base = baseline.with_columns(
+def as_known(baseline: pl.DataFrame, ev: Evaluation) -> pl.DataFrame:
+    """The baseline as it stood on the evaluation: the current year's later months (and any later
+    year) blanked, as if the later workbooks were removed. The ledger needs no cut: every forecast
+    reads it as it stood on its own evaluation date (jygproj.ledger.snapshot)."""
+    later = (pl.col("year") > ev.year) | ((pl.col("year") == ev.year) & (pl.col("month") > ev.month))
+    return baseline.filter(pl.col("year") <= ev.year).with_columns(
         pl.when(later).then(None).otherwise(pl.col("current_cum_wan")).alias("current_cum_wan"),
         pl.when(later).then(None).otherwise(pl.col("growth_pct")).alias("growth_pct"))
-    if not progress.height:
-        return base, progress
-    known_on = listed_mod.evaluation_date(year, month)
-    fields = ledger.with_period_fields(progress)
-    keep = (((pl.col("year") < year) | ((pl.col("year") == year) & (pl.col("month") <= month)))
-            & (pl.coalesce("reported_at", "period_end").is_null() | (pl.coalesce("reported_at", "period_end") <= known_on)))
-    return base, fields.filter(keep).select(progress.columns)
 
 
 def forecast_city(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.DataFrame, baseline: pl.DataFrame,
-                  *, as_of: str, profile: dict[int, float], target_month: int = 11,
+                  *, as_of: "str | date | Evaluation", goal: Goal, profile: dict[int, float],
                   settings: ForecastSettings | None = None) -> Result:
-    """The forecast as of ``as_of`` ("YYYY-MM"), on the data as they stood then (later months cut)."""
-    period = ledger.parse_period(as_of)
-    if period.kind != "month":
-        raise ForecastError(f"预测基准期应为月份（YYYY-MM），实际为 {as_of!r}", "as_of_not_month")
-    year, m0 = period.year, period.month
+    """The forecast as of the evaluation ``as_of`` (jygproj.evaluation: "YYYY-MM" or an Evaluation),
+    on the data as they stood then, for the plan's ``goal`` (jygproj.plan.Plan.goal: its target
+    month is the backtest's and the probabilities')."""
+    ev = evaluation(as_of)
+    year, m0 = ev.year, ev.month
     if not 2 <= m0 <= 11:
         raise ForecastError(f"预测基准月应为 2–11 月（1-2月合并公布，12月无需预测），实际为 {m0} 月", "as_of_out_of_range")
     if baseline.filter((pl.col("year") == year) & (pl.col("month") == m0)
                        & (pl.col("current_cum_wan").is_not_null() | pl.col("growth_pct").is_not_null())).is_empty():
         raise ForecastError(f"基数表缺少 {year} 年 1-{m0} 月的累计投资或累计增速", "baseline_current_missing")
+    missing = [m for m in range(m0, 13) if baseline.filter((pl.col("year") == year) & (pl.col("month") == m)
+                                                           & pl.col("prior_cum_wan").is_not_null()).is_empty()]
+    if missing:
+        raise ForecastError(f"基数表缺少 {year - 1} 年 {missing} 月的累计投资（可比口径）", "baseline_prior_missing")
     settings = settings or load_forecast_settings()
-    base, prog = cut(baseline, progress, year, m0)
+    base = as_known(baseline, ev)
     q = history.profile_shape(profile)
-    cases = backtest.run(projects, memberships, prog, base, profile=profile, target_month=target_month,
-                         settings=settings.model, project_shape=q, draws=max(settings.draws // 2, 200),
-                         seed=settings.seed, default_sigma=settings.default_model_sigma)
+    cases = backtest.run(projects, memberships, progress, base, profile=profile, target_month=goal.target_month,
+                         lag_days=ev.lag_days, settings=settings.model, project_shape=q,
+                         draws=backtest.draws_for(memberships["project_id"].n_unique(), settings.draws // 2),
+                         seed=settings.seed,
+                         default_sigma=settings.default_model_sigma, rho_se_floor=settings.rho_se_floor)
     tau = backtest.calibrate_sigma(cases, settings.default_model_sigma)
     city = history.city(base, year=year, as_of_month=m0, profile=profile)
-    lst = listed_mod.build_listed(projects, memberships, prog, year=year, as_of_month=m0) if prog.height else None
+    lst = (listed_mod.build_listed(projects, memberships, progress, year=year, as_of_month=m0, known_on=ev.date)
+           if progress.height else None)
     fc = model.forecast(city, lst, settings.model, project_shape=q)
     sim = montecarlo.simulate(fc, draws=settings.draws, seed=settings.seed, model_sigma=tau,
                              rho_se_floor=settings.rho_se_floor)
     warnings = (reconcile.registration_warnings(lst, yellow_after_months=settings.yellow_after_months,
                                                 red_after_months=settings.red_after_months)
                 if lst is not None else pl.DataFrame())
-    return Result(fc, sim, cases, tau, reconcile.reconciliation(fc), warnings, settings)
+    return Result(fc, sim, cases, tau, reconcile.reconciliation(fc), warnings, settings, goal, ev)
 
 
-__all__ = ["ForecastError", "Result", "cut", "forecast_city"]
+__all__ = ["ForecastError", "Result", "as_known", "forecast_city"]

@@ -6,9 +6,11 @@ pool. Completions come from jygproj.ledger (the latest revision known on the eva
 month with no report carries the last figure forward). Registration comes from the optional
 canonical columns ``registered`` (是否入库, Boolean) and ``registered_on`` (入库时间, Date) of the
 scheduling tables (progress) and registers (projects), added by the io branch; a row saying
-registered without a date counts from its own period. When neither frame carries the columns, every
-project counts as registered from its first report and :attr:`Listed.registration_known` is False
-(the forecast says so: 统计数 can then not be told apart from 调度数 project by project).
+registered without a date counts from its own period. When neither frame fills the columns
+(:attr:`Listed.registration_known` False; the report says so: 统计数 can then not be told apart from
+调度数 project by project), projects under way before this year count as registered from January and
+a start of this year as “not known to be registered”: the model takes the registration hazards from
+its start month (jygproj.forecast.projects).
 """
 
 from __future__ import annotations
@@ -67,17 +69,10 @@ def _month_of(col: str, year: int) -> pl.Expr:
             .when(d.dt.year() > year).then(NOT_THIS_YEAR).otherwise(d.dt.month()).cast(pl.Int32))
 
 
-def evaluation_date(year: int, month: int, lag_day: int = 20) -> date:
-    """When the month's figures are known: statistics for 1-X月 come out in the middle of the next
-    month; the scheduling tables (due by the 5th–10th) and their corrections are in by then."""
-    return date(year + (month == 12), month % 12 + 1, lag_day)
-
-
 def build_listed(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.DataFrame, *,
-                 year: int, as_of_month: int, known_on: date | None = None) -> Listed:
+                 year: int, as_of_month: int, known_on: date) -> Listed:
     """Per-project arrays as of the end of ``as_of_month`` of ``year``, the ledger as it stood on
-    ``known_on`` (default :func:`evaluation_date`)."""
-    known_on = known_on or evaluation_date(year, as_of_month)
+    ``known_on`` (the evaluation date, jygproj.evaluation)."""
     m0 = as_of_month
     listed = (memberships.filter(pl.col("list").cast(pl.String) != "reserve")
               .group_by("project_id").agg(pl.col("annual_plan_wan").max().alias("_m_annual"),
@@ -116,17 +111,16 @@ def build_listed(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl
             start_month[i] = min(start_month[i], first[0] + 1)
     start_month = np.where(start_month > m0, NOT_THIS_YEAR, start_month)
 
-    registered_month, known = _registered_month(table, rows, index, year, m0, known_on)
-    if not known:  # no registration columns: every project counts from its first report
-        first_report = np.where(cum[:, 1:m0 + 1].sum(axis=1) > 0, np.argmax(cum[:, 1:m0 + 1] > 0, axis=1) + 1,
-                                NOT_THIS_YEAR)
-        registered_month = np.minimum(first_report, start_month)
-
     table = table.with_columns(
         pl.coalesce("annual_plan_wan", "_m_annual").fill_null(0.0).clip(lower_bound=0).alias("_annual"),
         pl.coalesce("planned_start", "_m_start").alias("_start"))
     planned = table.select(_month_of("_start", year).alias("m"))["m"].to_numpy()
     nature = table["nature"].cast(pl.String).to_numpy() if "nature" in table.columns else np.full(n, None)
+    registered_month, known = _registered_month(table, rows, index, year, m0, known_on)
+    if not known:  # no registration data: projects under way before this year count from January;
+        # a start of this year is "not known to be registered" (the model takes the registration
+        # hazards from its start month: jygproj.forecast.model.registered_share)
+        registered_month = np.where((start_month == 0) | (nature == "continuing"), 1, NOT_THIS_YEAR)
     planned = np.where((nature == "continuing") & (planned == NOT_THIS_YEAR), 0, planned)
     total = (table["total_investment_wan"].fill_null(np.nan).to_numpy().astype(float)
              if "total_investment_wan" in table.columns else np.full(n, np.nan))
@@ -157,6 +151,9 @@ def _registered_month(table: pl.DataFrame, rows: pl.DataFrame, index: dict[str, 
     if _carries_registration(table):
         sources.append(table.with_columns(pl.lit(1, pl.Int32).alias("_period_month")))
     for frame in sources:
+        cols = [c for c in ("registered", "registered_on") if c in frame.columns]
+        if not frame.select(pl.any_horizontal(pl.col(cols).is_not_null()).any()).item():
+            continue  # the columns exist (schema) but no table filled them: registration is not known
         known = True
         if "registered_on" not in frame.columns:
             frame = frame.with_columns(pl.lit(None, pl.Date).alias("registered_on"))

@@ -36,8 +36,10 @@ from typing import Any
 
 import numpy as np
 
+from jygproj.forecast import projects
 from jygproj.forecast.history import City, growth_of, increments
 from jygproj.forecast.listed import NOT_THIS_YEAR, Listed
+from jygproj.forecast.projects import DURATIONS, NEUTRAL, Adjustments, Prepared, plan_intensity
 
 @dataclass(frozen=True)
 class Settings:
@@ -98,6 +100,7 @@ class Parts:
     project_shape: np.ndarray | None = None  # (13,) construction intensity a project follows
     rates: np.ndarray | None = None  # (n,) started projects' run rates
     pace_sigma: float = 0.0  # relative monthly noise of a project around its run rate (measured)
+    prepared: Prepared | None = None  # the listed projects' lever-independent parts (jygproj.forecast.projects)
 
 
 @dataclass
@@ -141,24 +144,18 @@ def run_rates(listed: Listed, shape: np.ndarray, window: int, first_factor: floa
     inc = _increments(listed.cum_wan[:, :m0 + 1])
     worked = inc[:, 1:] > 0
     first = np.where(worked.any(axis=1), np.argmax(worked, axis=1) + 1, NOT_THIS_YEAR)
-    rates = np.zeros(listed.n)
-    for i in np.nonzero(first <= m0)[0]:
-        lo = max(first[i] + 1, m0 - window + 1, 2)
-        if lo <= m0:
-            months = np.arange(lo, m0 + 1)
-            rates[i] = inc[i, months].sum() / shape[months].sum()
-        else:  # only the first month so far: a part month, scaled up by the ramp-up factor
-            f = max(first[i], 2)
-            rates[i] = inc[i, f] / (first_factor * shape[f]) if shape[f] > 0 else 0.0
-    return rates
-
-
-def plan_intensity(listed: Listed, shape: np.ndarray) -> np.ndarray:
-    """(n,) annual plan per unit of shape from the planned start month (the plan's own pace)."""
-    cum_from = np.concatenate([np.cumsum(shape[::-1])[::-1], [0.0]])  # cum_from[t] = Σ_{u≥t} s(u)
-    start = np.clip(np.where(listed.planned_start_month == NOT_THIS_YEAR, 13, listed.planned_start_month), 2, 13)
-    span = cum_from[start]
-    return np.where(span > 0, listed.annual_wan / np.where(span > 0, span, 1.0), 0.0)
+    lo = np.maximum.reduce([first + 1, np.full(listed.n, m0 - window + 1), np.full(listed.n, 2)])
+    inc_cum = np.cumsum(inc, axis=1)  # Σ inc up to month t
+    q_cum = np.cumsum(shape[:m0 + 1])
+    low = np.clip(lo - 1, 0, m0)
+    span = q_cum[m0] - q_cum[low]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = (inc_cum[:, m0] - inc_cum[np.arange(listed.n), low]) / span
+        # only the first month so far: a part month, scaled up by the ramp-up factor
+        f = np.clip(np.maximum(first, 2), 0, m0)
+        part = inc[np.arange(listed.n), f] / (first_factor * shape[f])
+    rates = np.where(lo <= m0, rate, np.where(shape[f] > 0, part, 0.0))
+    return np.where((first <= m0) & np.isfinite(rates), rates, 0.0)
 
 
 def estimate(listed: Listed, shape: np.ndarray, settings: Settings) -> tuple[Estimates, np.ndarray]:
@@ -194,16 +191,17 @@ def estimate(listed: Listed, shape: np.ndarray, settings: Settings) -> tuple[Est
                for i in np.nonzero(due)[0]]
     _put_hazards(est, "start_hazard", life_table(entries, m0), settings.start_hazards, k)
 
-    # registration: life table of this year's (re)started projects by months since the start
-    if listed.registration_known:
+    # registration: life table of this year's (re)started projects by months since the start (the
+    # defaults when the data do not say which projects are registered)
+    if not listed.registration_known:
+        _put_hazards(est, "registration_hazard", (np.zeros(DURATIONS), np.zeros(DURATIONS)),
+                     settings.registration_hazards, k)
+    else:
         entries = [(int(listed.start_month[i]), int(listed.registered_month[i]) if listed.registered_month[i] <= m0 else None)
                    for i in np.nonzero((listed.start_month >= 1) & (listed.start_month <= m0))[0]
                    if listed.registered_month[i] >= listed.start_month[i]]
         _put_hazards(est, "registration_hazard", life_table(entries, m0), settings.registration_hazards, k)
     return est, rates
-
-
-DURATIONS = 6  # life tables by months since entry: 0 … 4, 5 and more
 
 
 def life_table(entries: list[tuple[int, int | None]], m0: int) -> tuple[np.ndarray, np.ndarray]:
@@ -227,79 +225,6 @@ def _put_hazards(est: Estimates, name: str, table: tuple[np.ndarray, np.ndarray]
 
 def hazards(est: Estimates, name: str) -> np.ndarray:
     return np.array([est.values[f"{name}_{d}"] for d in range(DURATIONS)])
-
-
-def event_by(h: np.ndarray, first_duration: int, steps: np.ndarray) -> np.ndarray:
-    """P(the event has happened within ``steps`` further months), durations from ``first_duration``."""
-    survive = np.cumprod([1.0 - h[min(first_duration + j, DURATIONS - 1)] for j in range(int(steps.max(initial=0)) + 1)])
-    out = np.zeros(steps.shape)
-    ok = steps >= 1
-    out[ok] = 1.0 - survive[steps[ok] - 1]
-    return out
-
-
-# --- the projection ---------------------------------------------------------------------------------
-
-
-def listed_paths(listed: Listed, shape: np.ndarray, est: Estimates, rates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(n, 13) expected cumulative completion and expected registered cumulative completion, months
-    0..12 (actual to the as-of month). Expectations over starts and registrations."""
-    m0 = listed.as_of_month
-    v = est.values
-    cum = listed.cum_wan.copy()
-    total = np.where(np.isfinite(listed.total_wan) & (listed.total_wan > 0), listed.total_wan, np.inf)
-    after = np.arange(m0 + 1, 13)
-    started = listed.started()
-    # started projects: own run rate along the shape, capped by the total investment
-    add = np.cumsum(rates[:, None] * shape[None, after], axis=1)
-    cum[:, after] = np.minimum(cum[:, [m0]] + add, np.maximum(total[:, None], cum[:, [m0]]))
-    cum[np.ix_(~started, after)] = 0.0
-
-    # registered share by month: registered already (1); started and waiting (the registration
-    # hazard from its months waited so far); not started (after the start, the same hazard)
-    known = listed.registration_known
-    g = hazards(est, "registration_hazard") if known else np.ones(DURATIONS)
-    reg_prob = np.zeros((listed.n, 13))
-    reg_prob[:, :m0 + 1] = listed.registered_month[:, None] <= np.arange(m0 + 1)[None, :]
-    now = listed.registered()
-    reg_prob[np.ix_(now, after)] = 1.0
-    for i in np.nonzero(started & ~now)[0]:
-        waited = m0 - int(max(listed.start_month[i], 1))  # durations 0..waited passed without it
-        reg_prob[i, after] = event_by(g, waited + 1, after - m0)
-    reg_cum = cum * reg_prob
-
-    # not started: expected over start months τ, each τ with its own path and registration
-    intensity = plan_intensity(listed, shape) * v["new_pace"]
-    h = hazards(est, "start_hazard")
-    candidates = ~started & (listed.annual_wan > 0) & (listed.nature != "preparatory") & (listed.planned_start_month <= 12)
-    months = np.arange(13)
-    for i in np.nonzero(candidates)[0]:
-        exp_cum = np.zeros(13)
-        exp_reg = np.zeros(13)
-        for tau, prob in start_distribution(int(listed.planned_start_month[i]), m0, h).items():
-            amounts = intensity[i] * shape.copy()
-            amounts[:tau] = 0.0
-            amounts[tau] *= v["first_month_factor"]
-            path = np.minimum(np.cumsum(amounts), total[i])
-            reg = event_by(g, 0, months - tau + 1) if known else (months >= tau).astype(float)
-            exp_cum += prob * path
-            exp_reg += prob * path * reg
-        cum[i, after] = exp_cum[after]
-        reg_cum[i, after] = exp_reg[after]
-    return cum, reg_cum
-
-
-def start_distribution(planned: int, m0: int, h: np.ndarray) -> dict[int, float]:
-    """P(start in month τ), τ = m0+1..12, of a project not started by the as-of month: by the start
-    hazard from its planned month (a project already overdue has survived the months so far)."""
-    out: dict[int, float] = {}
-    first = max(m0 + 1, planned)
-    left = 1.0
-    for tau in range(first, 13):
-        d = min(tau - planned, DURATIONS - 1)
-        out[tau] = left * h[d]
-        left -= out[tau]
-    return out
 
 
 #: Candidate monthly patterns of other FAI: its share of the city's seasonal shape (the rest flat).
@@ -395,16 +320,15 @@ def forecast(city: City, listed: Listed | None, settings: Settings | None = None
     split = listed is not None and listed.n > 0 and seen.size >= settings.min_split_months
     if split:
         est, rates = estimate(listed, q, settings)
-        _, reg_cum = listed_paths(listed, q, est, rates)
-        reg = reg_cum.sum(axis=0)
-        reg[:m0 + 1] = listed.registered_cum_wan()[:m0 + 1]
+        prepared = prepare(listed, q, est, rates)
+        reg = prepared.expected()[1].sum(axis=0)
         reg_inc = np.diff(reg, prepend=0.0)
         rho, se, _, seasonality = fit_split(c_inc, s, reg_inc, seen, settings.rho_bounds)
         est.values |= {"rho": rho, "other_seasonality": seasonality}
         o_inc = c_inc - rho * reg_inc
         o_shape = other_shape(s, seasonality)  # other FAI's own monthly pattern, as fitted
         listed_stat = rho * reg
-        parts = Parts("split", o_shape, 0.0, 0.0, settings.window_months, q, rates, pace_sigma(listed, q))
+        parts = Parts("split", o_shape, 0.0, 0.0, settings.window_months, q, rates, pace_sigma(listed, q), prepared)
     else:
         o_inc, o_shape = c_inc, s
         parts = Parts("city", s, 0.0, 0.0, settings.window_months)
@@ -424,6 +348,49 @@ def forecast(city: City, listed: Listed | None, settings: Settings | None = None
     out = Forecast(city, listed, total, listed_stat, other, reg, growth, est, rho, se, parts, flags)
     out.flags += outside_history(out)
     return out
+
+
+def prepare(listed: Listed, q: np.ndarray, est: Estimates, rates: np.ndarray) -> Prepared:
+    """The listed projects' lever-independent parts with the measured estimates (jygproj.forecast.projects)."""
+    v = est.values
+    return projects.prepare(listed, q, rates=rates, start_hazards=hazards(est, "start_hazard"),
+                            registration_hazards=hazards(est, "registration_hazard"),
+                            first_month_factor=v["first_month_factor"], new_pace=v["new_pace"])
+
+
+@dataclass(frozen=True)
+class ScenarioPath:
+    """The forecast's parts under a scenario's adjustments, months 0..12 (actual to the as-of month)."""
+
+    total_wan: np.ndarray  # (13,) the city's FAI
+    listed_stat_wan: np.ndarray  # (13,) ρ·R of the listed projects (and of hypothetical ones)
+    other_wan: np.ndarray  # (13,) other FAI
+    extra_wan: np.ndarray  # (13,) of which hypothetical projects (reserve pulls): ρ × their reports
+    project_registered_wan: np.ndarray | None  # (n, 13) each listed project's registered cumulative
+
+
+def scenario_path(fc: Forecast, adj: Adjustments = NEUTRAL) -> ScenarioPath:
+    """The deterministic path with the scenario's adjustments applied to the forecast's parts: the
+    listed projects re-run project by project (jygproj.forecast.projects), other FAI's run rate
+    scaled, hypothetical projects counted at 入统率. With no adjustment it is the forecast."""
+    m0 = fc.as_of_month
+    after = np.arange(m0 + 1, 13)
+    parts = fc.parts
+    total = fc.total_wan.copy()
+    other = fc.other_wan.copy()
+    stat = fc.listed_stat_wan.copy()
+    extra = np.zeros(13)
+    per_project = None
+    rho = fc.rho if parts.mode == "split" else 1.0
+    if parts.mode == "split":
+        per_project = parts.prepared.expected(adj)[1]
+        stat[after] = rho * per_project[:, after].sum(axis=0)
+    if adj.extra_reported_wan is not None:
+        extra = rho * np.asarray(adj.extra_reported_wan, dtype=float)
+        extra[:m0 + 1] = 0.0
+    other[after] = other[m0] + adj.other_factor * (fc.other_wan[after] - fc.other_wan[m0])
+    total[after] = other[after] + stat[after] + extra[after]
+    return ScenarioPath(total, stat + extra, other, extra, per_project)
 
 
 def outside_history(fc: Forecast) -> list[dict[str, Any]]:

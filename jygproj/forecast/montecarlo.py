@@ -1,34 +1,42 @@
-"""One forecast, honest uncertainty: a Monte Carlo around the deterministic path.
+"""One forecast, honest uncertainty: a Monte Carlo around the deterministic path, with or without a
+scenario's adjustments (the planner's levers, jygproj.forecast.projects.Adjustments).
 
 Each draw re-runs the parts of :mod:`jygproj.forecast.model` with their own measured uncertainty:
 - other FAI: its run rate per month times (1 + noise), the noise sized by how far its own past
   months stray from its pattern (``Parts.other_sigma``), plus the error of a run rate from a few
   months (the same noise over the window's length);
-- listed projects: each started project's run rate times a persistent factor (its run rate's own
-  error) and monthly noise, both of the measured ``Parts.pace_sigma``; each project
-  not started starts in a month drawn from the start hazards or not at all; each unregistered one is
-  registered in a month drawn from the registration hazards (its year to date comes in then);
+- listed projects: each started project's run rate times a factor over the months ahead (its run
+  rate's own error, of the measured ``Parts.pace_sigma`` widened by the months' noise); each project not started
+  starts in a month drawn from the start hazards or not at all; each unregistered one is
+  registered after a number of months drawn from the registration hazards (its year to date comes
+  in then);
 - 入统率 ρ: normal around its estimate with its least-squares standard error;
 - the model's own error, sized from the backtest (jygproj.forecast.backtest): what the city adds
   after the as-of month times (1 + τ·√h·z), h months ahead, one z per draw (an error that persists).
 The continuous noises are symmetric and mean zero; starts and registrations are yes/no events whose
 expectation the deterministic path carries, so the median stays close to it (within 0.5% on the
-sample, tests/test_forecast_sample.py). Seeded numpy Generator, vectorised over draws and projects.
+sample, tests/test_forecast_sample.py).
+
+Common random numbers: the draws are made in a fixed order, in chunks whose size depends only on
+the data, never on the adjustments; a start or a registration is found from its uniform draw by the
+inverse of its distribution. So two scenarios see the same random world and the comparison between
+them is exact (a faster pace never lowers a draw: tests/test_scenario_properties.py). Seeded numpy
+Generator, vectorised over draws and projects, bounded memory.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 
 from jygproj.forecast.history import growth_of
-from jygproj.forecast.model import (
-    DURATIONS, Forecast, hazards, plan_intensity, start_distribution,
-)
+from jygproj.forecast.model import Forecast
+from jygproj.forecast.projects import NEUTRAL, NONE, Adjustments
 
 RHO_SE_FLOOR = 0.03  # a least-squares error at a bound is not known: at least this much
-CELLS_PER_CHUNK = 4_000_000  # draws × projects × months per chunk of the listed simulation (~32 MB a float array)
+CELLS_PER_CHUNK = 2_000_000  # draws × projects per chunk of the listed simulation (~8 MB a single-precision array)
 
 
 @dataclass
@@ -38,6 +46,10 @@ class Simulation:
     model_sigma: float  # τ used
     total_wan: np.ndarray  # (draws, 13)
     growth_pct: np.ndarray  # (draws, 13)
+    components_wan: np.ndarray  # (draws, 13): the draws before the model error (τ = 0)
+    model_z: np.ndarray  # (draws, 1): each draw's model-error normal
+    as_of_month: int
+    base_wan: np.ndarray  # (13,) comparable base of the growth
 
     def quantiles(self, q: tuple[float, ...] = (10, 50, 90)) -> dict[int, np.ndarray]:
         return {int(p): np.percentile(self.total_wan, p, axis=0) for p in q}
@@ -45,109 +57,216 @@ class Simulation:
     def growth_quantiles(self, q: tuple[float, ...] = (10, 50, 90)) -> dict[int, np.ndarray]:
         return {int(p): np.percentile(self.growth_pct, p, axis=0) for p in q}
 
-
-def _draw_event(rng: np.random.Generator, h: np.ndarray, first_duration: np.ndarray, first_month: np.ndarray,
-                draws: int) -> np.ndarray:
-    """(draws, k): the month an event with duration hazards ``h`` happens (13: not by December),
-    each of k items at risk from ``first_month`` at duration ``first_duration``."""
-    k = first_month.size
-    out = np.full((draws, k), 13)
-    pending = np.ones((draws, k), dtype=bool)
-    u = rng.random((draws, k, 13))
-    for j in range(13):
-        month = first_month + j
-        d = np.minimum(first_duration + j, DURATIONS - 1)
-        hit = pending & (month <= 12)[None, :] & (u[:, :, j] < h[d][None, :])
-        out[hit] = np.broadcast_to(month, (draws, k))[hit]
-        pending &= ~hit
-    return out
+    def with_model_sigma(self, model_sigma: float) -> "Simulation":
+        """The same draws with another model error τ (the backtest's out-of-sample bands)."""
+        total = _with_model_error(self.components_wan, self.model_z, self.as_of_month, model_sigma)
+        growth = growth_of(total, self.base_wan[None, :])
+        growth[:, :self.as_of_month + 1] = self.growth_pct[:, :self.as_of_month + 1]
+        return Simulation(self.draws, self.seed, model_sigma, total, growth, self.components_wan, self.model_z,
+                          self.as_of_month, self.base_wan)
 
 
-def simulate(fc: Forecast, *, draws: int = 2000, seed: int = 2023, model_sigma: float = 0.0,
-             rho_se_floor: float = RHO_SE_FLOOR) -> Simulation:
-    """``draws`` paths around ``fc``; ``model_sigma`` is τ (0: the components' uncertainty only);
-    ``rho_se_floor``: the least standard error of ρ (data/reference/forecast_model.yaml)."""
+def _with_model_error(components: np.ndarray, z: np.ndarray, m0: int, model_sigma: float) -> np.ndarray:
+    """What the city adds after the as-of month times (1 + τ√h z), never below zero."""
+    total = components.copy()
+    after = np.arange(m0 + 1, 13)
+    factor = np.clip(1 + model_sigma * np.sqrt(after - m0)[None, :] * z, 0.0, None)
+    total[:, after] = components[:, [m0]] + (components[:, after] - components[:, [m0]]) * factor
+    return total
+
+
+def chunk_draws(fc: Forecast) -> int:
+    """Draws per chunk: bounded memory, from the data's size alone (never from the adjustments)."""
+    n = fc.listed.n if fc.parts.mode == "split" else 0
+    return max(1, CELLS_PER_CHUNK // max(n, 1))
+
+
+def simulate(fc: Forecast, adj: Adjustments = NEUTRAL, *, draws: int = 2000, seed: int = 2023,
+             model_sigma: float = 0.0, rho_se_floor: float = RHO_SE_FLOOR) -> Simulation:
+    """``draws`` paths around ``fc`` under ``adj``; ``model_sigma`` is τ (0: the components'
+    uncertainty only); ``rho_se_floor``: the least standard error of ρ (data/reference/forecast_model.yaml)."""
+    if draws < 1:
+        raise ValueError(f"draws must be >= 1, got {draws}")
     rng = np.random.default_rng(seed)
     city, parts = fc.city, fc.parts
     m0 = city.as_of_month
     after = np.arange(m0 + 1, 13)
-    total = np.tile(fc.total_wan, (draws, 1))
-    h_ahead = after - m0
     window = np.arange(max(2, m0 - parts.window_months + 1), m0 + 1)
-
-    rate = np.full((draws, 1), parts.other_rate)
-    added = np.zeros((draws, after.size))
-    if parts.mode == "split":
-        rho = fc.rho + max(fc.rho_se if np.isfinite(fc.rho_se) else 0.0, rho_se_floor) * rng.standard_normal((draws, 1))
-        reg_inc = np.diff(fc.registered_wan, prepend=0.0)
-        # a larger ρ leaves less to other FAI in the same months: its rate moves the other way
-        rate = rate - (rho - fc.rho) * reg_inc[window].sum() / parts.other_shape[window].sum()
-        size = max(1, CELLS_PER_CHUNK // max(fc.listed.n * after.size, 1))  # draws per chunk: bounded memory
-        added += rho * np.concatenate([_registered_added(fc, rng, min(size, draws - k)) for k in range(0, draws, size)])
-    level_err = parts.other_sigma / np.sqrt(window.size) * rng.standard_normal((draws, 1))
-    month_err = parts.other_sigma * rng.standard_normal((draws, after.size))
-    added += np.cumsum(np.clip(rate, 0, None) * parts.other_shape[after][None, :] * (1 + level_err + month_err),
-                       axis=1)
-    # the model's own error, persistent within a draw, growing with the horizon
-    z = rng.standard_normal((draws, 1))
-    added *= 1 + model_sigma * np.sqrt(h_ahead)[None, :] * z
-    total[:, after] = fc.total_wan[m0] + added
+    split = parts.mode == "split"
+    reg_inc = np.diff(fc.registered_wan, prepend=0.0)
+    extra = np.zeros(13) if adj.extra_reported_wan is None else np.asarray(adj.extra_reported_wan, dtype=float)
+    components = np.tile(fc.total_wan, (draws, 1))
+    size = chunk_draws(fc)
+    plan = None
+    for lo in range(0, draws, size):
+        d = min(size, draws - lo)
+        # the draws of a chunk, always in this order (common random numbers)
+        z_rho = rng.standard_normal((d, 1))
+        listed_u = _draw_listed_uniforms(rng, fc, d) if split else None
+        plan = plan or (_listed_draws(fc, adj, after) if split else None)
+        level_err = parts.other_sigma / np.sqrt(window.size) * rng.standard_normal((d, 1))
+        month_err = parts.other_sigma * rng.standard_normal((d, after.size))
+        added = np.zeros((d, after.size))
+        rate = np.full((d, 1), parts.other_rate)
+        rho = np.ones((d, 1))
+        if split:
+            rho = fc.rho + max(fc.rho_se if np.isfinite(fc.rho_se) else 0.0, rho_se_floor) * z_rho
+            # a larger ρ leaves less to other FAI in the same months: its rate moves the other way
+            rate = rate - (rho - fc.rho) * reg_inc[window].sum() / parts.other_shape[window].sum()
+            added += rho * _registered_added(plan, fc, listed_u)
+        added += np.cumsum(np.clip(rate * adj.other_factor, 0, None) * parts.other_shape[after][None, :]
+                           * (1 + level_err + month_err), axis=1)
+        added += rho * extra[after][None, :]
+        components[lo:lo + d, after] = fc.total_wan[m0] + added
+    z = rng.standard_normal((draws, 1))  # the model's own error, persistent within a draw
+    total = _with_model_error(components, z, m0, model_sigma)
     growth = growth_of(total, city.base_wan[None, :])
     growth[:, :m0 + 1] = fc.growth_pct[:m0 + 1]
-    return Simulation(draws, seed, model_sigma, total, growth)
+    return Simulation(draws, seed, model_sigma, total, growth, components, z, m0, city.base_wan)
 
 
-def _registered_added(fc: Forecast, rng: np.random.Generator, draws: int) -> np.ndarray:
+MAX_MULTIPLIER = 3.0  # the planner's largest run-rate multiplier (list pace 1.5 × accelerate 2): a
+# project whose cap cannot bind even then is simulated without the cap (the same in every scenario)
+
+
+def _classes(fc: Forecast) -> dict[str, np.ndarray]:
+    """The started projects by how a draw treats them, from the data alone (never the levers, so
+    every scenario gets the same random numbers for the same project): ``free`` — counted by the
+    statistics already; ``waiting`` — not yet registered; ``capped`` — near its total investment,
+    whose cap may bind (each in one class, the cap first)."""
+    prep = fc.parts.prepared
+    cached = getattr(prep, "_mc_classes", None)
+    if cached is not None:
+        return cached
+    lst, m0 = fc.listed, prep.m0
+    s_idx = np.nonzero(prep.started)[0]
+    reach = lst.cum_wan[s_idx, m0] + prep.rates[s_idx] * MAX_MULTIPLIER * 2.0 * prep.q[m0 + 1:].sum()
+    capped = reach >= prep.cap_wan[s_idx]
+    registered = lst.registered()[s_idx]
+    prep._mc_classes = {"free": s_idx[~capped & registered], "waiting": s_idx[~capped & ~registered],
+                        "capped": s_idx[capped]}
+    return prep._mc_classes
+
+
+def _draw_listed_uniforms(rng: np.random.Generator, fc: Forecast, d: int) -> dict[str, np.ndarray]:
+    """The listed projects' random numbers for ``d`` draws (their shapes depend on the data only):
+    single precision uniforms, each turned into its event or factor by an inverse distribution."""
+    prep = fc.parts.prepared
+    c = _classes(fc)
+    k = prep.candidates.size
+    f32 = np.float32
+    out = {name: rng.random((d, c[name].size), dtype=f32) for name in ("free", "waiting", "capped")}
+    out |= {f"{name}_registration": rng.random((d, c[name].size), dtype=f32) for name in ("waiting", "capped")}
+    return out | {"start": rng.random((d, k), dtype=f32), "candidate_registration": rng.random((d, k), dtype=f32)}
+
+
+def _inverse(cdfs: np.ndarray, row: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """(draws, k): for each item j the number of entries of its cumulative distribution
+    ``cdfs[row[j]]`` at or below its uniform draw — the inverse, one sorted search per distinct row."""
+    out = np.empty(u.shape, dtype=np.int64)
+    for r in np.unique(row):
+        cols = np.nonzero(row == r)[0]
+        out[:, cols] = np.searchsorted(cdfs[r], u[:, cols], side="right")
+    return out
+
+
+def _pace_factor(u: np.ndarray, sigma: float) -> np.ndarray:
+    """A project's run-rate factor over the months ahead from a uniform draw: uniform on [1 − a, 1 + a]
+    with standard deviation ``sigma`` (mean one, never negative: a ≤ 1)."""
+    half = np.float32(min(sigma * np.sqrt(3.0), 1.0))
+    return u * (2 * half) + (1 - half)
+
+
+@dataclass
+class _ListedDraws:
+    """What every chunk of draws needs for one scenario, computed once per simulation."""
+
+    after: np.ndarray
+    sigma: float
+    work: dict[str, np.ndarray]  # class → (n, months after) cumulative work at its rate, from next month
+    now: dict[str, np.ndarray]  # class → (n,) 1-X月 completion
+    cap: np.ndarray  # (capped,) total investment
+    registration_rows: np.ndarray  # (DURATIONS, 13) registration event table, float32
+    durations: dict[str, np.ndarray]  # class → (n,) first duration of the registration (known data)
+    starts: dict[str, np.ndarray]  # class → (n,) start month (registration not known)
+    known: bool
+    start_rows: np.ndarray  # (r, 13) distinct cumulative start distributions, float32
+    start_row: np.ndarray  # (k,) each candidate's row
+    units: np.ndarray  # (14, months after) unit paths of a start in τ, float32
+    intensity: np.ndarray  # (k,) × multiplier
+    candidate_cap: np.ndarray  # (k,)
+
+
+def _listed_draws(fc: Forecast, adj: Adjustments, after: np.ndarray) -> _ListedDraws:
+    prep, lst = fc.parts.prepared, fc.listed
+    m0 = prep.m0
+    f32 = np.float32
+    mult = np.ones(prep.n) if adj.multiplier is None else adj.multiplier
+    pause = np.zeros(prep.n, dtype=int) if adj.pause_months is None else adj.pause_months.astype(int)
+    c = _classes(fc)
+    work = {k: ((prep.rates[i] * mult[i])[:, None] * prep.spans[np.minimum(m0 + 1 + pause[i], 14)][:, after]).astype(f32)
+            for k, i in c.items()}
+    start = {k: np.maximum(lst.start_month[i], 1) for k, i in c.items()}
+    durations = {k: np.minimum(m0 - v + 1, prep.registration.shape[0] - 1) for k, v in start.items()}
+    cdf = np.cumsum(prep.start_distribution(adj)[:, :NONE], axis=1) if prep.candidates.size else np.zeros((0, 13))
+    rows, which = np.unique(cdf, axis=0, return_inverse=True)
+    cand = prep.candidates
+    return _ListedDraws(after, fc.parts.pace_sigma * np.sqrt(1 + 1 / max(after.size, 1)), work,
+                        {k: lst.cum_wan[i, m0] for k, i in c.items()}, prep.cap_wan[c["capped"]],
+                        prep.registration[:, 1:].astype(f32), durations, start, lst.registration_known,
+                        rows.astype(f32), which.ravel(), prep.units[:, after].astype(f32),
+                        (prep.intensity * mult[cand]).astype(f32), prep.cap_wan[cand].astype(f32))
+
+
+def _registration_month(plan: _ListedDraws, name: str, u: np.ndarray, m0: int) -> np.ndarray:
+    """(draws, n) the month a started project not yet registered is counted from: after the months
+    drawn from the registration hazards — from the months waited when the data say so, else from its
+    start month (possibly before now)."""
+    if plan.known:
+        return m0 + _inverse(plan.registration_rows, plan.durations[name], u) + 1
+    return plan.starts[name][None, :] + (np.searchsorted(plan.registration_rows[0], u, side="right") + 1) - 1
+
+
+def _registered_added(plan: _ListedDraws, fc: Forecast, u: dict[str, np.ndarray]) -> np.ndarray:
     """(draws, months after as-of): R(t) − R(as-of) per draw — the registered listed projects'
-    reported completion added, new registrations bringing their year to date."""
-    listed, parts, est = fc.listed, fc.parts, fc.estimates
-    m0 = listed.as_of_month
-    after = np.arange(m0 + 1, 13)
-    q = parts.project_shape
-    cap = np.where(np.isfinite(listed.total_wan) & (listed.total_wan > 0), listed.total_wan, np.inf)
-    started = listed.started()
-    cum_now = listed.cum_wan[:, m0]
-    g = hazards(est, "registration_hazard") if listed.registration_known else np.ones(DURATIONS)
+    reported completion added, new registrations bringing their year to date.
 
-    # started projects: a persistent run-rate error (the rate comes from its last month, which had
-    # its own noise) and each month's own noise
-    s_idx = np.nonzero(started)[0]
-    sig = parts.pace_sigma
-    factor = (1 + sig * rng.standard_normal((draws, s_idx.size, 1))
-              + sig * rng.standard_normal((draws, s_idx.size, after.size)))
-    inc = parts.rates[s_idx][None, :, None] * q[after][None, None, :] * np.clip(factor, 0, None)
-    cum_s = np.minimum(cum_now[s_idx][None, :, None] + np.cumsum(inc, axis=2),
-                       np.maximum(cap[s_idx], cum_now[s_idx])[None, :, None])
-    reg_month = np.zeros((draws, s_idx.size), dtype=int)  # 0: counted already
-    waiting = ~listed.registered()[s_idx]
-    if waiting.any():
-        w_idx = s_idx[waiting]
-        waited = m0 - np.maximum(listed.start_month[w_idx], 1)
-        reg_month[:, waiting] = _draw_event(rng, g, waited + 1, np.full(w_idx.size, m0 + 1), draws)
-    counted = reg_month[:, :, None] <= after[None, None, :]
-    out = (cum_s * counted).sum(axis=1) - fc.registered_wan[m0]
-
-    # not started: a start month drawn from the start hazards (or none), then a registration month
-    v = est.values
-    intensity = plan_intensity(listed, q) * v["new_pace"]
-    h = hazards(est, "start_hazard")
-    cand = np.nonzero(~started & (listed.annual_wan > 0) & (listed.nature != "preparatory")
-                      & (listed.planned_start_month <= 12))[0]
-    u = rng.random((draws, cand.size))
-    for j, i in enumerate(cand):
-        dist = start_distribution(int(listed.planned_start_month[i]), m0, h)
-        if not dist:
-            continue
-        months = np.array(list(dist), dtype=int)
-        pick = np.searchsorted(np.cumsum(list(dist.values())), u[:, j], side="right")
-        tau = np.where(pick < months.size, months[np.minimum(pick, months.size - 1)], 13)
-        path = np.zeros((draws, 13))
-        for t in range(m0 + 1, 13):
-            step = np.where(t > tau, 1.0, np.where(t == tau, v["first_month_factor"], 0.0)) * intensity[i] * q[t]
-            path[:, t] = np.minimum(path[:, t - 1] + step, cap[i])
-        r_month = np.full(draws, 13)
-        for d in np.unique(tau[tau <= 12]):
-            sel = tau == d
-            r_month[sel] = _draw_event(rng, g, np.array([0]), np.array([d]), int(sel.sum()))[:, 0]
-        out += path[:, after] * (r_month[:, None] <= after[None, :])
+    A started project's run rate carries one error over the months ahead (its rate comes from its
+    last month, which had its own noise), of the measured month-to-month spread ``Parts.pace_sigma``
+    widened by the months' own noise (× √(1 + 1/months ahead)); every draw is monotone in the levers.
+    What a draw adds after the as-of month: a project already counted in that draw adds its growth,
+    one registered later its whole year to date (the observed total is each draw's own start)."""
+    m0 = fc.as_of_month
+    after = plan.after
+    # counted already, no cap in reach: the draws' factors times each project's path, one matrix product
+    out = (_pace_factor(u["free"], plan.sigma) @ plan.work["free"]).astype(float)
+    # not yet registered: by the month counted from, again matrix products (one per month ahead)
+    if plan.now["waiting"].size:
+        f = _pace_factor(u["waiting"], plan.sigma)
+        reg = _registration_month(plan, "waiting", u["waiting_registration"], m0)
+        now = plan.now["waiting"]
+        for j, t in enumerate(after):
+            counted = reg <= t
+            out[:, j] += ((f * counted) @ plan.work["waiting"][:, j]).astype(float) + counted @ now
+        out -= ((reg <= m0) @ now)[:, None]
+    # near its total investment: one by one, capped
+    if plan.now["capped"].size:
+        now = plan.now["capped"]
+        cum = np.minimum(now[None, :, None] + _pace_factor(u["capped"], plan.sigma)[:, :, None]
+                         * plan.work["capped"][None, :, :], np.maximum(plan.cap, now)[None, :, None])
+        reg = np.zeros(u["capped_registration"].shape, dtype=int)
+        waiting = ~fc.listed.registered()[_classes(fc)["capped"]]
+        if waiting.any():
+            sub = dataclasses.replace(plan, durations={"w": plan.durations["capped"][waiting]},
+                                      starts={"w": plan.starts["capped"][waiting]})
+            reg[:, waiting] = _registration_month(sub, "w", u["capped_registration"][:, waiting], m0)
+        out += (cum * (reg[:, :, None] <= after[None, None, :])).sum(axis=1) - ((reg <= m0) @ now)[:, None]
+    # not started: a start month by the inverse of its distribution (13: not this year), then a
+    # registration month from the start
+    if plan.intensity.size:
+        tau = _inverse(plan.start_rows, plan.start_row, u["start"])  # (draws, k): 0..13
+        paths = np.minimum(plan.intensity[None, :, None] * plan.units[tau], plan.candidate_cap[None, :, None])
+        r_month = tau + (np.searchsorted(plan.registration_rows[0], u["candidate_registration"], side="right") + 1) - 1
+        counted = (tau[:, :, None] < NONE) & (r_month[:, :, None] <= after[None, None, :])
+        out += (paths * counted).sum(axis=1, dtype=float)
     return out

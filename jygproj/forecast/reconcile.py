@@ -8,6 +8,7 @@ in Jiayuguan, the sample README's sources) the difference is shown as a gap, and
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 from jygproj.forecast.listed import Listed
@@ -16,7 +17,7 @@ from jygproj.forecast.model import Forecast
 #: Row labels of :func:`reconciliation` (Chinese, for reports), in order.
 RECONCILIATION_LABELS = {
     "reported_wan": "清单项目调度数（1-X月累计完成，项目只计一次）",
-    "unregistered_wan": "其中：未入库项目调度数（统计部门不计）",
+    "unregistered_wan": "其中：未入库项目调度数（统计部门不计；未提供入库信息时按入库时滞推算）",
     "registered_wan": "其中：已入库项目调度数",
     "listed_statistical_wan": "已入库项目按入统率折算的统计数",
     "other_wan": "清单外投资（全市统计数减清单项目统计数，推算）",
@@ -32,7 +33,8 @@ def reconciliation(fc: Forecast) -> dict:
     if listed is None or listed.n == 0:
         return {}
     reported = listed.reported_wan(m0)
-    registered = float(listed.registered_cum_wan()[m0])
+    # registered: the data's (or, when they do not say, the expectation from the registration lags)
+    registered = float(fc.registered_wan[m0]) if fc.parts.mode == "split" else float(listed.registered_cum_wan()[m0])
     city = float(fc.city.level_wan[m0])
     rho = fc.rho if fc.parts.mode == "split" else float("nan")
     stat = rho * registered
@@ -82,3 +84,39 @@ def registration_warnings(listed: Listed, *, yellow_after_months: int = 1, red_a
         rows.append((listed.ids[i], listed.names[i], s, waited, done, level,
                      f"{s}月开工，截至{m0}月末已{waited}个月未入库，1-{m0}月调度完成{done:,.0f}万元未计入统计"))
     return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+STATUS_SCHEMA = {"project_id": pl.String, "name": pl.String, "start_month": pl.Int32, "registered": pl.Boolean,
+                 "registered_month": pl.Int32, "months_unregistered": pl.Int32, "reported_wan": pl.Float64,
+                 "as_of_month": pl.Int32}
+
+
+def registration_status(listed: Listed | None) -> pl.DataFrame:
+    """One row per listed project: start month this year (0: under way before this year; null: not
+    started), registered (null when the data do not say: ``listed.registration_known`` False),
+    the month it is first counted (1: before this year), months started but not registered by the
+    as-of month, and its 1-X月 reported completion (调度数). What a warning rule on registration
+    needs (the rule itself belongs to jygproj.alerts)."""
+    if listed is None or listed.n == 0:
+        return pl.DataFrame(schema=STATUS_SCHEMA)
+    m0 = listed.as_of_month
+    started = listed.started()
+    registered = listed.registered()
+    known = listed.registration_known
+    start = np.where(started, listed.start_month, -1)
+    waited = np.where(started & ~registered & (listed.start_month >= 1), m0 - listed.start_month, 0)
+    frame = pl.DataFrame({
+        "project_id": listed.ids.astype(str), "name": listed.names.astype(str),
+        "start_month": start, "registered": registered,
+        "registered_month": np.where(registered, listed.registered_month, -1),
+        "months_unregistered": waited if known else np.full(listed.n, -1),
+        "reported_wan": listed.cum_wan[:, m0], "as_of_month": np.full(listed.n, m0),
+    })
+    return frame.with_columns(
+        pl.when(pl.col("start_month") < 0).then(None).otherwise(pl.col("start_month")).cast(pl.Int32).alias("start_month"),
+        (pl.col("registered") if known else pl.lit(None, pl.Boolean)).alias("registered"),
+        pl.when(pl.col("registered_month") < 0).then(None).otherwise(pl.col("registered_month")).cast(pl.Int32)
+        .alias("registered_month") if known else pl.lit(None, pl.Int32).alias("registered_month"),
+        pl.when(pl.col("months_unregistered") < 0).then(None).otherwise(pl.col("months_unregistered"))
+        .cast(pl.Int32).alias("months_unregistered"),
+        pl.col("as_of_month").cast(pl.Int32)).select(list(STATUS_SCHEMA))

@@ -13,8 +13,8 @@ import polars as pl
 from jygproj.report import followup_report
 from jygproj.report.formats import date_zh
 from jygproj.report.tables import Table, codes_in_words, file_names, labelled, with_source
-from jygproj.schema import (LISTS, PACE_BASIS_LABELS, PERIOD_LABELS, PROVENANCE_TABLE_LABELS, REMINDER_KIND_LABELS,
-                            SCOPE_LABELS, PROBLEM_SEVERITY_LABELS)
+from jygproj.schema import (LISTS, PACE_BASIS_LABELS, PERIOD_LABELS, PROBLEM_SEVERITY_LABELS, PROVENANCE_TABLE_LABELS,
+                            READING_NAMES, REMINDER_KIND_LABELS, SCOPE_LABELS, WAN_PER_YI)
 
 SCOPES = {**LISTS, **SCOPE_LABELS}
 
@@ -144,7 +144,12 @@ def start_tables(r: "Results") -> dict[str, Table]:
 def growth_tables(r: "Results") -> dict[str, Table]:
     p, w = r.params, r.plan.words
     readings = pl.DataFrame(r.growth_readings).with_columns(pl.col("reading").replace(w.reading_labels))
-    return {
+    tables = {
+        "growth_readings": Table(
+            "两种口径对照", f"{w.pct}增长目标：两种口径并列（{p.year}年1-{p.as_of_month}月实际）",
+            readings_side_by_side(r), unit=None,
+            notes=("增速口径：目标月累计增速不低于目标增速（嘉峪关、甘肃判断增长目标的口径，为本报告默认主口径）；"
+                   f"总量口径：{w.span}累计达到上年全年（可比口径）的{w.factor}倍。",)),
         "growth": Table(
             f"{w.pct}增长跟踪", f"{p.year}年固定资产投资累计与{w.pct}增长目标路径（全市）",
             r.frames["growth"].select(
@@ -152,10 +157,100 @@ def growth_tables(r: "Results") -> dict[str, Table]:
                 "rate_line_wan", "level_path_wan", "rate_path_wan", "level_need_month_wan", "rate_need_month_wan",
                 "projected_month_wan", "level_extra_month_wan", "rate_extra_month_wan"),
             notes=(f"总量口径：{w.span}累计达到上年全年（可比口径）的{w.factor}倍；增速口径：{w.span}累计增速不低于{w.pct}。"
-                   "预测按各项目当前完成进度与季节性施工曲线推算（jygproj.projection 基准情景）。",)),
+                   "预测为投资预测模型：全市统计数＝清单外投资＋入统率×已入库清单项目调度数，按全市历年月度规律和各项目近期进度推算。",)),
         "growth_needed": Table(
             "达标所需投资", f"实现“{w.early}完成{w.pct}增长目标”尚需完成的投资（两种口径）", readings, unit="万元"),
     }
+    f = r.frames
+    if f.get("forecast_bands") is not None:
+        tables["forecast_bands"] = Table(
+            "预测区间", f"{p.year}年全市固定资产投资累计预测及P10–P90区间",
+            f["forecast_bands"].select("month", "is_actual", "cum_wan", "growth_pct", "p10_cum_wan", "p90_cum_wan",
+                                       "p10_growth_pct", "p90_growth_pct", "listed_statistical_wan", "other_wan"),
+            notes=("P10–P90：蒙特卡洛模拟中80%的结果落在此区间，含项目进度、开工、入库、入统率、清单外投资的波动，"
+                   "以及按回测误差确定的模型误差。",))
+    if f.get("reconciliation") is not None:
+        tables["reconciliation"] = Table(
+            "调度数与统计数", f"清单项目调度数与全市统计数对账（1-{p.as_of_month}月累计）", reconciliation_rows(r),
+            notes=("调度数为清单项目填报的完成投资（项目只计一次）；统计数只计已入库项目（先入库，后有数），"
+                   "入统率为已入库项目调度数中计入统计的比例，按本年各月全市统计数测算。",))
+    if f.get("backtest") is not None:
+        tables["backtest"] = Table(
+            "预测可信度", "预测可信度：用当时可得的数据预测下月和目标月累计增速，与公布数比较（回测）",
+            f["backtest"].select(
+                pl.format("{}年{}月", "year", "as_of_month").alias("as_of_label"), pl.col("month").alias("predicted_month"),
+                "horizon", "predicted_growth_pct", "actual_growth_pct", "error_pp", "p10_growth_pct", "p90_growth_pct",
+                "covered", "hold_growth_pct"),
+            unit=None, notes=(credibility_note(r),))
+    return tables
+
+
+def readings_side_by_side(r: "Results") -> pl.DataFrame:
+    """Indicators × readings (headline first), figures in 亿元 and % as text (mixed units)."""
+    from jygproj.report.review_text import readings_order, rest_span, target_month_actual
+
+    g, w = r.growth, r.plan.words
+    fc = g.get("forecast")
+    order = readings_order(r.params.headline)
+    actual = target_month_actual(g)
+    span = rest_span(g) if g["rest_months"] else ""
+
+    def row(label: str, values: dict[str, str]) -> dict[str, str]:
+        return {"indicator": label, **{READING_NAMES[k] + ("（主口径）" if i == 0 else ""): values[k]
+                                       for i, k in enumerate(order)}}
+
+    both = lambda text: {k: text for k in order}  # noqa: E731 (the same figure under both readings)
+    rows = [row(f"目标：{w.span}累计（亿元）", {k: _yi(g[f"{k}_goal_wan"]) for k in order}),
+            row(f"目标对应{w.span}累计增速（%）", {k: _pct(g[f"{k}_goal_growth_pct"]) for k in order})]
+    if not actual:
+        rows += [row(f"所需{span}投资（亿元）", {k: _yi(g[f"{k}_needed_rest_wan"]) for k in order}),
+                 row(f"所需{span}投资比上年同期（%）", {k: _pct(g[f"{k}_needed_rest_yoy_pct"]) for k in order}),
+                 row(f"预测{span}投资（亿元）", both(_yi(g["projected_rest_wan"]))),
+                 row(f"预测{span}投资比上年同期（%）", both(_pct(g["projected_rest_yoy_pct"])))]
+        if fc is not None:
+            rows += [row(f"预测{w.span}累计（亿元，P10–P90）",
+                         both(f"{_yi(fc['cum_wan'])}（{_yi(fc['p10_cum_wan'])}–{_yi(fc['p90_cum_wan'])}）")),
+                     row(f"预测{w.span}累计增速（%，P10–P90）",
+                         both(f"{_pct(fc['growth_pct'])}（{_pct(fc['p10_growth_pct'])}–{_pct(fc['p90_growth_pct'])}）")),
+                     row("预测较目标（亿元，负数为差距）", {k: _yi(g[f"{k}_margin_wan"]) for k in order}),
+                     row("达到的概率", {k: f"{fc['probability'][k]:.0%}" for k in order})]
+    else:
+        rows.append(row(f"{w.span}累计（亿元，实际）", both(_yi(g["projected_target_month_cum_wan"]))))
+        rows.append(row("实际较目标（亿元，负数为差距）", {k: _yi(g[f"{k}_margin_wan"]) for k in order}))
+    return pl.DataFrame(rows)
+
+
+def _yi(wan: float | None) -> str:
+    from jygproj.report.formats import DASH
+
+    return DASH if wan is None else f"{wan / WAN_PER_YI:,.2f}"
+
+
+def _pct(x: float | None) -> str:
+    from jygproj.report.formats import DASH
+
+    return DASH if x is None else f"{x:.1f}"
+
+
+def reconciliation_rows(r: "Results") -> pl.DataFrame:
+    """The reconciliation (jygproj.forecast.reconcile) as rows: item, 万元, 亿元; the ratios after."""
+    from jygproj.forecast.reconcile import RECONCILIATION_LABELS
+
+    rec = r.forecast.reconciliation
+    rows = [{"indicator": label.replace("1-X月", f"1-{r.params.as_of_month}月"), "value_wan": rec.get(k), "value_yi": None if rec.get(k) is None else rec[k] / WAN_PER_YI}
+            for k, label in RECONCILIATION_LABELS.items()]
+    rows += [{"indicator": "统计数÷调度数（覆盖率）", "value_wan": None, "value_yi": None, "ratio": rec.get("coverage_ratio")},
+             {"indicator": "入统率（测算）", "value_wan": None, "value_yi": None, "ratio": rec.get("rho")}]
+    return pl.DataFrame(rows, schema={"indicator": pl.String, "value_wan": pl.Float64, "value_yi": pl.Float64,
+                                      "ratio": pl.Float64})
+
+
+def credibility_note(r: "Results") -> str:
+    bt = r.growth["forecast"]["backtest"]
+    return (f"平均绝对误差（百分点）：全部 {bt['mae_pp']:.2f}，下月 {bt['mae_pp_next_month']:.2f}"
+            + (f"，目标月 {bt['mae_pp_target_month']:.2f}" if bt.get("mae_pp_target_month") is not None else "")
+            + f"；P10–P90 覆盖率 {bt['coverage_p10_p90']:.0%}；对照（沿用当月累计增速）{bt['hold_mae_pp']:.2f}。"
+            "往年各月只用全市统计数预测，本年有清单项目数据的月份按清单项目与清单外投资分别预测。")
 
 
 def warning_tables(r: "Results") -> dict[str, Table]:

@@ -12,14 +12,14 @@ import polars as pl
 from jygproj import completion, paths
 from jygproj.report import followup_report
 from jygproj.report.formats import number, pct, yi
-from jygproj.schema import LISTS, NATURES, PERIOD_LABELS, QUARTER_LABELS, WAN_PER_YI
+from jygproj.schema import LISTS, NATURES, PERIOD_LABELS, QUARTER_LABELS, READING_NAMES, READING_SOURCES, WAN_PER_YI
 
 if TYPE_CHECKING:
     from jygproj.quarterly import Results
 
 
 def growth_json(g: dict[str, Any]) -> dict[str, Any]:
-    """The 12% tracker's headline figures, both readings (万元, %, month numbers)."""
+    """The 12% tracker's headline figures, both readings (万元, %, month numbers), and the forecast's."""
     def reading(r: str) -> dict[str, Any]:
         return {
             "goal_wan": number(g[f"{r}_goal_wan"]),
@@ -28,7 +28,12 @@ def growth_json(g: dict[str, Any]) -> dict[str, Any]:
             "projected_met_month": g[f"{r}_met_month"],
             "extra_total_wan": number(g[f"{r}_extra_total_wan"]),
             "needed_per_month_wan": {str(k): number(v) for k, v in g[f"{r}_needed_per_month_wan"].items()},
+            "goal_growth_pct": number(g[f"{r}_goal_growth_pct"]),
+            "needed_rest_wan": number(g[f"{r}_needed_rest_wan"]),
+            "needed_rest_yoy_pct": number(g[f"{r}_needed_rest_yoy_pct"]),
+            "probability": None if fc is None else number(fc["probability"][r], 4),
         }
+    fc = g.get("forecast")
     return {
         "as_of_month": g["as_of_month"],
         "target_month": g["target_month"],
@@ -43,8 +48,32 @@ def growth_json(g: dict[str, Any]) -> dict[str, Any]:
         "projection": g.get("projection"),
         "headline": g["headline"],
         "headline_met_month": g["headline_met_month"],
+        "rest_months": g["rest_months"],
+        "projected_rest_wan": number(g["projected_rest_wan"]),
+        "projected_rest_yoy_pct": number(g["projected_rest_yoy_pct"]),
         "level": reading("level"),
         "rate": reading("rate"),
+        "forecast": forecast_json(fc),
+    }
+
+
+def forecast_json(fc: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The forecast's figures for summary.json (jygproj.quarterly.forecast_summary), rounded."""
+    if fc is None:
+        return None
+    rec = {k: (number(v, 4) if isinstance(v, float) else v) for k, v in fc["reconciliation"].items()}
+    bt = {k: (number(v, 3) if isinstance(v, float) else v) for k, v in fc["backtest"].items()}
+    return {
+        "target_month": fc["target_month"],
+        **{k: number(fc[k]) for k in ("cum_wan", "p10_cum_wan", "p50_cum_wan", "p90_cum_wan")},
+        # growth to 4 places: the sentences print one place from these figures, and 11.5456 rounded
+        # to 11.55 first would print 11.6% (double rounding)
+        **{k: number(fc[k], 4) for k in ("growth_pct", "p10_growth_pct", "p50_growth_pct", "p90_growth_pct")},
+        "probability": {k: number(v, 4) for k, v in fc["probability"].items()},
+        "draws": fc["draws"], "model_sigma": number(fc["model_sigma"], 4), "mode": fc["mode"],
+        "shape_source": fc["shape_source"], "shape_years": fc["shape_years"],
+        "registration_known": fc["registration_known"], "flags": fc["flags"],
+        "reconciliation": rec, "backtest": bt,
     }
 
 
@@ -143,10 +172,7 @@ def headline_figures(s: dict[str, Any], r: "Results") -> pl.DataFrame:
         ("年度计划完成率", annual_rate, "%", "累计完成÷年度计划"),
         (f"全市固定资产投资1-{g['as_of_month']}月累计", g["ytd_cum_wan"], "万元", "统计基数表（全市）"),
         (f"全市固定资产投资1-{g['as_of_month']}月累计增速", g["ytd_growth_pct"], "%", "可比口径"),
-        (f"总量口径目标（{w.span}累计）", g["level"]["goal_wan"], "万元", f"上年全年×{w.factor}"),
-        (f"总量口径{met}", g["level"]["projected_met_month"], "月", met_note),
-        (f"增速口径目标（{w.span}累计）", g["rate"]["goal_wan"], "万元", f"上年{w.span}×{w.factor}"),
-        (f"增速口径{met}", g["rate"]["projected_met_month"], "月", met_note),
+        *growth_rows(g, w, p.headline, met, met_note),
         ("方案要求已到期", s["requirements"]["checked"], "项", "方案规定的要求（不含力争）中期末已到的"),
         ("其中未达到", s["requirements"]["failed"], "项", "只计方案的要求；序时进度等参考设定不计"),
         ("红色预警项目", s["warnings"]["projects_by_level"].get("red"), "个", "按项目最高等级"),
@@ -158,6 +184,34 @@ def headline_figures(s: dict[str, Any], r: "Results") -> pl.DataFrame:
     return pl.DataFrame([{"indicator": a, "value": None if b is None else float(b), "unit": c, "note": d}
                          for a, b, c, d in rows],
                         schema={"indicator": pl.String, "value": pl.Float64, "unit": pl.String, "note": pl.String})
+
+
+def growth_rows(g: dict[str, Any], w, headline: str, met: str, met_note: str) -> list[tuple]:
+    """The 核心指标 rows of the growth goal: both readings (headline first), the forecast's band and
+    the backtest error."""
+    fc = g.get("forecast")
+    actual = target_month_actual(g)
+    rows = []
+    for key in readings_order(headline):
+        r, name = g[key], READING_NAMES[key]
+        rows.append((f"{name}目标（{w.span}累计）", r["goal_wan"], "万元",
+                     f"上年全年×{w.factor}" if key == "level" else f"上年{w.span}×{w.factor}"))
+        if not actual:
+            rows += [(f"{name}所需{rest_span(g)}投资", r["needed_rest_wan"], "万元", "目标减1-X月实际"),
+                     (f"{name}所需{rest_span(g)}投资同比", r["needed_rest_yoy_pct"], "%", "对上年同期（可比口径）")]
+            if fc is not None:
+                rows.append((f"{name}达到概率", r["probability"] * 100 if r["probability"] is not None else None,
+                             "%", f"蒙特卡洛{fc['draws']}次"))
+        rows.append((f"{name}{met}", r["projected_met_month"], "月", met_note))
+    if fc is not None and not actual:
+        rows += [(f"预测{w.span}累计", fc["cum_wan"], "万元", "投资预测模型"),
+                 (f"预测{w.span}累计增速", fc["growth_pct"], "%", "可比口径"),
+                 (f"预测{w.span}累计增速P10", fc["p10_growth_pct"], "%", "80%区间下限"),
+                 (f"预测{w.span}累计增速P90", fc["p90_growth_pct"], "%", "80%区间上限")]
+    if fc is not None and fc["backtest"].get("mae_pp_next_month") is not None:
+        rows.append(("回测：下月累计增速平均绝对误差", fc["backtest"]["mae_pp_next_month"], "百分点",
+                     f"回测{fc['backtest']['cases']}次"))
+    return rows
 
 
 def met_month_text(month: int | None, target_month: int, early: str, actual: bool = False) -> str:
@@ -180,7 +234,6 @@ def narrative(s: dict[str, Any], r: "Results") -> dict[str, str]:
     cq, ytd = city.get(q, {}), city.get("YTD", {})
     g = s["growth"]
     counts = s["warnings"]["projects_by_level"]
-    actual = target_month_actual(g)
     who = p.unit or "全市"
     return {
         "headline": (
@@ -188,17 +241,8 @@ def narrative(s: dict[str, Any], r: "Results") -> dict[str, str]:
             f"{pct(cq.get('rate_pct'))}；1-{p.as_of_month}月累计完成 {yi(ytd.get('completed_wan'))}，"
             f"为序时计划的 {pct(ytd.get('rate_pct'))}。"
         ),
-        "growth": (
-            f"全市1-{g['as_of_month']}月固定资产投资累计 {yi(g['ytd_cum_wan'])}，累计增速 "
-            f"{pct(g['ytd_growth_pct'])}。{'按已公布数据' if actual else '按当前进度预测'}："
-            f"总量口径（1-{g['target_month']}月累计达到上年全年的{1 + g['target_growth_pct'] / 100:.2f}倍，"
-            f"即 {yi(g['level']['goal_wan'])}）"
-            f"{met_month_text(g['level']['projected_met_month'], g['target_month'], r.plan.words.early, actual)}；"
-            f"增速口径（1-{g['target_month']}月累计增速≥{g['target_growth_pct']:g}%，即累计 "
-            f"{yi(g['rate']['goal_wan'])}）"
-            f"{met_month_text(g['rate']['projected_met_month'], g['target_month'], r.plan.words.early, actual)}。"
-            f"本报告以{'总量口径' if p.headline == 'level' else '增速口径'}为主口径。"
-        ),
+        "growth": growth_sentence(g, r.plan.words, p.headline),
+        **forecast_sentences(g, r.plan.words),
         **plan_sentences(r.plan),
         **followup_report.sentences(r),
         "requirements": requirements_sentence(s),
@@ -208,6 +252,83 @@ def narrative(s: dict[str, Any], r: "Results") -> dict[str, str]:
                                          for k in ("red", "yellow", "blue")) + "。"
         ),
     }
+
+
+def rest_span(g: dict[str, Any]) -> str:
+    """The months left to the target month in words: 11月, or 10-11月."""
+    months = g["rest_months"]
+    return f"{months[0]}月" if len(months) == 1 else f"{months[0]}-{months[-1]}月"
+
+
+def readings_order(headline: str) -> list[str]:
+    """The headline reading first, the other beside it."""
+    return [headline] + [k for k in READING_NAMES if k != headline]
+
+
+def growth_sentence(g: dict[str, Any], w, headline: str) -> str:
+    """Both readings side by side: what each needs at the target month (亿元), what the months left
+    must add (亿元 and year on year), and the forecast's chance of it; or, once the target month is
+    published, what the published figures say."""
+    actual = target_month_actual(g)
+    source = f"（{READING_SOURCES[headline]}）" if headline in READING_SOURCES else ""
+    intro = (f"全市1-{g['as_of_month']}月固定资产投资累计 {yi(g['ytd_cum_wan'])}，累计增速 {pct(g['ytd_growth_pct'])}。"
+             f"本报告以{READING_NAMES[headline]}为主口径{source}，两种口径并列：")
+    parts = []
+    for key in readings_order(headline):
+        r = g[key]
+        words = (f"{w.span}累计增速≥{w.pct}" if key == "rate" else f"{w.span}累计≥上年全年×{w.factor}")
+        head = f"**{READING_NAMES[key]}**（{words}，即{w.span}累计 {yi(r['goal_wan'])}）"
+        if actual:
+            parts.append(f"{head}按已公布数据{met_month_text(r['projected_met_month'], g['target_month'], w.early, True)}")
+            continue
+        need = (f"{rest_span(g)}须完成 {yi(r['needed_rest_wan'])}、比上年同期{_change(r['needed_rest_yoy_pct'])}"
+                if r["needed_rest_wan"] is not None else "")
+        chance = "" if r.get("probability") is None else f"，按预测达到的概率 {r['probability']:.0%}"
+        parts.append(f"{head}{need}{chance}")
+    return intro + "；".join(parts) + "。"
+
+
+def _change(x: float | None) -> str:
+    return "—" if x is None else (f"增长 {x:.1f}%" if x >= 0 else f"下降 {-x:.1f}%")
+
+
+def forecast_sentences(g: dict[str, Any], w) -> dict[str, str]:
+    """The forecast in words: forecast (the target month with P10–P90 and the months left),
+    credibility (the backtest's error, in percentage points of cumulative growth), forecast_notes
+    (what the data did not say, months outside the history, the reconciliation gap). Empty as of
+    December."""
+    fc = g.get("forecast")
+    if fc is None:
+        return {}
+    t, bt, rec = fc["target_month"], fc["backtest"], fc["reconciliation"]
+    out = {}
+    if not target_month_actual(g):
+        out["forecast"] = (
+            f"预测：{rest_span(g)}完成 {yi(g['projected_rest_wan'])}（比上年同期{_change(g['projected_rest_yoy_pct'])}），"
+            f"{w.span}累计 {yi(fc['cum_wan'])}、累计增速 {pct(fc['growth_pct'])}；"
+            f"80%的可能在 {pct(fc['p10_growth_pct'])} 至 {pct(fc['p90_growth_pct'])} 之间"
+            f"（{yi(fc['p10_cum_wan'])} 至 {yi(fc['p90_cum_wan'])}，{fc['draws']:,} 次模拟）。")
+    if bt.get("mae_pp") is not None:
+        out["credibility"] = (
+            f"预测可信度：用当时可得的数据回测 {bt['cases']} 次（往年各月及本年已公布月份），预测下月累计增速的平均绝对误差 "
+            f"{bt['mae_pp_next_month']:.2f} 个百分点"
+            + (f"、预测{t}月 {bt['mae_pp_target_month']:.2f} 个百分点" if bt.get("mae_pp_target_month") is not None else "")
+            + (f"（其中本年按清单项目和清单外投资分别预测的下月误差 {bt['mae_pp_next_month_by_mode']['split']:.2f} 个百分点）"
+               if (bt.get("mae_pp_next_month_by_mode") or {}).get("split") is not None else "")
+            + f"，P10–P90 区间覆盖了 {bt['coverage_p10_p90']:.0%} 的实际值"
+            + (f"（对照：沿用当月累计增速的误差 {bt['hold_mae_pp']:.2f} 个百分点）" if bt.get("hold_mae_pp") is not None else "")
+            + "。")
+    notes = []
+    if not fc["registration_known"]:
+        notes.append("调度表和项目清单未提供“是否入库”信息：本年新开工项目是否已入统按一般入库时滞推算，"
+                     "统计数与调度数无法逐项目核对，预测误差可能偏大")
+    if rec.get("listed_exceeds_city"):
+        notes.append(f"清单项目调度数 {yi(rec['reported_wan'])} 超出全市统计数 {yi(rec['city_wan'])} "
+                     f"{yi(rec['gap_wan'])}（见调度数与统计数对账表），预测按测算的入统率 {rec['rho']:.2f} 折算，未把清单外投资记为零")
+    notes += fc["flags"]
+    if notes:
+        out["forecast_notes"] = "**预测提示：**" + "；".join(notes) + "。"
+    return out
 
 
 def plan_sentences(plan) -> dict[str, str]:

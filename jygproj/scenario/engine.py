@@ -10,7 +10,7 @@ tracker uses (jygproj.growth.evaluate_goal); the ``headline`` lever picks the on
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -110,8 +110,8 @@ def _readings(model: Model, path: Path, goal: Goal, labels: dict[str, str]) -> d
 
 
 def _plan_of(model: Model) -> Plan:
-    """The plan of the model's year (jygproj.plan.load_plan), read once per model: a slider move does
-    not look the file up again."""
+    """The plan of the model's year (jygproj.plan.load_plan; normally the one the model was built for),
+    read once per model: a slider move does not look the file up again."""
     if model.plan is None or model.plan.year != model.year:
         model.plan = load_plan(model.year)
     return model.plan
@@ -139,31 +139,37 @@ def required_extra(model: Model, reading: Reading, target_month: int) -> pl.Data
                          "seasonal_wan": short * shares})
 
 
-def target_month_contributions(model: Model, weights: projection.Weights, target_month: int) -> np.ndarray:
-    """(n,) each project's investment added from the as-of month to the end of the target month."""
-    # share[e] = seasonal share of months e..target month; 0 for starts after it.
-    prof = model.profile
-    tail = np.concatenate([np.cumsum(prof[:target_month][::-1])[::-1], np.zeros(13 - target_month)])  # index e-1
-    share = tail[np.clip(weights.start - 1, 0, 12)]
-    return projection.expected_weight(weights) * share
+TORNADO_COLUMNS = {"project_id": pl.String, "name": pl.String, "list": pl.String, "base_wan": pl.Float64,
+                   "low_delta_wan": pl.Float64, "high_delta_wan": pl.Float64, "low_margin_yi": pl.Float64,
+                   "high_margin_yi": pl.Float64, "swing_wan": pl.Float64}
 
 
 def tornado(model: Model, levers: Levers, specs: LeverSpecs, plan: Plan | None = None) -> pl.DataFrame:
     """The projects that move the headline margin most (top ``tornado.top_n``), vectorised.
 
-    Each project's investment to November is linear in its multiplier, so its low and high cases are
-    exact without rerunning: low = ``low_multiplier`` × (a project not started yet: does not start),
-    high = ``high_multiplier`` ×. Columns: project_id, name, list, base_wan (its investment to
-    November in this scenario), low_delta_wan, high_delta_wan, low_margin_yi, high_margin_yi, swing_wan.
+    Each project's statistical FAI to the target month (入统率 × its expected registered report,
+    jygproj.forecast.projects) is re-run for every project at once (projects are independent) in a
+    low case — ``low_multiplier`` × its intensity, a project not started yet does not start — and a
+    high case, ``high_multiplier`` ×. Columns: project_id, name, list, base_wan (what it adds to the
+    city's FAI by the target month in this scenario), low_delta_wan, high_delta_wan, low_margin_yi,
+    high_margin_yi, swing_wan. Empty when the forecast could not split the city's FAI.
     """
     lo, hi = specs.param("tornado", "low_multiplier"), specs.param("tornado", "high_multiplier")
     top_n = int(specs.param("tornado", "top_n"))
-    w = projection.resolve(model, levers)
     plan = plan or _plan_of(model)
-    contrib = target_month_contributions(model, w, plan.goal.target_month)
-    low = np.where(w.unstarted, -contrib, (lo - 1) * contrib)
-    high = (hi - 1) * contrib
-    swing = high - low
+    if not model.n or not model.levers_apply:
+        return pl.DataFrame(schema=TORNADO_COLUMNS)
+    t, m0 = plan.goal.target_month, model.as_of_month
+    adj = projection.resolve(model, levers)
+    fc = model.forecast
+    prep = fc.parts.prepared
+    base = prep.expected(adj)[1]
+    low = prep.expected(replace(adj, multiplier=np.where(prep.started, adj.multiplier * lo, 0.0)))[1][:, t]
+    high = prep.expected(replace(adj, multiplier=adj.multiplier * hi))[1][:, t]
+    rho = fc.rho
+    contrib = rho * (base[:, t] - base[:, m0]) if t > m0 else np.zeros(model.n)
+    low_delta, high_delta = rho * (low - base[:, t]), rho * (high - base[:, t])
+    swing = high_delta - low_delta
     n = min(top_n, model.n)
     idx = np.argpartition(-swing, n - 1)[:n] if n < model.n else np.arange(model.n)
     idx = idx[np.lexsort((model.ids[idx].astype(str), -swing[idx]))]
@@ -174,11 +180,9 @@ def tornado(model: Model, levers: Levers, specs: LeverSpecs, plan: Plan | None =
         "name": model.names[idx].astype(str),
         "list": list_labels[model.primary_list[idx]].astype(str),
         "base_wan": contrib[idx],
-        "low_delta_wan": low[idx],
-        "high_delta_wan": high[idx],
-        "low_margin_yi": (margin + low[idx]) / schema.WAN_PER_YI,
-        "high_margin_yi": (margin + high[idx]) / schema.WAN_PER_YI,
+        "low_delta_wan": low_delta[idx],
+        "high_delta_wan": high_delta[idx],
+        "low_margin_yi": (margin + low_delta[idx]) / schema.WAN_PER_YI,
+        "high_margin_yi": (margin + high_delta[idx]) / schema.WAN_PER_YI,
         "swing_wan": swing[idx],
-    })
-
-
+    }, schema=TORNADO_COLUMNS)

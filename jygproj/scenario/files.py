@@ -28,6 +28,7 @@ import polars as pl
 import yaml
 
 from jygproj import outputs, schema
+from jygproj.schema import READING_NAMES
 from jygproj.errors import JygprojError
 from jygproj.evaluation import evaluation
 from jygproj.plan import Plan, load_plan
@@ -144,12 +145,14 @@ class Planner:
     model: Model
     specs: LeverSpecs
     plan: Plan | None = None  # the plan whose goal is judged (default: the plan of the model's year)
-    draws: int = 10_000
-    seed: int = 2023
+    draws: int | None = None  # Monte Carlo draws and seed; default the forecast's (forecast_model.yaml),
+    seed: int | None = None  # so the baseline's probabilities are the quarterly report's
 
     def __post_init__(self):
         # the plan file is read (and refused when broken) here, never replaced by a default goal
-        self.plan = self.plan or load_plan(self.model.year)
+        self.plan = self.plan or self.model.plan or load_plan(self.model.year)
+        self.draws = self.draws or self.model.result.settings.draws
+        self.seed = self.model.result.settings.seed if self.seed is None else self.seed
 
     @property
     def goal(self):
@@ -160,10 +163,6 @@ class Planner:
         return self.plan.words
 
     @property
-    def uncertainty(self) -> dict[str, float]:
-        return {k: p.value for k, p in self.specs.uncertainty.items()}
-
-    @property
     def baseline(self) -> Levers:
         return defaults_from_specs(self.specs)
 
@@ -172,8 +171,7 @@ class Planner:
         outcome = engine.evaluate(self.model, levers, self.plan)
         diff = diff_table(base or self.baseline, levers, self.specs, self.model.names_by_id(),
                           self.words.reading_short)
-        mc = (montecarlo.simulate(self.model, levers, draws=draws or self.draws, seed=self.seed,
-                                  uncertainty=self.uncertainty, goal=self.goal)
+        mc = (montecarlo.simulate(self.model, levers, draws=draws or self.draws, seed=self.seed, goal=self.goal)
               if monte_carlo else None)
         torn = engine.tornado(self.model, levers, self.specs, self.plan) if with_tornado else None
         return Result(name, levers, outcome, diff, mc, torn)
@@ -191,8 +189,8 @@ def compare(results: list[Result]) -> pl.DataFrame:
         rows.append((label, values))
 
     month = f"{results[0].outcome.goal.target_month}月" if results else ""
-    for key in ("level", "rate"):
-        label = "总量口径" if key == "level" else "增速口径"
+    for key in ("rate", "level"):
+        label = READING_NAMES[key]
         rs = [r.outcome.readings[key] for r in results]
         add(f"{label}：{month}末差额（亿元）", [round(schema.wan_to_yi(x.margin_wan), 2) for x in rs])
         add(f"{label}：达到月份", [f"{x.met_month}月" if x.met_month else "年内未达到" for x in rs])
@@ -237,11 +235,12 @@ def default_as_of(baseline: pl.DataFrame) -> str:
     return f"{row['year']}-{row['month']:02d}"
 
 
-def planner_from_dataset(dataset, *, as_of: str | None = None, draws: int = 10_000, seed: int = 2023,
+def planner_from_dataset(dataset, *, as_of: str | None = None, draws: int | None = None, seed: int | None = None,
                          specs: LeverSpecs | None = None, profile: dict[int, float] | None = None,
-                         plan: Plan | None = None) -> Planner:
+                         plan: Plan | None = None, result=None) -> Planner:
     """A Planner over a loaded Dataset; reference data read from data/reference/ unless given. The
-    plan of the as-of year must load: a broken plan file stops the planner (ReferenceDataError)."""
+    plan of the as-of year must load: a broken plan file stops the planner (ReferenceDataError).
+    ``result``: the forecast when it was made already (the quarterly review's, jygproj.workbench)."""
     from jygproj import projection
     from jygproj.reference import load_seasonal_profile
     from jygproj.scenario.levers import load_lever_specs
@@ -252,8 +251,7 @@ def planner_from_dataset(dataset, *, as_of: str | None = None, draws: int = 10_0
     plan = plan or load_plan(evaluation(as_of).year)
     model = projection.build_model(
         dataset.projects, dataset.memberships, dataset.progress, dataset.baseline, as_of=as_of,
-        profile=profile, reserve=getattr(dataset, "reserve", None),
-        pace_floor=specs.param("model", "pace_floor"), pace_cap=specs.param("model", "pace_cap"))
+        profile=profile, reserve=getattr(dataset, "reserve", None), plan=plan, result=result)
     return Planner(model, specs, plan, draws, seed)
 
 

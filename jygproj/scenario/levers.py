@@ -1,9 +1,9 @@
 """Scenario levers: their specifications (data/reference/scenario_levers.yaml) and values.
 
-A :class:`Levers` value holds every lever of one scenario. Its defaults are the baseline (each project
-at its own pace so far, new projects starting as planned, other FAI at the city's growth so far), and
-they equal the defaults written in the reference file (a test keeps the two together), so
-``Levers()`` is the baseline the quarterly growth tracker projects.
+A :class:`Levers` value holds every lever of one scenario. Each lever multiplies (or shifts) a part of
+the FAI forecast (jygproj.forecast; jygproj.projection says how), and its default changes nothing:
+``Levers()`` is the forecast the quarterly report shows. The defaults equal those written in the
+reference file (a test keeps the two together).
 
 A scenario is stored as a *diff* against a base: a nested mapping such as
 ``{"pace_by_list": {"provincial_major": 1.2}, "exclude": ["2301-…"]}``, applied with
@@ -22,6 +22,7 @@ import yaml
 
 from jygproj.errors import JygprojError
 from jygproj import paths, schema
+from jygproj.growth import DEFAULT_HEADLINE
 from jygproj.reference import ReferenceDataError, check_keys, read_strict
 
 LEVERS_FILE = paths.REFERENCE / "scenario_levers.yaml"
@@ -72,8 +73,6 @@ class Param:
 @dataclass(frozen=True)
 class LeverSpecs:
     levers: dict[str, LeverSpec]
-    model: dict[str, Param]
-    uncertainty: dict[str, Param]
     tornado: dict[str, Param]
     file: str
 
@@ -88,8 +87,6 @@ _LEVER_KEYS = {"kind", "label", "unit", "default", "source"}
 _LEVER_OPTIONAL = {"description", "min", "max", "step", "choices", "hypothetical",
                    "start_month_min", "start_month_max"}
 _PARAM_SECTIONS = {
-    "model": {"pace_floor", "pace_cap"},
-    "uncertainty": {"pace_sigma_project", "pace_sigma_common", "start_delay_mean_months"},
     "tornado": {"low_multiplier", "high_multiplier", "top_n"},
 }
 
@@ -127,7 +124,7 @@ def load_lever_specs(path: Path | None = None) -> LeverSpecs:
                                          f"应为数字，实际为 {value!r}", "value_not_number")
             out[name] = Param(name, float(value), entry["unit"], entry["source"])
         sections[section] = out
-    return LeverSpecs(specs, sections["model"], sections["uncertainty"], sections["tornado"], str(path))
+    return LeverSpecs(specs, sections["tornado"], str(path))
 
 
 @dataclass
@@ -136,9 +133,9 @@ class Levers:
 
     pace_by_list: dict[str, float] = field(default_factory=dict)  # list -> multiplier (missing = 1)
     new_start_delay_months: int = 0
-    start_probability: float = 1.0
-    other_growth_pct: float | None = None  # None: the city's cumulative growth so far
-    headline: str = "level"  # "level" | "rate"
+    start_probability: float = 1.0  # × the forecast's measured start hazards
+    other_change_pct: float = 0.0  # other FAI's run rate, % above (below) the forecast's
+    headline: str = DEFAULT_HEADLINE  # "level" | "rate" (jygproj.growth: the rate reading, by source)
     accelerate: dict[str, float] = field(default_factory=dict)  # project_id -> multiplier
     defer: dict[str, int] = field(default_factory=dict)  # project_id -> months paused
     exclude: list[str] = field(default_factory=list)  # project_ids stopped from next month
@@ -298,8 +295,6 @@ def parse_set(items: list[str], specs: LeverSpecs) -> dict[str, Any]:
 
 
 def _fmt(value: Any) -> str:
-    if value is None:
-        return "沿用当前增速"
     if isinstance(value, float):
         return f"{value:g}"
     return str(value)
@@ -332,10 +327,10 @@ def diff_table(base: Levers, levers: Levers, specs: LeverSpecs,
             for pid, v in value.items():
                 rows.append((spec.label, names.get(pid, pid), "不开工",
                              f"{v['start_month']}月开工，首年投资{v['first_year_wan']:g}", spec.unit, "假设"))
-        elif name == "headline":
+        elif name == "headline":  # never silent: the row says the scenario leads with another reading
             words = readings or {}
             rows.append((spec.label, "", words.get(base.headline, base.headline), words.get(value, value), spec.unit,
-                         note))
+                         "改变主口径（两种口径均列示）"))
         else:
             rows.append((spec.label, "", _fmt(getattr(base, name)), _fmt(value), spec.unit, note))
     return pl.DataFrame(rows, schema=["杠杆", "对象", "基准值", "情景值", "单位", "备注"], orient="row")

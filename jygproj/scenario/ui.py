@@ -59,6 +59,26 @@ def headline_html(result: Result) -> str:
     return "<div id='jyg-headline'>" + "".join(parts) + "</div>"
 
 
+def forecast_note(planner: Planner) -> str:
+    """The forecast the baseline scenario is (Markdown): its target-month growth with P10–P90, the
+    backtest's one-month error, and what the data did not say."""
+    r = planner.model.result
+    w = planner.words
+    t = planner.goal.target_month
+    band = r.bands().row(t - 1, named=True)
+    bt = r.backtest_summary()
+    text = (f"基准情景即季度考核报告的投资预测：{w.span}累计增速 {band['growth_pct']:.1f}%"
+            f"（80%的可能在 {band['p10_growth_pct']:.1f}% 至 {band['p90_growth_pct']:.1f}% 之间）")
+    if bt.get("mae_pp_next_month") is not None:
+        text += f"；回测中预测下月累计增速的平均绝对误差 {bt['mae_pp_next_month']:.2f} 个百分点"
+    text += "。杠杆在预测的各部分（项目进度、开工概率、清单外投资）上按倍数调整。"
+    if not planner.model.levers_apply:
+        text += "已公布月份不足，预测按全市自身近期强度推算，清单项目类杠杆暂不起作用。"
+    if not r.registration_known:
+        text += "调度表和项目清单未提供是否入库信息，本年新开工项目的入库按一般入库时滞推算。"
+    return text
+
+
 @dataclass
 class PlannerUI:
     planner: Planner
@@ -87,10 +107,7 @@ class PlannerUI:
                                    "first_year_wan": self._reserve_amount(pid)}
                              for pid in c["reserve"].value},
         }
-        other = c["other_growth_pct"].value
-        default_other = round(self.planner.model.growth0 * 100, 1)
-        if abs(other - default_other) > 1e-9:
-            changes["other_growth_pct"] = other
+        changes["other_change_pct"] = c["other_change_pct"].value
         levers = Levers()
         levers.accelerate, levers.exclude, levers.reserve_pull = {}, [], {}
         return apply_changes(levers, changes, self.planner.specs)
@@ -166,12 +183,11 @@ def build_planner_ui(planner: Planner, levers: Levers | None = None, *, monte_ca
                                               layout=_LAYOUT, style=_STYLE)
     s = specs["start_probability"]
     c["start_probability"] = w.FloatSlider(value=lv.start_probability, min=s.min, max=s.max, step=s.step,
-                                           description=s.label, readout_format=".0%",
+                                           description=s.label, readout_format=".2f",
                                            continuous_update=False, layout=_LAYOUT, style=_STYLE)
-    s = specs["other_growth_pct"]
-    other = lv.other_growth_pct if lv.other_growth_pct is not None else round(model.growth0 * 100, 1)
-    c["other_growth_pct"] = w.FloatSlider(value=other, min=s.min, max=s.max, step=0.1,
-                                          description=f"{s.label}（%）", readout_format=".1f",
+    s = specs["other_change_pct"]
+    c["other_change_pct"] = w.FloatSlider(value=lv.other_change_pct, min=s.min, max=s.max, step=s.step,
+                                          description=f"{s.label}（%）", readout_format=".0f",
                                           continuous_update=False, layout=_LAYOUT, style=_STYLE)
     c["headline"] = w.ToggleButtons(options=[(planner.words.reading_short[k], k) for k in ("level", "rate")], value=lv.headline,
                                     description=specs["headline"].label, style=_STYLE)
@@ -204,7 +220,7 @@ def build_planner_ui(planner: Planner, levers: Levers | None = None, *, monte_ca
     save.on_click(ui.save)
 
     pace_box = w.VBox([c[f"pace.{k}"] for k in PACE_LISTS])
-    start_box = w.VBox([c["new_start_delay_months"], c["start_probability"], c["other_growth_pct"]])
+    start_box = w.VBox([c["new_start_delay_months"], c["start_probability"], c["other_change_pct"]])
     project_box = w.VBox([c["accelerate"], c["accelerate_factor"], c["exclude"]])
     reserve_box = w.VBox([w.HTML("<i>储备项目提前开工为假设情景，结果中标注“假设”。</i>"), c["reserve"],
                           c["reserve_month"]])
