@@ -561,7 +561,6 @@ FORECAST_LABELS: dict[str, str] = {
 REPORT_LABELS: dict[str, str] = {
     **FORECAST_LABELS,
     "scope": "清单/口径",
-    "period": "期间",
     "quarter": "季度",
     "closed": "是否已结束",
     "projects": "项目数",

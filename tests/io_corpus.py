@@ -899,7 +899,7 @@ def _(tmp):
     sh = table(register_title(), [SEQ, NAME, OWNER, TOTAL, ANNUAL], sections=SECTIONS, subtotals=True)
     # move each 小计 from below its rows to just under its section row
     rows = sh.rows
-    out, pending = [], None
+    out = []
     for r in rows:
         if r and r[0] == "小计":
             continue
