@@ -76,9 +76,9 @@ def test_the_missing_reply_the_late_one_and_both_closures(run):
     _, _, wb, _ = run
     items = _sheet(wb, "督办台账")
     unanswered = {r["责任单位"] for r in items if r["状态"] == "逾期未反馈"}
-    assert unanswered == {"市粮食和物资储备局"}  # the one unit that never replied
+    assert unanswered == {"市教育局"}  # the one unit that never replied
     late = [r for r in items if r["反馈情况"] and r["反馈情况"].startswith("逾期")]
-    assert {r["责任单位"] for r in late} == {"市交通运输局"}
+    assert {r["责任单位"] for r in late} == {"大景区管委会(丝路长城文化研究院)"}
     closed = {r["项目名称"]: r for r in items if r["状态"] == "已销号"}
     assert closed["同创光伏组件边框及支架制造项目"]["销号方式"] == "数据显示问题消除"
     by_hand = closed["鑫源风光储一体化200万千瓦项目"]
@@ -103,15 +103,15 @@ def test_letters_cite_item_ids_and_the_previous_letter_and_carry_their_reply_for
     letters = sorted((out / "letters").glob("提醒函_*.docx"))
     forms = sorted((out / "letters").glob("整改反馈表_*.xlsx"))
     assert len(letters) == len(forms) == summary["letters"]
-    text = "\n".join(p.text for p in docx.Document(out / "letters" / "提醒函_市粮食和物资储备局.docx").paragraphs)
+    text = "\n".join(p.text for p in docx.Document(out / "letters" / "提醒函_市教育局.docx").paragraphs)
     assert "督办编号：2023-2-" in text and "2023年8月10日提醒函中指出" in text and "未按期反馈" in text
     assert "随函所附《关于加快推进项目建设进度的提醒函整改落实情况反馈表》" in text
     # the form sent with the letter lists the unit's open items and reads back through the front door
-    books = read_followup_books([out / "letters" / "整改反馈表_市粮食和物资储备局.xlsx"])
+    books = read_followup_books([out / "letters" / "整改反馈表_市教育局.xlsx"])
     sheet = next(s for s in books.sheets if s.kind == "reply")
     assert sheet.kind == "reply" and books.replies.is_empty()
-    ws = openpyxl.load_workbook(out / "letters" / "整改反馈表_市粮食和物资储备局.xlsx")["整改反馈"]
-    assert ws["A2"].value == "反馈单位：市粮食和物资储备局" and "2023年11月25日前" in ws["A3"].value
+    ws = openpyxl.load_workbook(out / "letters" / "整改反馈表_市教育局.xlsx")["整改反馈"]
+    assert ws["A2"].value == "反馈单位：市教育局" and "2023年11月25日前" in ws["A3"].value
     blank = books.problems.filter(pl.col("code") == "reply_row_blank")["message"].item()
     assert "2023-2-" in blank
 
@@ -122,7 +122,7 @@ def test_the_report_has_the_section_and_the_sources_list_the_replies(run):
     assert "九、督办台账" in html and "逾期未反馈" in html
     sources = _sheet(wb, "数据来源")
     replies = [r for r in sources if str(r["来源文件"]).startswith("督办反馈/")]
-    assert len({r["来源文件"] for r in replies}) == 20  # every reply form and the closure record, hashed
+    assert len({r["来源文件"] for r in replies}) == 14  # every reply form and the closure record, hashed
     assert {r["数据表"] for r in replies} == {"整改反馈", "销号记录"}
     for r in replies:
         assert r["SHA-256"] == catalogue.sha256_file(data / r["来源文件"])
@@ -152,7 +152,7 @@ def test_a_broken_cell_in_a_returned_form_is_located_in_the_review_and_the_reply
     form = next((data / "督办反馈").glob("*市住建局*.xlsx"))
     wb = openpyxl.load_workbook(form)
     ws = wb["整改反馈"]
-    row = next(r for r in range(6, ws.max_row + 1) if ws.cell(r, 3).value == "兰新东路道路及综合管廊改造工程")
+    row = next(r for r in range(6, ws.max_row + 1) if ws.cell(r, 3).value == "城区集中供热管网改造（南湖路段）项目")
     ws.cell(row, 8).value = "九月底"  # the promised date in words
     wb.save(form)
     review = jygproj.open(data, as_of="2023-10").quarterly(3)
@@ -160,6 +160,6 @@ def test_a_broken_cell_in_a_returned_form_is_located_in_the_review_and_the_reply
     assert (p["code"], p["sheet"], p["row"], p["column"], p["value"]) == ("date_not_understood", "整改反馈", row, "H", "九月底")
     assert review.summary["followups"]["problems"]["errors"] == 1
     assert review.text["followups"].startswith("**注意：督办反馈表或销号记录中有 1 处错误")
-    item = review.followups.items.filter(pl.col("name") == "兰新东路道路及综合管廊改造工程").row(0, named=True)
-    assert item["status"] == "in_progress" and item["measures"].startswith("已完成施工招标")  # nothing lost
+    item = review.followups.items.filter(pl.col("name") == "城区集中供热管网改造（南湖路段）项目").row(0, named=True)
+    assert item["status"] == "in_progress" and item["measures"].startswith("倒排工期")  # nothing lost
     assert item["promised_on"] is None and not item["overdue"]  # the date unknown, so no promise to break

@@ -132,6 +132,9 @@ def _answers(items, story_pids: dict[str, str], role: str, trajs, pid_of, rng: r
         elif role == "broken" and traj is not None and traj.cum_wan[7] == 0:
             out[r["item_id"]] = Answer("已完成施工招标，施工单位已进场开展准备，确保9月底前开工建设", person,
                                        dt.date(2023, 9, 30), "正在整改", reason + "前期手续已基本办结。")
+        elif role == "broken" and traj is not None and traj.category == "worse":
+            out[r["item_id"]] = Answer("倒排工期，增加施工班组和机械设备，确保9月底前追回滞后的投资进度", person,
+                                       dt.date(2023, 9, 30), "正在整改", reason)
         else:
             out[r["item_id"]] = Answer(rng.choice(MEASURES_RED), person, dt.date(2023, 12, 31), "正在整改", reason)
     return out
@@ -174,11 +177,18 @@ def write_replies(sample, out_dir: Path, seed: int) -> list[Path]:
     story_units = {u for u in units for r in items[u] if pid_of(r["project_id"]) in story_pids}
     others = [u for u in units if u not in story_units]
     red = [u for u in others if any(r["kind"] == "red_project" for r in items[u])]
+    # the broken promise first: it needs a red project that stays behind (not started by July, else
+    # one drawn to fall further behind), which few units have — under 三(三)'s letters none is unstarted
+    def stays_behind(u: str, test) -> bool:
+        return any(r["kind"] == "red_project" and (t := sample.trajectories.get(pid_of(r["project_id"]) or ""))
+                   is not None and test(t) for r in items[u])
+
+    broken = next((u for u in red if stays_behind(u, lambda t: t.cum_wan[7] == 0)),
+                  next((u for u in red if stays_behind(u, lambda t: t.category == "worse")), None))
+    red = [u for u in red if u != broken]
+    others = [u for u in others if u != broken]
     missing = min(reversed(red or others), key=lambda u: len(items[u])) if others else None
     late = next((u for u in red if u != missing), None)
-    broken = next((u for u in red if u not in (missing, late) and any(
-        r["kind"] == "red_project" and (t := sample.trajectories.get(pid_of(r["project_id"]) or "")) is not None
-        and t.cum_wan[7] == 0 for r in items[u])), None)
     rng = random.Random(seed * 31 + 16)
     folder = Path(out_dir) / FOLLOWUP_FOLDER
     label = "2023年第二季度考核"
