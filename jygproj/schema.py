@@ -861,7 +861,6 @@ FOLLOWUP_LABELS: dict[str, str] = {
     "event_label": "事件",
     "text": "记录",
     "severity_label": "级别",
-    "message": "问题说明",
 }
 #: The canonical table a sheet's rows went to, in words (the 数据来源 table).
 PROVENANCE_TABLE_LABELS: dict[str, str] = {
