@@ -133,7 +133,7 @@ def test_backtest_scores_hidden_months(sample):
 def test_reconciliation_in_the_report(sample, truth):
     review = sample.quarterly()
     rec = review.summary["growth"]["forecast"]["reconciliation"]
-    # 调度数 123.87亿 > 统计数 93.39亿 (README): shown as a gap, not zeroed
+    # 调度数 124.68亿 > 统计数 93.39亿 (README): shown as a gap, not zeroed
     assert rec["listed_exceeds_city"] and rec["gap_wan"] == pytest.approx(rec["reported_wan"] - rec["city_wan"], abs=0.01)
     assert rec["reported_wan"] == pytest.approx(truth.listed_reported_wan[10])
     assert 0.45 <= rec["rho"] <= 0.85  # the generator's range of statistical shares
