@@ -13,6 +13,11 @@ benchmarks/bench_dashboard.py). Voilà shuts a page's kernel down when the brows
 - at most :attr:`max_kernels` run at once; one more page gets a Chinese message (HTTP 503) instead
   of a kernel.
 
+With preheating (Voilà's ``preheat_kernel``, which wraps this class), the kernels kept ready count
+against the cap, a page takes one without a new start, and the pool is filled again whenever a kernel
+ends (Voilà refills it only when a page takes one: after the cap was reached once, pages would
+otherwise wait for a cold kernel for good).
+
 Voilà is told to use it by ``--VoilaConfiguration.multi_kernel_manager_class`` (jygproj.commands.dashboard).
 """
 
@@ -44,6 +49,7 @@ class DashboardKernelManager(AsyncMappingKernelManager):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._starting: set[str] = set()  # kernels being started: counted before they are listed
+        self._stopping = False  # the server is shutting down: no refill
 
     async def start_kernel(self, *, kernel_id: str | None = None, path=None, **kwargs) -> str:
         if kernel_id is not None and kernel_id in self:
@@ -69,3 +75,22 @@ class DashboardKernelManager(AsyncMappingKernelManager):
                 and idle > timedelta(seconds=self.open_idle_timeout)):
             self.log.warning("Culling kernel %s: page open but idle for %d s", kernel_id, idle.total_seconds())
             await self.shutdown_kernel(kernel_id)
+
+    async def shutdown_kernel(self, kernel_id: str, *args, **kwargs):
+        out = await super().shutdown_kernel(kernel_id, *args, **kwargs)
+        self._refill()
+        return out
+
+    async def shutdown_all(self, *args, **kwargs):
+        self._stopping = True
+        return await super().shutdown_all(*args, **kwargs)
+
+    def _refill(self) -> None:
+        """Fill the preheated pool again (when preheating is on): its failed starts (refused at the cap)
+        are dropped so that the freed slot gets a preheated kernel."""
+        pools = getattr(self, "_pools", None)
+        if self._stopping or pools is None:
+            return
+        for name, pool in pools.items():
+            pool[:] = [t for t in pool if not (t.done() and (t.cancelled() or t.exception() is not None))]
+            self.fill_if_needed(notebook_name=name)

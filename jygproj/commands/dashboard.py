@@ -67,6 +67,8 @@ class Sessions:
     max_sessions: int = 8
     idle_s: int = 60
     open_idle_s: int = 1800
+    pool: int = 1  # kernels kept preheated (planner run, waiting for a page)
+    refill_delay_s: float = 3.0  # after a page took one: lets that page's first paint use the cores
 
     @property
     def check_every_s(self) -> int:
@@ -91,6 +93,9 @@ class Sessions:
             f"--{manager}.cull_connected=False",
             f"--{manager}.cull_busy=False",
             f"--{manager}.open_idle_timeout={self.open_idle_s}",
+            "--VoilaConfiguration.preheat_kernel=True",
+            f"--VoilaConfiguration.default_pool_size={self.pool}",
+            f"--VoilaKernelManager.fill_delay={self.refill_delay_s}",
         ]
 
 
@@ -128,6 +133,16 @@ def offline_template(directory: Path) -> Path:
     (target / "conf.json").write_text(json.dumps({"base_template": "lab"}), encoding="utf-8")
     # the page one session too many gets (jupyter_server renders "<status>.html" first): Chinese only
     (target / "503.html").write_text(_BUSY_PAGE, encoding="utf-8")
+    # the loading state in Chinese: Voilà's own macros ("Running …", "Executing 8 of 8") shadowed
+    from jygproj.dashboard_pages import LOADING_TEXT
+
+    base = source.parent / "base"
+    for name, old in (("spinner.macro.html.j2", "Running {{nb_title}}..."),
+                      ("voila_setup.macro.html.j2", "`Executing ${cell_index} of ${cell_count}`")):
+        text = (base / name).read_text(encoding="utf-8")
+        new = LOADING_TEXT if name.startswith("spinner") else f"`{LOADING_TEXT}`"
+        (target / name).write_text(text.replace(old, new).replace("`Reading ${cell_index} of ${cell_count}`", new),
+                                   encoding="utf-8")
     return root
 
 
@@ -144,6 +159,7 @@ def voila_command(notebook: Path, port: int, token: str, sessions: Sessions = Se
         "--no-browser", f"--port={port}", f"--Voila.ip={HOST}", f"--token={token}",
         "--VoilaConfiguration.show_tracebacks=False",
         "--Voila.port_retries=0",
+        "--Voila.identity_provider_class=jygproj.dashboard_pages.DashboardIdentityProvider",
         *sessions.options(),
     ]
 
