@@ -46,6 +46,24 @@ class DashboardKernelManager(AsyncMappingKernelManager):
     open_idle_timeout = Integer(1800, config=True,
                                 help="Seconds a kernel with a page still connected may stay idle (0: never culled).")
 
+    def __init_subclass__(cls, **kwargs):
+        """Voilà's preheating wraps this class (voila_kernel_manager_factory); its hand-over of a
+        preheated kernel to a page counts as activity here, or a kernel that waited in the pool
+        longer than the idle timeout would be culled before the page connects."""
+        super().__init_subclass__(**kwargs)
+        take = cls.__dict__.get("get_rendered_notebook")
+        if take is None:
+            return
+
+        async def get_rendered_notebook(self, *args, **kw):
+            out = await take(self, *args, **kw)
+            kernel_id = out[2]
+            if kernel_id in self:
+                self.get_kernel(kernel_id).last_activity = utcnow()
+            return out
+
+        cls.get_rendered_notebook = get_rendered_notebook
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._starting: set[str] = set()  # kernels being started: counted before they are listed

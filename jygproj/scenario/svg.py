@@ -20,7 +20,7 @@ from jygproj.scenario.engine import Outcome
 from jygproj.scenario.montecarlo import MonteCarlo
 
 WIDTH, HEIGHT = 700, 330
-_LEFT, _RIGHT, _TOP, _BOTTOM = 52, 16, 58, 34
+_LEFT, _RIGHT, _TOP, _BOTTOM = 52, 26, 58, 34
 COLOURS = {"scenario": "#1f4e9c", "band": "#1f4e9c", "target": "#c53030", "level": "#d69e2e"}
 FIRST_MONTH = 2  # 1-2月 are published together (no January figure)
 HISTORY_MONTHS = 5  # published months shown before the as-of month: early months' swings would hide the gap

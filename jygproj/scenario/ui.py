@@ -459,6 +459,7 @@ def build_planner_ui(planner: Planner, levers: Levers | None = None, *, monte_ca
     c["save_name"] = w.Text(value="", placeholder="情景名称", layout=w.Layout(width="260px"))
     save = w.Button(description="保存情景")  # no icon: icons need a web font (offline page)
     ui.headline, ui.chart, ui.needs, ui.diff, ui.tornado, ui.status = (w.HTML() for _ in range(6))
+    ui.chart.add_class("jyg-chart")
     for key, control in c.items():
         if key != "save_name":
             control.observe(ui.update, names="value")
