@@ -84,6 +84,8 @@ class DashboardKernelManager(AsyncMappingKernelManager):
             self._starting.discard(kernel_id)
 
     async def cull_kernel_if_idle(self, kernel_id: str) -> None:
+        if kernel_id not in self:  # shut down since the culler listed it (a page left meanwhile)
+            return
         await super().cull_kernel_if_idle(kernel_id)  # no page connected, or dead
         if self.open_idle_timeout <= 0 or kernel_id not in self:
             return
