@@ -5,7 +5,8 @@ through Playwright with every non-local request aborted (and recorded: there mus
 what issue 15 (item 7) and issue 18 (item 4) ask of the page:
 
 - first paint: the headline (both readings' verdict) visible under 3 s after navigation, once the
-  preheated kernel is ready (issue 18's goal; benchmarks/bench_dashboard.py records the figure);
+  preheated kernel is ready (issue 18's goal; benchmarks/bench_dashboard.py records the figure) —
+  painted at once as plain HTML, then the live page (widgets connected) takes its place;
 - a slider move to a redrawn chart within 0.3 s (median of five moves, timed inside the page);
 - the first screen holds the verdict (差/超 …亿元 for both readings, what the months left need), the
   levers with their 亿元 effect, the chart with its legend; the sample is marked 示例数据;
@@ -71,9 +72,10 @@ def server(tmp_path_factory):
     data = _data_dir(tmp_path_factory)
     log = tmp_path_factory.mktemp("dashboard") / "server.log"
     try:
-        # a closed page's session ends 3 s after its connection drops (default 60 s): see the last test
+        # a closed page's session ends 10 s after its connection drops (default 60 s): see the last test;
+        # shorter, a loaded machine's page may not have connected to its kernel yet when it is culled
         proc, base = dashboard_server.start(["--token", TOKEN, "--data", str(data), "--draws", "2000",
-                                             "--idle-timeout", "3"], log)
+                                             "--idle-timeout", "10"], log)
     except RuntimeError as exc:
         pytest.fail(str(exc))
     yield base, proc, data
@@ -146,16 +148,18 @@ def test_first_screen_paints_fast_answers_and_speaks_chinese(server, browser, da
     page = dashboard_server.offline_page(browser, blocked)
     try:
         paint_s = dashboard_server.first_paint(page, f"{base}/?token={TOKEN}")
+        live_s = paint_s + dashboard_server.live(page)
         page.wait_for_selector(".jyg-chart svg", state="visible", timeout=60_000)
         page.wait_for_timeout(500)  # fonts and layout settle before the screenshot
         SHOT.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOT))
-        print(f"first paint {paint_s:.2f} s")
+        print(f"first paint {paint_s:.2f} s, live page {live_s:.2f} s")
+        assert page.locator(".jyg-first").first.is_hidden()  # the painted answer gave way to the live page
         assert paint_s < FIRST_PAINT_S, f"first paint {paint_s:.2f} s"
 
         # the first screen (1366×768): sample banner, verdict of both readings, levers, chart with legend
         def on_first_screen(selector: str) -> bool:
-            box = page.locator(selector).first.bounding_box()
+            box = page.locator(f"{selector} >> visible=true").first.bounding_box()
             return box is not None and box["y"] + min(box["height"], 60) <= 768
 
         for selector in ("#jyg-sample", "#jyg-headline", ".widget-slider", ".jyg-chart svg"):
@@ -174,7 +178,8 @@ def test_first_screen_paints_fast_answers_and_speaks_chinese(server, browser, da
 
         # no English on any part of the page: the first screen, every tab and the folded basis
         texts = [body]
-        for tab in ("开工与清单外投资", "指定项目（可搜索）", "储备项目（假设）", "推演依据（点开查看）"):
+        for tab in ("开工与清单外投资", "调整指定项目和储备项目（可搜索）", "指定项目（可搜索）", "储备项目（假设）",
+                    "推演依据（点开查看）"):
             page.get_by_text(tab, exact=True).first.click()
             page.wait_for_timeout(200)
             texts.append(page.inner_text("body"))
@@ -199,6 +204,7 @@ def test_project_picker_searches_and_changes_the_answer(server, browser):
     try:
         page.goto(f"{base}/?token={TOKEN}", timeout=180_000)
         page.wait_for_selector("#jyg-headline .jyg-margin", state="visible", timeout=180_000)
+        page.get_by_text("调整指定项目和储备项目（可搜索）", exact=True).first.click()
         page.get_by_text("指定项目（可搜索）", exact=True).first.click()
         search = page.get_by_placeholder("搜索要加快的项目")
         matches = page.locator("select").first
@@ -222,7 +228,7 @@ def test_project_picker_searches_and_changes_the_answer(server, browser):
         kernel_id = page.evaluate("() => JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
         assert kernel_id in dashboard_server.kernel_ids(proc)
         page.close(run_before_unload=True)
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 40
         while kernel_id in dashboard_server.kernel_ids(proc) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert kernel_id not in dashboard_server.kernel_ids(proc)

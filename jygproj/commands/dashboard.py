@@ -129,6 +129,7 @@ def offline_template(directory: Path) -> Path:
     target = root / "voila" / "templates" / TEMPLATE
     target.mkdir(parents=True, exist_ok=True)
     text = _CDN_LINK.sub("", (source / "index.html.j2").read_text(encoding="utf-8"))
+    text = text.replace("{% block data_priority scoped %}", "{% block data_priority scoped %}" + _FIRST_PAINT, 1)
     (target / "index.html.j2").write_text(text, encoding="utf-8")
     (target / "conf.json").write_text(json.dumps({"base_template": "lab"}), encoding="utf-8")
     # the page one session too many gets (jupyter_server renders "<status>.html" first): Chinese only
@@ -145,6 +146,17 @@ def offline_template(directory: Path) -> Path:
                                    encoding="utf-8")
     return root
 
+
+# The answer painted before Voilà's front end has started (issue 18: headline first): the planner's
+# plain-HTML snapshot (jygproj.scenario.ui.PlannerUI.first_paint_html, class jyg-first) is put into the
+# loading block the moment its cell arrives; Voilà removes that block when its page is drawn.
+_FIRST_PAINT = """{% if output and output.data and 'text/html' in output.data %}{% set h = output.data['text/html'] %}\
+{% if h is not string %}{% set h = h | join %}{% endif %}{% if 'jyg-first' in h %}
+<template id="jyg-first-paint">{{ h | safe }}</template>
+<script>(function () { var l = document.getElementById('loading'); if (!l) return;
+  l.style.display = 'block'; l.style.height = 'auto'; l.style.padding = '8px 16px';
+  l.replaceChildren(document.getElementById('jyg-first-paint').content.cloneNode(true)); })();</script>
+{% endif %}{% endif %}"""
 
 _BUSY_PAGE = """<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>情景推演看板</title></head>

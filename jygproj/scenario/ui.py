@@ -40,7 +40,8 @@ _CSS = """<style>
 .jyg-banner{background:#fff3cd;border:1px solid #e0b84c;color:#7a5200;padding:3px 10px;font-weight:bold;margin:0 0 4px}
 .jyg-title{font-size:19px;font-weight:bold;margin:0}
 .jyg-sub{color:#555;font-size:12.5px;margin:0 0 4px}
-#jyg-headline{display:flex;gap:10px}
+.jyg-verdict{display:flex;gap:10px}
+body:has(.jyg-live) .jyg-first{display:none}
 .jyg-reading{flex:1;border:1px solid #cbd5e0;border-radius:4px;padding:5px 10px;background:#fafbfc}
 .jyg-reading.jyg-main{border:2px solid #1f4e9c;background:#f3f7fd}
 .jyg-rtitle{font-weight:bold;font-size:13.5px}
@@ -98,10 +99,10 @@ def reading_html(result: Result, key: str, main: bool) -> str:
             f"<div>到{words.month}末达到的概率：<span class='jyg-prob' data-key='{key}'>{prob}</span></div></div>")
 
 
-def headline_html(result: Result) -> str:
+def headline_html(result: Result, element_id: str = "jyg-headline") -> str:
     """Both readings side by side, the headline reading first (the ``headline`` lever)."""
     keys = [result.levers.headline] + [k for k in ("rate", "level") if k != result.levers.headline]
-    return ("<div id='jyg-headline'>" + "".join(reading_html(result, k, i == 0) for i, k in enumerate(keys))
+    return (f"<div id='{element_id}' class='jyg-verdict'>" + "".join(reading_html(result, k, i == 0) for i, k in enumerate(keys))
             + f"</div><div class='jyg-sub' style='margin-top:3px'>（亿元；两种口径同时计算，{m0_words(result)}）</div>")
 
 
@@ -299,6 +300,16 @@ class PlannerUI:
     status: w.HTML = None
     result: Result | None = None
     save_dir: Path | None = None
+    title: str = ""
+
+    def first_paint_html(self) -> str:
+        """The first screen's answer as plain HTML, shown above the live page by the notebook: the
+        browser paints it as soon as the page arrives, before the widgets connect to their kernel
+        (issue 18: headline first); the page's CSS hides it once the live page is drawn, at the same
+        place and with the same figures."""
+        return (f"<div class='jyg-first'>{self.title}{headline_html(self.result, 'jyg-first-headline')}"
+                f"<div style='display:flex;gap:10px'><div style='width:630px;padding-top:40px;color:#555'>"
+                f"正在载入调整控件，请稍候……</div>{self.chart.value}</div></div>")
 
     def levers(self) -> Levers:
         """The levers the controls show now."""
@@ -481,11 +492,16 @@ def build_planner_ui(planner: Planner, levers: Levers | None = None, *, monte_ca
     more = w.Tab(children=[project_box, reserve_box])
     for i, title in enumerate(["指定项目（可搜索）", "储备项目（假设）"]):
         more.set_title(i, title)
+    # shown on demand: the first paint renders only what the first screen needs (about 40 fewer widgets)
+    more_slot = w.VBox([])
+    open_more = w.ToggleButton(value=False, description="调整指定项目和储备项目（可搜索）", layout=w.Layout(width="auto"))
+    open_more.observe(lambda change: setattr(more_slot, "children", (more,) if change["new"] else ()), names="value")
     files = getattr(getattr(workbench, "catalogue", None), "paths", ()) or ()
     banner = f"<div class='jyg-banner' id='jyg-sample'>{SAMPLE_BANNER}</div>" if is_sample(files) else ""
     title = (f"{_CSS}<div class='jyg-page'>{banner}<div class='jyg-title'>{model.year}年固定资产投资增长{words.pct}"
              f"“{words.early}”情景推演</div>"
              f"<div class='jyg-sub'>{html.escape(_citation(planner))}</div></div>")
+    ui.title = title
     basis = w.Accordion(children=[w.HTML(f"<p>{html.escape(forecast_note(planner))}</p>")])
     basis.set_title(0, "推演依据（点开查看）")
     basis.selected_index = None
@@ -494,11 +510,11 @@ def build_planner_ui(planner: Planner, levers: Levers | None = None, *, monte_ca
         w.HTML(title), ui.headline,
         w.HBox([left, ui.chart], layout=w.Layout(align_items="flex-start", grid_gap="10px")),
         w.HTML("<div class='jyg-h4'>要达到目标还需要什么</div>"), ui.needs,
-        w.HTML("<div class='jyg-h4'>调整指定项目和储备项目</div>"), more,
+        open_more, more_slot,
         w.HTML("<div class='jyg-h4'>本情景相对基准的调整</div>"), ui.diff,
         w.HTML(f"<div class='jyg-h4'>影响最大的项目（按对{words.month}末结果的影响排序）</div>"), ui.tornado,
         w.HBox([c["save_name"], save, ui.status]), basis,
-    ], layout=w.Layout(width="1330px")).add_class("jyg-page")
+    ], layout=w.Layout(width="1330px")).add_class("jyg-page").add_class("jyg-live")
     ui.update()
     return ui
 
