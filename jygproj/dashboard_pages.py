@@ -1,5 +1,6 @@
-"""The dashboard server's own pages (`jygproj dashboard`), in Chinese: the page a missing or wrong token
-lands on, and the loading state. Loaded only inside the Voilà server process.
+"""The dashboard server's own page (`jygproj dashboard`), in Chinese: the one a missing or wrong token
+lands on. Loaded only inside the Voilà server process (the loading state is the template's:
+jygproj.commands.dashboard.offline_template).
 
 Jupyter's login page speaks English about "jupyter server list" and "Setup a Password" (issue 15): a
 leader who opened a link without its token, or with a mistyped one, gets instead a page that says
@@ -16,7 +17,6 @@ from jupyter_server.auth.identity import PasswordIdentityProvider
 from voila.voila_identity_provider import VoilaLoginHandler
 
 TITLE = "情景推演看板"
-LOADING_TEXT = "正在打开情景推演看板，请稍候……"
 
 
 def _without_token(url: str) -> str:

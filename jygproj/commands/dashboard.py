@@ -113,6 +113,7 @@ def prepare_notebook(directory: Path, parameters: dict) -> Path:
 
 
 TEMPLATE = "jygproj-offline"
+LOADING_TEXT = "正在打开情景推演看板，请稍候……"
 _CDN_LINK = re.compile(r"^\s*<link[^>]+href=\"https?://[^\"]*\"[^>]*>\s*$\n?", re.MULTILINE)
 
 
@@ -135,8 +136,6 @@ def offline_template(directory: Path) -> Path:
     # the page one session too many gets (jupyter_server renders "<status>.html" first): Chinese only
     (target / "503.html").write_text(_BUSY_PAGE, encoding="utf-8")
     # the loading state in Chinese: Voilà's own macros ("Running …", "Executing 8 of 8") shadowed
-    from jygproj.dashboard_pages import LOADING_TEXT
-
     base = source.parent / "base"
     for name, old in (("spinner.macro.html.j2", "Running {{nb_title}}..."),
                       ("voila_setup.macro.html.j2", "`Executing ${cell_index} of ${cell_count}`")):
