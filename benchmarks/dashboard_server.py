@@ -99,3 +99,102 @@ def leave_page(base: str, token: str, kernel_id: str) -> int:
     req = urllib.request.Request(f"{base}/voila/api/shutdown/{kernel_id}?token={token}", method="POST", data=b"")
     with urllib.request.urlopen(req, timeout=30) as resp:
         return resp.status
+
+
+def kernel_ids(proc: subprocess.Popen) -> set[str]:
+    """The ids of the kernels below the dashboard (from their connection file, kernel-<id>.json)."""
+    out = set()
+    for k in kernels(proc):
+        try:
+            found = re.search(r"kernel-([0-9a-f-]{36})\.json", " ".join(k.cmdline()))
+        except Exception:
+            continue
+        if found:
+            out.add(found[1])
+    return out
+
+
+def wait_preheated(proc: subprocess.Popen, count: int = 1, timeout: float = 180) -> None:
+    """Wait until ``count`` kernels run and all of them are idle (the preheated one has run the planner):
+    CPU below 5% over half a second, twice in a row."""
+    import psutil
+
+    deadline = time.monotonic() + timeout
+    quiet = 0
+    while time.monotonic() < deadline:
+        ks = kernels(proc)
+        if len(ks) >= count:
+            try:
+                busy = max(k.cpu_percent(interval=0.5) for k in ks)
+            except psutil.Error:
+                busy = 100
+            quiet = quiet + 1 if busy < 5 else 0
+            if quiet >= 2:
+                return
+        else:
+            time.sleep(0.3)
+    raise RuntimeError(f"no preheated kernel became idle in {timeout:.0f} s")
+
+
+# --- in a browser (Playwright with Debian's Chromium, every non-local request aborted) -------------------
+
+CHROMIUM = "/usr/bin/chromium"
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+VIEWPORT = {"width": 1366, "height": 768}
+
+
+def offline_page(browser, blocked: list[str]):
+    """A 1366×768 page whose requests beyond this machine are aborted and recorded in ``blocked``."""
+    from urllib.parse import urlparse
+
+    page = browser.new_page(viewport=VIEWPORT)
+
+    def route(r):
+        url = r.request.url
+        if url.startswith(("data:", "blob:")) or urlparse(url).hostname in LOCAL_HOSTS:
+            r.continue_()
+        else:
+            blocked.append(url)
+            r.abort()
+
+    page.route("**/*", route)
+    return page
+
+
+def first_paint(page, url: str, timeout_ms: float = 180_000) -> float:
+    """Seconds from navigation to the headline (both readings' verdict) being visible: the answer
+    painted at once (jygproj.scenario.ui.PlannerUI.first_paint_html) or the live page."""
+    start = time.perf_counter()
+    page.goto(url, wait_until="commit", timeout=timeout_ms)
+    page.wait_for_function("() => [...document.querySelectorAll('.jyg-verdict .jyg-margin')]"
+                           ".some(e => e.offsetParent !== null)", timeout=timeout_ms, polling=20)
+    return time.perf_counter() - start
+
+
+def live(page, timeout_ms: float = 180_000) -> float:
+    """Wait until the live page (widgets connected to the kernel) shows its headline; seconds waited."""
+    start = time.perf_counter()
+    page.wait_for_selector("#jyg-headline .jyg-margin", state="visible", timeout=timeout_ms)
+    return time.perf_counter() - start
+
+
+_WATCH_CHART = """() => {
+  window.__jyg = {t0: null, t1: null};
+  const chart = document.querySelector('.jyg-chart');
+  const before = chart.innerHTML;
+  document.addEventListener('keydown', () => { window.__jyg.t0 = performance.now(); window.__jyg.t1 = null; },
+                            {capture: true, once: true});
+  new MutationObserver((_, obs) => {
+    if (window.__jyg.t0 !== null && chart.innerHTML !== before) { window.__jyg.t1 = performance.now(); obs.disconnect(); }
+  }).observe(chart, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+def slider_move(page, index: int = 0, key: str = "ArrowRight", timeout_ms: float = 30_000) -> float:
+    """Seconds from a key press on slider ``index`` to the chart redrawn (timed inside the page)."""
+    page.evaluate(_WATCH_CHART)
+    handle = page.locator(".widget-slider .noUi-handle").nth(index)
+    handle.focus()
+    page.keyboard.press(key)
+    page.wait_for_function("() => window.__jyg.t1 !== null", timeout=timeout_ms)
+    return page.evaluate("() => (window.__jyg.t1 - window.__jyg.t0) / 1000")

@@ -13,6 +13,11 @@ benchmarks/bench_dashboard.py). Voilà shuts a page's kernel down when the brows
 - at most :attr:`max_kernels` run at once; one more page gets a Chinese message (HTTP 503) instead
   of a kernel.
 
+With preheating (Voilà's ``preheat_kernel``, which wraps this class), the kernels kept ready count
+against the cap, a page takes one without a new start, and the pool is filled again whenever a kernel
+ends (Voilà refills it only when a page takes one: after the cap was reached once, pages would
+otherwise wait for a cold kernel for good).
+
 Voilà is told to use it by ``--VoilaConfiguration.multi_kernel_manager_class`` (jygproj.commands.dashboard).
 """
 
@@ -41,9 +46,28 @@ class DashboardKernelManager(AsyncMappingKernelManager):
     open_idle_timeout = Integer(1800, config=True,
                                 help="Seconds a kernel with a page still connected may stay idle (0: never culled).")
 
+    def __init_subclass__(cls, **kwargs):
+        """Voilà's preheating wraps this class (voila_kernel_manager_factory); its hand-over of a
+        preheated kernel to a page counts as activity here, or a kernel that waited in the pool
+        longer than the idle timeout would be culled before the page connects."""
+        super().__init_subclass__(**kwargs)
+        take = cls.__dict__.get("get_rendered_notebook")
+        if take is None:
+            return
+
+        async def get_rendered_notebook(self, *args, **kw):
+            out = await take(self, *args, **kw)
+            kernel_id = out[2]
+            if kernel_id in self:
+                self.get_kernel(kernel_id).last_activity = utcnow()
+            return out
+
+        cls.get_rendered_notebook = get_rendered_notebook
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._starting: set[str] = set()  # kernels being started: counted before they are listed
+        self._stopping = False  # the server is shutting down: no refill
 
     async def start_kernel(self, *, kernel_id: str | None = None, path=None, **kwargs) -> str:
         if kernel_id is not None and kernel_id in self:
@@ -60,6 +84,8 @@ class DashboardKernelManager(AsyncMappingKernelManager):
             self._starting.discard(kernel_id)
 
     async def cull_kernel_if_idle(self, kernel_id: str) -> None:
+        if kernel_id not in self:  # shut down since the culler listed it (a page left meanwhile)
+            return
         await super().cull_kernel_if_idle(kernel_id)  # no page connected, or dead
         if self.open_idle_timeout <= 0 or kernel_id not in self:
             return
@@ -69,3 +95,22 @@ class DashboardKernelManager(AsyncMappingKernelManager):
                 and idle > timedelta(seconds=self.open_idle_timeout)):
             self.log.warning("Culling kernel %s: page open but idle for %d s", kernel_id, idle.total_seconds())
             await self.shutdown_kernel(kernel_id)
+
+    async def shutdown_kernel(self, kernel_id: str, *args, **kwargs):
+        out = await super().shutdown_kernel(kernel_id, *args, **kwargs)
+        self._refill()
+        return out
+
+    async def shutdown_all(self, *args, **kwargs):
+        self._stopping = True
+        return await super().shutdown_all(*args, **kwargs)
+
+    def _refill(self) -> None:
+        """Fill the preheated pool again (when preheating is on): its failed starts (refused at the cap)
+        are dropped so that the freed slot gets a preheated kernel."""
+        pools = getattr(self, "_pools", None)
+        if self._stopping or pools is None:
+            return
+        for name, pool in pools.items():
+            pool[:] = [t for t in pool if not (t.done() and (t.cancelled() or t.exception() is not None))]
+            self.fill_if_needed(notebook_name=name)

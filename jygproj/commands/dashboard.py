@@ -67,6 +67,8 @@ class Sessions:
     max_sessions: int = 8
     idle_s: int = 60
     open_idle_s: int = 1800
+    pool: int = 1  # kernels kept preheated (planner run, waiting for a page)
+    refill_delay_s: float = 3.0  # after a page took one: lets that page's first paint use the cores
 
     @property
     def check_every_s(self) -> int:
@@ -91,6 +93,9 @@ class Sessions:
             f"--{manager}.cull_connected=False",
             f"--{manager}.cull_busy=False",
             f"--{manager}.open_idle_timeout={self.open_idle_s}",
+            "--VoilaConfiguration.preheat_kernel=True",
+            f"--VoilaConfiguration.default_pool_size={self.pool}",
+            f"--VoilaKernelManager.fill_delay={self.refill_delay_s}",
         ]
 
 
@@ -108,6 +113,7 @@ def prepare_notebook(directory: Path, parameters: dict) -> Path:
 
 
 TEMPLATE = "jygproj-offline"
+LOADING_TEXT = "正在打开情景推演看板，请稍候……"
 _CDN_LINK = re.compile(r"^\s*<link[^>]+href=\"https?://[^\"]*\"[^>]*>\s*$\n?", re.MULTILINE)
 
 
@@ -124,12 +130,32 @@ def offline_template(directory: Path) -> Path:
     target = root / "voila" / "templates" / TEMPLATE
     target.mkdir(parents=True, exist_ok=True)
     text = _CDN_LINK.sub("", (source / "index.html.j2").read_text(encoding="utf-8"))
+    text = text.replace("{% block data_priority scoped %}", "{% block data_priority scoped %}" + _FIRST_PAINT, 1)
     (target / "index.html.j2").write_text(text, encoding="utf-8")
     (target / "conf.json").write_text(json.dumps({"base_template": "lab"}), encoding="utf-8")
     # the page one session too many gets (jupyter_server renders "<status>.html" first): Chinese only
     (target / "503.html").write_text(_BUSY_PAGE, encoding="utf-8")
+    # the loading state in Chinese: Voilà's own macros ("Running …", "Executing 8 of 8") shadowed
+    base = source.parent / "base"
+    for name, old in (("spinner.macro.html.j2", "Running {{nb_title}}..."),
+                      ("voila_setup.macro.html.j2", "`Executing ${cell_index} of ${cell_count}`")):
+        text = (base / name).read_text(encoding="utf-8")
+        new = LOADING_TEXT if name.startswith("spinner") else f"`{LOADING_TEXT}`"
+        (target / name).write_text(text.replace(old, new).replace("`Reading ${cell_index} of ${cell_count}`", new),
+                                   encoding="utf-8")
     return root
 
+
+# The answer painted before Voilà's front end has started (issue 18: headline first): the planner's
+# plain-HTML snapshot (jygproj.scenario.ui.PlannerUI.first_paint_html, class jyg-first) is put into the
+# loading block the moment its cell arrives; Voilà removes that block when its page is drawn.
+_FIRST_PAINT = """{% if output and output.data and 'text/html' in output.data %}{% set h = output.data['text/html'] %}\
+{% if h is not string %}{% set h = h | join %}{% endif %}{% if 'jyg-first' in h %}
+<template id="jyg-first-paint">{{ h | safe }}</template>
+<script>(function () { var l = document.getElementById('loading'); if (!l) return;
+  l.style.display = 'block'; l.style.height = 'auto'; l.style.padding = '8px 16px';
+  l.replaceChildren(document.getElementById('jyg-first-paint').content.cloneNode(true)); })();</script>
+{% endif %}{% endif %}"""
 
 _BUSY_PAGE = """<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>情景推演看板</title></head>
@@ -144,6 +170,7 @@ def voila_command(notebook: Path, port: int, token: str, sessions: Sessions = Se
         "--no-browser", f"--port={port}", f"--Voila.ip={HOST}", f"--token={token}",
         "--VoilaConfiguration.show_tracebacks=False",
         "--Voila.port_retries=0",
+        "--Voila.identity_provider_class=jygproj.dashboard_pages.DashboardIdentityProvider",
         *sessions.options(),
     ]
 
