@@ -97,7 +97,8 @@ class ReviewParams:
 
 # --- inputs --------------------------------------------------------------------------------------
 
-REFERENCE_FILES = ("seasonal_profile.yaml", "alert_rules.yaml", "ranking.yaml", "issue_categories.yaml")
+REFERENCE_FILES = ("seasonal_profile.yaml", "alert_rules.yaml", "ranking.yaml", "issue_categories.yaml",
+                   "scenario_levers.yaml")
 
 
 def reference_files(year: int) -> list[Path]:
@@ -256,6 +257,8 @@ def calculate(inputs: Inputs, params: ReviewParams) -> Results:
     # 3. the 12% tracker (city-wide: the baseline is the city's FAI statistics)
     growth_frame, growth_summary, fc = growth_tracker(inputs, params)
 
+    sensitivity = sensitivity_frame(inputs, params, fc)
+
     # 4. warnings (二(八)) and movements against the previous quarter
     warn = alerts.evaluate(projects, memberships, progress, as_of, inputs.rules, profile)
     before = alerts.evaluate(projects, memberships, progress, params.previous_as_of_date, inputs.rules, profile)
@@ -288,6 +291,7 @@ def calculate(inputs: Inputs, params: ReviewParams) -> Results:
         factors_by_unit=factors.summarise(classified, projects, by=("responsible_unit",)),
         factor_totals=factors.category_totals(classified),
         missed_targets=missed, reminder_units=units_due, reminder_facts=facts, priority_support=support,
+        sensitivity=sensitivity,
         **forecast_frames(fc),
     )
     problems = getattr(ds, "problems", None)
@@ -378,6 +382,29 @@ def growth_tracker(inputs: Inputs, params: ReviewParams) -> tuple[pl.DataFrame, 
                              else "投资预测模型（按全市历年月度规律、清单项目进度与入库、入统率测算）")
     summary["forecast"] = forecast_summary(fc)
     return path, summary, fc
+
+
+def sensitivity_frame(inputs: Inputs, params: ReviewParams, fc: Forecast | None) -> pl.DataFrame | None:
+    """The projects that would change the outcome most: the planner's tornado (jygproj.scenario.engine.
+    tornado) on the review's own forecast, city-wide like the tracker, with each project's responsible
+    unit. What a project adds if its remaining investment runs at the low or high multiplier of the
+    lever file moves the city's FAI at the target month, so both readings' margins, by the same 万元.
+    None as of December (nothing is projected) or when the forecast could not split the city's FAI."""
+    if fc is None:
+        return None
+    from jygproj.scenario import engine
+    from jygproj.scenario.files import planner_from_dataset
+
+    ds = inputs.dataset
+    planner = planner_from_dataset(ds, as_of=params.evaluation.text, plan=inputs.plan, result=fc,
+                                   profile=inputs.profile)
+    torn = engine.tornado(planner.model, planner.baseline, planner.specs, inputs.plan)
+    if not torn.height:
+        return None
+    units = ds.projects.select("project_id", "responsible_unit").unique("project_id")
+    return torn.join(units, on="project_id", how="left", maintain_order="left").with_columns(
+        pl.lit(planner.specs.param("tornado", "low_multiplier")).alias("low_multiplier"),
+        pl.lit(planner.specs.param("tornado", "high_multiplier")).alias("high_multiplier"))
 
 
 def forecast_summary(fc: Forecast | None) -> dict[str, Any] | None:

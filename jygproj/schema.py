@@ -12,6 +12,8 @@ from __future__ import annotations
 import polars as pl
 
 WAN_PER_YI = 10_000.0  # 1 亿元 = 10,000 万元
+#: What every output made from the embedded sample says it is (its workbooks say it in their names).
+SAMPLE_MARK = "样例数据"
 
 
 def wan_to_yi(wan: float) -> float:

@@ -83,7 +83,9 @@ def run_one(params: dict[str, Any], inputs: list[Path], rows: dict[str, Any] | N
     """One report (city or one unit) into params["out_dir"]; ``rows``: the rows loaded per workbook
     and sheet, compared with those of the report it replaces (jygproj.runs.fewer_inputs)."""
     out = Path(params["out_dir"])
-    name = f"{params['year']}Q{params['quarter']}_季度考核" + (f"_{params['unit']}" if params["unit"] else "")
+    from jygproj.report.review_files import REVIEW_KIND
+
+    name = paths.output_name(f"{params['year']}Q{params['quarter']}", REVIEW_KIND, params["unit"])
     return runs.run_notebook(NOTEBOOK, out, params, inputs=inputs, name=name,
                              keep=("units",) if params["unit"] is None else (),
                              input_rows=rows, allow_fewer_inputs=allow_fewer_inputs)

@@ -17,6 +17,8 @@ from jygproj.schema import REPORT_LABELS
 if TYPE_CHECKING:
     from jygproj.quarterly import Review
 
+#: The quarterly review's name in file names (jygproj.paths.output_name).
+REVIEW_KIND = "季度考核"
 #: Days a unit has to answer a reminder letter in writing (a commission's choice, not the plan's).
 LETTER_DAYS = 15
 
@@ -80,14 +82,22 @@ def write_outputs(review: "Review", out_dir: str | Path) -> dict[str, Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     name = review.params.run_name
-    written = {"excel": write_workbook(out / f"{name}_季度考核.xlsx", sheets_for(review))}
+    written = {"excel": write_workbook(out / f"{paths.output_name(name, REVIEW_KIND, review.params.unit)}.xlsx",
+                                       sheets_for(review))}
     for path in write_letters(review, out / "letters"):  # one 提醒函 .docx per unit
         written[f"letter:{path.stem}"] = path
     if charts.cjk_fonts():  # PNG text needs a CJK font on this machine (SVG in the HTML does not)
         (out / "charts").mkdir(exist_ok=True)
         for key, chart in charts_for(review).items():
             written[f"chart:{key}"] = charts.save_png(chart, out / "charts" / f"{key}.png")
+    doc = dict(review.summary)
+    if review.params.unit is None:  # the brief is the city's, for leadership
+        from jygproj.report import brief
+
+        written["brief"], figures = brief.write_brief(
+            review, json.loads(json.dumps(review.summary, default=str)), out / f"{paths.output_name(name, brief.KIND)}.docx")
+        doc["brief"] = {"file": written["brief"].name, "figures": figures}
     summary = out / "summary.json"
-    summary.write_text(json.dumps(review.summary, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    summary.write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     written["summary"] = summary
     return written
