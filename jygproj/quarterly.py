@@ -32,7 +32,7 @@ from jygproj.reference import load_seasonal_profile
 from jygproj.report import review_charts, review_tables, review_text
 
 from jygproj.report.tables import Table
-from jygproj.schema import ALERT_LEVELS
+from jygproj.schema import ALERT_LEVELS, READING_NAMES, code_of, unit_of
 
 HEADLINES = growth.HEADLINES  # the two readings of the plan's growth goal (domain page)
 #: Responsible unit shown for projects without one in the warning counts.
@@ -62,8 +62,10 @@ class ReviewParams:
     def __post_init__(self):
         if not 1 <= self.quarter <= 4:
             raise ReviewUsageError(f"季度应为 1–4，实际为 {self.quarter}", "bad_quarter")
+        object.__setattr__(self, "headline", code_of(self.headline, READING_NAMES) or self.headline)  # 增速口径 = rate
         if self.headline not in HEADLINES:
-            raise ReviewUsageError(f"headline 应为 {'/'.join(HEADLINES)}，实际为 {self.headline!r}", "bad_headline")
+            raise ReviewUsageError(f"主口径应为{'或'.join(READING_NAMES[k] for k in HEADLINES)}，实际为“{self.headline}”",
+                                   "bad_headline")
         ev = evaluation(self.as_of)
         if ev.year != self.year:
             raise ReviewUsageError(f"as_of {self.as_of} 不在 {self.year} 年内", "as_of_wrong_year")
@@ -195,9 +197,21 @@ def scope_to_unit(projects: pl.DataFrame, unit: str | None) -> set[str] | None:
         return None
     ids = set(projects.filter(pl.col("responsible_unit") == unit)["project_id"].to_list())
     if not ids:
-        known = sorted(u for u in projects["responsible_unit"].drop_nulls().unique().to_list())
-        raise ReviewError(f"没有责任单位为“{unit}”的项目；已有责任单位：{'、'.join(known)}", "unknown_unit")
+        known = units(projects)
+        named = unit_of(unit, known)
+        hint = f"（是否指“{named}”？）" if named else ""
+        raise ReviewError(f"没有责任单位为“{unit}”的项目{hint}；已有责任单位：{'、'.join(known)}", "unknown_unit")
     return ids
+
+
+def unit_named(projects: pl.DataFrame, given: str) -> str:
+    """The responsible unit a user means (jygproj.schema.unit_of: short or full name, with or without
+    嘉峪关), as the registers write it; refused naming the units there are."""
+    known = units(projects)
+    unit = unit_of(given, known)
+    if unit is None:
+        raise ReviewError(f"没有责任单位为“{given}”的项目；已有责任单位：{'、'.join(known)}", "unknown_unit")
+    return unit
 
 
 def units(projects: pl.DataFrame) -> list[str]:

@@ -24,6 +24,7 @@ from typing import Any
 from jygproj import paths, quarterly, runs
 from jygproj.errors import JygprojError, UsageError
 from jygproj.evaluation import default_as_of, parse_run
+from jygproj.schema import READING_NAMES, code_of
 
 NOTEBOOK = paths.NOTEBOOKS / "10_quarterly_review.ipynb"
 PARAM_KEYS = ("year", "quarter", "data_dir", "as_of", "unit", "headline", "out_dir")
@@ -43,8 +44,8 @@ def add_parser(sub) -> None:
     who.add_argument("--all-units", action="store_true", help="生成全市报告及每个责任单位的报告")
     p.add_argument("--out", metavar="DIR", help="报告目录（相对路径从当前目录算起；默认 reports/<季度>）")
     p.add_argument("--as-of", metavar="YYYY-MM", help="数据截至月份（默认：参数文件，或季度后一个月）")
-    p.add_argument("--headline", choices=quarterly.HEADLINES,
-                   help="增长目标（提前完成）的主口径：rate 增速口径（默认）/ level 总量口径；两种口径始终并列")
+    p.add_argument("--headline", metavar="口径",
+                   help="增长目标（提前完成）的主口径：增速口径（rate，默认）/ 总量口径（level）；两种口径始终并列")
     p.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
                    help="--all-units 时并行运行的单位报告数（默认 %(default)s）")
     p.add_argument("--allow-fewer-inputs", action="store_true",
@@ -68,7 +69,7 @@ def parameters(args) -> dict[str, Any]:
     if args.as_of:
         params["as_of"] = args.as_of
     if args.headline:
-        params["headline"] = args.headline
+        params["headline"] = code_of(args.headline, READING_NAMES) or args.headline  # 增速口径 = rate
     # one path rule (jygproj.paths.resolve): the notebook gets absolute paths, whatever its working folder
     params["data_dir"] = str(paths.data_folder(params["data_dir"], year))
     params["out_dir"] = str(paths.output_folder(params["out_dir"], f"{year}Q{quarter}"))
@@ -129,8 +130,8 @@ def run(args) -> int:
             names = quarterly.units(projects)
             folders = paths.unique_names(names)
         if args.unit:
-            quarterly.scope_to_unit(projects, args.unit)
-            _say(run_one(_unit_params(params, args.unit, folders), inputs, rows, allow), f"{args.unit} 报告")
+            unit = quarterly.unit_named(projects, args.unit)  # 市住房和城乡建设局 = 市住建局
+            _say(run_one(_unit_params(params, unit, folders), inputs, rows, allow), f"{unit} 报告")
         else:
             _say(run_one(params, inputs, rows, allow), "全市报告")
             if args.all_units:
