@@ -24,7 +24,7 @@ from typing import Any
 from jygproj import paths, quarterly, runs
 from jygproj.errors import JygprojError, UsageError
 from jygproj.evaluation import default_as_of, parse_run
-from jygproj.schema import READING_NAMES, code_of
+from jygproj.schema import QUARTER_LABELS, READING_NAMES, code_of
 
 NOTEBOOK = paths.NOTEBOOKS / "10_quarterly_review.ipynb"
 PARAM_KEYS = ("year", "quarter", "data_dir", "as_of", "unit", "headline", "out_dir")
@@ -96,14 +96,15 @@ def _unit_params(params: dict[str, Any], unit: str, folders: dict[str, str]) -> 
     """A unit's report goes to <out>/units/<its safe folder name> (jygproj.paths.unique_names)."""
     return params | {"unit": unit, "out_dir": str(Path(params["out_dir"]) / "units" / folders[unit])}
 
-def _say(result: runs.RunResult, label: str) -> None:
+def _say(result: runs.RunResult, label: str, t0: float | None = None) -> None:
     summary = result.run_dir / "summary.json"
     extra = ""
     if summary.exists():
         s = json.loads(summary.read_text(encoding="utf-8"))
         w = s.get("warnings", {}).get("projects_by_level", {})
         extra = f"；预警 红{w.get('red', 0)}/黄{w.get('yellow', 0)}/蓝{w.get('blue', 0)}；提醒函 {s.get('letters', 0)} 份"
-    print(f"{label}：{result.run_dir}（{result.seconds:.1f} 秒{extra}）")
+    elapsed = f"，已用 {time.perf_counter() - t0:.0f} 秒" if t0 is not None else ""
+    print(f"{label}：{paths.display(result.run_dir)}（{result.seconds:.1f} 秒{extra}{elapsed}）", flush=True)
     if result.fewer_inputs:
         print(f"注意：本报告替换了输入更多的上次报告（已指定 --allow-fewer-inputs），少了：{'；'.join(result.fewer_inputs)}"
               "；已记入 manifest.json", file=sys.stderr)
@@ -124,6 +125,8 @@ def run(args) -> int:
         print(f"错误：{exc}", file=sys.stderr)
         return 2 if isinstance(exc, UsageError) else 1
     allow = args.allow_fewer_inputs
+    report = f"{params['year']}年{QUARTER_LABELS[params['quarter']]}考核报告"
+    what = report  # the report being made, named when it fails
     try:
         if args.unit or args.all_units:
             projects = load_ingested(copy.out_dir, tables=("projects",)).projects
@@ -131,24 +134,36 @@ def run(args) -> int:
             folders = paths.unique_names(names)
         if args.unit:
             unit = quarterly.unit_named(projects, args.unit)  # 市住房和城乡建设局 = 市住建局
+            what = f"{unit}{report}"
+            print(f"正在生成{what}（约需 20 秒）……", flush=True)
             _say(run_one(_unit_params(params, unit, folders), inputs, rows, allow), f"{unit} 报告")
         else:
-            _say(run_one(params, inputs, rows, allow), "全市报告")
+            total = 1 + (len(names) if args.all_units else 0)
+            step = f"[1/{total}] " if args.all_units else ""
+            print(f"{step}正在生成全市{report}（约需 20 秒）……", flush=True)
+            _say(run_one(params, inputs, rows, allow), f"{step}全市报告", t0)
             if args.all_units:
                 jobs = max(1, min(args.jobs, len(names)))
+                print(f"正在生成 {len(names)} 个责任单位的报告（同时 {jobs} 个）……", flush=True)
                 if jobs == 1:
-                    for unit in names:
-                        _say(run_one(_unit_params(params, unit, folders), inputs, rows, allow), f"{unit} 报告")
+                    for i, unit in enumerate(names, 2):
+                        what = f"{unit}{report}"
+                        _say(run_one(_unit_params(params, unit, folders), inputs, rows, allow),
+                             f"[{i}/{total}] {unit} 报告", t0)
                 else:
                     # separate processes: each run's kernel gets its own staging directory (runs.RUN_DIR_ENV);
                     # spawned, not forked, since polars' thread pool does not survive a fork
                     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
                         futures = [(u, pool.submit(run_one, _unit_params(params, u, folders), inputs, rows, allow))
                                    for u in names]
-                        for unit, fut in futures:
-                            _say(fut.result(), f"{unit} 报告")
+                        for i, (unit, fut) in enumerate(futures, 2):
+                            what = f"{unit}{report}"
+                            _say(fut.result(), f"[{i}/{total}] {unit} 报告", t0)
     except runs.FewerInputsError as exc:
         print(f"错误：{exc}\n如确属有意（例如撤回了有误的工作簿），请加 --allow-fewer-inputs 重新运行", file=sys.stderr)
+        return 1
+    except runs.NotebookRunError as exc:
+        print(f"错误：{exc.explain(what)}", file=sys.stderr)
         return 1
     except quarterly.ReviewError as exc:
         print(f"错误：{exc}", file=sys.stderr)
