@@ -36,7 +36,7 @@ from jygproj.catalogue import Catalogue, catalogue
 from jygproj.errors import JygprojError
 
 #: Bump when the layout or a canonical table changes: every copy is then rebuilt.
-FORMAT = 1
+FORMAT = 2  # 2: jygproj.io fills registered / registered_on (issue 14); copies made before hold them null
 MANIFEST = "manifest.json"
 #: Canonical table → its columns and dtypes (jygproj.schema).
 TABLES: dict[str, dict[str, pl.DataType]] = {

@@ -161,6 +161,9 @@ PROJECTS: dict[str, pl.DataType] = {
     "owner": pl.String,  # 建设单位
     "leader": pl.String,  # 包抓领导
     **SOURCE_COLUMNS,
+    # statistical registration 入库/入统 (issue 14; domain page: 先入库，后有数), null when not given
+    "registered": pl.Boolean,  # 是否入库/入统
+    "registered_on": pl.Date,  # 入库/入统时间
 }
 
 #: A project's place on one list, with that list's own plan figures (a provincial target and a
@@ -195,6 +198,8 @@ PROGRESS: dict[str, pl.DataType] = {
     "reported_at": pl.Date,  # 填报日期
     "revision": pl.Int32,  # 0 = first submission; a later one supersedes, both are kept
     **SOURCE_COLUMNS,
+    "registered": pl.Boolean,  # 是否入库/入统 as reported that period (issue 14), null when not given
+    "registered_on": pl.Date,  # 入库/入统时间
 }
 
 #: The FAI baseline: prior-year monthly cumulative FAI (comparable basis 可比口径) and, where
@@ -283,6 +288,8 @@ COLUMN_LABELS: dict[str, str] = {
     "image_progress": "形象进度",
     "issues": "存在问题",
     "reported_at": "填报日期",
+    "registered": "是否入库",
+    "registered_on": "入库时间",
     "level": "预警等级",
     "rule_id": "规则编号",
     "reason": "预警原因",
@@ -503,6 +510,14 @@ SCORE_LABELS: dict[str, str] = {
 #: The two readings of the plan's growth goal, short (jygproj.growth; the plan's own words with its
 #: numbers: jygproj.plan.Words.reading_labels / reading_short).
 READING_NAMES: dict[str, str] = {"rate": "增速口径", "level": "总量口径"}
+#: Why a reading is the default, with its source, said where the report names its headline reading
+#: (jygproj.growth.DEFAULT_HEADLINE; sources: /work/coord/forecast_research.md §2). The plan's own
+#: words (一 工作目标: 力争提前1个月完成) stay the requirement; the reading is how it is judged.
+READING_SOURCES: dict[str, str] = {
+    "rate": "嘉峪关、甘肃公布增长目标完成情况时均以累计增速衡量，如《嘉峪关日报》2023年11月8日："
+            "“前三季度……固定资产投资同比增长14.6%，全省排名第五位，高于全省7.9个百分点”；"
+            "甘肃省发展和改革委员会2023年1月15日：“固定资产投资增长10%，高于年初目标（9%）1个百分点”",
+}
 
 #: Chinese headers of the FAI forecast's report columns (jygproj.forecast via jygproj.quarterly).
 FORECAST_LABELS: dict[str, str] = {
@@ -750,3 +765,23 @@ RESERVE_MOVEMENT_LABELS: dict[str, str] = {
 }
 #: Tier moves of the rolling reserve (reserve.rolling).
 TIER_MOVE_LABELS: dict[str, str] = {"up": "上调", "down": "下调", "same": "不变", "new": "新定级"}
+
+# --- io: what a header column is read as (check --explain, layout files, pick messages) -----------
+
+#: Canonical field of a header column → its Chinese name. Also the words a layout file (版式.yaml)
+#: uses under 列 to say what a column is (jygproj.io.layout).
+HEADER_FIELD_LABELS: dict[str, str] = {
+    "seq": "序号", "name": "项目名称", "code": "项目代码", "list": "清单", "nature": "建设性质", "owner": "建设单位",
+    "responsible_unit": "责任单位", "lead_unit": "牵头单位", "leader": "包抓领导", "sector": "行业领域",
+    "content": "建设内容", "total_investment": "总投资", "annual_plan": "年度计划投资", "q1_plan": "一季度计划",
+    "q2_plan": "二季度计划", "q3_plan": "三季度计划", "q4_plan": "四季度计划", "stretch_plan": "力争目标",
+    "planned_start": "计划开工时间", "remark": "备注", "completed_ytd": "1-X月累计完成投资",
+    "period_completed": "本期完成投资", "since_start": "开工以来累计完成投资", "prior_years": "截至上年底累计完成投资",
+    "completion_rate": "投资完成率", "started": "是否开工", "start_date": "开工时间",
+    "start_or_planned": "开工/计划开工时间", "registered": "是否入库", "registered_on": "入库时间",
+    "image_progress": "形象进度", "issues": "存在问题", "reported_at": "填报日期", "month": "月份",
+    "growth_pct": "累计增速", "funding_channel": "资金渠道", "project_type": "项目类型", "first_year": "首年投资",
+    "tier": "储备层级", "cumulative": "累计完成（基数表）", "prior_cum": "上年累计完成（可比口径）",
+    "current_cum": "本年累计完成", "funding_part": "资金来源分项", "part": "“其中”分项", "ignored": "不读取",
+    **{f"step_{k}": v for k, v in RESERVE_STEPS.items()},
+}

@@ -28,8 +28,8 @@ CASES = [
     ("negative total", "register", {"F11": -5}, "amount_negative", "error", 11, "F"),
     ("planned start is a word", "register", {"L10": "明年"}, "date_not_understood", "error", 10, "L"),
     ("planned start month 13", "register", {"L11": "2023.13.5"}, "date_not_understood", "error", 11, "L"),
-    ("合计 total disagrees", "register", {"F5": 99999}, "total_mismatch", "warning", 5, "F"),
-    ("合计 annual disagrees", "register", {"G5": 1}, "total_mismatch", "warning", 5, "G"),
+    ("合计 total disagrees", "register", {"F5": 99999}, "total_mismatch", "error", 5, "F"),
+    ("合计 annual disagrees", "register", {"G5": 1}, "total_mismatch", "error", 5, "G"),
     ("section count wrong", "register", {"A6": "一、续建项目（3项）"}, "section_count_mismatch", "warning", 6, "A"),
     ("duplicate project by code", "register", {"C8": CODE_P1}, "duplicate_project", "error", 8, "C"),
     ("duplicate project by name", "register", {"B12": "嘉峪关市第三中学教学楼建设项目"}, "duplicate_project", "error", 12,
@@ -37,8 +37,9 @@ CASES = [
     ("start before approval year", "register", {"L7": "2021年3月"}, "start_before_approval", "error", 7, "L"),
     ("nature not understood", "register", {"D11": "改扩建"}, "nature_not_understood", "error", 11, "D"),
     ("nature contradicts section", "register", {"D11": "续建"}, "nature_conflict", "warning", 11, "D"),
-    ("quarters do not add up", "register", {"H7": 900}, "quarters_mismatch", "warning", 7, "G"),
-    ("annual above total", "register", {"G12": 9000}, "annual_above_total", "warning", 12, "G"),
+    # the 合计 row follows each change, so that only the row check fires (合计 Q1 2200 + 400; annual 15500 + 7500)
+    ("quarters do not add up", "register", {"H7": 900, "H5": 2600}, "quarters_mismatch", "warning", 7, "G"),
+    ("annual above total", "register", {"G12": 9000, "G5": 23000}, "annual_above_total", "warning", 12, "G"),
     ("code malformed", "register", {"C10": "2301-6202"}, "code_format", "warning", 10, "C"),
     ("name missing", "register", {"B10": None}, "name_missing", "error", 10, "B"),
     ("header unit beside unit line", "register", {"F3": "总投资（亿元）"}, "unit_conflict", "warning", 3, "F"),
@@ -52,7 +53,7 @@ CASES = [
     ("report date not understood", "progress", {"M5": "昨天"}, "date_not_understood", "error", 5, "M"),
     ("text in total (progress)", "progress", {"E6": "２万"}, "amount_not_number", "error", 6, "E"),
     ("progress list unknown", "progress", {"A1": "2023年1-10月项目建设进度调度表"}, "list_unknown", "error", 1, "A"),
-    ("progress 合计 disagrees", "progress", {"G4": 1}, "total_mismatch", "warning", 4, "G"),
+    ("progress 合计 disagrees", "progress", {"G4": 1}, "total_mismatch", "error", 4, "G"),
     ("baseline text", "baseline", {"B5": "十八万"}, "amount_not_number", "error", 5, "B"),
     ("baseline cumulative falls", "baseline", {"B6": 100}, "cumulative_falling", "error", 6, "B"),
     ("baseline month unknown", "baseline", {"A7": "13月"}, "month_not_understood", "error", 7, "A"),
@@ -108,7 +109,7 @@ def test_broken_cell_is_named(tmp_path, case):
 def test_cumulative_falling_across_months_names_the_later_cell(tmp_path):
     # Project 2 (讨赖河, row 6): 1-9月 2500, then 1-10月 2400 < 2500.
     sep = build_progress(tmp_path, month=9, completed=[2000.0, 2500.0, 2000.0, 0.0])
-    oct_ = build_progress(tmp_path, month=10, cells={"G6": 2400})
+    oct_ = build_progress(tmp_path, month=10, cells={"G6": 2400, "G4": 7500})  # 合计 2500 + 2400 + 2600 + 0
     ds = load_workbooks([sep, oct_])
     p = ds.problems.filter(code="cumulative_falling").row(0, named=True)
     assert (p["file"], p["row"], p["column"]) == (str(oct_), 6, "G")

@@ -100,3 +100,43 @@ def test_identity_helpers():
     assert approval_year("2301-620200-04-01-123456") == 2023
     assert approval_year("abc") is None
     assert normalise_name(" 嘉峪关市 XX 项目（一期） ") == normalise_name("嘉峪关市XX项目(一期)")
+
+
+def test_start_words_offices_write():
+    # issue 12: a start word with a note in brackets, a date followed by 开工
+    from jygproj.io.cells import parse_date_or_word
+
+    assert parse_started("已开工（2023.3）") == (True, None)
+    assert parse_started("已复工(4月)") == (True, True)
+    assert parse_started("已开复工") == (True, None) and parse_started("未开（复）工") == (False, None)
+    assert parse_date_or_word("2023年3月开工", 2023) == (dt.date(2023, 3, 1), True)
+    assert parse_date_or_word("3月中旬开工", 2023) == (dt.date(2023, 3, 11), True)
+
+
+@pytest.mark.parametrize("path, field, month", [
+    # issue 12, point 1: the field from the whole header path, qualifiers kept as meaning
+    (("2023年计划", "投资"), "annual_plan", None), (("2023年计划", "主要建设内容"), "content", None),
+    (("本年度计划投资及资金来源", "合计"), "annual_plan", None), (("本年度计划投资及资金来源", "中央预算内"), "funding_part", None),
+    (("2023年1-9月", "完成投资"), "completed_ytd", 9), (("2023年1-9月", "其中：9月份"), "period_completed", 9),
+    (("2023年1-9月", "占年度计划比例"), "completion_rate", None), (("9月份完成投资",), "period_completed", 9),
+    (("1-9月累计完成投资",), "completed_ytd", 9), (("本年累计完成投资",), "completed_ytd", None),
+    (("截至9月底本年累计完成投资",), "completed_ytd", 9), (("年初至报告期累计完成投资（万元）",), "completed_ytd", None),
+    (("自元月至本月完成投资（万元）",), "completed_ytd", None), (("开工以来累计完成投资",), "since_start", None),
+    (("开工至本月底累计完成投资",), "since_start", None), (("至今累计完成投资",), "since_start", None),
+    (("截止上年底累计完成投资",), "prior_years", None), (("到上年底",), "prior_years", None),
+    (("四、自开工至本月底累计完成情况", "完成投资（万元）"), "since_start", None),
+    (("二、本年元月至本月完成情况", "完成投资（万元）"), "completed_ytd", None),
+    (("三、本月进展情况", "本月完成投资（万元）"), "period_completed", None),
+    (("2021年1-3月完成投资", "绝对值"), "completed_ytd", 3), (("2021年1-3月完成投资", "单月完成数"), "period_completed", None),
+    (("2023年计划投资", "调整后"), "annual_plan", None), (("年度计划投资（调整前）",), "annual_plan", None),
+    (("总投资额（万元）",), "total_investment", None), (("当年计划投资",), "annual_plan", None),
+    (("已完成投资",), "prior_years", None), (("项目（法人）单位",), "owner", None), (("县级领导",), "leader", None),
+    (("委内责任处室",), "responsible_unit", None), (("是否开复工",), "started", None),
+    (("开工/计划开工时间",), "start_or_planned", None), (("纳入情况",), "registered", None),
+    (("项目名称*",), "name", None), (("占总投资（%）",), None, None),
+])
+def test_header_paths(path, field, month):
+    from jygproj.io.headers import classify_path
+
+    f, m, _ = classify_path(tuple(path))
+    assert (f, m) == (field, month)

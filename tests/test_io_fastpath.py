@@ -29,6 +29,8 @@ DATES = (["2023-03-10 00:00:00", "2023年3月8日", "2023.4.15", "3月中旬", "
          ["2023-13-01", "下个月", "2019-05-01 00:00:00"])
 NATURES = (["续建", "新建", "预备", None, "续建项目"], ["续", "扩建"])
 UNITS = ["市工信局", "市住建局", " 市发改委 ", "—", None, "市交通局（代管）"]
+REGISTERED = (["已入库", "否", None, "是", "未入统", "—"], ["入了"])
+REGISTERED_ON = (["2023-03-10 00:00:00", "2023年3月8日", "2023.4.15", None, "待定"], ["2023-13-01", "下个月"])
 
 
 P_BAD = {"p": 0.03}
@@ -42,19 +44,20 @@ def pick(rng: random.Random, cells: tuple[list, list]):
 def _progress_rows(rng: random.Random, month: int, names: list[str], codes: list) -> list[list]:
     rows = [[f"2023年1-{month}月政府投资项目建设进度调度表"], [None] * 11 + ["单位：万元"],
             ["序号", "项目名称", "项目代码", "建设性质", "责任单位", "总投资", "年度计划投资", f"1-{month}月完成投资",
-             "是否开工", "开工时间", "形象进度", "填报日期"],
-            ["合计", None, None, None, None, "99999", None, "12345"],
+             "是否开工", "开工时间", "形象进度", "填报日期", "是否入统", "入统时间"],
+            ["合计", None, None, None, None, "99999", None, "12345"] if P_BAD["p"] else ["合计"],
             [None, "一、续建项目（150项）"]]
     for k in range(N):
         if k == N // 2:
             rows.append(["二、", "新建项目"])
         if k == N - 10:
-            rows.append(["小计", None, None, None, None, "100"])
+            rows.append(["小计", None, None, None, None, "100"] if P_BAD["p"] else ["小计"])
         done = pick(rng, AMOUNTS) if k % 7 or not P_BAD["p"] else "99999"  # every seventh above its total
         rows.append([str(k + 1), names[k], codes[k], pick(rng, NATURES), rng.choice(UNITS), "5000",
                      pick(rng, AMOUNTS), done, pick(rng, STARTED), pick(rng, DATES),
                      rng.choice(["主体施工", "—", None, "竣工"]),
-                     pick(rng, (["2023-11-06 00:00:00", "2023.11.6", None], ["上周"]))])
+                     pick(rng, (["2023-11-06 00:00:00", "2023.11.6", None], ["上周"])),
+                     pick(rng, REGISTERED), pick(rng, REGISTERED_ON)])
     rows.append(["备注：本表由各责任单位填报"])
     rows.append([None, "填表人：张三"])
     return rows
@@ -63,13 +66,13 @@ def _progress_rows(rng: random.Random, month: int, names: list[str], codes: list
 def _register_rows(rng: random.Random, names: list[str], codes: list) -> list[list]:
     rows = [["2023年政府投资项目清单"], ["单位：万元"],
             ["序号", "项目名称", "项目代码", "建设性质", "责任单位", "总投资", "年度计划投资", "一季度", "二季度", "三季度",
-             "四季度", "计划开工时间", "行业领域"],
-            ["合计", None, None, None, None, "88888"]]
+             "四季度", "计划开工时间", "行业领域", "是否入库", "入库时间"],
+            ["合计", None, None, None, None, "88888"] if P_BAD["p"] else ["合计"]]
     for k in range(N):
         q = [rng.choice(["100", "200", None]) for _ in range(4)] if k % 5 else [None] * 4
         rows.append([str(k + 1), names[k], codes[k], pick(rng, NATURES), rng.choice(UNITS), pick(rng, AMOUNTS),
                      rng.choice(["400", "500", "1200", None]) if k % 5 else None, *q, pick(rng, DATES),
-                     rng.choice(["交通", " 能源 ", "—", None])])
+                     rng.choice(["交通", " 能源 ", "—", None]), pick(rng, REGISTERED), pick(rng, REGISTERED_ON)])
     return rows
 
 
@@ -110,7 +113,7 @@ def test_fast_path_gives_what_the_row_readers_give(messy_workbooks, monkeypatch)
     codes = set(slow.problems["code"].to_list())
     assert {"amount_not_number", "amount_negative", "date_not_understood", "started_not_understood",
             "nature_not_understood", "code_format", "duplicate_project", "completed_above_total",
-            "quarters_mismatch", "annual_above_total", "nature_conflict"} <= codes
+            "quarters_mismatch", "annual_above_total", "nature_conflict", "registered_not_understood"} <= codes
     assert slow.problems.filter(code="amount_not_number")["row"].null_count() == 0
 
 
@@ -145,3 +148,50 @@ def test_fast_path_clean_sheets_load(tmp_path, monkeypatch):
     assert fast.progress["completed_ytd_wan"].sum() == pytest.approx(100.5 * N)  # 400 × 100.5 = 40,200
     assert fast.progress["start_date"].unique().to_list() == [dt.date(2023, 3, 1)]
     assert fast.problems.height == slow.problems.height == 0
+
+
+def test_fast_path_with_office_rows(tmp_path, monkeypatch):
+    """Long sheets with what offices add (issue 12): hidden project rows, a project over two merged
+    rows, sections in 续建类/开工类 wording, footers: both readers give the same frames, problems and
+    reports."""
+    import openpyxl
+
+    rows = [["2023年1-9月政府投资项目建设进度调度表"], ["单位：万元"],
+            ["序号", "项目名称", "建设性质", "总投资", "年度计划投资", "1-9月完成投资", "形象进度", "是否入库"]]
+    merges, hidden = [], []
+    for k in range(N):
+        if k in (0, N // 2):
+            rows.append(["一、续建类项目" if k == 0 else "二、开工类项目"])
+        rows.append([str(k + 1), f"嘉峪关市{k}号项目", None, "1000", "300", "120.5", "施工", "已入库" if k % 3 else "否"])
+        if k == 7:  # the project of row len(rows) goes on over the next row (名称 and 序号 merged down)
+            r = len(rows)
+            rows.append([None, None, None, None, None, None, "（续）二期"])
+            merges += [f"A{r}:A{r + 1}", f"B{r}:B{r + 1}"]
+        if k % 97 == 5:
+            hidden.append((len(rows), k >= N // 2))
+    rows.append(["填报单位（盖章）：市住建局    填报人：张三    联系电话：0937-1234567"])
+    path = tmp_path / "调度.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "9月"
+    for r, row in enumerate(rows, 1):
+        for c, v in enumerate(row, 1):
+            if v is not None:
+                ws.cell(r, c, v)
+    for m in merges:
+        ws.merge_cells(m)
+    for r, _ in hidden:
+        ws.row_dimensions[r].hidden = True
+    wb.save(path)
+    fast = _load([path], 300, monkeypatch)
+    slow = _load([path], 10**9, monkeypatch)
+    for table in ("projects", "memberships", "progress", "problems"):
+        a, b = getattr(fast, table), getattr(slow, table)
+        assert a.schema == b.schema and a.equals(b), table
+    assert [s.as_json() for s in fast.sheets] == [s.as_json() for s in slow.sheets]
+    assert not fast.has_errors, fast.problems["message"].to_list()
+    assert fast.progress.height == N - len(hidden)  # hidden rows are not loaded
+    assert fast.problems.filter(code="hidden_rows").height == 1
+    assert fast.sheets[0].by_nature["new"]["projects"] == N - N // 2 - sum(1 for _, new in hidden if new)
+    continued = fast.progress.filter(source_row=12)
+    assert continued["image_progress"].to_list() == ["施工；（续）二期"]

@@ -91,11 +91,12 @@ def test_total_row_below_data_and_subtotals(tmp_path):
             ["二、新建项目（2项）"], [1, "乙", 20, 3], [2, "丙", 30, 4], ["小计", None, 50, 5],
             ["合计", None, 60, 8], ["注：包抓领导见附件。"], ["填报人：张三"]]
     ds = load_workbooks([write_workbook(tmp_path / "包抓.xlsx", {"市级领导包抓项目": rows})])
+    # a 小计 that disagrees with its own section is an error (issue 12, point 7): the sheet loads nothing
     s = ds.sheets[0]
-    assert s.rows == {"read": 13, "loaded": 3, "structure": 10, "rejected": 0}
+    assert s.rows == {"read": 13, "loaded": 0, "structure": 10, "rejected": 3}
     w = ds.problems.filter(code="total_mismatch").sort("row").to_dicts()
-    assert [(p["row"], p["column"]) for p in w] == [(10, "D")]
-    assert "5" in w[0]["message"] and "7" in w[0]["message"]
+    assert [(p["row"], p["column"], p["severity"]) for p in w] == [(10, "D", "error")]
+    assert "为 5 万元" in w[0]["message"] and "之和为 7 万元" in w[0]["message"] and "相差 -2 万元" in w[0]["message"]
 
 
 def test_same_project_on_two_lists_is_one_project(tmp_path):

@@ -120,15 +120,20 @@ def test_hidden_and_unrecognised_sheets(tmp_path):
     wb = openpyxl.load_workbook(path)
     wb.create_sheet("下拉选项")["A1"] = "续建"
     wb["下拉选项"].sheet_state = "hidden"
-    other = wb.create_sheet("说明")
+    other = wb.create_sheet("Sheet3")
     other["A1"] = "本表由各单位填报"
+    wb.create_sheet("说明")["A1"] = "填报口径：万元"  # an instructions sheet: skipped, with a note (issue 12)
     wb.save(path)
     ds = load_workbooks([path])
     assert not ds.has_errors
     codes = set(ds.problems["code"])
     assert {"sheet_hidden", "sheet_not_recognised"} <= codes
-    note = next(s for s in ds.sheets if s.sheet == "说明")
+    note = next(s for s in ds.sheets if s.sheet == "Sheet3")
     assert note.rows == {"read": 1, "loaded": 0, "structure": 0, "rejected": 1}
+    guide = next(s for s in ds.sheets if s.sheet == "说明")
+    assert guide.rows == {"read": 1, "loaded": 0, "structure": 1, "rejected": 0}
+    assert ds.readings[(str(path), "说明")].skipped == "说明性工作表“说明”"
+    assert ds.problems.filter(sheet="说明").height == 0
 
 
 def test_table_not_at_a1_keeps_excel_coordinates(tmp_path):

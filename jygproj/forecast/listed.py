@@ -133,6 +133,12 @@ def build_listed(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl
         registered_month=registered_month.astype(np.int64), registration_known=known, as_of_month=m0)
 
 
+def _carries_registration(frame: pl.DataFrame) -> bool:
+    """Does a frame say anything about registration? The canonical tables always have the columns
+    (jygproj.io: null when a workbook has no 是否入库/入库时间 column), so a column all null says nothing."""
+    return any(c in frame.columns and frame[c].null_count() < frame.height for c in ("registered", "registered_on"))
+
+
 def _registered_month(table: pl.DataFrame, rows: pl.DataFrame, index: dict[str, int], year: int, m0: int,
                       known_on: date) -> tuple[np.ndarray, bool]:
     """First month each project is counted by the statistics, from the registers and the scheduling
@@ -140,9 +146,9 @@ def _registered_month(table: pl.DataFrame, rows: pl.DataFrame, index: dict[str, 
     out = np.full(len(index), NOT_THIS_YEAR)
     known = False
     sources = []
-    if "registered" in rows.columns or "registered_on" in rows.columns:
+    if _carries_registration(rows):
         sources.append(rows.with_columns(pl.col("month").cast(pl.Int32).alias("_period_month")))
-    if "registered" in table.columns or "registered_on" in table.columns:
+    if _carries_registration(table):
         sources.append(table.with_columns(pl.lit(1, pl.Int32).alias("_period_month")))
     for frame in sources:
         cols = [c for c in ("registered", "registered_on") if c in frame.columns]

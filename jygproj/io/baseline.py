@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import re
 
-from jygproj.io import cells
+from jygproj.io import cells, rules
 from jygproj.io.cells import CellError
-from jygproj.io.table import _REMARK, Ctx
+from jygproj.io.context import Ctx
+from jygproj.io.table import _REMARK
 
 _MONTH = re.compile(r"^(?:(\d{4})年)?(?:1\s*[-~至到]\s*)?(\d{1,2})月(?:份)?(?:累计)?$")
 
@@ -94,7 +95,7 @@ def read_baseline(ctx: Ctx) -> tuple[list[dict], int, list[int], list[int]]:
                        "每个月份一行")
         seen.setdefault(month, i)
         if prior is not None:
-            if last_prior is not None and prior < last_prior[1] - 1e-6:
+            if last_prior is not None and rules.falls(prior, last_prior[1]):
                 ctx.report("cumulative_falling",
                            f"上年累计 {prior:g} 万元小于上一行（第{ctx.excel_row(last_prior[0])}行）的 "
                            f"{last_prior[1]:g} 万元；累计数应逐月不减", i, "prior_cum",

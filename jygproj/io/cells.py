@@ -189,15 +189,39 @@ def parse_started(value: str | None) -> tuple[bool | None, bool | None]:
     s = half_width(value).strip().replace(" ", "")
     if s in EMPTY_MARKS:
         return None, None
-    if s in ("已复工", "复工"):
+    bare = re.sub(r"[(][^()]*[)]$", "", s)  # 已开工（2023.3）: the word, with a date or note in brackets
+    if bare and bare != s and bare not in ("是", "否"):
+        return parse_started(bare)
+    if s in ("已复工", "复工", "是(复工)", "已复工复产"):
         return True, True
-    if s in ("是", "已开工", "开工", "在建", "续建", "已建", "√", "Y", "y", "yes", "true", "TRUE"):
+    if s in ("是", "已开工", "开工", "在建", "续建", "已建", "√", "Y", "y", "yes", "true", "TRUE", "已开复工", "已开(复)工",
+             "开复工", "已开工建设", "已竣工", "竣工", "已完工", "完工", "是(开工)"):
         return True, None
-    if s in ("否", "未开工", "待开工", "未开", "×", "N", "n", "no", "false", "FALSE"):
+    if s in ("否", "未开工", "待开工", "未开", "×", "N", "n", "no", "false", "FALSE", "未开复工", "未开(复)工"):
         return False, None
     if s in ("未复工", "停工"):
         return None, False
     raise CellError("是/否、已开工/未开工/已复工")
+
+
+#: 是否入库/入统 (statistical registration, issue 14): "先入库，后有数" — a project has FAI figures once registered.
+REGISTERED_WORDS = frozenset({"是", "已入库", "入库", "已入统", "入统", "已纳入", "纳入", "已纳统", "纳统", "已纳入统计",
+                              "已入库入统", "√", "Y", "y"})
+NOT_REGISTERED_WORDS = frozenset({"否", "未入库", "未入统", "未纳入", "未纳统", "未纳入统计", "待入库", "×", "N", "n"})
+
+
+def parse_registered(value: str | None) -> bool | None:
+    """是否入库/入统 cell → True / False; None when empty. Raises CellError for anything else."""
+    if value is None:
+        return None
+    s = half_width(value).strip().replace(" ", "")
+    if s in EMPTY_MARKS:
+        return None
+    if s in REGISTERED_WORDS:
+        return True
+    if s in NOT_REGISTERED_WORDS:
+        return False
+    raise CellError("是/否、已入库/未入库、已入统/未入统")
 
 
 def parse_date_or_word(value: str | None, default_year: int | None) -> tuple[dt.date | None, bool | None]:
@@ -209,6 +233,10 @@ def parse_date_or_word(value: str | None, default_year: int | None) -> tuple[dt.
         return None, True
     if s in NOT_STARTED_WORDS:
         return None, False
+    m = re.fullmatch(r"(.+?)(?:已)?(?:开工建设|开工|复工)", s)
+    if m and (m[1][-1:].isdigit() or m[1][-1:] in "月日旬底初中"):  # "2023年3月开工": a start date
+        d = parse_date(m[1], default_year)
+        return d, (True if d is not None else None)
     d = parse_date(value, default_year)
     return d, (True if d is not None else None)
 

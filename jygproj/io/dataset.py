@@ -14,11 +14,14 @@ import numpy as np
 import polars as pl
 
 from jygproj import schema
-from jygproj.io import fastpath
+from jygproj.io import fastpath, rules
+from jygproj.io.layout import entry_for, load_layouts, unused_sheet_entries
 from jygproj.io.problems import ERROR, Problem, ProblemLog, problems_frame
 from jygproj.io.progress import RECORD_SCHEMA
-from jygproj.io.sheets import SheetReport, SheetResult, read_sheet
-from jygproj.io.workbook import WorkbookError, check_workbook, finish_workbook, parse_sheets, parse_workbook
+from jygproj.io.sheets import SheetReading, SheetReport, SheetResult, read_sheet
+from jygproj.io.workbook import (
+    WorkbookError, check_workbook, finish_workbook, parse_sheets, parse_workbook, sheet_shapes,
+)
 
 _KEYS = ["project_id", "list", "period"]
 #: Which list's figures stand for a project city-wide (schema.CITY_PRECEDENCE: package list last).
@@ -35,6 +38,9 @@ class Dataset:
     reserve_steps: pl.DataFrame
     problems: pl.DataFrame
     sheets: list[SheetReport] = field(default_factory=list)
+    #: (file, sheet) → how the sheet was read (header paths, unit, period, nature, rows skipped), for
+    #: `check --explain`; empty for a Dataset read back from its Parquet copy
+    readings: dict[tuple[str, str], SheetReading] = field(default_factory=dict)
 
     @property
     def has_errors(self) -> bool:
@@ -103,9 +109,10 @@ def _load_workbooks(paths: list[Path], year: int | None = None) -> Dataset:
 
     ``year`` is used only when neither title, sheet name, header nor file name gives one.
     """
-    problems: list[Problem] = []
     results: list[SheetResult] = []
     paths = [Path(p) for p in paths]
+    layouts, problems = load_layouts(paths)
+    sheet_names: dict[Path, set[str]] = {}
     fastpath.clear_memo()
     for path, opened in zip(paths, _opened_ahead(paths)):
         log = ProblemLog(file=str(path))
@@ -116,9 +123,10 @@ def _load_workbooks(paths: list[Path], year: int | None = None) -> Dataset:
             problems.extend(log.items)
             continue
         file_results = []
+        sheet_names[path] = {raw.name for raw in raws}
         for raw in raws:
             try:
-                res = read_sheet(path, raw, log, default_year=year)
+                res = read_sheet(path, raw, log, default_year=year, layout=entry_for(layouts.get(path), raw.name))
             except Exception as exc:  # noqa: BLE001 - a reader bug must not hide the other sheets
                 res = _failed_sheet(path, raw, log, exc)
             if res is not None:
@@ -129,6 +137,7 @@ def _load_workbooks(paths: list[Path], year: int | None = None) -> Dataset:
         results.extend(file_results)
         problems.extend(log.items)
     fastpath.clear_memo()
+    problems.extend(unused_sheet_entries(layouts, sheet_names))
     return _assemble(results, problems)
 
 
@@ -144,9 +153,11 @@ def _opened_ahead(paths: list[Path]):
     """Futures of parse_workbook(path), in order, each started at most _AHEAD workbooks early.
 
     The checks before calamine (file bytes, zip bomb, DTDs: Python, microseconds) run here in the
-    reading thread; only calamine's parse goes to the background thread. Run there, every file read
-    and inflate released the GIL and waited up to the switch interval (5 ms) to take it back from
-    this thread's checks of rows: 0.5 s over the province's 68 workbooks."""
+    reading thread; calamine's parse goes to one background thread and the sheets' shapes (hidden
+    rows and columns, merges: each sheet's XML inflated once more, by zlib, without the GIL) to
+    another, so that neither waits for the other. Run in the reading thread, every file read and
+    inflate released the GIL and waited up to the switch interval (5 ms) to take it back from this
+    thread's checks of rows: 0.5 s over the province's 68 workbooks."""
     if len(paths) < 2:  # nothing to overlap: no thread
         for path in paths:
             fut: Future = Future()
@@ -157,28 +168,55 @@ def _opened_ahead(paths: list[Path]):
             yield fut
         return
 
-    def submit(pool, path) -> Future:
+    def submit(pool, scans, path):
         try:
             checked = check_workbook(path)
         except Exception as exc:  # noqa: BLE001 - re-raised by .result(), as parse_workbook would
             fut: Future = Future()
             fut.set_exception(exc)
             return fut
-        return pool.submit(parse_sheets, checked)
+        return _Opened(pool.submit(parse_sheets, checked), scans.submit(sheet_shapes, checked))
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="jygproj-open") as pool:
-        pending: deque[Future] = deque()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="jygproj-open") as pool, \
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="jygproj-shape", initializer=_yield_cpu) as scans:
+        pending: deque = deque()
         it = iter(paths)
         for path in it:
-            pending.append(submit(pool, path))
+            pending.append(submit(pool, scans, path))
             if len(pending) > _AHEAD:
                 break
         while pending:
             fut = pending.popleft()
             nxt = next(it, None)
             if nxt is not None:
-                pending.append(submit(pool, nxt))
+                pending.append(submit(pool, scans, nxt))
             yield fut
+
+
+def _yield_cpu() -> None:
+    """The shape-scanning thread runs at a lower priority (Linux: a thread is a task of its own): on
+    two cores it fills the time the reading and the parsing threads leave idle instead of taking a
+    core from the reading thread, whose checks bound the load."""
+    import os
+    import threading
+
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    except (AttributeError, OSError):  # not Linux, or not allowed: the same work at the same priority
+        pass
+
+
+@dataclass
+class _Opened:
+    """A workbook being opened in the background: calamine's parse and the sheets' shapes."""
+
+    parsed: Future
+    shapes: Future
+
+    def result(self):
+        opened = self.parsed.result()
+        opened.shapes = self.shapes.result()
+        return opened
 
 
 def _failed_sheet(path: Path, raw, log: ProblemLog, exc: Exception) -> SheetResult:
@@ -319,7 +357,7 @@ def _check_cumulative(prog: pl.DataFrame, prog_results: list[SheetResult], probl
     falling = series.filter(
         pl.col("_same")
         & (pl.col("_p_period_end").dt.year() == pl.col("period_end").dt.year())
-        & (pl.col("completed_ytd_wan") < pl.col("_p_completed_ytd_wan") - 1e-6))
+        & (pl.col("completed_ytd_wan") < pl.col("_p_completed_ytd_wan") - rules.ABS_NOISE_WAN))  # rules.falls
     bad: set[int] = set()
     for r in falling.iter_rows(named=True):
         res = prog_results[r["_res"]]
@@ -356,7 +394,7 @@ def _check_against_registers(prog_results: list[SheetResult], reg_rows: list[dic
             if x is None or reg is None:
                 continue
             total = reg["total_investment_wan"]
-            if x > total * (1 + 1e-9) + 1e-6:
+            if rules.exceeds(x, total):
                 letter, header = res.completed_col or (None, None)
                 log = ProblemLog(r["source_file"], r["source_sheet"])
                 log.add("completed_above_total",
@@ -489,6 +527,7 @@ def _assemble(results: list[SheetResult], problems: list[Problem]) -> Dataset:
                              schema.RESERVE_STEPS_TABLE),
         problems=problems_frame(problems),
         sheets=[r.report for r in results],
+        readings={(r.report.path, r.report.sheet): r.reading for r in results},
     )
 
 
@@ -522,25 +561,35 @@ def _memberships(reg_rows: list[dict], prog: pl.DataFrame, problems: list[Proble
     return list(out.values()) + latest.select(cols).to_dicts()
 
 
+#: A project's statistical registration (issue 14) comes from the registers only, as a pair (是否入库
+#: with its 入库时间, never one from one list and the other from another); a scheduling table's says
+#: how things stood that period (progress), not what the project is.
+_REGISTRATION = ("registered", "registered_on")
+
+
 def _projects(reg_rows: list[dict], prog: pl.DataFrame) -> list[dict]:
     """One row per project city-wide: fields from the first list in _LIST_ORDER, gaps filled from later
-    lists and then from scheduling tables (latest period first)."""
+    lists and then from scheduling tables (latest period first); the registration from the registers
+    alone (_REGISTRATION)."""
     order = sorted(reg_rows, key=lambda r: (_LIST_ORDER.get(r["list"], 99), r["source_file"], r["source_row"]))
     out: dict[str, dict] = {}
+    fields = [c for c in schema.PROJECTS if not c.startswith("source_") and c not in _REGISTRATION]
     for r in order:
         pid = r["project_id"]
         if pid not in out:
             out[pid] = {c: r.get(c) for c in schema.PROJECTS}
             continue
         p = out[pid]
-        for c in schema.PROJECTS:
-            if p.get(c) is None and r.get(c) is not None and not c.startswith("source_"):
+        for c in fields:
+            if p.get(c) is None and r.get(c) is not None:
                 p[c] = r[c]
+        if all(p.get(c) is None for c in _REGISTRATION):
+            p.update({c: r.get(c) for c in _REGISTRATION})
     if prog.is_empty():
         return list(out.values())
     # scheduling tables, latest period and revision first (ties in reading order): the first row of a
     # project gives its source, every other field is the first value given
-    cols = [c for c in schema.PROJECTS if c in prog.columns]
+    cols = [c for c in schema.PROJECTS if c in prog.columns and c not in _REGISTRATION]
     firsts = (prog.sort(["period_end", "revision"], descending=True, maintain_order=True)
               .group_by("project_id", maintain_order=True)
               .agg([pl.col(c).first() if c.startswith("source_") else pl.col(c).drop_nulls().first()

@@ -11,12 +11,13 @@ column.
 
 from __future__ import annotations
 
+from itertools import compress, count
+
 import polars as pl
 
-from jygproj.io import cells, names
+from jygproj.io import cells, names, rules
 from jygproj.io.cells import CellError
-from jygproj.io.recognise import list_from_text
-from jygproj.io.table import _SECTION_PLAIN, Ctx, nature_from_text
+from jygproj.io.context import Ctx
 
 #: Plain non-negative decimals: Python's float() and polars' cast read them to the same double.
 _PLAIN_NUMBER = r"^[0-9]+(?:\.[0-9]+)?$"
@@ -38,18 +39,6 @@ def memo_map(name: str, fn, values: list) -> list:
         for v in set(values).difference(cache):
             cache[v] = fn(v)
         return list(map(cache.__getitem__, values))
-
-
-def _code_reading(v):
-    """(clean code, is a national code) of a 项目代码 cell."""
-    code = names.clean_code(v)
-    return code, (code is None or names.is_national_code(code))
-
-
-def plain_name(v) -> bool:
-    """A 项目名称 cell that walk_rows would take as a project's name: not empty, not a section label."""
-    t = cells.text(v)
-    return t is not None and not _SECTION_PLAIN.match(cells.half_width(t).replace(" ", ""))
 
 
 #: Below this many rows a sheet is read row by row: the column-wise path costs a few milliseconds a
@@ -103,7 +92,7 @@ def _by_value(series: pl.Series | None, fn, n: int, bad: set[int], parts: int = 
 
 def _amounts(ctx: Ctx, series: pl.Series | None, fld: str, n: int, bad: set[int]) -> list:
     """万元 values of an amount column; rows whose cell would be reported go to ``bad``. Plain
-    decimals are cast by polars, any other text is read by cells.parse_number."""
+    decimals are cast by polars, any other text is read by rules.amount."""
     if series is None:
         return [None] * n
     stripped = series.str.strip_chars(" ")
@@ -115,18 +104,12 @@ def _amounts(ctx: Ctx, series: pl.Series | None, fld: str, n: int, bad: set[int]
         values = series.gather(other).to_list()
         for k, v in zip(other, values):
             try:
-                x = cells.parse_number(v)
+                out[k] = rules.amount(v)
             except CellError:
                 bad.add(k)
-                continue
-            if x is not None and x < 0:
-                bad.add(k)
-                continue
-            out[k] = x
     f = ctx.factor(fld)
     if f != 1.0:
-        # 亿元 → 万元 as Ctx.amount rounds it
-        out = [None if x is None else round(x * f, 6) for x in out]
+        out = [rules.to_wan(x, f) for x in out]
     return out
 
 
@@ -143,13 +126,24 @@ def _identities(frame, ctx: Ctx, idx, n: int, bad: set[int]):
     key_l = memo_map("name_key", names.normalise_name, [t or "" for t in name_l])
     code_s = _col(frame, ctx, "code", idx)
     if code_s is not None:
-        readings = memo_map("code", _code_reading, code_s.to_list())
+        readings = memo_map("code", rules.code_reading, code_s.to_list())
         code_l = [c for c, _ in readings]
         bad.update(k for k, (_, national) in enumerate(readings) if not national)
     else:
         code_l = [None] * n
     pid_l = [c if c else "N:" + key for c, key in zip(code_l, key_l)]
     return name_l, key_l, code_l, pid_l
+
+def _registration(frame, ctx: Ctx, idx, n: int, bad: set[int]) -> tuple[list, list]:
+    """是否入库 and 入库时间 of every data row, by cells.parse_registered and cells.parse_date (the row
+    reader's readings, Ctx.registration); all None when the sheet has no such column."""
+    registered = _by_value(_col(frame, ctx, "registered", idx), cells.parse_registered, n, bad)
+    if "registered_on" in ctx.cols:
+        on = _by_value(_col(frame, ctx, "registered_on", idx), lambda v: cells.parse_date(v, ctx.year), n, bad)
+    else:
+        on = [None] * n
+    return registered, on
+
 
 def progress_columns(ctx: Ctx, data: list[tuple[int, str | None]], period, correction: bool,
                      reported_default) -> dict | None:
@@ -175,47 +169,29 @@ def progress_columns(ctx: Ctx, data: list[tuple[int, str | None]], period, corre
         if ctx.list_id is None:
             bad.update(range(n))
     else:
-        def one_list(v):
-            if cells.is_empty(v):
-                if ctx.list_id is None:
-                    raise CellError("list")
-                return ctx.list_id
-            lid = list_from_text(v)
-            if lid is None:
-                raise CellError("list")
-            return lid
-        list_l = _by_value(list_s, one_list, n, bad)
+        list_l = _by_value(list_s, lambda v: rules.list_cell(v, ctx.list_id), n, bad)
 
     amounts = {f: _amounts(ctx, _col(frame, ctx, f, idx), f, n, bad)
                for f in ("completed_ytd", "total_investment", "annual_plan")}
     done, total = amounts["completed_ytd"], amounts["total_investment"]
-    bad.update(k for k, (c, t) in enumerate(zip(done, total))
-               if c is not None and t is not None and c > t * (1 + 1e-9) + 1e-6)  # completed_above_total
+    bad.update(compress(count(), map(rules.exceeds, done, total)))  # completed_above_total
 
     started_l, resumed_l = _by_value(_col(frame, ctx, "started", idx), cells.parse_started, n, bad, parts=2)
     start_l, word_l = _by_value(_col(frame, ctx, "start_date", idx),
                                 lambda v: cells.parse_date_or_word(v, ctx.year), n, bad, parts=2)
     years = memo_map("approval_year", names.approval_year, code_l)
-    bad.update(k for k, (d, y) in enumerate(zip(start_l, years))
-               if y and d is not None and d.year < y)  # start_before_approval
+    bad.update(compress(count(), map(rules.before_code_year, start_l, years)))  # start_before_approval
     if "reported_at" in ctx.cols:
         reported_l = _by_value(_col(frame, ctx, "reported_at", idx), lambda v: cells.parse_date(v, ctx.year), n, bad)
     else:
         reported_l = [None] * n
 
-    def col_nature(v):
-        if cells.is_empty(v):
-            return None
-        nat = nature_from_text(v)
-        if nat is None:
-            raise CellError("nature")
-        return nat
-    nature_col_l = _by_value(_col(frame, ctx, "nature", idx), col_nature, n, bad)
+    nature_col_l = _by_value(_col(frame, ctx, "nature", idx), rules.nature_cell, n, bad)
     sections = [sec for _, sec in data]
-    bad.update(k for k, (nat, sec) in enumerate(zip(nature_col_l, sections))
-               if nat and sec and nat != sec)  # nature_conflict
+    bad.update(compress(count(), map(rules.nature_conflicts, nature_col_l, sections)))  # nature_conflict
     texts = {f: _by_value(_col(frame, ctx, f, idx), cells.text, n, bad)
              for f in ("image_progress", "issues", "responsible_unit")}
+    registered_l, registered_on_l = _registration(frame, ctx, idx, n, bad)
     ok = [True] * n
     for k in bad:
         ok[k] = False
@@ -244,6 +220,8 @@ def progress_columns(ctx: Ctx, data: list[tuple[int, str | None]], period, corre
         "correction": correction,
         "source_file": ctx.file,
         "source_sheet": ctx.raw.name,
+        "registered": registered_l,
+        "registered_on": registered_on_l,
     }
 
 
@@ -266,32 +244,20 @@ def register_columns(ctx: Ctx, data: list[tuple[int, str | None]], amount_fields
     planned_l, _ = _by_value(_col(frame, ctx, "planned_start", idx),
                              lambda v: cells.parse_date_or_word(v, ctx.year), n, bad, parts=2)
     years = memo_map("approval_year", names.approval_year, code_l)
-    bad.update(k for k, (d, y) in enumerate(zip(planned_l, years)) if y and d is not None and d.year < y)
-
-    def col_nature(v):
-        if cells.is_empty(v):
-            return None
-        nat = nature_from_text(v)
-        if nat is None:
-            raise CellError("nature")
-        return nat
-    nature_col_l = _by_value(_col(frame, ctx, "nature", idx), col_nature, n, bad)
+    bad.update(compress(count(), map(rules.before_code_year, planned_l, years)))  # start_before_approval
+    nature_col_l = _by_value(_col(frame, ctx, "nature", idx), rules.nature_cell, n, bad)
     sections = [sec for _, sec in data]
-    bad.update(k for k, (nat, sec) in enumerate(zip(nature_col_l, sections)) if nat and sec and nat != sec)
+    bad.update(compress(count(), map(rules.nature_conflicts, nature_col_l, sections)))  # nature_conflict
     total, annual = amounts["total_investment"], amounts["annual_plan"]
-    bad.update(k for k, (t, a) in enumerate(zip(total, annual))
-               if t is not None and a is not None and a > t * (1 + 1e-9) + 1e-6)  # annual_above_total
+    bad.update(compress(count(), map(rules.exceeds, annual, total)))  # annual_above_total
     if annual is not None and all(f"q{q}_plan" in ctx.cols for q in range(1, 5)):
         factor = ctx.factor("annual_plan")
         qs = [amounts[f"q{q}_plan"] for q in range(1, 5)]
-        for k, (a, q1, q2, q3, q4) in enumerate(zip(annual, *qs)):
-            if a is None or (q1 is None and q2 is None and q3 is None and q4 is None):
-                continue
-            s = sum(q or 0.0 for q in (q1, q2, q3, q4))
-            if abs(s - a) > 0.0051 * factor + 1e-9 * abs(a):  # quarters_mismatch
-                bad.add(k)
+        bad.update(k for k, (a, *q) in enumerate(zip(annual, *qs))
+                   if rules.quarters_disagree(a, q, factor))  # quarters_mismatch
     texts = {f: _by_value(_col(frame, ctx, f, idx), cells.text, n, bad)
              for f in ("sector", "responsible_unit", "lead_unit", "owner", "leader")}
+    texts["registered"], texts["registered_on"] = _registration(frame, ctx, idx, n, bad)
     ok = [True] * n
     for k in bad:
         ok[k] = False

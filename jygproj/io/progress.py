@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import polars as pl
 
-from jygproj.io import cells
+from jygproj.io import cells, rules
 from jygproj.io.cells import CellError
+from jygproj.io.context import Ctx
 from jygproj.io.fastpath import progress_columns
-from jygproj.io.recognise import Period, list_from_text
+from jygproj.io.recognise import Period
 from jygproj.io.registers import read_nature
 from jygproj.io.table import (
-    Ctx, GridColumns, check_duplicates, check_segments, check_start_year, code_and_key, walk_rows,
+    GridColumns, check_duplicates, check_segments, check_start_year, code_and_key, merged_row, walk_rows,
     warn_missing_codes,
 )
 
@@ -20,7 +21,8 @@ REQUIRED = ("name", "completed_ytd")
 #: Keys of a progress record, in the order the per-row reader writes them.
 _RECORD = ("project_id", "code", "name", "name_key", "list", "nature", "period", "period_end", "completed_ytd_wan",
            "total_investment_wan", "annual_plan_wan", "started", "start_date", "resumed", "image_progress", "issues",
-           "reported_at", "responsible_unit", "correction", "source_file", "source_sheet", "source_row")
+           "reported_at", "responsible_unit", "correction", "source_file", "source_sheet", "source_row", "registered",
+           "registered_on")
 
 
 #: Dtypes of a progress record frame (one row per data row of a scheduling table).
@@ -30,7 +32,7 @@ RECORD_SCHEMA = {
     "total_investment_wan": pl.Float64, "annual_plan_wan": pl.Float64, "started": pl.Boolean,
     "start_date": pl.Date, "resumed": pl.Boolean, "image_progress": pl.String, "issues": pl.String,
     "reported_at": pl.Date, "responsible_unit": pl.String, "correction": pl.Boolean, "source_file": pl.String,
-    "source_sheet": pl.String, "source_row": pl.Int64,
+    "source_sheet": pl.String, "source_row": pl.Int64, "registered": pl.Boolean, "registered_on": pl.Date,
 }
 _AMOUNTS = ("completed_ytd", "total_investment", "annual_plan")
 _CONST = ("period", "period_end", "correction", "source_file", "source_sheet")
@@ -56,9 +58,10 @@ def read_progress(ctx: Ctx, period: Period, correction: bool, reported_default) 
         amounts = fast["amounts"]
     bad_rows: set[int] = set()
     for k, (i, section_nature) in enumerate(data):
-        if ok[k]:
+        if ok[k] and i not in walked.continuations:
             continue
-        rec, row_amounts, bad = _read_row(ctx, rows[i], i, section_nature, period, correction, reported_default)
+        rec, row_amounts, bad = _read_row(ctx, merged_row(ctx, walked, i), i, section_nature, period, correction,
+                                          reported_default)
         for key in per_row:
             cols[key][k] = rec[key]
         for f in _AMOUNTS:
@@ -77,28 +80,66 @@ def read_progress(ctx: Ctx, period: Period, correction: bool, reported_default) 
         {**cols, "source_row": [ctx.excel_row(i) for i in idx], **{k: [v] * n for k, v in const.items()}},
         schema={k: RECORD_SCHEMA[k] for k in per_row + ["source_row"] + list(const)},
     ).select(list(_RECORD))
+    if ctx.start_may_be_planned:
+        frame = _planned_starts(frame, "started" not in ctx.cols)
+    if "since_start" in ctx.cols and "prior_years" in ctx.cols:
+        _check_scopes(ctx, data, amounts["completed_ytd"])
     return frame, walked
+
+
+def _planned_starts(frame: pl.DataFrame, no_started_column: bool) -> pl.DataFrame:
+    """A "开工/计划开工时间" column gives the start of a started project and the plan of the others: a
+    date after the period's end is a plan (no start date; not started, unless a 是否开工 column says)."""
+    planned = pl.col("start_date") > pl.col("period_end")
+    out = [pl.when(planned).then(None).otherwise(pl.col("start_date")).alias("start_date")]
+    if no_started_column:
+        out.append(pl.when(planned).then(False).otherwise(pl.col("started")).alias("started"))
+    return frame.with_columns(out)
+
+
+def _check_scopes(ctx: Ctx, data: list, ytd_wan: list) -> None:
+    """截至上年底累计 + 本年1-X月累计 should make 开工以来累计 (a platform export carries all three): rows
+    where they do not, beyond the rounding of the figures, are named in one warning."""
+    rows = ctx.raw.rows
+    since_col, prior_col = ctx.cols["since_start"], ctx.cols["prior_years"]
+    factor = ctx.factor("completed_ytd")
+    off: list[int] = []
+    for (i, _), ytd in zip(data, ytd_wan):
+        try:
+            since = rules.to_wan(rules.amount(rows[i][since_col.index]), ctx.factor("since_start"))
+            prior = rules.to_wan(rules.amount(rows[i][prior_col.index]), ctx.factor("prior_years"))
+        except CellError:
+            continue
+        if since is not None and prior is not None and ytd is not None and rules.sum_disagrees(prior + ytd, since, factor):
+            off.append(i)
+    if off:
+        shown = "、".join(str(ctx.excel_row(i)) for i in off[:10]) + ("等" if len(off) > 10 else "")
+        ctx.log.add("cumulative_scopes_disagree",
+                    f"第{shown}行：“{prior_col.header}”加“{ctx.cols['completed_ytd'].header}”不等于“{since_col.header}”",
+                    row=ctx.excel_row(off[0]), column=ctx.letter(ctx.cols["completed_ytd"]),
+                    header=ctx.cols["completed_ytd"].header,
+                    expected="截至上年底累计 + 本年累计 = 开工以来累计；请核对后更正")
 
 
 def _read_row(ctx: Ctx, row: tuple, i: int, section_nature, period: Period, correction: bool, reported_default):
     """One data row, cell by cell (the reference reader): (record, amounts, bad fields)."""
     bad: list[str] = []
     code, key, pid = code_and_key(ctx, row, i)
-    list_id = ctx.list_id
     lv = ctx.cell(row, "list")
-    if not cells.is_empty(lv):
-        list_id = list_from_text(lv)
-        if list_id is None:
+    try:
+        list_id = rules.list_cell(lv, ctx.list_id)
+    except CellError as exc:
+        list_id = None
+        if exc.expected == "not_understood":
             ctx.report("list_not_understood", f"清单“{lv}”无法识别", i, "list", lv,
                        "省列重大项目、全省重点投资项目、市级领导包抓项目、政府投资项目、产业投资项目、房地产投资项目")
-            bad.append("list")
-    elif list_id is None:
-        ctx.report("list_unknown", "无法确定该项目所属清单（本行清单列为空，标题和工作表名也未写明）", i, "list",
-                   lv, "在“清单”列填写清单名称，或在标题中写明")
+        elif "list" in ctx.cols:  # without a 清单 column the sheet's own list_unknown says it once
+            ctx.report("list_unknown", "无法确定该项目所属清单（本行清单列为空，标题和工作表名也未写明）", i, "list",
+                       lv, "在“清单”列填写清单名称，或在标题中写明")
         bad.append("list")
     amounts = {f: ctx.amount(row, i, f, bad) for f in _AMOUNTS}
     completed, total = amounts["completed_ytd"], amounts["total_investment"]
-    if completed is not None and total is not None and completed > total * (1 + 1e-9) + 1e-6:
+    if rules.exceeds(completed, total):
         ctx.report("completed_above_total",
                    f"累计完成投资 {completed:g} 万元超过总投资 {total:g} 万元", i, "completed_ytd",
                    ctx.cell(row, "completed_ytd"), f"不超过总投资 {total:g} 万元")
@@ -110,6 +151,7 @@ def _read_row(ctx: Ctx, row: tuple, i: int, section_nature, period: Period, corr
     if start_date is not None and not check_start_year(ctx, i, code, "start_date", start_date):
         bad.append("start_date")
     reported = ctx.date(row, i, "reported_at", bad) if "reported_at" in ctx.cols else None
+    registered, registered_on = ctx.registration(row, i, bad)
     nature = read_nature(ctx, row, i, section_nature, bad)
     record = {
         "project_id": pid,
@@ -134,6 +176,8 @@ def _read_row(ctx: Ctx, row: tuple, i: int, section_nature, period: Period, corr
         "source_file": ctx.file,
         "source_sheet": ctx.raw.name,
         "source_row": ctx.excel_row(i),
+        "registered": registered,
+        "registered_on": registered_on,
     }
     return record, amounts, bad
 

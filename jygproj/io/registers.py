@@ -6,12 +6,13 @@ plan figures are converted to 万元 with the column's unit.
 
 from __future__ import annotations
 
-from jygproj.io import cells
+from jygproj.io import cells, rules
 from jygproj.io.cells import CellError
+from jygproj.io.context import Ctx
 from jygproj.io.fastpath import register_columns
 from jygproj.io.table import (
-    Ctx, GridColumns, check_duplicates, check_segments, check_start_year, code_and_key, nature_from_text,
-    walk_rows, warn_missing_codes,
+    GridColumns, check_duplicates, check_segments, check_start_year, code_and_key, merged_row, walk_rows,
+    warn_missing_codes,
 )
 
 REQUIRED = ("name",)
@@ -21,14 +22,13 @@ AMOUNTS = ("total_investment", "annual_plan", "q1_plan", "q2_plan", "q3_plan", "
 def read_nature(ctx: Ctx, row: tuple, i: int, section_nature: str | None, bad: list) -> str | None:
     """The row's 建设性质: the column wins over the section row; a disagreement is a warning."""
     v = ctx.cell(row, "nature")
-    col_nature = None
-    if not cells.is_empty(v):
-        col_nature = nature_from_text(v)
-        if col_nature is None:
-            ctx.report("nature_not_understood", f"建设性质“{v}”无法识别", i, "nature", v, "续建、新建或预备")
-            bad.append("nature")
-            return None
-    if col_nature and section_nature and col_nature != section_nature:
+    try:
+        col_nature = rules.nature_cell(v)
+    except CellError:
+        ctx.report("nature_not_understood", f"建设性质“{v}”无法识别", i, "nature", v, "续建、新建或预备")
+        bad.append("nature")
+        return None
+    if rules.nature_conflicts(col_nature, section_nature):
         ctx.report("nature_conflict", f"建设性质“{v}”与所在分组行不一致，按本列读取", i, "nature", v)
     return col_nature or section_nature
 
@@ -48,7 +48,7 @@ def read_register(ctx: Ctx) -> tuple[list[dict], object]:
     if fast is not None:
         amounts_of = {f: list(v) for f, v in fast["amounts"].items()}
     for k, (i, section_nature) in enumerate(walked.data):
-        if fast is not None and fast["ok"][k]:
+        if fast is not None and fast["ok"][k] and i not in walked.continuations:
             code, nature = fast["code"][k], fast["nature"][k]
             if code is None:
                 no_code.append(i)
@@ -62,21 +62,23 @@ def read_register(ctx: Ctx) -> tuple[list[dict], object]:
                 **{f"{f}_wan": amounts_of[f][k] for f in AMOUNTS},
                 "planned_start": fast["planned_start"][k], "responsible_unit": fast["responsible_unit"][k],
                 "lead_unit": fast["lead_unit"][k], "owner": fast["owner"][k], "leader": fast["leader"][k],
+                "registered": fast["registered"][k], "registered_on": fast["registered_on"][k],
                 "source_file": ctx.file, "source_sheet": ctx.raw.name, "source_row": ctx.excel_row(i),
             })
             continue
-        row = rows[i]
+        row = merged_row(ctx, walked, i)
         bad: list[str] = []
         code, key, pid = code_and_key(ctx, row, i)
         amounts = {f: ctx.amount(row, i, f, bad) for f in AMOUNTS}
         planned = _planned_start(ctx, row, i, bad)
+        registered, registered_on = ctx.registration(row, i, bad)
         nature = read_nature(ctx, row, i, section_nature, bad)
         if code is None:
             no_code.append(i)
         if nature is None and "nature" not in bad:
             no_nature.append(i)
         total, annual = amounts["total_investment"], amounts["annual_plan"]
-        if total is not None and annual is not None and annual > total * (1 + 1e-9) + 1e-6:
+        if rules.exceeds(annual, total):
             ctx.report("annual_above_total",
                        f"年度计划投资 {annual:g} 万元超过总投资 {total:g} 万元", i, "annual_plan",
                        ctx.cell(row, "annual_plan"), "不超过总投资")
@@ -104,6 +106,8 @@ def read_register(ctx: Ctx) -> tuple[list[dict], object]:
             "lead_unit": ctx.text(row, "lead_unit"),
             "owner": ctx.text(row, "owner"),
             "leader": ctx.text(row, "leader"),
+            "registered": registered,
+            "registered_on": registered_on,
             "source_file": ctx.file,
             "source_sheet": ctx.raw.name,
             "source_row": ctx.excel_row(i),
@@ -135,12 +139,12 @@ def _planned_start(ctx: Ctx, row: tuple, i: int, bad: list):
 def _check_quarters(ctx: Ctx, row: tuple, i: int, amounts: dict) -> None:
     quarters = [amounts[f"q{q}_plan"] for q in range(1, 5)]
     annual = amounts["annual_plan"]
-    if annual is None or all(q is None for q in quarters) or not all(f"q{q}_plan" in ctx.cols for q in range(1, 5)):
+    if not all(f"q{q}_plan" in ctx.cols for q in range(1, 5)):
         return
-    s = sum(q or 0.0 for q in quarters)
     factor = ctx.factor("annual_plan")
-    if abs(s - annual) > 0.0051 * factor + 1e-9 * abs(annual):
-        unit = ctx.cols["annual_plan"].unit or ctx.unit_line or "万元"
+    if rules.quarters_disagree(annual, quarters, factor):
+        s = rules.quarters_sum(quarters)
+        unit = ctx.unit("annual_plan")
         ctx.report("quarters_mismatch",
                    f"四个季度计划之和 {s / factor:g} {unit} 与年度计划投资 {annual / factor:g} {unit} 不符",
                    i, "annual_plan", ctx.cell(row, "annual_plan"), f"{s / factor:g}")

@@ -9,7 +9,8 @@ import re
 from jygproj import schema
 from jygproj.io import cells
 from jygproj.io.cells import CellError
-from jygproj.io.table import Ctx, check_duplicates, check_segments, code_and_key, walk_rows, warn_missing_codes
+from jygproj.io.context import Ctx
+from jygproj.io.table import check_duplicates, check_segments, code_and_key, merged_row, walk_rows, warn_missing_codes
 
 STATUS_WORDS = (  # negative words first: "未完成" must not read as "完成"
     ("not_required", ("不涉及", "无需", "不需要", "免办")),
@@ -54,9 +55,8 @@ def read_reserve(ctx: Ctx) -> tuple[list[dict], list[dict], object]:
     bad_rows: set[int] = set()
     no_code: list[int] = []
     keys: list[tuple[int, str]] = []
-    rows = ctx.raw.rows
     for i, _ in walked.data:
-        row = rows[i]
+        row = merged_row(ctx, walked, i)
         bad: list[str] = []
         code, key, pid = code_and_key(ctx, row, i)
         if code is None:

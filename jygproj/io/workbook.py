@@ -17,7 +17,10 @@ rows and columns; the offsets are recovered so every problem names the real Exce
 from __future__ import annotations
 
 import io
+import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,6 +91,22 @@ class GridRows(Sequence):
             yield from self._block(b)
 
 
+@dataclass(frozen=True)
+class SheetShape:
+    """What calamine's cells do not say: hidden rows and columns and merged ranges, from the sheet's
+    own XML (xlsx) or xlrd's formatting records (xls). Rows and columns are 0-based Excel indices;
+    a merge is (first row, first column, last row, last column), inclusive. ``known`` is False when
+    the sheet could not be examined (then nothing is known to be hidden or merged)."""
+
+    hidden_rows: frozenset = frozenset()
+    hidden_cols: frozenset = frozenset()
+    merges: tuple = ()
+    known: bool = True
+
+
+UNKNOWN_SHAPE = SheetShape(known=False)
+
+
 @dataclass
 class RawSheet:
     """A sheet's cells as text. ``rows[i][j]`` is Excel row ``row_offset + i + 1``, column index
@@ -102,10 +121,24 @@ class RawSheet:
     #: The same cells as a polars frame of strings (column j = grid column j), for the column-wise
     #: fast paths; None when the sheet was built by hand.
     frame: object = None
+    #: Hidden rows and columns (grid indices) and merged ranges (grid coordinates, inclusive).
+    hidden_rows: frozenset = frozenset()
+    hidden_cols: frozenset = frozenset()
+    merges: tuple = ()
+    shape_known: bool = True
 
     @property
     def width(self) -> int:
         return len(self.rows[0]) if self.rows else 0
+
+    def set_shape(self, shape: SheetShape) -> None:
+        """Hidden rows, columns and merges in grid coordinates (the Excel offsets taken off)."""
+        r0, c0 = self.row_offset, self.col_offset
+        self.shape_known = shape.known
+        self.hidden_rows = frozenset(r - r0 for r in shape.hidden_rows if r >= r0)
+        self.hidden_cols = frozenset(c - c0 for c in shape.hidden_cols if c >= c0)
+        self.merges = tuple((a - r0, b - c0, c - r0, d - c0) for a, b, c, d in shape.merges
+                            if c >= r0 and d >= c0 and (c > a or d > b))
 
 
 def _check_bytes_kind(path: Path, data: bytes) -> str:
@@ -278,6 +311,119 @@ def _row_offset(candidates, first_row: tuple, col_offset: int) -> int | None:
     return None
 
 
+_ROW_TAG = re.compile(rb"<row\b[^>]*>")
+_COL_TAG = re.compile(rb"<col\b[^>]*>")
+_HIDDEN_ATTR = re.compile(rb'\bhidden="(?:1|true)"')
+_R_ATTR = re.compile(rb'\br="(\d+)"')
+_MIN_ATTR = re.compile(rb'\bmin="(\d+)"')
+_MAX_ATTR = re.compile(rb'\bmax="(\d+)"')
+_MERGE_TAG = re.compile(rb'<mergeCell\b[^>]*\bref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+def _col_index(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ch - 64)
+    return n - 1
+
+
+def _member_xml(data: bytes, zf: zipfile.ZipFile, member: str) -> bytes:
+    """A zip member's bytes inflated in one zlib call from the file's bytes (zlib releases the GIL
+    for the whole inflate; zipfile's reader takes it back for every buffer it fills)."""
+    info = zf.getinfo(member)
+    if info.compress_type == zipfile.ZIP_DEFLATED and data[info.header_offset:info.header_offset + 4] == b"PK\x03\x04":
+        name_len, extra_len = struct.unpack_from("<HH", data, info.header_offset + 26)
+        start = info.header_offset + 30 + name_len + extra_len
+        return zlib.decompress(data[start:start + info.compress_size], -15)
+    return zf.read(member)
+
+
+def _xlsx_shape(data: bytes, zf: zipfile.ZipFile, member: str) -> SheetShape:
+    """Hidden rows and columns and merged ranges of one sheet, from its XML; the regular expressions
+    run only when the XML holds ``hidden=`` or ``<mergeCell`` at all (most sheets hold neither)."""
+    xml = _member_xml(data, zf, member)
+    hidden_rows: set[int] = set()
+    hidden_cols: set[int] = set()
+    merges: list[tuple[int, int, int, int]] = []
+    known = True
+    if b"hidden=" in xml:
+        for m in _COL_TAG.finditer(xml):
+            tag = m.group()
+            lo, hi = _MIN_ATTR.search(tag), _MAX_ATTR.search(tag)
+            if _HIDDEN_ATTR.search(tag) and lo and hi:
+                hidden_cols.update(range(int(lo[1]) - 1, int(hi[1])))
+        for m in _ROW_TAG.finditer(xml):
+            tag = m.group()
+            if _HIDDEN_ATTR.search(tag):
+                r = _R_ATTR.search(tag)
+                if r:
+                    hidden_rows.add(int(r[1]) - 1)
+                else:
+                    known = False  # a hidden row without its number cannot be placed
+    at = xml.rfind(b"<mergeCells")
+    if at >= 0:
+        for m in _MERGE_TAG.finditer(xml, at):
+            a, b = int(m[2]) - 1, _col_index(m[1])
+            c, d = (int(m[4]) - 1, _col_index(m[3])) if m[3] else (a, b)
+            merges.append((a, b, c, d))
+    return SheetShape(frozenset(hidden_rows), frozenset(hidden_cols), tuple(sorted(merges)), known)
+
+
+def _xls_shapes(data: bytes) -> dict[str, SheetShape]:
+    """The same from an .xls file's formatting records (xlrd, formatting_info)."""
+    import xlrd
+
+    book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True)
+    out = {}
+    for name in book.sheet_names():
+        sh = book.sheet_by_name(name)
+        rows = frozenset(r for r, info in sh.rowinfo_map.items() if info.hidden)
+        cols = frozenset(c for c, info in sh.colinfo_map.items() if info.hidden)
+        merges = tuple(sorted((rlo, clo, rhi - 1, chi - 1) for rlo, rhi, clo, chi in sh.merged_cells))
+        out[name] = SheetShape(rows, cols, merges, True)
+    return out
+
+
+#: Largest sheet XML (bytes, uncompressed) examined for hidden rows and merges. An office's form is a
+#: few hundred KB (the sample's largest sheet: 0.1 MB); a sheet above this (about 4,000 rows) is a
+#: machine export, whose examination would cost a second inflate of all of it (0.5 s of the province
+#: load's 3.6 s): it is read without, and says so (shape_not_checked). Hidden columns, in the XML's
+#: first bytes, are still read.
+SHAPE_SCAN_MAX_BYTES = 4 * 1024 * 1024
+_HEAD_BYTES = 64 * 1024
+
+
+def _xlsx_head_shape(zf: zipfile.ZipFile, member: str) -> SheetShape:
+    """Hidden columns of a sheet too large to examine whole (``<cols>`` precedes the rows)."""
+    with zf.open(member) as fh:
+        head = fh.read(_HEAD_BYTES)
+    cols: set[int] = set()
+    for m in _COL_TAG.finditer(head):
+        tag = m.group()
+        lo, hi = _MIN_ATTR.search(tag), _MAX_ATTR.search(tag)
+        if _HIDDEN_ATTR.search(tag) and lo and hi:
+            cols.update(range(int(lo[1]) - 1, int(hi[1])))
+    return SheetShape(frozenset(), frozenset(cols), (), False)
+
+
+def sheet_shapes(opened: "OpenedWorkbook") -> dict[str, SheetShape]:
+    """Sheet name → its shape; a sheet that cannot be examined gets UNKNOWN_SHAPE (never an error:
+    the cells are still read, and the sheet says its hidden rows were not checked)."""
+    out: dict[str, SheetShape] = {}
+    if opened.kind == "xlsx":
+        for name, member in opened.parts.items():
+            try:
+                if opened.zf.getinfo(member).file_size > SHAPE_SCAN_MAX_BYTES:
+                    out[name] = _xlsx_head_shape(opened.zf, member)
+                else:
+                    out[name] = _xlsx_shape(opened.data, opened.zf, member)
+            except Exception:  # noqa: BLE001 - a nicety of layout, never a reason to refuse the cells
+                out[name] = UNKNOWN_SHAPE
+        return out
+    try:
+        return _xls_shapes(opened.data)
+    except Exception:  # noqa: BLE001 - as above
+        return {}
+
+
 def read_bytes(path: Path) -> bytes:
     """The file's bytes, opened read-only (never modified)."""
     if not path.is_file():
@@ -304,6 +450,7 @@ class OpenedWorkbook:
     zf: object  # zipfile.ZipFile | None
     parts: dict[str, str]
     sheets: list  # [(name, fastexcel sheet)]
+    shapes: dict = field(default_factory=dict)  # sheet name → SheetShape
 
 
 def check_workbook(path: Path) -> OpenedWorkbook:
@@ -349,8 +496,11 @@ def parse_sheets(opened: OpenedWorkbook) -> OpenedWorkbook:
 
 
 def parse_workbook(path: Path) -> OpenedWorkbook:
-    """Checks and calamine's parse of every sheet; no polars frame yet. Raises WorkbookError."""
-    return parse_sheets(check_workbook(path))
+    """Checks, calamine's parse of every sheet and the sheets' shapes (hidden rows, columns, merges);
+    no polars frame yet. Raises WorkbookError."""
+    opened = parse_sheets(check_workbook(path))
+    opened.shapes = sheet_shapes(opened)
+    return opened
 
 
 def finish_workbook(opened: OpenedWorkbook) -> list[RawSheet]:
@@ -380,6 +530,7 @@ def finish_workbook(opened: OpenedWorkbook) -> list[RawSheet]:
                 raw.notes.append("row_numbers_uncertain")
                 off = 0
             raw.row_offset = off
+            raw.set_shape(opened.shapes.get(name, UNKNOWN_SHAPE))
         out.append(raw)
     return out
 

@@ -11,8 +11,8 @@ import polars as pl
 
 from jygproj import completion, paths
 from jygproj.report.formats import number, pct, yi
-from jygproj.schema import (LISTS, NATURES, PERIOD_LABELS, QUARTER_LABELS, READING_NAMES, SAMPLE_MARK,
-                            WAN_PER_YI)
+from jygproj.schema import (LISTS, NATURES, PERIOD_LABELS, QUARTER_LABELS, READING_NAMES, READING_SOURCES,
+                            SAMPLE_MARK, WAN_PER_YI)
 
 if TYPE_CHECKING:
     from jygproj.quarterly import Results
@@ -65,8 +65,10 @@ def forecast_json(fc: dict[str, Any] | None) -> dict[str, Any] | None:
     bt = {k: (number(v, 3) if isinstance(v, float) else v) for k, v in fc["backtest"].items()}
     return {
         "target_month": fc["target_month"],
-        **{k: number(fc[k]) for k in ("cum_wan", "growth_pct", "p10_cum_wan", "p50_cum_wan", "p90_cum_wan",
-                                      "p10_growth_pct", "p50_growth_pct", "p90_growth_pct")},
+        **{k: number(fc[k]) for k in ("cum_wan", "p10_cum_wan", "p50_cum_wan", "p90_cum_wan")},
+        # growth to 4 places: the sentences print one place from these figures, and 11.5456 rounded
+        # to 11.55 first would print 11.6% (double rounding)
+        **{k: number(fc[k], 4) for k in ("growth_pct", "p10_growth_pct", "p50_growth_pct", "p90_growth_pct")},
         "probability": {k: number(v, 4) for k, v in fc["probability"].items()},
         "draws": fc["draws"], "model_sigma": number(fc["model_sigma"], 4), "mode": fc["mode"],
         "shape_source": fc["shape_source"], "shape_years": fc["shape_years"],
@@ -275,8 +277,9 @@ def growth_sentence(g: dict[str, Any], w, headline: str) -> str:
     must add (亿元 and year on year), and the forecast's chance of it; or, once the target month is
     published, what the published figures say."""
     actual = target_month_actual(g)
+    source = f"（{READING_SOURCES[headline]}）" if headline in READING_SOURCES else ""
     intro = (f"全市1-{g['as_of_month']}月固定资产投资累计 {yi(g['ytd_cum_wan'])}，累计增速 {pct(g['ytd_growth_pct'])}。"
-             f"本报告以{READING_NAMES[headline]}为主口径，两种口径并列：")
+             f"本报告以{READING_NAMES[headline]}为主口径{source}，两种口径并列：")
     parts = []
     for key in readings_order(headline):
         r = g[key]
