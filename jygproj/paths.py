@@ -40,6 +40,16 @@ def sample_dir(year: int) -> Path:
     return SAMPLE / str(year)
 
 
+def is_sample(folder: str | Path) -> bool:
+    """True when ``folder`` is (inside) the embedded sample data (data/sample/): outputs made from it
+    say 样例数据 (issue 15)."""
+    try:
+        Path(os.path.abspath(folder)).relative_to(SAMPLE)
+    except ValueError:
+        return False
+    return True
+
+
 def resolve(path: str | Path) -> Path:
     """The one rule for a path a user gives (command option, parameter file, notebook parameter,
     jygproj.open): ``~`` expanded; absolute as given; relative from the current folder — the same
@@ -47,6 +57,12 @@ def resolve(path: str | Path) -> Path:
     path that is not there is not silently replaced by the sample. (An empty parameter means the
     default: the embedded sample, reports/<run>; see the callers.)"""
     return Path(os.path.abspath(Path(path).expanduser()))
+
+
+def output_name(period: str, kind: str, unit: str | None = None) -> str:
+    """The one naming scheme of outputs (issue 15): <期别>_<材料>[_<单位>], e.g. 2023Q3_季度考核,
+    2023Q3_情况汇报, 2023-11_储备项目规划, 2023Q3_季度考核_市住建局 (made a safe file name where written)."""
+    return "_".join(x for x in (period, kind, unit) if x)
 
 
 def data_folder(given: str | Path | None, year: int) -> Path:

@@ -32,7 +32,7 @@ from jygproj.reference import load_seasonal_profile
 from jygproj.report import review_charts, review_tables, review_text
 
 from jygproj.report.tables import Table
-from jygproj.schema import ALERT_LEVELS, LISTS
+from jygproj.schema import ALERT_LEVELS, LISTS, READING_NAMES, code_of, unit_of
 
 HEADLINES = growth.HEADLINES  # the two readings of the plan's growth goal (domain page)
 #: Responsible unit shown for projects without one in the warning counts.
@@ -62,8 +62,10 @@ class ReviewParams:
     def __post_init__(self):
         if not 1 <= self.quarter <= 4:
             raise ReviewUsageError(f"季度应为 1–4，实际为 {self.quarter}", "bad_quarter")
+        object.__setattr__(self, "headline", code_of(self.headline, READING_NAMES) or self.headline)  # 增速口径 = rate
         if self.headline not in HEADLINES:
-            raise ReviewUsageError(f"headline 应为 {'/'.join(HEADLINES)}，实际为 {self.headline!r}", "bad_headline")
+            raise ReviewUsageError(f"主口径应为{'或'.join(READING_NAMES[k] for k in HEADLINES)}，实际为“{self.headline}”",
+                                   "bad_headline")
         ev = evaluation(self.as_of)
         if ev.year != self.year:
             raise ReviewUsageError(f"as_of {self.as_of} 不在 {self.year} 年内", "as_of_wrong_year")
@@ -98,7 +100,7 @@ class ReviewParams:
 # --- inputs --------------------------------------------------------------------------------------
 
 REFERENCE_FILES = ("seasonal_profile.yaml", "alert_rules.yaml", "ranking.yaml", "issue_categories.yaml",
-                   "followups.yaml")
+                   "followups.yaml", "scenario_levers.yaml")
 
 
 def reference_files(year: int) -> list[Path]:
@@ -215,9 +217,21 @@ def scope_to_unit(projects: pl.DataFrame, unit: str | None) -> set[str] | None:
         return None
     ids = set(projects.filter(pl.col("responsible_unit") == unit)["project_id"].to_list())
     if not ids:
-        known = sorted(u for u in projects["responsible_unit"].drop_nulls().unique().to_list())
-        raise ReviewError(f"没有责任单位为“{unit}”的项目；已有责任单位：{'、'.join(known)}", "unknown_unit")
+        known = units(projects)
+        named = unit_of(unit, known)
+        hint = f"（是否指“{named}”？）" if named else ""
+        raise ReviewError(f"没有责任单位为“{unit}”的项目{hint}；已有责任单位：{'、'.join(known)}", "unknown_unit")
     return ids
+
+
+def unit_named(projects: pl.DataFrame, given: str) -> str:
+    """The responsible unit a user means (jygproj.schema.unit_of: short or full name, with or without
+    嘉峪关), as the registers write it; refused naming the units there are."""
+    known = units(projects)
+    unit = unit_of(given, known)
+    if unit is None:
+        raise ReviewError(f"没有责任单位为“{given}”的项目；已有责任单位：{'、'.join(known)}", "unknown_unit")
+    return unit
 
 
 def units(projects: pl.DataFrame) -> list[str]:
@@ -294,6 +308,8 @@ def calculate(inputs: Inputs, params: ReviewParams) -> Results:
     # 3. the 12% tracker (city-wide: the baseline is the city's FAI statistics)
     growth_frame, growth_summary, fc = growth_tracker(inputs, params)
 
+    sensitivity = sensitivity_frame(inputs, params, fc)
+
     # 4. warnings (二(八)) and movements against the previous quarter: one per project and rule
     warn = alerts.evaluate(projects, memberships, progress, as_of, inputs.rules, profile, month=m,
                            schedules=schedules)
@@ -361,6 +377,7 @@ def calculate(inputs: Inputs, params: ReviewParams) -> Results:
         factor_totals=factors.category_totals(classified),
         missed_targets=missed, reminder_units=units_due, reminder_facts=facts, priority_support=support,
         cross_list=conflicts, latest_weekly=weekly,
+        sensitivity=sensitivity,
         **forecast_frames(fc),
     )
     return Results(
@@ -514,6 +531,29 @@ def growth_tracker(inputs: Inputs, params: ReviewParams) -> tuple[pl.DataFrame, 
                              else "投资预测模型（按全市历年月度规律、清单项目进度与入库、入统率测算）")
     summary["forecast"] = forecast_summary(fc)
     return path, summary, fc
+
+
+def sensitivity_frame(inputs: Inputs, params: ReviewParams, fc: Forecast | None) -> pl.DataFrame | None:
+    """The projects that would change the outcome most: the planner's tornado (jygproj.scenario.engine.
+    tornado) on the review's own forecast, city-wide like the tracker, with each project's responsible
+    unit. What a project adds if its remaining investment runs at the low or high multiplier of the
+    lever file moves the city's FAI at the target month, so both readings' margins, by the same 万元.
+    None as of December (nothing is projected) or when the forecast could not split the city's FAI."""
+    if fc is None:
+        return None
+    from jygproj.scenario import engine
+    from jygproj.scenario.files import planner_from_dataset
+
+    ds = inputs.dataset
+    planner = planner_from_dataset(ds, as_of=params.evaluation.text, plan=inputs.plan, result=fc,
+                                   profile=inputs.profile)
+    torn = engine.tornado(planner.model, planner.baseline, planner.specs, inputs.plan)
+    if not torn.height:
+        return None
+    units = ds.projects.select("project_id", "responsible_unit").unique("project_id")
+    return torn.join(units, on="project_id", how="left", maintain_order="left").with_columns(
+        pl.lit(planner.specs.param("tornado", "low_multiplier")).alias("low_multiplier"),
+        pl.lit(planner.specs.param("tornado", "high_multiplier")).alias("high_multiplier"))
 
 
 def forecast_summary(fc: Forecast | None) -> dict[str, Any] | None:

@@ -40,6 +40,10 @@ from jygproj.errors import JygprojError
 #: Environment variable through which the runner tells a notebook's kernel where to write its files.
 RUN_DIR_ENV = "JYGPROJ_RUN_DIR"
 MANIFEST_NAME = "manifest.json"
+_CODED = re.compile(r"^(.*?)\s*\[([a-z][a-z0-9_]*)\]$", re.S)  # a JygprojError: "中文说明 [english_code]"
+_HAS_CHINESE = re.compile(r"[\u4e00-\u9fff]")
+#: The kernel logs errors only (jupyter's IPKernelApp option).
+KERNEL_QUIET = "--IPKernelApp.log_level=ERROR"
 
 _ENV_LOCK = threading.Lock()  # os.environ is process-wide: one kernel launch at a time edits it
 #: A module import from the network inside a script body: import("https://…") or from "https://…".
@@ -75,6 +79,29 @@ class NotebookRunError(RunError):
             + (f"；该单元格首行：{first_line}" if first_line else "")
             + "；原有报告保持不变"
         )
+
+
+    @property
+    def cause(self) -> str:
+        """What went wrong in one Chinese phrase: the package's own message (its English code dropped),
+        or, for any other error, that the calculation itself failed."""
+        found = _CODED.match(self.evalue.strip())
+        if found and _HAS_CHINESE.search(found.group(1)):
+            return found.group(1).rstrip("。；")
+        return f"计算程序出错（{self.ename}），请把下方单元格信息交给分析人员"
+
+    def explain(self, what: str) -> str:
+        """Two lines for a command's user: one Chinese sentence naming the cause, then the notebook
+        cell for the analyst."""
+        code = _CODED.match(self.evalue.strip())
+        where = f"第 {self.cell_index + 1} 个单元格" if self.cell_index is not None else "未知单元格"
+        if self.exec_count is not None:
+            where += f"（In[{self.exec_count}]）"
+        first = next((ln for ln in self.source.splitlines() if ln.strip()), "")
+        return (f"{what}未生成：{self.cause}；原有报告保持不变。\n"
+                f"  供分析人员：笔记本 {self.notebook.name} {where}报错 {self.ename}"
+                + (f"，该单元格首行：{first}" if first else "")
+                + (f" [{code.group(2)}]" if code else f"：{self.evalue}"))
 
 
 class InputChangedError(RunError):
@@ -372,6 +399,9 @@ def run_notebook(
                     nb, str(nb_path), parameters=parameters, kernel_name=kernel_name,
                     cwd=str(staging), progress_bar=False, execution_timeout=timeout,
                     request_save_on_cell_execute=False,
+                    # the kernel's own start-up notices (an English "IPKernelApp WARNING … without
+                    # encryption" line: the kernel is local, on 127.0.0.1) are not the user's business
+                    extra_arguments=[KERNEL_QUIET],
                 )
         except PapermillExecutionError as exc:
             raise NotebookRunError(notebook, exc.cell_index, exc.exec_count, exc.ename,

@@ -12,6 +12,8 @@ from __future__ import annotations
 import polars as pl
 
 WAN_PER_YI = 10_000.0  # 1 亿元 = 10,000 万元
+#: What every output made from the embedded sample says it is (its workbooks say it in their names).
+SAMPLE_MARK = "样例数据"
 
 
 def wan_to_yi(wan: float) -> float:
@@ -58,6 +60,46 @@ NATURES: dict[str, str] = {
     "new": "新建",
     "preparatory": "预备",
 }
+
+#: Full names of the responsible units where the registers use the short one (市住建局): a user may type
+#: either (`jygproj quarterly --unit 市住房和城乡建设局`, jygproj.schema.unit_of).
+UNIT_FULL_NAMES: dict[str, str] = {
+    "市住建局": "市住房和城乡建设局",
+    "市卫生健康委": "市卫生健康委员会",
+    "市工信局": "市工业和信息化局",
+    "市文旅局": "市文化和旅游局",
+    "市林草局": "市林业和草原局",
+    "市发展改革委": "市发展和改革委员会",
+    "郊区工作办": "郊区工作办公室",
+    "工业园区管委会": "工业园区管理委员会",
+    "大景区管委会(丝路长城文化研究院)": "大景区管理委员会",
+}
+#: The prefix a full name may carry (嘉峪关市住房和城乡建设局 = 市住房和城乡建设局).
+CITY_NAME = "嘉峪关"
+
+
+def code_of(given: str, labels: dict[str, str]) -> str | None:
+    """The code a user means by ``given``: the code itself or its Chinese label (one of ``labels``,
+    code → label, e.g. LISTS, NATURES, READING_NAMES); None when it is neither."""
+    text = str(given).strip()
+    if text in labels:
+        return text
+    return next((code for code, label in labels.items() if label == text), None)
+
+
+def unit_of(given: str, known: list[str] | set[str]) -> str | None:
+    """The responsible unit (as the registers write it, one of ``known``) a user means: the name as
+    written, its full name (UNIT_FULL_NAMES), either with 嘉峪关 in front, half- or full-width brackets."""
+    def norm(name: str) -> str:
+        name = str(name).strip().replace("（", "(").replace("）", ")")
+        return name[len(CITY_NAME):] if name.startswith(CITY_NAME + "市") else name
+
+    wanted = norm(given)
+    for unit in known:
+        if wanted in (norm(unit), norm(UNIT_FULL_NAMES.get(unit, unit))):
+            return unit
+    return None
+
 
 #: Warning levels, mildest first. Colour names are configurable in data/reference/alert_rules.yaml;
 #: these are the plan's defaults (二(八) 红黄蓝预警机制; in Gansu practice blue is the mildest).

@@ -82,13 +82,13 @@ def test_reserve_command_runs_the_notebook_headless_and_offline(tmp_path, capsys
     from jygproj import runs
     from jygproj.cli import main
 
-    out = tmp_path / "reserve-2023-11"
+    out = tmp_path / "2023-11"
     assert main(["reserve", "--as-of", "2023-11", "--out", str(out), "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)
     names = {p.name for p in out.iterdir()}
-    assert {"reserve-2023-11.ipynb", "reserve-2023-11.html", "summary.json", "manifest.json"} <= names
+    assert {"2023-11_储备项目规划.ipynb", "2023-11_储备项目规划.html", "2023-11_储备项目规划.xlsx", "summary.json", "manifest.json"} <= names
     assert any(n.endswith(".xlsx") for n in names)
-    html = (out / "reserve-2023-11.html").read_text(encoding="utf-8")
+    html = (out / "2023-11_储备项目规划.html").read_text(encoding="utf-8")
     # offline: no script loaded from the network, charts embedded as SVG
     assert not re.search(r"<script[^>]*\bsrc\s*=\s*[\"']?(https?:)?//", html, re.I)
     assert runs.remote_references(html) == []

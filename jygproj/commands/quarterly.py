@@ -26,6 +26,7 @@ from typing import Any
 from jygproj import paths, quarterly, runs
 from jygproj.errors import JygprojError, UsageError
 from jygproj.evaluation import default_as_of, parse_run
+from jygproj.schema import QUARTER_LABELS, READING_NAMES, code_of
 
 NOTEBOOK = paths.NOTEBOOKS / "10_quarterly_review.ipynb"
 PARAM_KEYS = ("year", "quarter", "data_dir", "as_of", "unit", "headline", "out_dir")
@@ -45,8 +46,8 @@ def add_parser(sub) -> None:
     who.add_argument("--all-units", action="store_true", help="生成全市报告及每个责任单位的报告")
     p.add_argument("--out", metavar="DIR", help="报告目录（相对路径从当前目录算起；默认 reports/<季度>）")
     p.add_argument("--as-of", metavar="YYYY-MM", help="数据截至月份（默认：参数文件，或季度后一个月）")
-    p.add_argument("--headline", choices=quarterly.HEADLINES,
-                   help="增长目标（提前完成）的主口径：rate 增速口径（默认）/ level 总量口径；两种口径始终并列")
+    p.add_argument("--headline", metavar="口径",
+                   help="增长目标（提前完成）的主口径：增速口径（rate，默认）/ 总量口径（level）；两种口径始终并列")
     p.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
                    help="--all-units 时并行运行的单位报告数（默认 %(default)s）")
     p.add_argument("--allow-fewer-inputs", action="store_true",
@@ -87,7 +88,7 @@ def parameters(args) -> dict[str, Any]:
     if args.as_of:
         params["as_of"] = args.as_of
     if args.headline:
-        params["headline"] = args.headline
+        params["headline"] = code_of(args.headline, READING_NAMES) or args.headline  # 增速口径 = rate
     # one path rule (jygproj.paths.resolve): the notebook gets absolute paths, whatever its working folder
     params["data_dir"] = str(paths.data_folder(params["data_dir"], year))
     params["out_dir"] = str(paths.output_folder(params["out_dir"], f"{year}Q{quarter}"))
@@ -102,7 +103,9 @@ def run_one(params: dict[str, Any], inputs: list[Path], rows: dict[str, Any] | N
     """One report (city or one unit) into params["out_dir"]; ``rows``: the rows loaded per workbook
     and sheet, compared with those of the report it replaces (jygproj.runs.fewer_inputs)."""
     out = Path(params["out_dir"])
-    name = f"{params['year']}Q{params['quarter']}_季度考核" + (f"_{params['unit']}" if params["unit"] else "")
+    from jygproj.report.review_files import REVIEW_KIND
+
+    name = paths.output_name(f"{params['year']}Q{params['quarter']}", REVIEW_KIND, params["unit"])
     return runs.run_notebook(NOTEBOOK, out, params, inputs=inputs, name=name,
                              keep=("units",) if params["unit"] is None else (),
                              input_rows=rows, allow_fewer_inputs=allow_fewer_inputs)
@@ -112,14 +115,15 @@ def _unit_params(params: dict[str, Any], unit: str, folders: dict[str, str]) -> 
     """A unit's report goes to <out>/units/<its safe folder name> (jygproj.paths.unique_names)."""
     return params | {"unit": unit, "out_dir": str(Path(params["out_dir"]) / "units" / folders[unit])}
 
-def _say(result: runs.RunResult, label: str) -> None:
+def _say(result: runs.RunResult, label: str, t0: float | None = None) -> None:
     summary = result.run_dir / "summary.json"
     extra = ""
     if summary.exists():
         s = json.loads(summary.read_text(encoding="utf-8"))
         w = s.get("warnings", {}).get("projects_by_level", {})
         extra = f"；预警 红{w.get('red', 0)}/黄{w.get('yellow', 0)}/蓝{w.get('blue', 0)}；提醒函 {s.get('letters', 0)} 份"
-    print(f"{label}：{result.run_dir}（{result.seconds:.1f} 秒{extra}）")
+    elapsed = f"，已用 {time.perf_counter() - t0:.0f} 秒" if t0 is not None else ""
+    print(f"{label}：{paths.display(result.run_dir)}（{result.seconds:.1f} 秒{extra}{elapsed}）", flush=True)
     if result.fewer_inputs:
         print(f"注意：本报告替换了输入更多的上次报告（已指定 --allow-fewer-inputs），少了：{'；'.join(result.fewer_inputs)}"
               "；已记入 manifest.json", file=sys.stderr)
@@ -146,31 +150,45 @@ def run(args) -> int:
         return 2 if isinstance(exc, UsageError) else 1
     say_gate(let_through)
     allow = args.allow_fewer_inputs
+    report = f"{params['year']}年{QUARTER_LABELS[params['quarter']]}考核报告"
+    what = report  # the report being made, named when it fails
     try:
         if args.unit or args.all_units:
             projects = load_ingested(copy.out_dir, tables=("projects",)).projects
             names = quarterly.units(projects)
             folders = paths.unique_names(names)
         if args.unit:
-            quarterly.scope_to_unit(projects, args.unit)
-            _say(run_one(_unit_params(params, args.unit, folders), inputs, rows, allow), f"{args.unit} 报告")
+            unit = quarterly.unit_named(projects, args.unit)  # 市住房和城乡建设局 = 市住建局
+            what = f"{unit}{report}"
+            print(f"正在生成{what}（约需 20 秒）……", flush=True)
+            _say(run_one(_unit_params(params, unit, folders), inputs, rows, allow), f"{unit} 报告")
         else:
-            _say(run_one(params, inputs, rows, allow), "全市报告")
+            total = 1 + (len(names) if args.all_units else 0)
+            step = f"[1/{total}] " if args.all_units else ""
+            print(f"{step}正在生成全市{report}（约需 20 秒）……", flush=True)
+            _say(run_one(params, inputs, rows, allow), f"{step}全市报告", t0)
             if args.all_units:
                 jobs = max(1, min(args.jobs, len(names)))
+                print(f"正在生成 {len(names)} 个责任单位的报告（同时 {jobs} 个）……", flush=True)
                 if jobs == 1:
-                    for unit in names:
-                        _say(run_one(_unit_params(params, unit, folders), inputs, rows, allow), f"{unit} 报告")
+                    for i, unit in enumerate(names, 2):
+                        what = f"{unit}{report}"
+                        _say(run_one(_unit_params(params, unit, folders), inputs, rows, allow),
+                             f"[{i}/{total}] {unit} 报告", t0)
                 else:
                     # separate processes: each run's kernel gets its own staging directory (runs.RUN_DIR_ENV);
                     # spawned, not forked, since polars' thread pool does not survive a fork
                     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
                         futures = [(u, pool.submit(run_one, _unit_params(params, u, folders), inputs, rows, allow))
                                    for u in names]
-                        for unit, fut in futures:
-                            _say(fut.result(), f"{unit} 报告")
+                        for i, (unit, fut) in enumerate(futures, 2):
+                            what = f"{unit}{report}"
+                            _say(fut.result(), f"[{i}/{total}] {unit} 报告", t0)
     except runs.FewerInputsError as exc:
         print(f"错误：{exc}\n如确属有意（例如撤回了有误的工作簿），请加 --allow-fewer-inputs 重新运行", file=sys.stderr)
+        return 1
+    except runs.NotebookRunError as exc:
+        print(f"错误：{exc.explain(what)}", file=sys.stderr)
         return 1
     except quarterly.ReviewError as exc:
         print(f"错误：{exc}", file=sys.stderr)

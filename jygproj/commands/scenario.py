@@ -11,7 +11,8 @@ from jygproj.report.formats import yi
 from jygproj.schema import READING_NAMES
 from jygproj.scenario.files import (BASELINE_NAME, Scenario, compare, load_planner, load_scenarios,
                                     scenario_levers, write_summary)
-from jygproj.scenario.levers import apply_changes, parse_set
+from jygproj.commands.table import text_table
+from jygproj.scenario.levers import apply_changes, parse_set, project_ids
 
 
 def add_parser(sub) -> None:
@@ -27,8 +28,8 @@ def add_parser(sub) -> None:
     p.add_argument("--levers", type=Path, default=None, help="情景文件（YAML，见 notebooks/params/scenario_*.yaml）")
     p.add_argument("--scenario", default=None, help="只运行情景文件中的这一个情景（按名称）")
     p.add_argument("--set", dest="sets", action="append", default=[], metavar="NAME=VALUE",
-                   help="在情景之上再改一个杠杆，可重复：pace_by_list.industrial=1.2、headline=rate、"
-                   "exclude=<项目代码>、accelerate.<代码>=1.3、reserve_pull.<代码>=11:5000")
+                   help="在情景之上再改一个杠杆，可重复：pace_by_list.产业投资项目=1.2（或 industrial）、"
+                   "headline=总量口径、exclude=<项目代码或名称>、accelerate.<代码或名称>=1.3、reserve_pull.<代码>=11:5000")
     p.add_argument("--draws", type=int, default=None,
                    help="蒙特卡洛抽样次数（默认：预测模型的抽样次数，与季度报告相同；0 为不抽样）")
     p.add_argument("--seed", type=int, default=None, help="随机种子（默认：预测模型的种子；同一种子结果相同）")
@@ -65,7 +66,8 @@ def run(args) -> int:
             if args.scenario not in {s.name for s in scenarios}:
                 print(f"错误 [unknown_scenario]: 情景文件中没有 {args.scenario!r}（有：{'、'.join(s.name for s in scenarios)}）")
                 return 2
-        extra = parse_set(args.sets, planner.specs)
+        # codes or the user's words: 产业投资项目 for industrial, a project's name for its code
+        extra = project_ids(parse_set(args.sets, planner.specs), planner.model.names_by_id())
         results = []
         for s in scenarios:
             if args.scenario and s.name != args.scenario:
@@ -104,7 +106,7 @@ def run(args) -> int:
         for i, key in enumerate(keys):
             h = r.outcome.readings[key]
             met = f"{h.met_month}月" if h.met_month else "年内未达到"
-            prob = (f"；{words.month}前达到概率 {r.mc.probability[key]:.0%}（{r.mc.draws} 次抽样，种子 {r.mc.seed}）"
+            prob = (f"；{words.month}末达到的概率 {r.mc.probability[key]:.0%}（{r.mc.draws} 次抽样，种子 {r.mc.seed}）"
                     if r.mc is not None else "")
             print(f"  {'主口径' if i == 0 else '参考口径'} {h.label}：达到月份 {met}；{words.month}末"
                   f"{'超出' if h.margin_wan >= 0 else '差'} {yi(abs(h.margin_wan))}{prob}")
@@ -112,7 +114,10 @@ def run(args) -> int:
                 print(f"    剩余每月需追加投资：{yi(h.extra_per_month_wan)}")
         for row in r.diff.iter_rows(named=True):
             print(f"  调整：{row['杠杆']} {row['对象']} {row['基准值']} → {row['情景值']} {row['备注']}".rstrip())
-    if len(results) > 1:
+    if args.levers:  # scenarios side by side, the baseline first
+        table = compare(results if any(r.name == BASELINE_NAME for r in results)
+                        else [planner.run(planner.baseline, BASELINE_NAME, monte_carlo=args.draws != 0,
+                                          with_tornado=False), *results])
         print()
-        print(compare(results))
+        print(text_table(table.columns, table.rows()))
     return 0

@@ -27,6 +27,19 @@ def yi(wan: float | None) -> str:
     return DASH if wan is None else f"{wan / WAN_PER_YI:,.2f}亿元"
 
 
+def official_amount(wan: float | None) -> str:
+    """An amount as official documents write it (公文, no thousands separator): 1亿元 and more in 亿元
+    to two decimals (13.19亿元), less in whole 万元 (9290万元)."""
+    if wan is None:
+        return DASH
+    return f"{wan / WAN_PER_YI:.2f}亿元" if abs(wan) >= WAN_PER_YI else f"{wan:.0f}万元"
+
+
+def official_yi(wan: float | None) -> str:
+    """An amount in 亿元 to two decimals without thousands separator (公文 tables: 121.10)."""
+    return DASH if wan is None else f"{wan / WAN_PER_YI:.2f}"
+
+
 def pct(x: float | None) -> str:
     """A rate in percent: 97.3%."""
     return DASH if x is None else f"{x:.1f}%"

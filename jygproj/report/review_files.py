@@ -19,6 +19,10 @@ from jygproj.schema import FOLLOWUP_LABELS, QUARTER_LABELS, REPORT_LABELS
 if TYPE_CHECKING:
     from jygproj.quarterly import Review
 
+#: The quarterly review's name in file names (jygproj.paths.output_name).
+REVIEW_KIND = "季度考核"
+
+
 def show(review: "Review", key: str, max_rows: int = 60) -> None:
     """Display one of the review's tables with its title (a missing table says so, never blank)."""
     table = review.tables.get(key)
@@ -110,7 +114,8 @@ def write_outputs(review: "Review", out_dir: str | Path) -> dict[str, Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     name = review.params.run_name
-    written = {"excel": write_workbook(out / f"{name}_季度考核.xlsx", sheets_for(review))}
+    written = {"excel": write_workbook(out / f"{paths.output_name(name, REVIEW_KIND, review.params.unit)}.xlsx",
+                                       sheets_for(review))}
     for path in write_letters(review, out / "letters"):  # one 提醒函 .docx per unit, and its 整改反馈表 .xlsx
         written[f"{'letter' if path.suffix == '.docx' else 'form'}:{path.stem}"] = path
     written["closure_template"] = write_closure_template(review, out / "letters")
@@ -118,7 +123,14 @@ def write_outputs(review: "Review", out_dir: str | Path) -> dict[str, Path]:
         (out / "charts").mkdir(exist_ok=True)
         for key, chart in charts_for(review).items():
             written[f"chart:{key}"] = charts.save_png(chart, out / "charts" / f"{key}.png")
+    doc = dict(review.summary)
+    if review.params.unit is None:  # the brief is the city's, for leadership
+        from jygproj.report import brief
+
+        written["brief"], figures = brief.write_brief(
+            review, json.loads(json.dumps(review.summary, default=str)), out / f"{paths.output_name(name, brief.KIND)}.docx")
+        doc["brief"] = {"file": written["brief"].name, "figures": figures}
     summary = out / "summary.json"
-    summary.write_text(json.dumps(review.summary, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    summary.write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     written["summary"] = summary
     return written

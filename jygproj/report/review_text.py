@@ -12,7 +12,8 @@ import polars as pl
 from jygproj import completion, paths
 from jygproj.report import followup_report
 from jygproj.report.formats import number, pct, yi
-from jygproj.schema import LISTS, NATURES, PERIOD_LABELS, QUARTER_LABELS, READING_NAMES, READING_SOURCES, WAN_PER_YI
+from jygproj.schema import (LISTS, NATURES, PERIOD_LABELS, QUARTER_LABELS, READING_NAMES, READING_SOURCES,
+                            SAMPLE_MARK, WAN_PER_YI)
 
 if TYPE_CHECKING:
     from jygproj.quarterly import Results
@@ -85,9 +86,11 @@ def summary(r: "Results") -> dict[str, Any]:
     for row in f["completion"].filter(pl.col("nature").is_null()).iter_rows(named=True):
         completion_out.setdefault(row["list"], {})[row["period"]] = {
             "projects": row["projects"],
+            "annual_plan_wan": number(row["annual_plan_wan"]),
             "plan_wan": number(row["plan_wan"]),
             "completed_wan": number(row["completed_wan"]),
             "rate_pct": number(row["rate_pct"]),
+            "annual_rate_pct": number(row["annual_rate_pct"]),
             "target_wan": number(row["target_wan"]),
             "target_rate_pct": number(row["target_rate_pct"]),
         }
@@ -110,11 +113,14 @@ def summary(r: "Results") -> dict[str, Any]:
     practice += [{"kind": "setting", **row} for row in f["practice_settings"].iter_rows(named=True)]
     left_out = r.left_out if r.left_out is not None else pl.DataFrame()
     weekly = f["latest_weekly"]
+    folder = paths.data_folder(p.data_dir, p.year)
+    sample = paths.is_sample(folder) or any(SAMPLE_MARK in str(name) for name in
+                                            r.projects["source_file"].unique().to_list())
     return {
         "run": {"name": p.run_name, "year": p.year, "quarter": p.quarter,
                 "as_of": p.as_of, "evaluated_on": p.as_of_date.isoformat(),
                 "unit": p.unit, "headline": p.headline,
-                "data_dir": paths.display(paths.data_folder(p.data_dir, p.year))},
+                "data_dir": paths.display(folder), "sample_data": sample},
         "completion": completion_out,
         "completion_annual_plan_wan": number(completion.city_annual_plan_wan(f["completion"]) or 0.0),
         # the plan's requirements only (one object per list and period); practice settings apart, not counted
@@ -123,6 +129,8 @@ def summary(r: "Results") -> dict[str, Any]:
         "starts": [plain(row) for row in f["start_requirements"].iter_rows(named=True)],
         "growth": growth_json(r.growth),
         "support_units": r.support_units,
+        "units": unit_rows(r),
+        "sensitivity": sensitivity_json(f.get("sensitivity")),
         "warnings": {"projects_by_level": r.level_counts, "alerts": f["alerts"].height,
                      "movements": r.movement_counts, "rules_not_evaluated": r.rule_notes},
         "ranking": {"top_projects": f["top"].height,
@@ -145,6 +153,37 @@ def summary(r: "Results") -> dict[str, Any]:
              "pace_rate_pct": number(row["pace_rate_pct"]), "final": row["final"], "met": row["met"]}
             for row in checks.iter_rows(named=True)],
     }
+
+
+def unit_rows(r: "Results") -> list[dict[str, Any]]:
+    """Each responsible unit's year to date (each project once), slowest against the pace first, with
+    its projects' warning levels and whether it is due a reminder letter (三(三))."""
+    warn = {row["responsible_unit"]: row for row in r.frames["warnings_by_unit"].iter_rows(named=True)}
+    out = []
+    for row in r.frames["unit_ytd"].sort("rate_pct", nulls_last=True).iter_rows(named=True):
+        w = warn.get(row["responsible_unit"], {})
+        out.append({"unit": row["responsible_unit"], "projects": row["projects"],
+                    **{k: number(row[k]) for k in ("annual_plan_wan", "plan_wan", "completed_wan", "rate_pct",
+                                                   "annual_rate_pct")},
+                    **{level: int(w.get(f"{level}_count") or 0) for level in ("red", "yellow", "blue")},
+                    "letter": row["responsible_unit"] in r.letter_units})
+    return out
+
+
+def sensitivity_json(frame: pl.DataFrame | None) -> dict[str, Any] | None:
+    """The projects that would change the outcome most (jygproj.quarterly.sensitivity_frame), 万元:
+    what each adds to the target month and how the target month's FAI moves at the low and high
+    multiplier. None when nothing is projected."""
+    if frame is None:
+        return None
+    first = frame.row(0, named=True)
+    return {"low_multiplier": first["low_multiplier"], "high_multiplier": first["high_multiplier"],
+            "projects": [{"project_id": row["project_id"], "name": row["name"], "list": row["list"],
+                          "unit": row["responsible_unit"], "base_wan": number(row["base_wan"]),
+                          "low_delta_wan": number(row["low_delta_wan"]),
+                          "high_delta_wan": number(row["high_delta_wan"]),
+                          "swing_wan": number(row["swing_wan"])}
+                         for row in frame.iter_rows(named=True)]}
 
 
 def target_month_actual(g: dict[str, Any]) -> bool:

@@ -25,7 +25,9 @@ from jygproj.reserve.reference import load_gap_assumptions, load_reserve_referen
 from jygproj.reserve.report import ReserveReport, build_report, sheets, summary
 from jygproj.reserve.wiring import gap_inputs
 
-EXCEL_NAME = "储备项目库分析（{month}）.xlsx"
+#: The reserve report's name in file names (jygproj.paths.output_name: 2023-11_储备项目规划).
+KIND = "储备项目规划"
+EXCEL_NAME = "{month}_" + KIND + ".xlsx"
 SUMMARY_NAME = "summary.json"
 
 
@@ -146,7 +148,7 @@ def write_outputs(report: ReserveReport, out_dir: str | Path) -> dict[str, Path]
     from jygproj.runs import output_dir
 
     month = report.review.strftime("%Y-%m")
-    out = output_dir(out_dir, f"reserve-{month}")
+    out = output_dir(out_dir, month)
     excel = write_workbook(out / EXCEL_NAME.format(month=month), sheets(report))
     data: dict[str, Any] = summary(report)
     path = outputs.write_atomic(out / SUMMARY_NAME, json.dumps(data, ensure_ascii=False, indent=2))

@@ -81,6 +81,7 @@ def load_scenarios(path: Path | str) -> list[Scenario]:
                             entry.get("stack_on")))
     names = [s.name for s in out]
     for s in out:
+        _headline_said(path, s)
         if names.count(s.name) > 1:
             raise ReferenceDataError(path, None, s.name, "情景名称重复", "duplicate_scenario")
         if s.stack_on and s.stack_on not in names:
@@ -90,9 +91,33 @@ def load_scenarios(path: Path | str) -> list[Scenario]:
     return out
 
 
+def _headline_said(path: Path, s: Scenario) -> None:
+    """A scenario that leads with the other reading of the goal must say so in its description (its
+    summary): a file never switches the headline silently (issue 15)."""
+    value = next((v for k, v in s.levers.items() if k in ("headline", "提前完成增长目标的主口径")), None)
+    if value is None:
+        return
+    reading = READING_NAMES.get(schema.code_of(value, READING_NAMES) or str(value), str(value))
+    if reading not in s.description:
+        raise ReferenceDataError(path, None, f"{s.name}.levers.headline",
+                                 f"情景改用{reading}为主口径，但说明（description）中没有写明“{reading}”；"
+                                 "请在说明中写明改用的口径", "headline_not_described")
+
+
+def _described(s: Scenario) -> Scenario:
+    """A saved scenario that changes the headline reading says so in its description (loads back)."""
+    value = s.levers.get("headline")
+    reading = READING_NAMES.get(str(value)) if value is not None else None
+    if reading is None or reading in s.description:
+        return s
+    return Scenario(s.name, s.levers, (s.description + "；" if s.description else "") + f"改以{reading}为主口径",
+                    s.stack_on)
+
+
 def save_scenarios(path: Path | str, scenarios: list[Scenario]) -> Path:
     """Write scenarios to YAML (Chinese kept readable); they load back equal. Written atomically
     (jygproj.outputs.write_atomic): a link at ``path`` is replaced, never followed."""
+    scenarios = [_described(s) for s in scenarios]
     text = yaml.safe_dump({"scenarios": [s.as_dict() for s in scenarios]}, allow_unicode=True,
                           sort_keys=False)
     return outputs.write_atomic(path, text)
@@ -192,11 +217,13 @@ def compare(results: list[Result]) -> pl.DataFrame:
     for key in ("rate", "level"):
         label = READING_NAMES[key]
         rs = [r.outcome.readings[key] for r in results]
-        add(f"{label}：{month}末差额（亿元）", [round(schema.wan_to_yi(x.margin_wan), 2) for x in rs])
+        # one sign convention in words, as the headline prints it: 差 1.57 short, 超出 0.79 over
+        add(f"{label}：{month}末差额或超出（亿元）",
+            [f"{'超出' if x.margin_wan >= 0 else '差'} {schema.wan_to_yi(abs(x.margin_wan)):.2f}" for x in rs])
         add(f"{label}：达到月份", [f"{x.met_month}月" if x.met_month else "年内未达到" for x in rs])
-        add(f"{label}：剩余每月需追加（亿元）", [round(schema.wan_to_yi(x.extra_per_month_wan), 2) for x in rs])
+        add(f"{label}：剩余每月需追加（亿元）", [f"{schema.wan_to_yi(x.extra_per_month_wan):.2f}" for x in rs])
         if all(r.mc is not None for r in results):
-            add(f"{label}：{month}前达到概率", [f"{r.mc.probability[key]:.0%}" for r in results])
+            add(f"{label}：{month}末达到的概率", [f"{r.mc.probability[key]:.0%}" for r in results])
     add(f"{month}累计增速（%）", [round(float(r.outcome.path.growth_pct[r.outcome.goal.target_month - 1]), 2)
                             for r in results])
     add("全年累计投资（亿元）", [round(schema.wan_to_yi(float(r.outcome.path.total_wan[11])), 2) for r in results])

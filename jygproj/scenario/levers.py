@@ -180,6 +180,7 @@ def apply_changes(base: Levers, changes: dict[str, Any] | None, specs: LeverSpec
     """
     out = base.copy()
     for name, value in (changes or {}).items():
+        name = lever_name(name, specs)
         if name not in specs.levers:
             allowed = "、".join(specs.levers)
             raise LeverError(name, value, f"已知杠杆之一（{allowed}）", "unknown_lever", where)
@@ -193,6 +194,7 @@ def apply_changes(base: Levers, changes: dict[str, Any] | None, specs: LeverSpec
         elif kind == "integer":
             setattr(out, name, _number(name, value, spec, where, integer=True))
         elif kind == "choice":
+            value = schema.code_of(value, READING_CHOICES) or value if name == "headline" else value
             if value not in spec.choices:
                 raise LeverError(name, value, "、".join(spec.choices), "lever_bad_choice", where)
             setattr(out, name, value)
@@ -202,9 +204,11 @@ def apply_changes(base: Levers, changes: dict[str, Any] | None, specs: LeverSpec
             if not isinstance(value, dict):
                 raise LeverError(name, value, "清单→倍数 的映射", "lever_not_mapping", where)
             merged = dict(out.pace_by_list)
-            for list_name, v in value.items():
+            for given, v in value.items():
+                list_name = schema.code_of(given, schema.LISTS) or given  # 产业投资项目 = industrial
                 if list_name not in PACE_LISTS:
-                    raise LeverError(f"{name}.{list_name}", v, "、".join(PACE_LISTS), "unknown_list", where)
+                    raise LeverError(f"{name}.{given}", v, "、".join(schema.LISTS[k] for k in PACE_LISTS),
+                                     "unknown_list", where)
                 merged[list_name] = _number(f"{name}.{list_name}", v, spec, where)
             out.pace_by_list = {k: v for k, v in merged.items() if v != 1.0}
         elif kind == "per_project":
@@ -262,6 +266,35 @@ def changes_between(base: Levers, levers: Levers) -> dict[str, Any]:
     return out
 
 
+#: The headline lever's choices in words (a user may type 增速口径 for rate).
+READING_CHOICES = schema.READING_NAMES
+
+
+def lever_name(given: str, specs: LeverSpecs) -> str:
+    """A lever by its name or its Chinese label (分清单推进倍数 = pace_by_list)."""
+    return schema.code_of(given, {n: s.label for n, s in specs.levers.items()}) or given
+
+
+def project_ids(changes: dict[str, Any], names_by_id: dict[str, str]) -> dict[str, Any]:
+    """Project levers (accelerate, defer, exclude, reserve_pull) by project name as well as by code:
+    a name that is one project's is replaced by its code; anything else is left for the engine."""
+    by_name: dict[str, list[str]] = {}
+    for pid, name in names_by_id.items():
+        by_name.setdefault(str(name), []).append(pid)
+
+    def code(key: str) -> str:
+        ids = by_name.get(str(key).strip(), [])
+        return ids[0] if len(ids) == 1 and key not in names_by_id else key
+
+    out = dict(changes)
+    for lever in ("accelerate", "defer", "reserve_pull"):
+        if isinstance(out.get(lever), dict):
+            out[lever] = {code(k): v for k, v in out[lever].items()}
+    if isinstance(out.get("exclude"), list):
+        out["exclude"] = [code(k) for k in out["exclude"]]
+    return out
+
+
 def parse_set(items: list[str], specs: LeverSpecs) -> dict[str, Any]:
     """``--set`` strings into a nested change mapping.
 
@@ -275,6 +308,7 @@ def parse_set(items: list[str], specs: LeverSpecs) -> dict[str, Any]:
             raise LeverError(item, item, "名称=值（如 pace_by_list.industrial=1.2）", "bad_set_syntax")
         key, raw = item.split("=", 1)
         name, _, sub = key.strip().partition(".")
+        name = lever_name(name, specs)
         if name not in specs.levers:
             raise LeverError(name, raw, f"已知杠杆之一（{'、'.join(specs.levers)}）", "unknown_lever")
         kind = specs.levers[name].kind

@@ -72,7 +72,6 @@ def reading_html(result: Result, key: str, main: bool) -> str:
     o = result.outcome
     r = o.readings[key]
     words = Words(o.goal)
-    m0 = o.model.as_of_month
     met = "能达到" if r.met_early else "不能达到"
     prob = (f"{result.mc.probability[key]:.0%}" if result.mc is not None else "（未计算）")
     t = o.goal.target_month
