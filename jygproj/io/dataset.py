@@ -152,8 +152,9 @@ _AHEAD = 5
 def _opened_ahead(paths: list[Path]):
     """Futures of parse_workbook(path), in order, each started at most _AHEAD workbooks early.
 
-    The checks before calamine (file bytes, zip bomb, DTDs: Python, microseconds) run here in the
-    reading thread; calamine's parse goes to one background thread and the sheets' shapes (hidden
+    The checks of the zip directory (file bytes, declared zip bomb: Python, microseconds) run here in
+    the reading thread; the bounded scan (every member inflated once, capped, and measured) and then
+    calamine's parse go to one background thread and the sheets' shapes (hidden
     rows and columns, merges: each sheet's XML inflated once more, by zlib, without the GIL) to
     another, so that neither waits for the other. Run in the reading thread, every file read and
     inflate released the GIL and waited up to the switch interval (5 ms) to take it back from this

@@ -28,6 +28,7 @@ CODES: dict[str, tuple[str, str]] = {
     "not_excel": (ERROR, "不是 Excel 工作簿"),
     "zip_bomb": (ERROR, "解压后体积异常"),
     "unsafe_xml": (ERROR, "工作簿含不安全的 XML"),
+    "workbook_too_large": (ERROR, "工作簿超过读取上限"),
     "unreadable": (ERROR, "工作簿无法读取"),
     "workbook_empty": (ERROR, "工作簿为空"),
     "internal_error": (ERROR, "程序错误，工作表未载入"),
