@@ -7,7 +7,9 @@ The rule (every file below the folder is either an input or named as skipped, wi
 - an input is a file directly in the folder whose suffix (case and trailing spaces ignored) is an
   Excel or WPS workbook (.xlsx .xlsm .xls .et .ett — WPS files are read so the user is told to
   save them as .xlsx);
-- skipped: files in subfolders (offices keep archived or edited copies there: 归档、旧版), Office and
+- the folder's layout file (版式.yaml, jygproj.io.layout) is not an input workbook but is read with
+  them: it is named as such and hashed (a changed layout file changes the data's hash);
+- skipped: symbolic links (to a file or a folder: the file itself belongs in the folder), files in subfolders (offices keep archived or edited copies there: 归档、旧版), Office and
   WPS lock files (~$…), hidden files (.…), backups and archives (.bak, .zip, …, a name ending in ~),
   and anything that is not a workbook (README.md, PDFs, …).
 
@@ -32,6 +34,8 @@ ARCHIVE_SUFFIXES = (".bak", ".old", ".tmp", ".zip", ".rar", ".7z", ".gz", ".tar"
 
 #: Why a file is not an input: code → Chinese reason.
 SKIP_REASONS: dict[str, str] = {
+    "link": "符号链接（快捷方式），不读取；请把工作簿本身放进数据目录",
+    "layout_file": "版式文件：说明本目录工作簿的版式，读取工作簿时按其读取（内容计入数据的哈希）",
     "in_subfolder": "位于子目录中（常为归档或修改过的副本），不读取；如需读取请放在数据目录下一层",
     "lock_file": "Office/WPS 打开文件时生成的临时锁文件（~$），不是数据",
     "hidden": "隐藏文件，不读取",
@@ -71,6 +75,13 @@ class Catalogue:
     folder: Path  # absolute
     inputs: tuple[InputFile, ...]
     skipped: tuple[SkippedFile, ...]
+    layout: InputFile | None = None  # the folder's 版式.yaml, read with the workbooks
+
+    def layout_record(self) -> dict[str, Any] | None:
+        """{"path", "sha256", "bytes"} of the layout file, None without one (for the Parquet copy's manifest)."""
+        if self.layout is None:
+            return None
+        return {"path": self.layout.relative, "sha256": self.layout.sha256, "bytes": self.layout.bytes}
 
     @property
     def paths(self) -> list[Path]:
@@ -123,8 +134,12 @@ def sha256_file(path: Path) -> str:
 
 def skip_code(relative: Path) -> str | None:
     """Why a file (path relative to the data folder) is not an input; None for an input."""
+    from jygproj.io.layout import LAYOUT_NAMES
+
     name = relative.name
     suffix = Path(name.rstrip()).suffix.lower()
+    if len(relative.parts) == 1 and name in LAYOUT_NAMES:
+        return "layout_file"
     if any(part.startswith(".") for part in relative.parts):
         return "hidden"
     if name.startswith("~$"):
@@ -145,16 +160,20 @@ def catalogue(folder: str | Path, *, require_inputs: bool = True) -> Catalogue:
         raise CatalogueError(f"数据目录不存在：{folder}", "data_dir_missing")
     folder = folder.resolve()
     inputs, skipped = [], []
-    for p in sorted(q for q in folder.rglob("*") if q.is_file()):
+    layout = None
+    # rglob does not descend into linked folders; a link (to a file or a folder) is named, not followed
+    for p in sorted(q for q in folder.rglob("*") if q.is_symlink() or q.is_file()):
         rel = p.relative_to(folder)
-        code = skip_code(rel)
+        code = "link" if p.is_symlink() else skip_code(rel)
         if code is None:
             inputs.append(InputFile(p, rel.as_posix(), p.stat().st_size))
         else:
             skipped.append(SkippedFile(rel.as_posix(), code))
+            if code == "layout_file":
+                layout = InputFile(p, rel.as_posix(), p.stat().st_size)
     if require_inputs and not inputs:
         raise CatalogueError(f"数据目录中没有 Excel 工作簿：{folder}", "no_workbooks")
-    return Catalogue(folder, tuple(sorted(inputs, key=lambda f: f.relative)), tuple(skipped))
+    return Catalogue(folder, tuple(sorted(inputs, key=lambda f: f.relative)), tuple(skipped), layout)
 
 
 def file_records(files: Iterable[Path], display) -> list[dict[str, Any]]:

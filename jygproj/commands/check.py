@@ -188,13 +188,6 @@ def human(report: dict, explain: bool = False) -> str:
     return "\n".join(lines)
 
 
-def _skip_reason(s) -> str:
-    """The catalogue's reason, except for the folder's layout file, which is read (jygproj.io.layout)."""
-    from jygproj.io.layout import LAYOUT_NAMES
-
-    return "版式文件：说明本目录工作簿的版式，已按其读取" if Path(s.relative).name in LAYOUT_NAMES else s.reason
-
-
 def run(args) -> int:
     files, missing, skipped = expand(args.paths)
     if missing:
@@ -207,7 +200,7 @@ def run(args) -> int:
     ds = load_workbooks(files, year=args.year)
     explain = getattr(args, "explain", False)
     report = summary(ds, files, explain=True)
-    report["skipped"] = [{"path": s.relative, "code": s.code, "reason": _skip_reason(s)} for s in skipped]
+    report["skipped"] = [{"path": s.relative, "code": s.code, "reason": s.reason} for s in skipped]
     if args.json:
         if not explain:
             for f in report["files"]:
