@@ -17,6 +17,7 @@ from jygproj import paths, schema
 from jygproj.catalogue import SkippedFile, catalogue
 from jygproj.io import load_workbooks
 from jygproj.io.dataset import Dataset
+from jygproj.io.rules import CONTROL_CHARS
 
 
 def add_parser(sub) -> None:
@@ -206,7 +207,9 @@ def run(args) -> int:
             for f in report["files"]:
                 for sh in f["sheets"]:
                     sh.pop("reading", None)
-        print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+        # json escapes C0 controls itself; C1 controls (\x9b starts an escape sequence too) and DEL as \u escapes
+        print(CONTROL_CHARS.sub(lambda m: f"\\u{ord(m[0]):04x}", json.dumps(report, ensure_ascii=False, indent=2, default=str)))
     else:
-        print(human(report, explain=explain))
+        # a cell's control characters never reach the terminal raw (issue 17): shown as \xNN
+        print(CONTROL_CHARS.sub(lambda m: f"\\x{ord(m[0]):02x}", human(report, explain=explain).replace("\r", "\\r")))
     return 1 if ds.has_errors else 0

@@ -64,6 +64,9 @@ class SheetScan:
     last_row: int = 0  # 1-based; 0 = no cell
     last_col: int = 0  # 1-based
     far_cell: str | None = None  # the reference that sets the used range's far corner
+    #: Cells calamine hands back empty although they hold something: Excel error values and formulas
+    #: without a cached value — (Excel row 1-based, column 0-based, what the cell holds), in sheet order.
+    non_values: list = field(default_factory=list)
 
 
 @dataclass
@@ -111,6 +114,14 @@ def _beyond(prefix: bytes, last_row: int, last_col: int) -> re.Pattern:
                       + b")")
 
 
+#: An Excel error value: <c r="B7" t="e"><f>…</f><v>#REF!</v></c>.
+_ERROR_CELL = re.compile(rb'<(?:\w+:)?c r="([A-Z]{1,3})(\d{1,7})"[^>]*?\st="e"[^>]*>(?:<(?:\w+:)?f\b[^>]*?(?:/>|>[^<]*</(?:\w+:)?f>))?'
+                         rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+#: A formula without a cached value (a workbook written by a program and never opened in Excel).
+_UNCACHED = re.compile(rb'<(?:\w+:)?c r="([A-Z]{1,3})(\d{1,7})"[^>]*>(?:<(?:\w+:)?f\b[^>]*?/>|<(?:\w+:)?f\b[^>]*>([^<]*)</(?:\w+:)?f>)'
+                       rb"(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v></(?:\w+:)?v>)?</(?:\w+:)?c>")
+#: Non-value cells kept per sheet (the first ones; the count is told).
+MAX_NON_VALUES = 200
 _DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="(?:[A-Z]+\d+:)?([A-Z]{1,4})(\d{1,8})"')
 _LAST_REF = re.compile(rb'<(?:\w+:)?c r="([A-Z]{1,4})(\d{1,8})"')
 _ROOT = re.compile(rb"<(\w+:)?worksheet\b")
@@ -220,6 +231,7 @@ def _scan_member(data, zf, info, cap, is_sheet, is_xml, where, scan):
     beyond = None
     plain = True  # no cell lies beyond the dimension (and, checked at the end, every cell starts with r="…")
     refs = 0
+    suspect = False  # an error value or a formula somewhere: read those cells at the end
     for chunk in _chunks(data, zf, info, cap):
         scan.inflated_bytes += len(chunk)
         buf = carry + chunk if carry else chunk
@@ -233,6 +245,8 @@ def _scan_member(data, zf, info, cap, is_sheet, is_xml, where, scan):
         if tag is None:
             m = _ROOT.search(buf)
             tag = b"<" + ((m[1] or b"") if m else b"")
+        if not suspect and (b't="e"' in buf or tag + b"f" in buf):
+            suspect = True
         n_open = buf.count(tag + b"c ") + buf.count(tag + b"c>") + buf.count(tag + b"c/")
         n_ref = buf.count(tag + b'c r="')
         if len(buf) > len(chunk):  # the carried bytes were counted with the previous chunk
@@ -257,10 +271,24 @@ def _scan_member(data, zf, info, cap, is_sheet, is_xml, where, scan):
         return None, None
     plain = plain and refs == sheet.cells  # counted over chunk boundaries: compared once, at the end
     real = sum(len(c) for c in kept)
-    xml = b"".join(kept) if (not plain or beyond is None or real <= KEEP_XML_BYTES) else None
+    xml = b"".join(kept) if (not plain or beyond is None or suspect or real <= KEEP_XML_BYTES) else None
     if not plain or beyond is None:
         sheet = _exact(xml, sheet.cells)
+    if suspect:
+        sheet.non_values = _non_values(xml)
     return sheet, xml
+
+
+def _non_values(xml: bytes) -> list:
+    """(row, column, what) of the error values and uncached formulas, in sheet order."""
+    found = []
+    for m in _ERROR_CELL.finditer(xml):
+        found.append((int(m[2]), _col_number(m[1]) - 1, m[3].decode("utf-8", "replace"), "error"))
+    for m in _UNCACHED.finditer(xml):
+        found.append((int(m[2]), _col_number(m[1]) - 1, "=" + (m[3] or b"").decode("utf-8", "replace"), "formula"))
+    found.sort()
+    return found[:MAX_NON_VALUES] + ([(0, 0, str(len(found) - MAX_NON_VALUES), "more")]
+                                     if len(found) > MAX_NON_VALUES else [])
 
 
 def _exact(xml: bytes, cells: int) -> SheetScan:

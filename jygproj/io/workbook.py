@@ -32,7 +32,7 @@ from pathlib import Path
 import defusedxml.ElementTree as SafeET
 import fastexcel
 
-from jygproj.io import bounds
+from jygproj.io import bounds, rules
 
 #: Largest workbook file accepted (bytes). A city list is a few hundred KB; a province's, some MB.
 MAX_FILE_BYTES = 256 * 1024 * 1024
@@ -132,6 +132,10 @@ class RawSheet:
     hidden_cols: frozenset = frozenset()
     merges: tuple = ()
     shape_known: bool = True
+    #: Cells that hold no value the reader can use, at their Excel coordinates (1-based row, 0-based
+    #: column, the cell's text, kind): error values and uncached formulas (bounds.SheetScan.non_values),
+    #: oversized text and control characters (rules.odd_text_cells); read_sheet reports them.
+    non_values: list = field(default_factory=list)
 
     @property
     def width(self) -> int:
@@ -549,6 +553,10 @@ def finish_workbook(opened: OpenedWorkbook) -> list[RawSheet]:
                 off = 0
             raw.row_offset = off
             raw.set_shape(opened.shapes.get(name, UNKNOWN_SHAPE))
+            raw.non_values = rules.odd_text_cells(frame, raw.row_offset, col_offset)
+        scanned = opened.scan.sheets.get(parts.get(name)) if opened.scan is not None else None
+        if scanned is not None:
+            raw.non_values = scanned.non_values + raw.non_values
         out.append(raw)
     return out
 
