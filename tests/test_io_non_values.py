@@ -60,8 +60,8 @@ def test_infinite_nan_and_absurd_amounts_are_errors(tmp_path, value):
 
 
 def test_absurd_in_the_sheets_unit(tmp_path):
-    """20,000 亿元 in a 亿元 sheet is 2 亿万元 — above the bound; 2 亿元 is not."""
-    path = build_register(tmp_path, unit="亿元", cells={"F7": "20000"})
+    """2,000,000 亿元 in a 亿元 sheet is 200 万亿元 — above the bound; 2 亿元 is not."""
+    path = build_register(tmp_path, unit="亿元", cells={"F7": "2000000"})
     _, found = _problems(path, "amount_absurd")
     assert [(p["row"], p["column"]) for p in found] == [(7, "F")]
     assert not rules.absurd_wan(2 * 10_000.0) and rules.absurd_wan(float("inf")) and rules.absurd_wan(float("nan"))

@@ -75,10 +75,10 @@ def before_code_year(date, code_year: int | None) -> bool:
 
 # --- cell readings (pure; memoised per distinct value by the fast path) ----------------------------
 
-#: Largest amount one cell may hold (万元): 1 万亿元. The largest single projects in China are a few
-#: thousand 亿元; a figure above this is a typing or unit slip (元 typed in a 万元 column twice over), or
-#: 1e309 read as infinity — reported, never summed.
-MAX_AMOUNT_WAN = 1e8
+#: Largest amount one cell may hold (万元): 100 万亿元, twice China's fixed-asset investment of a year —
+#: beyond any project or any 合计 of a province's list. Above it a cell is a slip (or 1e309 read as
+#: infinity): reported, never summed. (1 万亿元 would refuse a province's 合计 row.)
+MAX_AMOUNT_WAN = 1e10
 
 
 def amount(value: str | None, factor: float = 1.0) -> float | None:
