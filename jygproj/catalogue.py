@@ -10,9 +10,11 @@ The rule (every file below the folder is either an input or named as skipped, wi
 - follow-up workbooks: the workbooks directly in the subfolder 督办反馈/ (:data:`FOLLOWUP_FOLDER`) —
   the units' reply forms and the analyst's closure record (jygproj.followups), read by their own
   reader (jygproj.io.followup_books), never by the scheduling loader;
-- skipped: files in other subfolders (offices keep archived or edited copies there: 归档、旧版),
-  Office and WPS lock files (~$…), hidden files (.…), backups and archives (.bak, .zip, …, a name
-  ending in ~), and anything that is not a workbook (README.md, PDFs, …).
+- the folder's layout file (版式.yaml, jygproj.io.layout) is not an input workbook but is read with
+  them: it is named as such and hashed (a changed layout file changes the data's hash);
+- skipped: symbolic links (to a file or a folder: the file itself belongs in the folder), files in
+  other subfolders (offices keep archived or edited copies there: 归档、旧版), Office and WPS lock files (~$…), hidden files (.…), backups and archives (.bak, .zip, …, a name ending in ~),
+  and anything that is not a workbook (README.md, PDFs, …).
 
 Files are keyed by their path relative to the folder (POSIX), never by bare name: an edited copy
 of a workbook in a subfolder never lends its hash to the loaded file.
@@ -37,6 +39,8 @@ ARCHIVE_SUFFIXES = (".bak", ".old", ".tmp", ".zip", ".rar", ".7z", ".gz", ".tar"
 
 #: Why a file is not an input: code → Chinese reason.
 SKIP_REASONS: dict[str, str] = {
+    "link": "符号链接（快捷方式），不读取；请把工作簿本身放进数据目录",
+    "layout_file": "版式文件：说明本目录工作簿的版式，读取工作簿时按其读取（内容计入数据的哈希）",
     "in_subfolder": "位于子目录中（常为归档或修改过的副本），不读取；如需读取请放在数据目录下一层",
     "lock_file": "Office/WPS 打开文件时生成的临时锁文件（~$），不是数据",
     "hidden": "隐藏文件，不读取",
@@ -77,6 +81,13 @@ class Catalogue:
     inputs: tuple[InputFile, ...]
     skipped: tuple[SkippedFile, ...]
     followups: tuple[InputFile, ...] = ()  # the workbooks of 督办反馈/ (replies, closures)
+    layout: InputFile | None = None  # the folder's 版式.yaml, read with the workbooks
+
+    def layout_record(self) -> dict[str, Any] | None:
+        """{"path", "sha256", "bytes"} of the layout file, None without one (for the Parquet copy's manifest)."""
+        if self.layout is None:
+            return None
+        return {"path": self.layout.relative, "sha256": self.layout.sha256, "bytes": self.layout.bytes}
 
     @property
     def paths(self) -> list[Path]:
@@ -130,8 +141,12 @@ def sha256_file(path: Path) -> str:
 
 def skip_code(relative: Path) -> str | None:
     """Why a file (path relative to the data folder) is not an input; None for an input."""
+    from jygproj.io.layout import LAYOUT_NAMES
+
     name = relative.name
     suffix = Path(name.rstrip()).suffix.lower()
+    if len(relative.parts) == 1 and name in LAYOUT_NAMES:
+        return "layout_file"
     if any(part.startswith(".") for part in relative.parts):
         return "hidden"
     if name.startswith("~$"):
@@ -157,16 +172,21 @@ def catalogue(folder: str | Path, *, require_inputs: bool = True) -> Catalogue:
         raise CatalogueError(f"数据目录不存在：{folder}", "data_dir_missing")
     folder = folder.resolve()
     inputs, skipped, followups = [], [], []
-    for p in sorted(q for q in folder.rglob("*") if q.is_file()):
+    layout = None
+    # rglob does not descend into linked folders; a link (to a file or a folder) is named, not followed
+    for p in sorted(q for q in folder.rglob("*") if q.is_symlink() or q.is_file()):
         rel = p.relative_to(folder)
-        code = skip_code(rel)
+        code = "link" if p.is_symlink() else skip_code(rel)
         if code is None:
             (followups if is_followup(rel) else inputs).append(InputFile(p, rel.as_posix(), p.stat().st_size))
         else:
             skipped.append(SkippedFile(rel.as_posix(), code))
+            if code == "layout_file":
+                layout = InputFile(p, rel.as_posix(), p.stat().st_size)
     if require_inputs and not inputs:
         raise CatalogueError(f"数据目录中没有 Excel 工作簿：{folder}", "no_workbooks")
-    return Catalogue(folder, tuple(sorted(inputs, key=_relative)), tuple(skipped), tuple(sorted(followups, key=_relative)))
+    return Catalogue(folder, tuple(sorted(inputs, key=_relative)), tuple(skipped),
+                     followups=tuple(sorted(followups, key=_relative)), layout=layout)
 
 
 def _relative(f: InputFile) -> str:

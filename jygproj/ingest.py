@@ -93,7 +93,7 @@ def read_manifest(out_dir: Path) -> dict[str, Any] | None:
 
 
 def stale_reason(manifest: Mapping[str, Any] | None, hashes: Mapping[str, Any], out_dir: Path,
-                 source_dir: Path | None = None) -> str | None:
+                 source_dir: Path | None = None, layout: Mapping[str, Any] | None = None) -> str | None:
     """Why the copy must be rebuilt (Chinese), or None when it is current. A copy made from another
     folder is rebuilt too: its rows name that folder's files as their source."""
     if manifest is None:
@@ -114,6 +114,8 @@ def stale_reason(manifest: Mapping[str, Any] | None, hashes: Mapping[str, Any], 
     if changed:
         parts.append(f"{len(changed)} 个工作簿内容已变（{changed[0]}…）" if len(changed) > 1
                      else f"工作簿内容已变：{changed[0]}")
+    if layout != manifest.get("layout"):  # the folder's 版式.yaml decides how the workbooks are read
+        parts.append("版式文件已删除" if layout is None else f"版式文件已变：{layout['path']}")
     if parts:
         return "；".join(parts)
     missing = [t for t in TABLES if not (Path(out_dir) / f"{t}.parquet").is_file()]
@@ -174,7 +176,8 @@ def _ingest(cat: Catalogue, out_dir: Path, *, force: bool, year: int | None) -> 
     data_dir = cat.folder
     hashes = cat.hashes()
     manifest = read_manifest(out_dir)
-    reason = "指定强制重建（--force）" if force else stale_reason(manifest, hashes, out_dir, data_dir)
+    layout = cat.layout_record()
+    reason = "指定强制重建（--force）" if force else stale_reason(manifest, hashes, out_dir, data_dir, layout)
     if reason is None:
         return IngestResult(out_dir, False, "输入工作簿未变化，沿用现有副本", manifest)
     ds = load_workbooks(cat.paths, year=year)
@@ -189,6 +192,7 @@ def _ingest(cat: Catalogue, out_dir: Path, *, force: bool, year: int | None) -> 
         write_parquet_set({t: getattr(ds, t) for t in TABLES}, staging, inputs=hashes, extra={
             "source_dir": str(data_dir),
             "skipped": {s.relative: s.reason for s in cat.skipped},
+            "layout": layout,
             "problems": counts,
             "sheets": [dataclasses.asdict(s) for s in ds.sheets],
         })

@@ -76,3 +76,45 @@ def test_review_with_an_archived_edited_copy_lists_the_loaded_files_hash(tmp_pat
     row = prov.filter(prov["source_file"] == original.name).row(0, named=True)
     assert row["sha256"] == catalogue.sha256_file(original) != catalogue.sha256_file(data / "归档" / original.name)
     assert not prov["source_file"].str.contains("归档").any()
+
+
+def test_links_are_named_not_followed(tmp_path):
+    real = _touch(tmp_path / "别处" / "清单.xlsx")
+    data = tmp_path / "数据"
+    data.mkdir()
+    _touch(data / "调度.xlsx")
+    (data / "链接.xlsx").symlink_to(real)
+    (data / "链接目录").symlink_to(real.parent, target_is_directory=True)
+    cat = catalogue.catalogue(data)
+    assert [f.relative for f in cat.inputs] == ["调度.xlsx"]
+    assert {s.relative: s.code for s in cat.skipped} == {"链接.xlsx": "link", "链接目录": "link"}
+    assert "符号链接" in cat.skipped[0].reason
+
+
+def test_layout_file_is_named_and_hashed(tmp_path):
+    _touch(tmp_path / "清单.xlsx")
+    _touch(tmp_path / "版式.yaml", "版式: []\n")
+    _touch(tmp_path / "归档" / "版式.yaml")  # only the folder's own layout file is read
+    cat = catalogue.catalogue(tmp_path)
+    assert {s.relative: s.code for s in cat.skipped} == {"版式.yaml": "layout_file", "归档/版式.yaml": "not_workbook"}
+    rec = cat.layout_record()
+    assert rec["path"] == "版式.yaml" and rec["sha256"] == hashlib.sha256("版式: []\n".encode()).hexdigest()
+
+
+def test_a_changed_layout_file_rebuilds_the_parquet_copy(tmp_path):
+    from jygproj.ingest import ingest
+    from test_io_builders import build_register
+
+    data = tmp_path / "2023"
+    data.mkdir()
+    build_register(data)
+    out = tmp_path / "副本"
+    assert ingest(data, out).rebuilt
+    assert not ingest(data, out).rebuilt
+    (data / "版式.yaml").write_text("版式: []\n", encoding="utf-8")
+    again = ingest(data, out)
+    assert again.rebuilt and "版式文件已变" in again.reason
+    assert again.manifest["layout"]["path"] == "版式.yaml"
+    assert not ingest(data, out).rebuilt
+    (data / "版式.yaml").unlink()
+    assert "版式文件已删除" in ingest(data, out).reason

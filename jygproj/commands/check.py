@@ -18,6 +18,7 @@ from jygproj.catalogue import FOLLOWUP_FOLDER, SkippedFile, catalogue
 from jygproj.io import load_workbooks
 from jygproj.io.dataset import Dataset
 from jygproj.io.followup_books import read_followup_books
+from jygproj.io.rules import CONTROL_CHARS
 
 
 def add_parser(sub) -> None:
@@ -193,13 +194,6 @@ def human(report: dict, explain: bool = False) -> str:
     return "\n".join(lines)
 
 
-def _skip_reason(s) -> str:
-    """The catalogue's reason, except for the folder's layout file, which is read (jygproj.io.layout)."""
-    from jygproj.io.layout import LAYOUT_NAMES
-
-    return "版式文件：说明本目录工作簿的版式，已按其读取" if Path(s.relative).name in LAYOUT_NAMES else s.reason
-
-
 def run(args) -> int:
     files, missing, skipped, followups = expand(args.paths)
     if missing:
@@ -214,13 +208,15 @@ def run(args) -> int:
     report = summary(ds, files, explain=True)
     books = read_followup_books(followups)  # the units' reply forms and the closure record (督办反馈/)
     report["files"] += summary(books, followups)["files"]
-    report["skipped"] = [{"path": s.relative, "code": s.code, "reason": _skip_reason(s)} for s in skipped]
+    report["skipped"] = [{"path": s.relative, "code": s.code, "reason": s.reason} for s in skipped]
     if args.json:
         if not explain:
             for f in report["files"]:
                 for sh in f["sheets"]:
                     sh.pop("reading", None)
-        print(json.dumps(report, ensure_ascii=False, indent=2, default=str))
+        # json escapes C0 controls itself; C1 controls (\x9b starts an escape sequence too) and DEL as \u escapes
+        print(CONTROL_CHARS.sub(lambda m: f"\\u{ord(m[0]):04x}", json.dumps(report, ensure_ascii=False, indent=2, default=str)))
     else:
-        print(human(report, explain=explain))
+        # a cell's control characters never reach the terminal raw (issue 17): shown as \xNN
+        print(CONTROL_CHARS.sub(lambda m: f"\\x{ord(m[0]):02x}", human(report, explain=explain).replace("\r", "\\r")))
     return 1 if ds.has_errors or (books.problems["severity"] == "error").any() else 0

@@ -87,10 +87,13 @@ class Ctx:
             return None
         v = row[col.index]
         try:
-            x = rules.amount(v)
+            x = rules.amount(v, self.factor(fld))
         except CellError as exc:
             if exc.expected == "negative":
                 self.report("amount_negative", f"金额“{v}”为负数", i, fld, v, "不小于 0 的数字")
+            elif exc.expected == "absurd":
+                self.report("amount_absurd", f"金额“{rules.shown(str(v))}”不是可能的金额（无穷大、非数或超过 100 万亿元）", i, fld,
+                            v, f"不超过 {rules.MAX_AMOUNT_WAN:,.0f} 万元的有限数字（核对单位和位数）")
             else:
                 self.report("amount_not_number", f"金额“{v}”不是数字", i, fld, v, "数字，或留空/“—”")
             bad.append(fld)

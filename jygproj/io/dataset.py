@@ -5,6 +5,7 @@ completion that falls from one period to the next (issue 3)."""
 from __future__ import annotations
 
 import gc
+import hashlib
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -114,10 +115,20 @@ def _load_workbooks(paths: list[Path], year: int | None = None) -> Dataset:
     layouts, problems = load_layouts(paths)
     sheet_names: dict[Path, set[str]] = {}
     fastpath.clear_memo()
+    seen: dict[str, Path] = {}  # sha256 of a workbook's bytes → the first file with them
     for path, opened in zip(paths, _opened_ahead(paths)):
         log = ProblemLog(file=str(path))
         try:
-            raws = finish_workbook(opened.result())
+            wb = opened.result()
+            digest = hashlib.sha256(wb.data).hexdigest()
+            if digest in seen:
+                # the same bytes again (a copy sent twice, or 1,000 times): read once, each copy named
+                log.add("duplicate_file", f"与《{seen[digest].name}》内容完全相同（逐字节一致），未重复读取",
+                        expected="每期调度表只报送一份；删除重复的副本")
+                problems.extend(log.items)
+                continue
+            seen[digest] = path
+            raws = finish_workbook(wb)
         except WorkbookError as exc:
             log.add(exc.code, exc.message, expected=exc.expected)
             problems.extend(log.items)
@@ -152,8 +163,9 @@ _AHEAD = 5
 def _opened_ahead(paths: list[Path]):
     """Futures of parse_workbook(path), in order, each started at most _AHEAD workbooks early.
 
-    The checks before calamine (file bytes, zip bomb, DTDs: Python, microseconds) run here in the
-    reading thread; calamine's parse goes to one background thread and the sheets' shapes (hidden
+    The checks of the zip directory (file bytes, declared zip bomb: Python, microseconds) run here in
+    the reading thread; the bounded scan (every member inflated once, capped, and measured) and then
+    calamine's parse go to one background thread and the sheets' shapes (hidden
     rows and columns, merges: each sheet's XML inflated once more, by zlib, without the GIL) to
     another, so that neither waits for the other. Run in the reading thread, every file read and
     inflate released the GIL and waited up to the switch interval (5 ms) to take it back from this

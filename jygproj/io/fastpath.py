@@ -110,6 +110,8 @@ def _amounts(ctx: Ctx, series: pl.Series | None, fld: str, n: int, bad: set[int]
     f = ctx.factor(fld)
     if f != 1.0:
         out = [rules.to_wan(x, f) for x in out]
+    # rules.amount's bound, for the figures polars cast (a 400-digit number casts to infinity)
+    bad.update(k for k, x in enumerate(out) if rules.absurd_wan(x))
     return out
 
 

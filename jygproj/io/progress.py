@@ -106,8 +106,8 @@ def _check_scopes(ctx: Ctx, data: list, ytd_wan: list) -> None:
     off: list[int] = []
     for (i, _), ytd in zip(data, ytd_wan):
         try:
-            since = rules.to_wan(rules.amount(rows[i][since_col.index]), ctx.factor("since_start"))
-            prior = rules.to_wan(rules.amount(rows[i][prior_col.index]), ctx.factor("prior_years"))
+            since = rules.to_wan(rules.amount(rows[i][since_col.index], ctx.factor("since_start")), ctx.factor("since_start"))
+            prior = rules.to_wan(rules.amount(rows[i][prior_col.index], ctx.factor("prior_years")), ctx.factor("prior_years"))
         except CellError:
             continue
         if since is not None and prior is not None and ytd is not None and rules.sum_disagrees(prior + ytd, since, factor):

@@ -7,7 +7,10 @@ which rows it must hand back to the row readers. Every tolerance of the loaders 
 
 from __future__ import annotations
 
+import math
 import re
+
+import polars as pl
 
 from jygproj.io import cells, names
 from jygproj.io.cells import CellError
@@ -72,15 +75,109 @@ def before_code_year(date, code_year: int | None) -> bool:
 
 # --- cell readings (pure; memoised per distinct value by the fast path) ----------------------------
 
-def amount(value: str | None) -> float | None:
-    """An amount cell in the sheet's unit; CellError("not_number") or CellError("negative")."""
+#: Largest amount one cell may hold (万元): 100 万亿元, twice China's fixed-asset investment of a year —
+#: beyond any project or any 合计 of a province's list. Above it a cell is a slip (or 1e309 read as
+#: infinity): reported, never summed. (1 万亿元 would refuse a province's 合计 row.)
+MAX_AMOUNT_WAN = 1e10
+
+
+def amount(value: str | None, factor: float = 1.0) -> float | None:
+    """An amount cell in the sheet's unit (``factor`` 万元 per unit); CellError("not_number"),
+    CellError("negative") or CellError("absurd") (infinite, NaN, or above MAX_AMOUNT_WAN)."""
     try:
         x = cells.parse_number(value)
     except CellError:
         raise CellError("not_number") from None
-    if x is not None and x < 0:
+    if x is None:
+        return x
+    if not math.isfinite(x) or x * factor > MAX_AMOUNT_WAN:
+        raise CellError("absurd")
+    if x < 0:
         raise CellError("negative")
     return x
+
+
+def absurd_wan(x: float | None) -> bool:
+    """A 万元 figure that cannot be an amount (the column-wise reader's test of rules.amount's rule)."""
+    return x is not None and not (x <= MAX_AMOUNT_WAN)  # NaN and infinities fail the comparison
+
+
+# --- cells that hold no usable value (issue 17, point 5) -----------------------------------------
+
+#: Longest text read from one cell. The longest real 建设内容 run to a few hundred characters; a cell of
+#: 1 MB is pasted by mistake (or an attack on the terminal and the report): reported, never loaded.
+MAX_TEXT_CHARS = 5_000
+#: C0 and C1 control characters other than tab and line breaks (ESC starts a terminal escape sequence).
+CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL_CLASS = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+
+
+def odd_text_cells(frame, row_offset: int, col_offset: int) -> list:
+    """(Excel row, column index, shown text, kind) of cells with oversized text ("too_long") or control
+    characters ("control"), found column-wise (polars; a province's cells in ~0.1 s)."""
+    if frame is None or not frame.width:
+        return []
+    exprs = [(pl.col(c).str.len_chars() > MAX_TEXT_CHARS).fill_null(False).alias(f"L{j}")
+             for j, c in enumerate(frame.columns)]
+    exprs += [pl.col(c).str.contains(_CONTROL_CLASS).fill_null(False).alias(f"C{j}") for j, c in enumerate(frame.columns)]
+    flags = frame.select(exprs)
+    hits = [name for name, any_ in zip(flags.columns, flags.select(pl.all().any()).row(0)) if any_]
+    out = []
+    for name in hits:
+        j = int(name[1:])
+        kind = "too_long" if name[0] == "L" else "control"
+        for i in flags[name].arg_true().to_list()[:50]:
+            out.append((row_offset + i + 1, col_offset + j, frame[i, j], kind))
+    return sorted(out)
+
+
+def shown(text: str, limit: int = 40) -> str:
+    """A cell's text as it may be printed: control characters as \\xNN, at most ``limit`` characters."""
+    text = CONTROL_CHARS.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
+    return text if len(text) <= limit else text[:limit] + f"…（共 {len(text):,} 个字符）"
+
+
+#: "1-13月", "1—15月": a month range ending past December.
+_MONTH_RANGE = re.compile(r"(\d{1,2})\s*[-—–~～至到]\s*(\d{1,3})\s*月")
+
+
+def impossible_months(text: str | None) -> str | None:
+    """The wording of an impossible month range in a title or name ("1-13月"), None when there is none."""
+    if not text:
+        return None
+    for m in _MONTH_RANGE.finditer(cells.half_width(text)):
+        if not (1 <= int(m[1]) <= 12 and 1 <= int(m[2]) <= 12):
+            return m[0]
+    return None
+
+
+def this_year() -> int:
+    import datetime as dt
+
+    return dt.date.today().year
+
+
+def future_year(year: int) -> bool:
+    """A reporting period in a year after next (2099年1-3月): a slip of the year, warned about. Next year
+    is allowed: plans for it are drafted in the autumn."""
+    return year > this_year() + 1
+
+
+#: Attribute columns whose cell merged down over several projects applies to each of them (sheets.
+#: _fill_merged_units): never an amount, a name or a code.
+FILL_DOWN_FIELDS = frozenset({"responsible_unit", "lead_unit", "owner", "leader", "sector"})
+
+#: kind of a non-value cell → (problems code, Chinese description of what was found, what was expected)
+NON_VALUE_CODES = {
+    "error": ("cell_error_value", "单元格是 Excel 错误值“{v}”（公式无法计算），其值无法读取",
+              "可计算的公式或直接填写的数值（在 Excel 中修正公式引用后另存）"),
+    "formula": ("formula_without_value", "单元格是公式“{v}”，但文件中没有保存计算结果（由程序生成、未在 Excel 中打开保存）",
+                "在 Excel 或 WPS 中打开并保存一次（保存计算结果），或直接填写数值"),
+    "too_long": ("cell_too_long", "单元格文字过长（{n:,} 个字符，上限 {limit:,}），未读取：“{v}”",
+                 "正常长度的文字；大段说明请另附文件"),
+    "control": ("cell_control_chars", "单元格含不可见的控制字符（如终端转义符）：“{v}”",
+                "普通文字（删除不可见字符后重新填写）"),
+}
 
 
 def to_wan(x: float | None, factor: float) -> float | None:

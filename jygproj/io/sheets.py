@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from jygproj import schema
-from jygproj.io import cells
+from jygproj.io import cells, rules
 from jygproj.io.baseline import read_baseline
 from jygproj.io.context import Ctx
 from jygproj.io.headers import NOT_LOADED, Column, Header, find_header
@@ -25,7 +25,7 @@ from jygproj.io.recognise import (
 from jygproj.io.registers import read_register
 from jygproj.io.reserve import read_reserve
 from jygproj.io.table import REASONS, Rows
-from jygproj.io.workbook import RawSheet
+from jygproj.io.workbook import GridRows, RawSheet
 
 #: Sheets of instructions for the person filling in a template: read as remarks, never data.
 INSTRUCTION_SHEETS = frozenset({"填报说明", "填表说明"})
@@ -195,12 +195,19 @@ def read_sheet(path: Path, raw: RawSheet, log: ProblemLog, default_year: int | N
     if not rows:
         log.add("sheet_empty", "空工作表，没有任何内容")
         return _finish(result, log, start)
-    if raw.name.strip() in INSTRUCTION_SHEETS or INSTRUCTION_WORDS.match(raw.name.strip()):
-        # The templates' instructions sheet (jygproj.templates.GUIDE_SHEET) is text for the
-        # person filling in, not data: every row counts as a remark row, nothing to warn about.
-        return _skip_sheet(result, log, start, f"说明性工作表“{raw.name}”", False)
     header = layout.header(raw) if layout is not None and layout.header_rows else find_header(
         rows, merges=raw.merges, hidden_cols=raw.hidden_cols)
+    if raw.name.strip() in INSTRUCTION_SHEETS or INSTRUCTION_WORDS.match(raw.name.strip()):
+        # The templates' instructions sheet (jygproj.templates.GUIDE_SHEET) is text for the
+        # person filling in, not data: every row counts as a remark row, nothing to warn about —
+        # unless it holds a project table (a data sheet left with the template's name, issue 17).
+        if header is None or not _data_rows_below(rows, header):
+            return _skip_sheet(result, log, start, f"说明性工作表“{raw.name}”", False)
+        log.add("instruction_sheet_with_data", f"工作表名为“{raw.name}”，但含项目表格（表头在第{raw.row_offset + header.first_row + 1}行），"
+                "已按数据表读取", expected="数据表用表明内容的名称（如“政府投资项目”），说明另放一张表")
+    _report_non_values(raw, log)
+    if header is not None:
+        _fill_merged_units(raw, header, log)
     title, ti, tj = _title(rows, header.first_row if header else min(5, len(rows)))
     title_at = {"row": raw.row_offset + ti + 1, "column": cells.column_letter(raw.col_offset + tj)}
     if layout is None and _is_summary(raw.name, title, header):
@@ -291,6 +298,9 @@ def read_sheet(path: Path, raw: RawSheet, log: ProblemLog, default_year: int | N
         records, result.steps, walked = read_reserve(ctx)
     elif kind == "progress":
         period = _progress_period(ctx, text_period, layout, log, title_at, title, raw, reading)
+        if period is not None and rules.future_year(int(period.period[:4])):
+            log.add("period_future", f"调度期 {period.period} 在将来（今年是 {rules.this_year()} 年），请核对年份",
+                    **title_at, value=title or raw.name, expected="已过去或本月的调度期")
         ytd = cols.get("completed_ytd")
         if ytd is not None:
             result.completed_col = (ctx.letter(ytd), ytd.header)
@@ -436,6 +446,11 @@ def _text_period(kind, layout, title, raw: RawSheet, path: Path, year, log: Prob
         return layout.period
     sources = []
     for label, text in (("标题", title), ("工作表名", raw.name), ("文件名", path.stem)):
+        bad = rules.impossible_months(text)
+        if bad:
+            log.add("period_impossible", f"{label}“{text}”中的“{bad}”不是可能的调度期（月份为 1-12）",
+                    **title_at, value=text, expected="如“1-10月”；或在版式文件中写明调度期")
+            return None
         found = periods_in_text(text, year)
         if found:  # a text's first wording names its period (a file name may also carry the day it was sent)
             sources.append((label, text, found[0]))
@@ -700,6 +715,53 @@ def _finish_with_draft(result: SheetResult, log: ProblemLog, start: int, ctx: Ct
 
         result.reading.draft = draft_entry(ctx, result.report)
     return _finish(result, log, start)
+
+
+def _data_rows_below(rows, header) -> bool:
+    """Any non-empty row under the header (a template's instructions have a header-like line at most)."""
+    return any(not all(cells.is_empty(v) for v in r) for r in rows[header.last_row + 1:header.last_row + 50])
+
+
+def _fill_merged_units(raw, header, log: ProblemLog) -> None:
+    """A 责任单位 (or 牵头单位, 建设单位, 包抓领导, 行业领域) cell merged down over several projects says
+    they share it: offices merge it that way on purpose, and refusing the sheet would make them undo a
+    correct form. calamine gives the value to the first row only, so the merge is filled down here
+    (rules.FILL_DOWN_FIELDS: attributes only — an amount merged down would be counted once per row),
+    and a warning names the rows so a merge drawn by mistake is seen."""
+
+    cols = {c.index: c for c in header.columns if c.field in rules.FILL_DOWN_FIELDS}
+    merges = [(r0, c0, r1) for r0, c0, r1, c1 in raw.merges
+              if c0 == c1 and c0 in cols and r1 > r0 and r0 > header.structure_end and r1 < len(raw.rows)]
+    if not merges or raw.frame is None:
+        return
+    frame = raw.frame
+    for r0, j, r1 in merges:
+        value = raw.rows[r0][j]
+        if cells.is_empty(value):
+            continue
+        name = frame.columns[j]
+        frame = frame.with_columns(frame[name].scatter(list(range(r0 + 1, r1 + 1)), value))
+        col = cols[j]
+        log.add("merged_cell_filled", f"“{col.header}”第{raw.row_offset + r0 + 1}-{raw.row_offset + r1 + 1}行为合并单元格，"
+                f"按同一{col.header}“{rules.shown(str(value))}”读取每一行", row=raw.row_offset + r0 + 1,
+                column=cells.column_letter(raw.col_offset + j), header=col.header,
+                expected="确认这些项目确属同一单位；如不是，请取消合并并逐行填写")
+    raw.frame = frame
+    raw.rows = GridRows(frame)
+
+
+def _report_non_values(raw, log: ProblemLog) -> None:
+    """Every cell that holds no usable value (rules.NON_VALUE_CODES), at its cell: errors make the sheet
+    load nothing — an error value or an uncached formula is never read as a blank."""
+    for row, col, text, kind in raw.non_values:
+        if kind == "more":
+            log.add("cell_error_value", f"另有 {text} 个错误值或无计算结果的公式单元格未逐一列出",
+                    expected="可计算的公式或直接填写的数值")
+            continue
+        code, what, expected = rules.NON_VALUE_CODES[kind]
+        v = rules.shown(str(text))
+        log.add(code, what.format(v=v, n=len(str(text)), limit=rules.MAX_TEXT_CHARS), row=row,
+                column=cells.column_letter(col), expected=expected)
 
 
 def _finish(result: SheetResult, log: ProblemLog, start: int) -> SheetResult:

@@ -5,8 +5,11 @@ Safety (issue 3, point 5):
   reader see the same bytes;
 - an .xlsx whose declared uncompressed size or compression ratio is absurd (zip bomb) is refused
   from the zip directory alone, before anything is expanded;
-- the workbook's own XML (workbook.xml, its relationships) is parsed with defusedxml, and any XML part
-  that declares a DTD or entities is refused; calamine (Rust, quick-xml) never expands entities;
+- the workbook's own XML (workbook.xml, its relationships) is parsed with defusedxml;
+- before calamine is called, every member is inflated once, streaming and capped, and measured
+  (jygproj.io.bounds, issue 17): its real inflated size, a DTD or entity anywhere in it, and each
+  sheet's cells and used range from the cells' own references — a workbook calamine would need
+  gigabytes for is refused naming the sheet and the far cell; calamine never expands entities;
 - WPS .et files, password-protected workbooks and web pages saved as .xls get a clear error telling
   the user to save the file as .xlsx.
 
@@ -19,6 +22,7 @@ from __future__ import annotations
 import io
 import re
 import struct
+import threading
 import zipfile
 import zlib
 from collections.abc import Sequence
@@ -27,6 +31,8 @@ from pathlib import Path
 
 import defusedxml.ElementTree as SafeET
 import fastexcel
+
+from jygproj.io import bounds, rules
 
 #: Largest workbook file accepted (bytes). A city list is a few hundred KB; a province's, some MB.
 MAX_FILE_BYTES = 256 * 1024 * 1024
@@ -126,6 +132,10 @@ class RawSheet:
     hidden_cols: frozenset = frozenset()
     merges: tuple = ()
     shape_known: bool = True
+    #: Cells that hold no value the reader can use, at their Excel coordinates (1-based row, 0-based
+    #: column, the cell's text, kind): error values and uncached formulas (bounds.SheetScan.non_values),
+    #: oversized text and control characters (rules.odd_text_cells); read_sheet reports them.
+    non_values: list = field(default_factory=list)
 
     @property
     def width(self) -> int:
@@ -191,18 +201,6 @@ def _check_zip(zf: zipfile.ZipFile) -> None:
         raise WorkbookError("encrypted", f"工作簿已加密，无法读取；{_SAVE_AS}")
     if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
         raise WorkbookError("not_excel", f"压缩包里没有 Excel 工作簿内容（缺 xl/workbook.xml）；{_SAVE_AS}")
-
-
-def _check_prologs(zf: zipfile.ZipFile) -> None:
-    """Refuse any XML part that declares a DTD or entities (XXE, billion laughs). A DTD can only stand
-    in the prolog, before the root element, so the first bytes of each part suffice."""
-    for info in zf.infolist():
-        if not info.filename.endswith((".xml", ".rels", ".vml")):
-            continue
-        with zf.open(info) as fh:
-            head = fh.read(4096)
-        if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-            raise WorkbookError("unsafe_xml", f"工作簿内部文件 {info.filename} 含 DTD/实体声明，出于安全原因拒绝读取")
 
 
 def _xlsx_sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
@@ -336,10 +334,9 @@ def _member_xml(data: bytes, zf: zipfile.ZipFile, member: str) -> bytes:
     return zf.read(member)
 
 
-def _xlsx_shape(data: bytes, zf: zipfile.ZipFile, member: str) -> SheetShape:
+def _xlsx_shape(xml: bytes) -> SheetShape:
     """Hidden rows and columns and merged ranges of one sheet, from its XML; the regular expressions
     run only when the XML holds ``hidden=`` or ``<mergeCell`` at all (most sheets hold neither)."""
-    xml = _member_xml(data, zf, member)
     hidden_rows: set[int] = set()
     hidden_cols: set[int] = set()
     merges: list[tuple[int, int, int, int]] = []
@@ -408,13 +405,18 @@ def sheet_shapes(opened: "OpenedWorkbook") -> dict[str, SheetShape]:
     """Sheet name → its shape; a sheet that cannot be examined gets UNKNOWN_SHAPE (never an error:
     the cells are still read, and the sheet says its hidden rows were not checked)."""
     out: dict[str, SheetShape] = {}
+    opened.scanned.wait()  # the bounded scan (bound_workbook) inflated the XML once already
     if opened.kind == "xlsx":
+        if opened.scan is None:  # refused by the scan: nothing more is read
+            return out
         for name, member in opened.parts.items():
             try:
-                if opened.zf.getinfo(member).file_size > SHAPE_SCAN_MAX_BYTES:
+                xml = opened.scan.xml.get(member)
+                size = len(xml) if xml is not None else opened.zf.getinfo(member).file_size
+                if size > SHAPE_SCAN_MAX_BYTES:
                     out[name] = _xlsx_head_shape(opened.zf, member)
                 else:
-                    out[name] = _xlsx_shape(opened.data, opened.zf, member)
+                    out[name] = _xlsx_shape(xml if xml is not None else _member_xml(opened.data, opened.zf, member))
             except Exception:  # noqa: BLE001 - a nicety of layout, never a reason to refuse the cells
                 out[name] = UNKNOWN_SHAPE
         return out
@@ -451,11 +453,14 @@ class OpenedWorkbook:
     parts: dict[str, str]
     sheets: list  # [(name, fastexcel sheet)]
     shapes: dict = field(default_factory=dict)  # sheet name → SheetShape
+    #: What the bounded scan measured (bounds.Scan); None until it ran, or when it refused the file.
+    scan: object = None
+    scanned: threading.Event = field(default_factory=threading.Event)
 
 
 def check_workbook(path: Path) -> OpenedWorkbook:
-    """The file's bytes and every check made before calamine sees them (kind, zip bomb, DTDs, sheet
-    parts); no sheet parsed yet. Raises WorkbookError. Pure Python: the loader runs it in the reading
+    """The file's bytes and the checks of its zip directory (kind, declared zip bomb, sheet parts);
+    no member inflated, no sheet parsed yet (bound_workbook then parse_sheets). Raises WorkbookError. Pure Python: the loader runs it in the reading
     thread, where each file read or inflate would otherwise hand the GIL back and wait for it."""
     data = read_bytes(path)
     kind = _check_bytes_kind(path, data)
@@ -467,13 +472,30 @@ def check_workbook(path: Path) -> OpenedWorkbook:
         except zipfile.BadZipFile as exc:
             raise WorkbookError("not_excel", f"文件已损坏，无法作为 .xlsx 打开；{_SAVE_AS}") from exc
         _check_zip(zf)
-        _check_prologs(zf)
         parts = _xlsx_sheet_parts(zf)
-    return OpenedWorkbook(path, data, kind, zf, parts, [])
+    opened = OpenedWorkbook(path, data, kind, zf, parts, [])
+    if kind != "xlsx":
+        opened.scanned.set()
+    return opened
+
+
+def bound_workbook(opened: OpenedWorkbook) -> OpenedWorkbook:
+    """The bounded scan of an .xlsx (jygproj.io.bounds: real inflated sizes, DTDs anywhere, cells and
+    used ranges from the cells' own references), before calamine is called. Raises WorkbookError."""
+    try:
+        if opened.kind == "xlsx" and opened.scan is None:
+            opened.scan = bounds.scan_xlsx(opened.data, opened.zf, opened.parts)
+    except bounds.BoundsError as exc:
+        raise WorkbookError(exc.code, exc.message, exc.expected) from None
+    finally:
+        opened.scanned.set()
+    return opened
 
 
 def parse_sheets(opened: OpenedWorkbook) -> OpenedWorkbook:
-    """calamine's parse of every sheet of a checked workbook (without the GIL). Raises WorkbookError."""
+    """calamine's parse of every sheet of a checked workbook (without the GIL), after the bounded
+    scan. Raises WorkbookError."""
+    bound_workbook(opened)
     try:
         reader = fastexcel.read_excel(opened.data)
     except Exception as exc:  # calamine's errors are one class; read the message for the cause
@@ -531,6 +553,10 @@ def finish_workbook(opened: OpenedWorkbook) -> list[RawSheet]:
                 off = 0
             raw.row_offset = off
             raw.set_shape(opened.shapes.get(name, UNKNOWN_SHAPE))
+            raw.non_values = rules.odd_text_cells(frame, raw.row_offset, col_offset)
+        scanned = opened.scan.sheets.get(parts.get(name)) if opened.scan is not None else None
+        if scanned is not None:
+            raw.non_values = scanned.non_values + raw.non_values
         out.append(raw)
     return out
 
