@@ -191,6 +191,7 @@ class Results:
     left_out: pl.DataFrame | None = None  # sheets not loaded for errors (runs.left_out_sheets)
     rule_notes: dict[str, str] = field(default_factory=dict)  # warning rules not evaluated, and why
     rule_names: dict[str, str] = field(default_factory=dict)  # warning rule id -> its name (alert_rules.yaml)
+    sample_data: bool = False  # the inputs are the embedded sample (catalogue.SAMPLE_MARK): every output says so
 
 
 @dataclass
@@ -207,6 +208,8 @@ class Review:
     letter_requests: dict[str, list[str]] = field(default_factory=dict)  # unit -> 工作要求
     letter_triggers: dict[str, str] = field(default_factory=dict)  # unit -> 项目推进落实慢 …
     left_out: pl.DataFrame | None = None  # sheets left out for errors: the report says so first
+    answer: dict[str, Any] = field(default_factory=dict)  # the first screen's figures (review_text.answer)
+    sample_data: bool = False  # made from the embedded sample: marked so on the first screen
 
 
 def scope_to_unit(projects: pl.DataFrame, unit: str | None) -> set[str] | None:
@@ -245,7 +248,7 @@ def build_review(inputs: Inputs, params: ReviewParams) -> Review:
                   review_text.narrative(s, results),
                   results.frames, letter_units=results.letter_units, followups=results.followups,
                   letter_requests=results.letter_requests, letter_triggers=results.letter_triggers,
-                  left_out=results.left_out)
+                  left_out=results.left_out, answer=review_text.answer(s, results), sample_data=results.sample_data)
 
 
 def calculate(inputs: Inputs, params: ReviewParams) -> Results:
@@ -351,6 +354,11 @@ def calculate(inputs: Inputs, params: ReviewParams) -> Results:
         completion=comp, target_checks=checks, requirements=reqs, requirement_items=items, practice_pace=pace_ref,
         practice_settings=practice_settings(inputs), plan_sizes=sizes, completion_by_unit=by_unit,
         unit_ytd=unit_ytd,
+        # the first screen: who is furthest behind the 序时计划 (万元), a project counted once
+        units_behind=completion.most_behind(unit_ytd, "responsible_unit"),
+        projects_behind=completion.most_behind(
+            detail.filter(pl.col("period") == "YTD").join(projects.select("project_id", "name", "responsible_unit"),
+                                                          on="project_id", how="left"), "project_id"),
         project_detail=detail, s_curve=curve, monthly=monthly,
         start_rates=rates, start_requirements=start_summary, start_misses=misses, growth=growth_frame,
         alerts=warn, alerts_previous=before, worst=worst, movements=moves,
@@ -377,6 +385,7 @@ def calculate(inputs: Inputs, params: ReviewParams) -> Results:
         letter_requests=requests, letter_triggers=dict(zip(units_due["responsible_unit"], units_due["triggers"])),
         left_out=runs.left_out_sheets(ds), rule_notes=alerts.evaluation_notes(projects, progress, inputs.rules),
         rule_names={r.id: r.name for r in inputs.rules.rules.values()},
+        sample_data=inputs.catalogue is not None and inputs.catalogue.is_sample,
     )
 
 

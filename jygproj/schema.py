@@ -673,6 +673,14 @@ REPORT_LABELS: dict[str, str] = {
     **SCORE_LABELS,
     # …except where a shared word would mislead in these tables
     "period": "期间",
+    "value": "数值",  # (COLUMN_LABELS' 发现的值 is a loader problem's cell: cell_value below)
+    "cell_value": "单元格原值",
+    # a cell's place as readers see it (report.tables.sources): 《文件》“工作表”第N行
+    "source": "来源",
+    "figure_source": "完成数来源",
+    "plan_source": "计划数来源",
+    "thresholds": "阈值",
+    "sha256": "文件校验值",
 }
 
 #: Codes in report columns → Chinese (labelled by jygproj.report.tables.labelled).
