@@ -234,7 +234,7 @@ def warnings_chart(
         .mark_bar()
         .encode(
             y=alt.Y("责任单位:N", sort=totals[unit_col].to_list(), title=None),
-            x=alt.X("项目数:Q", title="预警数", axis=alt.Axis(format="d", values=list(range(0, most + step, step)))),
+            x=alt.X("项目数:Q", title="项目数（个）", axis=alt.Axis(format="d", values=list(range(0, most + step, step)))),
             color=alt.Color("预警等级:N", sort=order, scale=alt.Scale(domain=order, range=colour_range),
                             title=None),
             order=alt.Order("stack:Q", sort="ascending"),

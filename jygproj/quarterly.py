@@ -420,11 +420,11 @@ def practice_settings(inputs: Inputs) -> pl.DataFrame:
     lr = inputs.letter_rules or supervision.load_letter_rules()
     rows = [
         ("序时进度（季节性施工曲线）", "年初至今计划、项目序时进度、未到期的年度要求的参考进度",
-         "各月占全年施工量的比例（seasonal_profile.yaml）", str(seasonal.get("source", ""))),
+         "各月占全年施工量的比例（参考数据：季节性施工曲线）", str(seasonal.get("source", ""))),
         ("序时进度（方案分季度安排）", "全省重点投资项目的序时进度（方案二(二)给出分季度目标）",
          "按方案各季度目标占全年之比，季度内按季节性施工曲线", "方案二(二)"),
         ("清单季度计划", "各清单季度计划：清单给出分季度计划的按清单，否则按季节性施工曲线分解年度计划",
-         "本工具推算（参考）", "各清单工作簿；seasonal_profile.yaml"),
+         "本工具推算（参考）", "各清单工作簿；季节性施工曲线"),
     ]
     rows += [(f"预警规则：{r['name']}", "红黄蓝预警（二(八)“严格落实平台红黄蓝预警机制”）", r["thresholds"], r["source"])
              for r in alerts.rules_table(inputs.rules).iter_rows(named=True)]
@@ -440,7 +440,7 @@ def practice_settings(inputs: Inputs) -> pl.DataFrame:
          f"{inputs.rules.label(lr.warning_level)}", lr.source),
         ("观摩评比推荐", "观摩评比（二(九)）",
          f"不推荐{'、'.join(inputs.rules.label(x) for x in inputs.ranking_rules.exclude_levels)}项目；前{inputs.ranking_rules.top_n}名",
-         "ranking.yaml（市发展改革委设定）"),
+         "观摩评比评分规则（市发展改革委设定）"),
         ("优先支持单位", "优先支持（三(三)）", "全年结束前以序时进度代替“超额完成年度目标”", "本工具设定（参考）"),
     ]
     return pl.DataFrame(rows, schema=["setting", "used_for", "value", "source"], orient="row")

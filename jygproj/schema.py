@@ -878,6 +878,14 @@ PROVENANCE_TABLE_LABELS: dict[str, str] = {
     "reference": "参考数据", "followup_replies": "整改反馈", "followup_closures": "销号记录",
 }
 #: Severity of a problem (schema.PROBLEMS.severity) in words.
+#: Columns of report tables that hold a warning level (red/yellow/blue, ALERT_LEVELS).
+LEVEL_COLUMNS = ("level", "from_level", "to_level", "level_first", "level_now")
+
+#: The reference files a review reads (data/reference/<stem>.yaml) as readers name them (数据来源).
+REFERENCE_FILE_LABELS: dict[str, str] = {
+    "targets": "工作方案（目标、要求与时限）", "seasonal_profile": "季节性施工曲线", "alert_rules": "预警与提醒函规则",
+    "ranking": "观摩评比评分规则", "issue_categories": "要素保障问题分类", "followups": "督办规则",
+}
 PROBLEM_SEVERITY_LABELS: dict[str, str] = {"error": "错误", "warning": "警告"}
 #: Events of an item's history.
 FOLLOWUP_EVENT_LABELS: dict[str, str] = {

@@ -10,7 +10,7 @@ from typing import Any, Mapping
 import polars as pl
 
 from jygproj.report import formats
-from jygproj.schema import ALERT_LEVELS, REPORT_LABELS
+from jygproj.schema import ALERT_LEVELS, LEVEL_COLUMNS, REPORT_LABELS
 
 #: The report's styles, screen and print: numbers right-aligned, warning levels as coloured badges,
 #: charts at the page's width; printed on A4 landscape (the widest table, 15 columns, fits its width;
@@ -69,7 +69,6 @@ table.jyg th.num { text-align: right; }
 }
 """
 
-_LEVEL_COLUMNS = ("level", "from_level", "to_level", "level_first", "level_now")
 _LEVEL_CODES = {**{k: k for k in ALERT_LEVELS}, **{v: k for k, v in ALERT_LEVELS.items()}}
 #: Text that is a figure (1,234.56 / −3.2 / 12.0（10.3–12.7） / —): right-aligned like the numbers.
 _NUMBERISH = re.compile(r"^[−+\-]?[\d,.]+%?(（[\d,.–\-%]+）)?$|^—$")
@@ -101,7 +100,7 @@ def _numeric_columns(frame: pl.DataFrame) -> set[str]:
 
 def _td(col: str, v: Any, numeric: bool) -> str:
     text = formats.cell(col, v)
-    if col in _LEVEL_COLUMNS and v is not None and str(v) in _LEVEL_CODES:
+    if col in LEVEL_COLUMNS and v is not None and str(v) in _LEVEL_CODES:
         return f"<td>{badge(str(v), text)}</td>"
     return f"<td class='num'>{html.escape(text)}</td>" if numeric else f"<td>{html.escape(text)}</td>"
 

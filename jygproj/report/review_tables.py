@@ -14,6 +14,7 @@ from jygproj.report import followup_report
 from jygproj.report.formats import date_zh
 from jygproj.report.tables import Table, codes_in_words, file_names, labelled, sources, with_source, without_codes
 from jygproj.schema import (LISTS, PACE_BASIS_LABELS, PERIOD_LABELS, PROBLEM_SEVERITY_LABELS, PROVENANCE_TABLE_LABELS,
+                            REFERENCE_FILE_LABELS, LEVEL_COLUMNS,
                             READING_NAMES, REMINDER_KIND_LABELS, SCOPE_LABELS, WAN_PER_YI)
 
 SCOPES = {**LISTS, **SCOPE_LABELS}
@@ -353,6 +354,22 @@ def supervision_tables(r: "Results") -> dict[str, Table]:
     }
 
 
+def level_words(frame: pl.DataFrame, labels: dict[str, str]) -> pl.DataFrame:
+    """Warning level codes as the rules name them (红色预警…), in whichever level columns a table has."""
+    cols = [c for c in LEVEL_COLUMNS if c in frame.columns]
+    return frame.with_columns(pl.col(c).cast(pl.String).replace(labels) for c in cols) if cols else frame
+
+
+def reference_names(provenance: pl.DataFrame) -> pl.DataFrame:
+    """The reference files of the 数据来源 table by what they hold (参考数据：预警与提醒函规则), not their
+    machine names; the checksum beside each still identifies the file."""
+    stem = pl.col("source_file").str.extract(r"([^/\\]+)\.ya?ml$").str.replace(r"_\d{4}$", "")
+    return provenance.with_columns(
+        pl.when(pl.col("table") == "reference")
+        .then(pl.lit("参考数据：") + stem.replace_strict(REFERENCE_FILE_LABELS, default="其他参考数据"))
+        .otherwise(pl.col("source_file")).alias("source_file"))
+
+
 def all_tables(r: "Results", provenance: pl.DataFrame, headline: pl.DataFrame) -> dict[str, Table]:
     """Every table of the review, in the report's order (the Excel workbook's sheets)."""
     p = r.params
@@ -365,11 +382,14 @@ def all_tables(r: "Results", provenance: pl.DataFrame, headline: pl.DataFrame) -
         "要素类别汇总", f"截至{date_zh(p.as_of_date)}各类要素保障问题涉及项目数{scope_note(p.unit)}",
         r.frames["factor_totals"].select("category_label", "projects"), unit="个", total_row=False)
     tables["provenance"] = Table("数据来源", "数据来源：读取的工作簿、工作表、行数与校验值",
-                                 labelled(provenance, {"table": PROVENANCE_TABLE_LABELS}), unit=None, shown_rows=15)
+                                 labelled(reference_names(provenance), {"table": PROVENANCE_TABLE_LABELS}), unit=None,
+                                 shown_rows=15)
     if r.left_out is not None:  # always shown: "无" says the inputs had no error
         tables["left_out"] = Table("未载入工作表", "因错误未载入的工作表及其内容（行数、金额）",
                                    labelled(r.left_out.rename({"file": "source_file", "sheet": "source_sheet"}),
                                             {"list": SCOPES}), unit=None)
+    for table in tables.values():  # warning levels in the rules' words, in every table (HTML and Excel)
+        table.frame = level_words(table.frame, r.level_labels)
     problems = r.problems
     if problems is not None and problems.height:
         tables["problems"] = Table("读取问题", "读取工作簿时发现的问题（含跨清单不一致）",
