@@ -334,7 +334,7 @@ def test_excel_sheets_print_legibly_on_a4(run):
             continue  # the reply forms and the closure template have their own form (jygproj.followups.form)
         for ws in openpyxl.load_workbook(path).worksheets:
             setup = ws.page_setup
-            assert setup.paperSize == ws.PAPERSIZE_A4, ws.title
+            assert int(setup.paperSize) == int(ws.PAPERSIZE_A4), ws.title
             assert ws.sheet_properties.pageSetUpPr.fitToPage and setup.fitToHeight == 0, ws.title
             printable = PORTRAIT_PX if setup.orientation == "portrait" else LANDSCAPE_PX
             scale = printable * setup.fitToWidth / sheet_width_px(ws)

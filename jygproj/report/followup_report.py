@@ -13,7 +13,7 @@ import polars as pl
 from jygproj.catalogue import FOLLOWUP_FOLDER
 from jygproj.followups.items import RED
 from jygproj.report.formats import date_zh
-from jygproj.report.tables import Table, sources, without_codes
+from jygproj.report.tables import Table, without_codes
 from jygproj.schema import (
     ALERT_LEVELS, FOLLOWUP_CLOSED_BY_LABELS, FOLLOWUP_EVENT_LABELS, FOLLOWUP_MOVEMENT_LABELS,
     FOLLOWUP_STATUS_LABELS, PROBLEM_SEVERITY_LABELS, QUARTER_LABELS, REMINDER_KIND_LABELS,
@@ -105,8 +105,8 @@ def tables(r: "Results") -> dict[str, Table]:
                         "closed_on", "closed_by_label", "closure_reason",
                         pl.col("reply_file").map_elements(shown_file, return_dtype=pl.String).alias("source_file"),
                         pl.col("reply_sheet").alias("source_sheet"), pl.col("reply_row").alias("source_row"))
-            .pipe(sources, names=False),
-            unit=None, notes=("“来源”为单位最近一次反馈所在的反馈表及行。",), shown_rows=12,
+,
+            unit=None, notes=("“来源文件/来源工作表/来源行号”为单位最近一次反馈所在的反馈表及行。",), shown_rows=12,
             shown_columns=("item_id", "status_label", "overdue", "responsible_unit", "name", "problem",
                            "reply_deadline", "level_now")),
         "followups_by_unit": Table(
@@ -122,7 +122,7 @@ def tables(r: "Results") -> dict[str, Table]:
                           pl.col("event").replace_strict(FOLLOWUP_EVENT_LABELS, return_dtype=pl.String)
                           .alias("event_label"))
             .select("item_id", "responsible_unit", "name", "on", "review", "event_label", "text", "source_file",
-                    "source_sheet", "source_row").pipe(sources, names=False), unit=None, shown_rows=15),
+                    "source_sheet", "source_row"), unit=None, shown_rows=15),
     }
     out["followup_problems"] = Table(
         "督办反馈问题", "读取督办反馈表、销号记录时发现的问题（文件、工作表、行、列见说明）",

@@ -142,7 +142,7 @@ def display_table(frame: pl.DataFrame, *, labels: Mapping[str, str] = REPORT_LAB
 
 def show_frame(frame: pl.DataFrame, title: str, *, unit: str | None = None,
                labels: Mapping[str, str] = REPORT_LABELS, max_rows: int = 60, sheet: str | None = None,
-               columns: tuple[str, ...] = ()) -> None:
+               columns_left_out: int = 0) -> None:
     """Display a table with its title and unit; an empty one says so (never a blank)."""
     from IPython.display import Markdown, display
 
@@ -153,9 +153,8 @@ def show_frame(frame: pl.DataFrame, title: str, *, unit: str | None = None,
         frame = frame.with_columns(pl.struct("value", "unit").map_elements(
             lambda r: formats.by_unit(r["value"], r["unit"]), return_dtype=pl.String).alias("value"))
     caption = title + (f"（单位：{unit}）" if unit else "")
-    shown = frame.select([c for c in columns if c in frame.columns]) if columns else frame
-    display(display_table(shown, labels=labels, max_rows=max_rows, caption=caption, sheet=sheet,
-                          columns_left_out=frame.width - shown.width))
+    display(display_table(frame, labels=labels, max_rows=max_rows, caption=caption, sheet=sheet,
+                          columns_left_out=columns_left_out))
 
 
 def say(*paragraphs: str) -> None:

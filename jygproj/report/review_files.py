@@ -14,6 +14,7 @@ from jygproj import letters, paths
 from jygproj.export import Sheet, write_workbook
 from jygproj.report import html
 from jygproj.report.formats import date_zh
+from jygproj.report.tables import sources
 from jygproj.schema import FOLLOWUP_LABELS, QUARTER_LABELS, REPORT_LABELS
 
 if TYPE_CHECKING:
@@ -26,8 +27,10 @@ def show(review: "Review", key: str, max_rows: int | None = None) -> None:
     if table is None:
         html.say("*（本节无数据）*")
         return
-    html.show_frame(table.frame, table.title, unit=table.unit, max_rows=max_rows or table.shown_rows,
-                    labels=labels(review), sheet=table.name, columns=table.shown_columns)
+    shown = [c for c in table.shown_columns if c in table.frame.columns] or table.frame.columns
+    html.show_frame(sources(table.frame.select(shown)), table.title, unit=table.unit,
+                    max_rows=max_rows or table.shown_rows, labels=labels(review), sheet=table.name,
+                    columns_left_out=table.frame.width - len(shown))
 
 
 def labels(review: "Review") -> dict[str, str]:

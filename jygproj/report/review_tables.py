@@ -12,7 +12,7 @@ import polars as pl
 
 from jygproj.report import followup_report
 from jygproj.report.formats import date_zh
-from jygproj.report.tables import Table, codes_in_words, file_names, labelled, sources, with_source, without_codes
+from jygproj.report.tables import Table, codes_in_words, file_names, labelled, with_source, without_codes
 from jygproj.schema import (LISTS, PACE_BASIS_LABELS, PERIOD_LABELS, PROBLEM_SEVERITY_LABELS, PROVENANCE_TABLE_LABELS,
                             REFERENCE_FILE_LABELS, LEVEL_COLUMNS,
                             READING_NAMES, REMINDER_KIND_LABELS, SCOPE_LABELS, WAN_PER_YI)
@@ -101,7 +101,7 @@ def completion_tables(r: "Results") -> dict[str, Table]:
                              "rate_pct", "annual_rate_pct").sort("rate_pct", nulls_last=True),
         total_row=True, total_ratios={"rate_pct": ("completed_wan", "plan_wan"),
                                       "annual_rate_pct": ("completed_wan", "annual_plan_wan")})
-    detail = sources(labelled(
+    detail = file_names(labelled(
         f["project_detail"].join(r.projects.select("project_id", "name", "responsible_unit"), on="project_id",
                                  how="left")
         .select("project_id", "name", "responsible_unit", pl.col("list").cast(pl.String), "nature",
@@ -290,7 +290,7 @@ def warning_tables(r: "Results") -> dict[str, Table]:
         "latest_weekly": Table(
             "最新周调度", f"最新周调度（{'、'.join(week_words(sorted(f['latest_weekly']['period'].unique().to_list())))}；"
                           "周调度数仅供参考，不计入月度统计、图表和提醒函）",
-            sources(labelled(f["latest_weekly"].join(names, on="project_id", how="left").select(
+            file_names(labelled(f["latest_weekly"].join(names, on="project_id", how="left").select(
                 "project_id", "name", "responsible_unit", pl.col("list").alias("scope"),
                 pl.col("period").str.replace(r"^(\d{4})-W0?(\d+)$", "${1}年第${2}周"), "period_end",
                 "completed_ytd_wan", "reported_at", "source_file", "source_sheet", "source_row"))), shown_rows=10),
@@ -340,12 +340,13 @@ def supervision_tables(r: "Results") -> dict[str, Table]:
                                                       "reasons"),
                            unit="个", total_row=True),
         "reminder_facts": Table("提醒函事实", "提醒函所列事实（逐项，含数据来源）",
-                                sources(labelled(f["reminder_facts"].with_columns(
+                                file_names(labelled(f["reminder_facts"].with_columns(
                                     pl.col("kind").replace(REMINDER_KIND_LABELS).alias("kind_label"))
                                     .select("responsible_unit", "kind_label", "project_id", "list", "fact", "gap_wan",
                                             "figure_file", "figure_sheet", "figure_row", "plan_file", "plan_sheet",
                                             "plan_row", "project_ids"))), unit=None, shown_rows=12,
-                                shown_columns=("responsible_unit", "kind_label", "fact", "gap_wan", "figure_source")),
+                                shown_columns=("responsible_unit", "kind_label", "fact", "gap_wan", "figure_file", "figure_sheet",
+                                               "figure_row")),
         "priority_support": Table("优先支持单位", f"责任单位序时进度与优先支持资格（{on}；参考）",
                                   f["priority_support"], total_row=False,
                                   shown_columns=("responsible_unit", "projects", "projects_on_pace", "planned_to_date_wan",

@@ -37,7 +37,7 @@ def labelled(frame: pl.DataFrame, extra: Mapping[str, Mapping[str, str]] | None 
 def with_source(frame: pl.DataFrame, projects: pl.DataFrame) -> pl.DataFrame:
     """Append the project register's source (file, sheet, row) to a per-project table."""
     src = projects.select("project_id", "source_file", "source_sheet", "source_row").unique("project_id")
-    return sources(frame.join(src, on="project_id", how="left"))
+    return file_names(frame.join(src, on="project_id", how="left"))
 
 
 #: Columns that hold a workbook's path: readers see the file's name, never a machine path.
@@ -47,7 +47,8 @@ FILE_COLUMNS = ("source_file", "figure_file", "plan_file", "used_file", "other_f
 def file_names(frame: pl.DataFrame) -> pl.DataFrame:
     """The workbook columns of a table as file names (《…》 in the data folder), not paths."""
     cols = [c for c in FILE_COLUMNS if c in frame.columns and frame.schema[c] == pl.String]
-    return frame.with_columns(pl.col(c).str.replace(r"^.*[/\\]", "") for c in cols) if cols else frame
+    # an absolute path (POSIX or Windows) loses its folders; a place in the data folder (督办反馈/…) stays
+    return frame.with_columns(pl.col(c).str.replace(r"^(?:[A-Za-z]:)?[/\\].*[/\\]", "") for c in cols) if cols else frame
 
 
 #: (file, sheet, row) column triples of the per-project tables → the one column naming the cell's row
@@ -56,11 +57,10 @@ SOURCE_TRIPLES = {"source": ("source_file", "source_sheet", "source_row"),
                   "plan_source": ("plan_file", "plan_sheet", "plan_row")}
 
 
-def sources(frame: pl.DataFrame, *, names: bool = True) -> pl.DataFrame:
-    """Each (file, sheet, row) triple as one reader's reference: 《文件名》“工作表”第N行 — the workbook's
-    name, never its path (the columns keep their place; a row without a file is empty). ``names``
-    False: the file columns are already as readers see them (督办反馈/…)."""
-    frame = file_names(frame) if names else frame
+def sources(frame: pl.DataFrame) -> pl.DataFrame:
+    """Each (file, sheet, row) triple as one reader's reference for the HTML report: 《文件名》“工作表”
+    第N行 in the file column's place (the Excel sheets keep the three columns, to filter and check)."""
+    frame = file_names(frame)
     for out, (f, sh, row) in SOURCE_TRIPLES.items():
         if not {f, sh, row} <= set(frame.columns):
             continue
