@@ -24,8 +24,10 @@ table.jyg th { background: #edf2f7; font-weight: 600; padding: 4px 6px; vertical
   min-width: 4.5em; max-width: 16em; }
 table.jyg td { padding: 3px 6px; vertical-align: top; max-width: 28em; overflow-wrap: anywhere; }
 table.jyg tbody tr:nth-child(even) { background: #f7fafc; }
+table.jyg td, table.jyg th { text-align: left; }  /* (JupyterLab's own style right-aligns every cell) */
 table.jyg td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 table.jyg th.num { text-align: right; }
+table.jyg caption { text-align: left; }
 .lvl { display: inline-block; padding: 0 6px; border-radius: 3px; color: #fff; white-space: nowrap;
   font-size: 12px; line-height: 18px; }
 .lvl-red { background: #c53030; } .lvl-yellow { background: #b7791f; } .lvl-blue { background: #2b6cb0; }
