@@ -24,7 +24,8 @@ table.jyg th { background: #edf2f7; font-weight: 600; padding: 4px 6px; vertical
   min-width: 4.5em; max-width: 16em; }
 table.jyg td { padding: 3px 6px; vertical-align: top; max-width: 28em; overflow-wrap: anywhere; }
 table.jyg tbody tr:nth-child(even) { background: #f7fafc; }
-table.jyg td, table.jyg th { text-align: left; }  /* (JupyterLab's own style right-aligns every cell) */
+/* JupyterLab right-aligns every cell (:not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon td): text goes left */
+table.jyg td:not(.num), table.jyg th:not(.num) { text-align: left; }
 table.jyg td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 table.jyg th.num { text-align: right; }
 table.jyg caption { text-align: left; }
