@@ -73,6 +73,7 @@ def completion_chart(
     quarter_col: str = "quarter",
     planned_col: str = "planned_wan",
     completed_col: str = "completed_wan",
+    panel_width: int = 200,
 ) -> alt.FacetChart:
     """Planned vs completed investment by list and quarter, one panel per list.
 
@@ -105,7 +106,7 @@ def completion_chart(
                             scale=alt.Scale(range=["#a0aec0", "#2f855a"]), title=None),
             tooltip=["清单:N", "季度:N", "口径:N", alt.Tooltip("亿元:Q", format=AMOUNT_FORMAT)],
         )
-        .properties(width=200, height=150)
+        .properties(width=panel_width, height=170)
         .facet(facet=alt.Facet("清单:N", sort=list_order, title=None), columns=3)
     )
     return _base(chart, title)
@@ -120,16 +121,58 @@ def growth_chart(
     value_col: str = "cum_wan",
     dashed: tuple[str, ...] = (),
     year: int | None = None,
+    zero: bool = True,
+    width: int = WIDTH,
 ) -> alt.LayerChart:
     """Cumulative FAI (1-X月) against the paths to the 12% goal, one line per series.
 
     ``frame``: long form, one row per month (1–12) and series (e.g. 实际累计, 总量口径路径,
     增速口径路径, 预测); values in 万元, summed per month and series. Series named in ``dashed``
-    (paths, projections) are drawn dashed.
+    (paths, projections) are drawn dashed. ``zero`` False: the axis spans the data, so a gap of a
+    few 亿 near the end of a 100亿 path is visible (the quarterly report's chart).
     """
     _require(frame, [month_col, series_col, value_col], "growth_chart")
     agg = _monthly(frame, month_col, series_col, value_col, year)
-    return _base(_lines(agg, dashed, "累计（亿元）"), title)
+    return _base(_lines(agg, dashed, "累计（亿元）", zero=zero, width=width), title)
+
+
+def cum_growth_chart(
+    frame: pl.DataFrame,
+    *,
+    target_pct: float,
+    title: str = "全市固定资产投资累计增速与12%目标（%）",
+    target_label: str = "目标：累计增长12%",
+    month_col: str = "month",
+    series_col: str = "series",
+    value_col: str = "growth_pct",
+    dashed: tuple[str, ...] = (),
+    year: int | None = None,
+    width: int = WIDTH,
+) -> alt.LayerChart:
+    """Cumulative growth (%, 1-X月 on the same months of last year) against the goal's line — the
+    standard chart of a growth target. ``frame``: long form (month, series, growth_pct), months 2–12
+    (January has no published figure); series in ``dashed`` (the projection) drawn dashed; the
+    target drawn as a red rule labelled ``target_label``."""
+    _require(frame, [month_col, series_col, value_col], "cum_growth_chart")
+    y = year or 2000
+    data = frame.select(pl.date(y, pl.col(month_col), 1).alias("月份"), pl.col(series_col).alias("口径"),
+                        pl.col(value_col).alias("增速"))
+    series = list(dict.fromkeys(data["口径"].to_list()))
+    base = alt.Chart(data).encode(
+        x=alt.X("月份:T", title=None, axis=alt.Axis(format=MONTH_FORMAT, tickCount="month"),
+                scale=alt.Scale(domain=[f"{y}-02-01", f"{y}-12-01"])),
+        y=alt.Y("增速:Q", title="累计增速（%）", scale=alt.Scale(zero=False), axis=alt.Axis(format=".1f")),
+        color=alt.Color("口径:N", sort=series, title=None),
+        strokeDash=alt.StrokeDash("口径:N", sort=series, title=None, legend=None,
+                                  scale=alt.Scale(domain=series, range=[[6, 4] if s in dashed else [1, 0] for s in series])),
+        tooltip=[alt.Tooltip("月份:T", format="%Y年%-m月"), "口径:N", alt.Tooltip("增速:Q", format=".1f")],
+    )
+    rule = alt.Chart(pl.DataFrame({"增速": [target_pct], "label": [target_label]})).encode(y="增速:Q")
+    layers = [base.mark_line(strokeWidth=2.5), base.mark_point(size=30, filled=True),
+              rule.mark_rule(color=LEVEL_COLOURS["red"], strokeWidth=1.5, strokeDash=[2, 2]),
+              rule.mark_text(align="left", dx=4, dy=-7, color=LEVEL_COLOURS["red"], fontSize=12)
+              .encode(text="label:N", x=alt.value(0))]
+    return _base(alt.layer(*layers).properties(width=width, height=HEIGHT), title)
 
 
 def s_curve_chart(
@@ -157,6 +200,7 @@ def warnings_chart(
     level_labels: dict[str, str] | None = None,
     level_colours: dict[str, str] | None = None,
     top: int = 20,
+    width: int = WIDTH - 160,
 ) -> alt.Chart:
     """Count of warnings by responsible unit and level, stacked horizontal bars.
 
@@ -166,6 +210,7 @@ def warnings_chart(
     _require(frame, [unit_col, level_col], "warnings_chart")
     labels = level_labels or ALERT_LEVELS
     colours = level_colours or LEVEL_COLOURS
+    codes = list(reversed(list(labels)))  # most severe first: legend and stack (left to right) alike
     counts = (
         frame.with_columns(pl.col(unit_col).fill_null("（未填责任单位）"), pl.col(level_col).cast(pl.String))
         .group_by(unit_col, level_col)
@@ -177,23 +222,25 @@ def warnings_chart(
         pl.col(unit_col).alias("责任单位"),
         pl.col(level_col).replace(labels).alias("预警等级"),
         pl.col("count").alias("项目数"),
+        pl.col(level_col).replace_strict({k: i for i, k in enumerate(codes)}, default=len(codes),
+                                         return_dtype=pl.Int32).alias("stack"),
     )
     most = int(totals["total"].max() or 1)
     step = max(1, -(-most // 10))  # whole-number ticks, at most about ten of them
-    order = [labels.get(k, k) for k in reversed(list(labels))]  # most severe first
-    colour_range = [colours.get(k, "#718096") for k in reversed(list(labels))]
+    order = [labels.get(k, k) for k in codes]
+    colour_range = [colours.get(k, "#718096") for k in codes]
     chart = (
-        alt.Chart(agg.select("责任单位", "预警等级", "项目数", "total"))
+        alt.Chart(agg.select("责任单位", "预警等级", "项目数", "total", "stack"))
         .mark_bar()
         .encode(
             y=alt.Y("责任单位:N", sort=totals[unit_col].to_list(), title=None),
-            x=alt.X("项目数:Q", title="预警数", axis=alt.Axis(format="d", values=list(range(0, most + step, step)))),
+            x=alt.X("项目数:Q", title="项目数（个）", axis=alt.Axis(format="d", values=list(range(0, most + step, step)))),
             color=alt.Color("预警等级:N", sort=order, scale=alt.Scale(domain=order, range=colour_range),
                             title=None),
-            order=alt.Order("预警等级:N", sort="ascending"),
+            order=alt.Order("stack:Q", sort="ascending"),
             tooltip=["责任单位:N", "预警等级:N", alt.Tooltip("项目数:Q", format="d")],
         )
-        .properties(width=WIDTH - 160, height=alt.Step(18))
+        .properties(width=width, height=alt.Step(20))
     )
     return _base(chart, title)
 
@@ -213,11 +260,12 @@ def _monthly(frame: pl.DataFrame, month_col: str, series_col: str, value_col: st
     )
 
 
-def _lines(agg: pl.DataFrame, dashed: tuple[str, ...], y_title: str) -> alt.LayerChart:
+def _lines(agg: pl.DataFrame, dashed: tuple[str, ...], y_title: str, *, zero: bool = True,
+           width: int = WIDTH) -> alt.LayerChart:
     series = list(dict.fromkeys(agg["口径"].to_list()))
     base = alt.Chart(agg).encode(
         x=alt.X("月份:T", title=None, axis=alt.Axis(format=MONTH_FORMAT, tickCount="month")),
-        y=alt.Y("亿元:Q", title=y_title, axis=alt.Axis(format=AXIS_FORMAT)),
+        y=alt.Y("亿元:Q", title=y_title, axis=alt.Axis(format=AXIS_FORMAT), scale=alt.Scale(zero=zero)),
         color=alt.Color("口径:N", sort=series, title=None),
         strokeDash=alt.StrokeDash(
             "口径:N", sort=series, title=None, legend=None,
@@ -226,7 +274,7 @@ def _lines(agg: pl.DataFrame, dashed: tuple[str, ...], y_title: str) -> alt.Laye
         tooltip=[alt.Tooltip("月份:T", format="%Y年%-m月"), "口径:N", alt.Tooltip("亿元:Q", format=AMOUNT_FORMAT)],
     )
     return alt.layer(base.mark_line(strokeWidth=2), base.mark_point(size=25, filled=True)).properties(
-        width=WIDTH, height=HEIGHT
+        width=width, height=HEIGHT
     )
 
 

@@ -612,3 +612,13 @@ def project_detail(memberships: pl.DataFrame, monthly: pl.DataFrame, *, year: in
         .join(figure_src, on="project_id", how="left")
         .with_columns(_pct(pl.col("completed_wan"), pl.col("plan_wan")).alias("rate_pct"))
     )
+
+
+def most_behind(frame: pl.DataFrame, key: str, n: int = 5) -> pl.DataFrame:
+    """The ``n`` rows of a year-to-date completion frame (one per ``key``: a responsible unit, a
+    project) furthest behind their 序时计划 in 万元: ``behind_wan`` = plan_wan − completed_wan, only
+    those behind (> 0), largest first. A project on several lists counts once (its largest gap)."""
+    return (frame.filter(pl.col("plan_wan").is_not_null())
+            .with_columns((pl.col("plan_wan") - pl.col("completed_wan").fill_null(0.0)).alias("behind_wan"))
+            .filter(pl.col("behind_wan") > 0)
+            .sort("behind_wan", descending=True).unique(key, keep="first", maintain_order=True).head(n))

@@ -27,6 +27,7 @@ from openpyxl.utils import get_column_letter
 
 from jygproj import outputs
 from jygproj.errors import JygprojError
+from jygproj.print_setup import a4_page_setup
 from jygproj.schema import ALERT_LEVELS, COLUMN_LABELS, LISTS, NATURES
 
 AMOUNT_FORMAT = "#,##0.00"
@@ -247,8 +248,4 @@ def _write_sheet(ws, sheet: Sheet) -> None:
     for j, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(j)].width = min(max(w + 2, 8), 60)
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0  # as many pages down as the table needs
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{header_row}:{header_row}"
+    a4_page_setup(ws, header_row)  # A4, legible: jygproj.print_setup

@@ -40,15 +40,6 @@ def sample_dir(year: int) -> Path:
     return SAMPLE / str(year)
 
 
-def is_sample(folder: str | Path) -> bool:
-    """True when ``folder`` is (inside) the embedded sample data (data/sample/): outputs made from it
-    say 样例数据 (issue 15)."""
-    try:
-        Path(os.path.abspath(folder)).relative_to(SAMPLE)
-    except ValueError:
-        return False
-    return True
-
 
 def resolve(path: str | Path) -> Path:
     """The one rule for a path a user gives (command option, parameter file, notebook parameter,

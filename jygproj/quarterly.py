@@ -193,6 +193,7 @@ class Results:
     left_out: pl.DataFrame | None = None  # sheets not loaded for errors (runs.left_out_sheets)
     rule_notes: dict[str, str] = field(default_factory=dict)  # warning rules not evaluated, and why
     rule_names: dict[str, str] = field(default_factory=dict)  # warning rule id -> its name (alert_rules.yaml)
+    sample_data: bool = False  # the inputs are the embedded sample (schema.SAMPLE_MARK, catalogue.is_sample): every output says so
 
 
 @dataclass
@@ -209,6 +210,8 @@ class Review:
     letter_requests: dict[str, list[str]] = field(default_factory=dict)  # unit -> 工作要求
     letter_triggers: dict[str, str] = field(default_factory=dict)  # unit -> 项目推进落实慢 …
     left_out: pl.DataFrame | None = None  # sheets left out for errors: the report says so first
+    answer: dict[str, Any] = field(default_factory=dict)  # the first screen's figures (review_text.answer)
+    sample_data: bool = False  # made from the embedded sample: marked so on the first screen
 
 
 def scope_to_unit(projects: pl.DataFrame, unit: str | None) -> set[str] | None:
@@ -259,7 +262,7 @@ def build_review(inputs: Inputs, params: ReviewParams) -> Review:
                   review_text.narrative(s, results),
                   results.frames, letter_units=results.letter_units, followups=results.followups,
                   letter_requests=results.letter_requests, letter_triggers=results.letter_triggers,
-                  left_out=results.left_out)
+                  left_out=results.left_out, answer=review_text.answer(s, results), sample_data=results.sample_data)
 
 
 def calculate(inputs: Inputs, params: ReviewParams) -> Results:
@@ -367,6 +370,11 @@ def calculate(inputs: Inputs, params: ReviewParams) -> Results:
         completion=comp, target_checks=checks, requirements=reqs, requirement_items=items, practice_pace=pace_ref,
         practice_settings=practice_settings(inputs), plan_sizes=sizes, completion_by_unit=by_unit,
         unit_ytd=unit_ytd,
+        # the first screen: who is furthest behind the 序时计划 (万元), a project counted once
+        units_behind=completion.most_behind(unit_ytd, "responsible_unit"),
+        projects_behind=completion.most_behind(
+            detail.filter(pl.col("period") == "YTD").join(projects.select("project_id", "name", "responsible_unit"),
+                                                          on="project_id", how="left"), "project_id"),
         project_detail=detail, s_curve=curve, monthly=monthly,
         start_rates=rates, start_requirements=start_summary, start_misses=misses, growth=growth_frame,
         alerts=warn, alerts_previous=before, worst=worst, movements=moves,
@@ -394,6 +402,7 @@ def calculate(inputs: Inputs, params: ReviewParams) -> Results:
         letter_requests=requests, letter_triggers=dict(zip(units_due["responsible_unit"], units_due["triggers"])),
         left_out=runs.left_out_sheets(ds), rule_notes=alerts.evaluation_notes(projects, progress, inputs.rules),
         rule_names={r.id: r.name for r in inputs.rules.rules.values()},
+        sample_data=inputs.catalogue is not None and inputs.catalogue.is_sample,
     )
 
 
@@ -428,11 +437,11 @@ def practice_settings(inputs: Inputs) -> pl.DataFrame:
     lr = inputs.letter_rules or supervision.load_letter_rules()
     rows = [
         ("序时进度（季节性施工曲线）", "年初至今计划、项目序时进度、未到期的年度要求的参考进度",
-         "各月占全年施工量的比例（seasonal_profile.yaml）", str(seasonal.get("source", ""))),
+         "各月占全年施工量的比例（参考数据：季节性施工曲线）", str(seasonal.get("source", ""))),
         ("序时进度（方案分季度安排）", "全省重点投资项目的序时进度（方案二(二)给出分季度目标）",
          "按方案各季度目标占全年之比，季度内按季节性施工曲线", "方案二(二)"),
         ("清单季度计划", "各清单季度计划：清单给出分季度计划的按清单，否则按季节性施工曲线分解年度计划",
-         "本工具推算（参考）", "各清单工作簿；seasonal_profile.yaml"),
+         "本工具推算（参考）", "各清单工作簿；季节性施工曲线"),
     ]
     rows += [(f"预警规则：{r['name']}", "红黄蓝预警（二(八)“严格落实平台红黄蓝预警机制”）", r["thresholds"], r["source"])
              for r in alerts.rules_table(inputs.rules).iter_rows(named=True)]
@@ -448,7 +457,7 @@ def practice_settings(inputs: Inputs) -> pl.DataFrame:
          f"{inputs.rules.label(lr.warning_level)}", lr.source),
         ("观摩评比推荐", "观摩评比（二(九)）",
          f"不推荐{'、'.join(inputs.rules.label(x) for x in inputs.ranking_rules.exclude_levels)}项目；前{inputs.ranking_rules.top_n}名",
-         "ranking.yaml（市发展改革委设定）"),
+         "观摩评比评分规则（市发展改革委设定）"),
         ("优先支持单位", "优先支持（三(三)）", "全年结束前以序时进度代替“超额完成年度目标”", "本工具设定（参考）"),
     ]
     return pl.DataFrame(rows, schema=["setting", "used_for", "value", "source"], orient="row")

@@ -675,7 +675,6 @@ REPORT_LABELS: dict[str, str] = {
     "project_ids": "项目标识",
     "matched": "匹配关键词",
     "indicator": "指标",
-    "value": "数值",
     "unit": "单位",
     "note": "说明",
     "file": "文件",
@@ -684,7 +683,6 @@ REPORT_LABELS: dict[str, str] = {
     "first_row": "起始行",
     "last_row": "末行",
     "table": "数据表",
-    "sha256": "SHA-256",
     "bytes": "字节数",
     "path": "路径",
     "severity": "级别",
@@ -714,6 +712,14 @@ REPORT_LABELS: dict[str, str] = {
     **SCORE_LABELS,
     # …except where a shared word would mislead in these tables
     "period": "期间",
+    "value": "数值",  # (COLUMN_LABELS' 发现的值 is a loader problem's cell: cell_value below)
+    "cell_value": "单元格原值",
+    # a cell's place as readers see it (report.tables.sources): 《文件》“工作表”第N行
+    "source": "来源",
+    "figure_source": "完成数来源",
+    "plan_source": "计划数来源",
+    "thresholds": "阈值",
+    "sha256": "文件校验值",
 }
 
 #: Codes in report columns → Chinese (labelled by jygproj.report.tables.labelled).
@@ -910,6 +916,14 @@ PROVENANCE_TABLE_LABELS: dict[str, str] = {
     "reference": "参考数据", "followup_replies": "整改反馈", "followup_closures": "销号记录",
 }
 #: Severity of a problem (schema.PROBLEMS.severity) in words.
+#: Columns of report tables that hold a warning level (red/yellow/blue, ALERT_LEVELS).
+LEVEL_COLUMNS = ("level", "from_level", "to_level", "level_first", "level_now")
+
+#: The reference files a review reads (data/reference/<stem>.yaml) as readers name them (数据来源).
+REFERENCE_FILE_LABELS: dict[str, str] = {
+    "targets": "工作方案（目标、要求与时限）", "seasonal_profile": "季节性施工曲线", "alert_rules": "预警与提醒函规则",
+    "ranking": "观摩评比评分规则", "issue_categories": "要素保障问题分类", "followups": "督办规则",
+}
 PROBLEM_SEVERITY_LABELS: dict[str, str] = {"error": "错误", "warning": "警告"}
 #: Events of an item's history.
 FOLLOWUP_EVENT_LABELS: dict[str, str] = {

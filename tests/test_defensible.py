@@ -110,7 +110,7 @@ def test_one_cut_off_the_latest_week_apart(run):
     _, s, book = run
     assert s["latest_weekly"]["periods"] == ["2023-W44"]
     weekly = _sheet(book, "最新周调度")
-    assert weekly and {r["期间"] for r in weekly} == {"2023-W44"}
+    assert weekly and {r["期间"] for r in weekly} == {"2023年第44周"}  # the ISO week in words
     detail = _sheet(book, "项目完成明细")
     assert {r["采用月份"] for r in detail if r["采用月份"]} <= set(range(2, 11))  # never a "month 11"
     # 兴盛片区: one figure in every table (the October table's)

@@ -125,7 +125,7 @@ def test_the_report_has_the_section_and_the_sources_list_the_replies(run):
     assert len({r["来源文件"] for r in replies}) == 14  # every reply form and the closure record, hashed
     assert {r["数据表"] for r in replies} == {"整改反馈", "销号记录"}
     for r in replies:
-        assert r["SHA-256"] == catalogue.sha256_file(data / r["来源文件"])
+        assert r["文件校验值"] == catalogue.sha256_file(data / r["来源文件"])
 
 
 def test_a_unit_report_shows_the_same_ids(run):

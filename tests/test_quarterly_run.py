@@ -57,8 +57,8 @@ def test_writes_every_output(report):
             "manifest.json", "letters", "charts"} <= names
     letters = sorted((out / "letters").glob("提醒函_*.docx"))
     assert len(letters) == summary["letters"] > 0
-    assert {p.name for p in (out / "charts").glob("*.png")} == {"completion.png", "growth.png", "s_curve.png",
-                                                                 "warnings.png"}
+    assert {p.name for p in (out / "charts").glob("*.png")} == {"cum_growth.png", "completion.png", "growth.png",
+                                                                 "s_curve.png", "warnings.png"}
     assert [p.name for p in out.parent.iterdir() if "staging" in p.name or ".old-" in p.name] == []
 
 

@@ -56,14 +56,15 @@ def test_report_renders_every_chart_offline(html):
             browser.close()
 
     assert requested == []  # nothing tried to reach the network
-    assert len(charts) == 4  # completion, S-curve, 12% tracker, warnings by unit
+    assert len(charts) == 5  # cumulative growth vs 12%, completion, S-curve, 12% tracker, warnings by unit
     for chart in charts:
         assert chart["w"] > 200 and chart["h"] > 150
         assert chart["marks"] > 5
     texts = [c["text"] for c in charts]
-    assert "三季度" in texts[0] and "全省重点投资项目" in texts[0]
-    assert "计划累计" in texts[1] and "10月" in texts[1]
-    assert "实际累计" in texts[2] and "增速口径" in texts[2]
-    assert "红色预警" in texts[3]
+    assert "累计增速" in texts[0] and "目标：累计增长12%" in texts[0]
+    assert "三季度" in texts[1] and "全省重点投资项目" in texts[1]
+    assert "计划累计" in texts[2] and "10月" in texts[2]
+    assert "实际累计" in texts[3] and "增速口径" in texts[3]
+    assert "红色预警" in texts[4]
     assert "嘉峪关市推动项目落地" in body and "数据来源" in body
     assert "import " not in body  # code hidden

@@ -13,7 +13,7 @@ import polars as pl
 from jygproj.catalogue import FOLLOWUP_FOLDER
 from jygproj.followups.items import RED
 from jygproj.report.formats import date_zh
-from jygproj.report.tables import Table
+from jygproj.report.tables import Table, without_codes
 from jygproj.schema import (
     ALERT_LEVELS, FOLLOWUP_CLOSED_BY_LABELS, FOLLOWUP_EVENT_LABELS, FOLLOWUP_MOVEMENT_LABELS,
     FOLLOWUP_STATUS_LABELS, PROBLEM_SEVERITY_LABELS, QUARTER_LABELS, REMINDER_KIND_LABELS,
@@ -103,12 +103,17 @@ def tables(r: "Results") -> dict[str, Table]:
                         "level_now", "item_movement",
                         "reply_note", "measures", "responsible_person", "promised_on", "progress", "explanation",
                         "closed_on", "closed_by_label", "closure_reason",
-                        pl.col("reply_file").alias("source_file"), pl.col("reply_sheet").alias("source_sheet"),
-                        pl.col("reply_row").alias("source_row")),
-            unit=None, notes=("“来源文件/来源工作表/来源行号”为单位最近一次反馈所在的反馈表及行。",)),
+                        pl.col("reply_file").map_elements(shown_file, return_dtype=pl.String).alias("source_file"),
+                        pl.col("reply_sheet").alias("source_sheet"), pl.col("reply_row").alias("source_row"))
+,
+            unit=None, notes=("“来源文件/来源工作表/来源行号”为单位最近一次反馈所在的反馈表及行。",), shown_rows=12,
+            shown_columns=("item_id", "status_label", "overdue", "responsible_unit", "name", "problem",
+                           "reply_deadline", "level_now")),
         "followups_by_unit": Table(
             "分单位督办", f"各责任单位督办事项{note}：在办、逾期、本季度销号及单位反馈原文",
-            fu.by_unit, unit="个", total_row=True),
+            fu.by_unit, unit="个", total_row=True,
+            shown_columns=("responsible_unit", "items_open", "items_unanswered", "items_overdue", "items_awaiting",
+                           "items_in_progress", "items_closed_this_quarter", "items_closed")),
         "followup_history": Table(
             "督办记录", f"督办事项办理记录{note}（按事项、日期）",
             fu.history.join(rows.select("item_id", "responsible_unit", "name"), on="item_id", how="left")
@@ -117,12 +122,12 @@ def tables(r: "Results") -> dict[str, Table]:
                           pl.col("event").replace_strict(FOLLOWUP_EVENT_LABELS, return_dtype=pl.String)
                           .alias("event_label"))
             .select("item_id", "responsible_unit", "name", "on", "review", "event_label", "text", "source_file",
-                    "source_sheet", "source_row"), unit=None),
+                    "source_sheet", "source_row"), unit=None, shown_rows=15),
     }
     out["followup_problems"] = Table(
         "督办反馈问题", "读取督办反馈表、销号记录时发现的问题（文件、工作表、行、列见说明）",
-        fu.problems.select(pl.col("severity").replace_strict(PROBLEM_SEVERITY_LABELS, return_dtype=pl.String)
-                           .alias("severity_label"), "message"), unit=None)
+        without_codes(fu.problems.select(pl.col("severity").replace_strict(PROBLEM_SEVERITY_LABELS, return_dtype=pl.String)
+                           .alias("severity_label"), "message"), "message"), unit=None, shown_rows=10)
     return out
 
 

@@ -83,10 +83,6 @@ def cell(col: str, v: Any) -> str:
     return str(v)
 
 
-def align(v: Any) -> str:
-    return "right" if isinstance(v, (int, float)) and not isinstance(v, bool) else "left"
-
-
 def number(x: Any, nd: int = 2) -> float | None:
     """A figure for JSON: rounded, NaN and None as None."""
     if x is None:

@@ -39,20 +39,52 @@ def chart_data(r: "Results") -> dict[str, pl.DataFrame]:
                                     value_name="cum_wan")
                .drop_nulls("cum_wan").with_columns(pl.col("series").replace(S_CURVE_SERIES))
                .select("month", "series", "cum_wan"))
-    return {"completion": by_q, "growth": growth_long, "warnings": warn, "s_curve": s_curve}
+    return {"completion": by_q, "growth": growth_long.filter(pl.col("month") >= growth_from_month(p.as_of_month)),
+            "cum_growth": cum_growth_data(f["growth"], p.as_of_month),
+            "warnings": warn, "s_curve": s_curve}
+
+
+def growth_from_month(as_of_month: int) -> int:
+    """The level chart starts three months before the as-of month: scaled to the data (not from 0),
+    the months to the target month fill the height and the target month's gap shows."""
+    return max(1, as_of_month - 3)
+
+
+CUM_GROWTH_SERIES = {"actual": "本年累计增速（实际）", "projected": "本年累计增速（预测）"}
+
+
+def cum_growth_data(growth: pl.DataFrame, as_of_month: int) -> pl.DataFrame:
+    """The cumulative-growth chart's lines (month, series, growth_pct), months 2–12: the published
+    growth to the as-of month, then the forecast from it (joined at the as-of month)."""
+    actual = growth.filter(pl.col("growth_pct").is_not_null() & (pl.col("month") >= 2)).select(
+        "month", pl.lit(CUM_GROWTH_SERIES["actual"]).alias("series"), "growth_pct")
+    projected = growth.filter((pl.col("month") >= as_of_month) & pl.col("cum_growth_pct").is_not_null()).select(
+        "month", pl.lit(CUM_GROWTH_SERIES["projected"]).alias("series"), pl.col("cum_growth_pct").alias("growth_pct"))
+    return pl.concat([actual, projected]).with_columns(pl.col("month").cast(pl.Int32))
 
 
 def charts_for(review: "Review") -> dict[str, Any]:
-    """The four standard charts of the review (altair objects; show with jygproj.charts.show)."""
+    """The five standard charts of the review (altair objects; show with jygproj.charts.show)."""
     from jygproj import charts
 
-    y = review.params.year
-    series = growth_series(review.plan.words.factor)
+    y, w = review.params.year, review.plan.words
+    series = growth_series(w.factor)
     return {
-        "completion": charts.completion_chart(review.chart_data["completion"],
+        "cum_growth": charts.cum_growth_chart(
+            review.chart_data["cum_growth"], target_pct=w.goal.growth_pct, year=y,
+            dashed=(CUM_GROWTH_SERIES["projected"],), width=CHART_WIDTH,
+            title=f"全市固定资产投资累计增速与{w.pct}目标（%，{w.span}累计为考核月）",
+            target_label=f"目标：累计增长{w.pct}"),
+        "growth": charts.growth_chart(
+            review.chart_data["growth"], year=y, zero=False, width=CHART_WIDTH,
+            title=f"固定资产投资累计完成与{w.pct}增长路径（亿元，{growth_from_month(review.params.as_of_month)}月起）",
+            dashed=tuple(v for k, v in series.items() if k != "actual_cum_wan")),
+        "completion": charts.completion_chart(review.chart_data["completion"], panel_width=280,
                                               title="分清单分季度计划（方案目标）与完成投资（亿元）"),
-        "growth": charts.growth_chart(review.chart_data["growth"], year=y,
-                                      dashed=tuple(v for k, v in series.items() if k != "actual_cum_wan")),
-        "warnings": charts.warnings_chart(review.chart_data["warnings"]),
+        "warnings": charts.warnings_chart(review.chart_data["warnings"], width=CHART_WIDTH - 200),
         "s_curve": charts.s_curve_chart(review.chart_data["s_curve"], year=y),
     }
+
+
+#: Charts are drawn this wide (px) and shown at the page's full width (html.REPORT_CSS).
+CHART_WIDTH = 960

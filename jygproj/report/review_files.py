@@ -14,6 +14,7 @@ from jygproj import letters, paths
 from jygproj.export import Sheet, write_workbook
 from jygproj.report import html
 from jygproj.report.formats import date_zh
+from jygproj.report.tables import sources
 from jygproj.schema import FOLLOWUP_LABELS, QUARTER_LABELS, REPORT_LABELS
 
 if TYPE_CHECKING:
@@ -23,13 +24,17 @@ if TYPE_CHECKING:
 REVIEW_KIND = "季度考核"
 
 
-def show(review: "Review", key: str, max_rows: int = 60) -> None:
-    """Display one of the review's tables with its title (a missing table says so, never blank)."""
+def show(review: "Review", key: str, max_rows: int | None = None) -> None:
+    """Display one of the review's tables with its title (a missing table says so, never blank): its
+    first rows and chosen columns (Table.shown_rows, shown_columns), naming the sheet that has all."""
     table = review.tables.get(key)
     if table is None:
         html.say("*（本节无数据）*")
         return
-    html.show_frame(table.frame, table.title, unit=table.unit, max_rows=max_rows, labels=labels(review))
+    shown = [c for c in table.shown_columns if c in table.frame.columns] or table.frame.columns
+    html.show_frame(sources(table.frame.select(shown)), table.title, unit=table.unit,
+                    max_rows=max_rows or table.shown_rows, labels=labels(review), sheet=table.name,
+                    columns_left_out=table.frame.width - len(shown))
 
 
 def labels(review: "Review") -> dict[str, str]:
@@ -43,18 +48,29 @@ def say(review: "Review", *keys: str) -> None:
 
 
 def show_heading(review: "Review") -> None:
-    """The report's first lines: a box listing the sheets left out for errors (if any), then the run."""
-    html.say(review.text.get("input_errors", ""))
+    """The report's first screen: its style, the sample mark (made from the embedded sample), a box
+    listing the sheets left out for errors (if any), the run, then the answer (issue 15): each
+    reading's verdict and what the target month needs, who is furthest behind, the warning counts."""
     p, w = review.params, review.plan.words
+    html.show_html(html.style() + (html.sample_html() if review.sample_data else ""))
+    html.say(review.text.get("input_errors", ""), review.text.get("plan", ""))  # a test plan says so first
     who = f"责任单位：**{p.unit}**（{w.pct}增长跟踪为全市口径）" if p.unit else "范围：**全市**"
+    folder = "内置样例数据" if review.sample_data or not p.data_dir else f"“{Path(p.data_dir).name}”"
     html.say(f"**{p.year}年第{p.quarter}季度** · {who} · 数据截至 **{date_zh(p.as_of_date)}**"
-             f"（{p.as_of}） · 主口径：{w.reading_labels[p.headline]} · "
-             f"数据目录：`{paths.display(p.data_dir, for_readers=True) if p.data_dir else '内置样例数据'}` · 生成时间：{dt.datetime.now():%Y-%m-%d %H:%M}")
+             f"（1-{p.as_of_month}月累计数） · 数据目录：{folder} · 生成时间：{dt.datetime.now():%Y-%m-%d %H:%M}")
+    title = f"能否{w.early}（{w.span}累计）实现全市固定资产投资增长{w.pct}"
+    html.show_html(html.answer_html(review.answer, title))
 
 
 def show_files(written: Mapping[str, Path]) -> None:
-    html.say("\n".join(f"- `{Path(p).parent.name}/{Path(p).name}`" if Path(p).parent.name == "letters"
-                       else f"- `{Path(p).name}`" for p in written.values()))
+    """The files written, as readers name them: the workbook by name, the letters and charts counted."""
+    kinds = [k.split(":")[0] for k in written]
+    lines = [f"- Excel 工作簿《{written['excel'].name}》（每张表一个工作表）" if "excel" in written else ""]
+    lines.append(f"- 提醒函 {kinds.count('letter')} 份（Word）、整改反馈表 {kinds.count('form')} 份"
+                 + ("、督办销号记录模板 1 份" if "closure_template" in written else "") + "（报告目录的子目录中）")
+    if kinds.count("chart"):
+        lines.append(f"- 图表图片 {kinds.count('chart')} 张")
+    html.say("\n".join(x for x in lines if x))
 
 
 def sheets_for(review: "Review") -> list[Sheet]:

@@ -12,8 +12,9 @@ import polars as pl
 
 from jygproj.report import followup_report
 from jygproj.report.formats import date_zh
-from jygproj.report.tables import Table, codes_in_words, file_names, labelled, with_source
+from jygproj.report.tables import Table, codes_in_words, file_names, labelled, with_source, without_codes
 from jygproj.schema import (LISTS, PACE_BASIS_LABELS, PERIOD_LABELS, PROBLEM_SEVERITY_LABELS, PROVENANCE_TABLE_LABELS,
+                            REFERENCE_FILE_LABELS, LEVEL_COLUMNS,
                             READING_NAMES, REMINDER_KIND_LABELS, SCOPE_LABELS, WAN_PER_YI)
 
 SCOPES = {**LISTS, **SCOPE_LABELS}
@@ -55,7 +56,7 @@ def completion_tables(r: "Results") -> dict[str, Table]:
                                               & pl.col("period").is_in(["Q1", "Q2", "Q3", "Q4", "YTD"])).select(
                 pl.col("list").alias("scope"), "nature", "period", "partial", "projects", "plan_wan", "completed_wan",
                 "rate_pct", *cum, "target_wan", "target_rate_pct", "cum_target_wan", "cum_target_rate_pct"),
-                p.as_of_month))),
+                p.as_of_month)), shown_rows=20),
     }
     checks = f["target_checks"]
     if checks is not None:
@@ -106,9 +107,9 @@ def completion_tables(r: "Results") -> dict[str, Table]:
         .select("project_id", "name", "responsible_unit", pl.col("list").cast(pl.String), "nature",
                 "annual_plan_wan", "q_plan_wan", "q_completed_wan", "plan_wan", "completed_wan", "rate_pct",
                 pl.col("month").alias("month_used"), "figure_file", "figure_sheet", "figure_row")
-    )).sort("list", "responsible_unit", "project_id", nulls_last=True)
+        .sort("list", "responsible_unit", "project_id", nulls_last=True)))
     tables["completion_detail"] = Table(
-        "项目完成明细", f"{when}项目投资完成明细（含数据来源）{note}", detail, total_row=False)
+        "项目完成明细", f"{when}项目投资完成明细（含数据来源）{note}", detail, total_row=False, shown_rows=15)
     return tables
 
 
@@ -152,12 +153,17 @@ def growth_tables(r: "Results") -> dict[str, Table]:
                    f"总量口径：{w.span}累计达到上年全年（可比口径）的{w.factor}倍。",)),
         "growth": Table(
             f"{w.pct}增长跟踪", f"{p.year}年固定资产投资累计与{w.pct}增长目标路径（全市）",
+            # two tables of seven columns (the cumulative path, then each month's needs) fit a page
             r.frames["growth"].select(
-                "month", "prior_cum_wan", "actual_cum_wan", "growth_pct", "projected_cum_wan", "cum_growth_pct",
-                "rate_line_wan", "level_path_wan", "rate_path_wan", "level_need_month_wan", "rate_need_month_wan",
-                "projected_month_wan", "level_extra_month_wan", "rate_extra_month_wan"),
+                "month", "prior_cum_wan", "actual_cum_wan", "projected_cum_wan", "cum_growth_pct",
+                "rate_path_wan", "level_path_wan"),
             notes=(f"总量口径：{w.span}累计达到上年全年（可比口径）的{w.factor}倍；增速口径：{w.span}累计增速不低于{w.pct}。"
                    "预测为投资预测模型：全市统计数＝清单外投资＋入统率×已入库清单项目调度数，按全市历年月度规律和各项目近期进度推算。",)),
+        "growth_months": Table(
+            f"{w.pct}增长各月所需", f"{p.year}年各月预测投资与实现{w.pct}增长目标所需投资（全市）",
+            r.frames["growth"].select(
+                "month", "projected_month_wan", "rate_need_month_wan", "level_need_month_wan",
+                "rate_extra_month_wan", "level_extra_month_wan")),
         "growth_needed": Table(
             "达标所需投资", f"实现“{w.early}完成{w.pct}增长目标”尚需完成的投资（两种口径）", readings, unit="万元"),
     }
@@ -181,8 +187,15 @@ def growth_tables(r: "Results") -> dict[str, Table]:
                 pl.format("{}年{}月", "year", "as_of_month").alias("as_of_label"), pl.col("month").alias("predicted_month"),
                 "horizon", "predicted_growth_pct", "actual_growth_pct", "error_pp", "p10_growth_pct", "p90_growth_pct",
                 "covered", "hold_growth_pct"),
-            unit=None, notes=(credibility_note(r),))
+            unit=None, notes=(credibility_note(r),), shown_rows=12)
     return tables
+
+
+def week_words(periods: list[str]) -> list[str]:
+    """ISO weeks as the offices say them: 2023-W44 → 2023年第44周."""
+    import re
+
+    return [re.sub(r"^(\d{4})-W0?(\d+)$", r"\1年第\2周", x) for x in periods]
 
 
 def readings_side_by_side(r: "Results") -> pl.DataFrame:
@@ -264,7 +277,7 @@ def warning_tables(r: "Results") -> dict[str, Table]:
         .sort([pl.col("level").to_physical(), "responsible_unit", "project_id"], descending=[True, False, False],
               nulls_last=True), projects)
     return {
-        "warnings": Table("预警项目", f"{on}预警项目清单{note}", warn_rows, unit=None,
+        "warnings": Table("预警项目", f"{on}预警项目清单{note}", warn_rows, unit=None, shown_rows=15,
                           notes=("预警阈值为本市预警设定（参考），不是方案的考核要求；每个项目每条规则一条预警，列明涉及的清单。",)),
         "alert_rules": Table("预警规则", "红黄蓝预警规则与阈值来源（本市设定，参考）",
                              f["alert_rules"].with_columns(pl.col("rule_id").replace(r.rule_notes).alias("kind"))
@@ -275,16 +288,17 @@ def warning_tables(r: "Results") -> dict[str, Table]:
             "分单位预警", f"{on}各责任单位预警项目数（按项目最高等级）", f["warnings_by_unit"], unit="个",
             total_row=True),
         "latest_weekly": Table(
-            "最新周调度", f"最新周调度（{'、'.join(sorted(f['latest_weekly']['period'].unique().to_list()))}；"
+            "最新周调度", f"最新周调度（{'、'.join(week_words(sorted(f['latest_weekly']['period'].unique().to_list())))}；"
                           "周调度数仅供参考，不计入月度统计、图表和提醒函）",
             file_names(labelled(f["latest_weekly"].join(names, on="project_id", how="left").select(
-                "project_id", "name", "responsible_unit", pl.col("list").alias("scope"), "period", "period_end",
-                "completed_ytd_wan", "reported_at", "source_file", "source_sheet", "source_row")))),
+                "project_id", "name", "responsible_unit", pl.col("list").alias("scope"),
+                pl.col("period").str.replace(r"^(\d{4})-W0?(\d+)$", "${1}年第${2}周"), "period_end",
+                "completed_ytd_wan", "reported_at", "source_file", "source_sheet", "source_row"))), shown_rows=10),
         "movements": Table(
             "预警变动", f"预警等级变动（{date_zh(p.previous_as_of_date)} → {date_zh(p.as_of_date)}）",
             f["movements"].join(names, on="project_id", how="left")
             .select("project_id", "name", "responsible_unit", "from_level", "to_level", "movement_label")
-            .sort("movement_label", "responsible_unit", "project_id", nulls_last=True), unit=None),
+            .sort("movement_label", "responsible_unit", "project_id", nulls_last=True), unit=None, shown_rows=20),
     }
 
 
@@ -296,7 +310,9 @@ def ranking_tables(r: "Results") -> dict[str, Table]:
             "list", "recommend_rank", "rank", "project_id", "name", "responsible_unit", "nature", "months_early",
             "annual_plan_wan", "planned_to_date_wan", "completed_ytd_wan", "annual_pct", "speed_points", "pace_points",
             "over_points", "score", pl.col("level").replace(levels).alias("level"))), r.projects),
-        notes=("较计划提前开工（月）：按清单计划开工月份计，与开工预警同一口径；评分权重见 ranking.yaml（参考）。",))}
+        notes=("较计划提前开工（月）：按清单计划开工月份计，与开工预警同一口径；评分权重为市发展改革委设定（参考）。",),
+        shown_columns=("list", "recommend_rank", "name", "responsible_unit", "nature", "annual_plan_wan",
+                       "completed_ytd_wan", "annual_pct", "score"))}
 
 
 def factor_tables(r: "Results") -> dict[str, Table]:
@@ -305,14 +321,14 @@ def factor_tables(r: "Results") -> dict[str, Table]:
     return {
         "factors": Table(
             "要素保障问题", f"{on}项目要素保障问题分类（按责任单位）{note}",
-            f["factors_by_unit"].select("responsible_unit", "category_code", "category_label", "projects",
-                                        "project_names"), unit="个"),
+            f["factors_by_unit"].select("responsible_unit", "category_label", "projects",
+                                        "project_names"), unit="个", shown_rows=20),
         "factor_detail": Table(
             "问题明细", f"{on}调度表“存在问题”分类明细",
             with_source(labelled(f["issues"]).join(r.projects.select("project_id", "name", "responsible_unit"),
                                          on="project_id", how="left")
-                        .select("project_id", "name", "responsible_unit", "list", "period", "category_code",
-                                "category_label", "matched", "issues"), r.projects), unit=None),
+                        .select("project_id", "name", "responsible_unit", "list", "period",
+                                "category_label", "matched", "issues"), r.projects), unit=None, shown_rows=12),
     }
 
 
@@ -328,11 +344,31 @@ def supervision_tables(r: "Results") -> dict[str, Table]:
                                     pl.col("kind").replace(REMINDER_KIND_LABELS).alias("kind_label"))
                                     .select("responsible_unit", "kind_label", "project_id", "list", "fact", "gap_wan",
                                             "figure_file", "figure_sheet", "figure_row", "plan_file", "plan_sheet",
-                                            "plan_row", "project_ids"))), unit=None),
+                                            "plan_row", "project_ids"))), unit=None, shown_rows=12,
+                                shown_columns=("responsible_unit", "kind_label", "fact", "gap_wan", "figure_file", "figure_sheet",
+                                               "figure_row")),
         "priority_support": Table("优先支持单位", f"责任单位序时进度与优先支持资格（{on}；参考）",
                                   f["priority_support"], total_row=False,
+                                  shown_columns=("responsible_unit", "projects", "projects_on_pace", "planned_to_date_wan",
+                                                 "completed_ytd_wan", "pace_ratio", "annual_pct", "qualifies"),
                                   notes=("项目数、年度计划、序时计划与完成投资与“分责任单位完成”表同一口径（每个项目只计一次）。",)),
     }
+
+
+def level_words(frame: pl.DataFrame, labels: dict[str, str]) -> pl.DataFrame:
+    """Warning level codes as the rules name them (红色预警…), in whichever level columns a table has."""
+    cols = [c for c in LEVEL_COLUMNS if c in frame.columns]
+    return frame.with_columns(pl.col(c).cast(pl.String).replace(labels) for c in cols) if cols else frame
+
+
+def reference_names(provenance: pl.DataFrame) -> pl.DataFrame:
+    """The reference files of the 数据来源 table by what they hold (参考数据：预警与提醒函规则), not their
+    machine names; the checksum beside each still identifies the file."""
+    stem = pl.col("source_file").str.extract(r"([^/\\]+)\.ya?ml$").str.replace(r"_\d{4}$", "")
+    return provenance.with_columns(
+        pl.when(pl.col("table") == "reference")
+        .then(pl.lit("参考数据：") + stem.replace_strict(REFERENCE_FILE_LABELS, default="其他参考数据"))
+        .otherwise(pl.col("source_file")).alias("source_file"))
 
 
 def all_tables(r: "Results", provenance: pl.DataFrame, headline: pl.DataFrame) -> dict[str, Table]:
@@ -345,17 +381,22 @@ def all_tables(r: "Results", provenance: pl.DataFrame, headline: pl.DataFrame) -
         tables.update(part(r))
     tables["factor_totals"] = Table(
         "要素类别汇总", f"截至{date_zh(p.as_of_date)}各类要素保障问题涉及项目数{scope_note(p.unit)}",
-        r.frames["factor_totals"].select("category_code", "category_label", "projects"), unit="个", total_row=False)
+        r.frames["factor_totals"].select("category_label", "projects"), unit="个", total_row=False)
     tables["provenance"] = Table("数据来源", "数据来源：读取的工作簿、工作表、行数与校验值",
-                                 labelled(provenance, {"table": PROVENANCE_TABLE_LABELS}), unit=None)
+                                 labelled(reference_names(provenance), {"table": PROVENANCE_TABLE_LABELS}), unit=None,
+                                 shown_rows=15)
     if r.left_out is not None:  # always shown: "无" says the inputs had no error
         tables["left_out"] = Table("未载入工作表", "因错误未载入的工作表及其内容（行数、金额）",
                                    labelled(r.left_out.rename({"file": "source_file", "sheet": "source_sheet"}),
                                             {"list": SCOPES}), unit=None)
+    for table in tables.values():  # warning levels in the rules' words, in every table (HTML and Excel)
+        table.frame = level_words(table.frame, r.level_labels)
     problems = r.problems
     if problems is not None and problems.height:
         tables["problems"] = Table("读取问题", "读取工作簿时发现的问题（含跨清单不一致）",
-                                   file_names(labelled(problems.drop("code", strict=False).rename({"file": "source_file"}),
-                                                       {"severity": PROBLEM_SEVERITY_LABELS})), unit=None)
+                                   file_names(labelled(problems.drop("code", strict=False).rename(
+                                       {"file": "source_file", "value": "cell_value"}, strict=False),
+                                       {"severity": PROBLEM_SEVERITY_LABELS})).pipe(without_codes, "message"), unit=None,
+                                   shown_rows=10, shown_columns=("severity", "message"))
     return tables
 

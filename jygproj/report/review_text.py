@@ -13,7 +13,7 @@ from jygproj import completion, paths
 from jygproj.report import followup_report
 from jygproj.report.formats import number, pct, yi
 from jygproj.schema import (LISTS, NATURES, PERIOD_LABELS, QUARTER_LABELS, READING_NAMES, READING_SOURCES,
-                            SAMPLE_MARK, WAN_PER_YI)
+                            WAN_PER_YI)
 
 if TYPE_CHECKING:
     from jygproj.quarterly import Results
@@ -114,13 +114,11 @@ def summary(r: "Results") -> dict[str, Any]:
     left_out = r.left_out if r.left_out is not None else pl.DataFrame()
     weekly = f["latest_weekly"]
     folder = paths.data_folder(p.data_dir, p.year)
-    sample = paths.is_sample(folder) or any(SAMPLE_MARK in str(name) for name in
-                                            r.projects["source_file"].unique().to_list())
     return {
         "run": {"name": p.run_name, "year": p.year, "quarter": p.quarter,
                 "as_of": p.as_of, "evaluated_on": p.as_of_date.isoformat(),
                 "unit": p.unit, "headline": p.headline,
-                "data_dir": paths.display(folder), "sample_data": sample},
+                "data_dir": paths.display(folder), "sample_data": r.sample_data},
         "completion": completion_out,
         "completion_annual_plan_wan": number(completion.city_annual_plan_wan(f["completion"]) or 0.0),
         # the plan's requirements only (one object per list and period); practice settings apart, not counted
@@ -366,7 +364,7 @@ def forecast_sentences(g: dict[str, Any], w) -> dict[str, str]:
                      f"{yi(rec['gap_wan'])}（见调度数与统计数对账表），预测按测算的入统率 {rec['rho']:.2f} 折算，未把清单外投资记为零")
     notes += fc["flags"]
     if notes:
-        out["forecast_notes"] = "**预测提示：**" + "；".join(notes) + "。"
+        out["forecast_notes"] = "**预测提示**：" + "；".join(notes) + "。"
     return out
 
 
@@ -423,3 +421,45 @@ def left_out_text(left_out: pl.DataFrame | None, *, markdown: bool = True) -> st
         sheet = f"工作表“{row['sheet']}”" if row["sheet"] else ""
         lines.append(f"{'> - ' if markdown else '- '}《{row['file']}》{sheet}：{what}。错误：{row['first_error'] or ''}")
     return "\n".join(lines)
+
+
+def answer(s: dict[str, Any], r: "Results") -> dict[str, Any]:
+    """The first screen (issue 15): per reading, whether the goal is reached a month early and by how
+    much (亿元), what the months left need (亿元, year on year) and the forecast's chance; then the
+    units and projects furthest behind their 序时计划 (亿元) and the projects by warning level. Words
+    and figures only (html.answer_html lays them out)."""
+    g, w, f = s["growth"], r.plan.words, r.frames
+    actual = target_month_actual(g)
+    fc = g.get("forecast")
+    readings = []
+    for key in readings_order(r.params.headline):
+        x = g[key]
+        words = f"{w.span}累计增速≥{w.pct}" if key == "rate" else f"{w.span}累计≥上年全年×{w.factor}"
+        margin = x["margin_wan"]
+        ok = margin is not None and margin >= 0
+        if actual:
+            verdict = met_month_text(x["projected_met_month"], g["target_month"], w.early, True)
+            lines = [f"{w.span}累计 {yi(g['projected_target_month_cum_wan'])}，目标 {yi(x['goal_wan'])}，"
+                     + (f"超出 {yi(margin)}" if ok else f"差 {yi(-margin)}")]
+        else:
+            verdict = f"按预测{'能' if ok else '不能'}{w.early}实现"
+            lines = [f"预测{w.span}累计 {yi(g['projected_target_month_cum_wan'])}，目标 {yi(x['goal_wan'])}，"
+                     + (f"超出 {yi(margin)}" if ok else f"差 {yi(-margin)}"),
+                     f"{rest_span(g)}需完成 {yi(x['needed_rest_wan'])}，比上年同期{_change(x['needed_rest_yoy_pct'])}"
+                     f"（预测 {yi(g['projected_rest_wan'])}，{_change(g['projected_rest_yoy_pct'])}）"]
+            if x.get("probability") is not None:
+                lines.append(f"达到的概率 {x['probability']:.0%}")
+        readings.append({"name": READING_NAMES[key], "rule": words, "verdict": verdict, "ok": ok,
+                         "headline": key == r.params.headline, "lines": lines})
+    note = ""
+    if fc is not None and fc["backtest"].get("mae_pp_next_month") is not None:
+        note = (f"依据：1-{g['as_of_month']}月累计 {yi(g['ytd_cum_wan'])}、增速 {pct(g['ytd_growth_pct'])}；"
+                f"预测误差（回测{fc['backtest']['cases']}次）：下月累计增速平均差 {fc['backtest']['mae_pp_next_month']:.2f} 个百分点。")
+    units = [f"{u['responsible_unit']}：落后序时计划 {yi(u['behind_wan'])}（序时完成率 {pct(u['rate_pct'])}）"
+             for u in f["units_behind"].iter_rows(named=True)]
+    projects = [f"{p['name']}（{p['responsible_unit'] or '未填责任单位'}）：落后 {yi(p['behind_wan'])}"
+                f"（序时完成率 {pct(p['rate_pct'])}）" for p in f["projects_behind"].iter_rows(named=True)]
+    counts = s["warnings"]["projects_by_level"]
+    return {"readings": readings, "note": note, "units": units, "projects": projects,
+            "levels": [(k, r.level_labels[k], counts.get(k, 0)) for k in ("red", "yellow", "blue")],
+            "letters": s["letters"]}

@@ -20,6 +20,10 @@ class Table:
     total_row: bool = False
     notes: tuple[str, ...] = ()
     total_ratios: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    # the HTML report shows the first rows (and these columns, when given) and names the sheet with
+    # every row and column: printed on A4 it stays readable (issue 15: ≤ 40 pages); Excel has all
+    shown_rows: int = 30
+    shown_columns: tuple[str, ...] = ()
 
 
 def labelled(frame: pl.DataFrame, extra: Mapping[str, Mapping[str, str]] | None = None) -> pl.DataFrame:
@@ -43,7 +47,38 @@ FILE_COLUMNS = ("source_file", "figure_file", "plan_file", "used_file", "other_f
 def file_names(frame: pl.DataFrame) -> pl.DataFrame:
     """The workbook columns of a table as file names (《…》 in the data folder), not paths."""
     cols = [c for c in FILE_COLUMNS if c in frame.columns and frame.schema[c] == pl.String]
-    return frame.with_columns(pl.col(c).str.replace(r"^.*[/\\]", "") for c in cols) if cols else frame
+    # an absolute path (POSIX or Windows) loses its folders; a place in the data folder (督办反馈/…) stays
+    return frame.with_columns(pl.col(c).str.replace(r"^(?:[A-Za-z]:)?[/\\].*[/\\]", "") for c in cols) if cols else frame
+
+
+#: (file, sheet, row) column triples of the per-project tables → the one column naming the cell's row
+SOURCE_TRIPLES = {"source": ("source_file", "source_sheet", "source_row"),
+                  "figure_source": ("figure_file", "figure_sheet", "figure_row"),
+                  "plan_source": ("plan_file", "plan_sheet", "plan_row")}
+
+
+def sources(frame: pl.DataFrame) -> pl.DataFrame:
+    """Each (file, sheet, row) triple as one reader's reference for the HTML report: 《文件名》“工作表”
+    第N行 in the file column's place (the Excel sheets keep the three columns, to filter and check)."""
+    frame = file_names(frame)
+    for out, (f, sh, row) in SOURCE_TRIPLES.items():
+        if not {f, sh, row} <= set(frame.columns):
+            continue
+        text = pl.when(pl.col(f).is_not_null()).then(pl.concat_str(
+            pl.lit("《"), pl.col(f), pl.lit("》"),
+            pl.when(pl.col(sh).is_not_null()).then(pl.concat_str(pl.lit("“"), pl.col(sh), pl.lit("”"))).otherwise(pl.lit("")),
+            pl.when(pl.col(row).is_not_null()).then(pl.concat_str(pl.lit("第"), pl.col(row).cast(pl.String), pl.lit("行")))
+            .otherwise(pl.lit(""))))
+        frame = frame.with_columns(text.alias(f)).drop(sh, row).rename({f: out})
+    return frame
+
+
+def without_codes(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    """A message column without its trailing English code ("… [code_missing]"): the code is for the
+    analyst's log and tests, readers see the Chinese."""
+    if column not in frame.columns:
+        return frame
+    return frame.with_columns(pl.col(column).str.replace(r"\s*\[[a-z][a-z0-9_]*\]\s*$", ""))
 
 
 def codes_in_words(frame: pl.DataFrame, column: str, words: Mapping[str, str]) -> pl.DataFrame:

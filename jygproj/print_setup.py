@@ -1,0 +1,47 @@
+"""How an Excel sheet prints (issue 15): on A4, legibly. One rule for every workbook the package
+writes (jygproj.export): A4 paper; portrait when the sheet fits a portrait page at nearly full size,
+else landscape; fit to the page's width — but never shrunk below MIN_SCALE (a 15-column table at
+40% prints at 4 pt): a wider sheet spreads over as many pages across as that takes, its first
+column repeated on each; the header row repeated on every page."""
+
+from __future__ import annotations
+
+import math
+
+from openpyxl.utils import get_column_letter
+
+#: Printable width of A4 in Excel's pixels (96 dpi) inside its default margins (0.7 in a side):
+#: portrait 8.27 − 1.4 in, landscape 11.69 − 1.4 in.
+PORTRAIT_PX = 660
+LANDSCAPE_PX = 988
+#: The smallest print scale that stays legible: 11 pt text at 60% prints at about 6.5 pt.
+MIN_SCALE = 0.6
+#: A sheet that fits a portrait page at this scale or more prints portrait.
+PORTRAIT_SCALE = 0.9
+DEFAULT_COLUMN_WIDTH = 8.43  # Excel's default, in characters
+
+
+def sheet_width_px(ws) -> float:
+    """The sheet's width in pixels: each column's width (characters) × 7 px + 5 px padding."""
+    return sum((ws.column_dimensions[get_column_letter(i)].width or DEFAULT_COLUMN_WIDTH) * 7 + 5
+               for i in range(1, ws.max_column + 1))
+
+
+def pages_across(width_px: float, printable_px: float) -> int:
+    """Pages side by side needed so the sheet prints at MIN_SCALE or larger."""
+    return max(1, math.ceil(width_px * MIN_SCALE / printable_px - 1e-9))
+
+
+def a4_page_setup(ws, header_row: int) -> None:
+    """Set the sheet's print layout by the module's rule (call after the column widths are set)."""
+    width = sheet_width_px(ws)
+    portrait = width * PORTRAIT_SCALE <= PORTRAIT_PX
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "portrait" if portrait else "landscape"
+    across = pages_across(width, PORTRAIT_PX if portrait else LANDSCAPE_PX)
+    ws.page_setup.fitToWidth = across
+    ws.page_setup.fitToHeight = 0  # as many pages down as the table needs
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    if across > 1:  # several pages across: each names its rows
+        ws.print_title_cols = "A:A"
