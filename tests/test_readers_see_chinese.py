@@ -240,8 +240,6 @@ def test_command_output_is_chinese_only(run):
     assert not any(machine.values()), _report(machine)
 
 
-@pytest.mark.xfail(reason="brief15: the kernel's English IPKernelApp warning on stderr (issue 15 item 9, commands)",
-                   strict=False)
 def test_command_stderr_is_chinese_only(run):
     english, _ = _scan({"stderr": run["stderr"]}, run)
     assert not any(english.values()), _report(english)
