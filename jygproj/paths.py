@@ -40,6 +40,14 @@ def sample_dir(year: int) -> Path:
     return SAMPLE / str(year)
 
 
+def is_sample(folder: str | Path | None) -> bool:
+    """Whether a data folder is (inside) the embedded sample data/sample/: outputs made from it are marked."""
+    if not folder:
+        return True
+    here = resolve(folder)
+    return here == SAMPLE or SAMPLE in here.parents
+
+
 def resolve(path: str | Path) -> Path:
     """The one rule for a path a user gives (command option, parameter file, notebook parameter,
     jygproj.open): ``~`` expanded; absolute as given; relative from the current folder — the same

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Mapping
 import polars as pl
 
 from jygproj import letters, paths
-from jygproj.export import Sheet, write_workbook
+from jygproj.export import Sheet, Signature, write_workbook
+from jygproj.office import load_office
 from jygproj.report import html
 from jygproj.report.formats import date_zh
 from jygproj.schema import FOLLOWUP_LABELS, QUARTER_LABELS, REPORT_LABELS
@@ -62,6 +63,12 @@ def sheets_for(review: "Review") -> list[Sheet]:
     ]
 
 
+def signature(review: "Review") -> Signature:
+    """制表单位 (data/reference/office.yaml), 制表日期 (today: the day the tables are made) and the
+    sample mark when the review reads the embedded sample."""
+    return Signature(load_office().issuer, dt.date.today(), paths.is_sample(review.params.data_dir))
+
+
 def write_letters(review: "Review", out_dir: Path) -> list[Path]:
     """One 提醒函 (docx) per unit due one, issued on the evaluation date, each fact with its 督办编号,
     and beside it the unit's reply form 整改反馈表 (xlsx) listing its open items; the answer is due
@@ -110,7 +117,7 @@ def write_outputs(review: "Review", out_dir: str | Path) -> dict[str, Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     name = review.params.run_name
-    written = {"excel": write_workbook(out / f"{name}_季度考核.xlsx", sheets_for(review))}
+    written = {"excel": write_workbook(out / f"{name}_季度考核.xlsx", sheets_for(review), signature(review))}
     for path in write_letters(review, out / "letters"):  # one 提醒函 .docx per unit, and its 整改反馈表 .xlsx
         written[f"{'letter' if path.suffix == '.docx' else 'form'}:{path.stem}"] = path
     written["closure_template"] = write_closure_template(review, out / "letters")
