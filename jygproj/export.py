@@ -48,7 +48,7 @@ VALUE_LABELS: dict[str, Mapping[str, str]] = {
     "to_level": ALERT_LEVELS, "level_first": ALERT_LEVELS, "level_now": ALERT_LEVELS}
 #: A mixed-unit table (indicator, value, unit: 核心指标) formats each value by its row's unit.
 UNIT_FORMATS: dict[str, str] = {"月": PLAIN_INT_FORMAT, "个": INT_FORMAT, "份": INT_FORMAT, "项": INT_FORMAT,
-                                "%": "0.0", "万元": AMOUNT_FORMAT, "亿元": YI_FORMAT}
+                                "%": "0.0", "百分点": "0.0", "万元": AMOUNT_FORMAT, "亿元": YI_FORMAT}
 #: Integer columns that are positions or identifiers, never added up in a 合计 row.
 NOT_SUMMED = re.compile(r"(^|_)(row|rank|year|month|quarter|week)$|rank|months_early")
 
@@ -260,14 +260,15 @@ def _write_sheet(ws, sheet: Sheet, styles: _Styles, sign: Signature) -> None:
 
     header_row = 2 if sheet.unit else 1
     headers = [labels.get(c, c) for c in columns]
-    widths = [_text_width(h) for h in headers]
+    # a long header wraps onto up to three lines rather than widening its column (a 14-column
+    # table must still fit an A4 page's width legibly)
+    widths = [min(_text_width(h), max(_MIN_WIDTH, math.ceil(_text_width(h) / 3) + 2)) for h in headers]
 
     # header (0-based rows: title 0, unit 1, header 2)
     header_fmt = styles.get(bold=True, align="center", valign="vcenter", text_wrap=True, border=1,
                             bg_color=_HEADER_FILL)
     for j, h in enumerate(headers):
         ws.write_string(header_row, j, safe_text(h), header_fmt)
-    ws.set_row(header_row, 32)
 
     # data: one format per column (and per unit in a mixed-unit table)
     col_fmt = [styles.get(border=1, valign="vcenter", **({"num_format": formats[c]} if formats[c] else {}))
@@ -318,6 +319,8 @@ def _write_sheet(ws, sheet: Sheet, styles: _Styles, sign: Signature) -> None:
     widths = [min(max(w + 2, _MIN_WIDTH), _MAX_WIDTH) for w in widths] or [_MIN_WIDTH]
     for j, w in enumerate(widths):
         ws.set_column(j, j, w)
+    header_lines = max((math.ceil(_text_width(h) / max(w - 1, 1)) for h, w in zip(headers, widths)), default=1)
+    ws.set_row(header_row, max(32, 15 * header_lines + 4))
 
     # title (merged across the table, wrapped; the row as tall as its lines) and unit line
     title = safe_text(sheet.title + (SAMPLE_MARK if sign.sample else ""))
