@@ -1,10 +1,20 @@
 """Reminder letters 提醒函 (三(三)) as Word documents, one per responsible unit (python-docx).
 
-Layout follows the usual form of an official letter (党政机关公文格式, GB/T 9704 in spirit): A4,
-title in 小标宋/宋体 二号 centred, body in 仿宋 三号 with a fixed 28-point line, headings 一、二、 in
-黑体, the addressee flush left with a full-width colon, the issuing body and date at the right.
-Chinese fonts are set on every run through w:eastAsia: Word picks the East-Asian font from that
-attribute, not from the Latin font name, and without it Chinese falls back to whatever the viewer has.
+Layout follows 党政机关公文格式 (GB/T 9704-2012): A4, margins 37/35/28/26 mm (top/bottom/left/right)
+giving the 156 × 225 mm 版心 of 22 lines × 28 characters (7.1: 三号 characters, line pitch 28.95 pt);
+the 发文字号 centred above the title; title in 方正小标宋简体 二号 centred; body in 仿宋_GB2312 三号;
+headings 一、二、 in 黑体; the addressee flush left with a full-width colon; the issuing body and date at
+the right; the 联系人/电话 as 附注 under the date; page numbers “— 1 —” in 宋体 四号 at the foot (7.5).
+The 公文 fonts are named with their common fallbacks (宋体, 仿宋, 黑体) in the font table, so a machine
+without them shows the nearest font. Chinese fonts are set on every run through w:eastAsia: Word picks
+the East-Asian font from that attribute, not from the Latin font name.
+
+发文机关, 发文字号 prefix and 联系人/电话 come from data/reference/office.yaml (jygproj.office); blanks
+are left where it has none. Numbers are written as 公文 write them (jygproj.report.formats.money:
+9290万元, 1.20亿元). The document's properties name the commission and the run's time.
+
+Fast for a province (1,663 letters): the page set-up, styles, fonts and footer are built once into a
+template and each letter starts from a copy of it.
 
 The facts come worded with their figures from :func:`jygproj.supervision.reminder_facts`, on the
 plan's triggers only (三(三)); the 工作要求 from the unit's own categorised problems
@@ -14,23 +24,32 @@ temp file in the same folder, then rename).
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 import polars as pl
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from jygproj import outputs, paths
+from jygproj.office import Office, load_office
 from jygproj.report.formats import date_zh
+from jygproj.schema import SAMPLE_MARK
 
 TITLE = "关于加快推进项目建设进度的提醒函"
-ISSUER = "嘉峪关市发展和改革委员会"
 
-TITLE_FONT, BODY_FONT, HEADING_FONT = "宋体", "仿宋", "黑体"
-TITLE_SIZE, BODY_SIZE = Pt(22), Pt(16)  # 二号, 三号
+TITLE_FONT, BODY_FONT, HEADING_FONT, PAGE_FONT = "方正小标宋简体", "仿宋_GB2312", "黑体", "宋体"
+#: What a machine without the 公文 fonts shows instead (font table w:altName).
+FONT_FALLBACKS = {"方正小标宋简体": "宋体", "仿宋_GB2312": "仿宋", "黑体": "SimHei"}
+TITLE_SIZE, BODY_SIZE, PAGE_SIZE = Pt(22), Pt(16), Pt(14)  # 二号, 三号, 四号
+LINE_PITCH = Pt(28.95)  # 225 mm of 版心 / 22 lines (GB/T 9704 7.1)
+CHARS_PER_LINE = 28
 
 CN_NUM = "一二三四五六七八九十"
 
@@ -56,7 +75,7 @@ def _para(doc, text: str, *, font: str = BODY_FONT, size: Pt = BODY_SIZE, bold: 
     p.alignment = align
     fmt = p.paragraph_format
     fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    fmt.line_spacing = Pt(28)
+    fmt.line_spacing = LINE_PITCH
     fmt.space_before = fmt.space_after = Pt(0)
     if indent:
         fmt.first_line_indent = Pt(32)  # two characters of 三号
@@ -64,26 +83,110 @@ def _para(doc, text: str, *, font: str = BODY_FONT, size: Pt = BODY_SIZE, bold: 
     return p
 
 
-def build_letter(unit: str, facts: list[str], *, as_of: date, issued_on: date, deadline: date, plan_name: str,
-                 red_projects: int = 0, missed_targets: int = 0, issuer: str = ISSUER,
-                 doc_number: str | None = None, requests: list[str] | None = None, triggers: str = "",
-                 notes: list[str | None] | None = None, reply_form: str | None = None):
-    """The letter to one unit as a python-docx Document (not saved). ``requests``: its 工作要求
-    (factors.requests); ``triggers``: the plan's words for why it is sent (项目推进落实慢 …). Optional
-    follow-up hook (jygproj.followups): ``notes`` — one line under each fact (its 督办编号 and, for an item
-    already sent, the previous letter and the unit's answer); ``reply_form`` — the reply form sent with it."""
+def _page_number_footer(section) -> None:
+    """“— 1 —”: the PAGE field between em dashes, 宋体 四号, centred (GB/T 9704 7.5)."""
+    p = section.footer.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(p.add_run("— "), PAGE_FONT, PAGE_SIZE)
+    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
+        run = p.add_run()
+        _font(run, PAGE_FONT, PAGE_SIZE)
+        if kind:
+            fld = OxmlElement("w:fldChar")
+            fld.set(qn("w:fldCharType"), kind)
+            run._element.append(fld)
+        elif text == " PAGE ":
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = text
+            run._element.append(instr)
+        else:
+            run.text = text
+    _font(p.add_run(" —"), PAGE_FONT, PAGE_SIZE)
+
+
+def _font_fallbacks(doc) -> None:
+    """Name the 公文 fonts in the font table with the font to use where they are missing."""
+    for rel in doc.part.rels.values():
+        if rel.reltype.endswith("/fontTable"):
+            part = rel.target_part
+            break
+    else:
+        return
+    from lxml import etree
+
+    root = etree.fromstring(part.blob)
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    for name, alt in FONT_FALLBACKS.items():
+        font = etree.SubElement(root, f"{{{w}}}font", {f"{{{w}}}name": name})
+        etree.SubElement(font, f"{{{w}}}altName", {f"{{{w}}}val": alt})
+        etree.SubElement(font, f"{{{w}}}charset", {f"{{{w}}}val": "86"})  # GB2312
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+@lru_cache(maxsize=1)
+def _template() -> bytes:
+    """The empty letter: A4, GB/T 9704 margins and grid, styles, fonts, page-number footer (saved once)."""
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
+    section.footer_distance = Mm(28) - Mm(7)  # the page number 7 mm below the 版心 (GB/T 9704 7.5)
+    grid = section._sectPr.find(qn("w:docGrid"))
+    if grid is None:
+        grid = OxmlElement("w:docGrid")
+        section._sectPr.append(grid)
+    # a line grid only: a character grid would also space out Latin digits (2023 年) in some viewers;
+    # 28 characters a line come from a slightly condensed 三号 instead (156 mm / 28 = 15.8 pt)
+    grid.set(qn("w:type"), "lines")
+    grid.set(qn("w:linePitch"), str(int(LINE_PITCH.pt * 20)))
     normal = doc.styles["Normal"]
     normal.font.name, normal.font.size = BODY_FONT, BODY_SIZE
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
+    rpr = normal.element.get_or_add_rPr()
+    rpr.get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
+    spacing = OxmlElement("w:spacing")
+    spacing.set(qn("w:val"), str(round((Mm(156).pt / CHARS_PER_LINE - BODY_SIZE.pt) * 20)))
+    rpr.append(spacing)
+    _page_number_footer(section)
+    _font_fallbacks(doc)
+    body = doc.element.body
+    for p in list(body.iterchildren(qn("w:p"))):  # the template's empty first paragraph
+        body.remove(p)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
 
-    _para(doc, TITLE, font=TITLE_FONT, size=TITLE_SIZE, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
-    if doc_number:
-        _para(doc, doc_number, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+
+def _new_document(issuer: str, made_at: dt.datetime):
+    doc = Document(io.BytesIO(_template()))
+    props = doc.core_properties
+    props.author = props.last_modified_by = issuer
+    props.title, props.subject = TITLE, ""
+    props.comments = props.keywords = props.category = ""
+    props.created = props.modified = made_at
+    props.revision = 1
+    return doc
+
+
+def build_letter(unit: str, facts: list[str], *, as_of: date, issued_on: date, deadline: date, plan_name: str,
+                 red_projects: int = 0, missed_targets: int = 0, office: Office | None = None,
+                 requests: list[str] | None = None, triggers: str = "",
+                 notes: list[str | None] | None = None, reply_form: str | None = None,
+                 sample: bool = False, made_at: dt.datetime | None = None):
+    """The letter to one unit as a python-docx Document (not saved). ``requests``: its 工作要求
+    (factors.requests); ``triggers``: the plan's words for why it is sent (项目推进落实慢 …). Optional
+    follow-up hook (jygproj.followups): ``notes`` — one line under each fact (its 督办编号 and, for an item
+    already sent, the previous letter and the unit's answer); ``reply_form`` — the reply form sent with it.
+    ``office``: issuer, 发文字号 prefix, 联系人/电话 (data/reference/office.yaml); ``sample``: the letter
+    is made from the embedded sample and says so under its title; ``made_at``: the run's time."""
+    office = office or load_office()
+    doc = _new_document(office.issuer, made_at or dt.datetime.now().replace(microsecond=0))
+    _para(doc, office.doc_number(issued_on.year), align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    _para(doc, "", indent=False)
+    _para(doc, TITLE, font=TITLE_FONT, size=TITLE_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    if sample:
+        _para(doc, SAMPLE_MARK, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     _para(doc, "", indent=False)
     _para(doc, f"{unit}：", align=WD_ALIGN_PARAGRAPH.LEFT, indent=False)
     counts = "，".join(x for x in (f"{red_projects}个项目为红色预警" if red_projects else "",
@@ -106,15 +209,16 @@ def build_letter(unit: str, facts: list[str], *, as_of: date, issued_on: date, d
         _para(doc, f"请于{date_zh(deadline)}前将整改落实情况书面报送市发展改革委。")
     _para(doc, "特此函告。")
     _para(doc, "", indent=False)
-    _para(doc, issuer, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    _para(doc, office.issuer, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     _para(doc, date_zh(issued_on), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    _para(doc, f"（{office.contact_line()}）")  # 附注: two characters in, under the date (GB/T 9704 7.3.7)
     return doc
 
 
 def write_letters(facts: pl.DataFrame, out_dir: Path | str, *, as_of: date, issued_on: date, deadline: date,
-                  plan_name: str, issuer: str = ISSUER, doc_number: str | None = None,
+                  plan_name: str, office: Office | None = None,
                   requests: dict[str, list[str]] | None = None, triggers: dict[str, str] | None = None,
-                  reply_forms: dict[str, str] | None = None) -> list[Path]:
+                  reply_forms: dict[str, str] | None = None, sample: bool = False) -> list[Path]:
     """Write one 提醒函 per responsible unit in ``facts`` (supervision.reminder_facts); return the paths.
     ``plan_name``: the plan the letter cites, 《title》（document） (jygproj.plan.Plan.citation);
     ``requests`` / ``triggers``: each unit's 工作要求 and the plan's words for its triggers.
@@ -128,6 +232,8 @@ def write_letters(facts: pl.DataFrame, out_dir: Path | str, *, as_of: date, issu
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    office = office or load_office()
+    made_at = dt.datetime.now().replace(microsecond=0)
     units = facts["responsible_unit"].unique(maintain_order=True).to_list()
     names = paths.unique_names([f"提醒函_{unit}" for unit in units], ".docx")
     written: list[Path] = []
@@ -137,7 +243,7 @@ def write_letters(facts: pl.DataFrame, out_dir: Path | str, *, as_of: date, issu
         doc = build_letter(unit, mine["fact"].to_list(), as_of=as_of, issued_on=issued_on, deadline=deadline,
                            plan_name=plan_name, red_projects=kinds.count("red_project"),
                            missed_targets=kinds.count("missed_target") + kinds.count("missed_annual"),
-                           issuer=issuer, doc_number=doc_number, requests=(requests or {}).get(unit),
+                           office=office, requests=(requests or {}).get(unit), sample=sample, made_at=made_at,
                            triggers=(triggers or {}).get(unit, ""),
                            notes=mine["item_note"].to_list() if "item_note" in mine.columns else None,
                            reply_form=(reply_forms or {}).get(unit))

@@ -86,7 +86,8 @@ def write_letters(review: "Review", out_dir: Path) -> list[Path]:
     title = form.title(letters.TITLE)
     written = letters.write_letters(facts, out_dir, as_of=as_of, issued_on=as_of, plan_name=review.plan.citation,
                                     deadline=deadline, reply_forms={u: title for u in units},
-                                    requests=review.letter_requests, triggers=review.letter_triggers)
+                                    requests=review.letter_requests, triggers=review.letter_triggers,
+                                    sample=paths.is_sample(review.params.data_dir))
     label = f"{review.params.year}年第{QUARTER_LABELS[review.params.quarter][0]}季度考核"
     for unit in units:
         rows = fu.form_items(unit).iter_rows(named=True)
