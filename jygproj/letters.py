@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -36,6 +37,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+from lxml import etree
+from xml.sax.saxutils import escape as xml_escape
 
 from jygproj import outputs, paths
 from jygproj.office import Office, load_office
@@ -113,8 +116,6 @@ def _font_fallbacks(doc) -> None:
             break
     else:
         return
-    from lxml import etree
-
     root = etree.fromstring(part.blob)
     w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
     for name, alt in FONT_FALLBACKS.items():
@@ -148,6 +149,11 @@ def _template() -> bytes:
     spacing = OxmlElement("w:spacing")
     spacing.set(qn("w:val"), str(round((Mm(156).pt / CHARS_PER_LINE - BODY_SIZE.pt) * 20)))
     rpr.append(spacing)
+    ppr = normal.element.get_or_add_pPr()
+    for name in ("w:autoSpaceDE", "w:autoSpaceDN"):  # no extra space between 汉字 and digits (2023年)
+        off = OxmlElement(name)
+        off.set(qn("w:val"), "0")
+        ppr.append(off)
     _page_number_footer(section)
     _font_fallbacks(doc)
     body = doc.element.body
@@ -158,61 +164,115 @@ def _template() -> bytes:
     return buffer.getvalue()
 
 
-def _new_document(issuer: str, made_at: dt.datetime):
-    doc = Document(io.BytesIO(_template()))
-    props = doc.core_properties
-    props.author = props.last_modified_by = issuer
-    props.title, props.subject = TITLE, ""
-    props.comments = props.keywords = props.category = ""
-    props.created = props.modified = made_at
-    props.revision = 1
-    return doc
+#: Paragraph kinds of a letter: (font, size, alignment, first-line indent).
+BODY = (BODY_FONT, BODY_SIZE, WD_ALIGN_PARAGRAPH.JUSTIFY, True)
+HEADING = (HEADING_FONT, BODY_SIZE, WD_ALIGN_PARAGRAPH.JUSTIFY, True)
+TITLE_LINE = (TITLE_FONT, TITLE_SIZE, WD_ALIGN_PARAGRAPH.CENTER, False)
+CENTRED = (BODY_FONT, BODY_SIZE, WD_ALIGN_PARAGRAPH.CENTER, False)
+LEFT = (BODY_FONT, BODY_SIZE, WD_ALIGN_PARAGRAPH.LEFT, False)
+RIGHT = (BODY_FONT, BODY_SIZE, WD_ALIGN_PARAGRAPH.RIGHT, False)
+BLANK_LINE = (BODY_FONT, BODY_SIZE, WD_ALIGN_PARAGRAPH.JUSTIFY, False)
+_MARK = "\ue000"  # a private-use character standing for the paragraph's text in its XML
 
 
-def build_letter(unit: str, facts: list[str], *, as_of: date, issued_on: date, deadline: date, plan_name: str,
-                 red_projects: int = 0, missed_targets: int = 0, office: Office | None = None,
-                 requests: list[str] | None = None, triggers: str = "",
-                 notes: list[str | None] | None = None, reply_form: str | None = None,
-                 sample: bool = False, made_at: dt.datetime | None = None):
-    """The letter to one unit as a python-docx Document (not saved). ``requests``: its 工作要求
+@lru_cache(maxsize=16)
+def _paragraph_xml(kind: tuple) -> tuple[str, str]:
+    """The XML of one paragraph of ``kind`` around its text, made once by python-docx (so every
+    letter's paragraphs are exactly what _para makes) and then filled by string for each letter."""
+    font, size, align, indent = kind
+    p = _para(Document(), _MARK, font=font, size=size, align=align, indent=indent)
+    xml = etree.tostring(p._p, encoding="unicode")
+    before, after = xml.split(_MARK)
+    return before, after
+
+
+@lru_cache(maxsize=1)
+def _template_parts() -> tuple[bytes, str, str]:
+    """The template as a zip of its fixed parts (compressed once), and its document.xml split where the
+    letter's paragraphs go: each letter appends only its document.xml and core properties."""
+    fixed = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(_template())) as z, \
+            zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as out:
+        for name in z.namelist():
+            if name not in ("word/document.xml", "docProps/core.xml"):
+                out.writestr(name, z.read(name))
+        document = z.read("word/document.xml").decode("utf-8")
+    cut = document.index("<w:sectPr")
+    return fixed.getvalue(), document[:cut], document[cut:]
+
+
+def _core_xml(issuer: str, made_at: dt.datetime) -> bytes:
+    when = made_at.strftime("%Y-%m-%dT%H:%M:%SZ")
+    who, title = xml_escape(issuer), xml_escape(TITLE)
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+            'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+            'xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+            f"<dc:title>{title}</dc:title><dc:creator>{who}</dc:creator><cp:lastModifiedBy>{who}</cp:lastModifiedBy>"
+            f'<cp:revision>1</cp:revision><dcterms:created xsi:type="dcterms:W3CDTF">{when}</dcterms:created>'
+            f'<dcterms:modified xsi:type="dcterms:W3CDTF">{when}</dcterms:modified></cp:coreProperties>').encode("utf-8")
+
+
+def render(paragraphs: list[tuple[tuple, str]], issuer: str, made_at: dt.datetime) -> bytes:
+    """The .docx bytes of a letter made of ``paragraphs`` ((kind, text) pairs) on the template."""
+    fixed, head, tail = _template_parts()
+    body = []
+    for kind, text in paragraphs:
+        before, after = _paragraph_xml(kind)
+        body.append(f"{before}{xml_escape(text)}{after}")
+    out = io.BytesIO(fixed)
+    out.seek(0, io.SEEK_END)
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        z.writestr("docProps/core.xml", _core_xml(issuer, made_at))
+        z.writestr("word/document.xml", head + "".join(body) + tail)
+    return out.getvalue()
+
+
+def letter_paragraphs(unit: str, facts: list[str], *, as_of: date, issued_on: date, deadline: date,
+                      plan_name: str, red_projects: int = 0, missed_targets: int = 0, office: Office | None = None,
+                      requests: list[str] | None = None, triggers: str = "",
+                      notes: list[str | None] | None = None, reply_form: str | None = None,
+                      sample: bool = False) -> list[tuple[tuple, str]]:
+    """The letter to one unit as (paragraph kind, text) pairs, in order. ``requests``: its 工作要求
     (factors.requests); ``triggers``: the plan's words for why it is sent (项目推进落实慢 …). Optional
     follow-up hook (jygproj.followups): ``notes`` — one line under each fact (its 督办编号 and, for an item
     already sent, the previous letter and the unit's answer); ``reply_form`` — the reply form sent with it.
     ``office``: issuer, 发文字号 prefix, 联系人/电话 (data/reference/office.yaml); ``sample``: the letter
-    is made from the embedded sample and says so under its title; ``made_at``: the run's time."""
+    is made from the embedded sample and says so under its title."""
     office = office or load_office()
-    doc = _new_document(office.issuer, made_at or dt.datetime.now().replace(microsecond=0))
-    _para(doc, office.doc_number(issued_on.year), align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
-    _para(doc, "", indent=False)
-    _para(doc, TITLE, font=TITLE_FONT, size=TITLE_SIZE, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    out: list[tuple[tuple, str]] = []
+    add = out.append
+    add((CENTRED, office.doc_number(issued_on.year)))
+    add((BLANK_LINE, ""))
+    add((TITLE_LINE, TITLE))
     if sample:
-        _para(doc, SAMPLE_MARK, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
-    _para(doc, "", indent=False)
-    _para(doc, f"{unit}：", align=WD_ALIGN_PARAGRAPH.LEFT, indent=False)
+        add((CENTRED, SAMPLE_MARK))
+    add((BLANK_LINE, ""))
+    add((LEFT, f"{unit}："))
     counts = "，".join(x for x in (f"{red_projects}个项目为红色预警" if red_projects else "",
                                    f"{missed_targets}项方案目标未完成" if missed_targets else "") if x)
     why = f"存在{triggers}的情况" if triggers else ""
-    _para(doc, f"根据{plan_name}“严格督导奖惩”有关要求，我委对截至{date_zh(as_of)}全市项目建设调度情况进行了分析。"
+    add((BODY, f"根据{plan_name}“严格督导奖惩”有关要求，我委对截至{date_zh(as_of)}全市项目建设调度情况进行了分析。"
                + f"你单位负责的项目中，{'，'.join(x for x in (counts, why) if x) or '有以下情况'}。"
-               + "现将有关情况提醒如下：")
-    _para(doc, "一、存在的问题", font=HEADING_FONT)
+               + "现将有关情况提醒如下："))
+    add((HEADING, "一、存在的问题"))
     for i, fact in enumerate(facts, 1):
-        _para(doc, f"（{_seq(i)}）{fact}")
+        add((BODY, f"（{_seq(i)}）{fact}"))
         if notes and notes[i - 1]:
-            _para(doc, notes[i - 1])
-    _para(doc, "二、工作要求", font=HEADING_FONT)
+            add((BODY, notes[i - 1]))
+    add((HEADING, "二、工作要求"))
     for i, request in enumerate(requests or (), 1):
-        _para(doc, f"（{_seq(i)}）{request}")
+        add((BODY, f"（{_seq(i)}）{request}"))
     if reply_form:
-        _para(doc, f"请于{date_zh(deadline)}前逐项填写随函所附《{reply_form}》，将整改落实情况书面报送市发展改革委。")
+        add((BODY, f"请于{date_zh(deadline)}前逐项填写随函所附《{reply_form}》，将整改落实情况书面报送市发展改革委。"))
     else:
-        _para(doc, f"请于{date_zh(deadline)}前将整改落实情况书面报送市发展改革委。")
-    _para(doc, "特此函告。")
-    _para(doc, "", indent=False)
-    _para(doc, office.issuer, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-    _para(doc, date_zh(issued_on), align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
-    _para(doc, f"（{office.contact_line()}）")  # 附注: two characters in, under the date (GB/T 9704 7.3.7)
-    return doc
+        add((BODY, f"请于{date_zh(deadline)}前将整改落实情况书面报送市发展改革委。"))
+    add((BODY, "特此函告。"))
+    add((BLANK_LINE, ""))
+    add((RIGHT, office.issuer))
+    add((RIGHT, date_zh(issued_on)))
+    add((BODY, f"（{office.contact_line()}）"))  # 附注: two characters in, under the date (GB/T 9704 7.3.7)
+    return out
 
 
 def write_letters(facts: pl.DataFrame, out_dir: Path | str, *, as_of: date, issued_on: date, deadline: date,
@@ -233,19 +293,20 @@ def write_letters(facts: pl.DataFrame, out_dir: Path | str, *, as_of: date, issu
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     office = office or load_office()
-    made_at = dt.datetime.now().replace(microsecond=0)
+    made_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)  # core properties are UTC
     units = facts["responsible_unit"].unique(maintain_order=True).to_list()
     names = paths.unique_names([f"提醒函_{unit}" for unit in units], ".docx")
     written: list[Path] = []
+    by_unit = facts.partition_by("responsible_unit", as_dict=True, maintain_order=True)  # one pass, not one per unit
     for unit in units:
-        mine = facts.filter(pl.col("responsible_unit") == unit)
+        mine = by_unit[(unit,)]
         kinds = mine["kind"].to_list()
-        doc = build_letter(unit, mine["fact"].to_list(), as_of=as_of, issued_on=issued_on, deadline=deadline,
+        paragraphs = letter_paragraphs(unit, mine["fact"].to_list(), as_of=as_of, issued_on=issued_on, deadline=deadline,
                            plan_name=plan_name, red_projects=kinds.count("red_project"),
                            missed_targets=kinds.count("missed_target") + kinds.count("missed_annual"),
-                           office=office, requests=(requests or {}).get(unit), sample=sample, made_at=made_at,
+                           office=office, requests=(requests or {}).get(unit), sample=sample,
                            triggers=(triggers or {}).get(unit, ""),
                            notes=mine["item_note"].to_list() if "item_note" in mine.columns else None,
                            reply_form=(reply_forms or {}).get(unit))
-        written.append(outputs.write_atomic(out / names[f"提醒函_{unit}"], doc.save))
+        written.append(outputs.write_atomic(out / names[f"提醒函_{unit}"], render(paragraphs, office.issuer, made_at)))
     return written

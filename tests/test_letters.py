@@ -1,6 +1,7 @@
 """Reminder letters 提醒函: Word files reopened with python-docx say what the facts say."""
 
 from datetime import date
+from pathlib import Path
 
 import docx
 import polars as pl
@@ -69,12 +70,13 @@ def test_a_failed_write_leaves_the_previous_letter_and_no_temp_file(tmp_path, mo
     (good,) = letters.write_letters(FACTS.tail(1), tmp_path, **DATES)
     before = good.read_bytes()
 
-    def broken_save(self, path):
-        with open(path, "wb") as fh:
-            fh.write(b"PK half a zip")
+    real_write = Path.write_bytes
+
+    def broken_write(self, data):
+        real_write(self, data[:100])  # half a zip, then the disk is full
         raise OSError("disk full")
 
-    monkeypatch.setattr(docx.document.Document, "save", broken_save)
+    monkeypatch.setattr(Path, "write_bytes", broken_write)
     with pytest.raises(OSError):
         letters.write_letters(FACTS.tail(1), tmp_path, **DATES)
     assert good.read_bytes() == before
@@ -148,7 +150,7 @@ def test_clean_properties_and_the_one_file_mode(tmp_path):
 
     from jygproj import outputs
 
-    before = dt.datetime.now().replace(microsecond=0)
+    before = dt.datetime.now(dt.timezone.utc).replace(microsecond=0, tzinfo=None)
     (path,) = letters.write_letters(FACTS.head(1), tmp_path, **DATES)
     props = docx.Document(str(path)).core_properties
     assert props.author == props.last_modified_by == "嘉峪关市发展和改革委员会"
