@@ -12,7 +12,8 @@ Document properties name the commission, not a tool; a workbook made from the sa
 every title.
 
 Written with xlsxwriter (a province workbook of a million styled cells in seconds; openpyxl took
-4–5× longer, issue 18). Safe: text is always written as text, never a formula, whatever it begins
+4–5× longer, issue 18). Messages lose their English code ("… [code_missing]"): readers see Chinese only (issue 15). Safe:
+text is always written as text, never a formula, whatever it begins
 with (= + - @). Written atomically with the one output file mode (jygproj.outputs.write_atomic), so a
 reader never sees half a workbook.
 """
@@ -56,6 +57,9 @@ _FONT = "宋体"
 _HEADER_FILL = "#D9D9D9"
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _ILLEGAL_CHARS = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")  # what Excel refuses in a cell
+#: The English code a message carries for the analyst ("中文说明 [code_missing]", errors.JygprojError):
+#: readers of the workbook see the Chinese only.
+_MESSAGE_CODE = re.compile(r"\s*\[[a-z][a-z0-9_]*\]$")
 _MAX_WIDTH, _MIN_WIDTH = 60, 8
 
 
@@ -195,7 +199,7 @@ def _cell_value(value: Any) -> Any:
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
         return None
     if isinstance(value, str):
-        return safe_text(value)
+        return _MESSAGE_CODE.sub("", safe_text(value))
     if isinstance(value, (list, tuple)):
         return safe_text("、".join(str(v) for v in value))
     if isinstance(value, (dt.date, dt.datetime, int, float)):

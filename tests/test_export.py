@@ -169,3 +169,10 @@ def test_a_workbook_from_the_sample_says_so_on_every_sheet(tmp_path):
     _, wb = _official(tmp_path / "real")
     assert all("样例数据" not in (c.value or "") for ws in wb for row in ws.iter_rows() for c in row
                if isinstance(c.value, str))
+
+
+def test_messages_lose_their_english_code_for_readers(tmp_path):
+    frame = pl.DataFrame({"message": ["《a.xlsx》C列：11 个项目缺少项目代码 [code_missing]", "保留[方括号]中的中文"]})
+    path = write_workbook(tmp_path / "m.xlsx", [Sheet("读取问题", "读取问题", frame, unit=None, total_row=False)], SIGN)
+    ws = openpyxl.load_workbook(path)["读取问题"]
+    assert [ws["A3"].value, ws["A4"].value] == ["《a.xlsx》C列：11 个项目缺少项目代码", "保留[方括号]中的中文"]
