@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from datetime import date
 from functools import lru_cache
@@ -194,8 +195,16 @@ def _template_parts() -> tuple[bytes, str, str]:
     with zipfile.ZipFile(io.BytesIO(_template())) as z, \
             zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as out:
         for name in z.namelist():
-            if name not in ("word/document.xml", "docProps/core.xml"):
-                out.writestr(name, z.read(name))
+            if name in ("word/document.xml", "docProps/core.xml", "docProps/thumbnail.jpeg"):
+                continue  # the letter's own parts; python-docx's stock thumbnail is not this letter
+            blob = z.read(name)
+            if name == "_rels/.rels":
+                blob = re.sub(rb'<Relationship [^>]*thumbnail[^>]*/>', b"", blob)
+            elif name == "docProps/app.xml":  # no application name: the letter is the commission's
+                blob = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Properties xmlns="http://'
+                        b'schemas.openxmlformats.org/officeDocument/2006/extended-properties"><Company>'
+                        + xml_escape(load_office().issuer).encode("utf-8") + b"</Company></Properties>")
+            out.writestr(name, blob)
         document = z.read("word/document.xml").decode("utf-8")
     cut = document.index("<w:sectPr")
     return fixed.getvalue(), document[:cut], document[cut:]

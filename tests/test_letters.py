@@ -157,8 +157,10 @@ def test_clean_properties_and_the_one_file_mode(tmp_path):
     assert props.title == letters.TITLE and props.comments == ""
     assert props.created.replace(tzinfo=None) >= before - dt.timedelta(seconds=1)
     with zipfile.ZipFile(path) as z:
-        meta = z.read("docProps/core.xml").decode()
-    assert "python-docx" not in meta and "2013" not in meta
+        meta = z.read("docProps/core.xml").decode() + z.read("docProps/app.xml").decode()
+        assert "docProps/thumbnail.jpeg" not in z.namelist()
+    assert "python-docx" not in meta and "2013" not in meta and "Word" not in meta
+    assert "<Company>嘉峪关市发展和改革委员会</Company>" in meta
     assert path.stat().st_mode & 0o777 == outputs.file_mode()
 
 
