@@ -34,7 +34,7 @@ import polars as pl
 
 from jygproj import ledger, paths, schema
 from jygproj.pace import Profile, cum_share
-from jygproj.report.formats import date_zh as _date_zh, wan as _wan
+from jygproj.report.formats import date_zh as _date_zh, money as _amount  # 公文 style: 9290万元, 1.20亿元
 from jygproj.reference import Lines, ReferenceDataError, check_keys, read_strict
 
 LEVEL_ORDER: dict[str, int] = {level: i for i, level in enumerate(schema.ALERT_LEVELS)}
@@ -643,7 +643,7 @@ def _pace_gap(pos: pl.DataFrame, rule: Rule) -> pl.DataFrame:
     hits = _banded(cand, rule, "behind_pp")
     basis = PACE_BASIS
     reasons = [
-        f"截至{period_label(p)}累计完成投资{_wan(c)}，占{label}{_wan(a)}的{cp:.1f}%，"
+        f"截至{period_label(p)}累计完成投资{_amount(c)}，占{label}{_amount(a)}的{cp:.1f}%，"
         f"序时进度{pp:.1f}%（{basis.get(pb, pb)}，参考），落后{b:.1f}个百分点"
         for p, c, label, a, cp, pp, pb, b in zip(hits["period"], hits["completed_ytd_wan"], hits["plan_label"],
                                                  hits["annual_plan_wan"], hits["completion_pct"], hits["pace_pct"],
@@ -787,8 +787,8 @@ def _cumulative_fall(progress: pl.DataFrame, rule: Rule, as_of: date) -> pl.Data
         .with_columns(pl.lit(rule.level).alias("level"))
     )
     reasons = [
-        f"{period_label(p)}累计完成投资{_wan(c)}，少于上期（{period_label(pp)}）的{_wan(v)}，"
-        f"减少{_wan(v - c)}，请核实更正"
+        f"{period_label(p)}累计完成投资{_amount(c)}，少于上期（{period_label(pp)}）的{_amount(v)}，"
+        f"减少{_amount(v - c)}，请核实更正"
         for p, c, pp, v in zip(hits["period"], hits["completed_ytd_wan"], hits["_prev_period"], hits["_prev"])
     ]
     return _rows(hits, rule, reasons)

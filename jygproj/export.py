@@ -1,13 +1,21 @@
-"""Formatted Excel workbooks in official style (the tables a commission sends upward).
+"""Formatted Excel workbooks in the form of an official statistics table (the tables a commission
+sends upward).
 
-One sheet per table: a merged title row, the unit line (单位：万元), a bold bordered header with
-Chinese labels (schema.COLUMN_LABELS), the data, a 合计 row, panes frozen below the header,
-number formats (#,##0.00 on amounts, 0.0% on rates), column widths that fit Chinese text.
+One sheet per table: a merged, wrapped title across the table's width, the unit line (单位：万元),
+a bold bordered header with Chinese labels (schema.COLUMN_LABELS), the data, a 合计 row, the
+notes, then 制表单位 / 制表日期 (also in the printed footer with the page number), panes frozen below
+the header. What offices write: 是/否 for yes/no, codes in Chinese (清单, 建设性质, 预警等级),
+counts as integers, 万元 without decimals, one percentage look (84.3%, whether the column holds a
+fraction or percent points), a mixed-unit table (indicator, value, unit) formatted row by row.
+Every sheet prints on A4 landscape, fitted to the page width, the header row repeated on each page.
+Document properties name the commission, not a tool; a workbook made from the sample says so in
+every title.
 
-Safe: a text cell beginning with = + - @ (or a tab / carriage return) is written as a string, never
-a formula (openpyxl would otherwise turn "=..." into a live formula, design page). Written
-atomically with the one output file mode (jygproj.outputs.write_atomic), so a reader never sees
-half a workbook.
+Written with xlsxwriter (a province workbook of a million styled cells in seconds; openpyxl took
+4–5× longer, issue 18). Messages lose their English code ("… [code_missing]"): readers see Chinese only (issue 15). Safe:
+text is always written as text, never a formula, whatever it begins
+with (= + - @). Written atomically with the one output file mode (jygproj.outputs.write_atomic), so a
+reader never sees half a workbook.
 """
 
 from __future__ import annotations
@@ -20,31 +28,40 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 import polars as pl
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
 
 from jygproj import outputs
 from jygproj.errors import JygprojError
-from jygproj.print_setup import a4_page_setup
-from jygproj.schema import ALERT_LEVELS, COLUMN_LABELS, LISTS, NATURES
+from jygproj.print_setup import layout, width_px
+from jygproj.schema import ALERT_LEVELS, COLUMN_LABELS, LISTS, NATURES, SAMPLE_MARK
 
-AMOUNT_FORMAT = "#,##0.00"
+AMOUNT_FORMAT = "#,##0"  # 万元 as offices print them: whole 万元
+YI_FORMAT = "#,##0.00"  # 亿元 keep two decimals (0.01亿元 = 100万元)
 RATE_FORMAT = "0.0%"  # rates are fractions (0.95 -> 95.0%)
-PCT_FORMAT = '0.0"%"'  # *_pct columns already hold percent points (12.0 -> 12.0%)
+PCT_FORMAT = '0.0"%"'  # *_pct columns already hold percent points (95.0 -> 95.0%): the same look
 INT_FORMAT = "#,##0"
+PLAIN_INT_FORMAT = "0"
 DATE_FORMAT = "yyyy-mm-dd"
 TOTAL_LABEL = "合计"
+YES, NO = "是", "否"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 #: Enum values shown in Chinese (internal names stay English in the frames).
-VALUE_LABELS: dict[str, Mapping[str, str]] = {"list": LISTS, "nature": NATURES, "level": ALERT_LEVELS}
+VALUE_LABELS: dict[str, Mapping[str, str]] = {
+    "list": LISTS, "nature": NATURES, "level": ALERT_LEVELS, "from_level": ALERT_LEVELS,
+    "to_level": ALERT_LEVELS, "level_first": ALERT_LEVELS, "level_now": ALERT_LEVELS}
+#: A mixed-unit table (indicator, value, unit: 核心指标) formats each value by its row's unit.
+UNIT_FORMATS: dict[str, str] = {"月": PLAIN_INT_FORMAT, "个": INT_FORMAT, "份": INT_FORMAT, "项": INT_FORMAT,
+                                "%": "0.0", "百分点": "0.0", "万元": AMOUNT_FORMAT, "亿元": YI_FORMAT}
+#: Integer columns that are positions or identifiers, never added up in a 合计 row.
+NOT_SUMMED = re.compile(r"(^|_)(row|rank|year|month|quarter|week)$|rank|months_early")
 
-_THIN = Side(style="thin", color="000000")
-_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _FONT = "宋体"
-_HEADER_FILL = PatternFill("solid", fgColor="D9D9D9")
+_HEADER_FILL = "#D9D9D9"
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+_ILLEGAL_CHARS = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")  # what Excel refuses in a cell
+#: The English code a message carries for the analyst ("中文说明 [code_missing]", errors.JygprojError):
+#: readers of the workbook see the Chinese only.
+_MESSAGE_CODE = re.compile(r"\s*\[[a-z][a-z0-9_]*\]$")
+_MAX_WIDTH, _MIN_WIDTH = 60, 8
 
 
 class ExportError(JygprojError, RuntimeError):
@@ -76,46 +93,93 @@ class Sheet:
     notes: Sequence[str] = ()
 
 
+@dataclass(frozen=True)
+class Signature:
+    """Who made the tables and when (制表单位 / 制表日期), and whether they come from the sample."""
+
+    made_by: str
+    made_on: dt.date
+    sample: bool = False
+
+
 def number_format(column: str, dtype: pl.DataType) -> str | None:
     """The format a column gets unless the sheet overrides it."""
-    if column.endswith("_wan") or column.endswith("_yi"):
+    if column.endswith("_wan"):
         return AMOUNT_FORMAT
+    if column.endswith("_yi"):
+        return YI_FORMAT
     if column.endswith("_rate") or column.endswith("_share"):
         return RATE_FORMAT
     if column.endswith("_pct") or column.endswith("_pp"):
         return PCT_FORMAT
-    if dtype == pl.Date:
+    if dtype == pl.Date or dtype == pl.Datetime:
         return DATE_FORMAT
     if dtype.is_integer():
-        return "0" if column in ("source_row", "year", "month", "quarter") else INT_FORMAT
+        return PLAIN_INT_FORMAT if NOT_SUMMED.search(column) else INT_FORMAT
     if dtype.is_float():
         return AMOUNT_FORMAT
     return None
 
 
 def summed_columns(frame: pl.DataFrame) -> list[str]:
-    """Columns a 合计 row adds up by default: amounts (_wan) and counts (_count)."""
-    return [c for c in frame.columns if c.endswith(("_wan", "_yi", "_count"))
-            and frame.schema[c].is_numeric()]
+    """Columns a 合计 row adds up by default: amounts (_wan, _yi) and counts (integers that are not
+    positions: 红色预警项目数, 未完成目标数, _count …)."""
+    return [c for c in frame.columns
+            if (c.endswith(("_wan", "_yi", "_count")) and frame.schema[c].is_numeric())
+            or (frame.schema[c].is_integer() and not NOT_SUMMED.search(c))]
 
 
 def safe_text(value: str) -> str:
     """Text without the control characters Excel refuses."""
-    return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return _ILLEGAL_CHARS.sub("", value)
 
 
-def write_workbook(path: str | Path, sheets: Sequence[Sheet]) -> Path:
-    """Write the sheets to ``path`` (xlsx) atomically; returns the path."""
+def default_signature() -> Signature:
+    from jygproj.office import load_office
+
+    return Signature(load_office().issuer, dt.date.today())
+
+
+def write_workbook(path: str | Path, sheets: Sequence[Sheet], signature: Signature | None = None) -> Path:
+    """Write the sheets to ``path`` (xlsx) atomically; returns the path. ``signature``: 制表单位 /
+    制表日期 and the sample mark (default: the commission of data/reference/office.yaml, today)."""
     if not sheets:
         raise ExportError("没有要写入的工作表")
+    sign = signature or default_signature()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb = Workbook()
-    wb.remove(wb.active)
+    return outputs.write_atomic(path, lambda tmp: _write(tmp, sheets, sign))
+
+
+def _write(target: Path, sheets: Sequence[Sheet], sign: Signature) -> None:
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(target), {"strings_to_formulas": False, "strings_to_urls": False,
+                                           "strings_to_numbers": False, "nan_inf_to_errors": False})
+    made_at = dt.datetime.combine(sign.made_on, dt.time(9, 0))
+    title = sheets[0].title + (SAMPLE_MARK if sign.sample else "")
+    wb.set_properties({"title": title, "author": sign.made_by, "company": sign.made_by,
+                       "manager": "", "comments": "", "created": made_at})
+    styles = _Styles(wb)
     used: set[str] = set()
     for sheet in sheets:
-        _write_sheet(wb.create_sheet(_sheet_name(sheet.name, used)), sheet)
-    return outputs.write_atomic(path, wb.save)
+        _write_sheet(wb.add_worksheet(_sheet_name(sheet.name, used)), sheet, styles, sign)
+    wb.close()
+
+
+class _Styles:
+    """xlsxwriter formats made once per workbook and shared by every cell that looks alike."""
+
+    def __init__(self, wb):
+        self.wb = wb
+        self._cache: dict[tuple, Any] = {}
+
+    def get(self, **props) -> Any:
+        key = tuple(sorted(props.items()))
+        fmt = self._cache.get(key)
+        if fmt is None:
+            fmt = self._cache[key] = self.wb.add_format({"font_name": _FONT, "font_size": 11, **props})
+        return fmt
 
 
 def _sheet_name(name: str, used: set[str]) -> str:
@@ -131,121 +195,185 @@ def _sheet_name(name: str, used: set[str]) -> str:
 def _cell_value(value: Any) -> Any:
     if value is None:
         return None
+    if isinstance(value, bool):
+        return YES if value else NO
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
         return None
     if isinstance(value, str):
-        return safe_text(value)
+        return _MESSAGE_CODE.sub("", safe_text(value))
     if isinstance(value, (list, tuple)):
         return safe_text("、".join(str(v) for v in value))
-    if isinstance(value, (dt.date, dt.datetime, int, float, bool)):
+    if isinstance(value, (dt.date, dt.datetime, int, float)):
         return value
     return safe_text(str(value))
 
 
-def _put(ws, row: int, col: int, value: Any):
-    cell = ws.cell(row=row, column=col)
-    value = _cell_value(value)
-    cell.value = value
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        # never a formula: a plain string, shown as text if someone edits the cell in Excel
-        cell.data_type = "s"
-        cell.quotePrefix = True
-    return cell
+def _text_width(text: str) -> int:
+    longest = max(text.split("\n"), key=len)
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in longest)
 
 
 def _display_width(value: Any, fmt: str | None) -> int:
     if value is None:
         return 0
-    if isinstance(value, float):
-        text = f"{value:,.2f}" if fmt != RATE_FORMAT else f"{value:.1%}"
+    if isinstance(value, float) or isinstance(value, int):
+        if fmt in (RATE_FORMAT,):
+            return len(f"{value:.1%}")
+        if fmt in (PCT_FORMAT, "0.0"):
+            return len(f"{value:.1f}%")
+        return len(f"{value:,.2f}" if fmt == YI_FORMAT else f"{value:,.0f}")
+    if isinstance(value, (dt.date, dt.datetime)):
+        return 10
+    return _text_width(str(value))
+
+
+def _put(ws, row: int, col: int, value: Any, fmt) -> None:
+    """One cell by its Python type: text always as text (never a formula), dates as dates."""
+    if value is None:
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, str):
+        ws.write_string(row, col, value, fmt)
     elif isinstance(value, (dt.date, dt.datetime)):
-        text = "2023-10-31"
+        ws.write_datetime(row, col, value, fmt)
     else:
-        text = str(value)
-    longest = max(text.split("\n"), key=len)
-    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in longest)
+        ws.write_number(row, col, value, fmt)
 
 
-def _write_sheet(ws, sheet: Sheet) -> None:
+def _shown(frame: pl.DataFrame, sheet: Sheet) -> pl.DataFrame:
+    """The frame as readers see it: codes in Chinese, yes/no as 是/否."""
+    for col, mapping in sheet.value_labels.items():
+        if col in frame.columns and (frame.schema[col] == pl.String
+                                     or isinstance(frame.schema[col], (pl.Enum, pl.Categorical))):
+            frame = frame.with_columns(pl.col(col).cast(pl.String).replace(dict(mapping)))
+    booleans = [c for c, t in frame.schema.items() if t == pl.Boolean]
+    if booleans:
+        frame = frame.with_columns(pl.when(pl.col(c)).then(pl.lit(YES)).when(pl.col(c).is_not_null())
+                                   .then(pl.lit(NO)).otherwise(None).alias(c) for c in booleans)
+    return frame
+
+
+def _write_sheet(ws, sheet: Sheet, styles: _Styles, sign: Signature) -> None:
     frame = sheet.frame
     columns = frame.columns
     ncol = max(len(columns), 1)
     labels = {**COLUMN_LABELS, **sheet.labels}  # a sheet's own labels on top of the shared ones
     formats = {c: sheet.number_formats.get(c, number_format(c, frame.schema[c])) for c in columns}
-    for col, mapping in sheet.value_labels.items():
-        if col in columns and (frame.schema[col] == pl.String
-                               or isinstance(frame.schema[col], (pl.Enum, pl.Categorical))):
-            frame = frame.with_columns(pl.col(col).cast(pl.String).replace(dict(mapping)))
+    shown = _shown(frame, sheet)
+    # a mixed-unit table (核心指标): each value formatted by the unit on its row
+    by_row_unit = ("value" in columns and "unit" in columns and frame.schema["value"].is_numeric()
+                   and "value" not in sheet.number_formats)
 
-    # title row (merged), unit line
-    title = _put(ws, 1, 1, sheet.title)
-    title.font = Font(name=_FONT, size=16, bold=True)
-    title.alignment = Alignment(horizontal="center", vertical="center")
-    ws.row_dimensions[1].height = 30
-    if ncol > 1:
-        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=ncol)
-    header_row = 2
-    if sheet.unit:
-        unit = _put(ws, 2, 1, f"单位：{sheet.unit}")
-        unit.font = Font(name=_FONT, size=11)
-        unit.alignment = Alignment(horizontal="right")
-        if ncol > 1:
-            ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=ncol)
-        header_row = 3
+    header_row = 2 if sheet.unit else 1
+    headers = [labels.get(c, c) for c in columns]
+    # a long header wraps onto up to three lines rather than widening its column (a 14-column
+    # table must still fit an A4 page's width legibly)
+    widths = [min(_text_width(h), max(_MIN_WIDTH, math.ceil(_text_width(h) / 3) + 2)) for h in headers]
 
-    # header
-    for j, c in enumerate(columns, start=1):
-        cell = _put(ws, header_row, j, labels.get(c, c))
-        cell.font = Font(name=_FONT, size=11, bold=True)
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.border = _BORDER
-        cell.fill = _HEADER_FILL
-    ws.row_dimensions[header_row].height = 32
+    # header (0-based rows: title 0, unit 1, header 2)
+    header_fmt = styles.get(bold=True, align="center", valign="vcenter", text_wrap=True, border=1,
+                            bg_color=_HEADER_FILL)
+    for j, h in enumerate(headers):
+        ws.write_string(header_row, j, safe_text(h), header_fmt)
 
-    # data
-    widths = [_display_width(labels.get(c, c), None) for c in columns]
-    body_font = Font(name=_FONT, size=11)
+    # data: one format per column (and per unit in a mixed-unit table)
+    col_fmt = [styles.get(border=1, valign="vcenter", **({"num_format": formats[c]} if formats[c] else {}))
+               for c in columns]
+    text_fmt = styles.get(border=1, valign="vcenter")
+    wrap_fmt = styles.get(border=1, valign="vcenter", text_wrap=True)
+    center_fmt = styles.get(border=1, valign="vcenter", align="center")
+    unit_fmt = {u: styles.get(border=1, valign="vcenter", num_format=f) for u, f in UNIT_FORMATS.items()}
+    yes_no = {c for c, t in frame.schema.items() if t == pl.Boolean}
+    value_j = columns.index("value") if by_row_unit else -1
+    unit_j = columns.index("unit") if by_row_unit else -1
     r = header_row
-    for r, row in enumerate(frame.iter_rows(), start=header_row + 1):
-        for j, (c, value) in enumerate(zip(columns, row), start=1):
-            cell = _put(ws, r, j, value)
-            cell.border = _BORDER
-            cell.font = body_font
-            if formats[c]:
-                cell.number_format = formats[c]
-            if isinstance(cell.value, str):
-                cell.alignment = Alignment(vertical="center", wrap_text=len(cell.value) > 40)
-            widths[j - 1] = max(widths[j - 1], _display_width(cell.value, formats[c]))
+    for r, row in enumerate(shown.iter_rows(), start=header_row + 1):
+        for j, raw in enumerate(row):
+            value = _cell_value(raw)
+            fmt = col_fmt[j]
+            if isinstance(value, str):
+                fmt = center_fmt if columns[j] in yes_no else (wrap_fmt if len(value) > 40 else text_fmt)
+            elif j == value_j:
+                fmt = unit_fmt.get(row[unit_j], fmt)
+            _put(ws, r, j, value, fmt)
+            w = _display_width(value, formats[columns[j]]) if value is not None else 0
+            if w > widths[j]:
+                widths[j] = w
 
     # 合计
     if sheet.total_row and columns:
         r += 1
-        to_sum = list(sheet.sum_columns) if sheet.sum_columns is not None else summed_columns(sheet.frame)
-        sums = {c: float(sheet.frame[c].fill_nan(None).sum() or 0.0) for c in to_sum}
+        to_sum = list(sheet.sum_columns) if sheet.sum_columns is not None else summed_columns(frame)
+        sums = {c: float(frame[c].cast(pl.Float64).fill_nan(None).sum() or 0.0) for c in to_sum}
         for rate, (num, den) in sheet.total_ratios.items():
-            n = sums.get(num, float(sheet.frame[num].sum() or 0.0))
-            d = sums.get(den, float(sheet.frame[den].sum() or 0.0))
+            n = sums.get(num, float(frame[num].sum() or 0.0))
+            d = sums.get(den, float(frame[den].sum() or 0.0))
             # a *_pct column holds percent points (0–100, PCT_FORMAT): the ratio in the same unit
             scale = 100.0 if rate.endswith(("_pct", "_pp")) else 1.0
             sums[rate] = n / d * scale if d else None
-        bold = Font(name=_FONT, size=11, bold=True)
-        for j, c in enumerate(columns, start=1):
-            value = TOTAL_LABEL if j == 1 else sums.get(c)
-            if j == 1 and c in sums:  # the first column is numeric: label it in the header's place
+        for j, c in enumerate(columns):
+            value = TOTAL_LABEL if j == 0 else sums.get(c)
+            if j == 0 and c in sums:  # the first column is numeric: label it in the header's place
                 value = sums[c]
-            cell = _put(ws, r, j, value)
-            cell.border = _BORDER
-            cell.font = bold
-            if j == 1 and value == TOTAL_LABEL:
-                cell.alignment = Alignment(horizontal="center")
-            elif formats[c]:
-                cell.number_format = formats[c]
-            widths[j - 1] = max(widths[j - 1], _display_width(cell.value, formats[c]))
+            if value == TOTAL_LABEL:
+                fmt = styles.get(bold=True, border=1, align="center")
+            else:
+                fmt = styles.get(bold=True, border=1, **({"num_format": formats[c]} if formats[c] else {}))
+            _put(ws, r, j, value, fmt)
+            widths[j] = max(widths[j], _display_width(value, formats[c]))
 
-    for i, line in enumerate(sheet.notes, start=r + 2):
-        _put(ws, i, 1, line).font = Font(name=_FONT, size=10, italic=True)
+    widths = [min(max(w + 2, _MIN_WIDTH), _MAX_WIDTH) for w in widths] or [_MIN_WIDTH]
+    for j, w in enumerate(widths):
+        ws.set_column(j, j, w)
+    header_lines = max((math.ceil(_text_width(h) / max(w - 1, 1)) for h, w in zip(headers, widths)), default=1)
+    ws.set_row(header_row, max(32, 15 * header_lines + 4))
 
-    for j, w in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(j)].width = min(max(w + 2, 8), 60)
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
-    a4_page_setup(ws, header_row)  # A4, legible: jygproj.print_setup
+    # title (merged across the table, wrapped; the row as tall as its lines) and unit line
+    title = safe_text(sheet.title + (f"（{SAMPLE_MARK}）" if sign.sample else ""))
+    title_fmt = styles.get(font_size=16, bold=True, align="center", valign="vcenter", text_wrap=True)
+    span = sum(widths) if ncol > 1 else max(widths[0], 1)
+    lines = max(1, math.ceil(_text_width(title) * 16 / 11 / span))
+    if ncol > 1:
+        ws.merge_range(0, 0, 0, ncol - 1, title, title_fmt)
+    else:
+        ws.write_string(0, 0, title, title_fmt)
+    ws.set_row(0, 30 * lines if lines > 1 else 30)
+    if sheet.unit:
+        unit_fmt_line = styles.get(align="right")
+        if ncol > 1:
+            ws.merge_range(1, 0, 1, ncol - 1, f"单位：{sheet.unit}", unit_fmt_line)
+        else:
+            ws.write_string(1, 0, f"单位：{sheet.unit}", unit_fmt_line)
+
+    # notes, then who made the table and when (the statistics table's 表尾)
+    note_fmt = styles.get(font_size=10, italic=True)
+    below = r + 2
+    for i, line in enumerate(sheet.notes):
+        ws.write_string(below + i, 0, safe_text(line), note_fmt)
+    made = f"制表单位：{sign.made_by}　　制表日期：{sign.made_on.year}年{sign.made_on.month}月{sign.made_on.day}日"
+    ws.write_string(below + len(sheet.notes), 0, made, styles.get(font_size=10))
+    if sign.sample:
+        ws.write_string(below + len(sheet.notes) + 1, 0, f"注：本表由{SAMPLE_MARK}生成，不是官方统计数据。", note_fmt)
+
+    ws.freeze_panes(header_row + 1, 0)
+    _print_setup(ws, header_row, sign, widths)
+
+
+def _print_setup(ws, header_row: int, sign: Signature, widths: list[float]) -> None:
+    """A4 by jygproj.print_setup's rule (portrait when it fits, else landscape; fitted to the width
+    but never below 60%: wider sheets over pages across with the first column repeated), as many
+    pages down as needed, header repeated, and the footer: 制表单位 left, page n/N centre, 制表日期 right."""
+    portrait, across = layout(width_px(widths))
+    ws.set_paper(9)  # A4
+    if portrait:
+        ws.set_portrait()
+    else:
+        ws.set_landscape()
+    ws.fit_to_pages(across, 0)
+    ws.repeat_rows(header_row)
+    if across > 1:  # several pages across: each names its rows
+        ws.repeat_columns(0)
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.7)
+    ws.center_horizontally()
+    made_on = f"{sign.made_on.year}年{sign.made_on.month}月{sign.made_on.day}日"
+    ws.set_footer(f"&L&\"宋体\"&9制表单位：{sign.made_by}&C&\"宋体\"&9第 &P 页，共 &N 页"
+                  f"&R&\"宋体\"&9制表日期：{made_on}", {"margin": 0.3})

@@ -21,10 +21,15 @@ PORTRAIT_SCALE = 0.9
 DEFAULT_COLUMN_WIDTH = 8.43  # Excel's default, in characters
 
 
+def width_px(column_widths: list[float]) -> float:
+    """A sheet's width in pixels from its columns' widths in characters: each × 7 px + 5 px padding."""
+    return sum(w * 7 + 5 for w in column_widths)
+
+
 def sheet_width_px(ws) -> float:
-    """The sheet's width in pixels: each column's width (characters) × 7 px + 5 px padding."""
-    return sum((ws.column_dimensions[get_column_letter(i)].width or DEFAULT_COLUMN_WIDTH) * 7 + 5
-               for i in range(1, ws.max_column + 1))
+    """The width of an openpyxl worksheet (as read back or written) in pixels."""
+    return width_px([ws.column_dimensions[get_column_letter(i)].width or DEFAULT_COLUMN_WIDTH
+                     for i in range(1, ws.max_column + 1)])
 
 
 def pages_across(width_px: float, printable_px: float) -> int:
@@ -32,13 +37,17 @@ def pages_across(width_px: float, printable_px: float) -> int:
     return max(1, math.ceil(width_px * MIN_SCALE / printable_px - 1e-9))
 
 
-def a4_page_setup(ws, header_row: int) -> None:
-    """Set the sheet's print layout by the module's rule (call after the column widths are set)."""
-    width = sheet_width_px(ws)
+def layout(width: float) -> tuple[bool, int]:
+    """(portrait?, pages across) of a sheet ``width`` pixels wide, by the module's rule."""
     portrait = width * PORTRAIT_SCALE <= PORTRAIT_PX
+    return portrait, pages_across(width, PORTRAIT_PX if portrait else LANDSCAPE_PX)
+
+
+def a4_page_setup(ws, header_row: int) -> None:
+    """Set an openpyxl sheet's print layout by the module's rule (call after the column widths are set)."""
+    portrait, across = layout(sheet_width_px(ws))
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.orientation = "portrait" if portrait else "landscape"
-    across = pages_across(width, PORTRAIT_PX if portrait else LANDSCAPE_PX)
     ws.page_setup.fitToWidth = across
     ws.page_setup.fitToHeight = 0  # as many pages down as the table needs
     ws.sheet_properties.pageSetUpPr.fitToPage = True

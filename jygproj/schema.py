@@ -15,6 +15,11 @@ WAN_PER_YI = 10_000.0  # 1 亿元 = 10,000 万元
 #: What every output made from the embedded sample says it is (its workbooks say it in their names).
 SAMPLE_MARK = "样例数据"
 
+#: Every file made from the embedded sample says so (issue 4: the sample workbooks; issue 15: every
+#: output made from them — Excel, letters).
+SAMPLE_MARK = "（样例数据，非官方数据）"
+SHORT_MARK = "（样例数据）"
+
 
 def wan_to_yi(wan: float) -> float:
     return wan / WAN_PER_YI

@@ -16,7 +16,7 @@ from docx import Document
 
 import jygproj
 from jygproj import outputs, paths
-from jygproj.letters import ISSUER
+from jygproj.office import load_office
 from jygproj.report import brief, review_files
 from jygproj.schema import SAMPLE_MARK
 
@@ -85,7 +85,7 @@ def test_chinese_only_official_numbers_and_the_sample_mark(written):
 def test_clean_core_properties(written):
     path, _, started = written
     props = Document(str(path)).core_properties
-    assert props.author == props.last_modified_by == ISSUER
+    assert props.author == props.last_modified_by == load_office().issuer
     assert "python-docx" not in (props.comments + props.keywords + props.subject + props.category)
     created = props.created.replace(tzinfo=dt.timezone.utc)
     assert started - dt.timedelta(seconds=1) <= created <= dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=1)

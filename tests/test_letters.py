@@ -1,6 +1,7 @@
 """Reminder letters 提醒函: Word files reopened with python-docx say what the facts say."""
 
 from datetime import date
+from pathlib import Path
 
 import docx
 import polars as pl
@@ -34,7 +35,8 @@ def test_one_letter_per_unit_with_title_addressee_facts_deadline_and_issuer(tmp_
     assert [p.name for p in paths] == ["提醒函_市住建局.docx", "提醒函_市教育局.docx"]
     text = _text(paths[0])
     lines = text.splitlines()
-    assert lines[0] == "关于加快推进项目建设进度的提醒函"
+    assert lines[0] == "　　〔2023〕　　号"  # 发文字号 above the title, blank where office.yaml has none
+    assert lines[2] == "关于加快推进项目建设进度的提醒函"
     assert "市住建局：" in lines
     assert "1个项目为红色预警，1项方案目标未完成" in text
     assert "（一）雄关大道改造（政府投资项目）：红色预警" in text and "4,000.0万元（0.40亿元）" in text
@@ -42,7 +44,7 @@ def test_one_letter_per_unit_with_title_addressee_facts_deadline_and_issuer(tmp_
     # no 工作要求 given, none invented (they come from the unit's own problems: factors.requests)
     assert "主动对接" not in text
     assert "请于2023年10月31日前将整改落实情况书面报送市发展改革委。" in text
-    assert lines[-2:] == ["嘉峪关市发展和改革委员会", "2023年10月12日"]
+    assert lines[-3:] == ["嘉峪关市发展和改革委员会", "2023年10月12日", "（联系人：　　　　电话：　　）"]
     assert "截至2023年9月30日" in text and "嘉政办发〔2023〕39号" in text
     assert "市住建局" not in _text(paths[1]) and "100.0万元（0.01亿元）" in _text(paths[1])
     assert not list((tmp_path / "letters").glob("*.tmp"))
@@ -53,8 +55,9 @@ def test_every_run_sets_the_east_asian_font(tmp_path):
     document = docx.Document(str(path))
     runs = [r for p in document.paragraphs for r in p.runs if r.text]
     fonts = {r._element.rPr.rFonts.get(qn("w:eastAsia")) for r in runs}
-    assert fonts == {"宋体", "仿宋", "黑体"}  # title, body, headings 一、二、
-    assert runs[0].font.size.pt == 22 and runs[0].font.bold  # 二号 title
+    assert fonts == {"方正小标宋简体", "仿宋_GB2312", "黑体"}  # title, body, headings 一、二、
+    title = next(r for r in runs if r.text == letters.TITLE)
+    assert title.font.size.pt == 22 and title._element.rPr.rFonts.get(qn("w:eastAsia")) == "方正小标宋简体"
 
 
 def test_units_whose_names_clean_to_the_same_file_get_numbered(tmp_path):
@@ -67,12 +70,13 @@ def test_a_failed_write_leaves_the_previous_letter_and_no_temp_file(tmp_path, mo
     (good,) = letters.write_letters(FACTS.tail(1), tmp_path, **DATES)
     before = good.read_bytes()
 
-    def broken_save(self, path):
-        with open(path, "wb") as fh:
-            fh.write(b"PK half a zip")
+    real_write = Path.write_bytes
+
+    def broken_write(self, data):
+        real_write(self, data[:100])  # half a zip, then the disk is full
         raise OSError("disk full")
 
-    monkeypatch.setattr(docx.document.Document, "save", broken_save)
+    monkeypatch.setattr(Path, "write_bytes", broken_write)
     with pytest.raises(OSError):
         letters.write_letters(FACTS.tail(1), tmp_path, **DATES)
     assert good.read_bytes() == before
@@ -100,3 +104,75 @@ def test_requests_and_triggers_are_the_units_own(tmp_path):
     text = _text(paths[0])
     assert "存在项目推进落实慢的情况" in text
     assert "二、工作要求\n（一）雄关大道改造反映土地方面的问题：主动对接市自然资源局，加快用地报批。" in text
+
+
+def test_gb9704_page_margins_grid_fonts_and_fallbacks(tmp_path):
+    (path,) = letters.write_letters(FACTS.head(1), tmp_path, **DATES)
+    document = docx.Document(str(path))
+    section = document.sections[0]
+    mm = [round(x.mm) for x in (section.page_width, section.page_height, section.top_margin,
+                                section.bottom_margin, section.left_margin, section.right_margin)]
+    assert mm == [210, 297, 37, 35, 28, 26]  # 版心 156 × 225 mm
+    grid = section._sectPr.find(qn("w:docGrid"))
+    assert grid.get(qn("w:linePitch")) == "579"  # 28.95 pt: 22 lines of 三号 in 225 mm
+    spacing = document.styles["Normal"].element.rPr.find(qn("w:spacing"))
+    assert int(spacing.get(qn("w:val"))) * -1 in (3, 4, 5)  # 三号 condensed to 28 characters a line
+    body = [p for p in document.paragraphs if p.text.startswith("（一）")][0]
+    assert body.paragraph_format.line_spacing.pt == pytest.approx(28.95)
+    assert body.runs[0].font.size.pt == 16  # 三号
+    table = [p for p in document.part.package.iter_parts() if str(p.partname) == "/word/fontTable.xml"][0]
+    xml = table.blob.decode()
+    assert '<w:font w:name="方正小标宋简体"><w:altName w:val="宋体"/>' in xml
+    assert '<w:font w:name="仿宋_GB2312"><w:altName w:val="仿宋"/>' in xml
+
+
+def test_page_number_field_in_the_footer(tmp_path):
+    (path,) = letters.write_letters(FACTS.head(1), tmp_path, **DATES)
+    footer = docx.Document(str(path)).sections[0].footer.paragraphs[0]
+    xml = footer._p.xml
+    assert footer.text.startswith("— ") and footer.text.endswith(" —")
+    assert 'w:fldCharType="begin"' in xml and "PAGE" in xml and 'w:fldCharType="end"' in xml
+
+
+def test_doc_number_and_contact_from_the_office_settings(tmp_path):
+    from jygproj.office import Office
+
+    office = Office("嘉峪关市发展和改革委员会", "嘉发改函", "张三", "0937-6000000")
+    (path,) = letters.write_letters(FACTS.head(1), tmp_path, office=office, **DATES)
+    lines = _text(path).splitlines()
+    assert lines[0] == "嘉发改函〔2023〕　　号"
+    assert lines[-1] == "（联系人：张三　　电话：0937-6000000）"
+
+
+def test_clean_properties_and_the_one_file_mode(tmp_path):
+    import datetime as dt
+    import zipfile
+
+    from jygproj import outputs
+
+    before = dt.datetime.now(dt.timezone.utc).replace(microsecond=0, tzinfo=None)
+    (path,) = letters.write_letters(FACTS.head(1), tmp_path, **DATES)
+    props = docx.Document(str(path)).core_properties
+    assert props.author == props.last_modified_by == "嘉峪关市发展和改革委员会"
+    assert props.title == letters.TITLE and props.comments == ""
+    assert props.created.replace(tzinfo=None) >= before - dt.timedelta(seconds=1)
+    with zipfile.ZipFile(path) as z:
+        meta = z.read("docProps/core.xml").decode() + z.read("docProps/app.xml").decode()
+        assert "docProps/thumbnail.jpeg" not in z.namelist()
+    assert "python-docx" not in meta and "2013" not in meta and "Word" not in meta
+    assert "<Company>嘉峪关市发展和改革委员会</Company>" in meta
+    assert path.stat().st_mode & 0o777 == outputs.file_mode()
+
+
+def test_sample_letters_say_so_under_the_title(tmp_path):
+    (path,) = letters.write_letters(FACTS.head(1), tmp_path, sample=True, **DATES)
+    assert _text(path).splitlines()[3] == "（样例数据，非官方数据）"
+    (real,) = letters.write_letters(FACTS.head(1), tmp_path / "real", **DATES)
+    assert "样例数据" not in _text(real)
+
+
+def test_amounts_written_as_official_documents_write_them():
+    from jygproj.report.formats import money
+
+    assert [money(9290.4), money(12000.0), money(600.0), money(0.45)] == ["9290万元", "1.20亿元", "600万元", "0.5万元"]
+    assert "," not in money(99999.0)

@@ -173,7 +173,6 @@ def test_excel_text_is_chinese_only(run):
     assert not any(machine.values()), _report(machine)
 
 
-@pytest.mark.xfail(reason="offic15: 是/否 for booleans in the Excel official form (export.py)", strict=False)
 def test_excel_shows_no_true_false(run):
     flags = _workbooks(run)["booleans"]
     assert not any(flags.values()), _report(flags)
@@ -205,7 +204,6 @@ def test_letters_text_is_chinese_only(run):
     assert not any(machine.values()), _report(machine)
 
 
-@pytest.mark.xfail(reason="offic15: clean document metadata in the letters (letters.py)", strict=False)
 def test_letters_properties_are_chinese_only(run):
     texts = {k: v for k, v in _letters(run).items() if k.endswith("（文档属性）")}
     english, _ = _scan(texts, run)

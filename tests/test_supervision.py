@@ -70,16 +70,16 @@ def test_letter_facts_carry_the_warning_the_figures_and_their_cells():
     by_unit = dict(zip(facts["responsible_unit"], facts["fact"]))
     a = by_unit["市住建局"]
     # the red warning with its figures in 万元 and 亿元, the warning named as practice (参考)
-    assert a.startswith("雄关大道改造（政府投资项目）：红色预警（本市预警规则，参考）。年度计划投资10,000.0万元（1.00亿元），"
-                        "截至2023年9月累计完成4,000.0万元（0.40亿元），完成率40.0%。投资完成落后于序时进度：")
+    assert a.startswith("雄关大道改造（政府投资项目）：红色预警（本市预警规则，参考）。年度计划投资1.00亿元，"
+                        "截至2023年9月累计完成4000万元，完成率40.0%。投资完成落后于序时进度：")
     assert "序时进度76.5%，落后36.5个百分点" in a and "迟报" not in a  # the blue one is not stated
     row = facts.filter(pl.col("responsible_unit") == "市住建局").row(0, named=True)
     assert (row["trigger"], row["kind"], row["project_id"], row["list"], row["rule_id"]) == (
         "slow_progress", "red_project", "A", "government", "pace_behind")
     assert row["gap_wan"] == pytest.approx(7_650 - 4_000)
     # missed target: 3,000 planned, 2,400 done: 80.0 %, short by 600 = 0.06亿元
-    assert "2023年三季度目标（清单所列分季度目标之和）3,000.0万元（0.30亿元），实际完成2,400.0万元（0.24亿元），" \
-           "完成率80.0%，差600.0万元（0.06亿元）" in by_unit["市教育局"]
+    assert "2023年三季度目标（清单所列分季度目标之和）3000万元，实际完成2400万元，" \
+           "完成率80.0%，差600万元" in by_unit["市教育局"]
 
 
 def test_no_letter_for_a_miss_below_the_floor():

@@ -22,6 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from jygproj import outputs
 from jygproj.catalogue import FOLLOWUP_FOLDER
+from jygproj.office import load_office
 from jygproj.report.formats import date_zh
 from jygproj.sample.xlsx import (
     BODY_FONT, BORDER, CENTER, HEADER_FILL, HEADER_FONT, LEFT, TITLE_FONT, new_workbook, save_deterministic,
@@ -33,7 +34,6 @@ CLOSURE_SHEET = "销号记录"
 GUIDE_SHEET = "填报说明"  # read as instructions, never data (jygproj.io.sheets.INSTRUCTION_SHEETS)
 TITLE_SUFFIX = "整改落实情况反馈表"
 CLOSURE_TITLE = "督办事项销号记录"
-ISSUER = "嘉峪关市发展和改革委员会"
 HEADER_ROW = 5
 
 #: (header, width, filled by the unit)
@@ -94,12 +94,13 @@ def _cell(ws, row: int, col: int, value, *, font=BODY_FONT, align=LEFT, border=T
 
 
 def write_reply_form(path: Path | str, unit: str, items: Iterable[FormItem], *, letter_title: str, review_label: str,
-                     issued_on: dt.date, deadline: dt.date, plan_name: str, issuer: str = ISSUER,
+                     issued_on: dt.date, deadline: dt.date, plan_name: str, issuer: str | None = None,
                      answers: Mapping[str, Answer] | None = None, replied_on: dt.date | None = None,
                      atomic: bool = True) -> Path:
     """Write one unit's reply form; ``answers`` and ``replied_on`` fill it in (the sample's replies)."""
     items = list(items)
     answers = answers or {}
+    issuer = issuer or load_office().issuer
     wb = new_workbook()
     wb.properties.creator = issuer
     ws = wb.active
@@ -158,7 +159,7 @@ def write_closure_record(path: Path | str, rows: Iterable[Mapping], *, atomic: b
     """The analyst's closure record: one row per item to close (督办编号, 责任单位, 督办问题 given; 销号日期,
     销号理由 and 经办人 written by the analyst). ``rows`` may hold closed_on, reason and closed_by already."""
     wb = new_workbook()
-    wb.properties.creator = ISSUER
+    wb.properties.creator = load_office().issuer
     ws = wb.active
     ws.title = CLOSURE_SHEET
     n = len(CLOSURE_COLUMNS)

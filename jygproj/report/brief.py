@@ -25,7 +25,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from jygproj import outputs
-from jygproj.letters import ISSUER
+from jygproj.office import load_office
 from jygproj.report.formats import date_zh, official_amount, official_yi
 from jygproj.schema import LISTS, QUARTER_LABELS, READING_NAMES, SAMPLE_MARK, SCOPE_LABELS
 
@@ -224,13 +224,14 @@ def _table(doc, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
                   bold=r == len(rows) and rows[-1][0] == SCOPE_LABELS["city"])
 
 
-def build_brief(review: "Review", summary: dict[str, Any], *, issuer: str = ISSUER,
+def build_brief(review: "Review", summary: dict[str, Any], *, issuer: str | None = None,
                 made_at: dt.datetime | None = None):
     """The brief as a python-docx Document (not saved) and the figures it used."""
     f = Figures(summary)
     text = paragraphs(review, f)
     p, w = review.params, review.plan.words
     made_at = made_at or dt.datetime.now()
+    issuer = issuer or load_office().issuer  # data/reference/office.yaml: the one home of the issuer
     doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)

@@ -51,8 +51,15 @@ def wan(x: float | None) -> str:
 
 
 def money(wan: float | None) -> str:
-    """12,000.0万元（1.20亿元） — the package's 万元 with the plan's 亿元 beside it (letters)."""
-    return DASH if wan is None else f"{wan:,.1f}万元（{wan / WAN_PER_YI:,.2f}亿元）"
+    """An amount as 公文 write it (letters): 9290万元 below 1亿元, 1.20亿元 from 1亿元 up; no thousands
+    separators, no trailing .0 (one decimal only under 10万元, where a whole number would hide it)."""
+    if wan is None:
+        return DASH
+    if abs(wan) >= WAN_PER_YI:
+        return f"{wan / WAN_PER_YI:.2f}亿元"
+    if abs(wan) < 10 and round(wan, 1) != round(wan):
+        return f"{wan:.1f}万元"
+    return f"{wan:.0f}万元"
 
 
 def by_unit(value: float | None, unit: str) -> str:

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Mapping
 import polars as pl
 
 from jygproj import letters, paths
-from jygproj.export import Sheet, write_workbook
+from jygproj.export import Sheet, Signature, write_workbook
+from jygproj.office import load_office
 from jygproj.report import html
 from jygproj.report.formats import date_zh
 from jygproj.report.tables import sources
@@ -82,6 +83,12 @@ def sheets_for(review: "Review") -> list[Sheet]:
     ]
 
 
+def signature(review: "Review") -> Signature:
+    """制表单位 (data/reference/office.yaml), 制表日期 (today: the day the tables are made) and the
+    sample mark when the review reads the embedded sample."""
+    return Signature(load_office().issuer, dt.date.today(), review.sample_data)
+
+
 def write_letters(review: "Review", out_dir: Path) -> list[Path]:
     """One 提醒函 (docx) per unit due one, issued on the evaluation date, each fact with its 督办编号,
     and beside it the unit's reply form 整改反馈表 (xlsx) listing its open items; the answer is due
@@ -99,7 +106,8 @@ def write_letters(review: "Review", out_dir: Path) -> list[Path]:
     title = form.title(letters.TITLE)
     written = letters.write_letters(facts, out_dir, as_of=as_of, issued_on=as_of, plan_name=review.plan.citation,
                                     deadline=deadline, reply_forms={u: title for u in units},
-                                    requests=review.letter_requests, triggers=review.letter_triggers)
+                                    requests=review.letter_requests, triggers=review.letter_triggers,
+                                    sample=review.sample_data)
     label = f"{review.params.year}年第{QUARTER_LABELS[review.params.quarter][0]}季度考核"
     for unit in units:
         rows = fu.form_items(unit).iter_rows(named=True)
@@ -131,7 +139,7 @@ def write_outputs(review: "Review", out_dir: str | Path) -> dict[str, Path]:
     out.mkdir(parents=True, exist_ok=True)
     name = review.params.run_name
     written = {"excel": write_workbook(out / f"{paths.output_name(name, REVIEW_KIND, review.params.unit)}.xlsx",
-                                       sheets_for(review))}
+                                       sheets_for(review), signature(review))}
     for path in write_letters(review, out / "letters"):  # one 提醒函 .docx per unit, and its 整改反馈表 .xlsx
         written[f"{'letter' if path.suffix == '.docx' else 'form'}:{path.stem}"] = path
     written["closure_template"] = write_closure_template(review, out / "letters")

@@ -15,9 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-#: Every sample file says it is sample data, in the title and the file name (issue 4).
-SAMPLE_MARK = "（样例数据，非官方数据）"
-SHORT_MARK = "（样例数据）"
+from jygproj.schema import SAMPLE_MARK, SHORT_MARK  # noqa: F401 (the sample's titles and file names)
 #: Timestamp written into every workbook and zip entry, so the same seed gives the same bytes.
 FIXED_TIME = dt.datetime(2023, 11, 6, 9, 0, 0)
 
