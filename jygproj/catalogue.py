@@ -31,12 +31,12 @@ from typing import Any, Iterable
 import polars as pl
 
 from jygproj.errors import JygprojError
-from jygproj.schema import SAMPLE_MARK
+from jygproj.schema import SAMPLE_WORD
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".ett")
 #: The subfolder of a data folder holding the follow-up workbooks (reply forms, the closure record).
 FOLLOWUP_FOLDER = "督办反馈"
-#: SAMPLE_MARK (schema): the words every workbook of the embedded sample carries in its name
+#: SAMPLE_WORD (schema): the words every workbook of the embedded sample carries in its name
 #: (jygproj.sample); a folder with such a workbook is sample data, and every output made from it says so.
 ARCHIVE_SUFFIXES = (".bak", ".old", ".tmp", ".zip", ".rar", ".7z", ".gz", ".tar")
 
@@ -100,7 +100,7 @@ class Catalogue:
     @property
     def is_sample(self) -> bool:
         """True when any input workbook's name says 样例数据 (the embedded sample, or a copy of it)."""
-        return any(SAMPLE_MARK in f.path.name for f in self.inputs)
+        return any(SAMPLE_WORD in f.path.name for f in self.inputs)
 
     def hashes(self) -> dict[str, dict[str, Any]]:
         """Relative path → {"sha256", "bytes"} of every input."""

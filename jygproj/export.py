@@ -32,7 +32,7 @@ import polars as pl
 from jygproj import outputs
 from jygproj.errors import JygprojError
 from jygproj.print_setup import layout, width_px
-from jygproj.schema import ALERT_LEVELS, COLUMN_LABELS, LISTS, NATURES, SAMPLE_MARK
+from jygproj.schema import ALERT_LEVELS, COLUMN_LABELS, LISTS, NATURES, SAMPLE_MARK, SAMPLE_WORD
 
 AMOUNT_FORMAT = "#,##0"  # 万元 as offices print them: whole 万元
 YI_FORMAT = "#,##0.00"  # 亿元 keep two decimals (0.01亿元 = 100万元)
@@ -328,7 +328,7 @@ def _write_sheet(ws, sheet: Sheet, styles: _Styles, sign: Signature) -> None:
     ws.set_row(header_row, max(32, 15 * header_lines + 4))
 
     # title (merged across the table, wrapped; the row as tall as its lines) and unit line
-    title = safe_text(sheet.title + (f"（{SAMPLE_MARK}）" if sign.sample else ""))
+    title = safe_text(sheet.title + (SAMPLE_MARK if sign.sample else ""))
     title_fmt = styles.get(font_size=16, bold=True, align="center", valign="vcenter", text_wrap=True)
     span = sum(widths) if ncol > 1 else max(widths[0], 1)
     lines = max(1, math.ceil(_text_width(title) * 16 / 11 / span))
@@ -352,7 +352,7 @@ def _write_sheet(ws, sheet: Sheet, styles: _Styles, sign: Signature) -> None:
     made = f"制表单位：{sign.made_by}　　制表日期：{sign.made_on.year}年{sign.made_on.month}月{sign.made_on.day}日"
     ws.write_string(below + len(sheet.notes), 0, made, styles.get(font_size=10))
     if sign.sample:
-        ws.write_string(below + len(sheet.notes) + 1, 0, f"注：本表由{SAMPLE_MARK}生成，不是官方统计数据。", note_fmt)
+        ws.write_string(below + len(sheet.notes) + 1, 0, f"注：本表由{SAMPLE_WORD}生成，不是官方统计数据。", note_fmt)
 
     ws.freeze_panes(header_row + 1, 0)
     _print_setup(ws, header_row, sign, widths)

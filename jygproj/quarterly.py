@@ -193,7 +193,7 @@ class Results:
     left_out: pl.DataFrame | None = None  # sheets not loaded for errors (runs.left_out_sheets)
     rule_notes: dict[str, str] = field(default_factory=dict)  # warning rules not evaluated, and why
     rule_names: dict[str, str] = field(default_factory=dict)  # warning rule id -> its name (alert_rules.yaml)
-    sample_data: bool = False  # the inputs are the embedded sample (schema.SAMPLE_MARK, catalogue.is_sample): every output says so
+    sample_data: bool = False  # the inputs are the embedded sample (schema.SAMPLE_WORD, catalogue.is_sample): every output says so
 
 
 @dataclass

@@ -12,8 +12,9 @@ from __future__ import annotations
 import polars as pl
 
 WAN_PER_YI = 10_000.0  # 1 亿元 = 10,000 万元
-#: What every output made from the embedded sample says it is (its workbooks say it in their names).
-SAMPLE_MARK = "样例数据"
+#: The word that marks the embedded sample: its workbooks carry it in their names (catalogue.is_sample),
+#: and every output made from them says it (issue 15).
+SAMPLE_WORD = "样例数据"
 
 #: Every file made from the embedded sample says so (issue 4: the sample workbooks; issue 15: every
 #: output made from them — Excel, letters).

@@ -18,7 +18,7 @@ import jygproj
 from jygproj import outputs, paths
 from jygproj.office import load_office
 from jygproj.report import brief, review_files
-from jygproj.schema import SAMPLE_MARK
+from jygproj.schema import SAMPLE_WORD
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +79,7 @@ def test_chinese_only_official_numbers_and_the_sample_mark(written):
     assert not re.findall(r"[A-Za-z]{2,}", text)  # no code word, identifier or English label
     assert not re.findall(r"\d,\d{3}", text)  # 9290万元, never 9,290
     assert "/" not in text and "\\" not in text  # no machine path
-    assert text.startswith(f"【{SAMPLE_MARK}】")
+    assert text.startswith(f"【{SAMPLE_WORD}】")
 
 
 def test_clean_core_properties(written):

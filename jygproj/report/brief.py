@@ -27,7 +27,7 @@ from docx.shared import Mm, Pt, RGBColor
 from jygproj import outputs
 from jygproj.office import load_office
 from jygproj.report.formats import date_zh, official_amount, official_yi
-from jygproj.schema import LISTS, QUARTER_LABELS, READING_NAMES, SAMPLE_MARK, SCOPE_LABELS
+from jygproj.schema import LISTS, QUARTER_LABELS, READING_NAMES, SAMPLE_WORD, SCOPE_LABELS
 
 if TYPE_CHECKING:
     from jygproj.quarterly import Review
@@ -249,7 +249,7 @@ def build_brief(review: "Review", summary: dict[str, Any], *, issuer: str | None
     _page_number(section)
 
     if summary["run"].get("sample_data"):
-        _para(doc, f"【{SAMPLE_MARK}】本材料由内置{SAMPLE_MARK}生成，不是官方统计数据，仅供演示。",
+        _para(doc, f"【{SAMPLE_WORD}】本材料由内置{SAMPLE_WORD}生成，不是官方统计数据，仅供演示。",
               font=HEADING_FONT, size=12, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER,
               color=RGBColor(0xC0, 0x00, 0x00))
     _para(doc, props.title, font=TITLE_FONT, size=18, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER, line=30)

@@ -30,9 +30,8 @@ from jygproj.scenario import needs
 from jygproj.scenario.files import Planner, Result, Scenario, save_scenarios, scenario_from_levers
 from jygproj.scenario.levers import PACE_LISTS, Levers, apply_changes
 from jygproj.scenario.svg import growth_svg
+from jygproj.schema import SAMPLE_WORD
 
-#: The mark every sample workbook carries in its file name (jygproj.sample.xlsx.SHORT_MARK).
-SAMPLE_MARK = "样例数据"
 SAMPLE_BANNER = "示例数据：本页数字由软件生成的样例数据计算，不是官方统计数据，不得作为统计或考核依据。"
 
 _CSS = """<style>
@@ -61,7 +60,7 @@ body:has(.jyg-live) .jyg-first{display:none}
 
 def is_sample(files: Iterable[Path | str]) -> bool:
     """True when the inputs are the embedded sample (every sample workbook says 样例数据 in its name)."""
-    return any(SAMPLE_MARK in Path(f).name for f in files)
+    return any(SAMPLE_WORD in Path(f).name for f in files)
 
 
 # --- the first screen --------------------------------------------------------------------------------
