@@ -31,7 +31,7 @@ import polars as pl
 
 from jygproj import outputs
 from jygproj.errors import JygprojError
-from jygproj.print_setup import layout, width_px
+from jygproj.print_setup import layout, stored_width, width_px
 from jygproj.schema import ALERT_LEVELS, COLUMN_LABELS, LISTS, NATURES, SAMPLE_MARK, SAMPLE_WORD
 
 AMOUNT_FORMAT = "#,##0"  # 万元 as offices print them: whole 万元
@@ -362,7 +362,7 @@ def _print_setup(ws, header_row: int, sign: Signature, widths: list[float]) -> N
     """A4 by jygproj.print_setup's rule (portrait when it fits, else landscape; fitted to the width
     but never below 60%: wider sheets over pages across with the first column repeated), as many
     pages down as needed, header repeated, and the footer: 制表单位 left, page n/N centre, 制表日期 right."""
-    portrait, across = layout(width_px(widths))
+    portrait, across = layout(width_px([stored_width(w) for w in widths]))  # the widths as Excel keeps them
     ws.set_paper(9)  # A4
     if portrait:
         ws.set_portrait()

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import math
 
-from openpyxl.utils import get_column_letter
-
 #: Printable width of A4 in Excel's pixels (96 dpi) inside its default margins (0.7 in a side):
 #: portrait 8.27 − 1.4 in, landscape 11.69 − 1.4 in.
 PORTRAIT_PX = 660
@@ -26,10 +24,24 @@ def width_px(column_widths: list[float]) -> float:
     return sum(w * 7 + 5 for w in column_widths)
 
 
+def stored_width(width: float) -> float:
+    """The column width Excel stores (and openpyxl reads back) for a width set through xlsxwriter:
+    whole pixels plus the 5 px padding, in characters (xlsxwriter's own conversion, 7 px a digit)."""
+    if width <= 0:
+        return 0.0
+    pixels = int(width * 12 + 0.5) if width < 1 else int(width * 7 + 0.5) + 5
+    return int(pixels / 7 * 256) / 256
+
+
 def sheet_width_px(ws) -> float:
-    """The width of an openpyxl worksheet (as read back or written) in pixels."""
-    return width_px([ws.column_dimensions[get_column_letter(i)].width or DEFAULT_COLUMN_WIDTH
-                     for i in range(1, ws.max_column + 1)])
+    """The width of an openpyxl worksheet (as read back or written) in pixels. Column widths are read
+    from each dimension's min..max range: a file groups columns of one width into one <col> element,
+    and asking openpyxl for a letter inside such a range gives a fresh default, not the width."""
+    widths: dict[int, float] = {}
+    for dim in list(ws.column_dimensions.values()):
+        if dim.min and dim.max and dim.width:
+            widths.update((i, dim.width) for i in range(dim.min, dim.max + 1))
+    return width_px([widths.get(i, DEFAULT_COLUMN_WIDTH) for i in range(1, ws.max_column + 1)])
 
 
 def pages_across(width_px: float, printable_px: float) -> int:

@@ -137,11 +137,15 @@ def test_title_merged_across_the_table_and_wrapped(tmp_path):
     assert ws["A1"].alignment.wrap_text
 
 
-def test_every_sheet_prints_on_a4_landscape_with_the_header_repeated_and_the_footer(tmp_path):
+def test_every_sheet_prints_on_a4_by_the_one_rule_with_the_header_repeated_and_the_footer(tmp_path):
+    from jygproj.print_setup import layout, sheet_width_px
+
     _, wb = _official(tmp_path)
     for ws in wb:
-        assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize in (9, "9")
-        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (1, None)
+        portrait, across = layout(sheet_width_px(ws))  # jygproj.print_setup: portrait when it fits
+        assert ws.page_setup.orientation == ("portrait" if portrait else "landscape")
+        assert ws.page_setup.paperSize in (9, "9")
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and int(ws.page_setup.fitToWidth or 1) == across
         assert ws.page_setup.fitToHeight in (0, "0")
         assert ws.print_title_rows
         assert "制表单位：嘉峪关市发展和改革委员会" in ws.oddFooter.left.text
