@@ -131,7 +131,7 @@ def test_the_report_has_the_section_and_the_sources_list_the_replies(run):
 def test_a_unit_report_shows_the_same_ids(run):
     out, _, wb, data = run
     assert cli.main(["quarterly", "2023Q3", "--data", str(data), "--out", str(out), "--unit", "市工信局"]) == 0
-    unit = openpyxl.load_workbook(out / "units" / "市工信局" / "2023Q3_季度考核.xlsx")
+    unit = openpyxl.load_workbook(out / "units" / "市工信局" / "2023Q3_季度考核_市工信局.xlsx")
     city = {r["督办编号"]: r["状态"] for r in _sheet(wb, "督办台账") if r["责任单位"] == "市工信局"}
     assert {r["督办编号"]: r["状态"] for r in _sheet(unit, "督办台账")} == city
 
