@@ -261,8 +261,13 @@ def _scan_member(data, zf, info, cap, is_sheet, is_xml, where, scan):
             sheet.last_row, sheet.last_col = int(m[2]), _col_number(m[1])
             sheet.far_cell = (m[1] + m[2]).decode()
             beyond = _beyond(tag[1:], sheet.last_row, sheet.last_col)
-        if beyond.search(buf):
+        m = beyond.search(buf)
+        # a match in the last _OVERLAP bytes may be a tag cut by the chunk's end (`<c ` before its
+        # `r="…"`): those bytes come again, whole, at the head of the next buffer (or below, at the end)
+        if m is not None and m.start() < len(buf) - _OVERLAP:
             plain = False
+    if plain and beyond is not None and beyond.search(carry):
+        plain = False
     if sheet is None:
         return None, None
     real = sum(len(c) for c in kept)
