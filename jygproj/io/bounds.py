@@ -235,18 +235,23 @@ def _scan_member(data, zf, info, cap, is_sheet, is_xml, where, scan):
     suspect = False  # an error value or a formula somewhere: read those cells at the end
     for chunk in _chunks(data, zf, info, cap):
         scan.inflated_bytes += len(chunk)
-        buf = carry + chunk if carry else chunk
-        if is_xml and b"<!" in buf and (b"<!DOCTYPE" in buf or b"<!ENTITY" in buf):
+        # What spans two chunks is in the seam: the previous chunk's last _OVERLAP bytes and this one's
+        # first 2 × _OVERLAP (a few hundred bytes; the chunk itself is never copied).
+        prev = carry
+        seam = prev + chunk[:2 * _OVERLAP] if prev else b""
+        # "!" alone is found by memchr, ~10× faster than "<!" ("<" is every few bytes of XML)
+        if is_xml and (b"!" in chunk or b"!" in seam) and any(
+                n in chunk or n in seam for n in (b"<!DOCTYPE", b"<!ENTITY")):
             raise BoundsError("unsafe_xml", f"{where}含 DTD/实体声明，出于安全原因拒绝读取",
                               "不含 DTD 的普通 Excel 工作簿（用 Excel 或 WPS 另存为 .xlsx）")
-        carry = buf[-_OVERLAP:]
+        carry = (carry + chunk if len(chunk) < _OVERLAP else chunk)[-_OVERLAP:]  # the stream's last bytes
         if sheet is None:
             continue
         kept.append(chunk)
         if tag is None:
-            m = _ROOT.search(buf)
+            m = _ROOT.search(chunk)
             tag = b"<" + ((m[1] or b"") if m else b"")
-        if not suspect and (b't="e"' in buf or tag + b"f" in buf):
+        if not suspect and any(n in chunk or n in seam for n in (b't="e"', tag + b"f")):
             suspect = True
         # On the fast path the cells are not counted: every one lies inside the dimension, so the grid
         # (the area) bounds them — a cell repeated at one reference costs calamine only its sparse
@@ -254,6 +259,7 @@ def _scan_member(data, zf, info, cap, is_sheet, is_xml, where, scan):
         if not plain:
             continue
         if beyond is None:
+            buf = prev + chunk if prev else chunk  # once per sheet: the dimension is in its head
             m = _DIMENSION.search(buf)
             if m is None:
                 plain = not _ANY_CELL.search(buf)  # cells before any dimension: read every reference
@@ -261,8 +267,16 @@ def _scan_member(data, zf, info, cap, is_sheet, is_xml, where, scan):
             sheet.last_row, sheet.last_col = int(m[2]), _col_number(m[1])
             sheet.far_cell = (m[1] + m[2]).decode()
             beyond = _beyond(tag[1:], sheet.last_row, sheet.last_col)
-        if beyond.search(buf):
+        # A match in the chunk's last _OVERLAP bytes may be a tag cut by its end (`<c ` before its
+        # `r="…"`): those bytes are searched again whole, in the next seam (or below, at the end).
+        m = beyond.search(chunk)
+        if m is not None and m.start() < len(chunk) - _OVERLAP:
             plain = False
+        m = beyond.search(seam) if seam else None
+        if m is not None and m.start() < len(prev):  # one starting in the chunk was searched just above
+            plain = False
+    if plain and beyond is not None and beyond.search(carry):
+        plain = False
     if sheet is None:
         return None, None
     real = sum(len(c) for c in kept)
