@@ -586,10 +586,10 @@ READING_SOURCES: dict[str, str] = {
 #: Chinese headers of the FAI forecast's report columns (jygproj.forecast via jygproj.quarterly).
 FORECAST_LABELS: dict[str, str] = {
     "cum_wan": "1-X月累计（万元，实际或预测）",
-    "p10_cum_wan": "P10累计（万元）",
-    "p90_cum_wan": "P90累计（万元）",
-    "p10_growth_pct": "P10累计增速（%）",
-    "p90_growth_pct": "P90累计增速（%）",
+    "p10_cum_wan": "累计下限（万元，80%把握区间）",
+    "p90_cum_wan": "累计上限（万元，80%把握区间）",
+    "p10_growth_pct": "累计增速下限（%，80%把握区间）",
+    "p90_growth_pct": "累计增速上限（%，80%把握区间）",
     "listed_statistical_wan": "清单项目统计数（万元）",
     "other_wan": "清单外投资（万元）",
     "value_wan": "金额（万元）",
@@ -601,7 +601,7 @@ FORECAST_LABELS: dict[str, str] = {
     "predicted_growth_pct": "预测累计增速（%）",
     "actual_growth_pct": "实际累计增速（%）",
     "error_pp": "误差（百分点）",
-    "covered": "落入P10–P90",
+    "covered": "落入80%把握区间",
     "hold_growth_pct": "对照：沿用当月累计增速（%）",
 }
 

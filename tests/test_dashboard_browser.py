@@ -9,7 +9,7 @@ what issue 15 (item 7) and issue 18 (item 4) ask of the page:
   painted at once as plain HTML, then the live page (widgets connected) takes its place;
 - a slider move to a redrawn chart within 0.3 s (median of five moves, timed inside the page);
 - the first screen holds the verdict (差/超 …亿元 for both readings, what the months left need), the
-  levers with their 亿元 effect, the chart with its legend; the sample is marked 示例数据;
+  levers with their 亿元 effect, the chart with its legend; the sample is marked 样例数据;
 - a missing or wrong token lands on a Chinese page (not Jupyter's English login), and the right
   token typed there opens the planner;
 - no English code word, identifier, file name or machine path in the page's visible text, tab by
@@ -167,7 +167,7 @@ def test_first_screen_paints_fast_answers_and_speaks_chinese(server, browser, da
         head = page.inner_text("#jyg-headline")
         assert head.count("到11月末达到的概率") == 2 and head.count("到11月末不能达到") + head.count("到11月末能达到") == 2 and re.search(r"[差超] \d+\.\d\d亿元", head)
         assert "11月当月需完成" in head and "同比" in head and "到11月末达到的概率" in head
-        assert "示例数据" in page.inner_text("#jyg-sample")
+        assert "样例数据" in page.inner_text("#jyg-sample")
         chart = page.inner_text(".jyg-chart")
         assert "本情景：推演" in chart and "增速目标 12%" in chart and "80%把握区间" in chart
         assert page.locator(".jyg-effect").first.inner_text().endswith("亿元")

@@ -17,7 +17,7 @@ What counts as English (``english_words``)
   status, rule and column codes: ``industrial``, ``continuing``, ``pace_behind``, ``rate_pct`` …) —
   as whole words;
 - any other run of two or more Latin letters (``[A-Za-z]{2,}``) or a word with an underscore, and
-  an ISO week such as ``2023-W44``; except the ALLOWED words readers use (Excel, Word, WPS, HTML,
+  an ISO week such as ``2023-W44``; a percentile such as ``P10`` (readers see 80%把握区间); except the ALLOWED words readers use (Excel, Word, WPS, HTML,
   PDF), a file's suffix after its dot (``.xlsx``, ``.docx``) and the words of the input's own
   project names and units (``300MW储能电站`` is the project's name, not ours);
 - SHA-256 checksums (64 hex digits, the 数据来源 table's 文件校验值) are removed before scanning.
@@ -69,7 +69,7 @@ def schema_codes() -> set[str]:
 
 CODES = schema_codes()
 _CODE_RE = re.compile(r"(?<![A-Za-z0-9_])(" + "|".join(sorted(map(re.escape, CODES), key=len, reverse=True)) + r")(?![A-Za-z0-9_])")
-_WORD_RE = re.compile(r"[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+|[A-Za-z0-9]*[A-Za-z]{2,}[A-Za-z0-9]*|\d{4}-W\d{1,2}")
+_WORD_RE = re.compile(r"[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+|[A-Za-z0-9]*[A-Za-z]{2,}[A-Za-z0-9]*|\d{4}-W\d{1,2}|(?<![A-Za-z0-9])P\d{1,2}(?!\d)")
 _HASH_RE = re.compile(r"\b[0-9a-f]{64}\b")
 
 
@@ -142,7 +142,7 @@ def test_html_report_is_chinese_only(run, page_texts):
     english, machine = _scan(page_texts, run)
     assert not any(english.values()), _report(english)
     assert not any(machine.values()), _report(machine)
-    assert "示例数据" in page_texts["HTML text"]  # made from the sample: says so
+    assert "样例数据" in page_texts["HTML text"]  # made from the sample: says so
 
 
 def _workbooks(run) -> dict[str, str]:

@@ -17,7 +17,7 @@ import json
 
 from jygproj.errors import JygprojError
 
-HEADER = ("预测基准月", "预测月份", "提前月数", "预测累计增速(%)", "实际累计增速(%)", "误差(百分点)", "P10(%)", "P90(%)", "落入区间")
+HEADER = ("预测基准月", "预测月份", "提前月数", "预测累计增速(%)", "实际累计增速(%)", "误差(百分点)", "下限(%)", "上限(%)", "落入80%把握区间")
 JSON_CASE_KEYS = ("as_of", "month", "predicted_growth_pct", "actual_growth_pct", "p10_growth_pct", "p90_growth_pct")
 
 
@@ -26,7 +26,7 @@ def add_parser(sub) -> None:
         "backtest",
         help="预测回测：用当时可得的数据预测下月和目标月累计增速，与实际比较 / backtest the FAI forecast",
         description="对基数表中每个已公布的月份，只用截至该月（按当时的评估日）可得的数据预测下一个月和方案目标月的累计增速，"
-        "与公布数比较，给出平均绝对误差（百分点）和P10–P90区间的覆盖率。Forecasts on months hidden from them.",
+        "与公布数比较，给出平均绝对误差（百分点）和80%把握区间的覆盖率。Forecasts on months hidden from them.",
     )
     p.add_argument("--data", default=None, help="数据目录（相对路径从当前目录算起；默认：内置样例 data/sample/<年度>）")
     p.add_argument("--as-of", dest="as_of", default=None,

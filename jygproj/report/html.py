@@ -179,7 +179,7 @@ def show_html(text: str) -> None:
 
 def sample_html() -> str:
     """The mark of a report made from the embedded sample (issue 15): first, in red."""
-    return ("<div class='jyg-sample'>示例数据：本报告由内置样例数据（软件合成，非官方统计数据）生成，"
+    return ("<div class='jyg-sample'>样例数据：本报告由内置样例数据（软件合成，非官方统计数据）生成，"
             "数字不得作为统计或考核依据。</div>")
 
 

@@ -14,7 +14,7 @@ from jygproj.report import followup_report
 from jygproj.report.formats import date_zh
 from jygproj.report.tables import Table, codes_in_words, file_names, labelled, with_source, without_codes
 from jygproj.schema import (LISTS, PACE_BASIS_LABELS, PERIOD_LABELS, PROBLEM_SEVERITY_LABELS, PROVENANCE_TABLE_LABELS,
-                            REFERENCE_FILE_LABELS, LEVEL_COLUMNS,
+                            REFERENCE_FILE_LABELS, LEVEL_COLUMNS, QUARTER_LABELS,
                             READING_NAMES, REMINDER_KIND_LABELS, SCOPE_LABELS, WAN_PER_YI)
 
 SCOPES = {**LISTS, **SCOPE_LABELS}
@@ -170,10 +170,10 @@ def growth_tables(r: "Results") -> dict[str, Table]:
     f = r.frames
     if f.get("forecast_bands") is not None:
         tables["forecast_bands"] = Table(
-            "预测区间", f"{p.year}年全市固定资产投资累计预测及P10–P90区间",
+            "预测区间", f"{p.year}年全市固定资产投资累计预测及80%把握区间",
             f["forecast_bands"].select("month", "is_actual", "cum_wan", "growth_pct", "p10_cum_wan", "p90_cum_wan",
                                        "p10_growth_pct", "p90_growth_pct", "listed_statistical_wan", "other_wan"),
-            notes=("P10–P90：蒙特卡洛模拟中80%的结果落在此区间，含项目进度、开工、入库、入统率、清单外投资的波动，"
+            notes=("80%把握区间：蒙特卡洛模拟中80%的结果落在此区间，含项目进度、开工、入库、入统率、清单外投资的波动，"
                    "以及按回测误差确定的模型误差。",))
     if f.get("reconciliation") is not None:
         tables["reconciliation"] = Table(
@@ -221,9 +221,9 @@ def readings_side_by_side(r: "Results") -> pl.DataFrame:
                  row(f"预测{span}投资（亿元）", both(_yi(g["projected_rest_wan"]))),
                  row(f"预测{span}投资比上年同期（%）", both(_pct(g["projected_rest_yoy_pct"])))]
         if fc is not None:
-            rows += [row(f"预测{w.span}累计（亿元，P10–P90）",
+            rows += [row(f"预测{w.span}累计（亿元，80%把握区间）",
                          both(f"{_yi(fc['cum_wan'])}（{_yi(fc['p10_cum_wan'])}–{_yi(fc['p90_cum_wan'])}）")),
-                     row(f"预测{w.span}累计增速（%，P10–P90）",
+                     row(f"预测{w.span}累计增速（%，80%把握区间）",
                          both(f"{_pct(fc['growth_pct'])}（{_pct(fc['p10_growth_pct'])}–{_pct(fc['p90_growth_pct'])}）")),
                      row("预测较目标（亿元，负数为差距）", {k: _yi(g[f"{k}_margin_wan"]) for k in order}),
                      row("达到的概率", {k: f"{fc['probability'][k]:.0%}" for k in order})]
@@ -262,7 +262,7 @@ def credibility_note(r: "Results") -> str:
     bt = r.growth["forecast"]["backtest"]
     return (f"平均绝对误差（百分点）：全部 {bt['mae_pp']:.2f}，下月 {bt['mae_pp_next_month']:.2f}"
             + (f"，目标月 {bt['mae_pp_target_month']:.2f}" if bt.get("mae_pp_target_month") is not None else "")
-            + f"；P10–P90 覆盖率 {bt['coverage_p10_p90']:.0%}；对照（沿用当月累计增速）{bt['hold_mae_pp']:.2f}。"
+            + f"；80%把握区间覆盖率 {bt['coverage_p10_p90']:.0%}；对照（沿用当月累计增速）{bt['hold_mae_pp']:.2f}。"
             "往年各月只用全市统计数预测，本年有清单项目数据的月份按清单项目与清单外投资分别预测。")
 
 
@@ -374,7 +374,7 @@ def reference_names(provenance: pl.DataFrame) -> pl.DataFrame:
 def all_tables(r: "Results", provenance: pl.DataFrame, headline: pl.DataFrame) -> dict[str, Table]:
     """Every table of the review, in the report's order (the Excel workbook's sheets)."""
     p = r.params
-    tables = {"headline_figures": Table("核心指标", f"{p.run_name}季度考核核心指标{scope_note(p.unit)}", headline,
+    tables = {"headline_figures": Table("核心指标", f"{p.year}年第{QUARTER_LABELS[p.quarter][0]}季度考核核心指标{scope_note(p.unit)}", headline,
                                         unit=None)}
     for part in (completion_tables, start_tables, growth_tables, warning_tables, ranking_tables, factor_tables,
                  supervision_tables, followup_report.tables):

@@ -243,8 +243,8 @@ def growth_rows(g: dict[str, Any], w, headline: str, met: str, met_note: str) ->
     if fc is not None and not actual:
         rows += [(f"预测{w.span}累计", fc["cum_wan"], "万元", "投资预测模型"),
                  (f"预测{w.span}累计增速", fc["growth_pct"], "%", "可比口径"),
-                 (f"预测{w.span}累计增速P10", fc["p10_growth_pct"], "%", "80%区间下限"),
-                 (f"预测{w.span}累计增速P90", fc["p90_growth_pct"], "%", "80%区间上限")]
+                 (f"预测{w.span}累计增速下限", fc["p10_growth_pct"], "%", "80%把握区间下限"),
+                 (f"预测{w.span}累计增速上限", fc["p90_growth_pct"], "%", "80%把握区间上限")]
     if fc is not None and fc["backtest"].get("mae_pp_next_month") is not None:
         rows.append(("回测：下月累计增速平均绝对误差", fc["backtest"]["mae_pp_next_month"], "百分点",
                      f"回测{fc['backtest']['cases']}次"))
@@ -352,7 +352,7 @@ def forecast_sentences(g: dict[str, Any], w) -> dict[str, str]:
             + (f"、预测{t}月 {bt['mae_pp_target_month']:.2f} 个百分点" if bt.get("mae_pp_target_month") is not None else "")
             + (f"（其中本年按清单项目和清单外投资分别预测的下月误差 {bt['mae_pp_next_month_by_mode']['split']:.2f} 个百分点）"
                if (bt.get("mae_pp_next_month_by_mode") or {}).get("split") is not None else "")
-            + f"，P10–P90 区间覆盖了 {bt['coverage_p10_p90']:.0%} 的实际值"
+            + f"，80%把握区间覆盖了 {bt['coverage_p10_p90']:.0%} 的实际值"
             + (f"（对照：沿用当月累计增速的误差 {bt['hold_mae_pp']:.2f} 个百分点）" if bt.get("hold_mae_pp") is not None else "")
             + "。")
     notes = []

@@ -32,7 +32,7 @@ from jygproj.scenario.levers import PACE_LISTS, Levers, apply_changes
 from jygproj.scenario.svg import growth_svg
 from jygproj.schema import SAMPLE_WORD
 
-SAMPLE_BANNER = "示例数据：本页数字由软件生成的样例数据计算，不是官方统计数据，不得作为统计或考核依据。"
+SAMPLE_BANNER = "样例数据：本页数字由软件生成的样例数据计算，不是官方统计数据，不得作为统计或考核依据。"
 
 _CSS = """<style>
 .jyg-page{font-size:14px;line-height:1.45;color:#1a202c}
@@ -426,7 +426,7 @@ def build_planner_ui(planner: Planner, levers: Levers | None = None, *, monte_ca
                      save_dir: Path | str | None = None, workbench: Any = None) -> PlannerUI:
     """The page, controls set to ``levers`` (default: the baseline), wired to the planner.
     ``workbench`` (jygproj.open): the units and lists the picker searches, and whether the data is the
-    sample (then the page says 示例数据 first)."""
+    sample (then the page says 样例数据 first)."""
     specs, model, words = planner.specs, planner.model, planner.words
     lv = levers or planner.baseline
     ui = PlannerUI(planner, planner.baseline, save_dir=Path(save_dir) if save_dir else None)
