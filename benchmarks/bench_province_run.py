@@ -43,14 +43,26 @@ def _run(arg):
     return out
 
 
+def _stages(notebook: Path) -> str:
+    """Where the kernel's time went: each cell's papermill duration, the first (load and
+    calculations) and the last (outputs: Excel, letters, forms, charts, brief) apart."""
+    cells = [c for c in json.loads(notebook.read_text(encoding="utf-8"))["cells"] if c["cell_type"] == "code"]
+    took = [c["metadata"].get("papermill", {}).get("duration") or 0.0 for c in cells]
+    load = next(t for c, t in zip(cells, took) if "wb.quarterly" in "".join(c["source"]))
+    outputs = next(t for c, t in zip(cells, took) if "write_outputs" in "".join(c["source"]))
+    return (f"last run's cells {sum(took):.1f} s: load and calculations {load:.1f} s, outputs {outputs:.1f} s, "
+            f"the rest {sum(took) - load - outputs:.1f} s")
+
+
 def _check(arg, report: Path) -> str:
+    stages = _stages(next(report.glob("*.ipynb")))
     summary = json.loads((report / "summary.json").read_text(encoding="utf-8"))
     letters = sorted((report / "letters").iterdir())
     html = next(report.glob("*.html")).stat().st_size
     xlsx = next(p for p in report.glob("*.xlsx")).stat().st_size
     shutil.rmtree(arg[1], ignore_errors=True)
     forms = sum(p.name.startswith("整改反馈表") for p in letters)
-    return (f"{summary.get('letters', 0):,} letters and {forms:,} reply forms; "
+    return (f"{stages}; {summary.get('letters', 0):,} letters and {forms:,} reply forms; "
             f"HTML {html / 1e6:.1f} MB, Excel {xlsx / 1e6:.1f} MB")
 
 

@@ -274,8 +274,8 @@ def _column_cells(series: pl.Series, fmt_name: str | None, col_fmt, text_fmts: t
     return values, fmts, max((_display_width(v, fmt_name) for v in values if v is not None), default=0)
 
 
-def _put(ws, row: int, col: int, value: Any, fmt) -> None:
-    """One cell by its Python type: text always as text (never a formula), dates as dates."""
+def put_cell(ws, row: int, col: int, value: Any, fmt) -> None:
+    """One xlsxwriter cell by its Python type: text always as text (never a formula), dates as dates."""
     if value is None:
         ws.write_blank(row, col, None, fmt)
     elif isinstance(value, str):
@@ -342,7 +342,7 @@ def _write_sheet(ws, sheet: Sheet, styles: _Styles, sign: Signature) -> None:
     r = header_row
     for r, row in enumerate(zip(*(zip(v, f) for v, f in cells)), start=header_row + 1):
         for j, (value, fmt) in enumerate(row):
-            _put(ws, r, j, value, fmt)
+            put_cell(ws, r, j, value, fmt)
 
     # 合计
     if sheet.total_row and columns:
@@ -363,7 +363,7 @@ def _write_sheet(ws, sheet: Sheet, styles: _Styles, sign: Signature) -> None:
                 fmt = styles.get(bold=True, border=1, align="center")
             else:
                 fmt = styles.get(bold=True, border=1, **({"num_format": formats[c]} if formats[c] else {}))
-            _put(ws, r, j, value, fmt)
+            put_cell(ws, r, j, value, fmt)
             widths[j] = max(widths[j], _display_width(value, formats[c]))
 
     widths = [min(max(w + 2, _MIN_WIDTH), _MAX_WIDTH) for w in widths] or [_MIN_WIDTH]

@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 from xlsxwriter.utility import xl_range
 
 from jygproj import outputs
+from jygproj.export import put_cell
 from jygproj.catalogue import FOLLOWUP_FOLDER
 from jygproj.office import load_office
 from jygproj.report.formats import date_zh
@@ -152,7 +153,7 @@ def _write_reply_form(target: Path, unit: str, items: list[FormItem], answers: M
     ws.merge_range(2, 0, 2, n - 1, f"对应提醒函：{issuer}{date_zh(issued_on)}印发（{review_label}）；"
                    f"请于{date_zh(deadline)}前填报并报送", look(border=False))
     ws.write_string(3, 0, "填报日期：", look(border=False))
-    _put(ws, 3, 1, replied_on, look(locked=False, number_format="yyyy-mm-dd"))
+    put_cell(ws, 3, 1, replied_on, look(locked=False, number_format="yyyy-mm-dd"))
     for j, (head, width, _) in enumerate(COLUMNS):
         ws.write_string(HEADER_ROW - 1, j, head, look(HEADER_FONT, CENTER, fill=HEADER_FILL))
         ws.set_column(j, j, width)
@@ -164,7 +165,7 @@ def _write_reply_form(target: Path, unit: str, items: list[FormItem], answers: M
         filled = (a.measures, a.responsible_person, a.promised_on, a.progress, a.explanation)
         for j, value in enumerate((*fixed, *filled)):
             head, _, unit_fills = COLUMNS[j]
-            _put(ws, first + k, j, value, look(locked=not unit_fills, align=CENTER if j in (0, 1, 4, 7, 8) else LEFT,
+            put_cell(ws, first + k, j, value, look(locked=not unit_fills, align=CENTER if j in (0, 1, 4, 7, 8) else LEFT,
                                                number_format="yyyy-mm-dd" if head in ("首次提出", "承诺完成时间") else None))
     last = first + len(items) + FILL_ROWS - 1
     for r in range(first + len(items), last + 1):
@@ -203,18 +204,6 @@ def _xlsxwriter_props(font, align, border: bool, locked: bool, number_format: st
     if fill is not None:
         props.update(pattern=1, bg_color="#" + fill.fgColor.rgb[-6:])
     return props
-
-
-def _put(ws, row: int, col: int, value, fmt) -> None:
-    """One cell by its Python type (text never a formula, dates as dates)."""
-    if value is None:
-        ws.write_blank(row, col, None, fmt)
-    elif isinstance(value, str):
-        ws.write_string(row, col, value, fmt)
-    elif isinstance(value, (dt.date, dt.datetime)):
-        ws.write_datetime(row, col, value, fmt)
-    else:
-        ws.write_number(row, col, value, fmt)
 
 
 def write_closure_record(path: Path | str, rows: Iterable[Mapping], *, atomic: bool = True) -> Path:
