@@ -12,7 +12,8 @@ Document properties name the commission, not a tool; a workbook made from the sa
 every title.
 
 Written with xlsxwriter (a province workbook of a million styled cells in seconds; openpyxl took
-4–5× longer, issue 18). Messages lose their English code ("… [code_missing]"): readers see Chinese only (issue 15). Safe:
+4–5× longer, issue 18), each column's values, looks and width worked out at once (_column_cells),
+so what is left per cell is xlsxwriter's own work. Messages lose their English code ("… [code_missing]"): readers see Chinese only (issue 15). Safe:
 text is always written as text, never a formula, whatever it begins
 with (= + - @). Written atomically with the one output file mode (jygproj.outputs.write_atomic), so a
 reader never sees half a workbook.
