@@ -12,7 +12,8 @@ Document properties name the commission, not a tool; a workbook made from the sa
 every title.
 
 Written with xlsxwriter (a province workbook of a million styled cells in seconds; openpyxl took
-4–5× longer, issue 18). Messages lose their English code ("… [code_missing]"): readers see Chinese only (issue 15). Safe:
+4–5× longer, issue 18), each column's values, looks and width worked out at once (_column_cells),
+so what is left per cell is xlsxwriter's own work. Messages lose their English code ("… [code_missing]"): readers see Chinese only (issue 15). Safe:
 text is always written as text, never a formula, whatever it begins
 with (= + - @). Written atomically with the one output file mode (jygproj.outputs.write_atomic), so a
 reader never sees half a workbook.
@@ -227,8 +228,55 @@ def _display_width(value: Any, fmt: str | None) -> int:
     return _text_width(str(value))
 
 
-def _put(ws, row: int, col: int, value: Any, fmt) -> None:
-    """One cell by its Python type: text always as text (never a formula), dates as dates."""
+#: Text that _cell_value may change: a character Excel refuses, or a message's trailing [code].
+_TEXT_TO_CLEAN = r"[\x00-\x08\x0B\x0C\x0E-\x1F\[]"
+#: Characters _text_width counts as two columns wide (ord > 0x2E7F: CJK and beyond).
+_WIDE_CHARS = r"[\x{2E80}-\x{10FFFF}]"
+
+
+def _column_cells(series: pl.Series, fmt_name: str | None, col_fmt, text_fmts: tuple, yes_no: bool
+                  ) -> tuple[list, list, int]:
+    """A column's cells as _cell_value gives them, each cell's format and the widest cell's
+    _display_width, worked out for the whole column at once (a province workbook has a million
+    cells: one Python call per cell and per character took most of its time). Text: the few cells
+    _cell_value would change are cleaned by it, the widths counted by polars; numbers and dates by
+    their type; any other type cell by cell as before."""
+    n = series.len()
+    dtype = series.dtype
+    if dtype == pl.String or isinstance(dtype, (pl.Categorical, pl.Enum)):
+        text = series.cast(pl.String)
+        values = text.to_list()
+        for i in (text.str.contains(_TEXT_TO_CLEAN) & text.is_not_null()).arg_true().to_list():
+            values[i] = _cell_value(values[i])
+        text = pl.Series(values, dtype=pl.String)
+        multi_line = text.str.contains("\n", literal=True).fill_null(False)
+        one_line = text.filter(~multi_line)
+        width = int((one_line.str.len_chars() + one_line.str.count_matches(_WIDE_CHARS)).max() or 0)
+        width = max([width, *(_text_width(v) for v in text.filter(multi_line).to_list())])
+        center, wrap, plain = text_fmts
+        if yes_no:
+            fmts = [col_fmt if v is None else center for v in values]
+        else:
+            long = (text.str.len_chars() > 40).to_list()
+            fmts = [col_fmt if v is None else (wrap if is_long else plain) for v, is_long in zip(values, long)]
+        return values, fmts, width
+    if dtype.is_integer() or dtype.is_float():
+        values = series.to_list()
+        if dtype.is_float():
+            values = [None if v is None or math.isnan(v) or math.isinf(v) else v for v in values]
+        width = max((_display_width(v, fmt_name) for v in values if v is not None), default=0)
+        return values, [col_fmt] * n, width
+    if dtype == pl.Date or dtype == pl.Datetime:
+        values = series.to_list()
+        return values, [col_fmt] * n, 10 if series.null_count() < n else 0
+    values = [_cell_value(v) for v in series.to_list()]  # lists and anything else: cell by cell
+    fmts = [col_fmt if not isinstance(v, str) else (text_fmts[0] if yes_no else text_fmts[1] if len(v) > 40
+                                                     else text_fmts[2]) for v in values]
+    return values, fmts, max((_display_width(v, fmt_name) for v in values if v is not None), default=0)
+
+
+def put_cell(ws, row: int, col: int, value: Any, fmt) -> None:
+    """One xlsxwriter cell by its Python type: text always as text (never a formula), dates as dates."""
     if value is None:
         ws.write_blank(row, col, None, fmt)
     elif isinstance(value, str):
@@ -283,21 +331,19 @@ def _write_sheet(ws, sheet: Sheet, styles: _Styles, sign: Signature) -> None:
     center_fmt = styles.get(border=1, valign="vcenter", align="center")
     unit_fmt = {u: styles.get(border=1, valign="vcenter", num_format=f) for u, f in UNIT_FORMATS.items()}
     yes_no = {c for c, t in frame.schema.items() if t == pl.Boolean}
-    value_j = columns.index("value") if by_row_unit else -1
-    unit_j = columns.index("unit") if by_row_unit else -1
+    text_fmts = (center_fmt, wrap_fmt, text_fmt)
+    cells = []  # per column: its cells' values and formats, the column's widest cell
+    for j, c in enumerate(columns):
+        values, fmts, width = _column_cells(shown[c], formats[c], col_fmt[j], text_fmts, c in yes_no)
+        if by_row_unit and c == "value":  # each value formatted by the unit on its row
+            fmts = [f if isinstance(v, str) else unit_fmt.get(u, f)
+                    for v, f, u in zip(values, fmts, shown["unit"].to_list())]
+        widths[j] = max(widths[j], width)
+        cells.append((values, fmts))
     r = header_row
-    for r, row in enumerate(shown.iter_rows(), start=header_row + 1):
-        for j, raw in enumerate(row):
-            value = _cell_value(raw)
-            fmt = col_fmt[j]
-            if isinstance(value, str):
-                fmt = center_fmt if columns[j] in yes_no else (wrap_fmt if len(value) > 40 else text_fmt)
-            elif j == value_j:
-                fmt = unit_fmt.get(row[unit_j], fmt)
-            _put(ws, r, j, value, fmt)
-            w = _display_width(value, formats[columns[j]]) if value is not None else 0
-            if w > widths[j]:
-                widths[j] = w
+    for r, row in enumerate(zip(*(zip(v, f) for v, f in cells)), start=header_row + 1):
+        for j, (value, fmt) in enumerate(row):
+            put_cell(ws, r, j, value, fmt)
 
     # 合计
     if sheet.total_row and columns:
@@ -318,7 +364,7 @@ def _write_sheet(ws, sheet: Sheet, styles: _Styles, sign: Signature) -> None:
                 fmt = styles.get(bold=True, border=1, align="center")
             else:
                 fmt = styles.get(bold=True, border=1, **({"num_format": formats[c]} if formats[c] else {}))
-            _put(ws, r, j, value, fmt)
+            put_cell(ws, r, j, value, fmt)
             widths[j] = max(widths[j], _display_width(value, formats[c]))
 
     widths = [min(max(w + 2, _MIN_WIDTH), _MAX_WIDTH) for w in widths] or [_MIN_WIDTH]

@@ -79,8 +79,7 @@ def write_atomic(path: str | Path, content: bytes | str | Callable[[Path], objec
     :func:`file_mode`; returns ``path``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    for entry, _ in _dead_leftovers(path.parent, path.name, ("tmp",)):  # a killed write's temporary file
-        _remove(entry)
+    _sweep(path.parent)
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.tmp-{os.getpid()}-", dir=path.parent)
     os.close(fd)
     tmp = Path(name)
@@ -135,17 +134,35 @@ def _gone(pid: int, made: float) -> bool:
         return False
 
 
-def _dead_leftovers(folder: Path, name: str, kinds: Sequence[str]) -> list[tuple[Path, str]]:
-    """What runs now ended left beside ``folder/name`` (of the given kinds), oldest first; staging
-    folders of earlier versions (no process id) count once a day old."""
+#: How often one process looks again for killed writes' temporary files in a folder it writes in
+#: (write_atomic): a province run writes 2,500 letters and forms into one folder, and listing the
+#: folder before each of them made the writing quadratic.
+SWEEP_EVERY_S = 60.0
+_SWEPT: dict[str, float] = {}  # folder → when this process last swept it (time.monotonic)
+
+
+def _sweep(folder: Path) -> None:
+    """Remove the temporary files killed writes left in ``folder`` (of any target): the first time
+    this process writes there, then at most once every SWEEP_EVERY_S."""
+    key, now = os.path.abspath(folder), time.monotonic()
+    if now - _SWEPT.get(key, -SWEEP_EVERY_S) < SWEEP_EVERY_S:
+        return
+    for entry, _ in _dead_leftovers(folder, None, ("tmp",)):
+        _remove(entry)
+    _SWEPT[key] = time.monotonic()
+
+
+def _dead_leftovers(folder: Path, name: str | None, kinds: Sequence[str]) -> list[tuple[Path, str]]:
+    """What runs now ended left beside ``folder/name`` (any target's, when ``name`` is None; of the
+    given kinds), oldest first; staging folders of earlier versions (no process id) count once a day old."""
     found = []
     if not folder.is_dir():
         return found
     for entry in folder.iterdir():
         m = _LEFTOVER.match(entry.name)
-        legacy = m is None and "staging" in kinds and entry.name.startswith(f".{name}.") \
+        legacy = m is None and "staging" in kinds and name is not None and entry.name.startswith(f".{name}.") \
             and _OLD_STAGING.match(entry.name)
-        if not legacy and (m is None or m["name"] != name or m["kind"] not in kinds):
+        if not legacy and (m is None or (name is not None and m["name"] != name) or m["kind"] not in kinds):
             continue
         try:
             made = entry.lstat().st_mtime
