@@ -345,12 +345,13 @@ def _compact_detail(detail: pl.DataFrame, code: dict[str, list[str]]) -> pl.Data
 
 
 def _completion_totals(detail: pl.DataFrame, projects: pl.DataFrame | None = None, *,
-                       code: dict[str, list[str]] | None = None) -> pl.DataFrame:
+                       code: dict[str, list[str]] | None = None, chunk_rows: int | None = None) -> pl.DataFrame:
     """The totals of ``completion.completion(..., plan_targets=None)`` from its ``detail``
     (completion.completion_detail; ``project_id`` a UInt32 code, :func:`_lexical_ids`): by list
     and nature, or, given ``projects`` (project_id code, responsible_unit), as
     ``by="responsible_unit"`` — the same rows in the same order (the unit column as String).
-    ``detail`` may also be already packed by :func:`_compact_detail` with ``code``.
+    ``detail`` may also be already packed by :func:`_compact_detail` with ``code``; by unit, it
+    is summed in ranges of units of about ``chunk_rows`` rows (memory; the same frame).
 
     Why not completion() itself: at 1,000,000 projects its detail has 16 million rows and it groups
     them on text keys (list, nature, period), once per table. Here the keys are packed into one
@@ -359,26 +360,41 @@ def _completion_totals(detail: pl.DataFrame, projects: pl.DataFrame | None = Non
     sort give completion()'s groups in completion()'s order (tests/test_scale.py checks the frames
     are equal to completion()'s).
     """
-    from jygproj.completion import PERIODS, _pct
-
     if code is None:
         code = _totals_codes(detail.get_column("list").unique().drop_nulls().to_list(),
                              detail.get_column("nature").unique().drop_nulls().to_list())
         detail = _compact_detail(detail, code)
     n_l, n_n, n_p = len(code["list"]) + 1, len(code["nature"]) + 1, len(code["period"]) + 1
     if projects is None:
-        d = detail
-    else:
-        # each unit as its rank among the sorted unit names (null last, as completion() sorts them),
-        # looked up by project code
-        pu = projects.select("project_id", pl.col("responsible_unit").cast(pl.String)).unique("project_id")
-        units = pu.get_column("responsible_unit").unique().drop_nulls().sort()
-        size = max(detail.get_column("project_id").max() or 0, pu.get_column("project_id").max() or 0) + 1
-        rank = pl.repeat(None, size, dtype=pl.UInt32, eager=True).scatter(
-            pu.get_column("project_id"),
-            pu.get_column("responsible_unit").cast(pl.Enum(units.to_list())).to_physical().cast(pl.UInt32))
-        base = pl.lit(rank).gather(pl.col("project_id")).cast(pl.UInt64).fill_null(units.len()) * (n_l * n_n * n_p)
-        d = detail.with_columns((base + pl.col("_k")).alias("_k"))
+        return _totals_of(detail, code)
+    # each unit as its rank among the sorted unit names (null last, as completion() sorts them),
+    # looked up by project code
+    pu = projects.select("project_id", pl.col("responsible_unit").cast(pl.String)).unique("project_id")
+    units = pu.get_column("responsible_unit").unique().drop_nulls().sort()
+    size = max(detail.get_column("project_id").max() or 0, pu.get_column("project_id").max() or 0) + 1
+    rank = pl.repeat(None, size, dtype=pl.UInt32, eager=True).scatter(
+        pu.get_column("project_id"),
+        pu.get_column("responsible_unit").cast(pl.Enum(units.to_list())).to_physical().cast(pl.UInt32))
+    unit = pl.lit(rank).gather(pl.col("project_id")).fill_null(units.len())
+    d = detail.with_columns(unit.alias("_u"))
+    # a unit's groups are all its rows: summed one range of units at a time (each group's rows in
+    # the same order, so the same sums), the ranges in order, as one sort by unit first would give
+    step = max(1, math.ceil((units.len() + 1) / max(1, math.ceil(d.height / (chunk_rows or d.height or 1)))))
+    parts = []
+    for lo in range(0, units.len() + 1, step):
+        part = d.filter(pl.col("_u").is_between(lo, lo + step, closed="left")).select(
+            (pl.col("_u").cast(pl.UInt64) * (n_l * n_n * n_p) + pl.col("_k")).alias("_k"), pl.exclude("_k", "_u"))
+        parts.append(_totals_of(part, code, units))
+        del part
+    return pl.concat(parts)  # not rechunked: at 1,000,000 projects the table is about 1 GB
+
+
+def _totals_of(d: pl.DataFrame, code: dict[str, list[str]], units: pl.Series | None = None) -> pl.DataFrame:
+    """:func:`_completion_totals` of packed rows ``d`` (``_k`` with the unit's rank on top when
+    ``units``), in ``_k`` order."""
+    from jygproj.completion import PERIODS, _pct
+
+    n_l, n_n, n_p = len(code["list"]) + 1, len(code["nature"]) + 1, len(code["period"]) + 1
     aggs = completion.totals_aggs()
     nature_null = (n_n - 1) * n_p  # the all-natures rows: the nature code of null
     by_nature = d.group_by("_k").agg(aggs)
@@ -392,7 +408,7 @@ def _completion_totals(detail: pl.DataFrame, projects: pl.DataFrame | None = Non
             .alias(col)
 
     keys = [decode("list", k // (n_n * n_p) % n_l), decode("nature", k // n_p % n_n), decode("period", k % n_p)]
-    if projects is not None:
+    if units is not None:
         keys.insert(0, (k // (n_l * n_n * n_p)).replace_strict(
             list(range(units.len())), units, default=None, return_dtype=pl.String).alias("responsible_unit"))
     completed = pl.when(pl.col("_begun")).then(pl.col("completed_wan")).otherwise(None)
@@ -526,8 +542,10 @@ def lazy_quarterly(tables: dict[str, pl.LazyFrame], *, year: int, quarter: int, 
         warnings.simplefilter("ignore", pl.exceptions.PerformanceWarning)
         # the per-project detail once, both tables from it
         detail = _detail_by_chunk(plans, monthly, chunks, code, year=year, as_of_month=as_of_month, profile=profile)
+        monthly_rows = monthly.height
+        del monthly, plans
         comp = _completion_totals(detail, code=code)
-        by_unit = _completion_totals(detail, projects, code=code).with_columns(pl.col("responsible_unit").cast(text))
+        by_unit = _completion_totals(detail, projects, code=code, chunk_rows=chunk_rows).with_columns(pl.col("responsible_unit").cast(text))
     del detail
     roster = starts.roster(memberships, projects, status)
     rates = starts.new_start_rates(roster, year=year, as_of=as_of)
@@ -538,7 +556,7 @@ def lazy_quarterly(tables: dict[str, pl.LazyFrame], *, year: int, quarter: int, 
     path, summary = growth.track(baseline, as_of_month=as_of_month, profile=profile, goal=plan.goal,
                                  headline=headline, year=year)
     return {"completion": comp, "completion_by_unit": by_unit, "start_rates": rates, "growth": path,
-            "growth_summary": summary, "monthly_rows": monthly.height, "roster_rows": roster.height}
+            "growth_summary": summary, "monthly_rows": monthly_rows, "roster_rows": roster.height}
 
 
 __all__ = ["PROVINCE_PROJECTS", "NATIONAL_PROJECTS", "MONTHS", "district", "replicate", "province_sample",
