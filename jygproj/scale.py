@@ -425,7 +425,7 @@ def _totals_of(d: pl.DataFrame, code: dict[str, list[str]], units: pl.Series | N
 
 #: Progress rows per chunk of projects (memory, not speed): the ledger and the completion detail
 #: run on one chunk of projects at a time, so their sorts and copies hold a chunk, not the nation.
-CHUNK_ROWS = 2_000_000
+CHUNK_ROWS = 1_000_000
 
 
 def _project_chunks(n_ids: int, rows: int, chunk_rows: int) -> list[tuple[int, int]]:
@@ -496,9 +496,13 @@ def lazy_quarterly(tables: dict[str, pl.LazyFrame], *, year: int, quarter: int, 
       jygproj.ledger sort and parse every row again), and one snapshot serves the monthly figures
       and the start status (ledger.reuse_results);
     - project ids become UInt32 ranks that sort as the ids do (:func:`_lexical_ids`);
+    - memory (issue 18: at most 3 GiB per million projects): the ledger and the completion detail
+      run one chunk of projects at a time (about ``chunk_rows`` progress rows each), their results
+      concatenated in the rows and order of a single call (:func:`_ledger_by_chunk`,
+      :func:`_detail_by_chunk`); the detail is kept packed, integer keys and the summed columns only;
     - the per-project completion detail (completion.completion_detail) is computed once, and the
-      by-list and by-unit tables are both summed from it on integer keys
-      (:func:`_completion_totals`, equal to completion.completion's tables to the last bit).
+      by-list and by-unit tables are both summed from it on integer keys, by unit a range of units
+      at a time (:func:`_completion_totals`, equal to completion.completion's tables to the last bit).
     ``categorical`` keeps names, units and sources as polars Categoricals (less memory; the unit
     column of the by-unit table is then Categorical, else String). Not included: warnings, ranking,
     factors and supervision, whose functions need the whole eager review.
