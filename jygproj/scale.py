@@ -467,12 +467,15 @@ def _detail_by_chunk(plans: pl.DataFrame, monthly: pl.DataFrame, chunks: list[tu
     parts: dict[tuple[bool, str | None], list[pl.DataFrame]] = {}
     for chunk in chunks:
         detail = completion.completion_detail(_in_chunk(plans, chunk), _in_chunk(monthly, chunk), **kw)
-        ytd = pl.col("period") == "YTD"
-        keys = detail.select(ytd.alias("_ytd"), "list").unique().rows()
-        for is_ytd, lst in keys:
-            rows = detail.filter((ytd == is_ytd) & pl.col("list").eq_missing(lst))
-            parts.setdefault((is_ytd, lst), []).append(_compact_detail(rows, code))
+        packed = _compact_detail(detail, code)
+        # the runs of equal (quarter or YTD, list), each a slice of the packed rows
+        key = pl.struct((pl.col("period") == "YTD").alias("ytd"), "list")
+        runs = detail.select(key.rle().alias("_run")).unnest("_run").unnest("value")
         del detail
+        offset = 0
+        for length, is_ytd, lst in runs.select("len", "ytd", "list").iter_rows():
+            parts.setdefault((is_ytd, lst), []).append(packed.slice(offset, length))
+            offset += length
     # polars sorts text by its bytes, nulls first
     order = sorted(parts, key=lambda key: (key[0], key[1] is not None, (key[1] or "").encode()))
     out = pl.concat([frame for key in order for frame in parts[key]], rechunk=True)
