@@ -316,11 +316,42 @@ def _lexical_ids(frames: list[pl.DataFrame]) -> list[pl.DataFrame]:
             for f in frames]
 
 
-def _completion_totals(detail: pl.DataFrame, projects: pl.DataFrame | None = None) -> pl.DataFrame:
+def _totals_codes(lists: list[str], natures: list[str]) -> dict[str, list[str]]:
+    """The codes :func:`_completion_totals` packs its keys into: the lists in the report order
+    (jygproj.ledger.LIST_PRECEDENCE, enterprise, city, then any other sorted), the natures sorted,
+    the periods as in completion.PERIODS. ``lists`` and ``natures`` may hold values no detail row
+    has (a code without rows makes no group), so chunks of a detail can share one set of codes."""
+    from jygproj.completion import CITY, ENTERPRISE, PERIODS
+    from jygproj.ledger import LIST_PRECEDENCE
+
+    order = [*LIST_PRECEDENCE, ENTERPRISE, CITY]
+    return {"list": order + sorted(set(lists) - set(order)), "nature": sorted(set(natures)),
+            "period": list(PERIODS)}
+
+
+def _compact_detail(detail: pl.DataFrame, code: dict[str, list[str]]) -> pl.DataFrame:
+    """``detail`` (completion.completion_detail) with its text keys packed into one integer ``_k``
+    — the list's place in ``code``, then the nature's, then the period's (null: the last place) —
+    and only the columns its totals add up (project_id, _k, quarter, closed, annual_plan_wan,
+    plan_wan, completed_wan), in the same row order."""
+    n_n, n_p = len(code["nature"]) + 1, len(code["period"]) + 1  # + 1: null, sorted last
+
+    def codes(col: str) -> pl.Expr:
+        values = code[col]
+        return pl.col(col).cast(pl.Enum(values)).to_physical().cast(pl.UInt64).fill_null(len(values))
+
+    return detail.select("project_id", (codes("period") + n_p * (codes("nature") + n_n * codes("list"))).alias("_k"),
+                         "quarter", "closed", "annual_plan_wan", "plan_wan", "completed_wan")
+
+
+def _completion_totals(detail: pl.DataFrame, projects: pl.DataFrame | None = None, *,
+                       code: dict[str, list[str]] | None = None, chunk_rows: int | None = None) -> pl.DataFrame:
     """The totals of ``completion.completion(..., plan_targets=None)`` from its ``detail``
-    (completion.completion_detail; ``project_id`` a UInt32 code, :func:`_project_code`): by list
+    (completion.completion_detail; ``project_id`` a UInt32 code, :func:`_lexical_ids`): by list
     and nature, or, given ``projects`` (project_id code, responsible_unit), as
     ``by="responsible_unit"`` — the same rows in the same order (the unit column as String).
+    ``detail`` may also be already packed by :func:`_compact_detail` with ``code``; by unit, it
+    is summed in ranges of units of about ``chunk_rows`` rows (memory; the same frame).
 
     Why not completion() itself: at 1,000,000 projects its detail has 16 million rows and it groups
     them on text keys (list, nature, period), once per table. Here the keys are packed into one
@@ -329,34 +360,41 @@ def _completion_totals(detail: pl.DataFrame, projects: pl.DataFrame | None = Non
     sort give completion()'s groups in completion()'s order (tests/test_scale.py checks the frames
     are equal to completion()'s).
     """
-    from jygproj.completion import CITY, ENTERPRISE, PERIODS, _pct
-    from jygproj.ledger import LIST_PRECEDENCE
-
-    order = [*LIST_PRECEDENCE, ENTERPRISE, CITY]
-    lists = order + sorted(set(detail.get_column("list").unique().drop_nulls().to_list()) - set(order))
-    natures = sorted(detail.get_column("nature").unique().drop_nulls().to_list())
-    n_l, n_n, n_p = len(lists) + 1, len(natures) + 1, len(PERIODS) + 1  # + 1: null, sorted last
-    code = {"list": lists, "nature": natures, "period": list(PERIODS)}
-
-    def codes(col: str) -> pl.Expr:
-        values = code[col]
-        return pl.col(col).cast(pl.Enum(values)).to_physical().cast(pl.UInt64).fill_null(len(values))
-
-    rest = codes("period") + n_p * (codes("nature") + n_n * codes("list"))
+    if code is None:
+        code = _totals_codes(detail.get_column("list").unique().drop_nulls().to_list(),
+                             detail.get_column("nature").unique().drop_nulls().to_list())
+        detail = _compact_detail(detail, code)
+    n_l, n_n, n_p = len(code["list"]) + 1, len(code["nature"]) + 1, len(code["period"]) + 1
     if projects is None:
-        base = pl.lit(0, pl.UInt64)
-    else:
-        # each unit as its rank among the sorted unit names (null last, as completion() sorts them),
-        # looked up by project code
-        pu = projects.select("project_id", pl.col("responsible_unit").cast(pl.String)).unique("project_id")
-        units = pu.get_column("responsible_unit").unique().drop_nulls().sort()
-        size = max(detail.get_column("project_id").max() or 0, pu.get_column("project_id").max() or 0) + 1
-        rank = pl.repeat(None, size, dtype=pl.UInt32, eager=True).scatter(
-            pu.get_column("project_id"),
-            pu.get_column("responsible_unit").cast(pl.Enum(units.to_list())).to_physical().cast(pl.UInt32))
-        base = pl.lit(rank).gather(pl.col("project_id")).cast(pl.UInt64).fill_null(units.len()) * (n_l * n_n * n_p)
-    d = detail.select("project_id", (base + rest).alias("_k"), "quarter", "closed", "annual_plan_wan", "plan_wan",
-                      "completed_wan")
+        return _totals_of(detail, code)
+    # each unit as its rank among the sorted unit names (null last, as completion() sorts them),
+    # looked up by project code
+    pu = projects.select("project_id", pl.col("responsible_unit").cast(pl.String)).unique("project_id")
+    units = pu.get_column("responsible_unit").unique().drop_nulls().sort()
+    size = max(detail.get_column("project_id").max() or 0, pu.get_column("project_id").max() or 0) + 1
+    rank = pl.repeat(None, size, dtype=pl.UInt32, eager=True).scatter(
+        pu.get_column("project_id"),
+        pu.get_column("responsible_unit").cast(pl.Enum(units.to_list())).to_physical().cast(pl.UInt32))
+    unit = pl.lit(rank).gather(pl.col("project_id")).fill_null(units.len())
+    d = detail.with_columns(unit.alias("_u"))
+    # a unit's groups are all its rows: summed one range of units at a time (each group's rows in
+    # the same order, so the same sums), the ranges in order, as one sort by unit first would give
+    step = max(1, math.ceil((units.len() + 1) / max(1, math.ceil(d.height / (chunk_rows or d.height or 1)))))
+    parts = []
+    for lo in range(0, units.len() + 1, step):
+        part = d.filter(pl.col("_u").is_between(lo, lo + step, closed="left")).select(
+            (pl.col("_u").cast(pl.UInt64) * (n_l * n_n * n_p) + pl.col("_k")).alias("_k"), pl.exclude("_k", "_u"))
+        parts.append(_totals_of(part, code, units))
+        del part
+    return pl.concat(parts)  # not rechunked: at 1,000,000 projects the table is about 1 GB
+
+
+def _totals_of(d: pl.DataFrame, code: dict[str, list[str]], units: pl.Series | None = None) -> pl.DataFrame:
+    """:func:`_completion_totals` of packed rows ``d`` (``_k`` with the unit's rank on top when
+    ``units``), in ``_k`` order."""
+    from jygproj.completion import PERIODS, _pct
+
+    n_l, n_n, n_p = len(code["list"]) + 1, len(code["nature"]) + 1, len(code["period"]) + 1
     aggs = completion.totals_aggs()
     nature_null = (n_n - 1) * n_p  # the all-natures rows: the nature code of null
     by_nature = d.group_by("_k").agg(aggs)
@@ -370,7 +408,7 @@ def _completion_totals(detail: pl.DataFrame, projects: pl.DataFrame | None = Non
             .alias(col)
 
     keys = [decode("list", k // (n_n * n_p) % n_l), decode("nature", k // n_p % n_n), decode("period", k % n_p)]
-    if projects is not None:
+    if units is not None:
         keys.insert(0, (k // (n_l * n_n * n_p)).replace_strict(
             list(range(units.len())), units, default=None, return_dtype=pl.String).alias("responsible_unit"))
     completed = pl.when(pl.col("_begun")).then(pl.col("completed_wan")).otherwise(None)
@@ -385,9 +423,69 @@ def _completion_totals(detail: pl.DataFrame, projects: pl.DataFrame | None = Non
     )
 
 
+#: Progress rows per chunk of projects (memory, not speed): the ledger and the completion detail
+#: run on one chunk of projects at a time, so their sorts and copies hold a chunk, not the nation.
+CHUNK_ROWS = 1_000_000
+
+
+def _project_chunks(n_ids: int, rows: int, chunk_rows: int) -> list[tuple[int, int]]:
+    """Ranges [lo, hi) of project codes (:func:`_lexical_ids`, 0 … ``n_ids`` - 1) of about
+    ``chunk_rows`` of ``rows`` each."""
+    step = max(1, math.ceil(n_ids / max(1, math.ceil(rows / chunk_rows))))
+    return [(lo, min(lo + step, n_ids)) for lo in range(0, max(n_ids, 1), step)]
+
+
+def _in_chunk(frame: pl.DataFrame, chunk: tuple[int, int]) -> pl.DataFrame:
+    return frame.filter(pl.col("project_id").is_between(*chunk, closed="left"))
+
+
+def _ledger_by_chunk(progress: pl.DataFrame, chunks: list[tuple[int, int]], as_of) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """ledger.monthly_cumulative (project_id, year, month, quarter, completed_ytd_wan) and
+    ledger.start_status of ``progress``, one chunk of projects at a time. Both are per project and
+    sorted by project_id first, so the chunks' results, concatenated in code order, are the rows a
+    single call gives, in its order."""
+    from jygproj import ledger
+
+    monthly, status = [], []
+    for chunk in chunks:
+        part = _in_chunk(progress, chunk)
+        with ledger.reuse_results():  # one snapshot for the monthly figures and the start status
+            monthly.append(ledger.monthly_cumulative(part, as_of=as_of).select(
+                "project_id", "year", "month", "quarter", "completed_ytd_wan"))
+            status.append(ledger.start_status(part, as_of))
+        del part
+    return pl.concat(monthly, rechunk=True), pl.concat(status, rechunk=True)
+
+
+def _detail_by_chunk(plans: pl.DataFrame, monthly: pl.DataFrame, chunks: list[tuple[int, int]],
+                     code: dict[str, list[str]], **kw) -> pl.DataFrame:
+    """completion.completion_detail of ``plans`` and ``monthly``, packed (:func:`_compact_detail`),
+    computed one chunk of projects at a time, in the rows and row order of a single call — so every
+    total adds the same numbers in the same order. A single call's detail is its quarter rows
+    sorted by list text, project, quarter, then its YTD rows in the same order; each chunk's is
+    that for its projects, so the chunks' rows are regrouped by (quarter or YTD, list)."""
+    parts: dict[tuple[bool, str | None], list[pl.DataFrame]] = {}
+    for chunk in chunks:
+        detail = completion.completion_detail(_in_chunk(plans, chunk), _in_chunk(monthly, chunk), **kw)
+        packed = _compact_detail(detail, code)
+        # the runs of equal (quarter or YTD, list), each a slice of the packed rows
+        key = pl.struct((pl.col("period") == "YTD").alias("ytd"), "list")
+        runs = detail.select(key.rle().alias("_run")).unnest("_run").unnest("value")
+        del detail
+        offset = 0
+        for length, is_ytd, lst in runs.select("len", "ytd", "list").iter_rows():
+            parts.setdefault((is_ytd, lst), []).append(packed.slice(offset, length))
+            offset += length
+    # polars sorts text by its bytes, nulls first
+    order = sorted(parts, key=lambda key: (key[0], key[1] is not None, (key[1] or "").encode()))
+    out = pl.concat([frame for key in order for frame in parts[key]], rechunk=True)
+    parts.clear()
+    return out
+
+
 def lazy_quarterly(tables: dict[str, pl.LazyFrame], *, year: int, quarter: int, as_of_month: int,
                    profile: dict[int, float], headline: str = "level", streaming: bool = True,
-                   categorical: bool = True, plan=None) -> dict[str, pl.DataFrame]:
+                   categorical: bool = True, plan=None, chunk_rows: int = CHUNK_ROWS) -> dict[str, pl.DataFrame]:
     """The quarterly calculations that are polars queries, over ``tables`` (LazyFrames from
     jygproj.ingest.scan_ingested): completion by list, nature and period (二(一)–二(五)), completion
     by responsible unit, start status and new-start rates (二(二)、二(四)、二(五)), and the 12% tracker
@@ -401,9 +499,13 @@ def lazy_quarterly(tables: dict[str, pl.LazyFrame], *, year: int, quarter: int, 
       jygproj.ledger sort and parse every row again), and one snapshot serves the monthly figures
       and the start status (ledger.reuse_results);
     - project ids become UInt32 ranks that sort as the ids do (:func:`_lexical_ids`);
+    - memory (issue 18: at most 3 GiB per million projects): the ledger and the completion detail
+      run one chunk of projects at a time (about ``chunk_rows`` progress rows each), their results
+      concatenated in the rows and order of a single call (:func:`_ledger_by_chunk`,
+      :func:`_detail_by_chunk`); the detail is kept packed, integer keys and the summed columns only;
     - the per-project completion detail (completion.completion_detail) is computed once, and the
-      by-list and by-unit tables are both summed from it on integer keys
-      (:func:`_completion_totals`, equal to completion.completion's tables to the last bit).
+      by-list and by-unit tables are both summed from it on integer keys, by unit a range of units
+      at a time (:func:`_completion_totals`, equal to completion.completion's tables to the last bit).
     ``categorical`` keeps names, units and sources as polars Categoricals (less memory; the unit
     column of the by-unit table is then Categorical, else String). Not included: warnings, ranking,
     factors and supervision, whose functions need the whole eager review.
@@ -432,20 +534,25 @@ def lazy_quarterly(tables: dict[str, pl.LazyFrame], *, year: int, quarter: int, 
         tables["baseline"],
     ], engine=engine)
     progress, memberships, projects = _lexical_ids([progress, memberships, projects])
-    with ledger.reuse_results():  # one snapshot for the monthly figures and the start status
-        monthly = ledger.monthly_cumulative(progress, as_of=as_of).select(
-            "project_id", "year", "month", "quarter", "completed_ytd_wan")
-        status = ledger.start_status(progress, as_of)
+    n_ids = 1 + max((f.get_column("project_id").max() or 0) for f in (progress, memberships, projects))
+    chunks = _project_chunks(n_ids, progress.height, chunk_rows)
+    monthly, status = _ledger_by_chunk(progress, chunks, as_of)
     del progress
     # completion sorts and joins whole frames: hand it only the columns it reads (same results)
     plans = memberships.select("project_id", "list", "nature", "annual_plan_wan",
                                *(f"q{q}_plan_wan" for q in range(1, 5)))
+    # every list and nature a detail row can carry (codes without rows make no group)
+    code = _totals_codes([*plans.get_column("list").cast(pl.String).unique().drop_nulls(),
+                          completion.ENTERPRISE, completion.CITY],
+                         [*plans.get_column("nature").cast(pl.String).unique().drop_nulls(), completion.UNSPECIFIED])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", pl.exceptions.PerformanceWarning)
         # the per-project detail once, both tables from it
-        detail = completion.completion_detail(plans, monthly, year=year, as_of_month=as_of_month, profile=profile)
-        comp = _completion_totals(detail)
-        by_unit = _completion_totals(detail, projects).with_columns(pl.col("responsible_unit").cast(text))
+        detail = _detail_by_chunk(plans, monthly, chunks, code, year=year, as_of_month=as_of_month, profile=profile)
+        monthly_rows = monthly.height
+        del monthly, plans
+        comp = _completion_totals(detail, code=code)
+        by_unit = _completion_totals(detail, projects, code=code, chunk_rows=chunk_rows).with_columns(pl.col("responsible_unit").cast(text))
     del detail
     roster = starts.roster(memberships, projects, status)
     rates = starts.new_start_rates(roster, year=year, as_of=as_of)
@@ -456,7 +563,7 @@ def lazy_quarterly(tables: dict[str, pl.LazyFrame], *, year: int, quarter: int, 
     path, summary = growth.track(baseline, as_of_month=as_of_month, profile=profile, goal=plan.goal,
                                  headline=headline, year=year)
     return {"completion": comp, "completion_by_unit": by_unit, "start_rates": rates, "growth": path,
-            "growth_summary": summary, "monthly_rows": monthly.height, "roster_rows": roster.height}
+            "growth_summary": summary, "monthly_rows": monthly_rows, "roster_rows": roster.height}
 
 
 __all__ = ["PROVINCE_PROJECTS", "NATIONAL_PROJECTS", "MONTHS", "district", "replicate", "province_sample",

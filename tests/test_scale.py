@@ -132,6 +132,20 @@ def test_lazy_quarterly_gives_the_reviews_tables(national100):
     assert_frame_equal(plain["start_rates"], res["start_rates"])
 
 
+def test_lazy_quarterly_in_chunks_of_projects_gives_the_same_tables(national100):
+    # the ledger and the completion detail run one chunk of projects at a time (memory at national
+    # scale): many small chunks give the frames of one chunk exactly, row for row and bit for bit
+    args = dict(year=2023, quarter=3, as_of_month=10, profile=load_seasonal_profile())
+    whole = scale.lazy_quarterly(scan_ingested(national100), **args, chunk_rows=10**9)
+    chunked = scale.lazy_quarterly(scan_ingested(national100), **args, chunk_rows=97)
+    assert len(scale._project_chunks(100, load_ingested(national100).progress.height, 97)) > 10
+    for name, frame in whole.items():
+        if isinstance(frame, pl.DataFrame):
+            assert_frame_equal(chunked[name], frame, check_exact=True)
+        else:
+            assert chunked[name] == frame
+
+
 def test_completion_totals_equal_completion_to_the_last_bit(city):
     # _completion_totals sums completion_detail on integer keys: the frames completion() gives,
     # exactly (same groups, same order of rows inside each group, same order of groups)
@@ -150,10 +164,11 @@ def test_completion_totals_equal_completion_to_the_last_bit(city):
         # one project without a unit: its rows go last, under a null unit, as completion() puts them
         some = projects.with_columns(pl.when(pl.int_range(pl.len()) == 0).then(None)
                                      .otherwise(pl.col("responsible_unit")).alias("responsible_unit"))
-        assert_frame_equal(scale._completion_totals(detail, some),
-                           completion.completion(memberships, monthly, year=2023, as_of_month=month,
-                                                 profile=profile, projects=some, by="responsible_unit"),
-                           check_exact=True)
+        by_unit = completion.completion(memberships, monthly, year=2023, as_of_month=month, profile=profile,
+                                        projects=some, by="responsible_unit")
+        assert_frame_equal(scale._completion_totals(detail, some), by_unit, check_exact=True)
+        # summed a few units at a time (memory at national scale): the same frame
+        assert_frame_equal(scale._completion_totals(detail, some, chunk_rows=50), by_unit, check_exact=True)
 
 
 def test_lexical_ids_sort_as_the_ids_do():
