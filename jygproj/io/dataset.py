@@ -7,7 +7,7 @@ from __future__ import annotations
 import gc
 import hashlib
 from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from jygproj.io.problems import ERROR, Problem, ProblemLog, problems_frame
 from jygproj.io.progress import RECORD_SCHEMA
 from jygproj.io.sheets import SheetReading, SheetReport, SheetResult, read_sheet
 from jygproj.io.workbook import (
-    WorkbookError, check_workbook, finish_workbook, parse_sheets, parse_workbook, sheet_shapes,
+    WorkbookError, check_workbook, finish_workbook, measure_xlsx, parse_sheets, parse_workbook, sheet_shapes,
 )
 
 _KEYS = ["project_id", "list", "period"]
@@ -187,9 +187,13 @@ def _opened_ahead(paths: list[Path]):
             fut: Future = Future()
             fut.set_exception(exc)
             return fut
+        if measuring is not None and checked.kind == "xlsx":  # the scan and the shapes in the worker
+            checked.measured = measuring.submit(measure_xlsx, checked.data, checked.parts)
+            return _Opened(pool.submit(parse_sheets, checked), None)
         return _Opened(pool.submit(parse_sheets, checked), scans.submit(sheet_shapes, checked))
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="jygproj-open") as pool, \
+    with _measuring_process() as measuring, \
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="jygproj-open") as pool, \
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="jygproj-shape", initializer=_yield_cpu) as scans:
         pending: deque = deque()
         it = iter(paths)
@@ -203,6 +207,21 @@ def _opened_ahead(paths: list[Path]):
             if nxt is not None:
                 pending.append(submit(pool, scans, nxt))
             yield fut
+
+
+def _measuring_process():
+    """One worker process for workbook.measure_xlsx (the bounded scan and the shapes: regular-expression
+    searches that hold the GIL), forked before the loader's threads start, so that only the small
+    results come back; where fork is not the way (not Linux) a context of None, and the scan runs in
+    the parsing thread as before. One process: the scan (~2 CPU s for a province) keeps ahead of the
+    parse on one core, and a second would take the core the reading thread needs."""
+    import contextlib
+    import multiprocessing
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return contextlib.nullcontext(None)
+    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
 
 
 def _yield_cpu() -> None:
@@ -223,11 +242,12 @@ class _Opened:
     """A workbook being opened in the background: calamine's parse and the sheets' shapes."""
 
     parsed: Future
-    shapes: Future
+    shapes: Future | None
 
     def result(self):
         opened = self.parsed.result()
-        opened.shapes = self.shapes.result()
+        if self.shapes is not None:  # else measured with the scan (workbook.measure_xlsx)
+            opened.shapes = self.shapes.result()
         return opened
 
 
