@@ -5,7 +5,6 @@ completion that falls from one period to the next (issue 3)."""
 from __future__ import annotations
 
 import gc
-import hashlib
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -120,7 +119,7 @@ def _load_workbooks(paths: list[Path], year: int | None = None) -> Dataset:
         log = ProblemLog(file=str(path))
         try:
             wb = opened.result()
-            digest = hashlib.sha256(wb.data).hexdigest()
+            digest = wb.digest
             if digest in seen:
                 # the same bytes again (a copy sent twice, or 1,000 times): read once, each copy named
                 log.add("duplicate_file", f"与《{seen[digest].name}》内容完全相同（逐字节一致），未重复读取",
