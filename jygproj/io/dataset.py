@@ -163,10 +163,11 @@ def _opened_ahead(paths: list[Path]):
     """Futures of parse_workbook(path), in order, each started at most _AHEAD workbooks early.
 
     The checks of the zip directory (file bytes, declared zip bomb: Python, microseconds) run here in
-    the reading thread; the bounded scan (every member inflated once, capped, and measured) and then
-    calamine's parse go to one background thread and the sheets' shapes (hidden
-    rows and columns, merges: each sheet's XML inflated once more, by zlib, without the GIL) to
-    another, so that neither waits for the other. Run in the reading thread, every file read and
+    the reading thread; on Linux the bounded scan (every member inflated once, capped, and measured)
+    and the sheets' shapes (hidden rows and columns, merges) of an .xlsx run in one forked worker
+    process (_measuring_process), whose regular-expression searches then no longer hold this
+    process's GIL, and calamine's parse in a background thread once the scan has passed; elsewhere,
+    and for .xls, the scan runs in that thread and the shapes in another. Run in the reading thread, every file read and
     inflate released the GIL and waited up to the switch interval (5 ms) to take it back from this
     thread's checks of rows: 0.5 s over the province's 68 workbooks."""
     if len(paths) < 2:  # nothing to overlap: no thread
