@@ -11,8 +11,6 @@ column.
 
 from __future__ import annotations
 
-from itertools import compress, count
-
 import polars as pl
 
 from jygproj.io import cells, names, rules
@@ -41,6 +39,40 @@ def memo_map(name: str, fn, values: list) -> list:
         return list(map(cache.__getitem__, values))
 
 
+def memo_series(name: str, fn, series: pl.Series | None, n: int, dtypes, parts: int = 0):
+    """memo_map for a column: fn(v) for every cell as a Series of ``dtypes`` (one per part of fn's
+    tuple with ``parts``); a column of fn(None) when ``series`` is None. Names and codes are
+    distinct within a sheet, so the cache is looked up cell by cell, in one C-level map."""
+    got = memo_map(name, fn, series.to_list() if series is not None else [None] * n)
+    if not parts:
+        return pl.Series(got, dtype=dtypes)
+    return tuple(pl.Series(list(col), dtype=d) for col, d in zip(zip(*got), dtypes)) if got else \
+        tuple(pl.Series([], dtype=d) for d in dtypes)
+
+
+def _parts(series: pl.Series | None, out: dict, n: int, dtypes, parts: int):
+    if not parts:
+        return _mapped(series, out, n, dtypes)
+    return tuple(_mapped(series, {v: r[p] for v, r in out.items()}, n, dtypes[p]) for p in range(parts))
+
+
+def _mapped(series: pl.Series | None, results: dict, n: int, dtype) -> pl.Series:
+    """Every cell v of ``series`` replaced by results[v] (results holds every distinct value, None for
+    an empty cell), as a Series of ``dtype``; results[None] n times when ``series`` is None."""
+    if series is None:
+        return pl.Series([results[None]] * n, dtype=dtype)
+    keys = [v for v in results if v is not None]
+    if keys:
+        out = series.replace_strict(pl.Series(keys, dtype=series.dtype),
+                                    pl.Series([results[v] for v in keys], dtype=dtype), default=None,
+                                    return_dtype=dtype)
+    else:
+        out = pl.Series([None] * series.len(), dtype=dtype)
+    if results.get(None) is not None:
+        out = pl.select(pl.when(series.is_null()).then(pl.lit(results[None], dtype=dtype)).otherwise(out)).to_series()
+    return out
+
+
 #: Below this many rows a sheet is read row by row: the column-wise path costs a few milliseconds a
 #: sheet (regex compilation, polars calls) and wins only on longer tables.
 MIN_ROWS = 300
@@ -63,12 +95,12 @@ def _data_frame(frame: pl.DataFrame, data: list[tuple[int, str | None]]) -> pl.D
     return frame[[i for i, _ in data]]
 
 
-def _by_value(series: pl.Series | None, fn, n: int, bad: set[int], parts: int = 0):
-    """fn(cell) for every cell, calling fn once per distinct value. Rows whose cell fn refuses
-    (CellError) go to ``bad``. With ``parts``, fn returns a tuple and one list per part comes back."""
+def _by_value(series: pl.Series | None, fn, n: int, bad: set[int], dtypes, parts: int = 0):
+    """fn(cell) for every cell as a Series of ``dtypes``, calling fn once per distinct value. Rows
+    whose cell fn refuses (CellError) go to ``bad``. With ``parts``, fn returns a tuple and one Series
+    per part (``dtypes`` a tuple) comes back."""
     out: dict = {}
     errors = []
-    values = series.to_list() if series is not None else None
     for v in (series.unique().to_list() if series is not None else [None]):
         try:
             out[v] = fn(v)
@@ -83,11 +115,7 @@ def _by_value(series: pl.Series | None, fn, n: int, bad: set[int], parts: int = 
             if None in errors:
                 mask = mask | series.is_null()
             bad.update(mask.fill_null(False).arg_true().to_list())
-    if series is None:
-        return tuple([out[None][p]] * n for p in range(parts)) if parts else [out[None]] * n
-    if not parts:
-        return list(map(out.__getitem__, values))
-    return tuple(list(map({v: r[p] for v, r in out.items()}.__getitem__, values)) for p in range(parts))
+    return _parts(series, out, n, dtypes, parts)
 
 
 def _amounts(ctx: Ctx, series: pl.Series | None, fld: str, n: int, bad: set[int]) -> list:
@@ -97,8 +125,9 @@ def _amounts(ctx: Ctx, series: pl.Series | None, fld: str, n: int, bad: set[int]
         return [None] * n
     stripped = series.str.strip_chars(" ")
     plain = stripped.str.contains(_PLAIN_NUMBER).fill_null(False)
-    out = (pl.DataFrame({"plain": plain, "text": stripped})
-           .select(pl.when("plain").then(pl.col("text").cast(pl.Float64, strict=False))).to_series().to_list())
+    cast = (pl.DataFrame({"plain": plain, "text": stripped})
+            .select(pl.when("plain").then(pl.col("text").cast(pl.Float64, strict=False))).to_series())
+    out = cast.to_list()
     other = (~plain & series.is_not_null()).arg_true().to_list()
     if other:
         values = series.gather(other).to_list()
@@ -110,120 +139,127 @@ def _amounts(ctx: Ctx, series: pl.Series | None, fld: str, n: int, bad: set[int]
     f = ctx.factor(fld)
     if f != 1.0:
         out = [rules.to_wan(x, f) for x in out]
-    # rules.amount's bound, for the figures polars cast (a 400-digit number casts to infinity)
-    bad.update(k for k, x in enumerate(out) if rules.absurd_wan(x))
+        # rules.amount's bound, for the figures polars cast (a 400-digit number casts to infinity)
+        bad.update(k for k, x in enumerate(out) if rules.absurd_wan(x))
+    else:  # the same bound on the cast column (rules.amount held every other cell to it already)
+        bad.update(rules.absurd_wan_column(cast).arg_true().to_list())
     return out
 
 
 
+S, B, D, I = pl.String, pl.Boolean, pl.Date, pl.Int64
+
+
 def _identities(frame, ctx: Ctx, idx, n: int, bad: set[int]):
-    """Name, name key, code and project id of every data row, by the reference readings
+    """Name, name key, code and project id of every data row (Series), by the reference readings
     (cells.text, names.normalise_name, names.clean_code) once per distinct cell; rows whose code is
     not a national code are added to ``bad`` (the per-row reader reports code_format). None when the
     sheet has no name column."""
     name_s = _col(frame, ctx, "name", idx)
     if name_s is None:
         return None
-    name_l = memo_map("text", cells.text, name_s.to_list())
-    key_l = memo_map("name_key", names.normalise_name, [t or "" for t in name_l])
+    name = memo_series("text", cells.text, name_s, n, S)
+    key = memo_series("name_key", names.normalise_name, name.fill_null(""), n, S)  # t or ""
     code_s = _col(frame, ctx, "code", idx)
     if code_s is not None:
-        readings = memo_map("code", rules.code_reading, code_s.to_list())
-        code_l = [c for c, _ in readings]
-        bad.update(k for k, (_, national) in enumerate(readings) if not national)
+        code, national = memo_series("code", rules.code_reading, code_s, n, (S, B), parts=2)
+        bad.update((~national).fill_null(False).arg_true().to_list())
     else:
-        code_l = [None] * n
-    pid_l = [c if c else "N:" + key for c, key in zip(code_l, key_l)]
-    return name_l, key_l, code_l, pid_l
+        code = pl.Series([None] * n, dtype=S)
+    # names.project_id: the code when known, otherwise "N:" + the normalised name
+    pid = pl.select(pl.when(code.is_not_null() & (code != "")).then(code).otherwise(pl.lit("N:") + key)).to_series()
+    return name, key, code, pid
 
-def _registration(frame, ctx: Ctx, idx, n: int, bad: set[int]) -> tuple[list, list]:
+
+def _registration(frame, ctx: Ctx, idx, n: int, bad: set[int]) -> tuple[pl.Series, pl.Series]:
     """是否入库 and 入库时间 of every data row, by cells.parse_registered and cells.parse_date (the row
     reader's readings, Ctx.registration); all None when the sheet has no such column."""
-    registered = _by_value(_col(frame, ctx, "registered", idx), cells.parse_registered, n, bad)
+    registered = _by_value(_col(frame, ctx, "registered", idx), cells.parse_registered, n, bad, B)
     if "registered_on" in ctx.cols:
-        on = _by_value(_col(frame, ctx, "registered_on", idx), lambda v: cells.parse_date(v, ctx.year), n, bad)
+        on = _by_value(_col(frame, ctx, "registered_on", idx), lambda v: cells.parse_date(v, ctx.year), n, bad, D)
     else:
-        on = [None] * n
+        on = pl.Series([None] * n, dtype=D)
     return registered, on
+
+
+def _or(a: pl.Series, b: pl.Series) -> pl.Series:
+    """``a or b`` per row for text columns (a when not null and not empty)."""
+    return pl.select(pl.when(a.is_not_null() & (a != "")).then(a).otherwise(b)).to_series()
+
+
+def _common(ctx: Ctx, frame, data, n: int, bad: set[int], planned_fld: str, amount_fields) -> dict | None:
+    """What registers and scheduling tables read alike: identities, 万元 amounts, the (planned) start
+    date and its check against the code's year, nature and its check against the section row."""
+    ids = _identities(frame, ctx, None, n, bad)
+    if ids is None:
+        return None
+    name, key, code, pid = ids
+    amounts = {f: _amounts(ctx, _col(frame, ctx, f), f, n, bad) for f in amount_fields}
+    start, word = _by_value(_col(frame, ctx, planned_fld), lambda v: cells.parse_date_or_word(v, ctx.year), n, bad,
+                            (D, B), parts=2)
+    years = memo_series("approval_year", names.approval_year, code, n, I)
+    bad.update(rules.before_code_year_column(start, years).arg_true().to_list())  # start_before_approval
+    nature_col = _by_value(_col(frame, ctx, "nature"), rules.nature_cell, n, bad, S)
+    sections = pl.Series([sec for _, sec in data], dtype=S)
+    bad.update(rules.nature_conflicts_column(nature_col, sections).arg_true().to_list())  # nature_conflict
+    return {"amounts": amounts, "project_id": pid, "code": code, "name": name, "name_key": key,
+            "nature": _or(nature_col, sections), "_start": start, "_word": word}
+
+
+def _float(values: list) -> pl.Series:
+    return pl.Series(values, dtype=pl.Float64)
 
 
 def progress_columns(ctx: Ctx, data: list[tuple[int, str | None]], period, correction: bool,
                      reported_default) -> dict | None:
-    """Columns of the records of the data rows (rows the fast path cannot settle hold placeholders),
-    plus ``ok`` (per data row: settled here) and ``amounts`` (field → 万元 list). None when the sheet
-    has no frame (built by hand) or is short."""
+    """Columns (Series; the amounts as lists) of the records of the data rows, and ``bad``: the
+    positions (in ``data``) the fast path cannot settle, whose values are placeholders for the per-row
+    reader. None when the sheet has no frame (built by hand) or is short."""
     frame = ctx.raw.frame
     if frame is None or not data or len(data) < MIN_ROWS:
         return None
     n = len(data)
-    frame, idx = _data_frame(frame, data), None
+    frame = _data_frame(frame, data)
     bad: set[int] = set()  # positions (in data) handed to the per-row reader
-
-    ids = _identities(frame, ctx, idx, n, bad)
-    if ids is None:
+    out = _common(ctx, frame, data, n, bad, "start_date", ("completed_ytd", "total_investment", "annual_plan"))
+    if out is None:
         return None
-    name_l, key_l, code_l, pid_l = ids
 
     # 清单 column or the sheet's list
-    list_s = _col(frame, ctx, "list", idx)
+    list_s = _col(frame, ctx, "list")
     if list_s is None:
-        list_l = [ctx.list_id] * n
+        out["list"] = pl.Series([ctx.list_id] * n, dtype=S)
         if ctx.list_id is None:
             bad.update(range(n))
     else:
-        list_l = _by_value(list_s, lambda v: rules.list_cell(v, ctx.list_id), n, bad)
+        out["list"] = _by_value(list_s, lambda v: rules.list_cell(v, ctx.list_id), n, bad, S)
 
-    amounts = {f: _amounts(ctx, _col(frame, ctx, f, idx), f, n, bad)
-               for f in ("completed_ytd", "total_investment", "annual_plan")}
+    amounts = out["amounts"]
     done, total = amounts["completed_ytd"], amounts["total_investment"]
-    bad.update(compress(count(), map(rules.exceeds, done, total)))  # completed_above_total
+    bad.update(rules.exceeds_column(_float(done), _float(total)).arg_true().to_list())  # completed_above_total
 
-    started_l, resumed_l = _by_value(_col(frame, ctx, "started", idx), cells.parse_started, n, bad, parts=2)
-    start_l, word_l = _by_value(_col(frame, ctx, "start_date", idx),
-                                lambda v: cells.parse_date_or_word(v, ctx.year), n, bad, parts=2)
-    years = memo_map("approval_year", names.approval_year, code_l)
-    bad.update(compress(count(), map(rules.before_code_year, start_l, years)))  # start_before_approval
+    started, resumed = _by_value(_col(frame, ctx, "started"), cells.parse_started, n, bad, (B, B), parts=2)
     if "reported_at" in ctx.cols:
-        reported_l = _by_value(_col(frame, ctx, "reported_at", idx), lambda v: cells.parse_date(v, ctx.year), n, bad)
+        reported = _by_value(_col(frame, ctx, "reported_at"), lambda v: cells.parse_date(v, ctx.year), n, bad, D)
     else:
-        reported_l = [None] * n
-
-    nature_col_l = _by_value(_col(frame, ctx, "nature", idx), rules.nature_cell, n, bad)
-    sections = [sec for _, sec in data]
-    bad.update(compress(count(), map(rules.nature_conflicts, nature_col_l, sections)))  # nature_conflict
-    texts = {f: _by_value(_col(frame, ctx, f, idx), cells.text, n, bad)
+        reported = pl.Series([None] * n, dtype=D)
+    texts = {f: _by_value(_col(frame, ctx, f), cells.text, n, bad, S)
              for f in ("image_progress", "issues", "responsible_unit")}
-    registered_l, registered_on_l = _registration(frame, ctx, idx, n, bad)
-    ok = [True] * n
-    for k in bad:
-        ok[k] = False
-
+    registered, registered_on = _registration(frame, ctx, None, n, bad)
+    word = out.pop("_word")
     return {
-        "ok": ok,
-        "amounts": amounts,
-        "project_id": pid_l,
-        "code": code_l,
-        "name": name_l,
-        "name_key": key_l,
-        "list": list_l,
-        "nature": [nat or sec for nat, sec in zip(nature_col_l, sections)],
-        "period": period.period,
-        "period_end": period.end,
+        **out,
+        "bad": bad,
         "completed_ytd_wan": done,
         "total_investment_wan": total,
         "annual_plan_wan": amounts["annual_plan"],
-        "started": [st if st is not None else w for st, w in zip(started_l, word_l)],
-        "start_date": start_l,
-        "resumed": resumed_l,
-        "image_progress": texts["image_progress"],
-        "issues": texts["issues"],
-        "reported_at": [r or reported_default for r in reported_l],
-        "responsible_unit": texts["responsible_unit"],
-        "correction": correction,
-        "source_file": ctx.file,
-        "source_sheet": ctx.raw.name,
-        "registered": registered_l,
-        "registered_on": registered_on_l,
+        "started": started.fill_null(word),  # st if st is not None else the start cell's word
+        "start_date": out.pop("_start"),
+        "resumed": resumed,
+        "reported_at": reported if reported_default is None else reported.fill_null(reported_default),
+        **texts,
+        "registered": registered,
+        "registered_on": registered_on,
     }
 
 
@@ -236,34 +272,25 @@ def register_columns(ctx: Ctx, data: list[tuple[int, str | None]], amount_fields
     if frame is None or not data or len(data) < MIN_ROWS:
         return None
     n = len(data)
-    frame, idx = _data_frame(frame, data), None
+    frame = _data_frame(frame, data)
     bad: set[int] = set()
-    ids = _identities(frame, ctx, idx, n, bad)
-    if ids is None:
+    out = _common(ctx, frame, data, n, bad, "planned_start", amount_fields)
+    if out is None:
         return None
-    name_l, key_l, code_l, pid_l = ids
-    amounts = {f: _amounts(ctx, _col(frame, ctx, f, idx), f, n, bad) for f in amount_fields}
-    planned_l, _ = _by_value(_col(frame, ctx, "planned_start", idx),
-                             lambda v: cells.parse_date_or_word(v, ctx.year), n, bad, parts=2)
-    years = memo_map("approval_year", names.approval_year, code_l)
-    bad.update(compress(count(), map(rules.before_code_year, planned_l, years)))  # start_before_approval
-    nature_col_l = _by_value(_col(frame, ctx, "nature", idx), rules.nature_cell, n, bad)
-    sections = [sec for _, sec in data]
-    bad.update(compress(count(), map(rules.nature_conflicts, nature_col_l, sections)))  # nature_conflict
+    amounts = out["amounts"]
     total, annual = amounts["total_investment"], amounts["annual_plan"]
-    bad.update(compress(count(), map(rules.exceeds, annual, total)))  # annual_above_total
+    bad.update(rules.exceeds_column(_float(annual), _float(total)).arg_true().to_list())  # annual_above_total
     if annual is not None and all(f"q{q}_plan" in ctx.cols for q in range(1, 5)):
         factor = ctx.factor("annual_plan")
         qs = [amounts[f"q{q}_plan"] for q in range(1, 5)]
         bad.update(k for k, (a, *q) in enumerate(zip(annual, *qs))
                    if rules.quarters_disagree(a, q, factor))  # quarters_mismatch
-    texts = {f: _by_value(_col(frame, ctx, f, idx), cells.text, n, bad)
+    texts = {f: _by_value(_col(frame, ctx, f), cells.text, n, bad, S)
              for f in ("sector", "responsible_unit", "lead_unit", "owner", "leader")}
-    texts["registered"], texts["registered_on"] = _registration(frame, ctx, idx, n, bad)
+    texts["registered"], texts["registered_on"] = _registration(frame, ctx, None, n, bad)
     ok = [True] * n
     for k in bad:
         ok[k] = False
-    return {
-        "ok": ok, "amounts": amounts, "project_id": pid_l, "code": code_l, "name": name_l, "name_key": key_l,
-        "nature": [nat or sec for nat, sec in zip(nature_col_l, sections)], "planned_start": planned_l, **texts,
-    }
+    lists = {k: out[k].to_list() for k in ("project_id", "code", "name", "name_key", "nature")}
+    return {"ok": ok, "amounts": amounts, **lists, "planned_start": out["_start"].to_list(),
+            **{k: v.to_list() for k, v in texts.items()}}

@@ -49,42 +49,58 @@ def read_progress(ctx: Ctx, period: Period, correction: bool, reported_default) 
     fast = progress_columns(ctx, data, period, correction, reported_default)
     per_row = [k for k in _RECORD if k not in _CONST and k != "source_row"]
     if fast is None:
-        ok = [False] * n
+        todo: list[int] = list(range(n))
         cols = {k: [None] * n for k in per_row}
         amounts = {f: [None] * n for f in _AMOUNTS}
     else:
-        ok = fast["ok"]
+        at = {i: k for k, (i, _) in enumerate(data)} if walked.continuations else {}
+        todo = sorted(fast["bad"].union(at[i] for i in walked.continuations if i in at))
         cols = {k: fast[k] for k in per_row}
         amounts = fast["amounts"]
+    # the rows the fast path did not settle, in row order: the per-row reader, which reports
+    patches: dict[str, list] = {k: [] for k in per_row}
     bad_rows: set[int] = set()
-    for k, (i, section_nature) in enumerate(data):
-        if ok[k] and i not in walked.continuations:
-            continue
+    for k in todo:
+        i, section_nature = data[k]
         rec, row_amounts, bad = _read_row(ctx, merged_row(ctx, walked, i), i, section_nature, period, correction,
                                           reported_default)
         for key in per_row:
-            cols[key][k] = rec[key]
+            patches[key].append(rec[key])
         for f in _AMOUNTS:
             amounts[f][k] = row_amounts[f]
         if bad:
             bad_rows.add(i)
+    series = {k: _patched(cols[k], todo, patches[k], RECORD_SCHEMA[k]) for k in per_row}
     idx = [i for i, _ in data]
-    keys = list(zip(idx, zip(cols["project_id"], cols["list"])))
-    if len({key for _, key in keys}) < len(keys):  # only then is there anything to report
-        check_duplicates(ctx, keys)
+    keys = pl.DataFrame({"p": series["project_id"], "l": series["list"]})
+    if n and keys.is_duplicated().any():  # only then is there anything to report
+        check_duplicates(ctx, list(zip(idx, zip(series["project_id"].to_list(), series["list"].to_list()))))
     check_segments(ctx, walked, GridColumns(len(rows), idx, amounts), bad_rows)
-    warn_missing_codes(ctx, [i for i, c in zip(idx, cols["code"]) if c is None])
+    warn_missing_codes(ctx, [idx[k] for k in series["code"].is_null().arg_true().to_list()])
     const = {"period": period.period, "period_end": period.end, "correction": correction, "source_file": ctx.file,
              "source_sheet": ctx.raw.name}
     frame = pl.DataFrame(
-        {**cols, "source_row": [ctx.excel_row(i) for i in idx], **{k: [v] * n for k, v in const.items()}},
-        schema={k: RECORD_SCHEMA[k] for k in per_row + ["source_row"] + list(const)},
+        {**series, "source_row": pl.Series(idx, dtype=pl.Int64) + (ctx.excel_row(0)),
+         **{k: pl.Series([v], dtype=RECORD_SCHEMA[k]).extend_constant(v, n - 1) if n else
+            pl.Series([], dtype=RECORD_SCHEMA[k]) for k, v in const.items()}},
     ).select(list(_RECORD))
     if ctx.start_may_be_planned:
         frame = _planned_starts(frame, "started" not in ctx.cols)
     if "since_start" in ctx.cols and "prior_years" in ctx.cols:
         _check_scopes(ctx, data, amounts["completed_ytd"])
     return frame, walked
+
+
+def _patched(column, at: list[int], values: list, dtype) -> pl.Series:
+    """A record column (a Series from the fast path, or a list) with the per-row reader's values at
+    positions ``at``."""
+    if isinstance(column, list):
+        for k, v in zip(at, values):
+            column[k] = v
+        return pl.Series(column, dtype=dtype)
+    if not at:
+        return column
+    return column.clone().scatter(at, pl.Series(values, dtype=dtype))
 
 
 def _planned_starts(frame: pl.DataFrame, no_started_column: bool) -> pl.DataFrame:

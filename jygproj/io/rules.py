@@ -32,6 +32,11 @@ def exceeds(x: float | None, limit: float | None) -> bool:
     return x is not None and limit is not None and x > limit * (1 + REL_NOISE) + ABS_NOISE_WAN
 
 
+def exceeds_column(x: pl.Series, limit: pl.Series) -> pl.Series:
+    """exceeds for whole columns (the fast path): the same double arithmetic, False where either is null."""
+    return (x > limit * (1 + REL_NOISE) + ABS_NOISE_WAN).fill_null(False)
+
+
 def falls(x: float, previous: float) -> bool:
     """A cumulative figure below the previous period's (1-X月 figures never fall)."""
     return x < previous - ABS_NOISE_WAN
@@ -73,6 +78,11 @@ def before_code_year(date, code_year: int | None) -> bool:
     return bool(code_year) and date is not None and date.year < code_year
 
 
+def before_code_year_column(date: pl.Series, code_year: pl.Series) -> pl.Series:
+    """before_code_year for whole columns (a Date column and an integer one)."""
+    return ((code_year.fill_null(0) != 0) & date.is_not_null() & (date.dt.year() < code_year)).fill_null(False)
+
+
 # --- cell readings (pure; memoised per distinct value by the fast path) ----------------------------
 
 #: Largest amount one cell may hold (万元): 100 万亿元, twice China's fixed-asset investment of a year —
@@ -100,6 +110,11 @@ def amount(value: str | None, factor: float = 1.0) -> float | None:
 def absurd_wan(x: float | None) -> bool:
     """A 万元 figure that cannot be an amount (the column-wise reader's test of rules.amount's rule)."""
     return x is not None and not (x <= MAX_AMOUNT_WAN)  # NaN and infinities fail the comparison
+
+
+def absurd_wan_column(x: pl.Series) -> pl.Series:
+    """absurd_wan for a whole column of 万元 figures."""
+    return (x.is_not_null() & ~(x <= MAX_AMOUNT_WAN)).fill_null(False)
 
 
 # --- cells that hold no usable value (issue 17, point 5) -----------------------------------------
@@ -205,6 +220,13 @@ def nature_cell(value: str | None) -> str | None:
 
 def nature_conflicts(column_nature: str | None, section_nature: str | None) -> bool:
     return bool(column_nature and section_nature and column_nature != section_nature)
+
+
+def nature_conflicts_column(column_nature: pl.Series, section_nature: pl.Series) -> pl.Series:
+    """nature_conflicts for whole columns."""
+    given = (column_nature.is_not_null() & (column_nature != "") & section_nature.is_not_null()
+             & (section_nature != ""))
+    return (given & (column_nature != section_nature)).fill_null(False)
 
 
 def list_cell(value: str | None, sheet_list: str | None) -> str:
