@@ -52,6 +52,11 @@ def _review():
     return build_review(data.review_inputs(data.city()), ReviewParams(2023, 3, "", "2023-10"))
 
 
+def _letter_facts(review):
+    """The facts the letters are written from (letter_facts where the review has them)."""
+    return review.frames.get("letter_facts", review.frames["reminder_facts"])
+
+
 def _province_sheets():
     import polars as pl
 
@@ -100,7 +105,7 @@ def _letters_setup(module):
         import polars as pl
 
         review = _review()
-        facts = review.frames.get("letter_facts", review.frames["reminder_facts"])
+        facts = _letter_facts(review)
         units = facts["responsible_unit"].n_unique()
         big = pl.concat([facts.with_columns(pl.col("responsible_unit") + f"（{i}）")
                          for i in range(-(-UNITS // units))])
@@ -135,8 +140,7 @@ def _forms_setup(module):
         from jygproj.followups import form
 
         review = _review()
-        units = review.frames.get("letter_facts", review.frames["reminder_facts"])["responsible_unit"].unique(
-            maintain_order=True).to_list()
+        units = _letter_facts(review)["responsible_unit"].unique(maintain_order=True).to_list()
         items = {u: [form.FormItem(r["item_id"], r["name"], r["problem"] or "", r["opened_on"])
                      for r in review.followups.form_items(u).iter_rows(named=True)] for u in units}
         forms = [(f"{u}（{i}）", items[u]) for i in range(-(-FORMS // len(units))) for u in units][:FORMS]

@@ -379,10 +379,9 @@ def _completion_totals(detail: pl.DataFrame, projects: pl.DataFrame | None = Non
     d = detail.with_columns(unit.alias("_u"))
     # a unit's groups are all its rows: summed one range of units at a time (each group's rows in
     # the same order, so the same sums), the ranges in order, as one sort by unit first would give
-    step = max(1, math.ceil((units.len() + 1) / max(1, math.ceil(d.height / (chunk_rows or d.height or 1)))))
     parts = []
-    for lo in range(0, units.len() + 1, step):
-        part = d.filter(pl.col("_u").is_between(lo, lo + step, closed="left")).select(
+    for lo, hi in _project_chunks(units.len() + 1, d.height, chunk_rows or d.height or 1):  # unit ranks, null last
+        part = d.filter(pl.col("_u").is_between(lo, hi, closed="left")).select(
             (pl.col("_u").cast(pl.UInt64) * (n_l * n_n * n_p) + pl.col("_k")).alias("_k"), pl.exclude("_k", "_u"))
         parts.append(_totals_of(part, code, units))
         del part
