@@ -198,6 +198,8 @@ def test_first_screen_paints_fast_answers_and_speaks_chinese(server, browser, da
 
 
 def test_project_picker_searches_and_changes_the_answer(server, browser):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
     base, proc, _ = server
     blocked: list[str] = []
     page = dashboard_server.offline_page(browser, blocked)
@@ -215,16 +217,28 @@ def test_project_picker_searches_and_changes_the_answer(server, browser):
                                    " return s.options.length > 0 && [...s.options][rule](o => o.text.includes(w)); }",
                                    arg=[word, rule], timeout=30_000)
         search.fill("光伏")
-        page.wait_for_function("() => [...document.querySelector('select').options].every(o => o.text.includes('光伏'))",
-                               timeout=30_000)
+        # the option to pick read in the same moment the list is seen filtered (under load a read apart
+        # from the check once saw the previous search's list), then picked by that label
+        label = page.wait_for_function(
+            "() => { const o = [...document.querySelector('select').options];"
+            " return o.length > 0 && o.every(x => x.text.includes('光伏')) ? o[0].text : null; }",
+            timeout=30_000).json_value()
         before = page.inner_text("#jyg-headline")
-        matches.select_option(index=0)
-        page.wait_for_function("() => document.body.innerText.includes('加快指定项目（倍数）')", timeout=30_000)
-        # the picked project is listed (a pick clears the list's selection, so the table is what shows it)
-        page.wait_for_function("() => document.querySelector('.jyg-table').innerText.includes('光伏')",
-                               timeout=30_000)
-        page.wait_for_function("b => document.querySelector('#jyg-headline').innerText !== b", arg=before,
-                               timeout=30_000)
+        picked = re.split(r"\s·\s", label)[0]  # the label is name · unit · list
+        matches.select_option(label=label)
+        # the picked project is listed beside the lever in the changes table (a pick clears the list's
+        # selection, so the table is what shows it); which table comes first is not the test's business
+        row_shown = ("([label, name]) => [...document.querySelectorAll('.jyg-table tr')]"
+                     ".some(r => r.innerText.includes(label) && r.innerText.includes(name))")
+        try:
+            page.wait_for_function(row_shown, arg=["加快指定项目（倍数）", picked], timeout=60_000)
+            page.wait_for_function("b => document.querySelector('#jyg-headline').innerText !== b", arg=before,
+                                   timeout=60_000)
+        except PlaywrightTimeoutError:
+            tables = page.evaluate("() => [...document.querySelectorAll('.jyg-table')].map(t => t.innerText)")
+            chosen = page.evaluate("() => [...document.querySelectorAll('.jupyter-widget-tag, .widget-tag')]"
+                                   ".map(t => t.innerText)")
+            raise AssertionError(f"picked {picked!r}; tags {chosen}; tables {tables}") from None
         # closing the tab ends its session (issue 17): the page's own kernel goes within seconds
         kernel_id = page.evaluate("() => JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
         assert kernel_id in dashboard_server.kernel_ids(proc)
