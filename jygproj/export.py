@@ -32,7 +32,7 @@ import polars as pl
 
 from jygproj import outputs
 from jygproj.errors import JygprojError
-from jygproj.print_setup import layout, stored_width, width_px
+from jygproj.print_setup import a4_xlsxwriter
 from jygproj.schema import ALERT_LEVELS, COLUMN_LABELS, LISTS, NATURES, SAMPLE_MARK, SAMPLE_WORD
 
 AMOUNT_FORMAT = "#,##0"  # 万元 as offices print them: whole 万元
@@ -214,6 +214,11 @@ def _text_width(text: str) -> int:
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in longest)
 
 
+def text_lines(text: str, width: float) -> int:
+    """The lines ``text`` wraps onto in a column ``width`` characters wide (a CJK character is two)."""
+    return max(1, math.ceil(_text_width(text) / max(width - 1, 1)))
+
+
 def _display_width(value: Any, fmt: str | None) -> int:
     if value is None:
         return 0
@@ -370,7 +375,7 @@ def _write_sheet(ws, sheet: Sheet, styles: _Styles, sign: Signature) -> None:
     widths = [min(max(w + 2, _MIN_WIDTH), _MAX_WIDTH) for w in widths] or [_MIN_WIDTH]
     for j, w in enumerate(widths):
         ws.set_column(j, j, w)
-    header_lines = max((math.ceil(_text_width(h) / max(w - 1, 1)) for h, w in zip(headers, widths)), default=1)
+    header_lines = max((text_lines(h, w) for h, w in zip(headers, widths)), default=1)
     ws.set_row(header_row, max(32, 15 * header_lines + 4))
 
     # title (merged across the table, wrapped; the row as tall as its lines) and unit line
@@ -408,16 +413,7 @@ def _print_setup(ws, header_row: int, sign: Signature, widths: list[float]) -> N
     """A4 by jygproj.print_setup's rule (portrait when it fits, else landscape; fitted to the width
     but never below 60%: wider sheets over pages across with the first column repeated), as many
     pages down as needed, header repeated, and the footer: 制表单位 left, page n/N centre, 制表日期 right."""
-    portrait, across = layout(width_px([stored_width(w) for w in widths]))  # the widths as Excel keeps them
-    ws.set_paper(9)  # A4
-    if portrait:
-        ws.set_portrait()
-    else:
-        ws.set_landscape()
-    ws.fit_to_pages(across, 0)
-    ws.repeat_rows(header_row)
-    if across > 1:  # several pages across: each names its rows
-        ws.repeat_columns(0)
+    a4_xlsxwriter(ws, header_row, widths)
     ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.7)
     ws.center_horizontally()
     made_on = f"{sign.made_on.year}年{sign.made_on.month}月{sign.made_on.day}日"

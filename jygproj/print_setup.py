@@ -2,7 +2,8 @@
 writes (jygproj.export): A4 paper; portrait when the sheet fits a portrait page at nearly full size,
 else landscape; fit to the page's width — but never shrunk below MIN_SCALE (a 15-column table at
 40% prints at 4 pt): a wider sheet spreads over as many pages across as that takes, its first
-column repeated on each; the header row repeated on every page."""
+column repeated on each; the header row repeated on every page. The same rule for sheets written
+through openpyxl (a4_page_setup) and through xlsxwriter (a4_xlsxwriter)."""
 
 from __future__ import annotations
 
@@ -66,3 +67,18 @@ def a4_page_setup(ws, header_row: int) -> None:
     ws.print_title_rows = f"{header_row}:{header_row}"
     if across > 1:  # several pages across: each names its rows
         ws.print_title_cols = "A:A"
+
+
+def a4_xlsxwriter(ws, header_row: int, column_widths: list[float]) -> None:
+    """Set an xlsxwriter sheet's print layout by the module's rule; ``header_row`` 0-based,
+    ``column_widths`` as given to set_column (in characters)."""
+    portrait, across = layout(width_px([stored_width(w) for w in column_widths]))  # as Excel keeps them
+    ws.set_paper(9)  # A4
+    if portrait:
+        ws.set_portrait()
+    else:
+        ws.set_landscape()
+    ws.fit_to_pages(across, 0)  # as many pages down as the table needs
+    ws.repeat_rows(header_row)
+    if across > 1:  # several pages across: each names its rows
+        ws.repeat_columns(0)

@@ -140,3 +140,19 @@ def test_check_reads_the_follow_up_folder_and_names_the_broken_cell(tmp_path, ca
     assert cli.main(["check", str(tmp_path)]) == 1
     out = capsys.readouterr().out
     assert "类型：整改反馈表" in out and "第7行H列（承诺完成时间）" in out and "[date_not_understood]" in out
+
+
+def test_the_reply_form_and_the_closure_record_print_one_page_across_with_the_header_on_every_page(tmp_path):
+    """A unit prints the form, fills it in by hand if it must, and sends it back: one landscape A4 page
+    across at 60% or more (jygproj.print_setup), the column headers repeated on every page."""
+    from jygproj.print_setup import MIN_SCALE, LANDSCAPE_PX, sheet_width_px
+
+    ws = openpyxl.load_workbook(_form(tmp_path / "反馈.xlsx"))["整改反馈"]
+    assert int(ws.page_setup.paperSize) == 9 and ws.page_setup.orientation == "landscape"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and int(ws.page_setup.fitToWidth or 1) == 1  # 1 is the default, left unwritten
+    assert int(ws.page_setup.fitToHeight) == 0 and ws.print_title_rows == "$5:$5"
+    assert sheet_width_px(ws) * MIN_SCALE <= LANDSCAPE_PX
+    closure = form.write_closure_record(tmp_path / "销号.xlsx", [{"item_id": "2023-2-000001"}], atomic=False)
+    ws = openpyxl.load_workbook(closure).active
+    assert int(ws.page_setup.paperSize) == 9 and int(ws.page_setup.fitToWidth or 1) == 1  # 1 is the default, left unwritten
+    assert ws.print_title_rows == "$3:$3"

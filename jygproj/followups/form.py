@@ -23,9 +23,10 @@ from openpyxl.utils import get_column_letter
 from xlsxwriter.utility import xl_range
 
 from jygproj import outputs
-from jygproj.export import put_cell
+from jygproj.export import put_cell, text_lines
 from jygproj.catalogue import FOLLOWUP_FOLDER
 from jygproj.office import load_office
+from jygproj.print_setup import a4_page_setup, a4_xlsxwriter
 from jygproj.report.formats import date_zh
 from jygproj.sample.xlsx import (
     BODY_FONT, BORDER, CENTER, FIXED_TIME, HEADER_FILL, HEADER_FONT, LEFT, TITLE_FONT, new_workbook,
@@ -42,13 +43,14 @@ HEADER_ROW = 5
 
 #: (header, width, filled by the unit)
 COLUMNS: tuple[tuple[str, float, bool], ...] = (
-    ("序号", 6, False), ("督办编号", 16, False), ("项目名称", 28, False), ("督办问题", 48, False),
-    ("首次提出", 12, False), ("整改措施", 40, True), ("责任人", 16, True), ("承诺完成时间", 14, True),
-    ("整改进展", 14, True), ("情况说明", 36, True),
-)
+    ("序号", 6, False), ("督办编号", 16, False), ("项目名称", 28, False), ("督办问题", 44, False),
+    ("首次提出", 12, False), ("整改措施", 38, True), ("责任人", 16, True), ("承诺完成时间", 14, True),
+    ("整改进展", 14, True), ("情况说明", 32, True),
+)  # 220 characters wide: one landscape A4 page across at 60% (jygproj.print_setup), as a unit prints it
 CLOSURE_COLUMNS: tuple[tuple[str, float], ...] = (
     ("序号", 6), ("督办编号", 16), ("责任单位", 18), ("督办问题", 48), ("销号日期", 14), ("销号理由", 48), ("经办人", 12),
 )
+GUIDE_WIDTH = 110  # characters: the 填报说明 sheet's one column
 FILL_ROWS = 20  # spare unlocked rows under the items (a unit may split an item's answer)
 
 GUIDE = (
@@ -163,7 +165,11 @@ def _write_reply_form(target: Path, unit: str, items: list[FormItem], answers: M
         a = answers.get(item.item_id, Answer())
         fixed = (k + 1, item.item_id, item.name, item.problem, item.opened_on)
         filled = (a.measures, a.responsible_person, a.promised_on, a.progress, a.explanation)
-        for j, value in enumerate((*fixed, *filled)):
+        values = (*fixed, *filled)
+        # as tall as its longest wrapped text: a fixed 15-point row hides all but a problem's first line
+        lines = max((text_lines(v, w) for v, (_, w, _) in zip(values, COLUMNS) if isinstance(v, str)), default=1)
+        ws.set_row(first + k, 15 * lines + 4)
+        for j, value in enumerate(values):
             head, _, unit_fills = COLUMNS[j]
             put_cell(ws, first + k, j, value, look(locked=not unit_fills, align=CENTER if j in (0, 1, 4, 7, 8) else LEFT,
                                                number_format="yyyy-mm-dd" if head in ("首次提出", "承诺完成时间") else None))
@@ -182,12 +188,16 @@ def _write_reply_form(target: Path, unit: str, items: list[FormItem], answers: M
         "ignore_blank": True, "show_error": True, "error_title": "输入值无效", "error_message": "请填写日期，如 2023-10-31。",
         "show_input": False, "multi_range": f"{xl_range(first, h, last, h)} B4"})
     ws.freeze_panes(first, 2)
+    a4_xlsxwriter(ws, HEADER_ROW - 1, [width for _, width, _ in COLUMNS])
+    ws.set_footer("&C&\"宋体\"&9第 &P 页，共 &N 页")
     ws.protect("", {"insert_rows": True, "format_columns": True, "format_rows": True})
     guide = wb.add_worksheet(GUIDE_SHEET)
-    guide.set_column(0, 0, 110)
+    guide.set_column(0, 0, GUIDE_WIDTH)
+    a4_xlsxwriter(guide, 0, [GUIDE_WIDTH])
     values = dict(plan=plan_name, deadline=date_zh(deadline), issuer=issuer, year=issued_on.year)
     for i, text in enumerate(GUIDE):
         guide.write_string(i, 0, text.format(**values), look(border=False))
+        guide.set_row(i, 15 * text_lines(text.format(**values), GUIDE_WIDTH) + 4)
     wb.close()
 
 
@@ -231,6 +241,7 @@ def write_closure_record(path: Path | str, rows: Iterable[Mapping], *, atomic: b
             _cell(ws, head_row + k, j, value, align=CENTER if j in (1, 2, 5) else LEFT,
                   number_format="yyyy-mm-dd" if j == 5 else None, styles=styles)
     ws.freeze_panes = ws.cell(row=head_row + 1, column=3)
+    a4_page_setup(ws, head_row)
     return _save(wb, Path(path), atomic)
 
 
