@@ -493,7 +493,7 @@ def calculate(inputs: Inputs, params: ReviewParams) -> Results:
         params=params, plan=plan, projects=projects, problems=problems, frames=frames,
         growth=growth_summary, growth_readings=growth.readings(growth_summary), forecast=fc, level_labels=level_labels,
         level_counts=alerts.level_counts(warn),
-        movement_counts={r["movement"]: r["n"] for r in moves.group_by("movement").agg(
+        movement_counts={r["movement"]: r["n"] for r in moves.group_by("movement", maintain_order=True).agg(
             pl.len().alias("n")).iter_rows(named=True)},
         city_annual_rate_pct=completion.city_annual_rate_pct(comp),
         support_units=support.filter(pl.col("qualifies"))["responsible_unit"].to_list(),
