@@ -14,6 +14,18 @@ class JygprojError(Exception):
             self.code = code
         super().__init__(f"{message} [{self.code}]")
 
+    def __reduce__(self):
+        # the same error on the other side of a process boundary (a worker's, concurrent.futures):
+        # pickle's default calls __init__ again with the final text, which would add the code twice
+        return _restore, (type(self), self.args, self.__dict__)
+
+
+def _restore(cls: type, args: tuple, state: dict) -> JygprojError:
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class UsageError(JygprojError, ValueError):
     """A parameter or argument a user gave cannot be used (a command exits with status 2)."""

@@ -23,7 +23,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import pickle
 import re
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -149,10 +152,82 @@ def write_workbook(path: str | Path, sheets: Sequence[Sheet], signature: Signatu
     sign = signature or default_signature()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    return outputs.write_atomic(path, lambda tmp: _write(tmp, sheets, sign))
+    return outputs.write_atomic(path, lambda tmp: _write(tmp, sheets, sign, path.name))
 
 
-def _write(target: Path, sheets: Sequence[Sheet], sign: Signature) -> None:
+class Pending:
+    """A workbook being written by a second process (:func:`write_workbook_elsewhere`)."""
+
+    def __init__(self, path: Path, proc: subprocess.Popen | None):
+        self.path, self._proc, self._done = path, proc, None
+
+    def result(self) -> Path:
+        """Wait for the workbook; its path, or the worker's error raised here (an ExportError
+        naming the file and sheet, the worker's traceback added as a note)."""
+        if self._proc is None:  # written here (what could not be sent to a worker)
+            return self.path
+        if self._done is None:
+            out, err = self._proc.communicate()
+            self._done = out, err.decode("utf-8", "replace")
+        out, err = self._done
+        try:
+            status, value = pickle.loads(out)
+        except Exception:
+            raise ExportError(f"写入《{self.path.name}》的进程异常退出（退出码 {self._proc.returncode}）：{err[-800:]}",
+                              "export_worker_failed") from None
+        if status == "ok":
+            return value
+        if err.strip():
+            value.add_note(err[-4000:])
+        raise value
+
+
+def write_workbook_elsewhere(path: str | Path, sheets: Sequence[Sheet], signature: Signature | None = None) -> Pending:
+    """:func:`write_workbook` in a second process, while the caller writes other files (both cores):
+    the same bytes, written as atomically; ``.result()`` waits and gives the path or raises its
+    error. A fresh interpreter, not a fork (polars' thread pool does not survive one) nor
+    multiprocessing (which would import the caller's main module again)."""
+    if not sheets:
+        raise ExportError("没有要写入的工作表")
+    path = Path(path).absolute()
+    try:
+        payload = pickle.dumps((path, list(sheets), signature), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - a frame polars cannot serialise (objects): written here instead
+        return Pending(write_workbook(path, sheets, signature), None)
+    proc = subprocess.Popen([sys.executable, "-c", "from jygproj.export import _write_from_stdin; _write_from_stdin()"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    stdin, proc.stdin = proc.stdin, None  # written and closed here: communicate() only reads
+    try:
+        stdin.write(payload)
+    except BrokenPipeError:  # the worker died at start: result() says how
+        pass
+    finally:
+        try:
+            stdin.close()
+        except BrokenPipeError:
+            pass
+    return Pending(path, proc)
+
+
+def _write_from_stdin() -> None:
+    """The worker of :func:`write_workbook_elsewhere`: its arguments pickled on stdin, ("ok", path)
+    or ("error", the error) pickled on stdout."""
+    import traceback
+
+    path, sheets, signature = pickle.load(sys.stdin.buffer)
+    try:
+        result = ("ok", write_workbook(path, sheets, signature))
+    except JygprojError as exc:
+        traceback.print_exc()
+        result = ("error", exc)
+    except Exception as exc:  # noqa: BLE001 - any error, named with its file, crosses back
+        traceback.print_exc()
+        result = ("error", ExportError(f"写入《{path.name}》时出错：{exc!r}"))
+    sys.stdout.buffer.write(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+    sys.stdout.flush()
+
+
+def _write(target: Path, sheets: Sequence[Sheet], sign: Signature, file_name: str = "") -> None:
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(str(target), {"strings_to_formulas": False, "strings_to_urls": False,
@@ -164,7 +239,14 @@ def _write(target: Path, sheets: Sequence[Sheet], sign: Signature) -> None:
     styles = _Styles(wb)
     used: set[str] = set()
     for sheet in sheets:
-        _write_sheet(wb.add_worksheet(_sheet_name(sheet.name, used)), sheet, styles, sign)
+        name = _sheet_name(sheet.name, used)
+        try:
+            _write_sheet(wb.add_worksheet(name), sheet, styles, sign)
+        except JygprojError:
+            raise
+        except Exception as exc:  # the sheet named, whichever process writes the workbook
+            raise ExportError(f"写入《{file_name or target.name}》的工作表“{name}”时出错：{exc}",
+                              "sheet_write_failed") from exc
     wb.close()
 
 
@@ -292,6 +374,20 @@ def put_cell(ws, row: int, col: int, value: Any, fmt) -> None:
         ws.write_number(row, col, value, fmt)
 
 
+def _cell_writer(ws, dtype: pl.DataType):
+    """What :func:`put_cell` calls for every filled cell of a column of ``dtype`` (_column_cells
+    gives text, numbers or dates by the column's type), as xlsxwriter's undecorated method: a
+    province's million cells each went through put_cell's type tests and xlsxwriter's A1-notation
+    wrapper. Columns of other types keep put_cell, cell by cell."""
+    if dtype == pl.String or isinstance(dtype, (pl.Categorical, pl.Enum)):
+        return ws._write_string
+    if dtype.is_integer() or dtype.is_float():
+        return ws._write_number
+    if dtype == pl.Date or dtype == pl.Datetime:
+        return ws._write_datetime
+    return lambda r, j, value, fmt: put_cell(ws, r, j, value, fmt)
+
+
 def _shown(frame: pl.DataFrame, sheet: Sheet) -> pl.DataFrame:
     """The frame as readers see it: codes in Chinese, yes/no as 是/否."""
     for col, mapping in sheet.value_labels.items():
@@ -346,9 +442,14 @@ def _write_sheet(ws, sheet: Sheet, styles: _Styles, sign: Signature) -> None:
         widths[j] = max(widths[j], width)
         cells.append((values, fmts))
     r = header_row
-    for r, row in enumerate(zip(*(zip(v, f) for v, f in cells)), start=header_row + 1):
-        for j, (value, fmt) in enumerate(row):
-            put_cell(ws, r, j, value, fmt)
+    writers = [_cell_writer(ws, shown.schema[c]) for c in columns]
+    blank = ws._write_blank
+    for r, row in enumerate(zip(*(zip(v, f) for v, f in cells)), start=header_row + 1):  # rows in order: the
+        for j, (value, fmt) in enumerate(row):                                            # shared strings' order
+            if value is None:
+                blank(r, j, None, fmt)
+            else:
+                writers[j](r, j, value, fmt)
 
     # 合计
     if sheet.total_row and columns:

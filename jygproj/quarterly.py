@@ -130,6 +130,7 @@ class Inputs:
     followups: Any = None  # jygproj.followups.wiring.FollowupInputs: replies, closures, settings
     letter_rules: Any = None  # the reminder-letter triggers (supervision.LetterRules, alert_rules.yaml)
     forecasts: dict = field(default_factory=dict)  # evaluation "YYYY-MM" → its forecast (jygproj.forecast), made once
+    raised: dict = field(default_factory=dict)  # (year, quarter, as_of) → the city review's Raised (raised_for), made once
 
 
 def load_inputs(data_dir: str | Path | None, year: int) -> Inputs:
@@ -265,23 +266,142 @@ def build_review(inputs: Inputs, params: ReviewParams) -> Review:
                   left_out=results.left_out, answer=review_text.answer(s, results), sample_data=results.sample_data)
 
 
-def calculate(inputs: Inputs, params: ReviewParams) -> Results:
-    """Every calculation of the review (pure functions of the calculation modules), no formatting."""
-    ds = inputs.dataset
-    ids = scope_to_unit(ds.projects, params.unit)
-    projects, memberships, progress = _only(ds.projects, ids), _only(ds.memberships, ids), _only(ds.progress, ids)
-    as_of, m, year, profile, plan = params.as_of_date, params.as_of_month, params.year, inputs.profile, inputs.plan
-    city_wide = ids is None
-    if plan.year != year:
-        raise ReviewError(f"方案年度 {plan.year} 与考核年度 {year} 不符", "plan_wrong_year")
+@dataclass
+class _Scope:
+    """What every part of one review starts from: its projects (a unit's or the city's), their lists
+    and ledger, the monthly (1-X月) figures as known on the evaluation date, the plan's quarters."""
 
+    ids: set[str] | None  # None: the whole city
+    projects: pl.DataFrame
+    memberships: pl.DataFrame
+    progress: pl.DataFrame
+    reports: pl.DataFrame  # the ledger's monthly reports (the weekly ones apart)
+    monthly: pl.DataFrame  # cumulative monthly figures as known on the evaluation date, to the as-of month
+    schedules: Any  # completion.plan_schedules: the plan's own quarters (二(二))
+
+
+def _scope(inputs: Inputs, params: ReviewParams) -> _Scope:
+    ds, plan = inputs.dataset, inputs.plan
+    ids = scope_to_unit(ds.projects, params.unit)
+    if plan.year != params.year:
+        raise ReviewError(f"方案年度 {plan.year} 与考核年度 {params.year} 不符", "plan_wrong_year")
+    progress = _only(ds.progress, ids)
     # one cut-off per report: the monthly (1-X月) figures as known on the evaluation date; the
     # latest weekly reports are shown apart (最新周调度), never in the totals, charts or letters
     reports = ledger.monthly_reports(progress)
-    schedules = completion.plan_schedules(plan.amount_targets, profile)  # the plan's own quarters (二(二))
+    monthly = ledger.monthly_cumulative(reports, as_of=params.as_of_date).filter(pl.col("month") <= params.as_of_month)
+    return _Scope(ids, _only(ds.projects, ids), _only(ds.memberships, ids), progress, reports, monthly,
+                  completion.plan_schedules(plan.amount_targets, inputs.profile))
+
+
+def _unit_completion(inputs: Inputs, params: ReviewParams, sc: _Scope) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Completion by responsible unit, and each unit's year to date over all lists (unit_ytd)."""
+    by_unit = completion.completion(sc.memberships, sc.monthly, year=params.year, as_of_month=params.as_of_month,
+                                    profile=inputs.profile, projects=sc.projects, by="responsible_unit")
+    return by_unit, by_unit.filter((pl.col("period") == "YTD") & pl.col("nature").is_null()
+                                   & (pl.col("list") == completion.CITY))
+
+
+def _warnings(inputs: Inputs, params: ReviewParams, sc: _Scope) -> pl.DataFrame:
+    """The warnings (二(八)) as of the evaluation date: one per project and rule."""
+    return alerts.evaluate(sc.projects, sc.memberships, sc.progress, params.as_of_date, inputs.rules, inputs.profile,
+                           month=params.as_of_month, schedules=sc.schedules)
+
+
+@dataclass
+class _Letters:
+    """The supervision 督办 (三(三)) facts of one review: letters only on the plan's triggers."""
+
+    rules: Any  # supervision.LetterRules
+    missed: pl.DataFrame  # the units' missed quarter targets
+    positions: pl.DataFrame  # alerts.positions: each project against its 序时计划
+    level_labels: dict[str, str]
+    facts: pl.DataFrame  # supervision.reminder_facts
+
+
+def _letters(inputs: Inputs, params: ReviewParams, sc: _Scope, warn: pl.DataFrame, unit_ytd: pl.DataFrame) -> _Letters:
+    # 7. supervision 督办 (三(三)): letters only on the plan's triggers, above the floor
+    as_of, m, year, profile, plan = params.as_of_date, params.as_of_month, params.year, inputs.profile, inputs.plan
+    projects, memberships = sc.projects, sc.memberships
+    letter_rules = inputs.letter_rules or supervision.load_letter_rules()
+    target_lists = tuple(completion.quarter_targets(plan.amount_targets)["list"].unique(maintain_order=True))
+    q_cols = ["q1_plan_wan", "q2_plan_wan", "q3_plan_wan", "q4_plan_wan"]
+    own_split = memberships.filter(pl.col("list").cast(pl.String).is_in(target_lists)
+                                   & pl.any_horizontal([pl.col(c).is_not_null() for c in q_cols]))
+    by_unit_targets = completion.completion(own_split, sc.monthly, year=year, as_of_month=m, profile=profile,
+                                            projects=projects, by="responsible_unit")
+    missed = supervision.missed_quarter_targets(
+        by_unit_targets, params.quarter, lists=target_lists, rate_below_pct=letter_rules.quarter_rate_below_pct,
+        min_gap_wan=letter_rules.min_gap_wan,
+        members=own_split.join(projects.select("project_id", "responsible_unit"), on="project_id", how="left"))
+    pos = alerts.positions(projects, memberships, sc.progress, as_of, profile, month=m, schedules=sc.schedules)
+    level_labels = {k: inputs.rules.label(k) for k in ALERT_LEVELS}
+    facts = supervision.reminder_facts(
+        warn, projects, missed, positions=pos, level_labels=level_labels, rules=letter_rules,
+        rule_names={r.id: r.name for r in inputs.rules.rules.values()}, annual=unit_ytd,
+        missing_reports=supervision.missing_reports(warn, projects, inputs.rules), year_over=m == 12)
+    return _Letters(letter_rules, missed, pos, level_labels, facts)
+
+
+@dataclass
+class Raised:
+    """What the follow-up ledger reads of one review (jygproj.followups.wiring.review_point): its
+    projects, each project's worst warning and the letter facts — the same frames :func:`calculate`
+    gives under frames["worst"] and frames["reminder_facts"]."""
+
+    projects: pl.DataFrame
+    worst: pl.DataFrame
+    reminder_facts: pl.DataFrame
+
+
+def raised(inputs: Inputs, params: ReviewParams) -> Raised:
+    """Only the calculations of the review the follow-up ledger reads (scope, monthly figures,
+    completion by unit, warnings, letter facts), by the same functions as :func:`calculate`: the
+    earlier quarters of the year are folded into the ledger without their forecast, tracker,
+    ranking, starts or tables."""
+    sc = _scope(inputs, params)
+    warn = _warnings(inputs, params, sc)
+    _, unit_ytd = _unit_completion(inputs, params, sc)
+    return Raised(sc.projects, alerts.worst_level_per_project(warn), _letters(inputs, params, sc, warn, unit_ytd).facts)
+
+
+def _raised_deps(inputs: Inputs) -> tuple:
+    """What a review's Raised is computed from: a memo entry is used only while these are the very
+    objects it was made from (a copy of the inputs with another plan, rules or data set shares the
+    memo dict — dataclasses.replace — but never its entries)."""
+    ds = inputs.dataset
+    return (ds.projects, ds.memberships, ds.progress, inputs.plan, inputs.profile, inputs.rules, inputs.letter_rules)
+
+
+def raised_for(inputs: Inputs, params: ReviewParams, results: "Results | None" = None) -> Raised:
+    """:func:`raised` of the city-wide review of ``params``'s year, quarter and as-of month, made once
+    per inputs: the follow-up ledger of every report made on the same inputs in one process (the
+    city's, each unit's: ids are the city's in every report) folds the same earlier reviews. When
+    ``results`` (that city review, calculated in full) is given, its frames are taken and kept."""
+    key = (params.year, params.quarter, params.as_of)
+    deps = _raised_deps(inputs)
+    hit = inputs.raised.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], deps)):
+        return hit[1]
+    if results is not None and results.params.unit is None:
+        r = Raised(results.projects, results.frames["worst"], results.frames["reminder_facts"])
+    else:
+        r = raised(inputs, ReviewParams(params.year, params.quarter, params.data_dir, params.as_of, None,
+                                        params.headline))
+    inputs.raised[key] = (deps, r)
+    return r
+
+
+def calculate(inputs: Inputs, params: ReviewParams) -> Results:
+    """Every calculation of the review (pure functions of the calculation modules), no formatting."""
+    ds = inputs.dataset
+    sc = _scope(inputs, params)
+    projects, memberships, progress, reports, monthly = sc.projects, sc.memberships, sc.progress, sc.reports, sc.monthly
+    schedules = sc.schedules
+    as_of, m, year, profile, plan = params.as_of_date, params.as_of_month, params.year, inputs.profile, inputs.plan
+    city_wide = sc.ids is None
 
     # 1. completion against the plan (二(一)–二(五)); figures as known on the evaluation date
-    monthly = ledger.monthly_cumulative(reports, as_of=as_of).filter(pl.col("month") <= m)
     comp = completion.with_cumulative(
         completion.completion(memberships, monthly, year=year, as_of_month=m, profile=profile,
                               plan_targets=plan.amount_targets if city_wide else None), as_of_month=m, profile=profile)
@@ -292,10 +412,7 @@ def calculate(inputs: Inputs, params: ReviewParams) -> Results:
                                    planned_starts=plan.planned_starts())
     pace_ref = completion.practice_pace(reqs, checks, as_of_month=m, profile=profile)
     sizes = completion.plan_reconciliation(memberships, plan.list_sizes_frame()) if city_wide else None
-    by_unit = completion.completion(memberships, monthly, year=year, as_of_month=m, profile=profile,
-                                    projects=projects, by="responsible_unit")
-    unit_ytd = by_unit.filter((pl.col("period") == "YTD") & pl.col("nature").is_null()
-                              & (pl.col("list") == completion.CITY))
+    by_unit, unit_ytd = _unit_completion(inputs, params, sc)
     detail = completion.project_detail(memberships, monthly, year=year, quarter=params.quarter, as_of_month=m,
                                        profile=profile)
     curve = completion.s_curve(comp, monthly, year=year, as_of_month=m, profile=profile)
@@ -314,8 +431,7 @@ def calculate(inputs: Inputs, params: ReviewParams) -> Results:
     sensitivity = sensitivity_frame(inputs, params, fc)
 
     # 4. warnings (二(八)) and movements against the previous quarter: one per project and rule
-    warn = alerts.evaluate(projects, memberships, progress, as_of, inputs.rules, profile, month=m,
-                           schedules=schedules)
+    warn = _warnings(inputs, params, sc)
     before = alerts.evaluate(projects, memberships, progress, params.previous_as_of_date, inputs.rules, profile,
                              schedules=schedules)
     worst = alerts.worst_level_per_project(warn)
@@ -330,23 +446,8 @@ def calculate(inputs: Inputs, params: ReviewParams) -> Results:
     classified = factors.classify(factors.current_issues(reports, as_of), inputs.categories)
 
     # 7. supervision 督办 (三(三)): letters only on the plan's triggers, above the floor
-    letter_rules = inputs.letter_rules or supervision.load_letter_rules()
-    target_lists = tuple(completion.quarter_targets(plan.amount_targets)["list"].unique(maintain_order=True))
-    q_cols = ["q1_plan_wan", "q2_plan_wan", "q3_plan_wan", "q4_plan_wan"]
-    own_split = memberships.filter(pl.col("list").cast(pl.String).is_in(target_lists)
-                                   & pl.any_horizontal([pl.col(c).is_not_null() for c in q_cols]))
-    by_unit_targets = completion.completion(own_split, monthly, year=year, as_of_month=m, profile=profile,
-                                            projects=projects, by="responsible_unit")
-    missed = supervision.missed_quarter_targets(
-        by_unit_targets, params.quarter, lists=target_lists, rate_below_pct=letter_rules.quarter_rate_below_pct,
-        min_gap_wan=letter_rules.min_gap_wan,
-        members=own_split.join(projects.select("project_id", "responsible_unit"), on="project_id", how="left"))
-    pos = alerts.positions(projects, memberships, progress, as_of, profile, month=m, schedules=schedules)
-    level_labels = {k: inputs.rules.label(k) for k in ALERT_LEVELS}
-    facts = supervision.reminder_facts(
-        warn, projects, missed, positions=pos, level_labels=level_labels, rules=letter_rules,
-        rule_names={r.id: r.name for r in inputs.rules.rules.values()}, annual=unit_ytd,
-        missing_reports=supervision.missing_reports(warn, projects, inputs.rules), year_over=m == 12)
+    lt = _letters(inputs, params, sc, warn, unit_ytd)
+    letter_rules, missed, pos, level_labels, facts = lt.rules, lt.missed, lt.positions, lt.level_labels, lt.facts
     units_due = supervision.reminder_units(facts, letter_rules)
     names = dict(zip(projects["project_id"], projects["name"]))
     requests = {}
@@ -392,7 +493,7 @@ def calculate(inputs: Inputs, params: ReviewParams) -> Results:
         params=params, plan=plan, projects=projects, problems=problems, frames=frames,
         growth=growth_summary, growth_readings=growth.readings(growth_summary), forecast=fc, level_labels=level_labels,
         level_counts=alerts.level_counts(warn),
-        movement_counts={r["movement"]: r["n"] for r in moves.group_by("movement").agg(
+        movement_counts={r["movement"]: r["n"] for r in moves.group_by("movement", maintain_order=True).agg(
             pl.len().alias("n")).iter_rows(named=True)},
         city_annual_rate_pct=completion.city_annual_rate_pct(comp),
         support_units=support.filter(pl.col("qualifies"))["responsible_unit"].to_list(),

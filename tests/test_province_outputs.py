@@ -119,3 +119,46 @@ def test_a_folder_is_listed_for_leftovers_once_not_before_every_file(tmp_path, m
         outputs.write_atomic(tmp_path / f"{i}.txt", "x")
     assert len(listed) == 1 and not dead.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{i}.txt" for i in range(20))
+
+
+# --- the workbook written by a second process (export.write_workbook_elsewhere) ---------------------
+
+
+def _sheets():
+    frame = pl.DataFrame({"name": ["城区集中供热管网改造项目", "x\x02", "说明 [code_x]"], "plan_wan": [1234.5, None, -3.0],
+                          "late": [True, False, None], "on": [dt.date(2023, 10, 31), None, dt.date(2023, 1, 1)]})
+    return [export.Sheet("表", "标题", frame), export.Sheet("二", "第二张", frame.head(1), unit=None, notes=("注",))]
+
+
+def test_a_workbook_written_elsewhere_is_the_same_file(tmp_path):
+    sign = export.Signature("嘉峪关市发展和改革委员会", dt.date(2023, 11, 10))
+    here = export.write_workbook(tmp_path / "here.xlsx", _sheets(), sign)
+    job = export.write_workbook_elsewhere(tmp_path / "there.xlsx", _sheets(), sign)
+    there = job.result()
+    assert there == (tmp_path / "there.xlsx").absolute() and job.result() == there  # result() twice: the same
+    assert there.read_bytes() == here.read_bytes()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary file left
+
+
+def test_a_worker_error_names_the_file_and_the_sheet(tmp_path):
+    bad = export.Sheet("坏表", "标题", pl.DataFrame({"x": [1]}), labels={"x": 5})  # a header that is no text
+    job = export.write_workbook_elsewhere(tmp_path / "坏.xlsx", [_sheets()[0], bad])
+    with pytest.raises(export.ExportError) as err:
+        job.result()
+    assert "《坏.xlsx》" in str(err.value) and "“坏表”" in str(err.value)
+    assert str(err.value).endswith("[sheet_write_failed]") and err.value.code == "sheet_write_failed"
+    assert not (tmp_path / "坏.xlsx").exists()
+
+
+def test_the_review_writes_the_same_workbook_by_either_process(tmp_path, monkeypatch):
+    from jygproj import paths, quarterly
+    from jygproj.report import review_files
+
+    review = quarterly.build_review(quarterly.load_inputs(paths.SAMPLE_2023, 2023),
+                                    quarterly.ReviewParams(2023, 3, "", "2023-10"))
+    here = review_files.write_outputs(review, tmp_path / "here")
+    monkeypatch.setattr(review_files, "PARALLEL_CELLS", 0)
+    there = review_files.write_outputs(review, tmp_path / "there")
+    assert list(there) == list(here)
+    assert there["excel"].read_bytes() == here["excel"].read_bytes()
+    assert (tmp_path / "there" / "summary.json").read_bytes() == (tmp_path / "here" / "summary.json").read_bytes()

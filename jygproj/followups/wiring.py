@@ -3,9 +3,10 @@
 - :func:`load_inputs`: the data folder's follow-up workbooks (jygproj.catalogue's 督办反馈/ files)
   read once with the review's inputs;
 - :func:`for_review`: the year's earlier quarterly reviews recomputed from the same data folder as
-  of their own evaluation dates (jygproj.quarterly.calculate, city-wide: ids are the city's in every
-  report), folded with the replies and closures (jygproj.followups.ledger), scoped to the review's
-  unit, with the letter facts of this review tied to their items.
+  of their own evaluation dates (jygproj.quarterly.raised_for: only the warnings and letter facts,
+  city-wide: ids are the city's in every report; once per inputs), folded with the replies and
+  closures (jygproj.followups.ledger), scoped to the review's unit, with the letter facts of this
+  review tied to their items.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from jygproj.report.formats import date_zh
 
 if TYPE_CHECKING:
     from jygproj.catalogue import Catalogue
-    from jygproj.quarterly import Inputs, ReviewParams, Results
+    from jygproj.quarterly import Inputs, Raised, ReviewParams, Results
 
 
 @dataclass
@@ -63,12 +64,11 @@ class Followups:
         return self.items.filter((pl.col("responsible_unit") == unit) & (pl.col("status") != "closed"))
 
 
-def review_point(year: int, quarter: int, evaluated_on: dt.date, results: "Results", settings: Settings) -> Point:
-    """One review's problems (jygproj.followups.items), read from its calculated frames."""
-    f = results.frames
-    worst = f["worst"]
+def review_point(year: int, quarter: int, evaluated_on: dt.date, raised: "Raised", settings: Settings) -> Point:
+    """One review's problems (jygproj.followups.items), read from its worst warnings and letter facts."""
+    worst = raised.worst
     return Point(year, quarter, evaluated_on,
-                 raised_items.raised(worst, results.projects, f.get("reminder_facts"), settings.raise_level),
+                 raised_items.raised(worst, raised.projects, raised.reminder_facts, settings.raise_level),
                  dict(zip(worst["project_id"].to_list(), (str(x) for x in worst["level"].to_list()))))
 
 
@@ -78,13 +78,12 @@ def for_review(inputs: "Inputs", params: "ReviewParams", results: "Results") -> 
     fu: FollowupInputs = inputs.followups
     points = []
     for q in range(1, params.quarter + 1):
-        if q == params.quarter and params.unit is None:
-            res, ev = results, params.evaluation
-        else:
-            as_of = params.as_of if q == params.quarter else default_as_of(params.year, q)
-            p = quarterly.ReviewParams(params.year, q, params.data_dir, as_of, None, params.headline)
-            res, ev = quarterly.calculate(inputs, p), p.evaluation
-        points.append(review_point(params.year, q, ev.date, res, fu.settings))
+        # the city's review of each quarter (ids are the city's in every report), only what the ledger
+        # reads, once per inputs (quarterly.raised_for): a unit's report reuses the city's
+        p = params if q == params.quarter else quarterly.ReviewParams(
+            params.year, q, params.data_dir, default_as_of(params.year, q), None, params.headline)
+        r = quarterly.raised_for(inputs, p, results if q == params.quarter else None)
+        points.append(review_point(params.year, q, p.evaluation.date, r, fu.settings))
     city = build(points, fu.books.replies, fu.books.closures, fu.settings)
     led = city.of_unit(params.unit)
     named = with_names(led.items, inputs.dataset.projects)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Mapping
 import polars as pl
 
 from jygproj import letters, paths
-from jygproj.export import Sheet, Signature, write_workbook
+from jygproj.export import Sheet, Signature, write_workbook, write_workbook_elsewhere
 from jygproj.office import load_office
 from jygproj.report import html
 from jygproj.report.formats import date_zh
@@ -130,6 +130,17 @@ def write_closure_template(review: "Review", out_dir: Path) -> Path:
     return form.write_closure_record(Path(out_dir) / f"督办销号记录（{review.params.run_name}模板）.xlsx", rows)
 
 
+#: A workbook of at least this many cells is written by a second process while this one writes the
+#: letters, their reply forms, the charts and the brief (both cores: a province's 1.5 million cells
+#: take about as long as its 1,247 letters and forms); a smaller one here, where starting a process
+#: would cost more than it saves.
+PARALLEL_CELLS = 200_000
+
+
+def _cells(sheets: list[Sheet]) -> int:
+    return sum(s.frame.height * s.frame.width for s in sheets)
+
+
 def write_outputs(review: "Review", out_dir: str | Path) -> dict[str, Path]:
     """Write the Excel workbook, the letters, chart PNGs and summary.json into ``out_dir`` (the run directory)."""
     from jygproj import charts
@@ -138,22 +149,35 @@ def write_outputs(review: "Review", out_dir: str | Path) -> dict[str, Path]:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     name = review.params.run_name
-    written = {"excel": write_workbook(out / f"{paths.output_name(name, REVIEW_KIND, review.params.unit)}.xlsx",
-                                       sheets_for(review), signature(review))}
-    for path in write_letters(review, out / "letters"):  # one 提醒函 .docx per unit, and its 整改反馈表 .xlsx
-        written[f"{'letter' if path.suffix == '.docx' else 'form'}:{path.stem}"] = path
-    written["closure_template"] = write_closure_template(review, out / "letters")
-    if charts.cjk_fonts():  # PNG text needs a CJK font on this machine (SVG in the HTML does not)
-        (out / "charts").mkdir(exist_ok=True)
-        for key, chart in charts_for(review).items():
-            written[f"chart:{key}"] = charts.save_png(chart, out / "charts" / f"{key}.png")
-    doc = dict(review.summary)
-    if review.params.unit is None:  # the brief is the city's, for leadership
-        from jygproj.report import brief
+    excel = out / f"{paths.output_name(name, REVIEW_KIND, review.params.unit)}.xlsx"
+    sheets, sign = sheets_for(review), signature(review)
+    # a big workbook by a second process while this one writes the rest (export.write_workbook_elsewhere)
+    job = write_workbook_elsewhere(excel, sheets, sign) if _cells(sheets) >= PARALLEL_CELLS else None
+    try:
+        written = {"excel": excel if job else write_workbook(excel, sheets, sign)}
+        for path in write_letters(review, out / "letters"):  # one 提醒函 .docx per unit, and its 整改反馈表 .xlsx
+            written[f"{'letter' if path.suffix == '.docx' else 'form'}:{path.stem}"] = path
+        written["closure_template"] = write_closure_template(review, out / "letters")
+        if charts.cjk_fonts():  # PNG text needs a CJK font on this machine (SVG in the HTML does not)
+            (out / "charts").mkdir(exist_ok=True)
+            for key, chart in charts_for(review).items():
+                written[f"chart:{key}"] = charts.save_png(chart, out / "charts" / f"{key}.png")
+        doc = dict(review.summary)
+        if review.params.unit is None:  # the brief is the city's, for leadership
+            from jygproj.report import brief
 
-        written["brief"], figures = brief.write_brief(
-            review, json.loads(json.dumps(review.summary, default=str)), out / f"{paths.output_name(name, brief.KIND)}.docx")
-        doc["brief"] = {"file": written["brief"].name, "figures": figures}
+            written["brief"], figures = brief.write_brief(
+                review, json.loads(json.dumps(review.summary, default=str)), out / f"{paths.output_name(name, brief.KIND)}.docx")
+            doc["brief"] = {"file": written["brief"].name, "figures": figures}
+    except BaseException:
+        if job:  # never leave the worker writing into a folder being given up
+            try:
+                job.result()
+            except Exception:  # noqa: BLE001 - the first error is the one raised
+                pass
+        raise
+    if job:
+        job.result()  # the workbook in place (or its error) before summary.json says the run is complete
     summary = out / "summary.json"
     summary.write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     written["summary"] = summary
