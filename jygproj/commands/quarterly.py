@@ -14,12 +14,14 @@ says first which sheets were left out and what they hold (issue 13, publish gate
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -99,16 +101,51 @@ def parameters(args) -> dict[str, Any]:
 
 
 def run_one(params: dict[str, Any], inputs: list[Path], rows: dict[str, Any] | None = None,
-            allow_fewer_inputs: bool = False) -> runs.RunResult:
+            allow_fewer_inputs: bool = False, kernel: runs.LentKernel | None = None) -> runs.RunResult:
     """One report (city or one unit) into params["out_dir"]; ``rows``: the rows loaded per workbook
-    and sheet, compared with those of the report it replaces (jygproj.runs.fewer_inputs)."""
+    and sheet, compared with those of the report it replaces (jygproj.runs.fewer_inputs); ``kernel``:
+    a kernel lent to this report (jygproj.runs.LentKernel) instead of one of its own."""
     out = Path(params["out_dir"])
     from jygproj.report.review_files import REVIEW_KIND
 
     name = paths.output_name(f"{params['year']}Q{params['quarter']}", REVIEW_KIND, params["unit"])
     return runs.run_notebook(NOTEBOOK, out, params, inputs=inputs, name=name,
                              keep=("units",) if params["unit"] is None else (),
-                             input_rows=rows, allow_fewer_inputs=allow_fewer_inputs)
+                             input_rows=rows, allow_fewer_inputs=allow_fewer_inputs, kernel=kernel)
+
+
+def warm_up(params: dict[str, Any]) -> str:
+    """What a lent kernel runs before its first unit report: the notebook's imports and the data
+    folder opened (kept for the reports that follow, jygproj.workbench.open), while the city report runs."""
+    return ("import jygproj\n"
+            "from jygproj import charts, runs\n"
+            "from jygproj.report import review_charts, review_files\n"
+            f"jygproj.open({params['data_dir']!r}, year={params['year']!r}, as_of={params['as_of']!r})\n")
+
+
+_KERNEL: runs.LentKernel | None = None  # a worker process's lent kernel (_lend_kernel)
+
+
+def _lend_kernel(params: dict[str, Any]) -> None:
+    """A worker process's start: its kernel, warmed up, and shut down when the worker ends
+    (multiprocessing runs its finalizers on the way out; atexit does not run there)."""
+    from multiprocessing.util import Finalize
+
+    global _KERNEL
+    _KERNEL = runs.LentKernel()
+    Finalize(_KERNEL, _KERNEL.shutdown, exitpriority=10)
+    _KERNEL.prepare(Path.cwd())
+    _KERNEL.execute(warm_up(params))
+
+
+def _ready() -> int:
+    return os.getpid()
+
+
+def _run_lent(params: dict[str, Any], inputs: list[Path], rows: dict[str, Any] | None,
+              allow_fewer_inputs: bool) -> runs.RunResult:
+    """One unit's report in this worker's lent kernel."""
+    return run_one(params, inputs, rows, allow_fewer_inputs, kernel=_KERNEL)
 
 
 def _unit_params(params: dict[str, Any], unit: str, folders: dict[str, str]) -> dict[str, Any]:
@@ -162,28 +199,43 @@ def run(args) -> int:
             what = f"{unit}{report}"
             print(f"正在生成{what}（约需 20 秒）……", flush=True)
             _say(run_one(_unit_params(params, unit, folders), inputs, rows, allow), f"{unit} 报告")
+        elif not args.all_units:
+            print(f"正在生成全市{report}（约需 20 秒）……", flush=True)
+            _say(run_one(params, inputs, rows, allow), "全市报告", t0)
         else:
-            total = 1 + (len(names) if args.all_units else 0)
-            step = f"[1/{total}] " if args.all_units else ""
-            print(f"{step}正在生成全市{report}（约需 20 秒）……", flush=True)
-            _say(run_one(params, inputs, rows, allow), f"{step}全市报告", t0)
-            if args.all_units:
-                jobs = max(1, min(args.jobs, len(names)))
+            total = 1 + len(names)
+            jobs = max(1, min(args.jobs, len(names)))
+            with contextlib.ExitStack() as stack:
+                pool = None
+                if jobs > 1:
+                    # one lent kernel per worker process (jygproj.runs.LentKernel), each running a share
+                    # of the units one after another: started and warmed up while the city report runs.
+                    # Spawned, not forked, since polars' thread pool does not survive a fork.
+                    pool = stack.enter_context(ProcessPoolExecutor(
+                        max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                        initializer=_lend_kernel, initargs=(params,)))
+                    for _ in range(jobs):  # each submit while none is idle starts a worker
+                        pool.submit(_ready)
+                print(f"[1/{total}] 正在生成全市{report}（约需 20 秒）……", flush=True)
+                # the city report first, in a kernel of its own: the units' folders are inside its folder
+                _say(run_one(params, inputs, rows, allow), f"[1/{total}] 全市报告", t0)
                 print(f"正在生成 {len(names)} 个责任单位的报告（同时 {jobs} 个）……", flush=True)
-                if jobs == 1:
+                if pool is None:
+                    kernel = stack.enter_context(runs.LentKernel())
                     for i, unit in enumerate(names, 2):
                         what = f"{unit}{report}"
-                        _say(run_one(_unit_params(params, unit, folders), inputs, rows, allow),
+                        _say(run_one(_unit_params(params, unit, folders), inputs, rows, allow, kernel),
                              f"[{i}/{total}] {unit} 报告", t0)
                 else:
-                    # separate processes: each run's kernel gets its own staging directory (runs.RUN_DIR_ENV);
-                    # spawned, not forked, since polars' thread pool does not survive a fork
-                    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-                        futures = [(u, pool.submit(run_one, _unit_params(params, u, folders), inputs, rows, allow))
-                                   for u in names]
-                        for i, (unit, fut) in enumerate(futures, 2):
-                            what = f"{unit}{report}"
-                            _say(fut.result(), f"[{i}/{total}] {unit} 报告", t0)
+                    futures = [(u, pool.submit(_run_lent, _unit_params(params, u, folders), inputs, rows, allow))
+                               for u in names]
+                    for i, (unit, fut) in enumerate(futures, 2):
+                        what = f"{unit}{report}"
+                        try:
+                            result = fut.result()
+                        except BrokenProcessPool:
+                            raise runs.RunError("生成单位报告的子进程意外退出（笔记本内核未能启动或进程被终止）") from None
+                        _say(result, f"[{i}/{total}] {unit} 报告", t0)
     except runs.FewerInputsError as exc:
         print(f"错误：{exc}\n如确属有意（例如撤回了有误的工作簿），请加 --allow-fewer-inputs 重新运行", file=sys.stderr)
         return 1
