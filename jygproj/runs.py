@@ -286,14 +286,38 @@ _OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 """
 
 
+#: The cell inputs and outputs nbconvert's HTMLExporter makes focusable (tabindex) in its last step.
+_FOCUSABLE_DIV = re.compile(r'(<div\b[^>]*\bclass="[^"]*\b(?:jp-OutputArea-output|jp-Cell-inputWrapper)\b[^"]*")')
+
+
 @functools.cache
 def _html_exporter() -> Any:
     """One exporter per process: building one (its templates found and compiled) costs about as
     much as exporting a report, and --all-units exports one report after another (issue 18)."""
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
-    return HTMLExporter(
+    class OfflineHTMLExporter(HTMLExporter):
+        """HTMLExporter.from_notebook_node (nbconvert 7) without its last step, which parses the whole
+        page again with BeautifulSoup (half a second a report: the tables and SVG charts are large)
+        only to add tabindex to each cell's input and output and an English alt text to each <img> without one (a
+        report has none: its charts are inline SVG). The tabindex is added here by pattern."""
+
+        def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> Any:
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            self.register_filter("highlight_code", self.filters.get(
+                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            body, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            return _FOCUSABLE_DIV.sub(r'\1 tabindex="0"', body), resources
+
+    return OfflineHTMLExporter(
         # The lab template also carries a mermaid loader that imports from a CDN inside a script
         # (not a src=, so the tag filter below would not see it): empty that block.
         extra_loaders=[DictLoader({"jygproj_offline.html.j2": _OFFLINE_TEMPLATE})],
