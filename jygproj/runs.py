@@ -451,9 +451,11 @@ class LentKernel:
         env: dict[str, str | None] = {RUN_DIR_ENV: str(run_dir), LENT_KERNEL_ENV: "1"}
         plans = os.environ.get(paths.PLANS_ENV)
         env[paths.PLANS_ENV] = str(paths.resolve(plans)) if plans else None
-        self.execute("get_ipython().reset(new_session=True)\n"
-                     "import os as _jygproj_os\n"
+        # the folder first: the previous report's may be gone (a failed run's staging folder is removed)
+        self.execute("import os as _jygproj_os\n"
                      f"_jygproj_os.chdir({str(run_dir)!r})\n"
+                     "get_ipython().reset(new_session=True)\n"
+                     "import os as _jygproj_os\n"
                      + "".join(f"_jygproj_os.environ[{k!r}] = {v!r}\n" if v is not None
                                else f"_jygproj_os.environ.pop({k!r}, None)\n" for k, v in env.items())
                      + "del _jygproj_os\n")

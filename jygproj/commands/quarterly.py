@@ -115,12 +115,15 @@ def run_one(params: dict[str, Any], inputs: list[Path], rows: dict[str, Any] | N
 
 
 def warm_up(params: dict[str, Any]) -> str:
-    """What a lent kernel runs before its first unit report: the notebook's imports and the data
-    folder opened (kept for the reports that follow, jygproj.workbench.open), while the city report runs."""
+    """What a lent kernel runs before its first unit report, while the city report runs: the
+    notebook's imports, the data folder opened and the city's review calculated (the workbench is
+    kept for the reports that follow, jygproj.workbench.open, and with it what the review calculates
+    once per inputs: the forecast, the earlier quarters' reviews the follow-up ledger reads)."""
     return ("import jygproj\n"
             "from jygproj import charts, runs\n"
             "from jygproj.report import review_charts, review_files\n"
-            f"jygproj.open({params['data_dir']!r}, year={params['year']!r}, as_of={params['as_of']!r})\n")
+            f"jygproj.open({params['data_dir']!r}, year={params['year']!r}, as_of={params['as_of']!r})"
+            f".quarterly({params['quarter']!r}, headline={params['headline']!r})\n")
 
 
 _KERNEL: runs.LentKernel | None = None  # a worker process's lent kernel (_lend_kernel)
