@@ -87,7 +87,10 @@ def test_every_unit_keeps_its_own_record(all_units):
         assert counts == list(range(1, len(counts) + 1))  # a fresh namespace: counts start at 1 again
         summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
         assert summary["run"]["unit"] == unit
-    # two kernels shared the units: each ran its first report, and later ones after others
+    # two kernels shared the reports (the city's first, in one of them): each ran its first, then others
+    city = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    lent.append(city["lent_kernel"]["reports_before"])
+    assert city["lent_kernel"]["reports_before"] == 0
     assert lent.count(0) == 2 and max(lent) >= len(names) // 2 - 1
     leftovers = [p for p in out.rglob(".*") if "staging" in p.name or ".old-" in p.name]
     assert leftovers == []

@@ -15,12 +15,13 @@ says first which sheets were left out and what they hold (issue 13, publish gate
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import multiprocessing
 import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
@@ -115,14 +116,19 @@ def run_one(params: dict[str, Any], inputs: list[Path], rows: dict[str, Any] | N
 
 
 def warm_up(params: dict[str, Any]) -> str:
-    """What a lent kernel runs before its first unit report, while the city report runs: the
-    notebook's imports, the data folder opened and the city's review calculated (the workbench is
-    kept for the reports that follow, jygproj.workbench.open, and with it what the review calculates
-    once per inputs: the forecast, the earlier quarters' reviews the follow-up ledger reads)."""
+    """What a lent kernel runs when it starts: the notebook's imports and the data folder opened (the
+    workbench is kept for the reports that follow, jygproj.workbench.open)."""
     return ("import jygproj\n"
             "from jygproj import charts, runs\n"
             "from jygproj.report import review_charts, review_files\n"
-            f"jygproj.open({params['data_dir']!r}, year={params['year']!r}, as_of={params['as_of']!r})"
+            f"jygproj.open({params['data_dir']!r}, year={params['year']!r}, as_of={params['as_of']!r})\n")
+
+
+def warm_review(params: dict[str, Any]) -> str:
+    """What the other kernels run while one runs the city report: the city's review, so the kept
+    workbench carries what a review calculates once per inputs (the forecast, the earlier quarters'
+    reviews the follow-up ledger reads) before their first unit report."""
+    return (f"jygproj.open({params['data_dir']!r}, year={params['year']!r}, as_of={params['as_of']!r})"
             f".quarterly({params['quarter']!r}, headline={params['headline']!r})\n")
 
 
@@ -141,14 +147,30 @@ def _lend_kernel(params: dict[str, Any]) -> None:
     _KERNEL.execute(warm_up(params))
 
 
-def _ready() -> int:
-    return os.getpid()
+def _warm_review(params: dict[str, Any]) -> None:
+    _KERNEL.prepare(Path.cwd())
+    _KERNEL.execute(warm_up(params) + warm_review(params))
 
 
 def _run_lent(params: dict[str, Any], inputs: list[Path], rows: dict[str, Any] | None,
               allow_fewer_inputs: bool) -> runs.RunResult:
-    """One unit's report in this worker's lent kernel."""
+    """One report in this worker's lent kernel."""
     return run_one(params, inputs, rows, allow_fewer_inputs, kernel=_KERNEL)
+
+
+def _in_pool(pool: ProcessPoolExecutor, *args: Any) -> Future:
+    return pool.submit(_run_lent, *args)
+
+
+def _in_this_process(kernel: runs.LentKernel, *args: Any) -> Future:
+    """One report in a kernel lent in this process (--jobs 1), as a finished future: the same loop
+    reads both."""
+    done: Future = Future()
+    try:
+        done.set_result(run_one(*args, kernel=kernel))
+    except BaseException as exc:  # noqa: BLE001 - handed on, as a worker's would be
+        done.set_exception(exc)
+    return done
 
 
 def _unit_params(params: dict[str, Any], unit: str, folders: dict[str, str]) -> dict[str, Any]:
@@ -209,36 +231,32 @@ def run(args) -> int:
             total = 1 + len(names)
             jobs = max(1, min(args.jobs, len(names)))
             with contextlib.ExitStack() as stack:
-                pool = None
+                # every report in a lent kernel (jygproj.runs.LentKernel), one kernel per worker process,
+                # each started and warmed up once, then running one report after another. Spawned,
+                # not forked, since polars' thread pool does not survive a fork.
                 if jobs > 1:
-                    # one lent kernel per worker process (jygproj.runs.LentKernel), each running a share
-                    # of the units one after another: started and warmed up while the city report runs.
-                    # Spawned, not forked, since polars' thread pool does not survive a fork.
                     pool = stack.enter_context(ProcessPoolExecutor(
                         max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
                         initializer=_lend_kernel, initargs=(params,)))
-                    for _ in range(jobs):  # each submit while none is idle starts a worker
-                        pool.submit(_ready)
-                print(f"[1/{total}] 正在生成全市{report}（约需 20 秒）……", flush=True)
-                # the city report first, in a kernel of its own: the units' folders are inside its folder
-                _say(run_one(params, inputs, rows, allow), f"[1/{total}] 全市报告", t0)
-                print(f"正在生成 {len(names)} 个责任单位的报告（同时 {jobs} 个）……", flush=True)
-                if pool is None:
-                    kernel = stack.enter_context(runs.LentKernel())
-                    for i, unit in enumerate(names, 2):
-                        what = f"{unit}{report}"
-                        _say(run_one(_unit_params(params, unit, folders), inputs, rows, allow, kernel),
-                             f"[{i}/{total}] {unit} 报告", t0)
+                    run_lent = functools.partial(_in_pool, pool)
                 else:
-                    futures = [(u, pool.submit(_run_lent, _unit_params(params, u, folders), inputs, rows, allow))
-                               for u in names]
-                    for i, (unit, fut) in enumerate(futures, 2):
-                        what = f"{unit}{report}"
-                        try:
-                            result = fut.result()
-                        except BrokenProcessPool:
-                            raise runs.RunError("生成单位报告的子进程意外退出（笔记本内核未能启动或进程被终止）") from None
-                        _say(result, f"[{i}/{total}] {unit} 报告", t0)
+                    kernel = stack.enter_context(runs.LentKernel())
+                    run_lent = functools.partial(_in_this_process, kernel)
+                print(f"[1/{total}] 正在生成全市{report}（约需 20 秒）……", flush=True)
+                city = run_lent(params, inputs, rows, allow)
+                if jobs > 1:
+                    for _ in range(jobs - 1):  # the other workers start, and calculate ahead, while the city report runs
+                        pool.submit(_warm_review, params)
+                # the city report first: the units' folders are inside its folder, which it replaces
+                _say(city.result(), f"[1/{total}] 全市报告", t0)
+                print(f"正在生成 {len(names)} 个责任单位的报告（同时 {jobs} 个）……", flush=True)
+                futures = [(u, run_lent(_unit_params(params, u, folders), inputs, rows, allow)) for u in names]
+                for i, (unit, fut) in enumerate(futures, 2):
+                    what = f"{unit}{report}"
+                    _say(fut.result(), f"[{i}/{total}] {unit} 报告", t0)
+    except BrokenProcessPool:
+        print(f"错误：生成{what}的子进程意外退出（笔记本内核未能启动，或进程被终止）[worker_died]", file=sys.stderr)
+        return 1
     except runs.FewerInputsError as exc:
         print(f"错误：{exc}\n如确属有意（例如撤回了有误的工作簿），请加 --allow-fewer-inputs 重新运行", file=sys.stderr)
         return 1
