@@ -402,10 +402,24 @@ class LentKernel:
         handed: list[Any] = []
 
         class Manager(AsyncKernelManager):
-            def client(self, **kwargs: Any) -> Any:  # nbclient's client of each notebook, stopped after it
-                kc = super().client(**kwargs)
-                handed.append(kc)
-                return kc
+            def client(self, **kwargs: Any) -> Any:
+                """nbclient's client, one for every report: a new one per report would wait for its
+                output channel to connect (0.2 s a report) and, not being stopped when the kernel is
+                lent, keep receiving every later report's output. Messages of an earlier report are
+                passed over (nbclient reads only those answering its own requests)."""
+                if not handed:
+                    kc = super().client(**kwargs)
+                    start = kc.start_channels
+                    started: list[bool] = []
+
+                    def start_once(*args: Any, **kw: Any) -> None:  # its heartbeat thread starts only once
+                        if not started:
+                            start(*args, **kw)
+                            started.append(True)
+
+                    kc.start_channels = start_once
+                    handed.append(kc)
+                return handed[0]
 
         self.km, self._handed = Manager(kernel_name=self.kernel_name), handed
         run_sync(self.km.start_kernel)(extra_arguments=[KERNEL_QUIET])
@@ -424,12 +438,14 @@ class LentKernel:
     def execute(self, code: str, timeout: float | None = 600.0) -> None:
         """Run ``code`` in the kernel, silently (not in its history; its output goes nowhere);
         raises :class:`RunError` with the kernel's error."""
+        from queue import Empty
+
         msg_id = self._kc.execute(code, silent=True, store_history=False, allow_stdin=False)
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             try:
                 reply = self._kc.get_shell_msg(timeout=1.0)
-            except Exception:  # queue.Empty: still running, or the kernel is gone
+            except Empty:  # still running, or the kernel is gone
                 if not self.alive():
                     raise RunError("笔记本内核意外退出") from None
                 if deadline is not None and time.monotonic() > deadline:
@@ -467,11 +483,7 @@ class LentKernel:
                              "loaded for an earlier report kept, keyed by the inputs' sha256"}
 
     def release(self) -> None:
-        """After a report: stop the clients nbclient made for it (they are not stopped when the
-        kernel is lent) and count the report."""
-        while self._handed:
-            with contextlib.suppress(Exception):
-                self._handed.pop().stop_channels()
+        """After a report: count it."""
         self.runs += 1
 
     def shutdown(self) -> None:
@@ -479,9 +491,10 @@ class LentKernel:
 
         if self.km is None:
             return
-        self.release()
-        with contextlib.suppress(Exception):
-            self._kc.stop_channels()
+        for kc in (*self._handed, self._kc):
+            with contextlib.suppress(Exception):
+                kc.stop_channels()
+        self._handed.clear()
         try:
             run_sync(self.km.shutdown_kernel)(now=False)
         except Exception:

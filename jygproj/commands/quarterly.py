@@ -10,6 +10,12 @@ with fewer rows loaded) is refused, naming what shrank, unless --allow-fewer-inp
 comparison is recorded in the report's manifest.json either way. Inputs with errors (a sheet the
 loader left out) are refused, naming each bad cell, unless --allow-errors is given: the report then
 says first which sheets were left out and what they hold (issue 13, publish gate).
+
+--all-units (issue 18, "many reports, one load"): the city report and then every unit's, each kept
+with its own executed notebook, HTML, manifest and files as a report run alone, but run in lent
+kernels (jygproj.runs.LentKernel): one per worker process (--jobs, one per core), started, given the
+package's imports and the data folder once, then running one report after another, each in a
+fresh namespace; every report's manifest says its kernel was lent.
 """
 
 from __future__ import annotations
