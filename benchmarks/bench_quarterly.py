@@ -7,7 +7,8 @@ floor of any notebook run.
 
 Goals (issue 8): city quarterly run end to end under 10 s; province calculations under 2 s after
 load; national from Parquet under 30 s within 8 GiB; nothing quadratic in the number of projects
-(1× / 10× / 100× the city). Issue 18: the city run end to end within 2× the trivial notebook.
+(1× / 10× / 100× the city). Issue 18: the city run end to end within 2× the trivial notebook; the city
+and every unit's report (--all-units) within 3× one city report.
 """
 
 from __future__ import annotations
@@ -98,6 +99,23 @@ def _papermill_run(out: Path):
     return out / "2023Q3"
 
 
+ALL_UNITS_CASE = "papermill quarterly run end to end: city and every unit (--all-units)"
+CITY_CASE = "papermill quarterly run end to end: city"
+
+
+def _all_units_run(out: Path):
+    run_command([sys.executable, "-m", "jygproj", "quarterly", "2023Q3", "--all-units", "--out", str(out / "2023Q3")])
+    return out / "2023Q3"
+
+
+def _all_units_check(out_root: Path, report: Path) -> str:
+    units = sorted(p for p in (report / "units").iterdir() if p.is_dir())
+    whole = [u for u in units if all(any(f.suffix == k for f in u.iterdir()) for k in (".ipynb", ".html", ".xlsx"))
+             and (u / "manifest.json").is_file() and (u / "summary.json").is_file()]
+    shutil.rmtree(out_root, ignore_errors=True)
+    return f"city report and {len(units)} unit reports, {len(whole)} with notebook, HTML, Excel, manifest, summary"
+
+
 TRIVIAL = HERE / "trivial.ipynb"
 TRIVIAL_CASE = "papermill: a trivial notebook (the floor)"
 
@@ -137,11 +155,16 @@ def cases():
              goal_s=30.0, goal_mib=3 * 1024, check=_national_check,
              note="1,000,000 projects × 12 months; jygproj.scale.lazy_quarterly (scan, streaming collect, "
                   "ledger and detail per chunk of projects); issue 18: ≤ 3 GiB per million projects"),
-        Case("papermill quarterly run end to end: city", setup=_papermill, run=_papermill_run, repeat=3,
+        Case(CITY_CASE, setup=_papermill, run=_papermill_run, repeat=3,
              goal_s=10.0, check=_papermill_check,
              note="jygproj quarterly 2023Q3: load, calculations, executed notebook, HTML, Excel, letters",
              ratios=(Ratio("time ÷ a trivial notebook through papermill (times slower)", TRIVIAL_CASE, inverse=True,
                            goal_max=2),)),
+        Case(ALL_UNITS_CASE, setup=_papermill, run=_all_units_run, repeat=3, check=_all_units_check,
+             note="jygproj quarterly 2023Q3 --all-units (--jobs 2): the city report, then a report per "
+                  "responsible unit in two lent kernels (jygproj.runs.LentKernel), each unit's notebook, HTML, "
+                  "Excel, letters and manifest kept",
+             ratios=(Ratio("time ÷ one city report (times slower)", CITY_CASE, inverse=True, goal_max=3),)),
         Case(TRIVIAL_CASE, setup=_papermill, run=_trivial_run, repeat=3, check=_trivial_check,
              note="papermill -k jygproj benchmarks/trivial.ipynb: the floor of any notebook run"),
     ]

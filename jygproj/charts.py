@@ -285,6 +285,9 @@ def _lines(agg: pl.DataFrame, dashed: tuple[str, ...], y_title: str, *, zero: bo
 #: shows a chart and then saves it as PNG, and the PNG is converted from this SVG (~0.03 s) instead
 #: of running Vega again (~0.1 s a chart, issue 18). A changed chart is a new spec, drawn anew.
 _SVGS: dict[str, str] = {}
+#: PNGs converted in this process, by their SVG: the city-wide charts of every unit's report (growth
+#: tracking is the city's) are the same picture in each report a lent kernel runs (issue 18).
+_PNGS: dict[tuple[str, float], bytes] = {}
 _SVGS_KEPT = 32
 
 
@@ -292,10 +295,12 @@ def to_svg(chart: alt.TopLevelMixin) -> str:
     """The chart as a self-contained SVG string, numbers and dates in zh-CN formats."""
     import vl_convert as vlc
 
-    spec = chart.to_dict()
-    key = json.dumps(spec, ensure_ascii=False, sort_keys=True)
+    # the key without altair's schema validation (three quarters of to_dict's time): a spec found
+    # here was validated when it was drawn; a new one is validated below before it is drawn
+    key = json.dumps(chart.to_dict(validate=False), ensure_ascii=False, sort_keys=True)
     svg = _SVGS.get(key)
     if svg is None:
+        spec = chart.to_dict()
         # the dict, not the text: vl-convert reads floats from text 1 ulp off now and then
         svg = vlc.vegalite_to_svg(
             spec, format_locale=FORMAT_LOCALE, time_format_locale=TIME_FORMAT_LOCALE,
@@ -344,7 +349,13 @@ def save_png(chart: alt.TopLevelMixin, path: str | Path, *, scale: float = 2.0) 
                          "（安装 fonts-wqy-microhei）")
     # The same pixels as vegalite_to_png (which draws this SVG too); the text is drawn with the
     # machine's fonts, so FONT's first installed CJK font.
-    png = vlc.svg_to_png(to_svg(chart), scale=scale)
+    svg = to_svg(chart)
+    png = _PNGS.get((svg, scale))
+    if png is None:
+        png = vlc.svg_to_png(svg, scale=scale)
+        if len(_PNGS) >= _SVGS_KEPT:
+            del _PNGS[next(iter(_PNGS))]
+        _PNGS[(svg, scale)] = png
     path = Path(path)
     path.write_bytes(png)
     return path

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import os
 import re
@@ -80,6 +81,8 @@ class NotebookRunError(RunError):
             + "；原有报告保持不变"
         )
 
+    def __reduce__(self):  # a unit's run in a worker process hands its error back to the command
+        return (type(self), (self.notebook, self.cell_index, self.exec_count, self.ename, self.evalue, self.source))
 
     @property
     def cause(self) -> str:
@@ -118,6 +121,9 @@ class FewerInputsError(RunError):
         more = f"等 {len(self.shrank)} 处" if len(self.shrank) > 5 else ""
         super().__init__(f"本次输入比现有报告 {paths.display(self.out_dir)} 所用的少，未替换该报告："
                          f"{'；'.join(self.shrank[:5])}{more}")
+
+    def __reduce__(self):
+        return (type(self), (self.out_dir, self.shrank))
 
 
 class InputErrorsError(RunError):
@@ -280,12 +286,38 @@ _OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 """
 
 
-def export_html(nb: Any, *, title: str | None = None) -> str:
-    """nbconvert HTML with code hidden and nothing loaded from the network."""
+#: The cell inputs and outputs nbconvert's HTMLExporter makes focusable (tabindex) in its last step.
+_FOCUSABLE_DIV = re.compile(r'(<div\b[^>]*\bclass="[^"]*\b(?:jp-OutputArea-output|jp-Cell-inputWrapper)\b[^"]*")')
+
+
+@functools.cache
+def _html_exporter() -> Any:
+    """One exporter per process: building one (its templates found and compiled) costs about as
+    much as exporting a report, and --all-units exports one report after another (issue 18)."""
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
-    exporter = HTMLExporter(
+    class OfflineHTMLExporter(HTMLExporter):
+        """HTMLExporter.from_notebook_node (nbconvert 7) without its last step, which parses the whole
+        page again with BeautifulSoup (half a second a report: the tables and SVG charts are large)
+        only to add tabindex to each cell's input and output and an English alt text to each <img> without one (a
+        report has none: its charts are inline SVG). The tabindex is added here by pattern."""
+
+        def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> Any:
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            self.register_filter("highlight_code", self.filters.get(
+                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            body, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            return _FOCUSABLE_DIV.sub(r'\1 tabindex="0"', body), resources
+
+    return OfflineHTMLExporter(
         # The lab template also carries a mermaid loader that imports from a CDN inside a script
         # (not a src=, so the tag filter below would not see it): empty that block.
         extra_loaders=[DictLoader({"jygproj_offline.html.j2": _OFFLINE_TEMPLATE})],
@@ -300,9 +332,13 @@ def export_html(nb: Any, *, title: str | None = None) -> str:
         mathjax_url="",
         jquery_url="",
     )
+
+
+def export_html(nb: Any, *, title: str | None = None) -> str:
+    """nbconvert HTML with code hidden and nothing loaded from the network."""
     if title:
         nb.metadata["title"] = title
-    body, _ = exporter.from_notebook_node(nb)
+    body, _ = _html_exporter().from_notebook_node(nb)
     body = _REMOTE_TAG.sub("", body)
     body = re.sub(r"<script\b[^>]*\bsrc\s*=\s*[\"']\s*[\"'][^>]*>\s*</script>", "", body, flags=re.I)
     leftover = remote_references(body)
@@ -334,6 +370,145 @@ def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds")
 
 
+#: Set inside a lent kernel (:class:`LentKernel`): jygproj.workbench.open keeps what it loaded, keyed
+#: by the inputs' sha256, for the next report the kernel runs (never in an analyst's own kernel).
+LENT_KERNEL_ENV = "JYGPROJ_LENT_KERNEL"
+
+
+class LentKernel:
+    """One kernel lent to one report after another (issue 18: ``--all-units`` ran 22 kernels, each
+    importing the package and loading the data again).
+
+    nbclient runs a notebook in a kernel it is given without starting or stopping it (papermill
+    passes ``km=`` through). Before each notebook :meth:`prepare` resets the kernel's namespace
+    (IPython's reset: no variable of the previous report is left, execution counts start at 1 again)
+    and sets its working folder and environment as a kernel of its own would have them
+    (:func:`_kernel_env`); imported modules, and the data a lent kernel keeps
+    (jygproj.workbench.open, keyed by the inputs' sha256), stay. The statement runs through a client of
+    its own (shell channel only), so it is in no notebook; each report's manifest says that its
+    kernel was lent and how many reports it ran before (:meth:`record`). Use as a context manager,
+    or call :meth:`shutdown`."""
+
+    def __init__(self, kernel_name: str = paths.KERNEL_NAME, *, startup_timeout: float = 60.0):
+        self.kernel_name, self.startup_timeout = kernel_name, startup_timeout
+        self.km: Any = None
+        self.runs = 0  # reports this kernel has run
+        self._start()
+
+    def _start(self) -> None:
+        from jupyter_client import AsyncKernelManager, BlockingKernelClient
+        from jupyter_core.utils import run_sync
+
+        handed: list[Any] = []
+
+        class Manager(AsyncKernelManager):
+            def client(self, **kwargs: Any) -> Any:
+                """nbclient's client, one for every report: a new one per report would wait for its
+                output channel to connect (0.2 s a report) and, not being stopped when the kernel is
+                lent, keep receiving every later report's output. Messages of an earlier report are
+                passed over (nbclient reads only those answering its own requests)."""
+                if not handed:
+                    kc = super().client(**kwargs)
+                    start = kc.start_channels
+                    started: list[bool] = []
+
+                    def start_once(*args: Any, **kw: Any) -> None:  # its heartbeat thread starts only once
+                        if not started:
+                            start(*args, **kw)
+                            started.append(True)
+
+                    kc.start_channels = start_once
+                    handed.append(kc)
+                return handed[0]
+
+        self.km, self._handed = Manager(kernel_name=self.kernel_name), handed
+        run_sync(self.km.start_kernel)(extra_arguments=[KERNEL_QUIET])
+        self.started = _now()
+        self._kc = BlockingKernelClient()
+        self._kc.load_connection_info(self.km.get_connection_info())
+        # no iopub: this client would receive (and keep) every output of every report
+        self._kc.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
+        self.execute("pass", timeout=self.startup_timeout)  # answered once the kernel is up
+
+    def alive(self) -> bool:
+        from jupyter_core.utils import run_sync
+
+        return self.km is not None and bool(run_sync(self.km.is_alive)())
+
+    def execute(self, code: str, timeout: float | None = 600.0) -> None:
+        """Run ``code`` in the kernel, silently (not in its history; its output goes nowhere);
+        raises :class:`RunError` with the kernel's error."""
+        from queue import Empty
+
+        msg_id = self._kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            try:
+                reply = self._kc.get_shell_msg(timeout=1.0)
+            except Empty:  # still running, or the kernel is gone
+                if not self.alive():
+                    raise RunError("笔记本内核意外退出") from None
+                if deadline is not None and time.monotonic() > deadline:
+                    raise RunError(f"笔记本内核 {timeout:.0f} 秒内没有响应") from None
+                continue
+            if reply["parent_header"].get("msg_id") != msg_id:
+                continue
+            content = reply["content"]
+            if content.get("status") != "ok":
+                raise RunError(f"笔记本内核准备失败：{content.get('ename')}: {content.get('evalue')}")
+            return
+
+    def prepare(self, run_dir: Path) -> None:
+        """Before a report: a fresh namespace, the working folder ``run_dir`` and the environment the
+        runner gives a kernel (the run directory, an absolute plans folder, the lent-kernel mark)."""
+        if not self.alive():  # a report that killed its kernel: the next one gets a new kernel
+            self.shutdown()
+            self._start()
+        env: dict[str, str | None] = {RUN_DIR_ENV: str(run_dir), LENT_KERNEL_ENV: "1"}
+        plans = os.environ.get(paths.PLANS_ENV)
+        env[paths.PLANS_ENV] = str(paths.resolve(plans)) if plans else None
+        # the folder first: the previous report's may be gone (a failed run's staging folder is removed)
+        self.execute("import os as _jygproj_os\n"
+                     f"_jygproj_os.chdir({str(run_dir)!r})\n"
+                     "get_ipython().reset(new_session=True)\n"
+                     "import os as _jygproj_os\n"
+                     + "".join(f"_jygproj_os.environ[{k!r}] = {v!r}\n" if v is not None
+                               else f"_jygproj_os.environ.pop({k!r}, None)\n" for k, v in env.items())
+                     + "del _jygproj_os\n")
+
+    def record(self) -> dict[str, Any]:
+        """What a report's manifest says about the kernel it was lent."""
+        return {"started": self.started, "reports_before": self.runs,
+                "namespace": "reset before this report (IPython reset); imported modules and the data "
+                             "loaded for an earlier report kept, keyed by the inputs' sha256"}
+
+    def release(self) -> None:
+        """After a report: count it."""
+        self.runs += 1
+
+    def shutdown(self) -> None:
+        from jupyter_core.utils import run_sync
+
+        if self.km is None:
+            return
+        for kc in (*self._handed, self._kc):
+            with contextlib.suppress(Exception):
+                kc.stop_channels()
+        self._handed.clear()
+        try:
+            run_sync(self.km.shutdown_kernel)(now=False)
+        except Exception:
+            with contextlib.suppress(Exception):
+                run_sync(self.km.shutdown_kernel)(now=True)
+        self.km = None
+
+    def __enter__(self) -> "LentKernel":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.shutdown()
+
+
 def run_notebook(
     notebook: Path,
     out_dir: Path,
@@ -346,6 +521,7 @@ def run_notebook(
     timeout: int | None = 1800,
     input_rows: Mapping[str, Any] | None = None,
     allow_fewer_inputs: bool = False,
+    kernel: LentKernel | None = None,
 ) -> RunResult:
     """Execute ``notebook`` with ``parameters`` into ``out_dir`` atomically.
 
@@ -355,7 +531,8 @@ def run_notebook(
     safe_name). ``keep``: names of entries of the previous report to carry over into the new one
     (e.g. ``units`` below a city report). ``input_rows``: the rows loaded per workbook and sheet
     (:func:`fewer_inputs`); the run is refused before it starts when they are fewer than those of
-    the report it would replace, unless ``allow_fewer_inputs``.
+    the report it would replace, unless ``allow_fewer_inputs``. ``kernel``: a running kernel lent to
+    this run (:class:`LentKernel`) instead of one started and stopped for it.
     """
     import nbformat
     import papermill as pm
@@ -385,24 +562,36 @@ def run_notebook(
             "parameters": parameters,
             "started": started,
             "inputs": input_records,
-            "kernel": kernel_name,
+            "kernel": kernel.kernel_name if kernel is not None else kernel_name,
         }
+        if kernel is not None:
+            audit["lent_kernel"] = kernel.record()
         if input_rows is not None:
             audit.update(input_rows=dict(input_rows), fewer_inputs=shrank)
         nb.metadata["jygproj"] = audit
         nb_path = staging / f"{name}.ipynb"
         try:
-            with _kernel_env(staging):
-                # no copy saved after every cell (papermill's default: ~50 writes of the growing
-                # notebook, issue 18): a failed run's staging directory is thrown away anyway
-                executed = pm.execute_notebook(
-                    nb, str(nb_path), parameters=parameters, kernel_name=kernel_name,
-                    cwd=str(staging), progress_bar=False, execution_timeout=timeout,
-                    request_save_on_cell_execute=False,
-                    # the kernel's own start-up notices (an English "IPKernelApp WARNING … without
-                    # encryption" line: the kernel is local, on 127.0.0.1) are not the user's business
-                    extra_arguments=[KERNEL_QUIET],
-                )
+            if kernel is not None:
+                kernel.prepare(staging)
+                try:
+                    executed = pm.execute_notebook(
+                        nb, str(nb_path), parameters=parameters, kernel_name=kernel.kernel_name,
+                        km=kernel.km, progress_bar=False, execution_timeout=timeout,
+                        request_save_on_cell_execute=False)
+                finally:
+                    kernel.release()
+            else:
+                with _kernel_env(staging):
+                    # no copy saved after every cell (papermill's default: ~50 writes of the growing
+                    # notebook, issue 18): a failed run's staging directory is thrown away anyway
+                    executed = pm.execute_notebook(
+                        nb, str(nb_path), parameters=parameters, kernel_name=kernel_name,
+                        cwd=str(staging), progress_bar=False, execution_timeout=timeout,
+                        request_save_on_cell_execute=False,
+                        # the kernel's own start-up notices (an English "IPKernelApp WARNING … without
+                        # encryption" line: the kernel is local, on 127.0.0.1) are not the user's business
+                        extra_arguments=[KERNEL_QUIET],
+                    )
         except PapermillExecutionError as exc:
             raise NotebookRunError(notebook, exc.cell_index, exc.exec_count, exc.ename,
                                    exc.evalue, exc.source) from None

@@ -21,6 +21,7 @@ evaluation date (jygproj.evaluation).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from jygproj import completion, ledger, paths
 from jygproj.catalogue import Catalogue, catalogue
 from jygproj.evaluation import Evaluation, evaluation
 from jygproj.plan import Plan, load_plan
+from jygproj.runs import LENT_KERNEL_ENV
 
 
 @dataclass
@@ -155,6 +157,31 @@ def open(data: str | Path | None = None, *, year: int | None = None, as_of: str 
     year = year or (evaluation(as_of).year if as_of else paths.SAMPLE_YEAR)
     plan = load_plan(year)
     cat = catalogue(paths.data_folder(data, year))
+    key = _kept_key(cat, year, as_of) if os.environ.get(LENT_KERNEL_ENV) else None
+    if key is not None and key in _KEPT:
+        return _KEPT[key]
     dataset = load_or_ingest(cat)
     ev = evaluation(as_of or default_as_of(dataset.baseline.filter(pl.col("year") == year)))
-    return Workbench(cat, dataset, plan, ev)
+    wb = Workbench(cat, dataset, plan, ev)
+    if key is not None:
+        _KEPT.clear()  # one data folder at a time: a province's tables are large
+        _KEPT[key] = wb
+    return wb
+
+
+#: What :func:`open` loaded, kept in a kernel the runner lends to one report after another
+#: (jygproj.runs.LentKernel, ``--all-units``): the 2nd…Nth report opens the same folder without
+#: reading it again, and reuses what the first one calculated through the workbench (inputs, forecast).
+_KEPT: dict[tuple, Workbench] = {}
+
+
+def _kept_key(cat: Catalogue, year: int, as_of: str | None) -> tuple:
+    """What a kept workbench is valid for: the folder, year and as-of month, and the sha256 of every
+    file it was read from (workbooks, follow-up workbooks, layout, plan and reference files), so a
+    changed file is read again, never served from the kept copy."""
+    from jygproj.catalogue import sha256_file
+    from jygproj.quarterly import reference_files
+
+    files = [*cat.inputs, *cat.followups, *([cat.layout] if cat.layout else [])]
+    return (str(cat.folder), year, as_of, tuple((f.relative, f.bytes, f.sha256) for f in files),
+            tuple((str(f), sha256_file(f)) for f in reference_files(year)))

@@ -10,16 +10,25 @@ with fewer rows loaded) is refused, naming what shrank, unless --allow-fewer-inp
 comparison is recorded in the report's manifest.json either way. Inputs with errors (a sheet the
 loader left out) are refused, naming each bad cell, unless --allow-errors is given: the report then
 says first which sheets were left out and what they hold (issue 13, publish gate).
+
+--all-units (issue 18, "many reports, one load"): the city report and then every unit's, each kept
+with its own executed notebook, HTML, manifest and files as a report run alone, but run in lent
+kernels (jygproj.runs.LentKernel): one per worker process (--jobs, one per core), started, given the
+package's imports and the data folder once, then running one report after another, each in a
+fresh namespace; every report's manifest says its kernel was lent.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import multiprocessing
 import os
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -99,16 +108,75 @@ def parameters(args) -> dict[str, Any]:
 
 
 def run_one(params: dict[str, Any], inputs: list[Path], rows: dict[str, Any] | None = None,
-            allow_fewer_inputs: bool = False) -> runs.RunResult:
+            allow_fewer_inputs: bool = False, kernel: runs.LentKernel | None = None) -> runs.RunResult:
     """One report (city or one unit) into params["out_dir"]; ``rows``: the rows loaded per workbook
-    and sheet, compared with those of the report it replaces (jygproj.runs.fewer_inputs)."""
+    and sheet, compared with those of the report it replaces (jygproj.runs.fewer_inputs); ``kernel``:
+    a kernel lent to this report (jygproj.runs.LentKernel) instead of one of its own."""
     out = Path(params["out_dir"])
     from jygproj.report.review_files import REVIEW_KIND
 
     name = paths.output_name(f"{params['year']}Q{params['quarter']}", REVIEW_KIND, params["unit"])
     return runs.run_notebook(NOTEBOOK, out, params, inputs=inputs, name=name,
                              keep=("units",) if params["unit"] is None else (),
-                             input_rows=rows, allow_fewer_inputs=allow_fewer_inputs)
+                             input_rows=rows, allow_fewer_inputs=allow_fewer_inputs, kernel=kernel)
+
+
+def warm_up(params: dict[str, Any]) -> str:
+    """What a lent kernel runs when it starts: the notebook's imports and the data folder opened (the
+    workbench is kept for the reports that follow, jygproj.workbench.open)."""
+    return ("import jygproj\n"
+            "from jygproj import charts, runs\n"
+            "from jygproj.report import review_charts, review_files\n"
+            f"jygproj.open({params['data_dir']!r}, year={params['year']!r}, as_of={params['as_of']!r})\n")
+
+
+def warm_review(params: dict[str, Any]) -> str:
+    """What the other kernels run while one runs the city report: the city's review, so the kept
+    workbench carries what a review calculates once per inputs (the forecast, the earlier quarters'
+    reviews the follow-up ledger reads) before their first unit report."""
+    return (f"jygproj.open({params['data_dir']!r}, year={params['year']!r}, as_of={params['as_of']!r})"
+            f".quarterly({params['quarter']!r}, headline={params['headline']!r})\n")
+
+
+_KERNEL: runs.LentKernel | None = None  # a worker process's lent kernel (_lend_kernel)
+
+
+def _lend_kernel(params: dict[str, Any]) -> None:
+    """A worker process's start: its kernel, warmed up, and shut down when the worker ends
+    (multiprocessing runs its finalizers on the way out; atexit does not run there)."""
+    from multiprocessing.util import Finalize
+
+    global _KERNEL
+    _KERNEL = runs.LentKernel()
+    Finalize(_KERNEL, _KERNEL.shutdown, exitpriority=10)
+    _KERNEL.prepare(Path.cwd())
+    _KERNEL.execute(warm_up(params))
+
+
+def _warm_review(params: dict[str, Any]) -> None:
+    _KERNEL.prepare(Path.cwd())
+    _KERNEL.execute(warm_up(params) + warm_review(params))
+
+
+def _run_lent(params: dict[str, Any], inputs: list[Path], rows: dict[str, Any] | None,
+              allow_fewer_inputs: bool) -> runs.RunResult:
+    """One report in this worker's lent kernel."""
+    return run_one(params, inputs, rows, allow_fewer_inputs, kernel=_KERNEL)
+
+
+def _in_pool(pool: ProcessPoolExecutor, *args: Any) -> Future:
+    return pool.submit(_run_lent, *args)
+
+
+def _in_this_process(kernel: runs.LentKernel, *args: Any) -> Future:
+    """One report in a kernel lent in this process (--jobs 1), as a finished future: the same loop
+    reads both."""
+    done: Future = Future()
+    try:
+        done.set_result(run_one(*args, kernel=kernel))
+    except BaseException as exc:  # noqa: BLE001 - handed on, as a worker's would be
+        done.set_exception(exc)
+    return done
 
 
 def _unit_params(params: dict[str, Any], unit: str, folders: dict[str, str]) -> dict[str, Any]:
@@ -162,28 +230,39 @@ def run(args) -> int:
             what = f"{unit}{report}"
             print(f"正在生成{what}（约需 20 秒）……", flush=True)
             _say(run_one(_unit_params(params, unit, folders), inputs, rows, allow), f"{unit} 报告")
+        elif not args.all_units:
+            print(f"正在生成全市{report}（约需 20 秒）……", flush=True)
+            _say(run_one(params, inputs, rows, allow), "全市报告", t0)
         else:
-            total = 1 + (len(names) if args.all_units else 0)
-            step = f"[1/{total}] " if args.all_units else ""
-            print(f"{step}正在生成全市{report}（约需 20 秒）……", flush=True)
-            _say(run_one(params, inputs, rows, allow), f"{step}全市报告", t0)
-            if args.all_units:
-                jobs = max(1, min(args.jobs, len(names)))
-                print(f"正在生成 {len(names)} 个责任单位的报告（同时 {jobs} 个）……", flush=True)
-                if jobs == 1:
-                    for i, unit in enumerate(names, 2):
-                        what = f"{unit}{report}"
-                        _say(run_one(_unit_params(params, unit, folders), inputs, rows, allow),
-                             f"[{i}/{total}] {unit} 报告", t0)
+            total = 1 + len(names)
+            jobs = max(1, min(args.jobs, len(names)))
+            with contextlib.ExitStack() as stack:
+                # every report in a lent kernel (jygproj.runs.LentKernel), one kernel per worker process,
+                # each started and warmed up once, then running one report after another. Spawned,
+                # not forked, since polars' thread pool does not survive a fork.
+                if jobs > 1:
+                    pool = stack.enter_context(ProcessPoolExecutor(
+                        max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                        initializer=_lend_kernel, initargs=(params,)))
+                    run_lent = functools.partial(_in_pool, pool)
                 else:
-                    # separate processes: each run's kernel gets its own staging directory (runs.RUN_DIR_ENV);
-                    # spawned, not forked, since polars' thread pool does not survive a fork
-                    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-                        futures = [(u, pool.submit(run_one, _unit_params(params, u, folders), inputs, rows, allow))
-                                   for u in names]
-                        for i, (unit, fut) in enumerate(futures, 2):
-                            what = f"{unit}{report}"
-                            _say(fut.result(), f"[{i}/{total}] {unit} 报告", t0)
+                    kernel = stack.enter_context(runs.LentKernel())
+                    run_lent = functools.partial(_in_this_process, kernel)
+                print(f"[1/{total}] 正在生成全市{report}（约需 20 秒）……", flush=True)
+                city = run_lent(params, inputs, rows, allow)
+                if jobs > 1:
+                    for _ in range(jobs - 1):  # the other workers start, and calculate ahead, while the city report runs
+                        pool.submit(_warm_review, params)
+                # the city report first: the units' folders are inside its folder, which it replaces
+                _say(city.result(), f"[1/{total}] 全市报告", t0)
+                print(f"正在生成 {len(names)} 个责任单位的报告（同时 {jobs} 个）……", flush=True)
+                futures = [(u, run_lent(_unit_params(params, u, folders), inputs, rows, allow)) for u in names]
+                for i, (unit, fut) in enumerate(futures, 2):
+                    what = f"{unit}{report}"
+                    _say(fut.result(), f"[{i}/{total}] {unit} 报告", t0)
+    except BrokenProcessPool:
+        print(f"错误：生成{what}的子进程意外退出（笔记本内核未能启动，或进程被终止）[worker_died]", file=sys.stderr)
+        return 1
     except runs.FewerInputsError as exc:
         print(f"错误：{exc}\n如确属有意（例如撤回了有误的工作簿），请加 --allow-fewer-inputs 重新运行", file=sys.stderr)
         return 1

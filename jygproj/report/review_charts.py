@@ -64,7 +64,16 @@ def cum_growth_data(growth: pl.DataFrame, as_of_month: int) -> pl.DataFrame:
 
 
 def charts_for(review: "Review") -> dict[str, Any]:
-    """The five standard charts of the review (altair objects; show with jygproj.charts.show)."""
+    """The five standard charts of the review (altair objects; show with jygproj.charts.show), built
+    once per review: the notebook shows them and write_outputs saves the same ones as PNG (building
+    them, altair's validation included, is a quarter of a second a report, issue 18)."""
+    built = review.__dict__.get("_charts")
+    if built is None:
+        built = review.__dict__["_charts"] = _build_charts(review)
+    return dict(built)
+
+
+def _build_charts(review: "Review") -> dict[str, Any]:
     from jygproj import charts
 
     y, w = review.params.year, review.plan.words
