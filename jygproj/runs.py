@@ -289,6 +289,15 @@ _OFFLINE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 #: The cell inputs and outputs nbconvert's HTMLExporter makes focusable (tabindex) in its last step.
 _FOCUSABLE_DIV = re.compile(r'(<div\b[^>]*\bclass="[^"]*\b(?:jp-OutputArea-output|jp-Cell-inputWrapper)\b[^"]*")')
 
+#: A numeric character reference, decimal or hex (:func:`_non_ascii_char`).
+_CHAR_REF = re.compile(r"&#(?:(\d{1,7})|[xX]([0-9a-fA-F]{1,6}));")
+
+
+def _non_ascii_char(m: re.Match) -> str:
+    """The character of a reference to a non-ASCII one; an ASCII one (&#60; is <) stays a reference."""
+    code = int(m[1], 10) if m[1] else int(m[2], 16)
+    return chr(code) if 128 <= code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else m[0]
+
 
 @functools.cache
 def _html_exporter() -> Any:
@@ -315,6 +324,10 @@ def _html_exporter() -> Any:
             self.register_filter("filter_data_type", WidgetsDataTypeFilter(
                 notebook_metadata=self._nb_metadata, parent=self, resources=resources))
             body, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            # the Markdown renderer writes a heading's Chinese as character references (&#19968;…);
+            # BeautifulSoup's round trip wrote them back as characters: so here (only non-ASCII ones,
+            # which have no meaning in HTML markup; &lt; and the like stay)
+            body = _CHAR_REF.sub(_non_ascii_char, body)
             return _FOCUSABLE_DIV.sub(r'\1 tabindex="0"', body), resources
 
     return OfflineHTMLExporter(
