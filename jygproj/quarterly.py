@@ -17,7 +17,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import polars as pl
 
@@ -129,8 +129,9 @@ class Inputs:
     catalogue: Catalogue | None = None  # the data folder's catalogue (its workbooks' sha256, keyed by path)
     followups: Any = None  # jygproj.followups.wiring.FollowupInputs: replies, closures, settings
     letter_rules: Any = None  # the reminder-letter triggers (supervision.LetterRules, alert_rules.yaml)
-    forecasts: dict = field(default_factory=dict)  # evaluation "YYYY-MM" → its forecast (jygproj.forecast), made once
-    raised: dict = field(default_factory=dict)  # (year, quarter, as_of) → the city review's Raised (raised_for), made once
+    # made once (_made_once: kept with the objects they were made from)
+    forecasts: dict = field(default_factory=dict)  # evaluation "YYYY-MM" → its forecast (jygproj.forecast)
+    raised: dict = field(default_factory=dict)  # (year, quarter, as_of) → the city review's Raised (raised_for)
 
 
 def load_inputs(data_dir: str | Path | None, year: int) -> Inputs:
@@ -365,12 +366,16 @@ def raised(inputs: Inputs, params: ReviewParams) -> Raised:
     return Raised(sc.projects, alerts.worst_level_per_project(warn), _letters(inputs, params, sc, warn, unit_ytd).facts)
 
 
-def _raised_deps(inputs: Inputs) -> tuple:
-    """What a review's Raised is computed from: a memo entry is used only while these are the very
-    objects it was made from (a copy of the inputs with another plan, rules or data set shares the
-    memo dict — dataclasses.replace — but never its entries)."""
-    ds = inputs.dataset
-    return (ds.projects, ds.memberships, ds.progress, inputs.plan, inputs.profile, inputs.rules, inputs.letter_rules)
+def _made_once(memo: dict, key: Any, deps: tuple, make: Callable[[], Any]) -> Any:
+    """``make()`` kept in ``memo`` under ``key``, used again only while ``deps`` are the very objects it
+    was made from: a copy of the inputs with another data set, plan or rules (dataclasses.replace)
+    shares the memo dicts, never their entries."""
+    hit = memo.get(key)
+    if hit is not None and len(hit[0]) == len(deps) and all(a is b for a, b in zip(hit[0], deps)):
+        return hit[1]
+    value = make()
+    memo[key] = (deps, value)
+    return value
 
 
 def raised_for(inputs: Inputs, params: ReviewParams, results: "Results | None" = None) -> Raised:
@@ -378,18 +383,16 @@ def raised_for(inputs: Inputs, params: ReviewParams, results: "Results | None" =
     per inputs: the follow-up ledger of every report made on the same inputs in one process (the
     city's, each unit's: ids are the city's in every report) folds the same earlier reviews. When
     ``results`` (that city review, calculated in full) is given, its frames are taken and kept."""
-    key = (params.year, params.quarter, params.as_of)
-    deps = _raised_deps(inputs)
-    hit = inputs.raised.get(key)
-    if hit is not None and all(a is b for a, b in zip(hit[0], deps)):
-        return hit[1]
-    if results is not None and results.params.unit is None:
-        r = Raised(results.projects, results.frames["worst"], results.frames["reminder_facts"])
-    else:
-        r = raised(inputs, ReviewParams(params.year, params.quarter, params.data_dir, params.as_of, None,
-                                        params.headline))
-    inputs.raised[key] = (deps, r)
-    return r
+    ds = inputs.dataset
+
+    def make() -> Raised:
+        if results is not None and results.params.unit is None:
+            return Raised(results.projects, results.frames["worst"], results.frames["reminder_facts"])
+        return raised(inputs, ReviewParams(params.year, params.quarter, params.data_dir, params.as_of, None,
+                                           params.headline))
+
+    deps = (ds.projects, ds.memberships, ds.progress, inputs.plan, inputs.profile, inputs.rules, inputs.letter_rules)
+    return _made_once(inputs.raised, (params.year, params.quarter, params.as_of), deps, make)
 
 
 def calculate(inputs: Inputs, params: ReviewParams) -> Results:
@@ -613,11 +616,11 @@ def forecast_for(inputs: Inputs, ev: Evaluation) -> Forecast:
     """The FAI forecast (jygproj.forecast) as of ``ev`` on the inputs, made once per evaluation: the
     review, the planner and the analyst's ``Workbench.forecast`` share it (one forecast, the same
     figures and probabilities everywhere)."""
-    if ev.text not in inputs.forecasts:
-        ds = inputs.dataset
-        inputs.forecasts[ev.text] = forecast_city(ds.projects, ds.memberships, ds.progress, ds.baseline, as_of=ev,
-                                                  goal=inputs.plan.goal, profile=inputs.profile)
-    return inputs.forecasts[ev.text]
+    ds = inputs.dataset
+    return _made_once(inputs.forecasts, ev.text, (ds.projects, ds.memberships, ds.progress, ds.baseline,
+                                                  inputs.plan, inputs.profile),
+                      lambda: forecast_city(ds.projects, ds.memberships, ds.progress, ds.baseline, as_of=ev,
+                                            goal=inputs.plan.goal, profile=inputs.profile))
 
 
 def growth_tracker(inputs: Inputs, params: ReviewParams) -> tuple[pl.DataFrame, dict[str, Any], Forecast | None]:

@@ -360,15 +360,20 @@ def export_html(nb: Any, *, title: str | None = None) -> str:
     return body
 
 
+def _kernel_environ(run_dir: Path) -> dict[str, str | None]:
+    """What the runner sets in a kernel's environment (None: not set): the staging directory, and the
+    plans folder ($JYGPROJ_PLANS) made absolute, for the kernel runs in the staging directory."""
+    plans = os.environ.get(paths.PLANS_ENV)
+    return {RUN_DIR_ENV: str(run_dir), paths.PLANS_ENV: str(paths.resolve(plans)) if plans else None}
+
+
 @contextlib.contextmanager
 def _kernel_env(run_dir: Path):
     """The kernel's environment: the staging directory, and a plans folder ($JYGPROJ_PLANS) made
     absolute (the kernel runs in the staging directory, not the caller's folder)."""
     with _ENV_LOCK:
         saved = {k: os.environ.get(k) for k in (RUN_DIR_ENV, paths.PLANS_ENV)}
-        os.environ[RUN_DIR_ENV] = str(run_dir)
-        if saved[paths.PLANS_ENV]:
-            os.environ[paths.PLANS_ENV] = str(paths.resolve(saved[paths.PLANS_ENV]))
+        os.environ.update({k: v for k, v in _kernel_environ(run_dir).items() if v is not None})
         try:
             yield
         finally:
@@ -477,9 +482,7 @@ class LentKernel:
         if not self.alive():  # a report that killed its kernel: the next one gets a new kernel
             self.shutdown()
             self._start()
-        env: dict[str, str | None] = {RUN_DIR_ENV: str(run_dir), LENT_KERNEL_ENV: "1"}
-        plans = os.environ.get(paths.PLANS_ENV)
-        env[paths.PLANS_ENV] = str(paths.resolve(plans)) if plans else None
+        env = {**_kernel_environ(run_dir), LENT_KERNEL_ENV: "1"}
         # the folder first: the previous report's may be gone (a failed run's staging folder is removed)
         self.execute("import os as _jygproj_os\n"
                      f"_jygproj_os.chdir({str(run_dir)!r})\n"
