@@ -209,27 +209,26 @@ def test_project_picker_searches_and_changes_the_answer(server, browser):
         page.get_by_text("调整指定项目和储备项目（可搜索）", exact=True).first.click()
         page.get_by_text("指定项目（可搜索）", exact=True).first.click()
         search = page.get_by_placeholder("搜索要加快的项目")
-        matches = page.locator("select").first
+        buttons = ".jyg-matches .jyg-match"
         # a name, a unit, a list (a project on several lists is labelled with its first one: some match)
         for word, rule in (("光伏", "every"), ("工业园区", "every"), ("产业投资", "some"), ("光伏", "every")):
             search.fill(word)
-            page.wait_for_function("([w, rule]) => { const s = document.querySelector('select');"
-                                   " return s.options.length > 0 && [...s.options][rule](o => o.text.includes(w)); }",
-                                   arg=[word, rule], timeout=30_000)
-        # then one project by a word only it has: under load the page has taken a project other than the
-        # one clicked (a neighbour in the list, or one of the previous search's list: ipywidgets' Select
-        # sends the index, and the list changes under it), so the test picks from a one-item list
-        # whose item also heads the list before it (光伏 → 索通770MW光伏发电)
-        search.fill("索通770")
+            page.wait_for_function("([w, rule, sel]) => { const s = [...document.querySelectorAll(sel)];"
+                                   " return s.length > 0 && s[rule](o => o.innerText.includes(w)); }",
+                                   arg=[word, rule, buttons], timeout=30_000)
+        # then a project from a list of several, not its first: each match is a button of its own, so
+        # the project clicked is the one taken, also when the list changes under the click (the Select
+        # used before sent an index, and under load another project was taken)
         label = page.wait_for_function(
-            "() => { const o = [...document.querySelector('select').options];"
-            " return o.length === 1 && o[0].text.includes('索通770') ? o[0].text : null; }",
-            timeout=30_000).json_value()
+            "sel => { const o = [...document.querySelectorAll(sel)];"
+            " return o.length > 2 && o.every(b => b.innerText.includes('光伏')) ? o[2].innerText : null; }",
+            arg=buttons, timeout=30_000).json_value()
         before = page.inner_text("#jyg-headline")
         picked = re.split(r"\s·\s", label)[0]  # the label is name · unit · list
-        matches.select_option(index=0)
-        # the picked project is listed beside the lever in the changes table (a pick clears the list's
-        # selection, so the table is what shows it); which table comes first is not the test's business
+        page.locator(buttons).nth(2).click()
+        search.fill("工业园区")  # a new search straight after the click must not change what was taken
+        # the picked project is listed beside the lever in the changes table and among the chosen tags;
+        # which table comes first is not the test's business
         row_shown = ("([label, name]) => [...document.querySelectorAll('.jyg-table tr')]"
                      ".some(r => r.innerText.includes(label) && r.innerText.includes(name))")
         try:
@@ -241,6 +240,9 @@ def test_project_picker_searches_and_changes_the_answer(server, browser):
             chosen = page.evaluate("() => [...document.querySelectorAll('.jupyter-widget-tag, .widget-tag')]"
                                    ".map(t => t.innerText)")
             raise AssertionError(f"picked {picked!r}; tags {chosen}; tables {tables}") from None
+        chosen = page.evaluate("() => [...document.querySelectorAll('.jupyter-widget-tag, .widget-tag')]"
+                               ".map(t => t.innerText).filter(t => t.trim())")
+        assert len(chosen) == 1 and picked in chosen[0], chosen
         # closing the tab ends its session (issue 17): the page's own kernel goes within seconds
         kernel_id = page.evaluate("() => JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId")
         assert kernel_id in dashboard_server.kernel_ids(proc)

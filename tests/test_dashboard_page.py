@@ -71,6 +71,29 @@ def test_what_it_takes_pace_closes_the_gap(page):
     assert "还差" in page.needs.value and "倍" in page.needs.value
 
 
+def test_picker_takes_the_clicked_project_even_from_a_replaced_list(page):
+    picker = page.pickers["exclude"]
+    picker.show("光伏")
+    shown = [b.description for b in picker.matches.children]
+    assert len(shown) > 2 and all("光伏" in x for x in shown)
+    old = picker.matches.children
+    try:
+        old[2].click()
+        assert picker.chosen.value == [shown[2]]
+        picker.show("工业园区")  # a click already on its way reaches the button it was made on
+        old[1].click()
+        assert picker.chosen.value == [shown[2], shown[1]]
+        old[1].click()  # twice is once
+        assert picker.chosen.value == [shown[2], shown[1]]
+    finally:
+        picker.chosen.value = []
+        picker.show("")
+    assert picker.matches.children == ()
+    picker.show("没有这样的项目名")
+    assert picker.matches.children == () and "没有符合的项目" in picker.more.value
+    picker.show("")
+
+
 def test_picker_searches_name_unit_and_list(page):
     picker = page.pickers["accelerate"]
     assert all("光伏" in x for x in picker.find("光伏"))

@@ -49,6 +49,8 @@ body:has(.jyg-live) .jyg-first{display:none}
 .jyg-effect{font-size:12.5px;color:#1f4e9c;white-space:nowrap}
 .jyg-effect.jyg-idle{color:#888}
 .jyg-label{font-size:13px;white-space:nowrap}
+.jyg-matches .jyg-match{flex:0 0 auto;text-align:left;margin:1px 0;font-size:13px;background:#f7fafc;border:1px solid #cbd5e0}
+.jyg-matches .jyg-match:hover{background:#e2ebf8}
 .jyg-table{border-collapse:collapse;font-size:13px;margin:4px 0}
 .jyg-table th,.jyg-table td{border:1px solid #cbd5e0;padding:2px 8px;text-align:left;vertical-align:top}
 .jyg-table td.num{text-align:right}
@@ -217,24 +219,70 @@ def forecast_note(planner: Planner) -> str:
 # --- the project picker -----------------------------------------------------------------------------------
 
 
+#: Matches shown at once; a longer list asks for more words (the search box is the way to find one).
+PICKER_SHOWN = 30
+
+
 @dataclass
 class ProjectPicker:
-    """Search by name, unit or list; click a match to add it; chosen projects shown as removable tags."""
+    """Search by name, unit or list; click a match to add it; chosen projects shown as removable tags.
+
+    Each match is a button of its own: a click names its project. (A Select list was used before; it
+    sends back the clicked row's index, and when a search replaced the list while the page was busy,
+    the index was read against the new list and another project was taken.)"""
 
     options: list[tuple[str, str, str]]  # (label, project_id, search text)
     search: w.Text
-    matches: w.Select
+    matches: w.Box
+    more: w.HTML
     chosen: w.TagsInput
     box: w.Widget
+    retired: list = field(default_factory=list)
 
     @property
     def ids(self) -> list[str]:
         by_label = {label: pid for label, pid, _ in self.options}
         return [by_label[v] for v in self.chosen.value if v in by_label]
 
-    def find(self, text: str, limit: int = 60) -> list[str]:
+    def find(self, text: str, limit: int | None = 60) -> list[str]:
         words = text.split()
-        return [label for label, _, hay in self.options if all(x in hay for x in words)][:limit]
+        found = [label for label, _, hay in self.options if all(x in hay for x in words)]
+        return found if limit is None else found[:limit]
+
+    def pick(self, label: str) -> None:
+        if label not in self.chosen.value:
+            self.chosen.value = [*self.chosen.value, label]
+
+    def show(self, text: str) -> None:
+        """Replace the shown matches by those of ``text``; a button keeps its own label, so a click on
+        a button of the previous list still takes the project it showed."""
+        if not text.strip():
+            self._replace([])
+            self.more.value = f"<span class='jyg-sub'>共 {len(self.options)} 个项目可选，输入文字后在此列出符合的项目</span>"
+            return
+        found = self.find(text, limit=None)
+        self._replace([self._button(label) for label in found[:PICKER_SHOWN]])
+        if not found:
+            self.more.value = "<span class='jyg-sub'>没有符合的项目</span>"
+        elif len(found) > PICKER_SHOWN:
+            self.more.value = (f"<span class='jyg-sub'>共 {len(found)} 个项目符合，显示前 {PICKER_SHOWN} 个；"
+                               "请再输入几个字缩小范围</span>")
+        else:
+            self.more.value = ""
+
+    def _replace(self, buttons: list[w.Button]) -> None:
+        # the list replaced now stays open for one more search, so that a click already on its way
+        # still reaches its button; the one before it is closed (its widgets freed in the kernel)
+        for b in self.retired:
+            b.close()
+        self.retired = list(self.matches.children)
+        self.matches.children = buttons
+
+    def _button(self, label: str) -> w.Button:
+        b = w.Button(description=label, tooltip=label, layout=w.Layout(width="auto", height="26px"))
+        b.add_class("jyg-match")
+        b.on_click(lambda _b, label=label: self.pick(label))
+        return b
 
 
 def picker_options(ids, names, list_of: dict[str, list[str]], unit_of: dict[str, str]) -> list[tuple[str, str, str]]:
@@ -258,24 +306,17 @@ def picker_options(ids, names, list_of: dict[str, list[str]], unit_of: dict[str,
 def project_picker(options: list[tuple[str, str, str]], chosen: Iterable[str], placeholder: str) -> ProjectPicker:
     by_id = {pid: label for label, pid, _ in options}
     search = w.Text(placeholder=placeholder, layout=w.Layout(width="420px"), continuous_update=True)
-    matches = w.Select(options=[o[0] for o in options[:60]], value=None, rows=6, layout=w.Layout(width="520px"))
+    matches = w.VBox(layout=w.Layout(width="640px", max_height="170px", overflow="auto", align_items="flex-start"))
+    matches.add_class("jyg-matches")
     tags = w.TagsInput(value=[by_id[p] for p in chosen if p in by_id], allowed_tags=[o[0] for o in options],
                        allow_duplicates=False, layout=w.Layout(width="640px"))
-    picker = ProjectPicker(options, search, matches, tags,
-                           w.VBox([w.HBox([search, w.HTML("<span class='jyg-sub'>输入项目名称、责任单位或清单名称的一部分</span>")]),
-                                   matches, w.HTML("<span class='jyg-label'>已选项目（点×移除）：</span>"), tags]))
-
-    def on_search(change):
-        matches.options = picker.find(change["new"])
-
-    def on_pick(change):
-        if change["new"] and change["new"] not in tags.value:
-            tags.value = [*tags.value, change["new"]]
-        if change["new"] is not None:
-            matches.value = None
-
-    search.observe(on_search, names="value")
-    matches.observe(on_pick, names="value")
+    more = w.HTML("")
+    picker = ProjectPicker(options, search, matches, more, tags,
+                           w.VBox([w.HBox([search, w.HTML("<span class='jyg-sub'>输入项目名称、责任单位或清单名称的一部分，"
+                                                         "点击项目加入</span>")]),
+                                   matches, more, w.HTML("<span class='jyg-label'>已选项目（点×移除）：</span>"), tags]))
+    picker.show("")
+    search.observe(lambda change: picker.show(change["new"]), names="value")
     return picker
 
 
