@@ -150,11 +150,11 @@ def forecast_city(projects: pl.DataFrame, memberships: pl.DataFrame, progress: p
     settings = settings or load_forecast_settings()
     base = as_known(baseline, ev)
     q = history.profile_shape(profile)
-    cases = backtest.run(projects, memberships, progress, base, profile=profile, target_month=goal.target_month,
-                         lag_days=ev.lag_days, settings=settings.model, project_shape=q,
-                         draws=backtest.draws_for(memberships["project_id"].n_unique(), settings.draws // 2),
-                         seed=settings.seed,
-                         default_sigma=settings.default_model_sigma, rho_se_floor=settings.rho_se_floor)
+    cases = backtest.run_memoised(  # kept on disk by its inputs' content: made again only when they change
+        projects, memberships, progress, base, profile=profile, target_month=goal.target_month,
+        lag_days=ev.lag_days, settings=settings.model, project_shape=q,
+        draws=backtest.draws_for(memberships["project_id"].n_unique(), settings.draws // 2), seed=settings.seed,
+        default_sigma=settings.default_model_sigma, rho_se_floor=settings.rho_se_floor)
     tau = backtest.calibrate_sigma(cases, settings.default_model_sigma)
     city = history.city(base, year=year, as_of_month=m0, profile=profile)
     lst = (listed_mod.build_listed(projects, memberships, progress, year=year, as_of_month=m0, known_on=ev.date)
