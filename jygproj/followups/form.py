@@ -227,8 +227,20 @@ _PROBE_DATE = dt.date(2023, 1, 1)
 
 
 @dataclass(frozen=True)
+class _Member:
+    """One part of the probe's archive: its local header and central-directory entry as zipfile wrote
+    them, and its deflated bytes (None: the unit's own part, deflated for each form)."""
+
+    name: str
+    header: bytes
+    central: bytes
+    data: bytes | None
+
+
+@dataclass(frozen=True)
 class _Skeleton:
-    members: tuple[tuple[str, bytes | None], ...]  # zip order; None: the unit's own part
+    members: tuple["_Member", ...]  # in the archive's order
+    end: bytes  # the probe's end-of-central-directory record
     head: str  # sheet1.xml up to the first item row (header rows included)
     tail: str  # sheet1.xml from the first fill row on
     styles: tuple[str, ...]  # the item row's cell style indices, columns A..J
@@ -283,7 +295,31 @@ def _from_parts(sk: "_Skeleton", unit: str, items: list[FormItem]) -> bytes | No
             + "".join(f'<c r="{c}{r}" s="{s[j]}"/>' for j, c in enumerate("FGHIJ", 5)) + "</row>")
     guide = sk.guide_parts[0] + "".join(f"{index(g)}{part}" for g, part in zip(sk.guide_strings, sk.guide_parts[1:]))
     parts = {_SHEET1: sk.head + "".join(rows) + sk.tail, _SHEET2: guide, _SST: _sst_xml(table)}
-    return _zip([(name, blob if blob is not None else parts[name].encode("utf-8")) for name, blob in sk.members])
+    return _archive(sk, {name: xml.encode("utf-8") for name, xml in parts.items()})
+
+
+def _archive(sk: "_Skeleton", own: Mapping[str, bytes]) -> bytes:
+    """The probe's archive with the unit's own parts: the probe's deflated parts copied as they are,
+    the unit's deflated as zipfile deflates them (one compress and flush at the default level), each
+    header's CRC, sizes and offset set — the bytes zipfile writes for the same parts."""
+    import struct
+    import zlib
+
+    records, central, pos = [], [], 0
+    for m in sk.members:
+        if m.data is None:
+            raw = own[m.name]
+            z = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+            data = z.compress(raw) + z.flush()
+            sizes = struct.pack("<3L", zlib.crc32(raw), len(data), len(raw))
+            header, entry = m.header[:14] + sizes + m.header[26:], m.central[:16] + sizes + m.central[28:]
+        else:
+            data, header, entry = m.data, m.header, m.central
+        records += (header, data)
+        central.append(entry[:42] + struct.pack("<L", pos) + entry[46:])
+        pos += len(header) + len(data)
+    directory = b"".join(central)
+    return b"".join(records) + directory + sk.end[:12] + struct.pack("<2L", len(directory), pos) + sk.end[20:]
 
 
 def _sst_xml(table) -> str:
@@ -321,6 +357,7 @@ def _skeleton(n: int, letter_title: str, review_label: str, issued_on: dt.date, 
     its layout is not the one expected: every form is then written by xlsxwriter)."""
     import io
     import re
+    import struct
     import tempfile
     import zipfile
 
@@ -333,8 +370,22 @@ def _skeleton(n: int, letter_title: str, review_label: str, issued_on: dt.date, 
     with zipfile.ZipFile(io.BytesIO(blob)) as z:
         infos = z.infolist()
         parts = {i.filename: z.read(i.filename) for i in infos}
-    if _zip(list(parts.items())) != blob or not {_SHEET1, _SHEET2, _SST} <= parts.keys():
+    if _zip(list(parts.items())) != blob or not {_SHEET1, _SHEET2, _SST} <= parts.keys() \
+            or any(i.file_size >= 2 ** 31 or i.compress_size >= 2 ** 31 for i in infos):
         return None  # not the archive _zip writes
+    members, cd = [], blob.index(b"PK\x01\x02")  # the central directory follows the last part
+    for i in infos:
+        start = i.header_offset
+        name_len, extra_len = struct.unpack("<2H", blob[start + 26:start + 30])
+        header = blob[start:start + 30 + name_len + extra_len]
+        c_n, c_e, c_c = struct.unpack("<3H", blob[cd + 28:cd + 34])
+        entry = blob[cd:cd + 46 + c_n + c_e + c_c]
+        cd += len(entry)
+        data = blob[start + len(header):start + len(header) + i.compress_size]
+        members.append(_Member(i.filename, header, entry, None if i.filename in (_SHEET1, _SHEET2, _SST) else data))
+    end = blob[cd:]
+    if len(end) != 22 or not end.startswith(b"PK\x05\x06"):
+        return None
     sheet1, sheet2 = parts[_SHEET1].decode("utf-8"), parts[_SHEET2].decode("utf-8")
     first, fill = HEADER_ROW + 1, HEADER_ROW + 1 + n
     try:
@@ -347,8 +398,7 @@ def _skeleton(n: int, letter_title: str, review_label: str, issued_on: dt.date, 
     pieces = re.split(r'(?<= t="s"><v>)(\d+)(?=</v></c>)', sheet2)
     guide = tuple(array[int(i)] for i in pieces[1::2])
     fixed = tuple(array[:4 + len(COLUMNS)])
-    sk = _Skeleton(tuple((name, None if name in (_SHEET1, _SHEET2, _SST) else b) for name, b in parts.items()),
-                   sheet1[:cut], sheet1[cut_fill:], tuple(s for _, s in row), tuple(pieces[0::2]), guide, fixed)
+    sk = _Skeleton(tuple(members), end, sheet1[:cut], sheet1[cut_fill:], tuple(s for _, s in row), tuple(pieces[0::2]), guide, fixed)
     # the probe made again from its skeleton must be the probe: else xlsxwriter writes every form
     if _from_parts(sk, "\ue003", probe) != blob:
         return None
