@@ -17,17 +17,14 @@ the components' own spread — so P10–P90 holds about 80% of them.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 from dataclasses import asdict, dataclass, fields
-from pathlib import Path
 
 import numpy as np
 import polars as pl
 
 from jygproj.evaluation import EVALUATION_LAG_DAYS, Evaluation
-from jygproj.forecast import history, listed as listed_mod, model, montecarlo
+from jygproj.forecast import history, listed as listed_mod, memo, model, montecarlo
 
 Z80 = 1.2815515655446004  # P90 of a standard normal: P10–P90 = ±Z80 standard deviations
 COVERAGE = 0.8
@@ -145,92 +142,24 @@ def run(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.DataFram
     return out
 
 
-#: Where :func:`run_memoised` keeps the cases it made (git-ignored, beside the Parquet copies; made
-#: again by any run). The environment variable names another folder, or "0" / "" for none.
-MEMO_ENV = "JYGPROJ_BACKTEST_MEMO"
-MEMO_KEEP = 32  # newest memo files kept
-#: The code the cases come from (besides numpy and polars): a change in any of them is a new key.
-_CODE = ("forecast/backtest.py", "forecast/history.py", "forecast/listed.py", "forecast/model.py",
-         "forecast/montecarlo.py", "forecast/projects.py", "ledger.py", "evaluation.py", "schema.py")
-
-
-def memo_dir() -> Path | None:
-    given = os.environ.get(MEMO_ENV)
-    if given is not None:
-        return Path(given) if given not in ("", "0") else None
-    from jygproj import paths
-
-    return paths.DATA / "parquet" / ".memo" / "backtest"
-
-
-def _frame_digest(frame: pl.DataFrame) -> str:
-    """Content of a frame: its schema and every row's hash (polars' row hash is stable within one
-    polars version, which is part of the key). Categoricals are hashed by their text."""
-    frame = frame.with_columns(pl.col(pl.Categorical).cast(pl.String))
-    h = hashlib.sha256(repr(list(frame.schema.items())).encode("utf-8"))
-    h.update(frame.hash_rows(seed=0).to_numpy().tobytes())
-    return h.hexdigest()
-
-
-def memo_key(frames: tuple[pl.DataFrame, ...], arguments: dict) -> str:
-    """The key of one backtest: the frames' content, every argument, the versions of numpy and
-    polars and the source of the modules the cases are computed by."""
-    import jygproj
-
-    h = hashlib.sha256()
-    for f in frames:
-        h.update(_frame_digest(f).encode())
-    for name, value in sorted(arguments.items()):
-        if isinstance(value, np.ndarray):
-            value = (value.dtype.str, value.shape, value.tobytes().hex())
-        elif isinstance(value, dict):
-            value = sorted(value.items())
-        h.update(f"{name}={value!r};".encode("utf-8"))
-    h.update(f"numpy {np.__version__} polars {pl.__version__}".encode())
-    root = Path(jygproj.__file__).parent
-    for rel in _CODE:
-        h.update((root / rel).read_bytes())
-    return h.hexdigest()[:32]
-
-
 def run_memoised(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.DataFrame, baseline: pl.DataFrame,
                  **arguments) -> list[Case]:
-    """:func:`run`, kept on disk by the key of everything it reads (:func:`memo_key`): a second run
-    on the same data (a report made again, a unit's report after the city's) reads the same cases
-    back instead of making them again (4–5 s for a province's 20,000 projects). The cases read back
-    are those :func:`run` made, float for float (JSON keeps a float's every digit)."""
-    folder = memo_dir()
-    if folder is None:
-        return run(projects, memberships, progress, baseline, **arguments)
-    try:
-        key = memo_key((projects, memberships, progress, baseline), arguments)
-    except (pl.exceptions.PolarsError, TypeError, ValueError, OSError):  # a column polars cannot hash
-        return run(projects, memberships, progress, baseline, **arguments)
-    path = folder / f"{key}.json"
-    try:
-        stored = json.loads(path.read_text(encoding="utf-8"))
-        names = [f.name for f in fields(Case)]
-        if stored.get("key") == key and stored.get("fields") == names:
-            return [Case(**dict(zip(names, row))) for row in stored["cases"]]
-    except (OSError, ValueError, TypeError, KeyError):
-        pass
-    cases = run(projects, memberships, progress, baseline, **arguments)
-    _store(folder, path, key, cases)
-    return cases
-
-
-def _store(folder: Path, path: Path, key: str, cases: list[Case]) -> None:
-    from jygproj import outputs
-
+    """:func:`run`, kept on disk by the key of everything it reads (jygproj.forecast.memo): a second
+    run on the same data reads the same cases back instead of making them again (4–5 s for a
+    province's 20,000 projects), float for float (JSON keeps a float's every digit)."""
     names = [f.name for f in fields(Case)]
-    text = json.dumps({"key": key, "fields": names, "cases": [[getattr(c, n) for n in names] for c in cases]})
-    try:
-        outputs.write_atomic(path, text)
-        kept = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in kept[MEMO_KEEP:]:
-            old.unlink(missing_ok=True)
-    except OSError:  # a read-only checkout: the cases are made each time
-        pass
+
+    def dump(cases: list[Case]) -> bytes:
+        return json.dumps({"fields": names, "cases": [[getattr(c, n) for n in names] for c in cases]}).encode("utf-8")
+
+    def load(blob: bytes) -> list[Case]:
+        stored = json.loads(blob)
+        if stored["fields"] != names:
+            raise ValueError("fields")
+        return [Case(**dict(zip(names, row))) for row in stored["cases"]]
+
+    return memo.remembered("backtest", (projects, memberships, progress, baseline), arguments,
+                           lambda: run(projects, memberships, progress, baseline, **arguments), dump, load)
 
 
 def _bands(cases: list[Case], sims: dict[tuple[int, int], montecarlo.Simulation], default_sigma: float) -> None:
