@@ -1,5 +1,6 @@
 """Reminder letters 提醒函: Word files reopened with python-docx say what the facts say."""
 
+import datetime as dt
 from datetime import date
 from pathlib import Path
 
@@ -176,3 +177,28 @@ def test_amounts_written_as_official_documents_write_them():
 
     assert [money(9290.4), money(12000.0), money(600.0), money(0.45)] == ["9290万元", "1.20亿元", "600万元", "0.5万元"]
     assert "," not in money(99999.0)
+
+
+def test_a_letter_is_the_archive_zipfile_wrote_when_appending_to_the_template(monkeypatch):
+    """render writes the letter's two parts after the template's fixed ones itself; the bytes are
+    those zipfile wrote appending them to a copy of the template (the way render did it before)."""
+    import io
+    import time
+    import zipfile
+
+    monkeypatch.setattr(time, "time", lambda: 1_700_000_000.0)  # one clock for both ways
+    made_at = dt.datetime(2023, 11, 10, 8, 0, tzinfo=dt.timezone.utc)
+    paragraphs = letters.letter_paragraphs("市住建局 & <局>", ["第一项", "第二项\n换行"], as_of=dt.date(2023, 10, 31),
+                                           issued_on=dt.date(2023, 11, 10), deadline=dt.date(2023, 11, 25),
+                                           plan_name="《方案》")
+    fixed, head, tail = letters._template_parts()
+    body = "".join(f"{b}{letters.xml_escape(t)}{a}" for (b, a), t in
+                   ((letters._paragraph_xml(kind), text) for kind, text in paragraphs))
+    out = io.BytesIO(fixed)
+    out.seek(0, io.SEEK_END)
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        z.writestr("docProps/core.xml", letters._core_xml("嘉峪关市发展和改革委员会", made_at))
+        z.writestr("word/document.xml", head + body + tail)
+    assert letters.render(paragraphs, "嘉峪关市发展和改革委员会", made_at) == out.getvalue()
+    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as z:
+        assert z.testzip() is None

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from copy import copy
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -123,6 +124,13 @@ def write_reply_form(path: Path | str, unit: str, items: Iterable[FormItem], *, 
     issuer = issuer or load_office().issuer
     path = Path(path)
     args = (unit, items, answers, replied_on, letter_title, review_label, issued_on, deadline, plan_name, issuer)
+    fast = _from_skeleton(*args)  # a run's blank form: the same bytes, from a probe made once per run
+    if fast is not None:
+        if atomic:
+            return outputs.write_atomic(path, fast)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(fast)
+        return path
     if atomic:  # a run's output: through a temporary file, with the one output file mode
         return outputs.write_atomic(path, lambda tmp: _write_reply_form(tmp, *args))
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -132,7 +140,7 @@ def write_reply_form(path: Path | str, unit: str, items: Iterable[FormItem], *, 
 
 def _write_reply_form(target: Path, unit: str, items: list[FormItem], answers: Mapping[str, Answer],
                       replied_on: dt.date | None, letter_title: str, review_label: str, issued_on: dt.date,
-                      deadline: dt.date, plan_name: str, issuer: str) -> None:
+                      deadline: dt.date, plan_name: str, issuer: str) -> list[str]:
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(str(target), {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
@@ -199,6 +207,202 @@ def _write_reply_form(target: Path, unit: str, items: list[FormItem], answers: M
         guide.write_string(i, 0, text.format(**values), look(border=False))
         guide.set_row(i, 15 * text_lines(text.format(**values), GUIDE_WIDTH) + 4)
     wb.close()
+    return list(wb.str_table.string_array)  # the shared strings in index order (for _skeleton)
+
+
+# --- a run's blank forms without xlsxwriter's per-file work -------------------------------------------
+#
+# A province run writes 1,247 blank forms (no answers, no 填报日期), differing in the unit's name and
+# its items only. xlsxwriter spent ~5 ms on each (formats, every cell through its XML writer, eleven
+# parts zipped). Instead one form with the same number of items (a probe) is written by
+# _write_reply_form once per run and item count, and each unit's form is that probe with its own
+# item rows, shared strings and guide-sheet string indices: every other part (styles, workbook,
+# print set-up, header and fill rows, validations, protection) is the probe's bytes, and the zip is
+# written as xlsxwriter writes it (same member order, dates and compression) — so a form is byte for
+# byte the one xlsxwriter makes (tests/test_reply_form_fast.py compares them). Any other form (answers
+# filled, a 填报日期, values not of the plain types, over-long text) is written by xlsxwriter.
+
+_PLAIN_MAX = 16_000  # characters: far under Excel's 32,767 (xlsxwriter truncates beyond it)
+_PROBE_DATE = dt.date(2023, 1, 1)
+
+
+@dataclass(frozen=True)
+class _Member:
+    """One part of the probe's archive: its local header and central-directory entry as zipfile wrote
+    them, and its deflated bytes (None: the unit's own part, deflated for each form)."""
+
+    name: str
+    header: bytes
+    central: bytes
+    data: bytes | None
+
+
+@dataclass(frozen=True)
+class _Skeleton:
+    members: tuple["_Member", ...]  # in the archive's order
+    end: bytes  # the probe's end-of-central-directory record
+    head: str  # sheet1.xml up to the first item row (header rows included)
+    tail: str  # sheet1.xml from the first fill row on
+    styles: tuple[str, ...]  # the item row's cell style indices, columns A..J
+    guide_parts: tuple[str, ...]  # sheet2.xml cut around each string index
+    guide_strings: tuple[str, ...]  # the strings those indices stand for, in order
+    fixed_strings: tuple[str, ...]  # the strings before the items (title, unit line, …, headers)
+
+
+_SHEET1, _SHEET2, _SST = "xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml", "xl/sharedStrings.xml"
+
+
+def _is_plain(items: list[FormItem]) -> bool:
+    return all(type(i.item_id) is str and type(i.name) is str and type(i.problem) is str
+               and type(i.opened_on) is dt.date and max(len(i.item_id), len(i.name), len(i.problem)) <= _PLAIN_MAX
+               for i in items)
+
+
+def _from_skeleton(unit: str, items: list[FormItem], answers: Mapping[str, Answer], replied_on: dt.date | None,
+                   letter_title: str, review_label: str, issued_on: dt.date, deadline: dt.date, plan_name: str,
+                   issuer: str) -> bytes | None:
+    """The form's bytes from the run's probe, or None when xlsxwriter must write it."""
+    if not items or replied_on is not None or any(a != Answer() for a in answers.values()) \
+            or len(unit) > _PLAIN_MAX or not _is_plain(items):
+        return None
+    sk = _skeleton(len(items), letter_title, review_label, issued_on, deadline, plan_name, issuer)
+    return None if sk is None else _from_parts(sk, unit, items)
+
+
+def _from_parts(sk: "_Skeleton", unit: str, items: list[FormItem]) -> bytes | None:
+    from xlsxwriter.sharedstrings import SharedStringTable
+    from xlsxwriter.utility import _datetime_to_excel_datetime
+
+    table = SharedStringTable()
+    index = table._get_shared_string_index
+    fixed = (sk.fixed_strings[0], f"反馈单位：{unit}", *sk.fixed_strings[2:])
+    if [index(s) for s in fixed] != list(range(len(fixed))):  # the probe's header rows hold 0, 1, …
+        return None
+    s = sk.styles
+    rows = []
+    for k, item in enumerate(items):
+        r = HEADER_ROW + k + 1  # Excel's row number
+        lines = max(text_lines(item.item_id, COLUMNS[1][1]), text_lines(item.name, COLUMNS[2][1]),
+                    text_lines(item.problem, COLUMNS[3][1]))
+        ht = f"{int((15 * lines + 4) * 4.0 / 3.0 + 0.5) * 0.75:.16g}"  # xlsxwriter's set_row
+        serial = _datetime_to_excel_datetime(item.opened_on, False, False)
+        rows.append(
+            f'<row r="{r}" spans="1:10" ht="{ht}" customHeight="1"><c r="A{r}" s="{s[0]}"><v>{k + 1:.16G}</v></c>'
+            f'<c r="B{r}" s="{s[1]}" t="s"><v>{index(item.item_id)}</v></c>'
+            f'<c r="C{r}" s="{s[2]}" t="s"><v>{index(item.name)}</v></c>'
+            f'<c r="D{r}" s="{s[3]}" t="s"><v>{index(item.problem)}</v></c>'
+            f'<c r="E{r}" s="{s[4]}"><v>{serial:.16G}</v></c>'
+            + "".join(f'<c r="{c}{r}" s="{s[j]}"/>' for j, c in enumerate("FGHIJ", 5)) + "</row>")
+    guide = sk.guide_parts[0] + "".join(f"{index(g)}{part}" for g, part in zip(sk.guide_strings, sk.guide_parts[1:]))
+    parts = {_SHEET1: sk.head + "".join(rows) + sk.tail, _SHEET2: guide, _SST: _sst_xml(table)}
+    return _archive(sk, {name: xml.encode("utf-8") for name, xml in parts.items()})
+
+
+def _archive(sk: "_Skeleton", own: Mapping[str, bytes]) -> bytes:
+    """The probe's archive with the unit's own parts: the probe's deflated parts copied as they are,
+    the unit's deflated as zipfile deflates them (one compress and flush at the default level), each
+    header's CRC, sizes and offset set — the bytes zipfile writes for the same parts."""
+    import struct
+    import zlib
+
+    records, central, pos = [], [], 0
+    for m in sk.members:
+        if m.data is None:
+            raw = own[m.name]
+            z = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+            data = z.compress(raw) + z.flush()
+            sizes = struct.pack("<3L", zlib.crc32(raw), len(data), len(raw))
+            header, entry = m.header[:14] + sizes + m.header[26:], m.central[:16] + sizes + m.central[28:]
+        else:
+            data, header, entry = m.data, m.header, m.central
+        records += (header, data)
+        central.append(entry[:42] + struct.pack("<L", pos) + entry[46:])
+        pos += len(header) + len(data)
+    directory = b"".join(central)
+    return b"".join(records) + directory + sk.end[:12] + struct.pack("<2L", len(directory), pos) + sk.end[20:]
+
+
+def _sst_xml(table) -> str:
+    """sharedStrings.xml as xlsxwriter writes it (its own writer)."""
+    import io
+    from xlsxwriter.sharedstrings import SharedStrings
+
+    table._sort_string_data()
+    sst = SharedStrings()
+    sst.string_table = table
+    fh = io.StringIO()
+    sst._set_filehandle(fh)
+    sst._assemble_xml_file()
+    return fh.getvalue()
+
+
+def _zip(members: list[tuple[str, bytes]]) -> bytes:
+    """The archive as xlsxwriter writes it in memory: each part deflated, dated 1980-01-01."""
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=False) as z:
+        for name, blob in members:
+            info = zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0))
+            info.compress_type = z.compression
+            z.writestr(info, blob)
+    return out.getvalue()
+
+
+@lru_cache(maxsize=64)
+def _skeleton(n: int, letter_title: str, review_label: str, issued_on: dt.date, deadline: dt.date, plan_name: str,
+              issuer: str) -> _Skeleton | None:
+    """The probe of ``n`` items written by xlsxwriter, cut where each unit's form differs (None when
+    its layout is not the one expected: every form is then written by xlsxwriter)."""
+    import io
+    import re
+    import struct
+    import tempfile
+    import zipfile
+
+    probe = [FormItem(f"\ue000{k}", f"\ue001{k}", f"\ue002{k}", _PROBE_DATE) for k in range(n)]
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / "probe.xlsx"
+        array = _write_reply_form(target, "\ue003", probe, {}, None, letter_title, review_label, issued_on,
+                                    deadline, plan_name, issuer)
+        blob = target.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(blob)) as z:
+        infos = z.infolist()
+        parts = {i.filename: z.read(i.filename) for i in infos}
+    if _zip(list(parts.items())) != blob or not {_SHEET1, _SHEET2, _SST} <= parts.keys() \
+            or any(i.file_size >= 2 ** 31 or i.compress_size >= 2 ** 31 for i in infos):
+        return None  # not the archive _zip writes
+    members, cd = [], blob.index(b"PK\x01\x02")  # the central directory follows the last part
+    for i in infos:
+        start = i.header_offset
+        name_len, extra_len = struct.unpack("<2H", blob[start + 26:start + 30])
+        header = blob[start:start + 30 + name_len + extra_len]
+        c_n, c_e, c_c = struct.unpack("<3H", blob[cd + 28:cd + 34])
+        entry = blob[cd:cd + 46 + c_n + c_e + c_c]
+        cd += len(entry)
+        data = blob[start + len(header):start + len(header) + i.compress_size]
+        members.append(_Member(i.filename, header, entry, None if i.filename in (_SHEET1, _SHEET2, _SST) else data))
+    end = blob[cd:]
+    if len(end) != 22 or not end.startswith(b"PK\x05\x06"):
+        return None
+    sheet1, sheet2 = parts[_SHEET1].decode("utf-8"), parts[_SHEET2].decode("utf-8")
+    first, fill = HEADER_ROW + 1, HEADER_ROW + 1 + n
+    try:
+        cut, cut_fill = sheet1.index(f'<row r="{first}" '), sheet1.index(f'<row r="{fill}" ')
+    except ValueError:
+        return None
+    row = re.findall(r'<c r="([A-J])' + str(first) + r'" s="(\d+)"', sheet1[cut:cut_fill])
+    if [c for c, _ in row] != list("ABCDEFGHIJ"):
+        return None
+    pieces = re.split(r'(?<= t="s"><v>)(\d+)(?=</v></c>)', sheet2)
+    guide = tuple(array[int(i)] for i in pieces[1::2])
+    fixed = tuple(array[:4 + len(COLUMNS)])
+    sk = _Skeleton(tuple(members), end, sheet1[:cut], sheet1[cut_fill:], tuple(s for _, s in row), tuple(pieces[0::2]), guide, fixed)
+    # the probe made again from its skeleton must be the probe: else xlsxwriter writes every form
+    if _from_parts(sk, "\ue003", probe) != blob:
+        return None
+    return sk
 
 
 def _xlsxwriter_props(font, align, border: bool, locked: bool, number_format: str | None, fill) -> dict:

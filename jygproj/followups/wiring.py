@@ -55,13 +55,20 @@ class Followups:
     problems: pl.DataFrame  # reading the follow-up workbooks and matching them to items (schema.PROBLEMS)
     settings: Settings
     reviews: list[str] = field(default_factory=list)  # the reviews folded, "2023Q1"…
+    _open_by_unit: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     def counts(self) -> dict[str, int]:
         return self.ledger.counts()
 
     def form_items(self, unit: str) -> pl.DataFrame:
-        """A unit's open items, for its reply form (attention first)."""
-        return self.items.filter((pl.col("responsible_unit") == unit) & (pl.col("status") != "closed"))
+        """A unit's open items, for its reply form (attention first): the open items split by unit
+        once (a province's 1,247 forms each filtered the whole ledger)."""
+        if self._open_by_unit is None:
+            open_items = self.items.filter(pl.col("status") != "closed")
+            self._open_by_unit = (open_items.clear(), open_items.partition_by(
+                "responsible_unit", as_dict=True, maintain_order=True))
+        empty, by_unit = self._open_by_unit
+        return by_unit.get((unit,), empty)
 
 
 def review_point(year: int, quarter: int, evaluated_on: dt.date, raised: "Raised", settings: Settings) -> Point:

@@ -19,6 +19,7 @@ probabilities.
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -28,7 +29,7 @@ import polars as pl
 
 from jygproj.errors import JygprojError
 from jygproj.evaluation import Evaluation, evaluation
-from jygproj.forecast import backtest, history, listed as listed_mod, model, montecarlo, reconcile
+from jygproj.forecast import backtest, history, listed as listed_mod, memo, model, montecarlo, reconcile
 from jygproj.forecast.settings import ForecastSettings, load_forecast_settings
 from jygproj.growth import Goal, goal_amounts
 
@@ -148,13 +149,23 @@ def forecast_city(projects: pl.DataFrame, memberships: pl.DataFrame, progress: p
     if missing:
         raise ForecastError(f"基数表缺少 {year - 1} 年 {missing} 月的累计投资（可比口径）", "baseline_prior_missing")
     settings = settings or load_forecast_settings()
+    # kept on disk by its inputs' content and code (jygproj.forecast.memo): made again only when they change
+    return memo.remembered("forecast", (projects, memberships, progress, baseline),
+                           {"evaluation": ev, "goal": goal, "profile": profile, "settings": settings},
+                           lambda: _forecast(projects, memberships, progress, baseline, ev, goal, profile, settings),
+                           lambda result: pickle.dumps(result, protocol=5), pickle.loads)
+
+
+def _forecast(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.DataFrame, baseline: pl.DataFrame,
+              ev: Evaluation, goal: Goal, profile: dict[int, float], settings: ForecastSettings) -> Result:
+    year, m0 = ev.year, ev.month
     base = as_known(baseline, ev)
     q = history.profile_shape(profile)
-    cases = backtest.run(projects, memberships, progress, base, profile=profile, target_month=goal.target_month,
-                         lag_days=ev.lag_days, settings=settings.model, project_shape=q,
-                         draws=backtest.draws_for(memberships["project_id"].n_unique(), settings.draws // 2),
-                         seed=settings.seed,
-                         default_sigma=settings.default_model_sigma, rho_se_floor=settings.rho_se_floor)
+    cases = backtest.run_memoised(  # kept on disk too: a forecast of other draws or as-of month on the same data
+        projects, memberships, progress, base, profile=profile, target_month=goal.target_month,
+        lag_days=ev.lag_days, settings=settings.model, project_shape=q,
+        draws=backtest.draws_for(memberships["project_id"].n_unique(), settings.draws // 2), seed=settings.seed,
+        default_sigma=settings.default_model_sigma, rho_se_floor=settings.rho_se_floor)
     tau = backtest.calibrate_sigma(cases, settings.default_model_sigma)
     city = history.city(base, year=year, as_of_month=m0, profile=profile)
     lst = (listed_mod.build_listed(projects, memberships, progress, year=year, as_of_month=m0, known_on=ev.date)

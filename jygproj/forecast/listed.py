@@ -88,28 +88,17 @@ def build_listed(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl
     n = len(index)
     cum = np.full((n, 13), np.nan)
     cum[:, 0] = 0.0
-    for pid, month, value in monthly.iter_rows():
-        if pid in index:
-            cum[index[pid], month] = value
+    # whole columns at once (a province's 20,000 projects went row by row): a report's last row wins
+    at = _positions(monthly.unique(["project_id", "month"], keep="last", maintain_order=True), table)
+    cum[at["_i"].to_numpy(), at["month"].to_numpy()] = at["completed_ytd_wan"].to_numpy()
     for t in range(1, 13):  # a missing report carries the last figure forward (jygproj.ledger)
         cum[:, t] = np.where(np.isnan(cum[:, t]), cum[:, t - 1], cum[:, t])
     cum[:, m0 + 1:] = 0.0
 
     status = ledger.start_status(progress.filter(pl.col("project_id").is_in(list(index))), known_on)
-    start = {r["project_id"]: r for r in status.iter_rows(named=True)}
-    start_month = np.full(n, NOT_THIS_YEAR)
-    for pid, i in index.items():
-        s = start.get(pid)
-        day = None
-        if s is not None and (s["started"] or s["resumed"]):
-            day = min(d for d in (s["started_on"], s["resumed_on"]) if d is not None) \
-                if (s["started_on"] or s["resumed_on"]) else None
-        first = np.nonzero(cum[i, 1:m0 + 1] > 0)[0]
-        if day is not None and day <= known_on:
-            start_month[i] = 0 if day.year < year else (day.month if day.year == year else NOT_THIS_YEAR)
-        if first.size:  # completed investment means started, whatever the flags say
-            start_month[i] = min(start_month[i], first[0] + 1)
+    start_month = _start_months(status, table, cum, year, m0, known_on)
     start_month = np.where(start_month > m0, NOT_THIS_YEAR, start_month)
+
 
     table = table.with_columns(
         pl.coalesce("annual_plan_wan", "_m_annual").fill_null(0.0).clip(lower_bound=0).alias("_annual"),
@@ -131,6 +120,32 @@ def build_listed(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl
         nature=nature.astype(object), annual_wan=table["_annual"].to_numpy().astype(float), total_wan=total,
         cum_wan=cum, planned_start_month=planned.astype(np.int64), start_month=start_month.astype(np.int64),
         registered_month=registered_month.astype(np.int64), registration_known=known, as_of_month=m0)
+
+
+def _positions(frame: pl.DataFrame, table: pl.DataFrame) -> pl.DataFrame:
+    """``frame``'s rows of the table's projects, each with its row in the table (_i)."""
+    rows = table.select("project_id").with_row_index("_i")
+    return frame.join(rows, on="project_id", how="inner", maintain_order="left")
+
+
+def _start_months(status: pl.DataFrame, table: pl.DataFrame, cum: np.ndarray, year: int, m0: int,
+                  known_on: date) -> np.ndarray:
+    """Each project's start month (before the as-of cut): its reported start or resumption known on
+    ``known_on`` (0 before ``year``, NOT_THIS_YEAR after it), or its first month with completed
+    investment if earlier — completed investment means started, whatever the flags say."""
+    n = table.height
+    s = _positions(status.unique("project_id", keep="last", maintain_order=True), table).with_columns(
+        pl.when(pl.col("started").fill_null(False) | pl.col("resumed").fill_null(False))
+        .then(pl.min_horizontal("started_on", "resumed_on")).alias("_day"))
+    day = pl.col("_day")
+    s = s.filter(day.is_not_null() & (day <= known_on)).select(
+        "_i", pl.when(day.dt.year() < year).then(0).when(day.dt.year() == year).then(day.dt.month())
+        .otherwise(NOT_THIS_YEAR).cast(pl.Int64).alias("_m"))
+    start_month = np.full(n, NOT_THIS_YEAR, dtype=np.int64)
+    start_month[s["_i"].to_numpy()] = s["_m"].to_numpy()
+    spent = cum[:, 1:m0 + 1] > 0
+    first = spent.argmax(axis=1) + 1
+    return np.where(spent.any(axis=1), np.minimum(start_month, first), start_month)
 
 
 def _carries_registration(frame: pl.DataFrame) -> bool:
