@@ -5,8 +5,8 @@ for a province's 20,000 projects) and the whole forecast (its Monte Carlo, 1–2
 
 The key (:func:`key`) is the sha256 of: each frame's schema and every row's hash (polars' row hash,
 stable within one polars version, which is part of the key; categoricals by their text); every
-argument's repr (floats in full); the versions of numpy and polars; the source of every module the
-result is computed by (:data:`CODE`). Any change in the data, the settings or the code is a new key;
+argument's repr (floats in full); the versions of numpy and polars; the source of every module of the
+package (:func:`_code_digest`). Any change in the data, the settings or the code is a new key;
 nothing is ever read back for other inputs. Files are written atomically (jygproj.outputs) into
 data/parquet/.memo/<kind>/ (git-ignored, beside the Parquet copies) — or the folder
 $JYGPROJ_FORECAST_MEMO names ("0" or "": none, everything is made each time); the newest
@@ -15,6 +15,7 @@ $JYGPROJ_FORECAST_MEMO names ("0" or "": none, everything is made each time); th
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from pathlib import Path
@@ -27,12 +28,6 @@ T = TypeVar("T")
 
 ENV = "JYGPROJ_FORECAST_MEMO"
 KEEP = 16
-#: The code a forecast comes from (besides numpy and polars), relative to the package.
-CODE = ("forecast/__init__.py", "forecast/backtest.py", "forecast/history.py", "forecast/listed.py",
-        "forecast/memo.py", "forecast/model.py", "forecast/montecarlo.py", "forecast/projects.py",
-        "forecast/reconcile.py", "forecast/settings.py", "ledger.py", "evaluation.py", "schema.py", "growth.py",
-        "pace.py")
-
 
 def folder() -> Path | None:
     given = os.environ.get(ENV)
@@ -51,13 +46,17 @@ def _frame_digest(frame: pl.DataFrame) -> bytes:
     return h.digest()
 
 
+@functools.cache
 def _code_digest() -> bytes:
+    """Every module of the package, not a list of those the forecast is thought to use: a list would
+    have to be kept in step with the imports, and a module left off it would let an old result be
+    read back after a change (~200 files, read once a process)."""
     import jygproj
 
     root = Path(jygproj.__file__).parent
     h = hashlib.sha256()
-    for rel in CODE:
-        h.update(rel.encode() + b"\0" + (root / rel).read_bytes())
+    for path in sorted(root.rglob("*.py")):
+        h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
     return h.digest()
 
 
