@@ -97,10 +97,13 @@ def load_1min() -> float | None:
     return round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
 
 
-def run_command(argv: list[str], ok: tuple[int, ...] = (0,), cwd: Path | None = None) -> subprocess.CompletedProcess:
+def run_command(argv: list[str], ok: tuple[int, ...] = (0,), cwd: Path | None = None,
+                env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """A command end to end, as a user runs it (its process and children count in the run's CPU);
-    raises with the end of its output when it exits with a status not in ``ok``."""
-    done = subprocess.run(argv, capture_output=True, text=True, cwd=cwd or HERE.parent)
+    raises with the end of its output when it exits with a status not in ``ok``. ``env``: variables
+    set for the command besides this process's own."""
+    done = subprocess.run(argv, capture_output=True, text=True, cwd=cwd or HERE.parent,
+                          env={**os.environ, **env} if env else None)
     if done.returncode not in ok:
         raise RuntimeError(f"{' '.join(map(str, argv[:4]))} … exited {done.returncode}: "
                            f"{done.stdout[-600:]} {done.stderr[-600:]}")
