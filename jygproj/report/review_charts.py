@@ -70,7 +70,24 @@ def charts_for(review: "Review") -> dict[str, Any]:
     built = review.__dict__.get("_charts")
     if built is None:
         built = review.__dict__["_charts"] = _build_charts(review)
+        _draw_ahead(built)
     return dict(built)
+
+
+#: The order the notebook shows the charts in (notebooks/10_quarterly_review.ipynb): drawn ahead in it.
+SHOWN_ORDER = ("cum_growth", "completion", "s_curve", "growth", "warnings")
+
+
+def _draw_ahead(built: dict[str, Any]) -> None:
+    """The charts drawn in a thread while the report goes on (jygproj.charts.draw_ahead), in the
+    order the notebook shows them; their PNGs too when the runner runs the notebook (write_outputs
+    saves them: jygproj.runs sets the run directory)."""
+    import os
+
+    from jygproj import charts, runs
+
+    order = [k for k in SHOWN_ORDER if k in built] + [k for k in built if k not in SHOWN_ORDER]
+    charts.draw_ahead([built[k] for k in order], png=bool(os.environ.get(runs.RUN_DIR_ENV)))
 
 
 def _build_charts(review: "Review") -> dict[str, Any]:
