@@ -82,7 +82,7 @@ def completion_chart(
     """
     _require(frame, [list_col, quarter_col, planned_col, completed_col], "completion_chart")
     agg = (
-        frame.group_by(list_col, quarter_col)
+        frame.group_by(list_col, quarter_col, maintain_order=True)  # the same marks in the same order every run
         .agg(pl.col(planned_col).sum().alias("计划"), pl.col(completed_col).sum().alias("完成"))
         .unpivot(index=[list_col, quarter_col], on=["计划", "完成"], variable_name="口径", value_name="wan")
         .with_columns(
@@ -92,7 +92,7 @@ def completion_chart(
             pl.col(list_col).cast(pl.String).replace_strict(
                 {k: i for i, k in enumerate(LISTS)}, default=99, return_dtype=pl.Int32).alias("order"),
         )
-        .sort("order", quarter_col)
+        .sort("order", quarter_col, maintain_order=True)
         .select("清单", "季度", "口径", "亿元")
     )
     list_order = list(dict.fromkeys(agg["清单"].to_list()))
@@ -214,7 +214,7 @@ def warnings_chart(
     codes = list(reversed(list(labels)))  # most severe first: legend and stack (left to right) alike
     counts = (
         frame.with_columns(pl.col(unit_col).fill_null("（未填责任单位）"), pl.col(level_col).cast(pl.String))
-        .group_by(unit_col, level_col)
+        .group_by(unit_col, level_col, maintain_order=True)
         .len("count")
     )
     totals = counts.group_by(unit_col).agg(pl.col("count").sum().alias("total")).sort(
@@ -225,7 +225,7 @@ def warnings_chart(
         pl.col("count").alias("项目数"),
         pl.col(level_col).replace_strict({k: i for i, k in enumerate(codes)}, default=len(codes),
                                          return_dtype=pl.Int32).alias("stack"),
-    )
+    ).sort(["total", unit_col, "stack"], descending=[True, False, False])  # one order every run (the join's is not)
     most = int(totals["total"].max() or 1)
     step = max(1, -(-most // 10))  # whole-number ticks, at most about ten of them
     order = [labels.get(k, k) for k in codes]
