@@ -325,6 +325,9 @@ def warm_up() -> None:
 def _spec(chart: alt.TopLevelMixin) -> tuple[str, dict]:
     """The chart's Vega-Lite spec and its text, the key of the drawings kept: validated when new (a
     spec found kept was validated when it was drawn; the validation is most of to_dict's time)."""
+    ahead = _AHEAD_SPECS.get(id(chart))
+    if ahead is not None and ahead[0] is chart:  # given to draw_ahead: its spec as it was then
+        return ahead[1], ahead[2]
     spec = chart.to_dict(validate=False)  # (its data made plain values: most of the rest of its time)
     key = json.dumps(spec, ensure_ascii=False, sort_keys=True)
     if key not in _SVGS and key not in _AHEAD:
@@ -349,6 +352,10 @@ def _keep(store: dict, key: Any, value: Any) -> None:
 #: Drawings under way in the thread of :func:`draw_ahead`, by the spec's text: (future of the SVG,
 #: future of the PNG at scale 2 or None).
 _AHEAD: dict[str, tuple[Any, Any]] = {}
+#: The charts given to :func:`draw_ahead`, by id: (the chart, its spec's text, its spec). Their spec
+#: is worked out once (altair's to_dict makes the data plain values again at every call: 20-60 ms a
+#: chart), and a chart is shown and saved as it was when it was given there.
+_AHEAD_SPECS: dict[int, tuple[Any, str, dict]] = {}
 _AHEAD_POOL: list = []
 
 
@@ -367,6 +374,7 @@ def draw_ahead(charts: Iterable[alt.TopLevelMixin], *, png: bool = False) -> Non
     svgs = []
     for chart in charts:  # every SVG first (the notebook shows them), then the PNGs
         key, spec = _spec(chart)
+        _keep(_AHEAD_SPECS, id(chart), (chart, key, spec))
         if key in _SVGS or key in _AHEAD:
             continue
         svgs.append((key, pool.submit(_draw, spec)))

@@ -13,16 +13,13 @@ import polars as pl
 from jygproj import letters, paths
 from jygproj.export import Sheet, Signature, write_workbook, write_workbook_elsewhere
 from jygproj.office import load_office
-from jygproj.report import html
+from jygproj.report import REVIEW_KIND, html  # REVIEW_KIND: the quarterly review's name in file names
 from jygproj.report.formats import date_zh
 from jygproj.report.tables import sources
 from jygproj.schema import FOLLOWUP_LABELS, QUARTER_LABELS, REPORT_LABELS
 
 if TYPE_CHECKING:
     from jygproj.quarterly import Review
-
-#: The quarterly review's name in file names (jygproj.paths.output_name).
-REVIEW_KIND = "季度考核"
 
 
 def show(review: "Review", key: str, max_rows: int | None = None) -> None:
