@@ -194,7 +194,8 @@ def write_workbook_elsewhere(path: str | Path, sheets: Sequence[Sheet], signatur
         payload = pickle.dumps((path, list(sheets), signature), protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # noqa: BLE001 - a frame polars cannot serialise (objects): written here instead
         return Pending(write_workbook(path, sheets, signature), None)
-    proc = _SPARE.pop() if _SPARE and _SPARE[-1].poll() is None else _worker()
+    proc = subprocess.Popen([sys.executable, "-c", "from jygproj.export import _write_from_stdin; _write_from_stdin()"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     stdin, proc.stdin = proc.stdin, None  # written and closed here: communicate() only reads
     try:
         stdin.write(payload)
@@ -208,40 +209,12 @@ def write_workbook_elsewhere(path: str | Path, sheets: Sequence[Sheet], signatur
     return Pending(path, proc)
 
 
-#: A worker started ahead (:func:`start_worker`), its imports done, waiting for a workbook.
-_SPARE: list[subprocess.Popen] = []
-
-
-def _worker() -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", "from jygproj.export import _write_from_stdin; _write_from_stdin()"],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-
-
-def start_worker() -> None:
-    """Start the process :func:`write_workbook_elsewhere` hands its next workbook to, so that its
-    start and imports (~0.3 s) are done by the time the workbook is ready (issue 18: the notebook
-    runner's kernel starts one before a report runs alone). A worker given nothing exits when this
-    process does (its stdin closes)."""
-    if not (_SPARE and _SPARE[-1].poll() is None):
-        _SPARE[:] = [_worker()]
-
-
-def has_worker() -> bool:
-    """Whether a worker started ahead is waiting (:func:`start_worker`)."""
-    return bool(_SPARE) and _SPARE[-1].poll() is None
-
-
 def _write_from_stdin() -> None:
     """The worker of :func:`write_workbook_elsewhere`: its arguments pickled on stdin, ("ok", path)
-    or ("error", the error) pickled on stdout; nothing sent (the stdin closed): exits quietly."""
+    or ("error", the error) pickled on stdout."""
     import traceback
 
-    import xlsxwriter  # noqa: F401 - imported while no workbook is waiting (start_worker)
-
-    try:
-        path, sheets, signature = pickle.load(sys.stdin.buffer)
-    except EOFError:
-        return
+    path, sheets, signature = pickle.load(sys.stdin.buffer)
     try:
         result = ("ok", write_workbook(path, sheets, signature))
     except JygprojError as exc:
