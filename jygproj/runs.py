@@ -435,6 +435,7 @@ class LentKernel:
         self.keep_data, self._warm_up = keep_data, warm_up
         self.km: Any = None
         self.runs = 0  # reports this kernel has run
+        self._exiting = False  # request_shutdown() asked it to exit
         self._start()
 
     def _start(self) -> None:
@@ -517,8 +518,9 @@ class LentKernel:
     def prepare(self, run_dir: Path) -> None:
         """Before a report: a fresh namespace, the working folder ``run_dir`` and the environment the
         runner gives a kernel (the run directory, an absolute plans folder, the lent-kernel mark)."""
-        if not self.alive():  # a report that killed its kernel: the next one gets a new kernel
+        if self._exiting or not self.alive():  # a report that killed its kernel: the next one gets a new kernel
             self.shutdown()
+            self._exiting = False
             self._start()
         env = {**_kernel_environ(run_dir), LENT_KERNEL_ENV: "1" if self.keep_data else None}
         # the folder first: the previous report's may be gone (a failed run's staging folder is removed)
@@ -544,17 +546,41 @@ class LentKernel:
         """After a report: count it."""
         self.runs += 1
 
+    def request_shutdown(self) -> None:
+        """Ask the kernel to exit, without waiting: it exits while the caller goes on (a report run
+        alone: while the runner writes the notebook and its HTML); :meth:`shutdown` then waits for it."""
+        from jupyter_core.utils import run_sync
+
+        if self.km is None or self._exiting:
+            return
+        self._stop_channels()
+        try:
+            run_sync(self.km.request_shutdown)()
+            self._exiting = True
+        except Exception:  # noqa: BLE001 - shutdown() stops it the usual way
+            pass
+
+    def _stop_channels(self) -> None:
+        for kc in (*self._handed, self._kc):
+            with contextlib.suppress(Exception):
+                kc.stop_channels()
+        self._handed.clear()
+
     def shutdown(self) -> None:
         from jupyter_core.utils import run_sync
 
         if self.km is None:
             return
-        for kc in (*self._handed, self._kc):
-            with contextlib.suppress(Exception):
-                kc.stop_channels()
-        self._handed.clear()
+        self._stop_channels()
         try:
-            run_sync(self.km.shutdown_kernel)(now=False)
+            if self._exiting:  # asked already (request_shutdown): wait for it, killed if it does not exit
+                run_sync(self.km.finish_shutdown)()
+                run_sync(self.km.cleanup_resources)()
+            else:
+                # a kernel that ran no report (the command stopped first: a usage problem, inputs
+                # refused) has nothing to finish: stopped at once, not after the 5 s a kernel still
+                # starting may take to answer a shutdown request
+                run_sync(self.km.shutdown_kernel)(now=self.runs == 0)
         except Exception:
             with contextlib.suppress(Exception):
                 run_sync(self.km.shutdown_kernel)(now=True)
@@ -640,6 +666,8 @@ def run_notebook(
                         request_save_on_cell_execute=False)
                 finally:
                     kernel.release()
+                    if not kernel.keep_data:  # its one report: it exits while the notebook and HTML are written
+                        kernel.request_shutdown()
             else:
                 with _kernel_env(staging):
                     # no copy saved after every cell (papermill's default: ~50 writes of the growing
