@@ -16,6 +16,11 @@ with its own executed notebook, HTML, manifest and files as a report run alone, 
 kernels (jygproj.runs.LentKernel): one per worker process (--jobs, one per core), started, given the
 package's imports and the data folder once, then running one report after another, each in a
 fresh namespace; every report's manifest says its kernel was lent.
+
+A report run alone (the city's, or --unit) has a kernel of its own, started first (issue 18): it
+starts and imports the package while this process reads the parameters, checks the inputs and
+readies the HTML exporter; it reads no data before the notebook does, and runs this report only
+(its manifest says so: kernel_started_ahead). The --all-units workers start theirs the same way.
 """
 
 from __future__ import annotations
