@@ -19,6 +19,7 @@ import functools
 import json
 import subprocess
 from pathlib import Path
+from typing import Any, Iterable
 
 import altair as alt
 import polars as pl
@@ -81,7 +82,7 @@ def completion_chart(
     """
     _require(frame, [list_col, quarter_col, planned_col, completed_col], "completion_chart")
     agg = (
-        frame.group_by(list_col, quarter_col)
+        frame.group_by(list_col, quarter_col, maintain_order=True)  # the same marks in the same order every run
         .agg(pl.col(planned_col).sum().alias("计划"), pl.col(completed_col).sum().alias("完成"))
         .unpivot(index=[list_col, quarter_col], on=["计划", "完成"], variable_name="口径", value_name="wan")
         .with_columns(
@@ -91,7 +92,7 @@ def completion_chart(
             pl.col(list_col).cast(pl.String).replace_strict(
                 {k: i for i, k in enumerate(LISTS)}, default=99, return_dtype=pl.Int32).alias("order"),
         )
-        .sort("order", quarter_col)
+        .sort("order", quarter_col, maintain_order=True)
         .select("清单", "季度", "口径", "亿元")
     )
     list_order = list(dict.fromkeys(agg["清单"].to_list()))
@@ -213,7 +214,7 @@ def warnings_chart(
     codes = list(reversed(list(labels)))  # most severe first: legend and stack (left to right) alike
     counts = (
         frame.with_columns(pl.col(unit_col).fill_null("（未填责任单位）"), pl.col(level_col).cast(pl.String))
-        .group_by(unit_col, level_col)
+        .group_by(unit_col, level_col, maintain_order=True)
         .len("count")
     )
     totals = counts.group_by(unit_col).agg(pl.col("count").sum().alias("total")).sort(
@@ -224,7 +225,7 @@ def warnings_chart(
         pl.col("count").alias("项目数"),
         pl.col(level_col).replace_strict({k: i for i, k in enumerate(codes)}, default=len(codes),
                                          return_dtype=pl.Int32).alias("stack"),
-    )
+    ).sort(["total", unit_col, "stack"], descending=[True, False, False])  # one order every run (the join's is not)
     most = int(totals["total"].max() or 1)
     step = max(1, -(-most // 10))  # whole-number ticks, at most about ten of them
     order = [labels.get(k, k) for k in codes]
@@ -291,37 +292,150 @@ _PNGS: dict[tuple[str, float], bytes] = {}
 _SVGS_KEPT = 32
 
 
-def to_svg(chart: alt.TopLevelMixin) -> str:
-    """The chart as a self-contained SVG string, numbers and dates in zh-CN formats."""
+_WARM: list = []  # the thread of warm_up(), once per process
+
+
+def warm_up() -> None:
+    """Start vl-convert's engine (its JavaScript runtime, Vega, the fonts: ~0.4 s of CPU and more of
+    wall time, paid by the first chart of a process), and ask fontconfig for the CJK fonts, in a thread of its own, while this one goes on
+    (vl-convert releases the GIL): the notebook runner calls it in the kernel before the notebook
+    runs (issue 18). Once per process; the first chart waits for it if it has not finished."""
+    import threading
+
+    if _WARM:
+        return
+
+    def draw() -> None:
+        import vl_convert as vlc
+
+        spec = {"data": {"values": [{"月份": "2023-01-01", "亿元": 1.0}]}, "mark": "line",
+                "encoding": {"x": {"field": "月份", "type": "temporal"}, "y": {"field": "亿元", "type": "quantitative"}}}
+        try:
+            vlc.vegalite_to_svg(spec, format_locale=FORMAT_LOCALE, time_format_locale=TIME_FORMAT_LOCALE,
+                                allowed_base_urls=[])
+        except Exception:  # noqa: BLE001 - only a head start: a real chart reports its own error
+            pass
+        cjk_fonts()  # fontconfig's list, asked once (a PNG needs a CJK font): ~0.3 s the first time
+
+    thread = threading.Thread(target=draw, name="jygproj-vl-convert-warm-up", daemon=True)
+    thread.start()
+    _WARM.append(thread)
+
+
+def _spec(chart: alt.TopLevelMixin) -> tuple[str, dict]:
+    """The chart's Vega-Lite spec and its text, the key of the drawings kept: validated when new (a
+    spec found kept was validated when it was drawn; the validation is most of to_dict's time)."""
+    ahead = _AHEAD_SPECS.get(id(chart))
+    if ahead is not None and ahead[0] is chart:  # given to draw_ahead: its spec as it was then
+        return ahead[1], ahead[2]
+    spec = chart.to_dict(validate=False)  # (its data made plain values: most of the rest of its time)
+    key = json.dumps(spec, ensure_ascii=False, sort_keys=True)
+    if key not in _SVGS and key not in _AHEAD:
+        shape = _shape(spec)
+        if shape not in _VALID:
+            type(chart).validate(spec)  # what to_dict() checks, on the same dict: altair's schema error if not
+            _keep(_VALID, shape, True)
+    return key, spec
+
+
+#: The shapes of the specs validated in this process (:func:`_shape`).
+_VALID: dict[str, bool] = {}
+
+
+def _shape(spec: dict) -> str:
+    """A spec without its data: the text of everything but the inline datasets' rows (their names,
+    hashes of the rows, numbered instead). The Vega-Lite schema takes any rows of objects as inline
+    data, so a spec valid with some rows is valid with any: a unit's charts, the city's with other
+    figures, are validated once per shape, not once per report (40 ms a chart, issue 18)."""
+    names = {name: f"data-{i}" for i, name in enumerate(spec.get("datasets", {}))}
+    text = json.dumps({k: v for k, v in spec.items() if k != "datasets"}, ensure_ascii=False, sort_keys=True)
+    for name, number in names.items():
+        text = text.replace(json.dumps(name), json.dumps(number))
+    return json.dumps(sorted(names.values())) + text
+
+
+def _draw(spec: dict) -> str:
     import vl_convert as vlc
 
-    # the key without altair's schema validation (three quarters of to_dict's time): a spec found
-    # here was validated when it was drawn; a new one is validated below before it is drawn
-    key = json.dumps(chart.to_dict(validate=False), ensure_ascii=False, sort_keys=True)
+    # the dict, not the text: vl-convert reads floats from text 1 ulp off now and then
+    return vlc.vegalite_to_svg(spec, format_locale=FORMAT_LOCALE, time_format_locale=TIME_FORMAT_LOCALE,
+                               allowed_base_urls=[])  # charts carry their data inline; never reach out for any
+
+
+def _keep(store: dict, key: Any, value: Any) -> None:
+    if len(store) >= _SVGS_KEPT:
+        del store[next(iter(store))]
+    store[key] = value
+
+
+#: Drawings under way in the thread of :func:`draw_ahead`, by the spec's text: (future of the SVG,
+#: future of the PNG at scale 2 or None).
+_AHEAD: dict[str, tuple[Any, Any]] = {}
+#: The charts given to :func:`draw_ahead`, by id: (the chart, its spec's text, its spec). Their spec
+#: is worked out once (altair's to_dict makes the data plain values again at every call: 20-60 ms a
+#: chart), and a chart is shown and saved as it was when it was given there.
+_AHEAD_SPECS: dict[int, tuple[Any, str, dict]] = {}
+_AHEAD_POOL: list = []
+
+
+def draw_ahead(charts: Iterable[alt.TopLevelMixin], *, png: bool = False) -> None:
+    """Draw ``charts`` (SVG, and PNG at :func:`save_png`'s scale when ``png`` and a CJK font is
+    installed) in a thread of this process while the caller goes on: vl-convert releases the GIL,
+    so the drawing runs on the other core while a report writes its tables and files (issue 18).
+    :func:`to_svg` and :func:`save_png` then take the drawing (waiting for it if it is not done, and
+    raising its error if it failed): the same SVG and PNG as drawn there."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    if not _AHEAD_POOL:
+        _AHEAD_POOL.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="jygproj-charts"))
+    pool = _AHEAD_POOL[0]
+    png = png and bool(cjk_fonts())
+    svgs = []
+    for chart in charts:  # every SVG first (the notebook shows them), then the PNGs
+        key, spec = _spec(chart)
+        _keep(_AHEAD_SPECS, id(chart), (chart, key, spec))
+        if key in _SVGS or key in _AHEAD:
+            continue
+        svgs.append((key, pool.submit(_draw, spec)))
+    for key, svg in svgs:
+        _AHEAD[key] = (svg, pool.submit(lambda f: _to_png(f.result(), 2.0), svg) if png else None)
+    while len(_AHEAD) > _SVGS_KEPT:
+        del _AHEAD[next(iter(_AHEAD))]
+
+
+def _to_png(svg: str, scale: float) -> bytes:
+    import vl_convert as vlc
+
+    png = _PNGS.get((svg, scale))
+    if png is None:
+        png = vlc.svg_to_png(svg, scale=scale)
+        _keep(_PNGS, (svg, scale), png)
+    return png
+
+
+def to_svg(chart: alt.TopLevelMixin) -> str:
+    """The chart as a self-contained SVG string, numbers and dates in zh-CN formats."""
+    key, spec = _spec(chart)
     svg = _SVGS.get(key)
     if svg is None:
-        spec = chart.to_dict()
-        # the dict, not the text: vl-convert reads floats from text 1 ulp off now and then
-        svg = vlc.vegalite_to_svg(
-            spec, format_locale=FORMAT_LOCALE, time_format_locale=TIME_FORMAT_LOCALE,
-            allowed_base_urls=[],  # charts carry their data inline; never reach out for any
-        )
-        if len(_SVGS) >= _SVGS_KEPT:
-            del _SVGS[next(iter(_SVGS))]
-        _SVGS[key] = svg
+        ahead = _AHEAD.get(key)
+        svg = ahead[0].result() if ahead is not None else _draw(spec)
+        _keep(_SVGS, key, svg)
     return svg
 
 
 def show(chart: alt.TopLevelMixin) -> None:
     """Display the chart inline as SVG (renders in nbconvert HTML with the network off).
 
-    The output carries the SVG both as HTML (nbconvert writes it into the page as an ``<svg>``
-    element, so its Chinese text is real text) and as image/svg+xml (for other front ends).
+    The output carries the SVG once, as HTML: nbconvert writes it into the page as an ``<svg>``
+    element (so its Chinese text is real text), and JupyterLab and other front ends show it the same
+    way. (It was given as image/svg+xml too, which the HTML export passes over: every chart crossed
+    the kernel's channel and was stored in the notebook twice, issue 18.)
     """
     from IPython.display import display
 
     svg = to_svg(chart)
-    display({"text/html": f'<div class="jyg-chart">{svg}</div>', "image/svg+xml": svg}, raw=True)
+    display({"text/html": f'<div class="jyg-chart">{svg}</div>'}, raw=True)
 
 
 def save_svg(chart: alt.TopLevelMixin, path: str | Path) -> Path:
@@ -342,20 +456,17 @@ def cjk_fonts() -> tuple[str, ...]:
 
 def save_png(chart: alt.TopLevelMixin, path: str | Path, *, scale: float = 2.0) -> Path:
     """Write a PNG; refuses when no CJK font is installed (Chinese would render as boxes)."""
-    import vl_convert as vlc
-
     if not cjk_fonts():
         raise ChartError("本机没有中文字体，PNG 中的中文会显示为方框；请运行 scripts/setup.sh"
                          "（安装 fonts-wqy-microhei）")
     # The same pixels as vegalite_to_png (which draws this SVG too); the text is drawn with the
     # machine's fonts, so FONT's first installed CJK font.
-    svg = to_svg(chart)
-    png = _PNGS.get((svg, scale))
-    if png is None:
-        png = vlc.svg_to_png(svg, scale=scale)
-        if len(_PNGS) >= _SVGS_KEPT:
-            del _PNGS[next(iter(_PNGS))]
-        _PNGS[(svg, scale)] = png
+    key, _ = _spec(chart)
+    ahead = _AHEAD.get(key)
+    if ahead is not None and ahead[1] is not None and scale == 2.0:
+        png = ahead[1].result()
+    else:
+        png = _to_png(to_svg(chart), scale)
     path = Path(path)
     path.write_bytes(png)
     return path

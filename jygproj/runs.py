@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
-from jygproj import catalogue, outputs, paths
+from jygproj import outputs, paths
 from jygproj.errors import JygprojError
 
 #: Environment variable through which the runner tells a notebook's kernel where to write its files.
@@ -237,6 +237,8 @@ def _display(path: Path, base: Path | None) -> str:
 
 def file_records(files: Iterable[Path], base: Path | None = None) -> list[dict[str, Any]]:
     """sha256 and size of each file; path shown relative to ``base`` (or the repo root) when inside."""
+    from jygproj import catalogue  # (polars: not imported before the command has started its kernel)
+
     return catalogue.file_records(files, lambda f: _display(f, base))
 
 
@@ -347,6 +349,21 @@ def _html_exporter() -> Any:
     )
 
 
+def warm_html() -> None:
+    """Build this process's HTML exporter and export a small notebook with it (templates compiled,
+    Markdown renderer and highlighter set up: a third of a second), so a report's export that follows
+    is only its own work: the command does this while the kernel starts (issue 18)."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["language_info"] = {"name": "python"}
+    cell = nbformat.v4.new_code_cell("x = 1")
+    cell.outputs = [nbformat.v4.new_output("display_data", {"text/html": "<p>一</p>", "text/plain": "一"}),
+                    nbformat.v4.new_output("display_data", {"text/markdown": "**一**", "text/plain": "一"})]
+    nb.cells = [nbformat.v4.new_markdown_cell("# 一\n\n二、三 **四**"), cell]
+    export_html(nb, title="一")
+
+
 def export_html(nb: Any, *, title: str | None = None) -> str:
     """nbconvert HTML with code hidden and nothing loaded from the network."""
     if title:
@@ -407,10 +424,18 @@ class LentKernel:
     kernel was lent and how many reports it ran before (:meth:`record`). Use as a context manager,
     or call :meth:`shutdown`."""
 
-    def __init__(self, kernel_name: str = paths.KERNEL_NAME, *, startup_timeout: float = 60.0):
+    def __init__(self, kernel_name: str = paths.KERNEL_NAME, *, startup_timeout: float = 60.0,
+                 warm_up: str | None = None, keep_data: bool = True):
+        """``warm_up``: code the kernel runs (silently) as soon as it is up, e.g. the notebook's imports;
+        not waited for here: the kernel starts and runs it while the caller goes on (the first
+        :meth:`execute` or :meth:`prepare` waits for it, and raises its error). ``keep_data``: the
+        lent-kernel mark is set (jygproj.workbench.open keeps what it loaded for the next report);
+        False for a kernel that runs one report only."""
         self.kernel_name, self.startup_timeout = kernel_name, startup_timeout
+        self.keep_data, self._warm_up = keep_data, warm_up
         self.km: Any = None
         self.runs = 0  # reports this kernel has run
+        self._exiting = False  # request_shutdown() asked it to exit
         self._start()
 
     def _start(self) -> None:
@@ -446,7 +471,18 @@ class LentKernel:
         self._kc.load_connection_info(self.km.get_connection_info())
         # no iopub: this client would receive (and keep) every output of every report
         self._kc.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
-        self.execute("pass", timeout=self.startup_timeout)  # answered once the kernel is up
+        # sent now, answered once the kernel is up (zmq queues it): the kernel starts and warms up
+        # while the caller goes on; the first execute() or prepare() waits for the answer
+        self._pending = self._send(self._warm_up or "pass")
+
+    def _send(self, code: str) -> str:
+        return self._kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+
+    def ready(self) -> None:
+        """Wait until the kernel is up and has run its warm-up (raises :class:`RunError` with its error)."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            self._wait(pending, self.startup_timeout, "笔记本内核启动失败")
 
     def alive(self) -> bool:
         from jupyter_core.utils import run_sync
@@ -456,9 +492,12 @@ class LentKernel:
     def execute(self, code: str, timeout: float | None = 600.0) -> None:
         """Run ``code`` in the kernel, silently (not in its history; its output goes nowhere);
         raises :class:`RunError` with the kernel's error."""
+        self.ready()
+        self._wait(self._send(code), timeout, "笔记本内核准备失败")
+
+    def _wait(self, msg_id: str, timeout: float | None, failed: str) -> None:
         from queue import Empty
 
-        msg_id = self._kc.execute(code, silent=True, store_history=False, allow_stdin=False)
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             try:
@@ -473,16 +512,17 @@ class LentKernel:
                 continue
             content = reply["content"]
             if content.get("status") != "ok":
-                raise RunError(f"笔记本内核准备失败：{content.get('ename')}: {content.get('evalue')}")
+                raise RunError(f"{failed}：{content.get('ename')}: {content.get('evalue')}")
             return
 
     def prepare(self, run_dir: Path) -> None:
         """Before a report: a fresh namespace, the working folder ``run_dir`` and the environment the
         runner gives a kernel (the run directory, an absolute plans folder, the lent-kernel mark)."""
-        if not self.alive():  # a report that killed its kernel: the next one gets a new kernel
+        if self._exiting or not self.alive():  # a report that killed its kernel: the next one gets a new kernel
             self.shutdown()
+            self._exiting = False
             self._start()
-        env = {**_kernel_environ(run_dir), LENT_KERNEL_ENV: "1"}
+        env = {**_kernel_environ(run_dir), LENT_KERNEL_ENV: "1" if self.keep_data else None}
         # the folder first: the previous report's may be gone (a failed run's staging folder is removed)
         self.execute("import os as _jygproj_os\n"
                      f"_jygproj_os.chdir({str(run_dir)!r})\n"
@@ -494,6 +534,10 @@ class LentKernel:
 
     def record(self) -> dict[str, Any]:
         """What a report's manifest says about the kernel it was lent."""
+        if not self.keep_data:  # one report's own kernel, started ahead by its command
+            return {"started": self.started,
+                    "before_the_notebook": "started by the command while it checked the inputs; the "
+                                           "package's modules imported (no data read); namespace reset"}
         return {"started": self.started, "reports_before": self.runs,
                 "namespace": "reset before this report (IPython reset); imported modules and the data "
                              "loaded for an earlier report kept, keyed by the inputs' sha256"}
@@ -502,17 +546,41 @@ class LentKernel:
         """After a report: count it."""
         self.runs += 1
 
+    def request_shutdown(self) -> None:
+        """Ask the kernel to exit, without waiting: it exits while the caller goes on (a report run
+        alone: while the runner writes the notebook and its HTML); :meth:`shutdown` then waits for it."""
+        from jupyter_core.utils import run_sync
+
+        if self.km is None or self._exiting:
+            return
+        self._stop_channels()
+        try:
+            run_sync(self.km.request_shutdown)()
+            self._exiting = True
+        except Exception:  # noqa: BLE001 - shutdown() stops it the usual way
+            pass
+
+    def _stop_channels(self) -> None:
+        for kc in (*self._handed, self._kc):
+            with contextlib.suppress(Exception):
+                kc.stop_channels()
+        self._handed.clear()
+
     def shutdown(self) -> None:
         from jupyter_core.utils import run_sync
 
         if self.km is None:
             return
-        for kc in (*self._handed, self._kc):
-            with contextlib.suppress(Exception):
-                kc.stop_channels()
-        self._handed.clear()
+        self._stop_channels()
         try:
-            run_sync(self.km.shutdown_kernel)(now=False)
+            if self._exiting:  # asked already (request_shutdown): wait for it, killed if it does not exit
+                run_sync(self.km.finish_shutdown)()
+                run_sync(self.km.cleanup_resources)()
+            else:
+                # a kernel that ran no report (the command stopped first: a usage problem, inputs
+                # refused) has nothing to finish: stopped at once, not after the 5 s a kernel still
+                # starting may take to answer a shutdown request
+                run_sync(self.km.shutdown_kernel)(now=self.runs == 0)
         except Exception:
             with contextlib.suppress(Exception):
                 run_sync(self.km.shutdown_kernel)(now=True)
@@ -554,6 +622,8 @@ def run_notebook(
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
+    from jygproj.catalogue import sha256_file
+
     notebook = Path(notebook).resolve()
     out_dir = Path(out_dir).resolve()
     run_name = name or notebook.stem
@@ -573,7 +643,7 @@ def run_notebook(
         audit = {
             "run_name": run_name,
             "notebook": _display(notebook, None),
-            "notebook_sha256": catalogue.sha256_file(notebook),
+            "notebook_sha256": sha256_file(notebook),
             "out_dir": _display(out_dir, None),
             "parameters": parameters,
             "started": started,
@@ -581,7 +651,7 @@ def run_notebook(
             "kernel": kernel.kernel_name if kernel is not None else kernel_name,
         }
         if kernel is not None:
-            audit["lent_kernel"] = kernel.record()
+            audit["lent_kernel" if kernel.keep_data else "kernel_started_ahead"] = kernel.record()
         if input_rows is not None:
             audit.update(input_rows=dict(input_rows), fewer_inputs=shrank)
         nb.metadata["jygproj"] = audit
@@ -596,6 +666,8 @@ def run_notebook(
                         request_save_on_cell_execute=False)
                 finally:
                     kernel.release()
+                    if not kernel.keep_data:  # its one report: it exits while the notebook and HTML are written
+                        kernel.request_shutdown()
             else:
                 with _kernel_env(staging):
                     # no copy saved after every cell (papermill's default: ~50 writes of the growing

@@ -85,3 +85,52 @@ def test_png_is_converted_from_the_svg_already_drawn(tmp_path, monkeypatch):
     assert "一季度" in svg
     charts.save_png(chart.properties(title="另一个标题"), tmp_path / "d.png")
     assert drawn == [1, 1]
+
+
+def test_charts_drawn_ahead_are_the_charts_drawn_when_shown(tmp_path, monkeypatch):
+    """draw_ahead draws in a thread (issue 18): to_svg and save_png then give the very SVG and PNG a
+    chart drawn on the spot gives, and wait for the drawing rather than draw again."""
+    if not charts.cjk_fonts():
+        pytest.skip("no CJK font installed (scripts/setup.sh installs fonts-wqy-microhei)")
+    import vl_convert as vlc
+
+    growth = pl.DataFrame({"month": [2, 3, 4], "series": ["实际累计"] * 3, "cum_wan": [1.0e4, 2.5e4, 4.0e4]})
+    made = [charts.completion_chart(_completion()), charts.growth_chart(growth, year=2023)]
+    expected_svg = [vlc.vegalite_to_svg(c.to_dict(), format_locale=charts.FORMAT_LOCALE,
+                                        time_format_locale=charts.TIME_FORMAT_LOCALE, allowed_base_urls=[])
+                    for c in made]
+    expected_png = [vlc.svg_to_png(s, scale=2.0) for s in expected_svg]
+    for store in ("_SVGS", "_PNGS", "_AHEAD", "_AHEAD_SPECS"):
+        monkeypatch.setattr(charts, store, {})
+    charts.draw_ahead(made, png=True)
+    for svg, png in charts._AHEAD.values():  # (the thread done: what follows must not draw again)
+        svg.result(), png.result()
+    monkeypatch.setattr(charts, "_draw", lambda spec: pytest.fail("drawn again when shown"))
+    monkeypatch.setattr(charts, "_to_png", lambda svg, scale: pytest.fail("converted again when saved"))
+    assert [charts.to_svg(c) for c in made] == expected_svg
+    assert [charts.save_png(c, tmp_path / f"{i}.png").read_bytes() for i, c in enumerate(made)] == expected_png
+
+
+def test_a_chart_drawn_ahead_that_fails_raises_where_it_is_shown(monkeypatch):
+    import vl_convert as vlc
+
+    for store in ("_SVGS", "_AHEAD", "_AHEAD_SPECS"):
+        monkeypatch.setattr(charts, store, {})
+    monkeypatch.setattr(vlc, "vegalite_to_svg", lambda spec, **kw: (_ for _ in ()).throw(ValueError("坏图")))
+    chart = charts.completion_chart(_completion())
+    charts.draw_ahead([chart])
+    with pytest.raises(ValueError, match="坏图"):
+        charts.to_svg(chart)
+
+
+def test_a_spec_shape_is_validated_once_and_a_bad_one_is_refused():
+    import altair as alt
+
+    one = charts._shape(charts.completion_chart(_completion()).to_dict(validate=False))
+    other = charts._shape(charts.completion_chart(_completion().with_columns(pl.col("planned_wan") * 2))
+                          .to_dict(validate=False))
+    assert one == other  # the same chart with other figures: one shape
+    bad = alt.Chart(pl.DataFrame({"a": [1]})).mark_bar().encode(x="a:Q")
+    bad.mark = "barre"  # not a mark Vega-Lite knows
+    with pytest.raises(Exception):
+        charts._spec(bad)

@@ -180,3 +180,18 @@ def test_messages_lose_their_english_code_for_readers(tmp_path):
     path = write_workbook(tmp_path / "m.xlsx", [Sheet("读取问题", "读取问题", frame, unit=None, total_row=False)], SIGN)
     ws = openpyxl.load_workbook(path)["读取问题"]
     assert [ws["A3"].value, ws["A4"].value] == ["《a.xlsx》C列：11 个项目缺少项目代码", "保留[方括号]中的中文"]
+
+
+def test_short_text_columns_give_the_cells_the_long_way_gives():
+    """_column_cells works out a short text column in Python (issue 18): the same values, formats
+    and width as the polars way it takes for a long one."""
+    from jygproj import export
+
+    text = pl.Series(["嘉峪关项目", None, "a\x01b", "问题 [code_missing]", "第一行\n第二行很长很长", "x" * 41,
+                      "", "[括号]在前", "=SUM(A1)", "全角字符" * 12])
+    fmts = ("center", "wrap", "plain")
+    for yes_no in (False, True):
+        small = export._column_cells(text, None, "col", fmts, yes_no)
+        long = export._column_cells(pl.concat([text] * 300), None, "col", fmts, yes_no)
+        n = text.len()
+        assert small == (long[0][:n], long[1][:n], long[2])

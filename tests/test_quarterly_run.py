@@ -186,7 +186,21 @@ def test_one_unit_report_goes_below_the_city_report(report):
     assert (out / "summary.json").read_bytes() == before  # the city report is left alone
 
 
-def test_usage_problems_exit_2_before_any_kernel(report, tmp_path, capsys):
+def test_the_record_says_the_kernel_was_started_ahead(report):
+    """The report's kernel was started by the command before it checked the inputs (issue 18); it ran
+    this report only, and the manifest and the executed notebook say so."""
+    out, _, _ = report
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    executed = nbformat.read(out / "2023Q3_季度考核.ipynb", as_version=4)
+    assert "lent_kernel" not in manifest and manifest["kernel_started_ahead"]["started"]
+    assert executed.metadata["jygproj"]["kernel_started_ahead"] == manifest["kernel_started_ahead"]
+
+
+def test_usage_problems_exit_2_before_any_notebook_runs(report, tmp_path, capsys):
+    """A usage problem is named before any notebook runs; the kernel the command started ahead
+    (while it reads the parameters, issue 18) is stopped."""
+    import psutil
+
     _, _, data = report
     assert cli.main(["quarterly", "2023Q5", "--out", str(tmp_path / "x")]) == 2
     assert cli.main(["quarterly", "2023Q3", "--as-of", "2023-08", "--out", str(tmp_path / "x")]) == 2
@@ -195,6 +209,9 @@ def test_usage_problems_exit_2_before_any_kernel(report, tmp_path, capsys):
                      "--out", str(tmp_path / "x")]) == 2
     assert "unknown_unit" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
+    kernels = [p for p in psutil.Process().children(recursive=True)
+               if p.status() != psutil.STATUS_ZOMBIE and "ipykernel" in " ".join(p.cmdline())]
+    assert kernels == []
 
 
 # --- Q4: the review as of December (and as of November) (no papermill; build_review on the sample inputs) ---

@@ -16,6 +16,11 @@ with its own executed notebook, HTML, manifest and files as a report run alone, 
 kernels (jygproj.runs.LentKernel): one per worker process (--jobs, one per core), started, given the
 package's imports and the data folder once, then running one report after another, each in a
 fresh namespace; every report's manifest says its kernel was lent.
+
+A report run alone (the city's, or --unit) has a kernel of its own, started first (issue 18): it
+starts and imports the package while this process reads the parameters, checks the inputs and
+readies the HTML exporter; it reads no data before the notebook does, and runs this report only
+(its manifest says so: kernel_started_ahead). The --all-units workers start theirs the same way.
 """
 
 from __future__ import annotations
@@ -32,10 +37,11 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
-from jygproj import paths, quarterly, runs
+from jygproj import paths, runs
 from jygproj.errors import JygprojError, UsageError
-from jygproj.evaluation import default_as_of, parse_run
-from jygproj.schema import QUARTER_LABELS, READING_NAMES, code_of
+
+# jygproj.quarterly, .evaluation, .schema (polars, ~0.5 s) are imported where used, after the command
+# has started the kernel (_kernel_ahead): the kernel starts while this process imports and checks
 
 NOTEBOOK = paths.NOTEBOOKS / "10_quarterly_review.ipynb"
 PARAM_KEYS = ("year", "quarter", "data_dir", "as_of", "unit", "headline", "out_dir")
@@ -82,6 +88,10 @@ def say_gate(errors: list[str]) -> None:
 
 def parameters(args) -> dict[str, Any]:
     """The notebook's parameters: params/<run>.yaml, then defaults, then command-line options."""
+    from jygproj import quarterly
+    from jygproj.evaluation import default_as_of, parse_run
+    from jygproj.schema import READING_NAMES, code_of
+
     year, quarter = parse_run(args.run)
     params = runs.read_parameters(paths.NOTEBOOK_PARAMS / f"{year}Q{quarter}.yaml", PARAM_KEYS)
     params.update(year=year, quarter=quarter)
@@ -113,7 +123,7 @@ def run_one(params: dict[str, Any], inputs: list[Path], rows: dict[str, Any] | N
     and sheet, compared with those of the report it replaces (jygproj.runs.fewer_inputs); ``kernel``:
     a kernel lent to this report (jygproj.runs.LentKernel) instead of one of its own."""
     out = Path(params["out_dir"])
-    from jygproj.report.review_files import REVIEW_KIND
+    from jygproj.report import REVIEW_KIND  # (not review_files: the report writers are the kernel's)
 
     name = paths.output_name(f"{params['year']}Q{params['quarter']}", REVIEW_KIND, params["unit"])
     return runs.run_notebook(NOTEBOOK, out, params, inputs=inputs, name=name,
@@ -121,41 +131,41 @@ def run_one(params: dict[str, Any], inputs: list[Path], rows: dict[str, Any] | N
                              input_rows=rows, allow_fewer_inputs=allow_fewer_inputs, kernel=kernel)
 
 
-def warm_up(params: dict[str, Any]) -> str:
-    """What a lent kernel runs when it starts: the notebook's imports and the data folder opened (the
-    workbench is kept for the reports that follow, jygproj.workbench.open)."""
-    return ("import jygproj\n"
-            "from jygproj import charts, runs\n"
-            "from jygproj.report import review_charts, review_files\n"
-            f"jygproj.open({params['data_dir']!r}, year={params['year']!r}, as_of={params['as_of']!r})\n")
-
-
 def warm_review(params: dict[str, Any]) -> str:
-    """What the other kernels run while one runs the city report: the city's review, so the kept
-    workbench carries what a review calculates once per inputs (the forecast, the earlier quarters'
-    reviews the follow-up ledger reads) before their first unit report."""
-    return (f"jygproj.open({params['data_dir']!r}, year={params['year']!r}, as_of={params['as_of']!r})"
+    """What the other kernels run while one runs the city report: the data folder opened and the
+    city's review, so the kept workbench (jygproj.workbench.open) carries the data and what a review
+    calculates once per inputs (the forecast, the earlier quarters' reviews the follow-up ledger
+    reads) before their first unit report."""
+    return ("import jygproj\n"
+            f"jygproj.open({params['data_dir']!r}, year={params['year']!r}, as_of={params['as_of']!r})"
             f".quarterly({params['quarter']!r}, headline={params['headline']!r})\n")
 
 
 _KERNEL: runs.LentKernel | None = None  # a worker process's lent kernel (_lend_kernel)
 
 
-def _lend_kernel(params: dict[str, Any]) -> None:
-    """A worker process's start: its kernel, warmed up, and shut down when the worker ends
-    (multiprocessing runs its finalizers on the way out; atexit does not run there)."""
+def _lend_kernel() -> None:
+    """A worker process's start, at the command's start (before it reads the parameters and checks
+    the inputs): its kernel started and importing the package (kernel_ahead_code; the data folder is
+    opened by the first report or warm review it runs, and kept), this process's HTML exporter
+    readied meanwhile; the kernel is shut down when the worker ends (multiprocessing runs its
+    finalizers on the way out; atexit does not run there)."""
     from multiprocessing.util import Finalize
 
     global _KERNEL
-    _KERNEL = runs.LentKernel()
+    _KERNEL = runs.LentKernel(warm_up=kernel_ahead_code())
     Finalize(_KERNEL, _KERNEL.shutdown, exitpriority=10)
-    _KERNEL.prepare(Path.cwd())
-    _KERNEL.execute(warm_up(params))
+    runs.warm_html()
+    import papermill  # noqa: F401 - imported while the kernel starts
+
+
+def _started() -> None:
+    """A task that only makes the pool start its worker processes (each runs _lend_kernel)."""
 
 
 def _warm_review(params: dict[str, Any]) -> None:
     _KERNEL.prepare(Path.cwd())
-    _KERNEL.execute(warm_up(params) + warm_review(params))
+    _KERNEL.execute(warm_review(params))
 
 
 def _run_lent(params: dict[str, Any], inputs: list[Path], rows: dict[str, Any] | None,
@@ -196,9 +206,65 @@ def _say(result: runs.RunResult, label: str, t0: float | None = None) -> None:
         print(f"注意：本报告替换了输入更多的上次报告（已指定 --allow-fewer-inputs），少了：{'；'.join(result.fewer_inputs)}"
               "；已记入 manifest.json", file=sys.stderr)
 
+#: What the kernel of a report run alone imports before the notebook runs (_kernel_ahead): the
+#: modules the notebook's cells use, found with python -X importtime (no data is read).
+AHEAD_IMPORTS = ("jygproj.workbench", "jygproj.ingest", "jygproj.quarterly", "jygproj.charts",
+                 "jygproj.report.review_charts", "jygproj.report.review_files", "jygproj.report.brief",
+                 "jygproj.followups.form", "jygproj.scenario.files", "xlsxwriter", "vl_convert")
+
+
+def kernel_ahead_code() -> str:
+    """What the kernel runs as soon as it is up: the notebook's imports, vl-convert's engine started
+    in a thread (jygproj.charts.warm_up), and the objects made so far frozen (gc.freeze)."""
+    return ("import importlib\n"
+            f"for _jygproj_module in {AHEAD_IMPORTS!r}:\n"
+            "    importlib.import_module(_jygproj_module)\n"
+            "del _jygproj_module\n"
+            "import jygproj.charts\n"
+            "jygproj.charts.warm_up()\n"
+            # what the imports made lives as long as the kernel: out of the cycle collector's sight,
+            # so its full collections (IPython's reset before each report makes one: 0.15 s) scan
+            # only what the reports make
+            "import gc\n"
+            "gc.freeze()\n")
+
+
+def _kernel_ahead(stack: contextlib.ExitStack) -> runs.LentKernel:
+    """The kernel of a report run alone, started first (issue 18): it starts and imports the
+    package while this process reads the parameters, checks the inputs, makes their Parquet copy and
+    readies the HTML exporter, so that much of the run's time is spent on both cores. It runs this one
+    report (its manifest says the kernel was started ahead, kernel_started_ahead) and is shut down
+    with the command."""
+    kernel = runs.LentKernel(warm_up=kernel_ahead_code(), keep_data=False)
+    stack.callback(kernel.shutdown)
+    return kernel
+
+
 def run(args) -> int:
+    with contextlib.ExitStack() as stack:
+        pool = kernel = None
+        if not args.all_units:
+            kernel = _kernel_ahead(stack)
+        elif args.jobs > 1:
+            # every report in a lent kernel (jygproj.runs.LentKernel), one kernel per worker process,
+            # each started and warmed up once, then running one report after another. Spawned, not
+            # forked, since polars' thread pool does not survive a fork. Started first: the workers
+            # and their kernels start while this process checks the inputs.
+            pool = stack.enter_context(ProcessPoolExecutor(
+                max_workers=args.jobs, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_lend_kernel))
+            for _ in range(args.jobs):  # one task per worker: the pool starts them all now
+                pool.submit(_started)
+        else:
+            kernel = stack.enter_context(runs.LentKernel(warm_up=kernel_ahead_code()))
+        return _run(args, kernel, pool)
+
+
+def _run(args, kernel: runs.LentKernel | None, pool: ProcessPoolExecutor | None = None) -> int:
+    from jygproj import quarterly
     from jygproj.catalogue import catalogue
     from jygproj.ingest import ingest, input_rows, load_ingested
+    from jygproj.schema import QUARTER_LABELS
 
     t0 = time.perf_counter()
     try:
@@ -217,6 +283,8 @@ def run(args) -> int:
         print(f"错误：{exc}", file=sys.stderr)
         return 2 if isinstance(exc, UsageError) else 1
     say_gate(let_through)
+    if kernel is not None:  # while the kernel imports: the HTML exporter built and its templates compiled
+        runs.warm_html()
     allow = args.allow_fewer_inputs
     report = f"{params['year']}年{QUARTER_LABELS[params['quarter']]}考核报告"
     what = report  # the report being made, named when it fails
@@ -229,37 +297,26 @@ def run(args) -> int:
             unit = quarterly.unit_named(projects, args.unit)  # 市住房和城乡建设局 = 市住建局
             what = f"{unit}{report}"
             print(f"正在生成{what}（约需 20 秒）……", flush=True)
-            _say(run_one(_unit_params(params, unit, folders), inputs, rows, allow), f"{unit} 报告")
+            _say(run_one(_unit_params(params, unit, folders), inputs, rows, allow, kernel=kernel), f"{unit} 报告")
         elif not args.all_units:
             print(f"正在生成全市{report}（约需 20 秒）……", flush=True)
-            _say(run_one(params, inputs, rows, allow), "全市报告", t0)
+            _say(run_one(params, inputs, rows, allow, kernel=kernel), "全市报告", t0)
         else:
             total = 1 + len(names)
-            jobs = max(1, min(args.jobs, len(names)))
-            with contextlib.ExitStack() as stack:
-                # every report in a lent kernel (jygproj.runs.LentKernel), one kernel per worker process,
-                # each started and warmed up once, then running one report after another. Spawned,
-                # not forked, since polars' thread pool does not survive a fork.
-                if jobs > 1:
-                    pool = stack.enter_context(ProcessPoolExecutor(
-                        max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                        initializer=_lend_kernel, initargs=(params,)))
-                    run_lent = functools.partial(_in_pool, pool)
-                else:
-                    kernel = stack.enter_context(runs.LentKernel())
-                    run_lent = functools.partial(_in_this_process, kernel)
-                print(f"[1/{total}] 正在生成全市{report}（约需 20 秒）……", flush=True)
-                city = run_lent(params, inputs, rows, allow)
-                if jobs > 1:
-                    for _ in range(jobs - 1):  # the other workers start, and calculate ahead, while the city report runs
-                        pool.submit(_warm_review, params)
-                # the city report first: the units' folders are inside its folder, which it replaces
-                _say(city.result(), f"[1/{total}] 全市报告", t0)
-                print(f"正在生成 {len(names)} 个责任单位的报告（同时 {jobs} 个）……", flush=True)
-                futures = [(u, run_lent(_unit_params(params, u, folders), inputs, rows, allow)) for u in names]
-                for i, (unit, fut) in enumerate(futures, 2):
-                    what = f"{unit}{report}"
-                    _say(fut.result(), f"[{i}/{total}] {unit} 报告", t0)
+            jobs = args.jobs if pool is not None else 1
+            run_lent = functools.partial(_in_pool, pool) if pool is not None else functools.partial(_in_this_process, kernel)
+            print(f"[1/{total}] 正在生成全市{report}（约需 20 秒）……", flush=True)
+            city = run_lent(params, inputs, rows, allow)
+            if jobs > 1:
+                for _ in range(jobs - 1):  # the other workers calculate ahead while the city report runs
+                    pool.submit(_warm_review, params)
+            # the city report first: the units' folders are inside its folder, which it replaces
+            _say(city.result(), f"[1/{total}] 全市报告", t0)
+            print(f"正在生成 {len(names)} 个责任单位的报告（同时 {jobs} 个）……", flush=True)
+            futures = [(u, run_lent(_unit_params(params, u, folders), inputs, rows, allow)) for u in names]
+            for i, (unit, fut) in enumerate(futures, 2):
+                what = f"{unit}{report}"
+                _say(fut.result(), f"[{i}/{total}] {unit} 报告", t0)
     except BrokenProcessPool:
         print(f"错误：生成{what}的子进程意外退出（笔记本内核未能启动，或进程被终止）[worker_died]", file=sys.stderr)
         return 1

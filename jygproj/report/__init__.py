@@ -6,3 +6,7 @@ growth, alerts, ranking, factors, supervision, reserve…); this package only se
 formats and writes. One formatter per kind of figure (:mod:`jygproj.report.formats`), one HTML
 table renderer (:mod:`jygproj.report.html`), labels from :mod:`jygproj.schema`.
 """
+
+#: The quarterly review's name in file names (jygproj.paths.output_name); here, not in review_files,
+#: so the command names a report's files without importing the report writers (issue 18).
+REVIEW_KIND = "季度考核"

@@ -70,7 +70,40 @@ def charts_for(review: "Review") -> dict[str, Any]:
     built = review.__dict__.get("_charts")
     if built is None:
         built = review.__dict__["_charts"] = _build_charts(review)
+        _draw_ahead(built)
     return dict(built)
+
+
+#: The order the notebook shows the charts in (notebooks/10_quarterly_review.ipynb): drawn ahead in it.
+SHOWN_ORDER = ("cum_growth", "completion", "s_curve", "growth", "warnings")
+
+
+def _draw_ahead(built: dict[str, Any]) -> None:
+    """The charts drawn in a thread while the report goes on (jygproj.charts.draw_ahead), in the
+    order the notebook shows them; their PNGs too when the runner runs the notebook (write_outputs
+    saves them: jygproj.runs sets the run directory)."""
+    import os
+
+    from jygproj import charts, runs
+
+    order = [k for k in SHOWN_ORDER if k in built] + [k for k in built if k not in SHOWN_ORDER]
+    charts.draw_ahead([built[k] for k in order], png=bool(os.environ.get(runs.RUN_DIR_ENV)))
+
+
+#: The city-wide charts (growth tracking is the city's in every report) built in this process, by
+#: name: (what they were built from, the chart). A unit's report after the city's (--all-units, one
+#: lent kernel running one report after another) reuses the chart when its data and words are the
+#: same, so its spec, SVG and PNG are worked out once (issue 18).
+_CITY_WIDE: dict[str, tuple[tuple, pl.DataFrame, Any]] = {}
+
+
+def _city_wide(name: str, frame: pl.DataFrame, words: tuple, build) -> Any:
+    kept = _CITY_WIDE.get(name)
+    if kept is not None and kept[0] == words and kept[1].equals(frame):
+        return kept[2]
+    chart = build()
+    _CITY_WIDE[name] = (words, frame, chart)
+    return chart
 
 
 def _build_charts(review: "Review") -> dict[str, Any]:
@@ -78,16 +111,17 @@ def _build_charts(review: "Review") -> dict[str, Any]:
 
     y, w = review.params.year, review.plan.words
     series = growth_series(w.factor)
+    cum_title = f"全市固定资产投资累计增速与{w.pct}目标（%，{w.span}累计为考核月）"
+    growth_title = f"固定资产投资累计完成与{w.pct}增长路径（亿元，{growth_from_month(review.params.as_of_month)}月起）"
+    dashed = tuple(v for k, v in series.items() if k != "actual_cum_wan")
+    cum, grow = review.chart_data["cum_growth"], review.chart_data["growth"]
     return {
-        "cum_growth": charts.cum_growth_chart(
-            review.chart_data["cum_growth"], target_pct=w.goal.growth_pct, year=y,
+        "cum_growth": _city_wide("cum_growth", cum, (y, w.goal.growth_pct, cum_title, w.pct), lambda: charts.cum_growth_chart(
+            cum, target_pct=w.goal.growth_pct, year=y,
             dashed=(CUM_GROWTH_SERIES["projected"],), width=CHART_WIDTH,
-            title=f"全市固定资产投资累计增速与{w.pct}目标（%，{w.span}累计为考核月）",
-            target_label=f"目标：累计增长{w.pct}"),
-        "growth": charts.growth_chart(
-            review.chart_data["growth"], year=y, zero=False, width=CHART_WIDTH,
-            title=f"固定资产投资累计完成与{w.pct}增长路径（亿元，{growth_from_month(review.params.as_of_month)}月起）",
-            dashed=tuple(v for k, v in series.items() if k != "actual_cum_wan")),
+            title=cum_title, target_label=f"目标：累计增长{w.pct}")),
+        "growth": _city_wide("growth", grow, (y, growth_title, dashed), lambda: charts.growth_chart(
+            grow, year=y, zero=False, width=CHART_WIDTH, title=growth_title, dashed=dashed)),
         "completion": charts.completion_chart(review.chart_data["completion"], panel_width=280,
                                               title="分清单分季度计划（方案目标）与完成投资（亿元）"),
         "warnings": charts.warnings_chart(review.chart_data["warnings"], width=CHART_WIDTH - 200),
