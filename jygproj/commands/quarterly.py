@@ -296,16 +296,16 @@ def _run(args, kernel: runs.LentKernel | None, pool: ProcessPoolExecutor | None 
         if args.unit:
             unit = quarterly.unit_named(projects, args.unit)  # 市住房和城乡建设局 = 市住建局
             what = f"{unit}{report}"
-            print(f"正在生成{what}（约需 20 秒）……", flush=True)
+            print(f"正在生成{what}……", flush=True)
             _say(run_one(_unit_params(params, unit, folders), inputs, rows, allow, kernel=kernel), f"{unit} 报告")
         elif not args.all_units:
-            print(f"正在生成全市{report}（约需 20 秒）……", flush=True)
-            _say(run_one(params, inputs, rows, allow, kernel=kernel), "全市报告", t0)
+            print(f"正在生成全市{report}……", flush=True)
+            _say(run_one(params, inputs, rows, allow, kernel=kernel), "全市报告")
         else:
             total = 1 + len(names)
             jobs = args.jobs if pool is not None else 1
             run_lent = functools.partial(_in_pool, pool) if pool is not None else functools.partial(_in_this_process, kernel)
-            print(f"[1/{total}] 正在生成全市{report}（约需 20 秒）……", flush=True)
+            print(f"[1/{total}] 正在生成全市{report}……", flush=True)
             city = run_lent(params, inputs, rows, allow)
             if jobs > 1:
                 for _ in range(jobs - 1):  # the other workers calculate ahead while the city report runs

@@ -87,7 +87,7 @@ def run(args) -> int:
         inputs = [*cat.paths, paths.targets_file(int(params["review_date"][:4])),
                   *(paths.REFERENCE / f for f in REFERENCE_FILES)]
         what = f"{params['review_date'][:4]}年{int(params['review_date'][5:])}月储备项目规划报告"
-        print(f"正在生成{what}（约需 20 秒）……", file=sys.stderr if args.json else sys.stdout, flush=True)
+        print(f"正在生成{what}……", file=sys.stderr if args.json else sys.stdout, flush=True)
         result = runs.run_notebook(NOTEBOOK, Path(params["out_dir"]), params, inputs=inputs,
                                    name=paths.output_name(params["review_date"], KIND))
     except runs.InputErrorsError as exc:
