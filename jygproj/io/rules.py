@@ -132,16 +132,23 @@ def odd_text_cells(frame, row_offset: int, col_offset: int) -> list:
     characters ("control"), found column-wise (polars; a province's cells in ~0.1 s)."""
     if frame is None or not frame.width:
         return []
-    exprs = [(pl.col(c).str.len_chars() > MAX_TEXT_CHARS).fill_null(False).alias(f"L{j}")
-             for j, c in enumerate(frame.columns)]
-    exprs += [pl.col(c).str.contains(_CONTROL_CLASS).fill_null(False).alias(f"C{j}") for j, c in enumerate(frame.columns)]
-    flags = frame.select(exprs)
-    hits = [name for name, any_ in zip(flags.columns, flags.select(pl.all().any()).row(0)) if any_]
+    # One pass giving a flag per column (a text over the limit has at least as many bytes as
+    # characters: the byte length, read from the offsets, rules most columns out); the cells only in
+    # the columns flagged (none in an honest workbook).
+    exprs = [(pl.col(c).str.len_bytes() > MAX_TEXT_CHARS).any().alias(f"L{j}") for j, c in enumerate(frame.columns)]
+    exprs += [pl.col(c).str.contains(_CONTROL_CLASS).any().alias(f"C{j}") for j, c in enumerate(frame.columns)]
+    flagged = frame.select(exprs).row(0, named=True)
     out = []
-    for name in hits:
+    for name, any_ in flagged.items():
+        if not any_:
+            continue
         j = int(name[1:])
-        kind = "too_long" if name[0] == "L" else "control"
-        for i in flags[name].arg_true().to_list()[:50]:
+        col = frame.to_series(j)
+        if name[0] == "L":
+            kind, hit = "too_long", (col.str.len_chars() > MAX_TEXT_CHARS).fill_null(False)
+        else:
+            kind, hit = "control", col.str.contains(_CONTROL_CLASS).fill_null(False)
+        for i in hit.arg_true().to_list()[:50]:
             out.append((row_offset + i + 1, col_offset + j, frame[i, j], kind))
     return sorted(out)
 

@@ -508,7 +508,8 @@ def measure_xlsx(data: bytes, parts: dict[str, str]) -> tuple:
     it inflated. A pure function of the bytes, so the loader runs it in a worker process beside the
     reading thread (the scan's searches hold the GIL: 1.9 CPU s over the province's 374 MB of XML, taken
     from the rows' checks when run in a thread); the XML is dropped before returning (only the small
-    results cross back). Raises WorkbookError."""
+    results cross back). In a forked process bounds keeps to its Python searches (polars' thread pool
+    does not survive a fork); the loader now runs the scan in a thread instead. Raises WorkbookError."""
     opened = OpenedWorkbook(Path(), data, "xlsx", zipfile.ZipFile(io.BytesIO(data)), parts, [])
     bound_workbook(opened)
     shapes = sheet_shapes(opened)
