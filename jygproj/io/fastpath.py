@@ -38,9 +38,9 @@ def clear_memo() -> None:
 
 
 def _fingerprint(series: pl.Series) -> tuple:
-    n = series.len()
-    at = [0, n // 3, (2 * n) // 3, n - 1] if n else []
-    return series.dtype, n, series.null_count(), tuple(series.gather(at).to_list())
+    n = series.len()  # a few cells read one by one (a gather would be a polars query: 0.2 ms)
+    return (series.dtype, n, series.null_count(),
+            *((series[0], series[n // 3], series[(2 * n) // 3], series[n - 1]) if n else ()))
 
 
 def memo_column(name: str, series: pl.Series, make):

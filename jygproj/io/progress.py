@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from jygproj.io import cells, rules
+from jygproj.io import cells, fastpath, rules
 from jygproj.io.cells import CellError
 from jygproj.io.context import Ctx
 from jygproj.io.fastpath import progress_columns
@@ -72,8 +72,11 @@ def read_progress(ctx: Ctx, period: Period, correction: bool, reported_default) 
             bad_rows.add(i)
     series = {k: _patched(cols[k], todo, patches[k], RECORD_SCHEMA[k]) for k in per_row}
     idx = [i for i, _ in data]
-    keys = pl.DataFrame({"p": series["project_id"], "l": series["list"]})
-    if n and keys.is_duplicated().any():  # only then is there anything to report
+    pid = series["project_id"]
+    # ids all distinct (an equal id column read before in this load says so at once): no pair repeats
+    distinct = fastpath.memo_column("distinct", pid, lambda: pid.n_unique() == pid.len()) if n else True
+    if not distinct and pl.DataFrame({"p": pid, "l": series["list"]}).is_duplicated().any():
+        # only then is there anything to report
         check_duplicates(ctx, list(zip(idx, zip(series["project_id"].to_list(), series["list"].to_list()))))
     check_segments(ctx, walked, GridColumns(len(rows), idx, amounts), bad_rows)
     warn_missing_codes(ctx, [idx[k] for k in series["code"].is_null().arg_true().to_list()])
