@@ -11,6 +11,7 @@ column.
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 from jygproj.io import cells, names, rules
@@ -99,8 +100,19 @@ def _mapped(series: pl.Series | None, results: dict, n: int, dtype) -> pl.Series
     an empty cell), as a Series of ``dtype``; results[None] n times when ``series`` is None."""
     if series is None:
         return pl.Series([results[None]] * n, dtype=dtype)
-    keys = [v for v in results if v is not None]
-    if keys:
+    if dtype == pl.String and series.dtype == pl.String:
+        # texts read to texts (a name, a unit, 建设性质): most cells read as themselves, so only the
+        # others are replaced (a mapping of every distinct text would be one hash join as big as
+        # the column: 20,000 形象进度 texts a sheet)
+        changed = [v for v in results if v is not None and results[v] != v]
+        out = series.replace(pl.Series(changed, dtype=pl.String),
+                             pl.Series([results[v] for v in changed], dtype=pl.String)) if changed else series
+        keys = None
+    else:
+        keys = [v for v in results if v is not None]
+    if keys is None:
+        pass
+    elif keys:
         out = series.replace_strict(pl.Series(keys, dtype=series.dtype),
                                     pl.Series([results[v] for v in keys], dtype=dtype), default=None,
                                     return_dtype=dtype)
@@ -186,12 +198,15 @@ def _amounts(ctx: Ctx, series: pl.Series | None, fld: str, n: int, bad: set[int]
 
 def _amounts_refused(series: pl.Series, f: float) -> tuple[list, list[int]]:
     bad: set[int] = set()
-    stripped = series.str.strip_chars(" ")
-    plain = stripped.str.contains(_PLAIN_NUMBER).fill_null(False)
-    cast = (pl.DataFrame({"plain": plain, "text": stripped})
-            .select(pl.when("plain").then(pl.col("text").cast(pl.Float64, strict=False))).to_series())
+    # one query: the stripped text, plain or not, its cast, the other cells and the cast's bound
+    text = pl.col("s").str.strip_chars(" ")
+    plain = text.str.contains(_PLAIN_NUMBER).fill_null(False)
+    cast = pl.when(plain).then(text.cast(pl.Float64, strict=False))
+    got = series.to_frame("s").select(cast.alias("cast"), (~plain & pl.col("s").is_not_null()).alias("other"),
+                                      rules.absurd_wan_expr(cast).alias("absurd"))
+    cast = got.to_series(0)
     out = cast.to_list()
-    other = (~plain & series.is_not_null()).arg_true().to_list()
+    other = _true_at(got.to_series(1))
     if other:
         values = series.gather(other).to_list()
         for k, v in zip(other, values):
@@ -204,8 +219,13 @@ def _amounts_refused(series: pl.Series, f: float) -> tuple[list, list[int]]:
         # rules.amount's bound, for the figures polars cast (a 400-digit number casts to infinity)
         bad.update(k for k, x in enumerate(out) if rules.absurd_wan(x))
     else:  # the same bound on the cast column (rules.amount held every other cell to it already)
-        bad.update(rules.absurd_wan_column(cast).arg_true().to_list())
+        bad.update(_true_at(got.to_series(2)))
     return out, sorted(bad)
+
+
+def _true_at(flags: pl.Series) -> list[int]:
+    """Positions of True in a Boolean column without nulls (numpy: no polars query)."""
+    return np.flatnonzero(flags.to_numpy()).tolist()
 
 
 
@@ -261,10 +281,10 @@ def _common(ctx: Ctx, frame, data, n: int, bad: set[int], planned_fld: str, amou
     start, word = _by_value(_col(frame, ctx, planned_fld), lambda v: cells.parse_date_or_word(v, ctx.year), n, bad,
                             (D, B), parts=2, memo=f"date_or_word:{ctx.year!r}")
     years = memo_series("approval_year", names.approval_year, code, n, I)
-    bad.update(rules.before_code_year_column(start, years).arg_true().to_list())  # start_before_approval
+    bad.update(_true_at(rules.before_code_year_column(start, years)))  # start_before_approval
     nature_col = _by_value(_col(frame, ctx, "nature"), rules.nature_cell, n, bad, S, memo="nature")
     sections = pl.Series([sec for _, sec in data], dtype=S)
-    bad.update(rules.nature_conflicts_column(nature_col, sections).arg_true().to_list())  # nature_conflict
+    bad.update(_true_at(rules.nature_conflicts_column(nature_col, sections)))  # nature_conflict
     return {"amounts": amounts, "project_id": pid, "code": code, "name": name, "name_key": key,
             "nature": _or(nature_col, sections), "_start": start, "_word": word}
 
@@ -300,7 +320,7 @@ def progress_columns(ctx: Ctx, data: list[tuple[int, str | None]], period, corre
 
     amounts = out["amounts"]
     done, total = amounts["completed_ytd"], amounts["total_investment"]
-    bad.update(rules.exceeds_column(_float(done), _float(total)).arg_true().to_list())  # completed_above_total
+    bad.update(_true_at(rules.exceeds_column(_float(done), _float(total))))  # completed_above_total
 
     started, resumed = _by_value(_col(frame, ctx, "started"), cells.parse_started, n, bad, (B, B), parts=2,
                                   memo="started")
@@ -345,7 +365,7 @@ def register_columns(ctx: Ctx, data: list[tuple[int, str | None]], amount_fields
         return None
     amounts = out["amounts"]
     total, annual = amounts["total_investment"], amounts["annual_plan"]
-    bad.update(rules.exceeds_column(_float(annual), _float(total)).arg_true().to_list())  # annual_above_total
+    bad.update(_true_at(rules.exceeds_column(_float(annual), _float(total))))  # annual_above_total
     if annual is not None and all(f"q{q}_plan" in ctx.cols for q in range(1, 5)):
         factor = ctx.factor("annual_plan")
         qs = [amounts[f"q{q}_plan"] for q in range(1, 5)]
