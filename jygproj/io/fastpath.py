@@ -47,7 +47,7 @@ def _fingerprint(series: pl.Series) -> tuple:
 def memo_column(name: str, series: pl.Series, make):
     """make() — a pure function of ``series`` read by the reading ``name`` — or the result it gave for
     an equal column earlier in this load (the same values, nulls and dtype, in the same order).
-    The result is shared: callers must not change it in place."""
+    Column and result are kept and shared: callers must change neither in place (Series.scatter)."""
     kept = _COLUMNS.setdefault(name, [])
     fp = _fingerprint(series)
     for k, (fp_, cells_, result) in enumerate(kept):

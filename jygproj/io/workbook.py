@@ -6,7 +6,7 @@ Safety (issue 3, point 5):
 - an .xlsx whose declared uncompressed size or compression ratio is absurd (zip bomb) is refused
   from the zip directory alone, before anything is expanded;
 - the workbook's own XML (workbook.xml, its relationships) is parsed with defusedxml;
-- before calamine is called, every member is inflated once, streaming and capped, and measured
+- before calamine is called, every member is inflated once, capped, and measured
   (jygproj.io.bounds, issue 17): its real inflated size, a DTD or entity anywhere in it, and each
   sheet's cells and used range from the cells' own references — a workbook calamine would need
   gigabytes for is refused naming the sheet and the far cell; calamine never expands entities;
