@@ -460,7 +460,8 @@ class OpenedWorkbook:
     #: What the bounded scan measured (bounds.Scan); None until it ran, or when it refused the file.
     scan: object = None
     scanned: threading.Event = field(default_factory=threading.Event)
-    #: A Future of measure_xlsx(data, parts) started in a worker process (dataset._opened_ahead), or None.
+    #: A Future of measure_xlsx(data, parts) started in a worker process by a caller, or None (the loader,
+    #: dataset._opened_ahead, now scans in its parsing thread).
     measured: object = None
     #: sha256 of the bytes (the loader's test for a file sent twice), taken after calamine's parse in the
     #: opening thread: hashlib lets go of the GIL, so it runs beside the reading thread's checks (0.2 s a province).
