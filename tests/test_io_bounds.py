@@ -142,3 +142,100 @@ def test_check_on_the_sample_plus_hostile_files_reports_every_good_file(hostile,
         assert f["sheets"] and sum(s["rows"]["loaded"] for s in f["sheets"]) > 0
     for path in hostile.values():
         assert [e["code"] for e in by_name[path.name]["errors"]] == ["workbook_too_large"]
+
+
+def _variants(tmp_path: Path) -> list[Path]:
+    """Sheets the whole-sheet search must hand to the per-chunk path, or pass exactly as it would."""
+    import re
+    import zipfile
+
+    def variant(name: str, edit) -> Path:
+        src = stray_cell(tmp_path / f"原_{name}", "K8")
+        with zipfile.ZipFile(src) as z:
+            members = {i.filename: z.read(i.filename) for i in z.infolist()}
+        for k, v in members.items():
+            if k.startswith("xl/worksheets/"):
+                members[k] = edit(v)
+        with zipfile.ZipFile(tmp_path / name, "w", zipfile.ZIP_DEFLATED) as out:
+            for k, v in members.items():
+                out.writestr(k, v)
+        return tmp_path / name
+
+    return [
+        stray_cell(tmp_path / "远.xlsx", "XFD5000", lie=True), stray_cell(tmp_path / "近.xlsx", "L8", lie=True),
+        stray_cell(tmp_path / "边.xlsx", "K9", lie=True), stray_cell(tmp_path / "内.xlsx", "K8", lie=True),
+        variant("无引用.xlsx", lambda b: b.replace(b'<c r="B5"', b"<c", 1)),
+        variant("换行.xlsx", lambda b: b.replace(b'<c r="B5"', b'<c\n r="B5"', 1)),
+        variant("错误值.xlsx", lambda b: b.replace(b'<c r="B5"', b'<c r="B5" t="e"><v>#REF!</v></c><c r="Z1"', 1)),
+        variant("公式.xlsx", lambda b: re.sub(rb'(<c r="C6"[^>]*>)', rb"\1<f>SUM(A1)</f>", b, count=1)),
+        variant("无范围.xlsx", lambda b: re.sub(rb'<dimension ref="[^"]*"/>', b"", b)),
+        variant("前缀.xlsx", lambda b: re.sub(rb"<(/?)(\w)", rb"<\1x:\2", b).replace(b"<x:worksheet xmlns=",
+                                                                                   b"<x:worksheet xmlns:x=")),
+        variant("大行号.xlsx", lambda b: b.replace(b'<c r="B5"', b'<c r="B50000000"', 1)),
+        variant("范围前.xlsx", lambda b: b.replace(b"<dimension", b'<c r="XFD9"/><dimension', 1)),
+        variant("非UTF8.xlsx", lambda b: b.replace(b'<c r="B5"', b'<c r="B5" q="\xff\xfe"', 1)),
+    ]
+
+
+def test_whole_sheet_search_agrees_with_the_per_chunk_path(tmp_path, monkeypatch):
+    """bounds._whole_sheet (one Rust search of a whole sheet, issue 18) gives the per-chunk path's
+    answer on honest sheets and on every odd one (or hands it over); honest ones take it."""
+    import io
+    import zipfile
+
+    from jygproj.io import workbook
+
+    def scanned(path, whole: bool):
+        if not whole:
+            monkeypatch.setattr(bounds, "_whole_sheet", lambda xml: None)
+        data = path.read_bytes()
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        try:
+            s = bounds.scan_xlsx(data, zf, workbook._xlsx_sheet_parts(zf))
+            return {k: vars(v) for k, v in s.sheets.items()}, sorted(s.xml), s.inflated_bytes
+        except bounds.BoundsError as exc:
+            return exc.code, exc.message
+        finally:
+            monkeypatch.undo()
+
+    taken = []
+    real = bounds._whole_sheet
+    monkeypatch.setattr(bounds, "_whole_sheet", lambda xml: taken.append(real(xml) is not None) or real(xml))
+    honest = sorted(SAMPLE_2023.glob("*.xlsx"))[:5]
+    for path in honest:
+        scanned(path, True)
+    assert taken and all(taken)  # honest sheets: the whole-sheet search settles them
+    for path in honest + _variants(tmp_path):
+        assert scanned(path, True) == scanned(path, False), path.name
+
+
+def test_no_polars_search_in_a_forked_process():
+    """polars' thread pool does not survive a fork (a search there hangs): in a process forked from
+    the one that imported bounds, the whole-sheet search stands aside for the Python path."""
+    import os
+
+    from jygproj.io import workbook
+
+    path = sorted(SAMPLE_2023.glob("*.xlsx"))[0]
+    # here polars runs (its pool started before the fork)
+    assert bounds._whole_sheet(b'<worksheet><dimension ref="A1:B2"/><sheetData/></worksheet>') is not None
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: no polars query, the same scan
+        import zipfile
+
+        data = path.read_bytes()
+        zf = zipfile.ZipFile(__import__("io").BytesIO(data))
+        s = bounds.scan_xlsx(data, zf, workbook._xlsx_sheet_parts(zf))
+        os.write(w, repr(sorted((k, v.last_row, v.last_col) for k, v in s.sheets.items())).encode())
+        os._exit(0)
+    os.close(w)
+    import select
+    import signal
+
+    ready, _, _ = select.select([r], [], [], 120)
+    if not ready:  # hung (a polars query after the fork)
+        os.kill(pid, signal.SIGKILL)
+    got = os.read(r, 10000).decode() if ready else ""
+    os.waitpid(pid, 0)
+    assert got and "xl/worksheets" in got

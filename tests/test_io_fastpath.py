@@ -195,3 +195,50 @@ def test_fast_path_with_office_rows(tmp_path, monkeypatch):
     assert fast.sheets[0].by_nature["new"]["projects"] == N - N // 2 - sum(1 for _, new in hidden if new)
     continued = fast.progress.filter(source_row=12)
     assert continued["image_progress"].to_list() == ["施工；（续）二期"]
+
+
+def test_equal_columns_read_once_but_only_when_equal():
+    """fastpath.memo_column (issue 18): an equal column (values, nulls, dtype, order) gives back the
+    earlier result; any difference reads it again."""
+    import polars as pl
+
+    fastpath.clear_memo()
+    calls = []
+
+    def read(s):
+        calls.append(s.to_list())
+        return s.to_list()
+
+    base = pl.Series(["甲", None, "乙", "丙"] * 100)
+    first = fastpath.memo_column("t", base, lambda: read(base))
+    assert fastpath.memo_column("t", base.clone(), lambda: read(base)) is first and len(calls) == 1
+    for other in (base.clone().scatter([200], "丁"), base.clone().scatter([1], "甲"), base.slice(1),
+                  base.cast(pl.Categorical)):
+        fastpath.memo_column("t", other, lambda o=other: read(o))
+    assert len(calls) == 5
+    assert fastpath.memo_column("u", base, lambda: read(base)) is not first  # another reading: its own
+    fastpath.clear_memo()
+
+
+def test_same_cells_in_another_unit_are_not_taken_from_the_memo(tmp_path, monkeypatch):
+    """Two months whose amount columns are the same text, one in 万元 and one in 亿元: the memo of
+    equal columns is per unit (and per year for dates): the 亿元 month reads 10,000 times as much."""
+    names = [f"嘉峪关市{k}号项目（一期）" for k in range(N)]
+    codes = [f"2301-620200-04-01-{k:06d}" for k in range(N)]
+    paths = []
+    for month, unit in ((9, "万元"), (10, "亿元")):
+        rows = [[f"2023年1-{month}月政府投资项目建设进度调度表"], [f"单位：{unit}"],
+                ["序号", "项目名称", "项目代码", "建设性质", "总投资", f"1-{month}月完成投资", "开工时间"]]
+        rows += [[str(k + 1), names[k], codes[k], "续建", "1000", "0.5", "2023-03-01 00:00:00"] for k in range(N)]
+        paths.append(write_workbook(tmp_path / f"2023年1-{month}月调度.xlsx", {f"{month}月": rows}))
+    fast = _load(paths, 300, monkeypatch)
+    slow = _load(paths, 10**9, monkeypatch)
+    assert fast.progress.equals(slow.progress) and fast.problems.equals(slow.problems)
+    done = fast.progress.group_by("period").agg(pl_sum("completed_ytd_wan")).sort("period")["completed_ytd_wan"]
+    assert done.to_list() == [pytest.approx(0.5 * N), pytest.approx(5000 * N)]
+
+
+def pl_sum(col: str):
+    import polars as pl
+
+    return pl.col(col).sum()

@@ -9,9 +9,12 @@ searched whole for a DTD or an entity declaration; and every worksheet's cells a
 used range (last row × last column) found from the cells' own references, not from ``<dimension>``:
 
 - fast path (every writer we know: Excel, WPS, openpyxl, xlsxwriter): every ``<c`` starts with
-  ``r="…"``; the sheet's ``<dimension>`` is taken as the hypothesis, and one regular-expression
-  search per MiB proves no cell lies beyond it and none lacks its reference (no match in an honest
-  file); the used range is then the dimension;
+  ``r="…"``; the sheet's ``<dimension>`` is taken as the hypothesis, and a regular-expression
+  search proves no cell lies beyond it and none lacks its reference (no match in an honest file);
+  the used range is then the dimension. A deflated sheet is inflated in one zlib call and searched
+  whole, once, by Rust's regex engine through polars (_whole_sheet: the GIL let go for both, so the
+  scan runs in a thread beside the reader); anything unusual there, and a sheet stored otherwise,
+  take the per-MiB Python search (the same answer);
 - otherwise (a cell beyond the dimension, cells without references, no dimension) every cell is
   counted and every reference read (slow, but only for such files, whose size is capped).
 
@@ -19,12 +22,14 @@ The limits are on what the reader would allocate, so memory stays bounded whatev
 declares: the sum over a workbook's sheets of (used rows × used columns) ≤ MAX_GRID_CELLS. A
 province's largest workbook (20,000 projects) uses 0.4 M; the 57 sample files 0.02 M at most.
 Measured (tests/test_io_bounds.py, subprocess peak RSS): a workbook just under the limit (22 sheets,
-5.7 M cells) reads in 0.83 GiB; every hostile file is refused within 0.35 GiB. Cost: about 3 CPU
-seconds for the province's 374 MB of XML on this (loaded) machine — the price of not trusting it.
+5.7 M cells) reads in 0.83 GiB; every hostile file is refused within 0.35 GiB. Cost: about 1.1-1.7 CPU
+seconds for the province's 374 MB of XML on this (loaded) machine, 0.36 s of it zlib's inflate and
+0.7 s the search (the per-MiB Python searches: 1.5 s more) — the price of not trusting it.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import struct
 import zipfile
@@ -224,8 +229,99 @@ def scan_xlsx(data: bytes, zf: zipfile.ZipFile, sheet_members: dict[str, str]) -
     return scan
 
 
+def _inflate_whole(data: bytes, info: zipfile.ZipInfo, cap: int) -> bytes | None:
+    """A deflated member's bytes in one zlib call (which lets go of the GIL for all of it) stopping
+    at ``cap`` + 1 bytes (the declared size is never trusted), or None when the member is stored
+    otherwise (then _chunks streams it)."""
+    off = info.header_offset
+    if info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & 1 or data[off:off + 4] != b"PK\x03\x04":
+        return None
+    name_len, extra_len = struct.unpack_from("<HH", data, off + 26)
+    start = off + 30 + name_len + extra_len
+    d = zlib.decompressobj(-15)
+    out = d.decompress(memoryview(data)[start:start + info.compress_size], cap + 1)
+    if len(out) > cap:
+        raise _TooBig(len(out))
+    return out
+
+
+def _unsafe(xml: bytes, where: str) -> None:
+    # "!" alone is found by memchr, ~10× faster than "<!" ("<" is every few bytes of XML)
+    if b"!" in xml and (b"<!DOCTYPE" in xml or b"<!ENTITY" in xml):
+        raise BoundsError("unsafe_xml", f"{where}含 DTD/实体声明，出于安全原因拒绝读取",
+                          "不含 DTD 的普通 Excel 工作簿（用 Excel 或 WPS 另存为 .xlsx）")
+
+
+def _rust_above(s: str, digit: bool) -> str:
+    """The alternatives of _digits_above / _letters_above for Rust's regex engine (no look-around):
+    a number (letters) above ``s``, as many characters or more."""
+    hi, nxt = ("9", "[0-9]") if digit else ("Z", "[A-Z]")
+    alts = ["[1-9][0-9]{%d,}" % len(s)] if digit else ["[A-Z]{%d,}" % (len(s) + 1)]
+    for i, ch in enumerate(s):
+        if ch < hi:
+            rest = len(s) - i - 1
+            alts.append(s[:i] + f"[{chr(ord(ch) + 1)}-{hi}]" + (nxt + "{%d}" % rest if rest else ""))
+    return "(?:" + "|".join(alts) + ")"
+
+
+#: The head of a sheet searched for its <dimension> on the whole-sheet path (it is the second element).
+_HEAD = 64 * 1024
+
+
+#: The process that imported this module: polars (whose thread pool does not survive a fork) is used
+#: only there, never in a process forked from it (workbook.measure_xlsx in a worker).
+_PID = os.getpid()
+
+
+def _whole_sheet(xml: bytes) -> SheetScan | None:
+    """The fast path on a whole sheet's XML, in one search by Rust's regex engine (polars: the GIL let
+    go; ~1 GB/s, against ~0.3 GB/s for the per-chunk searches below): the <dimension> in the head, no
+    cell before it, and then no cell beyond it or without its r="…" and no error value or formula
+    anywhere. Then the used range is the dimension (as on the per-chunk path); None when anything
+    else is found (or the XML is no UTF-8): the per-chunk path decides, as before."""
+    if os.getpid() != _PID:
+        return None
+    m = _ROOT.search(xml, 0, _CHUNK)
+    prefix = (m[1] or b"") if m else b""
+    dim = _DIMENSION.search(xml, 0, _HEAD)
+    if dim is None or _ANY_CELL.search(xml, 0, dim.start()):
+        return None
+    last_row, last_col = int(dim[2]), _col_number(dim[1])
+    p = prefix.decode()
+    pattern = (f't="e"|<{p}f|<{p}c(?:[>/]|\\s(?:[^r]|$|r(?:[^=]|$|=(?:[^"]|$)))'
+               f'|\\sr="(?:{_rust_above(column_letter(last_col - 1), False)}[0-9]'
+               f'|[A-Z]{{1,3}}{_rust_above(str(last_row), True)}(?:[^0-9]|$)))')
+    import polars as pl
+
+    try:
+        found = (pl.Series("x", [xml], dtype=pl.Binary).to_frame()
+                 .select(pl.col("x").cast(pl.String).str.contains(pattern)).item())
+    except Exception:  # noqa: BLE001 - not UTF-8 (or anything else): the per-chunk path reads it
+        return None
+    if found:
+        return None
+    return SheetScan(last_row=last_row, last_col=last_col, far_cell=(dim[1] + dim[2]).decode())
+
+
 def _scan_member(data, zf, info, cap, is_sheet, is_xml, where, scan):
-    """(SheetScan or None, the sheet's XML when kept) of one member; raises BoundsError, _TooBig."""
+    """(SheetScan or None, the sheet's XML when kept) of one member; raises BoundsError, _TooBig.
+    A deflated sheet is inflated whole and tried on the whole-sheet path (_whole_sheet) first."""
+    chunks = None
+    if is_sheet and is_xml:
+        whole = _inflate_whole(data, info, cap)
+        if whole is not None:
+            scan.inflated_bytes += len(whole)
+            _unsafe(whole, where)
+            sheet = _whole_sheet(whole)
+            if sheet is not None:
+                return sheet, whole
+            chunks = [whole[k:k + _CHUNK] for k in range(0, len(whole), _CHUNK)]
+    return _scan_chunks(data, zf, info, cap, is_sheet, is_xml, where, scan, chunks)
+
+
+def _scan_chunks(data, zf, info, cap, is_sheet, is_xml, where, scan, chunks=None):
+    """The per-chunk path: the member streamed (or ``chunks``, the whole-sheet path's bytes, already
+    counted and searched for a DTD) 1 MiB at a time."""
     sheet = SheetScan() if is_sheet else None
     kept: list[bytes] = []
     carry = b""
@@ -233,14 +329,16 @@ def _scan_member(data, zf, info, cap, is_sheet, is_xml, where, scan):
     beyond = None
     plain = True  # every cell starts with r="…" and none lies beyond the dimension: the fast path holds
     suspect = False  # an error value or a formula somewhere: read those cells at the end
-    for chunk in _chunks(data, zf, info, cap):
-        scan.inflated_bytes += len(chunk)
+    counted = chunks is not None
+    for chunk in (chunks if counted else _chunks(data, zf, info, cap)):
+        if not counted:
+            scan.inflated_bytes += len(chunk)
         # What spans two chunks is in the seam: the previous chunk's last _OVERLAP bytes and this one's
         # first 2 × _OVERLAP (a few hundred bytes; the chunk itself is never copied).
         prev = carry
         seam = prev + chunk[:2 * _OVERLAP] if prev else b""
         # "!" alone is found by memchr, ~10× faster than "<!" ("<" is every few bytes of XML)
-        if is_xml and (b"!" in chunk or b"!" in seam) and any(
+        if is_xml and not counted and (b"!" in chunk or b"!" in seam) and any(
                 n in chunk or n in seam for n in (b"<!DOCTYPE", b"<!ENTITY")):
             raise BoundsError("unsafe_xml", f"{where}含 DTD/实体声明，出于安全原因拒绝读取",
                               "不含 DTD 的普通 Excel 工作簿（用 Excel 或 WPS 另存为 .xlsx）")

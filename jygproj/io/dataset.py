@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import gc
 from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from jygproj.io.problems import ERROR, Problem, ProblemLog, problems_frame
 from jygproj.io.progress import RECORD_SCHEMA
 from jygproj.io.sheets import SheetReading, SheetReport, SheetResult, read_sheet
 from jygproj.io.workbook import (
-    WorkbookError, check_workbook, finish_workbook, measure_xlsx, parse_sheets, parse_workbook, sheet_shapes,
+    WorkbookError, bound_workbook, check_workbook, finish_workbook, parse_sheets, parse_workbook, sheet_shapes,
 )
 
 _KEYS = ["project_id", "list", "period"]
@@ -163,11 +163,15 @@ def _opened_ahead(paths: list[Path]):
     """Futures of parse_workbook(path), in order, each started at most _AHEAD workbooks early.
 
     The checks of the zip directory (file bytes, declared zip bomb: Python, microseconds) run here in
-    the reading thread; on Linux the bounded scan (every member inflated once, capped, and measured)
-    and the sheets' shapes (hidden rows and columns, merges) of an .xlsx run in one forked worker
-    process (_measuring_process), whose regular-expression searches then no longer hold this
-    process's GIL, and calamine's parse in a background thread once the scan has passed; elsewhere,
-    and for .xls, the scan runs in that thread and the shapes in another. Run in the reading thread, every file read and
+    the reading thread; the bounded scan (every member inflated once, capped, and measured) in a
+    thread of its own, calamine's parse in another once the scan has passed, and the sheets' shapes
+    (hidden rows and columns, merges) in a third. The scan's work lets go of the GIL (zlib's inflate,
+    and one search by polars/Rust per sheet: bounds._whole_sheet), so it no longer needs the forked
+    worker process it had while its searches were Python regular expressions (polars itself must not
+    run in a process forked after its thread pool started: it hangs). In its own thread it runs ahead
+    of calamine's parse instead of before it (a province, thread CPU: scan 1.35 s, parse 3.4 s,
+    reading thread 3.7 s; scan and parse in one thread, 4.9 s, were the longest chain). Run in the
+    reading thread, every file read and
     inflate released the GIL and waited up to the switch interval (5 ms) to take it back from this
     thread's checks of rows: 0.5 s over the province's 68 workbooks."""
     if len(paths) < 2:  # nothing to overlap: no thread
@@ -187,13 +191,11 @@ def _opened_ahead(paths: list[Path]):
             fut: Future = Future()
             fut.set_exception(exc)
             return fut
-        if measuring is not None and checked.kind == "xlsx":  # the scan and the shapes in the worker
-            checked.measured = measuring.submit(measure_xlsx, checked.data, checked.parts)
-            return _Opened(pool.submit(parse_sheets, checked), None)
-        return _Opened(pool.submit(parse_sheets, checked), scans.submit(sheet_shapes, checked))
+        scanned = scanner.submit(bound_workbook, checked)
+        return _Opened(pool.submit(_parse_scanned, scanned, checked), scans.submit(sheet_shapes, checked))
 
-    with _measuring_process() as measuring, \
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="jygproj-open") as pool, \
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="jygproj-open") as pool, \
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="jygproj-bound") as scanner, \
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="jygproj-shape", initializer=_yield_cpu) as scans:
         pending: deque = deque()
         it = iter(paths)
@@ -209,19 +211,10 @@ def _opened_ahead(paths: list[Path]):
             yield fut
 
 
-def _measuring_process():
-    """One worker process for workbook.measure_xlsx (the bounded scan and the shapes: regular-expression
-    searches that hold the GIL), forked before the loader's threads start, so that only the small
-    results come back; where fork is not the way (not Linux) a context of None, and the scan runs in
-    the parsing thread as before. One process: the scan (~2 CPU s for a province) keeps ahead of the
-    parse on one core, and a second would take the core the reading thread needs."""
-    import contextlib
-    import multiprocessing
-    import sys
-
-    if not sys.platform.startswith("linux"):
-        return contextlib.nullcontext(None)
-    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+def _parse_scanned(scanned: Future, checked):
+    """calamine's parse once the bounded scan (run in its own thread) has passed; its refusal re-raised."""
+    scanned.result()
+    return parse_sheets(checked)
 
 
 def _yield_cpu() -> None:

@@ -11,6 +11,7 @@ column.
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 from jygproj.io import cells, names, rules
@@ -22,10 +23,42 @@ _PLAIN_NUMBER = r"^[0-9]+(?:\.[0-9]+)?$"
 #: Reference readings of names and codes, memoised for one load (the same project recurs in twelve
 #: monthly tables): value → result of the pure per-cell function.
 _MEMO: dict[str, dict] = {}
+#: Whole columns already read in this load, per reading: [(cells, result)], latest first. A monthly
+#: table repeats last month's projects in the same order (a province's 5 lists × 12 months: 55 of 60
+#: name columns equal an earlier one), so an equal column (polars compares it in Rust: ~0.1 ms) gives
+#: back the earlier result without a Python object per cell.
+_COLUMNS: dict[str, list] = {}
+#: Columns kept per reading: a province's lists (5) alternate month by month, each with up to three
+#: columns of one reading (amounts, texts), with room to spare.
+_COLUMNS_KEPT = 16
 
 
 def clear_memo() -> None:
     _MEMO.clear()
+    _COLUMNS.clear()
+
+
+def _fingerprint(series: pl.Series) -> tuple:
+    n = series.len()  # a few cells read one by one (a gather would be a polars query: 0.2 ms)
+    return (series.dtype, n, series.null_count(),
+            *((series[0], series[n // 3], series[(2 * n) // 3], series[n - 1]) if n else ()))
+
+
+def memo_column(name: str, series: pl.Series, make):
+    """make() — a pure function of ``series`` read by the reading ``name`` — or the result it gave for
+    an equal column earlier in this load (the same values, nulls and dtype, in the same order).
+    Column and result are kept and shared: callers must change neither in place (Series.scatter)."""
+    kept = _COLUMNS.setdefault(name, [])
+    fp = _fingerprint(series)
+    for k, (fp_, cells_, result) in enumerate(kept):
+        if fp_ == fp and cells_.equals(series, null_equal=True):
+            if k:
+                kept.insert(0, kept.pop(k))
+            return result
+    result = make()
+    kept.insert(0, (fp, series, result))
+    del kept[_COLUMNS_KEPT:]
+    return result
 
 
 def memo_map(name: str, fn, values: list) -> list:
@@ -43,6 +76,12 @@ def memo_series(name: str, fn, series: pl.Series | None, n: int, dtypes, parts: 
     """memo_map for a column: fn(v) for every cell as a Series of ``dtypes`` (one per part of fn's
     tuple with ``parts``); a column of fn(None) when ``series`` is None. Names and codes are
     distinct within a sheet, so the cache is looked up cell by cell, in one C-level map."""
+    if series is not None:
+        return memo_column(name, series, lambda: _memo_series(name, fn, series, n, dtypes, parts))
+    return _memo_series(name, fn, series, n, dtypes, parts)
+
+
+def _memo_series(name: str, fn, series: pl.Series | None, n: int, dtypes, parts: int):
     got = memo_map(name, fn, series.to_list() if series is not None else [None] * n)
     if not parts:
         return pl.Series(got, dtype=dtypes)
@@ -61,8 +100,19 @@ def _mapped(series: pl.Series | None, results: dict, n: int, dtype) -> pl.Series
     an empty cell), as a Series of ``dtype``; results[None] n times when ``series`` is None."""
     if series is None:
         return pl.Series([results[None]] * n, dtype=dtype)
-    keys = [v for v in results if v is not None]
-    if keys:
+    if dtype == pl.String and series.dtype == pl.String:
+        # texts read to texts (a name, a unit, 建设性质): most cells read as themselves, so only the
+        # others are replaced (a mapping of every distinct text would be one hash join as big as
+        # the column: 20,000 形象进度 texts a sheet)
+        changed = [v for v in results if v is not None and results[v] != v]
+        out = series.replace(pl.Series(changed, dtype=pl.String),
+                             pl.Series([results[v] for v in changed], dtype=pl.String)) if changed else series
+        keys = None
+    else:
+        keys = [v for v in results if v is not None]
+    if keys is None:
+        pass
+    elif keys:
         out = series.replace_strict(pl.Series(keys, dtype=series.dtype),
                                     pl.Series([results[v] for v in keys], dtype=dtype), default=None,
                                     return_dtype=dtype)
@@ -95,10 +145,26 @@ def _data_frame(frame: pl.DataFrame, data: list[tuple[int, str | None]]) -> pl.D
     return frame[[i for i, _ in data]]
 
 
-def _by_value(series: pl.Series | None, fn, n: int, bad: set[int], dtypes, parts: int = 0):
+def _by_value(series: pl.Series | None, fn, n: int, bad: set[int], dtypes, parts: int = 0, memo: str | None = None):
     """fn(cell) for every cell as a Series of ``dtypes``, calling fn once per distinct value. Rows
     whose cell fn refuses (CellError) go to ``bad``. With ``parts``, fn returns a tuple and one Series
-    per part (``dtypes`` a tuple) comes back."""
+    per part (``dtypes`` a tuple) comes back. With ``memo`` (a name saying what fn reads, with its
+    arguments: fn must be a pure function of the cell for it), an equal column read earlier in
+    this load gives its result (memo_column)."""
+    if memo is not None and series is not None:
+        got, refused = memo_column("by_value:" + memo, series, lambda: _by_value_refused(series, fn, n, dtypes, parts))
+        bad.update(refused)
+        return got
+    return _by_value_now(series, fn, n, bad, dtypes, parts)
+
+
+def _by_value_refused(series, fn, n, dtypes, parts):
+    refused: set[int] = set()
+    got = _by_value_now(series, fn, n, refused, dtypes, parts)
+    return got, sorted(refused)
+
+
+def _by_value_now(series: pl.Series | None, fn, n: int, bad: set[int], dtypes, parts: int = 0):
     out: dict = {}
     errors = []
     for v in (series.unique().to_list() if series is not None else [None]):
@@ -119,16 +185,28 @@ def _by_value(series: pl.Series | None, fn, n: int, bad: set[int], dtypes, parts
 
 
 def _amounts(ctx: Ctx, series: pl.Series | None, fld: str, n: int, bad: set[int]) -> list:
-    """万元 values of an amount column; rows whose cell would be reported go to ``bad``. Plain
-    decimals are cast by polars, any other text is read by rules.amount."""
+    """万元 values of an amount column (a new list); rows whose cell would be reported go to ``bad``.
+    Plain decimals are cast by polars, any other text is read by rules.amount; an equal column read
+    earlier in this load at the same factor gives its result (memo_column)."""
     if series is None:
         return [None] * n
-    stripped = series.str.strip_chars(" ")
-    plain = stripped.str.contains(_PLAIN_NUMBER).fill_null(False)
-    cast = (pl.DataFrame({"plain": plain, "text": stripped})
-            .select(pl.when("plain").then(pl.col("text").cast(pl.Float64, strict=False))).to_series())
+    f = ctx.factor(fld)
+    out, refused = memo_column(f"amount:{f!r}", series, lambda: _amounts_refused(series, f))
+    bad.update(refused)
+    return list(out)
+
+
+def _amounts_refused(series: pl.Series, f: float) -> tuple[list, list[int]]:
+    bad: set[int] = set()
+    # one query: the stripped text, plain or not, its cast, the other cells and the cast's bound
+    text = pl.col("s").str.strip_chars(" ")
+    plain = text.str.contains(_PLAIN_NUMBER).fill_null(False)
+    cast = pl.when(plain).then(text.cast(pl.Float64, strict=False))
+    got = series.to_frame("s").select(cast.alias("cast"), (~plain & pl.col("s").is_not_null()).alias("other"),
+                                      rules.absurd_wan_expr(cast).alias("absurd"))
+    cast = got.to_series(0)
     out = cast.to_list()
-    other = (~plain & series.is_not_null()).arg_true().to_list()
+    other = _true_at(got.to_series(1))
     if other:
         values = series.gather(other).to_list()
         for k, v in zip(other, values):
@@ -136,14 +214,18 @@ def _amounts(ctx: Ctx, series: pl.Series | None, fld: str, n: int, bad: set[int]
                 out[k] = rules.amount(v)
             except CellError:
                 bad.add(k)
-    f = ctx.factor(fld)
     if f != 1.0:
         out = [rules.to_wan(x, f) for x in out]
         # rules.amount's bound, for the figures polars cast (a 400-digit number casts to infinity)
         bad.update(k for k, x in enumerate(out) if rules.absurd_wan(x))
     else:  # the same bound on the cast column (rules.amount held every other cell to it already)
-        bad.update(rules.absurd_wan_column(cast).arg_true().to_list())
-    return out
+        bad.update(_true_at(got.to_series(2)))
+    return out, sorted(bad)
+
+
+def _true_at(flags: pl.Series) -> list[int]:
+    """Positions of True in a Boolean column without nulls (numpy: no polars query)."""
+    return np.flatnonzero(flags.to_numpy()).tolist()
 
 
 
@@ -174,9 +256,10 @@ def _identities(frame, ctx: Ctx, idx, n: int, bad: set[int]):
 def _registration(frame, ctx: Ctx, idx, n: int, bad: set[int]) -> tuple[pl.Series, pl.Series]:
     """是否入库 and 入库时间 of every data row, by cells.parse_registered and cells.parse_date (the row
     reader's readings, Ctx.registration); all None when the sheet has no such column."""
-    registered = _by_value(_col(frame, ctx, "registered", idx), cells.parse_registered, n, bad, B)
+    registered = _by_value(_col(frame, ctx, "registered", idx), cells.parse_registered, n, bad, B, memo="registered")
     if "registered_on" in ctx.cols:
-        on = _by_value(_col(frame, ctx, "registered_on", idx), lambda v: cells.parse_date(v, ctx.year), n, bad, D)
+        on = _by_value(_col(frame, ctx, "registered_on", idx), lambda v: cells.parse_date(v, ctx.year), n, bad, D,
+                        memo=f"date:{ctx.year!r}")
     else:
         on = pl.Series([None] * n, dtype=D)
     return registered, on
@@ -196,12 +279,12 @@ def _common(ctx: Ctx, frame, data, n: int, bad: set[int], planned_fld: str, amou
     name, key, code, pid = ids
     amounts = {f: _amounts(ctx, _col(frame, ctx, f), f, n, bad) for f in amount_fields}
     start, word = _by_value(_col(frame, ctx, planned_fld), lambda v: cells.parse_date_or_word(v, ctx.year), n, bad,
-                            (D, B), parts=2)
+                            (D, B), parts=2, memo=f"date_or_word:{ctx.year!r}")
     years = memo_series("approval_year", names.approval_year, code, n, I)
-    bad.update(rules.before_code_year_column(start, years).arg_true().to_list())  # start_before_approval
-    nature_col = _by_value(_col(frame, ctx, "nature"), rules.nature_cell, n, bad, S)
+    bad.update(_true_at(rules.before_code_year_column(start, years)))  # start_before_approval
+    nature_col = _by_value(_col(frame, ctx, "nature"), rules.nature_cell, n, bad, S, memo="nature")
     sections = pl.Series([sec for _, sec in data], dtype=S)
-    bad.update(rules.nature_conflicts_column(nature_col, sections).arg_true().to_list())  # nature_conflict
+    bad.update(_true_at(rules.nature_conflicts_column(nature_col, sections)))  # nature_conflict
     return {"amounts": amounts, "project_id": pid, "code": code, "name": name, "name_key": key,
             "nature": _or(nature_col, sections), "_start": start, "_word": word}
 
@@ -232,18 +315,21 @@ def progress_columns(ctx: Ctx, data: list[tuple[int, str | None]], period, corre
         if ctx.list_id is None:
             bad.update(range(n))
     else:
-        out["list"] = _by_value(list_s, lambda v: rules.list_cell(v, ctx.list_id), n, bad, S)
+        out["list"] = _by_value(list_s, lambda v: rules.list_cell(v, ctx.list_id), n, bad, S,
+                                   memo=f"list:{ctx.list_id!r}")
 
     amounts = out["amounts"]
     done, total = amounts["completed_ytd"], amounts["total_investment"]
-    bad.update(rules.exceeds_column(_float(done), _float(total)).arg_true().to_list())  # completed_above_total
+    bad.update(_true_at(rules.exceeds_column(_float(done), _float(total))))  # completed_above_total
 
-    started, resumed = _by_value(_col(frame, ctx, "started"), cells.parse_started, n, bad, (B, B), parts=2)
+    started, resumed = _by_value(_col(frame, ctx, "started"), cells.parse_started, n, bad, (B, B), parts=2,
+                                  memo="started")
     if "reported_at" in ctx.cols:
-        reported = _by_value(_col(frame, ctx, "reported_at"), lambda v: cells.parse_date(v, ctx.year), n, bad, D)
+        reported = _by_value(_col(frame, ctx, "reported_at"), lambda v: cells.parse_date(v, ctx.year), n, bad, D,
+                             memo=f"date:{ctx.year!r}")
     else:
         reported = pl.Series([None] * n, dtype=D)
-    texts = {f: _by_value(_col(frame, ctx, f), cells.text, n, bad, S)
+    texts = {f: _by_value(_col(frame, ctx, f), cells.text, n, bad, S, memo="text")
              for f in ("image_progress", "issues", "responsible_unit")}
     registered, registered_on = _registration(frame, ctx, None, n, bad)
     word = out.pop("_word")
@@ -279,13 +365,13 @@ def register_columns(ctx: Ctx, data: list[tuple[int, str | None]], amount_fields
         return None
     amounts = out["amounts"]
     total, annual = amounts["total_investment"], amounts["annual_plan"]
-    bad.update(rules.exceeds_column(_float(annual), _float(total)).arg_true().to_list())  # annual_above_total
+    bad.update(_true_at(rules.exceeds_column(_float(annual), _float(total))))  # annual_above_total
     if annual is not None and all(f"q{q}_plan" in ctx.cols for q in range(1, 5)):
         factor = ctx.factor("annual_plan")
         qs = [amounts[f"q{q}_plan"] for q in range(1, 5)]
         bad.update(k for k, (a, *q) in enumerate(zip(annual, *qs))
                    if rules.quarters_disagree(a, q, factor))  # quarters_mismatch
-    texts = {f: _by_value(_col(frame, ctx, f), cells.text, n, bad, S)
+    texts = {f: _by_value(_col(frame, ctx, f), cells.text, n, bad, S, memo="text")
              for f in ("sector", "responsible_unit", "lead_unit", "owner", "leader")}
     texts["registered"], texts["registered_on"] = _registration(frame, ctx, None, n, bad)
     ok = [True] * n

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from jygproj.io import cells, rules
+from jygproj.io import cells, fastpath, rules
 from jygproj.io.cells import CellError
 from jygproj.io.context import Ctx
 from jygproj.io.fastpath import progress_columns
@@ -72,18 +72,20 @@ def read_progress(ctx: Ctx, period: Period, correction: bool, reported_default) 
             bad_rows.add(i)
     series = {k: _patched(cols[k], todo, patches[k], RECORD_SCHEMA[k]) for k in per_row}
     idx = [i for i, _ in data]
-    keys = pl.DataFrame({"p": series["project_id"], "l": series["list"]})
-    if n and keys.is_duplicated().any():  # only then is there anything to report
+    pid = series["project_id"]
+    # ids all distinct (an equal id column read before in this load says so at once): no pair repeats
+    distinct = fastpath.memo_column("distinct", pid, lambda: pid.n_unique() == pid.len()) if n else True
+    if not distinct and pl.DataFrame({"p": pid, "l": series["list"]}).is_duplicated().any():
+        # only then is there anything to report
         check_duplicates(ctx, list(zip(idx, zip(series["project_id"].to_list(), series["list"].to_list()))))
     check_segments(ctx, walked, GridColumns(len(rows), idx, amounts), bad_rows)
-    warn_missing_codes(ctx, [idx[k] for k in series["code"].is_null().arg_true().to_list()])
+    warn_missing_codes(ctx, [idx[k] for k in fastpath._true_at(series["code"].is_null())])
     const = {"period": period.period, "period_end": period.end, "correction": correction, "source_file": ctx.file,
              "source_sheet": ctx.raw.name}
-    frame = pl.DataFrame(
-        {**series, "source_row": pl.Series(idx, dtype=pl.Int64) + (ctx.excel_row(0)),
-         **{k: pl.Series([v], dtype=RECORD_SCHEMA[k]).extend_constant(v, n - 1) if n else
-            pl.Series([], dtype=RECORD_SCHEMA[k]) for k, v in const.items()}},
-    ).select(list(_RECORD))
+    # one query: the grid rows made Excel rows, the sheet's constants, the record's column order
+    frame = pl.DataFrame({**series, "source_row": pl.Series(idx, dtype=pl.Int64)}).lazy().select(
+        [(pl.col("source_row") + ctx.excel_row(0)).alias(k) if k == "source_row" else
+         pl.lit(const[k], dtype=RECORD_SCHEMA[k]).alias(k) if k in const else pl.col(k) for k in _RECORD]).collect()
     if ctx.start_may_be_planned:
         frame = _planned_starts(frame, "started" not in ctx.cols)
     if "since_start" in ctx.cols and "prior_years" in ctx.cols:

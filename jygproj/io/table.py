@@ -119,8 +119,11 @@ def plain_rows(ctx: Ctx, start: int) -> list[bool]:
     import polars as pl
 
     part = frame.slice(start)
-    s = part.to_series(seq.index).cast(pl.String).str.contains(r"^[0-9]+$").fill_null(False).to_list()
-    nm = fastpath.memo_map("plain_name", rules.plain_name, part.to_series(name.index).cast(pl.String).to_list())
+    seq_s, names_s = part.to_series(seq.index).cast(pl.String), part.to_series(name.index).cast(pl.String)
+    s = fastpath.memo_column("plain_seq", seq_s, lambda: seq_s.to_frame("s").select(
+        pl.col("s").str.contains(r"^[0-9]+$").fill_null(False)).to_series().to_list())
+    nm = fastpath.memo_column("plain_name", names_s,
+                              lambda: fastpath.memo_map("plain_name", rules.plain_name, names_s.to_list()))
     plain = [a and b for a, b in zip(s, nm)]
     for i in ctx.raw.hidden_rows:
         if start <= i < start + n:

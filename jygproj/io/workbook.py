@@ -6,7 +6,7 @@ Safety (issue 3, point 5):
 - an .xlsx whose declared uncompressed size or compression ratio is absurd (zip bomb) is refused
   from the zip directory alone, before anything is expanded;
 - the workbook's own XML (workbook.xml, its relationships) is parsed with defusedxml;
-- before calamine is called, every member is inflated once, streaming and capped, and measured
+- before calamine is called, every member is inflated once, capped, and measured
   (jygproj.io.bounds, issue 17): its real inflated size, a DTD or entity anywhere in it, and each
   sheet's cells and used range from the cells' own references — a workbook calamine would need
   gigabytes for is refused naming the sheet and the far cell; calamine never expands entities;
@@ -460,7 +460,8 @@ class OpenedWorkbook:
     #: What the bounded scan measured (bounds.Scan); None until it ran, or when it refused the file.
     scan: object = None
     scanned: threading.Event = field(default_factory=threading.Event)
-    #: A Future of measure_xlsx(data, parts) started in a worker process (dataset._opened_ahead), or None.
+    #: A Future of measure_xlsx(data, parts) started in a worker process by a caller, or None (the loader,
+    #: dataset._opened_ahead, now scans in its parsing thread).
     measured: object = None
     #: sha256 of the bytes (the loader's test for a file sent twice), taken after calamine's parse in the
     #: opening thread: hashlib lets go of the GIL, so it runs beside the reading thread's checks (0.2 s a province).
@@ -508,7 +509,8 @@ def measure_xlsx(data: bytes, parts: dict[str, str]) -> tuple:
     it inflated. A pure function of the bytes, so the loader runs it in a worker process beside the
     reading thread (the scan's searches hold the GIL: 1.9 CPU s over the province's 374 MB of XML, taken
     from the rows' checks when run in a thread); the XML is dropped before returning (only the small
-    results cross back). Raises WorkbookError."""
+    results cross back). In a forked process bounds keeps to its Python searches (polars' thread pool
+    does not survive a fork); the loader now runs the scan in a thread instead. Raises WorkbookError."""
     opened = OpenedWorkbook(Path(), data, "xlsx", zipfile.ZipFile(io.BytesIO(data)), parts, [])
     bound_workbook(opened)
     shapes = sheet_shapes(opened)
