@@ -34,10 +34,17 @@ def _params(directory):
 
 
 def _review(arg):
+    """The whole calculation every run: the inputs' memos of a forecast and of the earlier quarters'
+    reviews emptied (a second review on the same inputs in one process reuses them:
+    jygproj.quarterly._made_once), and the forecast's kept copy on disk not read (jygproj.forecast.memo)."""
+    import dataclasses
+    import os
+
     from jygproj.quarterly import build_review
 
     inputs, params = arg
-    return build_review(inputs, params)
+    os.environ["JYGPROJ_FORECAST_MEMO"] = "0"
+    return build_review(dataclasses.replace(inputs, forecasts={}, raised={}), params)
 
 
 def _city_times(copies: int):
