@@ -292,6 +292,9 @@ _PNGS: dict[tuple[str, float], bytes] = {}
 _SVGS_KEPT = 32
 
 
+#: The PNGs' scale (twice the SVG's pixels): save_png's default, and what draw_ahead draws.
+PNG_SCALE = 2.0
+
 _WARM: list = []  # the thread of warm_up(), once per process
 
 
@@ -369,7 +372,7 @@ def _keep(store: dict, key: Any, value: Any) -> None:
 
 
 #: Drawings under way in the thread of :func:`draw_ahead`, by the spec's text: (future of the SVG,
-#: future of the PNG at scale 2 or None).
+#: future of the PNG at PNG_SCALE or None).
 _AHEAD: dict[str, tuple[Any, Any]] = {}
 #: The charts given to :func:`draw_ahead`, by id: (the chart, its spec's text, its spec). Their spec
 #: is worked out once (altair's to_dict makes the data plain values again at every call: 20-60 ms a
@@ -398,7 +401,7 @@ def draw_ahead(charts: Iterable[alt.TopLevelMixin], *, png: bool = False) -> Non
             continue
         svgs.append((key, pool.submit(_draw, spec)))
     for key, svg in svgs:
-        _AHEAD[key] = (svg, pool.submit(lambda f: _to_png(f.result(), 2.0), svg) if png else None)
+        _AHEAD[key] = (svg, pool.submit(lambda f: _to_png(f.result(), PNG_SCALE), svg) if png else None)
     while len(_AHEAD) > _SVGS_KEPT:
         del _AHEAD[next(iter(_AHEAD))]
 
@@ -454,7 +457,7 @@ def cjk_fonts() -> tuple[str, ...]:
     return tuple(line.split(":")[0].strip() for line in out.stdout.splitlines() if line.strip())
 
 
-def save_png(chart: alt.TopLevelMixin, path: str | Path, *, scale: float = 2.0) -> Path:
+def save_png(chart: alt.TopLevelMixin, path: str | Path, *, scale: float = PNG_SCALE) -> Path:
     """Write a PNG; refuses when no CJK font is installed (Chinese would render as boxes)."""
     if not cjk_fonts():
         raise ChartError("本机没有中文字体，PNG 中的中文会显示为方框；请运行 scripts/setup.sh"
@@ -463,7 +466,7 @@ def save_png(chart: alt.TopLevelMixin, path: str | Path, *, scale: float = 2.0) 
     # machine's fonts, so FONT's first installed CJK font.
     key, _ = _spec(chart)
     ahead = _AHEAD.get(key)
-    if ahead is not None and ahead[1] is not None and scale == 2.0:
+    if ahead is not None and ahead[1] is not None and scale == PNG_SCALE:
         png = ahead[1].result()
     else:
         png = _to_png(to_svg(chart), scale)

@@ -27,11 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import struct
-import sys
-import time
 import zipfile
-import zlib
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -226,48 +222,19 @@ def _core_xml(issuer: str, made_at: dt.datetime) -> bytes:
             f'<dcterms:modified xsi:type="dcterms:W3CDTF">{when}</dcterms:modified></cp:coreProperties>').encode("utf-8")
 
 
-@lru_cache(maxsize=1)
-def _fixed_records() -> tuple[bytes, bytes, int]:
-    """The template's fixed parts as they lie in its archive: their local records, their
-    central-directory entries and how many there are (a letter's own parts go after them)."""
-    fixed = _template_parts()[0]
-    count, size, offset = struct.unpack("<H2L", fixed[-22:][10:20])
-    return fixed[:offset], fixed[offset:offset + size], count
-
-
-_CREATE_SYSTEM = 0 if sys.platform == "win32" else 3  # as zipfile stamps an entry
-
-
 def render(paragraphs: list[tuple[tuple, str]], issuer: str, made_at: dt.datetime) -> bytes:
-    """The .docx bytes of a letter made of ``paragraphs`` ((kind, text) pairs) on the template.
-
-    The archive is the template's fixed parts as they are, then the letter's core properties and
-    document.xml deflated at level 1 and dated now — the bytes zipfile wrote when it appended them
-    to a copy of the template (tests/test_letters.py compares), without reading the copy's
-    directory back and writing it again for each of a province's 1,663 letters."""
-    _, head, tail = _template_parts()
-    records, entries, count = _fixed_records()
+    """The .docx bytes of a letter made of ``paragraphs`` ((kind, text) pairs) on the template."""
+    fixed, head, tail = _template_parts()
     body = []
     for kind, text in paragraphs:
         before, after = _paragraph_xml(kind)
         body.append(f"{before}{xml_escape(text)}{after}")
-    y, mo, d, h, mi, sec = time.localtime(time.time())[:6]
-    stamp = ((h << 11) | (mi << 5) | (sec // 2), ((y - 1980) << 9) | (mo << 5) | d)
-    out, central, pos = [records], [entries], len(records)
-    for name, raw in (("docProps/core.xml", _core_xml(issuer, made_at)),
-                      ("word/document.xml", (head + "".join(body) + tail).encode("utf-8"))):
-        z = zlib.compressobj(1, zlib.DEFLATED, -15)
-        data = z.compress(raw) + z.flush()
-        crc, n = zlib.crc32(raw), name.encode("ascii")
-        header = struct.pack("<4s2B4HL2L2H", b"PK\x03\x04", 20, 0, 0, zipfile.ZIP_DEFLATED, *stamp, crc, len(data),
-                             len(raw), len(n), 0) + n
-        central.append(struct.pack("<4s4B4HL2L5H2L", b"PK\x01\x02", 20, _CREATE_SYSTEM, 20, 0, 0, zipfile.ZIP_DEFLATED,
-                                   *stamp, crc, len(data), len(raw), len(n), 0, 0, 0, 0, 0o600 << 16, pos) + n)
-        out += (header, data)
-        pos += len(header) + len(data)
-    directory = b"".join(central)
-    out.append(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, count + 2, count + 2, len(directory), pos, 0))
-    return b"".join(out[:-1]) + directory + out[-1]
+    out = io.BytesIO(fixed)
+    out.seek(0, io.SEEK_END)
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        z.writestr("docProps/core.xml", _core_xml(issuer, made_at))
+        z.writestr("word/document.xml", head + "".join(body) + tail)
+    return out.getvalue()
 
 
 def letter_paragraphs(unit: str, facts: list[str], *, as_of: date, issued_on: date, deadline: date,

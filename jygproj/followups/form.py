@@ -138,6 +138,12 @@ def write_reply_form(path: Path | str, unit: str, items: Iterable[FormItem], *, 
     return path
 
 
+def _row_height(lines: int) -> float:
+    """Points for a row of ``lines`` wrapped lines of the body font (a fixed 15-point row hides all but
+    the first line of a long problem)."""
+    return 15 * lines + 4
+
+
 def _write_reply_form(target: Path, unit: str, items: list[FormItem], answers: Mapping[str, Answer],
                       replied_on: dt.date | None, letter_title: str, review_label: str, issued_on: dt.date,
                       deadline: dt.date, plan_name: str, issuer: str) -> list[str]:
@@ -174,9 +180,9 @@ def _write_reply_form(target: Path, unit: str, items: list[FormItem], answers: M
         fixed = (k + 1, item.item_id, item.name, item.problem, item.opened_on)
         filled = (a.measures, a.responsible_person, a.promised_on, a.progress, a.explanation)
         values = (*fixed, *filled)
-        # as tall as its longest wrapped text: a fixed 15-point row hides all but a problem's first line
+        # as tall as its longest wrapped text
         lines = max((text_lines(v, w) for v, (_, w, _) in zip(values, COLUMNS) if isinstance(v, str)), default=1)
-        ws.set_row(first + k, 15 * lines + 4)
+        ws.set_row(first + k, _row_height(lines))
         for j, value in enumerate(values):
             head, _, unit_fills = COLUMNS[j]
             put_cell(ws, first + k, j, value, look(locked=not unit_fills, align=CENTER if j in (0, 1, 4, 7, 8) else LEFT,
@@ -205,7 +211,7 @@ def _write_reply_form(target: Path, unit: str, items: list[FormItem], answers: M
     values = dict(plan=plan_name, deadline=date_zh(deadline), issuer=issuer, year=issued_on.year)
     for i, text in enumerate(GUIDE):
         guide.write_string(i, 0, text.format(**values), look(border=False))
-        guide.set_row(i, 15 * text_lines(text.format(**values), GUIDE_WIDTH) + 4)
+        guide.set_row(i, _row_height(text_lines(text.format(**values), GUIDE_WIDTH)))
     wb.close()
     return list(wb.str_table.string_array)  # the shared strings in index order (for _skeleton)
 
@@ -284,7 +290,7 @@ def _from_parts(sk: "_Skeleton", unit: str, items: list[FormItem]) -> bytes | No
         r = HEADER_ROW + k + 1  # Excel's row number
         lines = max(text_lines(item.item_id, COLUMNS[1][1]), text_lines(item.name, COLUMNS[2][1]),
                     text_lines(item.problem, COLUMNS[3][1]))
-        ht = f"{int((15 * lines + 4) * 4.0 / 3.0 + 0.5) * 0.75:.16g}"  # xlsxwriter's set_row
+        ht = f"{int(_row_height(lines) * 4.0 / 3.0 + 0.5) * 0.75:.16g}"  # as xlsxwriter's set_row writes it
         serial = _datetime_to_excel_datetime(item.opened_on, False, False)
         rows.append(
             f'<row r="{r}" spans="1:10" ht="{ht}" customHeight="1"><c r="A{r}" s="{s[0]}"><v>{k + 1:.16G}</v></c>'
