@@ -215,6 +215,14 @@ def staging_dir(target: str | Path, keep: Sequence[str] = ()) -> Path:
     return staging
 
 
+def staging_dir_in(folder: Path, target: str | Path) -> Path:
+    """A new, empty staging folder for ``target`` inside ``folder`` (a folder of staging folders on
+    the target's filesystem, whose owner has put right the target's leftovers: :func:`recover`)."""
+    staging = Path(tempfile.mkdtemp(prefix=f".{Path(target).name}.staging-{os.getpid()}-", dir=folder))
+    staging.chmod(dir_mode())
+    return staging
+
+
 def swap_in(staging: Path, target: Path, keep: Sequence[str] = ()) -> None:
     """Replace ``target`` by ``staging`` under the target's lock: two renames, the previous folder
     restored if the second fails. ``keep``: entries of the previous folder carried over into the
@@ -246,4 +254,4 @@ def swap_in(staging: Path, target: Path, keep: Sequence[str] = ()) -> None:
 
 
 __all__ = ["LOCK_WAIT_S", "OutputBusyError", "file_mode", "dir_mode", "write_atomic", "lock", "recover",
-           "staging_dir", "swap_in"]
+           "staging_dir", "staging_dir_in", "swap_in"]

@@ -23,6 +23,7 @@ or font (a government intranet has no internet, design page "Notebook contract")
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import functools
 import json
@@ -207,6 +208,8 @@ class RunResult:
     seconds: float  # wall time of the run
     outputs: tuple[Path, ...] = field(default=())  # every file of the report
     fewer_inputs: tuple[str, ...] = ()  # what the replaced report had and this one lacks (Chinese)
+    #: where the report waits to be swapped in (run_notebook's ``stage_in``): None once in run_dir
+    staged: Path | None = None
 
 
 def output_dir(given: str | Path | None, default_name: str = "notebook") -> Path:
@@ -609,6 +612,8 @@ def run_notebook(
     input_rows: Mapping[str, Any] | None = None,
     allow_fewer_inputs: bool = False,
     kernel: LentKernel | None = None,
+    stage_in: Path | None = None,
+    previous: Mapping[str, Any] | None = None,
 ) -> RunResult:
     """Execute ``notebook`` with ``parameters`` into ``out_dir`` atomically.
 
@@ -620,6 +625,12 @@ def run_notebook(
     (:func:`fewer_inputs`); the run is refused before it starts when they are fewer than those of
     the report it would replace, unless ``allow_fewer_inputs``. ``kernel``: a running kernel lent to
     this run (:class:`LentKernel`) instead of one started and stopped for it.
+
+    ``stage_in``: a folder (on the filesystem of ``out_dir``) to stage the report in instead of beside
+    ``out_dir``; the report is then not swapped in: the result's ``staged`` says where it waits, and
+    :func:`swap_staged` puts it in place. For a unit report made while the city report that holds
+    its folder is still being made (--all-units): the caller has put right ``out_dir``'s leftovers
+    (outputs.recover) and read the manifest of the report it replaces (``previous``) beforehand.
     """
     import nbformat
     import papermill as pm
@@ -635,10 +646,14 @@ def run_notebook(
     missing = [str(p) for p in inputs if not p.is_file()]
     if missing:
         raise RunError(f"输入文件不存在：{'、'.join(missing)}")
-    staging = outputs.staging_dir(out_dir, keep)  # first: a report a killed run took away is put back
+    if stage_in is None:
+        staging = outputs.staging_dir(out_dir, keep)  # first: a report a killed run took away is put back
+        previous = read_manifest(out_dir)
+    else:
+        staging = outputs.staging_dir_in(Path(stage_in), out_dir)
     started, t0 = _now(), time.perf_counter()
     try:
-        shrank = fewer_inputs(read_manifest(out_dir), input_rows) if input_rows is not None else []
+        shrank = fewer_inputs(previous, input_rows) if input_rows is not None else []
         if shrank and not allow_fewer_inputs:
             raise FewerInputsError(out_dir, shrank)
         input_records = file_records(inputs)
@@ -701,11 +716,27 @@ def run_notebook(
         manifest = dict(audit, outputs=file_records(written, staging))
         manifest_path = staging / MANIFEST_NAME
         manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
-        outputs.swap_in(staging, out_dir, keep)
+        if stage_in is None:
+            outputs.swap_in(staging, out_dir, keep)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    final = sorted(p for p in out_dir.rglob("*") if p.is_file())
-    return RunResult(out_dir, out_dir / nb_path.name, out_dir / html_path.name,
-                     out_dir / MANIFEST_NAME, seconds, tuple(final), tuple(shrank))
+    result = RunResult(out_dir, out_dir / nb_path.name, out_dir / html_path.name, out_dir / MANIFEST_NAME,
+                       seconds, fewer_inputs=tuple(shrank), staged=staging if stage_in is not None else None)
+    return result if stage_in is not None else _listed(result)
+
+
+def _listed(result: RunResult) -> RunResult:
+    """The result with the files of its report listed (once it is in place)."""
+    final = sorted(p for p in result.run_dir.rglob("*") if p.is_file())
+    return dataclasses.replace(result, outputs=tuple(final), staged=None)
+
+
+def swap_staged(result: RunResult) -> RunResult:
+    """Put a report staged elsewhere (run_notebook's ``stage_in``) in place, as run_notebook would
+    have at its end: atomically, under the lock of its folder."""
+    if result.staged is None:
+        return result
+    outputs.swap_in(result.staged, result.run_dir)
+    return _listed(result)
 

@@ -94,6 +94,17 @@ def test_every_unit_keeps_its_own_record(all_units):
     assert lent.count(0) == 2 and max(lent) >= len(names) // 2 - 1
     leftovers = [p for p in out.rglob(".*") if "staging" in p.name or ".old-" in p.name]
     assert leftovers == []
+    # the units were staged beside the city's folder while it was made: that staging folder is gone
+    assert [p.name for p in out.parent.iterdir() if "staging" in p.name] == []
+
+
+def test_units_are_made_while_the_city_report_is(all_units):
+    """The units do not wait for the city report (issue 18): a unit report started before the city's
+    ended (both reports' manifests record their start and end)."""
+    out, _, _ = all_units
+    city = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    starts = [json.loads(m.read_text(encoding="utf-8"))["started"] for m in (out / "units").glob("*/manifest.json")]
+    assert min(starts) <= city["finished"]
 
 
 def test_kernels_and_workers_are_gone_afterwards(all_units):

@@ -11,11 +11,12 @@ comparison is recorded in the report's manifest.json either way. Inputs with err
 loader left out) are refused, naming each bad cell, unless --allow-errors is given: the report then
 says first which sheets were left out and what they hold (issue 13, publish gate).
 
---all-units (issue 18, "many reports, one load"): the city report and then every unit's, each kept
+--all-units (issue 18, "many reports, one load"): the city report and every unit's, each kept
 with its own executed notebook, HTML, manifest and files as a report run alone, but run in lent
 kernels (jygproj.runs.LentKernel): one per worker process (--jobs, one per core), started, given the
 package's imports and the data folder once, then running one report after another, each in a
-fresh namespace; every report's manifest says its kernel was lent.
+fresh namespace; every report's manifest says its kernel was lent. The units run while the city
+report does, staged outside its folder and put in place after it (_city_and_units).
 
 A report run alone (the city's, or --unit) has a kernel of its own, started first (issue 18): it
 starts and imports the package while this process reads the parameters, checks the inputs and
@@ -30,14 +31,16 @@ import functools
 import json
 import multiprocessing
 import os
+import shutil
 import sys
+import tempfile
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
-from jygproj import paths, runs
+from jygproj import outputs, paths, runs
 from jygproj.errors import JygprojError, UsageError
 
 # jygproj.quarterly, .evaluation, .schema (polars, ~0.5 s) are imported where used, after the command
@@ -118,27 +121,21 @@ def parameters(args) -> dict[str, Any]:
 
 
 def run_one(params: dict[str, Any], inputs: list[Path], rows: dict[str, Any] | None = None,
-            allow_fewer_inputs: bool = False, kernel: runs.LentKernel | None = None) -> runs.RunResult:
+            allow_fewer_inputs: bool = False, kernel: runs.LentKernel | None = None,
+            stage_in: Path | None = None, previous: dict[str, Any] | None = None) -> runs.RunResult:
     """One report (city or one unit) into params["out_dir"]; ``rows``: the rows loaded per workbook
     and sheet, compared with those of the report it replaces (jygproj.runs.fewer_inputs); ``kernel``:
-    a kernel lent to this report (jygproj.runs.LentKernel) instead of one of its own."""
+    a kernel lent to this report (jygproj.runs.LentKernel) instead of one of its own; ``stage_in``,
+    ``previous``: staged there and left to be swapped in, the replaced report's manifest read
+    beforehand (jygproj.runs.run_notebook)."""
     out = Path(params["out_dir"])
     from jygproj.report import REVIEW_KIND  # (not review_files: the report writers are the kernel's)
 
     name = paths.output_name(f"{params['year']}Q{params['quarter']}", REVIEW_KIND, params["unit"])
     return runs.run_notebook(NOTEBOOK, out, params, inputs=inputs, name=name,
                              keep=("units",) if params["unit"] is None else (),
-                             input_rows=rows, allow_fewer_inputs=allow_fewer_inputs, kernel=kernel)
-
-
-def warm_review(params: dict[str, Any]) -> str:
-    """What the other kernels run while one runs the city report: the data folder opened and the
-    city's review, so the kept workbench (jygproj.workbench.open) carries the data and what a review
-    calculates once per inputs (the forecast, the earlier quarters' reviews the follow-up ledger
-    reads) before their first unit report."""
-    return ("import jygproj\n"
-            f"jygproj.open({params['data_dir']!r}, year={params['year']!r}, as_of={params['as_of']!r})"
-            f".quarterly({params['quarter']!r}, headline={params['headline']!r})\n")
+                             input_rows=rows, allow_fewer_inputs=allow_fewer_inputs, kernel=kernel,
+                             stage_in=stage_in, previous=previous)
 
 
 _KERNEL: runs.LentKernel | None = None  # a worker process's lent kernel (_lend_kernel)
@@ -147,7 +144,7 @@ _KERNEL: runs.LentKernel | None = None  # a worker process's lent kernel (_lend_
 def _lend_kernel() -> None:
     """A worker process's start, at the command's start (before it reads the parameters and checks
     the inputs): its kernel started and importing the package (kernel_ahead_code; the data folder is
-    opened by the first report or warm review it runs, and kept), this process's HTML exporter
+    opened by the first report it runs, and kept), this process's HTML exporter
     readied meanwhile; the kernel is shut down when the worker ends (multiprocessing runs its
     finalizers on the way out; atexit does not run there)."""
     from multiprocessing.util import Finalize
@@ -163,19 +160,14 @@ def _started() -> None:
     """A task that only makes the pool start its worker processes (each runs _lend_kernel)."""
 
 
-def _warm_review(params: dict[str, Any]) -> None:
-    _KERNEL.prepare(Path.cwd())
-    _KERNEL.execute(warm_review(params))
-
-
 def _run_lent(params: dict[str, Any], inputs: list[Path], rows: dict[str, Any] | None,
-              allow_fewer_inputs: bool) -> runs.RunResult:
+              allow_fewer_inputs: bool, **staged: Any) -> runs.RunResult:
     """One report in this worker's lent kernel."""
-    return run_one(params, inputs, rows, allow_fewer_inputs, kernel=_KERNEL)
+    return run_one(params, inputs, rows, allow_fewer_inputs, kernel=_KERNEL, **staged)
 
 
-def _in_pool(pool: ProcessPoolExecutor, *args: Any) -> Future:
-    return pool.submit(_run_lent, *args)
+def _in_pool(pool: ProcessPoolExecutor, *args: Any, **staged: Any) -> Future:
+    return pool.submit(_run_lent, *args, **staged)
 
 
 def _in_this_process(kernel: runs.LentKernel, *args: Any) -> Future:
@@ -187,6 +179,31 @@ def _in_this_process(kernel: runs.LentKernel, *args: Any) -> Future:
     except BaseException as exc:  # noqa: BLE001 - handed on, as a worker's would be
         done.set_exception(exc)
     return done
+
+
+def _city_and_units(stack: contextlib.ExitStack, pool: ProcessPoolExecutor, params: dict[str, Any],
+                    names: list[str], folders: dict[str, str], inputs: list[Path], rows: dict[str, Any] | None,
+                    allow: bool) -> tuple[Future, list[tuple[str, Future]]]:
+    """The city report and every unit's, all at once in the pool's lent kernels (issue 18). A unit's
+    folder is inside the city report's folder, which the city's run replaces when it ends: so each
+    unit is staged in a folder of its own beside the city's (``.<run>.staging-<pid>-units…``, removed
+    when the command ends, whatever happened; a killed command's is removed by the next run, as any
+    staging folder) and put in place once the city report is. The units' leftovers are put right and
+    their replaced reports' manifests read first, before the city's run may move their folder."""
+    out = Path(params["out_dir"])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-{os.getpid()}-units-", dir=out.parent))
+    stack.callback(shutil.rmtree, stage, ignore_errors=True)
+    # last in, first out: the workers have stopped (nothing more written in the stage) before it goes
+    stack.callback(pool.shutdown, wait=True, cancel_futures=True)
+    units = [(u, _unit_params(params, u, folders)) for u in names]
+    previous = {}
+    for unit, p in units:
+        outputs.recover(p["out_dir"])
+        previous[unit] = runs.read_manifest(Path(p["out_dir"]))
+    city = _in_pool(pool, params, inputs, rows, allow)
+    return city, [(u, _in_pool(pool, p, inputs, rows, allow, stage_in=stage, previous=previous[u]))
+                  for u, p in units]
 
 
 def _unit_params(params: dict[str, Any], unit: str, folders: dict[str, str]) -> dict[str, Any]:
@@ -257,10 +274,11 @@ def run(args) -> int:
                 pool.submit(_started)
         else:
             kernel = stack.enter_context(runs.LentKernel(warm_up=kernel_ahead_code()))
-        return _run(args, kernel, pool)
+        return _run(args, stack, kernel, pool)
 
 
-def _run(args, kernel: runs.LentKernel | None, pool: ProcessPoolExecutor | None = None) -> int:
+def _run(args, stack: contextlib.ExitStack, kernel: runs.LentKernel | None,
+         pool: ProcessPoolExecutor | None = None) -> int:
     from jygproj import quarterly
     from jygproj.catalogue import catalogue
     from jygproj.ingest import ingest, input_rows, load_ingested
@@ -304,19 +322,19 @@ def _run(args, kernel: runs.LentKernel | None, pool: ProcessPoolExecutor | None 
         else:
             total = 1 + len(names)
             jobs = args.jobs if pool is not None else 1
-            run_lent = functools.partial(_in_pool, pool) if pool is not None else functools.partial(_in_this_process, kernel)
-            print(f"[1/{total}] 正在生成全市{report}……", flush=True)
-            city = run_lent(params, inputs, rows, allow)
-            if jobs > 1:
-                for _ in range(jobs - 1):  # the other workers calculate ahead while the city report runs
-                    pool.submit(_warm_review, params)
-            # the city report first: the units' folders are inside its folder, which it replaces
-            _say(city.result(), f"[1/{total}] 全市报告", t0)
-            print(f"正在生成 {len(names)} 个责任单位的报告（同时 {jobs} 个）……", flush=True)
-            futures = [(u, run_lent(_unit_params(params, u, folders), inputs, rows, allow)) for u in names]
+            print(f"[1/{total}] 正在生成全市{report}及 {len(names)} 个责任单位的报告（同时 {jobs} 个）……", flush=True)
+            if pool is None:
+                city = _in_this_process(kernel, params, inputs, rows, allow)
+                _say(city.result(), f"[1/{total}] 全市报告", t0)
+                futures = ((u, _in_this_process(kernel, _unit_params(params, u, folders), inputs, rows, allow))
+                           for u in names)  # one after another, each said when made
+            else:
+                city, futures = _city_and_units(stack, pool, params, names, folders, inputs, rows, allow)
+                _say(city.result(), f"[1/{total}] 全市报告", t0)
             for i, (unit, fut) in enumerate(futures, 2):
                 what = f"{unit}{report}"
-                _say(fut.result(), f"[{i}/{total}] {unit} 报告", t0)
+                # a unit made while the city report was: put in place now that the city's folder is
+                _say(runs.swap_staged(fut.result()), f"[{i}/{total}] {unit} 报告", t0)
     except BrokenProcessPool:
         print(f"错误：生成{what}的子进程意外退出（笔记本内核未能启动，或进程被终止）[worker_died]", file=sys.stderr)
         return 1
