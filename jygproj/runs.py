@@ -355,6 +355,19 @@ def _html_exporter() -> Any:
     )
 
 
+#: One export at a time with the one exporter (its filters keep state per export), and a report's
+#: export waits for a warm-up still going in another thread (:func:`warm_html_behind`).
+_EXPORT_LOCK = threading.Lock()
+
+
+def warm_html_behind() -> threading.Thread:
+    """:func:`warm_html` in a thread of its own, started now: while a notebook runs, this process
+    only waits for the kernel's messages."""
+    warm = threading.Thread(target=warm_html, name="jygproj-warm-html", daemon=True)
+    warm.start()
+    return warm
+
+
 def warm_html() -> None:
     """Build this process's HTML exporter and export a small notebook with it (templates compiled,
     Markdown renderer and highlighter set up: a third of a second), so a report's export that follows
@@ -374,7 +387,8 @@ def export_html(nb: Any, *, title: str | None = None) -> str:
     """nbconvert HTML with code hidden and nothing loaded from the network."""
     if title:
         nb.metadata["title"] = title
-    body, _ = _html_exporter().from_notebook_node(nb)
+    with _EXPORT_LOCK:
+        body, _ = _html_exporter().from_notebook_node(nb)
     body = _REMOTE_TAG.sub("", body)
     body = re.sub(r"<script\b[^>]*\bsrc\s*=\s*[\"']\s*[\"'][^>]*>\s*</script>", "", body, flags=re.I)
     leftover = remote_references(body)
@@ -441,6 +455,9 @@ class LentKernel:
         self.keep_data, self._warm_up = keep_data, warm_up
         self.km: Any = None
         self.runs = 0  # reports this kernel has run
+        #: the review the command calculated for this kernel's next report, and its seconds
+        #: (jygproj.handover; set by the command, given to the kernel by prepare)
+        self.handed: tuple[Path, float] | None = None
         self._exiting = False  # request_shutdown() asked it to exit
         self._start()
 
@@ -528,7 +545,10 @@ class LentKernel:
             self.shutdown()
             self._exiting = False
             self._start()
-        env = {**_kernel_environ(run_dir), LENT_KERNEL_ENV: "1" if self.keep_data else None}
+        from jygproj import handover
+
+        env = {**_kernel_environ(run_dir), LENT_KERNEL_ENV: "1" if self.keep_data else None,
+               handover.ENV: str(self.handed[0]) if self.handed else None}
         # the folder first: the previous report's may be gone (a failed run's staging folder is removed)
         self.execute("import os as _jygproj_os\n"
                      f"_jygproj_os.chdir({str(run_dir)!r})\n"
@@ -710,6 +730,10 @@ def run_notebook(
             raise InputChangedError(f"运行期间输入文件被修改：{'、'.join(changed[:3])}{more}；请在数据不再变动时重新运行")
         seconds = time.perf_counter() - t0
         audit.update(finished=_now(), seconds=round(seconds, 3))
+        if kernel is not None and kernel.handed:
+            from jygproj import handover
+
+            audit["review_handed"] = handover.record(*kernel.handed)
         executed.metadata["jygproj"] = audit
         nbformat.write(executed, nb_path)
         html_path = staging / f"{name}.html"

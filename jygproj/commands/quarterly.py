@@ -206,6 +206,27 @@ def _city_and_units(stack: contextlib.ExitStack, pool: ProcessPoolExecutor, para
                   for u, p in units]
 
 
+def _calculate_ahead(stack: contextlib.ExitStack, kernel: runs.LentKernel, params: dict[str, Any]) -> None:
+    """A report run alone: its review calculated here while its kernel starts and imports the
+    package, and handed to it (jygproj.handover; the manifest says whether the notebook took it).
+    Calculated as the notebook would (jygproj.open(…).quarterly(…)); if that fails here, nothing is
+    handed and the notebook calculates it and reports the failure, naming its cell, as without."""
+    from jygproj import handover, workbench
+
+    t = time.perf_counter()
+    out = Path(params["out_dir"])
+    path = out.parent / f".{out.name}.tmp-{os.getpid()}-review"  # a killed run's is swept (jygproj.outputs)
+    try:
+        wb = workbench.open(params["data_dir"], year=params["year"], as_of=params["as_of"])
+        review = wb.quarterly(params["quarter"], unit=params["unit"], headline=params["headline"])
+        handover.write(path, handover.key(wb.kept_key(), review.params), review)
+    except Exception:  # noqa: BLE001 - the notebook calculates it and says what went wrong
+        path.unlink(missing_ok=True)
+        return
+    stack.callback(path.unlink, missing_ok=True)
+    kernel.handed = (path, time.perf_counter() - t)
+
+
 def _unit_params(params: dict[str, Any], unit: str, folders: dict[str, str]) -> dict[str, Any]:
     """A unit's report goes to <out>/units/<its safe folder name> (jygproj.paths.unique_names)."""
     return params | {"unit": unit, "out_dir": str(Path(params["out_dir"]) / "units" / folders[unit])}
@@ -301,8 +322,6 @@ def _run(args, stack: contextlib.ExitStack, kernel: runs.LentKernel | None,
         print(f"错误：{exc}", file=sys.stderr)
         return 2 if isinstance(exc, UsageError) else 1
     say_gate(let_through)
-    if kernel is not None:  # while the kernel imports: the HTML exporter built and its templates compiled
-        runs.warm_html()
     allow = args.allow_fewer_inputs
     report = f"{params['year']}年{QUARTER_LABELS[params['quarter']]}考核报告"
     what = report  # the report being made, named when it fails
@@ -315,15 +334,21 @@ def _run(args, stack: contextlib.ExitStack, kernel: runs.LentKernel | None,
             unit = quarterly.unit_named(projects, args.unit)  # 市住房和城乡建设局 = 市住建局
             what = f"{unit}{report}"
             print(f"正在生成{what}……", flush=True)
-            _say(run_one(_unit_params(params, unit, folders), inputs, rows, allow, kernel=kernel), f"{unit} 报告")
+            unit_params = _unit_params(params, unit, folders)
+            _calculate_ahead(stack, kernel, unit_params)
+            runs.warm_html_behind()
+            _say(run_one(unit_params, inputs, rows, allow, kernel=kernel), f"{unit} 报告")
         elif not args.all_units:
             print(f"正在生成全市{report}……", flush=True)
+            _calculate_ahead(stack, kernel, params)
+            runs.warm_html_behind()
             _say(run_one(params, inputs, rows, allow, kernel=kernel), "全市报告")
         else:
             total = 1 + len(names)
             jobs = args.jobs if pool is not None else 1
             print(f"[1/{total}] 正在生成全市{report}及 {len(names)} 个责任单位的报告（同时 {jobs} 个）……", flush=True)
             if pool is None:
+                runs.warm_html()  # while the kernel imports: the HTML exporter built, its templates compiled
                 city = _in_this_process(kernel, params, inputs, rows, allow)
                 _say(city.result(), f"[1/{total}] 全市报告", t0)
                 futures = ((u, _in_this_process(kernel, _unit_params(params, u, folders), inputs, rows, allow))
