@@ -486,10 +486,26 @@ def evaluate(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.Dat
     registration, the figure's month for pace, the late or missing period for reports, the period
     whose figure fell for cumulative figures.
     """
+    year = assessment_year(progress, as_of)
+    month = cutoff_month(as_of, year) if month is None else month
+    # a review evaluates the previous quarter's date for its movements, and the follow-up ledger the
+    # previous quarter's review on that same date: once. The rules are matched by identity (kept
+    # with the result, so their id is not reused while the memo lives)
+    rules_, out = ledger.memoised(
+        "evaluate", (projects, memberships, progress),
+        (as_of, month, id(rules), ledger.profile_key(profile), _schedule_key(schedules)),
+        lambda: (rules, _evaluate(projects, memberships, progress, as_of, rules, profile, year, month, schedules)))
+    if rules_ is not rules:
+        return _evaluate(projects, memberships, progress, as_of, rules, profile, year, month, schedules)
+    return out
+
+
+def _evaluate(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.DataFrame, as_of: date,
+              rules: AlertRules, profile: Profile, year: int, month: int,
+              schedules: Schedules | None) -> pl.DataFrame:
     frames = []
     pace_rules = [r for r in rules.rules.values() if r.kind == "pace_gap"]
     from_start = bool(pace_rules[0].params.get("pace_from_planned_start", True)) if pace_rules else True
-    year = assessment_year(progress, as_of)
     kw = dict(year=year, month=month, schedules=schedules)
     pos = positions(projects, memberships, progress, as_of, profile, pace_from_planned_start=from_start, **kw)
     for rule in rules.rules.values():

@@ -286,6 +286,11 @@ def quarter_targets(plan_targets: pl.DataFrame) -> pl.DataFrame:
     list's all-natures quarters added up from its natures' where the plan sets them only by nature
     (二(二): continuing 1.3/6.3/8.2/3.8 and new 0.25/4.2/14.75/18.2 make the 44 projects' quarters).
     Columns: list, nature, period, target_wan, summed (true for a sum of the natures' targets)."""
+    # a review asks for them from completion, the schedules, the targets and the letters: once per plan
+    return memoised("quarter_targets", (plan_targets,), None, lambda: _quarter_targets(plan_targets))
+
+
+def _quarter_targets(plan_targets: pl.DataFrame) -> pl.DataFrame:
     t = plan_targets.filter((pl.col("kind") == "target") & pl.col("period").is_in(["Q1", "Q2", "Q3", "Q4"]))
     own = t.select("list", "nature", "period", "target_wan", pl.lit(False).alias("summed"))
     by_nature = t.filter(pl.col("nature").is_not_null())
@@ -322,7 +327,13 @@ def plan_schedules(plan_targets: pl.DataFrame, profile: Profile) -> dict[tuple[s
     """The plan's own schedule as a monthly profile, for each (list, nature) whose quarterly targets
     cover the year (二(二)'s key projects): each quarter's share of the year's targets, spread over
     its months by the seasonal profile. Pace follows the plan where the plan has a schedule (issue 13);
-    everywhere else the seasonal profile (序时进度, pace.py)."""
+    everywhere else the seasonal profile (序时进度, pace.py). Read only: within a review the same dict
+    is handed to every caller (memoised)."""
+    return memoised("plan_schedules", (plan_targets,), profile_key(profile),
+                    lambda: _plan_schedules(plan_targets, profile))
+
+
+def _plan_schedules(plan_targets: pl.DataFrame, profile: Profile) -> dict[tuple[str, str | None], Profile]:
     q = quarter_targets(plan_targets)
     out: dict[tuple[str, str | None], Profile] = {}
     for (lst, nature), rows in q.group_by(["list", "nature"], maintain_order=True):

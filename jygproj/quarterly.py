@@ -453,12 +453,15 @@ def calculate(inputs: Inputs, params: ReviewParams) -> Results:
     letter_rules, missed, pos, level_labels, facts = lt.rules, lt.missed, lt.positions, lt.level_labels, lt.facts
     units_due = supervision.reminder_units(facts, letter_rules)
     names = dict(zip(projects["project_id"], projects["name"]))
-    requests = {}
-    for unit in units_due["responsible_unit"].to_list():
-        mine = facts.filter(pl.col("responsible_unit") == unit)
-        ids = {i for x in mine["project_ids"].drop_nulls().to_list() for i in x.split("、")}
-        requests[unit] = factors.requests(unit, classified.filter(pl.col("project_id").is_in(sorted(ids))), names,
-                                          inputs.categories, kinds=set(mine["kind"].to_list()))
+    # each unit due a letter: the project ids its facts name and the kinds of its facts (one pass over
+    # the facts, not a filter per unit)
+    due: dict[str, tuple[set[str], set[str]]] = {u: (set(), set()) for u in units_due["responsible_unit"].to_list()}
+    for unit, project_ids, kind in facts.select("responsible_unit", "project_ids", "kind").rows():
+        if unit is not None and unit in due:  # a null unit matches no fact (as a filter on it would)
+            due[unit][1].add(kind)
+            if project_ids is not None:
+                due[unit][0].update(project_ids.split("、"))
+    requests = factors.requests_of_units(due, classified, names, inputs.categories)
     support = supervision.priority_support_units(unit_ytd, pos, warn, facts)
 
     # 8. what the inputs say about themselves: lists that disagree, sheets left out, the latest week

@@ -296,7 +296,8 @@ def reminder_units(facts: pl.DataFrame, rules: LetterRules | None = None) -> pl.
         pl.col("kind").is_in(["missed_target", "missed_annual"]).sum().cast(pl.UInt32).alias("missed_targets"),
         pl.col("trigger").unique(maintain_order=True).alias("_t"),
         pl.col("kind").is_in(["missing_reports", "attention_warning"]).any().alias("_missing"))
-    triggers = ["、".join(rules.labels[t] for t in TRIGGERS if t in ts) for ts in units["_t"]]
+    # plain lists: a membership test on a polars Series is a query of its own
+    triggers = ["、".join(rules.labels[t] for t in TRIGGERS if t in ts) for ts in units["_t"].to_list()]
     reasons = ["；".join(x for x in (f"红色预警项目{r}个" if r else "", f"未完成方案目标{m}项" if m else "",
                                       "调度信息漏报或开工未入库" if miss else "") if x)
                for r, m, miss in zip(units["red_projects"], units["missed_targets"], units["_missing"])]
