@@ -757,28 +757,38 @@ def _report_timeliness(pos: pl.DataFrame, progress: pl.DataFrame, rule: Rule, as
         .agg(pl.col("reported_at").min().alias("first_reported"), pl.len().alias("_n"))
         .with_columns(pl.col("list").cast(pl.String))
     )
-    frames = []
-    for lst, sched in rule.schedules.items():
-        expected = pos.filter((pl.col("list").cast(pl.String) == lst)
-                              & pl.col("nature").cast(pl.String).is_in(rule.natures))
-        for period, end, deadline in due[lst]:
-            rows = (
-                expected.select("project_id", pl.col("list").cast(pl.String))
-                .join(first.filter(pl.col("period") == period).drop("period"),
-                      on=["project_id", "list"], how="left")
-                .with_columns(pl.lit(period).alias("period"))
-            )
-            missing = rows.filter(pl.col("_n").is_null()).with_columns(pl.lit(missing_level).alias("level"))
-            late = rows.filter(pl.col("first_reported") > deadline).with_columns(pl.lit(late_level).alias("level"))
-            label = period_label(period)
-            frames.append(_rows(missing, rule, [
-                f"{label}调度信息应于{_date_zh(deadline)}前报送，截至{_date_zh(as_of)}未报送（{sched.source}）"
-            ] * missing.height))
-            frames.append(_rows(late, rule, [
-                f"{label}调度信息应于{_date_zh(deadline)}前报送，实际{_date_zh(r)}报送，迟报{(r - deadline).days}天"
-                for r in late["first_reported"]
-            ]))
-    return pl.concat(frames) if frames else pl.DataFrame()
+    # every (list, due period) at once, in the order the rules list them: one join, not a query per
+    # list and period; rows are given list by list, period by period, missing then late, each in the
+    # order of the positions
+    slots = [(lst, period, deadline, sched.source) for lst, sched in rule.schedules.items()
+             for period, _end, deadline in due[lst]]
+    if not slots:
+        return pl.DataFrame()
+    slot = pl.DataFrame({"list": [x[0] for x in slots], "period": [x[1] for x in slots],
+                         "_deadline": [x[2] for x in slots], "_slot": list(range(len(slots)))},
+                        schema={"list": pl.String, "period": pl.String, "_deadline": pl.Date, "_slot": pl.Int64})
+    rows = (
+        pos.filter(pl.col("list").cast(pl.String).is_in(list(rule.schedules))
+                   & pl.col("nature").cast(pl.String).is_in(rule.natures))
+        .select("project_id", pl.col("list").cast(pl.String)).with_row_index("_i")
+        .join(slot, on="list", how="inner")
+        .join(first, on=["project_id", "list", "period"], how="left")
+        .with_columns(pl.when(pl.col("_n").is_null()).then(0)
+                      .when(pl.col("first_reported") > pl.col("_deadline")).then(1).alias("_late"))
+        .filter(pl.col("_late").is_not_null())
+        .sort("_slot", "_late", "_i")
+        .with_columns(pl.when(pl.col("_late") == 0).then(pl.lit(missing_level)).otherwise(pl.lit(late_level))
+                      .alias("level"))
+    )
+    reasons = []
+    for i, late, reported in rows.select("_slot", "_late", "first_reported").rows():
+        _lst, period, deadline, source = slots[i]
+        reasons.append(
+            f"{period_label(period)}调度信息应于{_date_zh(deadline)}前报送，截至{_date_zh(as_of)}未报送（{source}）"
+            if late == 0 else
+            f"{period_label(period)}调度信息应于{_date_zh(deadline)}前报送，实际{_date_zh(reported)}报送，"
+            f"迟报{(reported - deadline).days}天")
+    return _rows(rows, rule, reasons)
 
 
 def _cumulative_fall(progress: pl.DataFrame, rule: Rule, as_of: date) -> pl.DataFrame:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from jygproj.ledger import LIST_PRECEDENCE, cumulative_at, memoised, profile_key
+from jygproj.ledger import LIST_PRECEDENCE, cumulative_at, cumulative_at_each, memoised, profile_key
 from jygproj.pace import Profile, cum_share
 from jygproj.schema import ENTERPRISE_LISTS, QUARTER_LABELS, WAN_PER_YI
 
@@ -110,11 +110,13 @@ def completion_detail(
                     lambda: _completion_detail(memberships, monthly, year, as_of_month, profile))
 
 
-def _completion_detail(memberships: pl.DataFrame, monthly: pl.DataFrame, year: int, as_of_month: int,
-                       profile: Profile) -> pl.DataFrame:
-    if not 2 <= as_of_month <= 12:
-        # January is published with February (1-2月): the first month with figures is 2.
-        raise ValueError(f"as_of_month must be 2..12 (1-2月 is reported together), got {as_of_month}")
+def _scoped_plans(memberships: pl.DataFrame, profile: Profile) -> pl.DataFrame:
+    """:func:`quarter_plans` of every list's memberships and of the enterprise and city scopes (each
+    project once): the same for every date a review looks at, so made once per memberships."""
+    return memoised("scoped_plans", (memberships,), profile_key(profile), lambda: _scoped_plans_of(memberships, profile))
+
+
+def _scoped_plans_of(memberships: pl.DataFrame, profile: Profile) -> pl.DataFrame:
     # a membership without a nature gets "unspecified", so it never merges into the all-natures row
     active = memberships.filter(pl.col("list").cast(pl.String) != "reserve").with_columns(
         pl.col("list").cast(pl.String), pl.col("nature").cast(pl.String).fill_null(UNSPECIFIED)
@@ -125,18 +127,19 @@ def _completion_detail(memberships: pl.DataFrame, monthly: pl.DataFrame, year: i
          _one_per_project(active, tuple(building), CITY)],
         how="vertical_relaxed",
     )
-    plans = quarter_plans(scoped, profile)
+    return quarter_plans(scoped, profile)
+
+
+def _completion_detail(memberships: pl.DataFrame, monthly: pl.DataFrame, year: int, as_of_month: int,
+                       profile: Profile) -> pl.DataFrame:
+    if not 2 <= as_of_month <= 12:
+        # January is published with February (1-2月): the first month with figures is 2.
+        raise ValueError(f"as_of_month must be 2..12 (1-2月 is reported together), got {as_of_month}")
+    plans = _scoped_plans(memberships, profile)
 
     # cumulative at each quarter's end (clipped to the as-of month), per project
-    ends = {q: min(q * 3, as_of_month) for q in range(0, 5)}
-    cums = pl.concat(
-        [
-            cumulative_at(monthly, year, ends[q]).select(
-                "project_id", pl.lit(q, pl.Int8).alias("quarter"), pl.col("completed_ytd_wan").alias("_cum")
-            )
-            for q in range(1, 5)
-        ]
-    )
+    cums = cumulative_at_each(monthly, year, {q: min(q * 3, as_of_month) for q in range(1, 5)}, "quarter").select(
+        "project_id", "quarter", pl.col("completed_ytd_wan").alias("_cum"))
     quarters = (
         plans.join(cums, on=["project_id", "quarter"], how="left")
         .with_columns(pl.col("_cum").fill_null(0.0))
@@ -597,7 +600,10 @@ def s_curve(completion_frame: pl.DataFrame, monthly: pl.DataFrame, *, year: int,
     month, planned_cum_wan (the city's annual plan by the seasonal profile), actual_cum_wan (the
     ledger's 1-X月 figures, from 1-2月 to the as-of month; null after)."""
     plan_total = city_annual_plan_wan(completion_frame) or 0.0
-    actual = {m: float(cumulative_at(monthly, year, m)["completed_ytd_wan"].sum() or 0.0)
+    # each month's figures summed in cumulative_at's order, as one column each (the same sums)
+    at = cumulative_at_each(monthly, year, {m: m for m in range(2, as_of_month + 1)}, "_m").partition_by(
+        "_m", as_dict=True, maintain_order=True)
+    actual = {m: float(at[(m,)]["completed_ytd_wan"].rechunk().sum() or 0.0) if (m,) in at else 0.0
               for m in range(2, as_of_month + 1)}
     return pl.DataFrame({"month": list(range(1, 13)),
                          "planned_cum_wan": [plan_total * cum_share(m, profile) for m in range(1, 13)],

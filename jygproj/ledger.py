@@ -307,7 +307,8 @@ def monthly_reports(progress: pl.DataFrame) -> pl.DataFrame:
     One cut-off per report (issue 13): monthly totals, charts and letters use 1-X月 figures of the
     evaluation month; weekly figures (周调度) never stand in for them — they are shown apart, as the
     latest weekly report (:func:`latest_weekly`)."""
-    return progress.filter(pl.col("period").str.strip_chars().str.contains(r"^\d{4}-\d{1,2}$"))
+    return memoised("monthly_reports", (progress,), None, lambda: progress.filter(
+        pl.col("period").str.strip_chars().str.contains(r"^\d{4}-\d{1,2}$")))
 
 
 def latest_weekly(progress: pl.DataFrame, as_of: date, year: int) -> pl.DataFrame:
@@ -392,6 +393,22 @@ def cumulative_at(monthly: pl.DataFrame, year: int, month: int) -> pl.DataFrame:
         monthly.filter((pl.col("year") == year) & (pl.col("month") <= month))
         .sort(["project_id", "month"])
         .group_by("project_id", maintain_order=True)
+        .agg(pl.col("completed_ytd_wan").last(), pl.col("month").last().alias("month_used"))
+    )
+
+
+def cumulative_at_each(monthly: pl.DataFrame, year: int, months: dict[int, int], key: str) -> pl.DataFrame:
+    """:func:`cumulative_at` at several months in one query: ``months`` maps each point (a quarter, a
+    month) to its month. Columns ``key`` (Int8: the point), project_id, completed_ytd_wan,
+    month_used; by point, then project_id (the order of :func:`cumulative_at`'s rows)."""
+    points = pl.DataFrame({key: list(months), "_at": list(months.values())}, schema={key: pl.Int8, "_at": pl.Int8})
+    return (
+        monthly.filter((pl.col("year") == year) & (pl.col("month") <= max(months.values(), default=0)))
+        .select("project_id", "month", "completed_ytd_wan")
+        .join(points, how="cross")
+        .filter(pl.col("month") <= pl.col("_at"))
+        .sort([key, "project_id", "month"])
+        .group_by([key, "project_id"], maintain_order=True)
         .agg(pl.col("completed_ytd_wan").last(), pl.col("month").last().alias("month_used"))
     )
 

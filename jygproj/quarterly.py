@@ -327,8 +327,9 @@ def _letters(inputs: Inputs, params: ReviewParams, sc: _Scope, warn: pl.DataFram
     letter_rules = inputs.letter_rules or supervision.load_letter_rules()
     target_lists = tuple(completion.quarter_targets(plan.amount_targets)["list"].unique(maintain_order=True))
     q_cols = ["q1_plan_wan", "q2_plan_wan", "q3_plan_wan", "q4_plan_wan"]
-    own_split = memberships.filter(pl.col("list").cast(pl.String).is_in(target_lists)
-                                   & pl.any_horizontal([pl.col(c).is_not_null() for c in q_cols]))
+    # the same memberships for every quarter's review: one frame, so what is made of it is made once
+    own_split = ledger.memoised("own_split", (memberships,), target_lists, lambda: memberships.filter(
+        pl.col("list").cast(pl.String).is_in(target_lists) & pl.any_horizontal([pl.col(c).is_not_null() for c in q_cols])))
     by_unit_targets = completion.completion(own_split, sc.monthly, year=year, as_of_month=m, profile=profile,
                                             projects=projects, by="responsible_unit")
     missed = supervision.missed_quarter_targets(
