@@ -381,6 +381,29 @@ def positions(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.Da
                            schedules or {}))
 
 
+def _listed(projects: pl.DataFrame, memberships: pl.DataFrame) -> pl.DataFrame:
+    """Each project on each construction list with its plan (the list's, else the register's): the
+    same on every date, so made once per frames in a review."""
+    def make() -> pl.DataFrame:
+        register = projects.select("project_id", "name", "responsible_unit", "lead_unit", "leader",
+                                   pl.col("nature").alias("_p_nature"),
+                                   pl.col("annual_plan_wan").alias("_p_plan"),
+                                   pl.col("planned_start").alias("_p_start"))
+        return (
+            memberships.filter(pl.col("list").cast(pl.String).is_in(CONSTRUCTION_LISTS))
+            .select("project_id", "list", "nature", "annual_plan_wan", "planned_start", *_Q_COLS,
+                    pl.col("source_file").alias("plan_file"), pl.col("source_sheet").alias("plan_sheet"),
+                    pl.col("source_row").alias("plan_row"))
+            .join(register, on="project_id", how="left")
+            .with_columns(
+                pl.coalesce("nature", "_p_nature").alias("nature"),
+                pl.coalesce("annual_plan_wan", "_p_plan").alias("annual_plan_wan"),
+                pl.coalesce("planned_start", "_p_start").alias("planned_start"),
+            )
+        )
+    return ledger.memoised("listed", (projects, memberships), None, make)
+
+
 def _positions(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.DataFrame, as_of: date,
                profile: Profile, pace_from_planned_start: bool, year: int, month: int,
                schedules: Schedules) -> pl.DataFrame:
@@ -395,22 +418,9 @@ def _positions(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.D
         .select("project_id", "list", "issues")
     )
     status = ledger.project_status(progress, as_of, year)
-    register = projects.select("project_id", "name", "responsible_unit", "lead_unit", "leader",
-                               pl.col("nature").alias("_p_nature"),
-                               pl.col("annual_plan_wan").alias("_p_plan"),
-                               pl.col("planned_start").alias("_p_start"))
     cut_end = ledger.month_end(year, month) if month else date(year, 1, 1) - timedelta(days=1)
     frame = (
-        memberships.filter(pl.col("list").cast(pl.String).is_in(CONSTRUCTION_LISTS))
-        .select("project_id", "list", "nature", "annual_plan_wan", "planned_start", *_Q_COLS,
-                pl.col("source_file").alias("plan_file"), pl.col("source_sheet").alias("plan_sheet"),
-                pl.col("source_row").alias("plan_row"))
-        .join(register, on="project_id", how="left")
-        .with_columns(
-            pl.coalesce("nature", "_p_nature").alias("nature"),
-            pl.coalesce("annual_plan_wan", "_p_plan").alias("annual_plan_wan"),
-            pl.coalesce("planned_start", "_p_start").alias("planned_start"),
-        )
+        _listed(projects, memberships)
         .join(issues, on=["project_id", "list"], how="left")
         .join(figure.select("project_id", "completed_ytd_wan", "period", "figure_list",
                             pl.col("source_file").alias("figure_file"), pl.col("source_sheet").alias("figure_sheet"),

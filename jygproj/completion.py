@@ -140,23 +140,19 @@ def _completion_detail(memberships: pl.DataFrame, monthly: pl.DataFrame, year: i
     # cumulative at each quarter's end (clipped to the as-of month), per project
     cums = cumulative_at_each(monthly, year, {q: min(q * 3, as_of_month) for q in range(1, 5)}, "quarter").select(
         "project_id", "quarter", pl.col("completed_ytd_wan").alias("_cum"))
+    # each (list, project)'s quarters are contiguous once sorted: the previous row is the previous
+    # quarter when it belongs to the same pair (a shift, not a window per pair)
+    cum = pl.col("_cum").fill_null(0.0)
+    prev = pl.when(pl.col("list").eq_missing(pl.col("list").shift(1))
+                   & pl.col("project_id").eq_missing(pl.col("project_id").shift(1))
+                   & (pl.int_range(pl.len()) > 0)).then(cum.shift(1)).otherwise(0.0)
     quarters = (
         plans.join(cums, on=["project_id", "quarter"], how="left")
-        .with_columns(pl.col("_cum").fill_null(0.0))
         .sort(["list", "project_id", "quarter"])
-        # each (list, project)'s quarters are contiguous once sorted: the previous row is the previous
-        # quarter when it belongs to the same pair (a shift, not a window per pair)
-        .with_columns(pl.when(pl.col("list").eq_missing(pl.col("list").shift(1))
-                              & pl.col("project_id").eq_missing(pl.col("project_id").shift(1))
-                              & (pl.int_range(pl.len()) > 0))
-                      .then(pl.col("_cum").shift(1)).otherwise(0.0).alias("_prev"))
         .with_columns(
             pl.concat_str(pl.lit("Q"), pl.col("quarter").cast(pl.String)).alias("period"),
             (pl.col("quarter") * 3 <= as_of_month).alias("closed"),
-            pl.when(pl.col("quarter") * 3 - 2 <= as_of_month)
-            .then(pl.col("_cum") - pl.col("_prev"))
-            .otherwise(None)
-            .alias("completed_wan"),
+            pl.when(pl.col("quarter") * 3 - 2 <= as_of_month).then(cum - prev).otherwise(None).alias("completed_wan"),
             pl.col("quarter").replace_strict({q: elapsed_fraction(q, as_of_month, profile) for q in range(1, 5)},
                                              return_dtype=pl.Float64).alias("_elapsed"),
         )
@@ -164,13 +160,11 @@ def _completion_detail(memberships: pl.DataFrame, monthly: pl.DataFrame, year: i
     ytd = quarters.group_by(["project_id", "list", "nature", "annual_plan_wan"], maintain_order=True).agg(
         (pl.col("plan_wan") * pl.col("_elapsed")).sum().alias("plan_wan"),
         pl.col("completed_wan").sum().alias("completed_wan"),
-    ).with_columns(
-        pl.lit("YTD").alias("period"), pl.lit(None, pl.Int8).alias("quarter"),
-        pl.lit(as_of_month == 12).alias("closed"),
-    )
+    ).select("project_id", "list", "nature", pl.lit("YTD").alias("period"), pl.lit(None, pl.Int8).alias("quarter"),
+             pl.lit(as_of_month == 12).alias("closed"), "annual_plan_wan", "plan_wan", "completed_wan")
     cols = ["project_id", "list", "nature", "period", "quarter", "closed", "annual_plan_wan", "plan_wan",
             "completed_wan"]
-    return pl.concat([quarters.select(cols), ytd.select(cols)])
+    return pl.concat([quarters.select(cols), ytd])
 
 
 # --- totals --------------------------------------------------------------------------------------
@@ -217,38 +211,35 @@ def completion(
             raise ValueError(f"by must be one of {BREAKDOWNS}, got {by!r}")
         if projects is None:
             raise ValueError(f"by={by!r} needs the projects frame")
-        detail = detail.join(projects.select("project_id", by).unique("project_id"), on="project_id", how="left")
+        detail = detail.join(_breakdown(projects, by), on="project_id", how="left")
         keys = [by, *keys]
     aggs = totals_aggs()
     by_nature = detail.group_by([*keys, "period"]).agg(aggs)
-    all_natures = detail.group_by([k for k in keys if k != "nature"] + ["period"]).agg(aggs).with_columns(
-        pl.lit(None, pl.String).alias("nature")
-    )
+    all_natures = detail.group_by([k for k in keys if k != "nature"] + ["period"]).agg(aggs).select(
+        *(pl.lit(None, pl.String).alias(c) if c == "nature" else c for c in by_nature.columns))
     order = {name: i for i, name in enumerate([*LIST_PRECEDENCE, ENTERPRISE, CITY])}
-    out = (
-        pl.concat([by_nature, all_natures.select(by_nature.columns)])
-        .with_columns(
-            pl.when(pl.col("_begun")).then(pl.col("completed_wan")).otherwise(None).alias("completed_wan"),
-        )
-        .with_columns(
-            _pct(pl.col("completed_wan"), pl.col("plan_wan")).alias("rate_pct"),
-            pl.when(pl.col("period") == "YTD")
-            .then(_pct(pl.col("completed_wan"), pl.col("annual_plan_wan")))
-            .alias("annual_rate_pct"),
-        )
-        .drop("_begun")
+    # a total none of whose projects reported has no completion (null, not 0); each expression reads
+    # that column, so one pass computes them all
+    completed = pl.when(pl.col("_begun")).then(pl.col("completed_wan")).otherwise(None)
+    out = pl.concat([by_nature, all_natures]).with_columns(
+        completed.alias("completed_wan"),
+        _pct(completed, pl.col("plan_wan")).alias("rate_pct"),
+        pl.when(pl.col("period") == "YTD").then(_pct(completed, pl.col("annual_plan_wan"))).alias("annual_rate_pct"),
     )
     out = _join_targets(out, plan_targets, as_of_month, profile)
     return (
-        out.with_columns(
-            pl.col("list").replace_strict(order, default=len(order), return_dtype=pl.Int32).alias("_o"),
-            pl.col("period").replace_strict({p: i for i, p in enumerate(PERIODS)}, return_dtype=pl.Int32)
-            .alias("_p"),
-        )
-        .sort([*(k for k in keys if k not in ("list", "nature")), "_o", "nature", "_p"], nulls_last=True)
+        out.sort([*(k for k in keys if k not in ("list", "nature")),
+                  pl.col("list").replace_strict(order, default=len(order), return_dtype=pl.Int32), "nature",
+                  pl.col("period").replace_strict({p: i for i, p in enumerate(PERIODS)}, return_dtype=pl.Int32)],
+                 nulls_last=True)
         .select(*keys, "period", "quarter", "closed", "projects", "annual_plan_wan", "plan_wan",
                 "completed_wan", "rate_pct", "annual_rate_pct", "target_wan", "target_rate_pct")
     )
+
+
+def _breakdown(projects: pl.DataFrame, by: str) -> pl.DataFrame:
+    """project_id and its ``by`` (one row per project), once per projects frame in a review."""
+    return memoised("breakdown", (projects,), by, lambda: projects.select("project_id", by).unique("project_id"))
 
 
 def with_cumulative(out: pl.DataFrame, *, as_of_month: int, profile: Profile) -> pl.DataFrame:

@@ -400,11 +400,17 @@ def cumulative_at(monthly: pl.DataFrame, year: int, month: int) -> pl.DataFrame:
 def cumulative_at_each(monthly: pl.DataFrame, year: int, months: dict[int, int], key: str) -> pl.DataFrame:
     """:func:`cumulative_at` at several months in one query: ``months`` maps each point (a quarter, a
     month) to its month. Columns ``key`` (Int8: the point), project_id, completed_ytd_wan,
-    month_used; by point, then project_id (the order of :func:`cumulative_at`'s rows)."""
+    month_used; by point, then project_id (the order of :func:`cumulative_at`'s rows). Memoised: a
+    review's completion of every list and of the lists with their own quarters read the same months."""
+    return memoised("cumulative_at_each", (monthly,), (year, tuple(months.items()), key),
+                    lambda: _cumulative_at_each(monthly, year, months, key))
+
+
+def _cumulative_at_each(monthly: pl.DataFrame, year: int, months: dict[int, int], key: str) -> pl.DataFrame:
     points = pl.DataFrame({key: list(months), "_at": list(months.values())}, schema={key: pl.Int8, "_at": pl.Int8})
+    kept = (pl.col("year") == year) & (pl.col("month") <= max(months.values(), default=0))
     return (
-        monthly.filter((pl.col("year") == year) & (pl.col("month") <= max(months.values(), default=0)))
-        .select("project_id", "month", "completed_ytd_wan")
+        monthly.select(pl.col(c).filter(kept) for c in ("project_id", "month", "completed_ytd_wan"))
         .join(points, how="cross")
         .filter(pl.col("month") <= pl.col("_at"))
         .sort([key, "project_id", "month"])

@@ -167,13 +167,20 @@ def rules_from_plan(plan) -> list[StartRule]:
             for r in plan.requirements_of("start", "resume")]
 
 
-def _population(roster_frame: pl.DataFrame, rule: StartRule, as_of: date) -> pl.DataFrame:
-    rank = {name: i for i, name in enumerate(LIST_PRECEDENCE)}
-    pop = (
-        roster_frame.filter(pl.col("list").is_in(list(rule.lists)) & (pl.col("nature") == rule.nature))
-        .with_columns(pl.col("list").replace_strict(rank, return_dtype=pl.Int32).alias("_r"))
-        .sort(["project_id", "_r"]).unique("project_id", keep="first", maintain_order=True).drop("_r")
-    )
+def _population(roster_frame: pl.DataFrame, rule: StartRule, as_of: date, made: dict | None = None) -> pl.DataFrame:
+    """The projects ``rule`` judges; ``made``: the projects of each (lists, nature) already taken from
+    this roster (several rules share them)."""
+    key = (tuple(rule.lists), rule.nature)
+    pop = made.get(key) if made is not None else None
+    if pop is None:
+        rank = {name: i for i, name in enumerate(LIST_PRECEDENCE)}
+        pop = (
+            roster_frame.filter(pl.col("list").is_in(list(rule.lists)) & (pl.col("nature") == rule.nature))
+            .with_columns(pl.col("list").replace_strict(rank, return_dtype=pl.Int32).alias("_r"))
+            .sort(["project_id", "_r"]).unique("project_id", keep="first", maintain_order=True).drop("_r")
+        )
+        if made is not None:
+            made[key] = pop
     if rule.quarter is not None:
         pop = pop.filter(pl.col("planned_start").dt.quarter() == rule.quarter)
     if rule.due_by_plan:
@@ -201,6 +208,7 @@ def start_requirements(
     the plan gives it no deadline a project could miss (二(四): 力争一季度开工, the deadline is June).
     """
     summaries, misses = [], []
+    made: dict = {}
     for order, rule in enumerate(rules):
         if rule.quarter is not None and as_of < date(rule.deadline.year, rule.quarter * 3 - 2, 1):
             continue
@@ -208,7 +216,7 @@ def start_requirements(
         cut = min(as_of, rule.deadline)
         event_on = "started_on" if rule.event == "start" else "resumed_on"
         event_flag = "started" if rule.event == "start" else "resumed"
-        pop = _population(roster_frame, rule, as_of)
+        pop = _population(roster_frame, rule, as_of, made)
         if rule.event == "resume" and "resumed_by" not in pop.columns:
             # a status without the project's resumption (ledger.project_status): city tables have one
             # 开工（复工）时间 column and often no 复工 column, so a start reported within the year counts
