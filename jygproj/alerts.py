@@ -585,17 +585,21 @@ def evaluation_notes(projects: pl.DataFrame, progress: pl.DataFrame, rules: Aler
     return notes
 
 
-def _applies(pos: pl.DataFrame, rule: Rule) -> pl.DataFrame:
-    return pos.filter(pl.col("list").cast(pl.String).is_in(rule.lists)
-                      & pl.col("nature").cast(pl.String).is_in(rule.natures))
+def _applies(pos: pl.DataFrame, rule: Rule, also: pl.Expr | None = None) -> pl.DataFrame:
+    """The positions a rule applies to (its lists and natures), and ``also`` (one filter)."""
+    applies = pl.col("list").cast(pl.String).is_in(rule.lists) & pl.col("nature").cast(pl.String).is_in(rule.natures)
+    return pos.filter(applies if also is None else applies & also)
 
 
-def _banded(frame: pl.DataFrame, rule: Rule, measure: str) -> pl.DataFrame:
-    """Attach the band level of ``measure``; drop rows that hit no band."""
+def _banded(frame: pl.DataFrame, rule: Rule, measure: str, value: pl.Expr | None = None) -> pl.DataFrame:
+    """Attach the band level of ``measure``; drop rows that hit no band. ``value``: the measure's
+    expression, added as column ``measure`` in the same pass."""
+    of = pl.col(measure) if value is None else value
     expr = pl.lit(None, dtype=pl.String)
     for band in sorted(rule.bands, key=lambda b: b.above):
-        expr = pl.when(pl.col(measure) > band.above).then(pl.lit(band.level)).otherwise(expr)
-    return frame.with_columns(expr.alias("level")).filter(pl.col("level").is_not_null())
+        expr = pl.when(of > band.above).then(pl.lit(band.level)).otherwise(expr)
+    added = [expr.alias("level")] if value is None else [value.alias(measure), expr.alias("level")]
+    return frame.with_columns(*added).filter(pl.col("level").is_not_null())
 
 
 def _rows(frame: pl.DataFrame, rule: Rule, reasons: list[str], period: str | None = None) -> pl.DataFrame:
@@ -608,11 +612,8 @@ def _rows(frame: pl.DataFrame, rule: Rule, reasons: list[str], period: str | Non
 
 
 def _start_lateness(pos: pl.DataFrame, rule: Rule, as_of: date) -> pl.DataFrame:
-    hits = _banded(
-        _applies(pos, rule).filter(pl.col("planned_start").is_not_null() & ~pl.col("started"))
-        .with_columns(_months_after_month(pl.col("planned_start"), as_of).alias("months_late")),
-        rule, "months_late",
-    )
+    hits = _banded(_applies(pos, rule, pl.col("planned_start").is_not_null() & ~pl.col("started")),
+                   rule, "months_late", _months_after_month(pl.col("planned_start"), as_of))
     reasons = [
         f"计划{s.year}年{s.month}月开工，截至{_date_zh(as_of)}仍未开工，已逾期{m:.1f}个月"
         for s, m in zip(hits["planned_start"], hits["months_late"])
@@ -628,13 +629,12 @@ def _resume_lateness(pos: pl.DataFrame, rule: Rule, as_of: date, year: int) -> p
     plan_month = int(rule.params["deadline_month"])
     plan_lists = tuple(rule.params.get("plan_deadline_lists") or ())
     practice_month = int(rule.params.get("practice_deadline_month") or plan_month)
-    applies = _applies(pos, rule).filter(~pl.col("resumed"))
+    applies = _applies(pos, rule, ~pl.col("resumed"))
     on_plan_list = applies.group_by("project_id").agg(
         pl.col("list").cast(pl.String).is_in(plan_lists).any().alias("_plan"))
-    hits = applies.join(on_plan_list, on="project_id").with_columns(
-        pl.when(pl.col("_plan")).then(plan_month).otherwise(practice_month).alias("_deadline"))
-    hits = _banded(hits.with_columns(
-        _months_after_month(pl.date(year, pl.col("_deadline"), 1), as_of).alias("months_late")), rule, "months_late")
+    deadline = pl.when(pl.col("_plan")).then(plan_month).otherwise(practice_month)
+    hits = _banded(applies.join(on_plan_list, on="project_id").with_columns(deadline.alias("_deadline")),
+                   rule, "months_late", _months_after_month(pl.date(year, pl.col("_deadline"), 1), as_of))
     reasons = [
         (f"方案要求{year}年{d}月底前复工（{rule.clause}），" if on_plan else
          f"续建项目（方案未规定复工时限，按本市预警设定以{year}年{d}月底为参考），")
@@ -644,14 +644,15 @@ def _resume_lateness(pos: pl.DataFrame, rule: Rule, as_of: date, year: int) -> p
     return _rows(hits, rule, reasons, f"{as_of.year}-{as_of.month:02d}")
 
 
-def _own_plan_rows(pos: pl.DataFrame) -> pl.DataFrame:
+def _own_plan_rows(pos: pl.DataFrame, also: pl.Expr | None = None) -> pl.DataFrame:
     """Each project once, on the list of its own plan: the first of its lists in LIST_PRECEDENCE, the
-    leader-package list last (its 年度计划 is the leader's target, 二(三), not the project's plan)."""
+    leader-package list last (its 年度计划 is the leader's target, 二(三), not the project's plan).
+    ``also``: a row-wise condition those rows must meet, in the same filter."""
     rank = {name: i for i, name in enumerate(ledger.LIST_PRECEDENCE)}
-    return (pos.with_columns(pl.col("list").cast(pl.String).replace_strict(rank, default=len(rank),
-                                                                           return_dtype=pl.Int32).alias("_rk"))
-            .sort(["project_id", "_rk"]).filter(pl.col("project_id").ne_missing(pl.col("project_id").shift(1))
-                                                | (pl.int_range(pl.len()) == 0)).drop("_rk"))
+    first = pl.col("project_id").ne_missing(pl.col("project_id").shift(1)) | (pl.int_range(pl.len()) == 0)
+    return (pos.sort(["project_id", pl.col("list").cast(pl.String).replace_strict(rank, default=len(rank),
+                                                                                  return_dtype=pl.Int32)])
+            .filter(first if also is None else first & also))
 
 
 def _pace_gap(pos: pl.DataFrame, rule: Rule) -> pl.DataFrame:
@@ -660,12 +661,12 @@ def _pace_gap(pos: pl.DataFrame, rule: Rule) -> pl.DataFrame:
     profile); the warning names every list of the project it applies to."""
     floor = float(rule.params.get("min_annual_plan_wan", 0) or 0)
     applies = _applies(pos, rule)
-    cand = _own_plan_rows(applies).filter(
-        pl.col("completed_ytd_wan").is_not_null() & (pl.col("annual_plan_wan") > 0)
-        & (pl.col("annual_plan_wan") >= floor) & (pl.col("pace_share") > 0))
+    measured = (pl.col("completed_ytd_wan").is_not_null() & (pl.col("annual_plan_wan") > 0)
+                & (pl.col("annual_plan_wan") >= floor) & (pl.col("pace_share") > 0))
     if rule.params.get("only_started"):
         # a new project not started is late, not behind: the start rule measures it (in months)
-        cand = cand.filter(pl.col("started") | (pl.col("nature").cast(pl.String) != "new"))
+        measured = measured & (pl.col("started") | (pl.col("nature").cast(pl.String) != "new"))
+    cand = _own_plan_rows(applies, measured)
     hits = _banded(cand, rule, "behind_pp")
     basis = PACE_BASIS
     reasons = [
@@ -715,13 +716,13 @@ def _registration_lag(pos: pl.DataFrame, projects: pl.DataFrame, progress: pl.Da
     done = reg.group_by("project_id").agg(known.fill_null(False).any().alias("_registered"),
                                           (pl.col("registered") == False).fill_null(False).any()  # noqa: E712
                                           .alias("_unregistered"))
-    cand = _applies(pos, rule).filter(pl.col("started") & pl.col("started_on").is_not_null()
-                                      & (pl.col("started_on") <= as_of)).join(done, on="project_id", how="inner") \
+    cand = _applies(pos, rule, pl.col("started") & pl.col("started_on").is_not_null()
+                    & (pl.col("started_on") <= as_of)).join(done, on="project_id", how="inner") \
         .filter(pl.col("_unregistered") & ~pl.col("_registered"))
     days_in_month = ledger.month_end(as_of.year, as_of.month).day
     months = (as_of.year * 12 + as_of.month - _ym(pl.col("started_on"))).cast(pl.Float64) \
         + (pl.lit(as_of.day) - pl.col("started_on").dt.day().cast(pl.Int32)).cast(pl.Float64) / days_in_month
-    hits = _banded(cand.with_columns(months.alias("months_unregistered")), rule, "months_unregistered")
+    hits = _banded(cand, rule, "months_unregistered", months)
     reasons = [f"{_date_zh(d)}开工，截至{_date_zh(as_of)}未入库（统计），已{m:.1f}个月（本市预警设定，参考）"
                for d, m in zip(hits["started_on"], hits["months_unregistered"])]
     return _rows(hits, rule, reasons, f"{as_of.year}-{as_of.month:02d}")
