@@ -129,12 +129,19 @@ def with_period_fields(progress: pl.DataFrame) -> pl.DataFrame:
     week_sunday = jan4 - pl.duration(days=jan4.dt.weekday() - 1) + pl.duration(days=(w_week - 1) * 7 + 6)
     week_end = pl.coalesce(pl.col("period_end"), week_sunday)
     monthly_ok = m_month.is_between(1, 12)
-    return progress.with_columns(
-        pl.when(monthly_ok).then(pl.lit("month")).when(w_week.is_between(1, 53)).then(pl.lit("week"))
-        .otherwise(None).alias("period_kind"),
-        pl.when(monthly_ok).then(m_year).otherwise(week_end.dt.year().cast(pl.Int32)).alias("year"),
-        pl.when(monthly_ok).then(m_month).otherwise(week_end.dt.month().cast(pl.Int8)).alias("month"),
-    ).drop("_m_year", "_m_month", "_w_year", "_w_week")
+    added = {
+        "period_kind": pl.when(monthly_ok).then(pl.lit("month")).when(w_week.is_between(1, 53)).then(pl.lit("week"))
+        .otherwise(None),
+        "year": pl.when(monthly_ok).then(m_year).otherwise(week_end.dt.year().cast(pl.Int32)),
+        "month": pl.when(monthly_ok).then(m_month).otherwise(week_end.dt.month().cast(pl.Int8)),
+    }
+    # with_columns then drop of the parts, as one select: the columns in with_columns' order (a column
+    # already there replaced in place, the others added at the end)
+    parts = ("_m_year", "_m_month", "_w_year", "_w_week")
+    names = progress.collect_schema().names()
+    return progress.select(
+        *(added[c].alias(c) if c in added else pl.col(c) for c in names if c not in parts),
+        *(e.alias(c) for c, e in added.items() if c not in names))
 
 
 # --- computing a snapshot once per review ---------------------------------------------------------
@@ -274,31 +281,24 @@ def monthly_from_resolved(rows: pl.DataFrame) -> pl.DataFrame:
     """:func:`monthly_cumulative` of rows already resolved to their latest revisions and carrying
     :func:`with_period_fields` (a caller that has them need not resolve and parse them again)."""
     rank = {name: i for i, name in enumerate(LIST_PRECEDENCE)}
-    rows = (
-        rows
-        .filter(pl.col("month").is_not_null() & pl.col("completed_ytd_wan").is_not_null())
-        .with_columns(
-            (pl.col("period_kind") == "week").alias("_weekly"),
-            pl.col("list").cast(pl.String).replace_strict(rank, default=len(rank), return_dtype=pl.Int32)
-            .alias("_rank"),
-            pl.coalesce(pl.col("period_end"), pl.lit(date(1900, 1, 1))).alias("_end"),
-        )
-        .sort(["project_id", "year", "month", "_weekly", "_rank", "_end", "period"],
-              descending=[False, False, False, False, False, True, True])
-    )
-    # the first row of each (project, year, month) in that order; the rows are then already in
-    # (project_id, year, month) order
+    rows = rows.filter(pl.col("month").is_not_null() & pl.col("completed_ytd_wan").is_not_null())
+    order = [pl.col("project_id"), pl.col("year"), pl.col("month"), (pl.col("period_kind") == "week"),
+             pl.col("list").cast(pl.String).replace_strict(rank, default=len(rank), return_dtype=pl.Int32),
+             pl.coalesce(pl.col("period_end"), pl.lit(date(1900, 1, 1))), pl.col("period")]
+    descending = [False, False, False, False, False, True, True]
+    out = [pl.col("project_id"), pl.col("year"), pl.col("month"), quarter_expr(pl.col("month")).alias("quarter"),
+           pl.col("completed_ytd_wan"), pl.col("list").cast(pl.String), pl.col("period"), pl.col("period_kind"),
+           pl.col("source_file"), pl.col("source_sheet"), pl.col("source_row")]
     keys = ["project_id", "year", "month"]
-    lazy = not isinstance(rows, pl.DataFrame)  # a lazy plan (jygproj.scale): the streaming engine's unique
-    rows = rows.unique(subset=keys, keep="first", maintain_order=True) if lazy else rows.filter(_first_of(keys))
-    rows = rows.select(
-        "project_id", "year", "month",
-        quarter_expr(pl.col("month")).alias("quarter"),
-        "completed_ytd_wan",
-        pl.col("list").cast(pl.String),
-        "period", "period_kind", "source_file", "source_sheet", "source_row",
-    )
-    return rows.sort(keys) if lazy else rows
+    if not isinstance(rows, pl.DataFrame):  # a lazy plan (jygproj.scale): the streaming engine's unique
+        rows = (rows.with_columns(*(e.alias(f"_o{i}") for i, e in enumerate(order[3:6])))
+                .sort([*keys, "_o0", "_o1", "_o2", "period"], descending=descending)
+                .unique(subset=keys, keep="first", maintain_order=True))
+        return rows.select(out).sort(keys)
+    # the first row of each (project, year, month) in that order (the rows are then already in
+    # (project_id, year, month) order), taken in the select
+    first = _first_of(keys)
+    return rows.sort(order, descending=descending).select(e.filter(first) for e in out)
 
 
 def monthly_reports(progress: pl.DataFrame) -> pl.DataFrame:
@@ -331,12 +331,14 @@ def figure_at(monthly: pl.DataFrame, year: int, month: int) -> pl.DataFrame:
 
     Columns: project_id, completed_ytd_wan, month_used, period, figure_list, source_file,
     source_sheet, source_row."""
+    last = last_of(["project_id"])
     return (
         monthly.filter((pl.col("year") == year) & (pl.col("month") <= month))
         .sort(["project_id", "month"])
-        .filter(last_of(["project_id"]))
-        .select("project_id", "completed_ytd_wan", pl.col("month").alias("month_used"), "period",
-                pl.col("list").alias("figure_list"), "source_file", "source_sheet", "source_row")
+        .select(e.filter(last) for e in (
+            pl.col("project_id"), pl.col("completed_ytd_wan"), pl.col("month").alias("month_used"), pl.col("period"),
+            pl.col("list").alias("figure_list"), pl.col("source_file"), pl.col("source_sheet"),
+            pl.col("source_row")))
     )
 
 
