@@ -419,6 +419,7 @@ def _positions(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.D
     )
     status = ledger.project_status(progress, as_of, year)
     cut_end = ledger.month_end(year, month) if month else date(year, 1, 1) - timedelta(days=1)
+    period_end = pl.when(pl.col("month_used").is_not_null()).then(pl.date(year, pl.col("month_used"), 1).dt.month_end())
     frame = (
         _listed(projects, memberships)
         .join(issues, on=["project_id", "list"], how="left")
@@ -431,13 +432,12 @@ def _positions(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.D
         .with_columns(
             pl.col("started").fill_null(False),
             pl.col("resumed").fill_null(False),
-            pl.when(pl.col("month_used").is_not_null())
-            .then(pl.date(year, pl.col("month_used"), 1).dt.month_end()).alias("period_end"),
+            period_end.alias("period_end"),
             pl.when(pl.col("list").cast(pl.String) == "leader_package").then(pl.lit("包抓目标"))
             .otherwise(pl.lit("年度计划投资")).alias("plan_label"),
+            # no figure this year: compared at the cut-off month's end
+            pl.coalesce(period_end, pl.lit(cut_end)).alias("pace_date"),
         )
-        # no figure this year: compared at the cut-off month's end
-        .with_columns(pl.coalesce(pl.col("period_end"), pl.lit(cut_end)).alias("pace_date"))
     )
     seasonal = _pace_share(pl.col("pace_date"), profile)
     share, basis = seasonal, pl.lit("seasonal")
@@ -456,25 +456,24 @@ def _positions(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.D
     own = pl.any_horizontal([pl.col(c).is_not_null() for c in _Q_COLS])
     share = pl.when(own).then(_own_quarters_share(pl.col("pace_date"), profile)).otherwise(share)
     basis = pl.when(own).then(pl.lit("list_quarters")).otherwise(basis)
-    plan = pl.col("annual_plan_wan")
+    plan, done = pl.col("annual_plan_wan"), pl.col("completed_ytd_wan")
+    # every measure in one select, each written out from the share (the same arithmetic as column by
+    # column: planned = plan × share, behind = share × 100 − completion %)
+    planned = plan * share
+    completion_pct = pl.when(plan > 0).then(done / plan * 100)
+    pace_pct = share * 100
+    computed = {
+        "pace_share": share, "pace_basis": basis, "planned_to_date_wan": planned, "completion_pct": completion_pct,
+        "pace_pct": pace_pct, "behind_pp": pace_pct - completion_pct,
+        "pace_ratio": pl.when(planned > 0).then(done / planned),
+    }
     return (
-        frame.with_columns(share.alias("pace_share"), basis.alias("pace_basis"))
-        .with_columns((plan * pl.col("pace_share")).alias("planned_to_date_wan"))
-        .with_columns(
-            pl.when(plan > 0).then(pl.col("completed_ytd_wan") / plan * 100).alias("completion_pct"),
-            (pl.col("pace_share") * 100).alias("pace_pct"),
-        )
-        .with_columns(
-            (pl.col("pace_pct") - pl.col("completion_pct")).alias("behind_pp"),
-            pl.when(pl.col("planned_to_date_wan") > 0)
-            .then(pl.col("completed_ytd_wan") / pl.col("planned_to_date_wan")).alias("pace_ratio"),
-        )
-        .drop(_Q_COLS)
-        .select("project_id", "list", "name", "responsible_unit", "lead_unit", "leader", "nature",
-                "annual_plan_wan", "plan_label", "planned_start", "period", "period_end", "completed_ytd_wan",
-                "issues", "started", "started_on", "resumed", "resumed_on", "resumed_by", "pace_date", "pace_share",
-                "pace_basis", "planned_to_date_wan", "completion_pct", "pace_pct", "behind_pp", "pace_ratio",
-                "figure_list", "figure_file", "figure_sheet", "figure_row", "plan_file", "plan_sheet", "plan_row")
+        frame.select(*(computed[c].alias(c) if c in computed else pl.col(c) for c in (
+            "project_id", "list", "name", "responsible_unit", "lead_unit", "leader", "nature",
+            "annual_plan_wan", "plan_label", "planned_start", "period", "period_end", "completed_ytd_wan",
+            "issues", "started", "started_on", "resumed", "resumed_on", "resumed_by", "pace_date", "pace_share",
+            "pace_basis", "planned_to_date_wan", "completion_pct", "pace_pct", "behind_pp", "pace_ratio",
+            "figure_list", "figure_file", "figure_sheet", "figure_row", "plan_file", "plan_sheet", "plan_row")))
         .sort(["project_id", "list"])
     )
 
