@@ -456,19 +456,19 @@ def _positions(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.D
     own = pl.any_horizontal([pl.col(c).is_not_null() for c in _Q_COLS])
     share = pl.when(own).then(_own_quarters_share(pl.col("pace_date"), profile)).otherwise(share)
     basis = pl.when(own).then(pl.lit("list_quarters")).otherwise(basis)
-    plan, done = pl.col("annual_plan_wan"), pl.col("completed_ytd_wan")
-    # every measure in one select, each written out from the share (the same arithmetic as column by
+    plan, done, share_col = pl.col("annual_plan_wan"), pl.col("completed_ytd_wan"), pl.col("pace_share")
+    # the share once, then every measure from it in one select (the same arithmetic as column by
     # column: planned = plan × share, behind = share × 100 − completion %)
-    planned = plan * share
+    planned = plan * share_col
     completion_pct = pl.when(plan > 0).then(done / plan * 100)
-    pace_pct = share * 100
+    pace_pct = share_col * 100
     computed = {
-        "pace_share": share, "pace_basis": basis, "planned_to_date_wan": planned, "completion_pct": completion_pct,
-        "pace_pct": pace_pct, "behind_pp": pace_pct - completion_pct,
-        "pace_ratio": pl.when(planned > 0).then(done / planned),
+        "planned_to_date_wan": planned, "completion_pct": completion_pct, "pace_pct": pace_pct,
+        "behind_pp": pace_pct - completion_pct, "pace_ratio": pl.when(planned > 0).then(done / planned),
     }
     return (
-        frame.select(*(computed[c].alias(c) if c in computed else pl.col(c) for c in (
+        frame.with_columns(share.alias("pace_share"), basis.alias("pace_basis"))
+        .select(*(computed[c].alias(c) if c in computed else pl.col(c) for c in (
             "project_id", "list", "name", "responsible_unit", "lead_unit", "leader", "nature",
             "annual_plan_wan", "plan_label", "planned_start", "period", "period_end", "completed_ytd_wan",
             "issues", "started", "started_on", "resumed", "resumed_on", "resumed_by", "pace_date", "pace_share",

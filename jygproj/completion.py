@@ -138,7 +138,8 @@ def _completion_detail(memberships: pl.DataFrame, monthly: pl.DataFrame, year: i
     plans = _scoped_plans(memberships, profile)
 
     # cumulative at each quarter's end (clipped to the as-of month), per project
-    cums = cumulative_at_each(monthly, year, {q: min(q * 3, as_of_month) for q in range(1, 5)}, "quarter").select(
+    cums = pl.concat(list(cumulative_at_each(monthly, year, {q: min(q * 3, as_of_month) for q in range(1, 5)},
+                                             "quarter").values())).select(
         "project_id", "quarter", pl.col("completed_ytd_wan").alias("_cum"))
     # each (list, project)'s quarters are contiguous once sorted: the previous row is the previous
     # quarter when it belongs to the same pair (a shift, not a window per pair)
@@ -592,10 +593,8 @@ def s_curve(completion_frame: pl.DataFrame, monthly: pl.DataFrame, *, year: int,
     ledger's 1-X月 figures, from 1-2月 to the as-of month; null after)."""
     plan_total = city_annual_plan_wan(completion_frame) or 0.0
     # each month's figures summed in cumulative_at's order, as one column each (the same sums)
-    at = cumulative_at_each(monthly, year, {m: m for m in range(2, as_of_month + 1)}, "_m").partition_by(
-        "_m", as_dict=True, maintain_order=True)
-    actual = {m: float(at[(m,)]["completed_ytd_wan"].rechunk().sum() or 0.0) if (m,) in at else 0.0
-              for m in range(2, as_of_month + 1)}
+    at = cumulative_at_each(monthly, year, {m: m for m in range(2, as_of_month + 1)}, "_m")
+    actual = {m: float(at[m]["completed_ytd_wan"].rechunk().sum() or 0.0) for m in range(2, as_of_month + 1)}
     return pl.DataFrame({"month": list(range(1, 13)),
                          "planned_cum_wan": [plan_total * cum_share(m, profile) for m in range(1, 13)],
                          "actual_cum_wan": [actual.get(m) for m in range(1, 13)]},

@@ -203,8 +203,11 @@ def requests_of_units(units: dict[str, tuple[set[str], set[str]]], classified: p
     """:func:`requests` of several units at once: ``units`` maps each unit to the project ids its
     letter names and the kinds of its facts; the problems are sorted and read once (a province writes
     a thousand letters)."""
-    rows = classified.sort("project_id").select("project_id", "category").rows()
-    return {unit: _requests(unit, [r for r in rows if r[0] in ids], names, cats, kinds)
+    by_project: dict[str, list[tuple[str, str]]] = {}
+    for row in classified.sort("project_id").select("project_id", "category").rows():
+        by_project.setdefault(row[0], []).append(row)
+    # a unit's rows in project_id order (the order of the sorted frame, each project's rows as there)
+    return {unit: _requests(unit, [r for i in sorted(ids) for r in by_project.get(i, ())], names, cats, kinds)
             for unit, (ids, kinds) in units.items()}
 
 

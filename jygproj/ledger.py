@@ -295,10 +295,9 @@ def monthly_from_resolved(rows: pl.DataFrame) -> pl.DataFrame:
                 .sort([*keys, "_o0", "_o1", "_o2", "period"], descending=descending)
                 .unique(subset=keys, keep="first", maintain_order=True))
         return rows.select(out).sort(keys)
-    # the first row of each (project, year, month) in that order (the rows are then already in
-    # (project_id, year, month) order), taken in the select
-    first = _first_of(keys)
-    return rows.sort(order, descending=descending).select(e.filter(first) for e in out)
+    # the first row of each (project, year, month) in that order; the rows are then already in
+    # (project_id, year, month) order
+    return rows.sort(order, descending=descending).filter(_first_of(keys)).select(out)
 
 
 def monthly_reports(progress: pl.DataFrame) -> pl.DataFrame:
@@ -331,14 +330,12 @@ def figure_at(monthly: pl.DataFrame, year: int, month: int) -> pl.DataFrame:
 
     Columns: project_id, completed_ytd_wan, month_used, period, figure_list, source_file,
     source_sheet, source_row."""
-    last = last_of(["project_id"])
     return (
         monthly.filter((pl.col("year") == year) & (pl.col("month") <= month))
         .sort(["project_id", "month"])
-        .select(e.filter(last) for e in (
-            pl.col("project_id"), pl.col("completed_ytd_wan"), pl.col("month").alias("month_used"), pl.col("period"),
-            pl.col("list").alias("figure_list"), pl.col("source_file"), pl.col("source_sheet"),
-            pl.col("source_row")))
+        .filter(last_of(["project_id"]))
+        .select("project_id", "completed_ytd_wan", pl.col("month").alias("month_used"), "period",
+                pl.col("list").alias("figure_list"), "source_file", "source_sheet", "source_row")
     )
 
 
@@ -399,26 +396,27 @@ def cumulative_at(monthly: pl.DataFrame, year: int, month: int) -> pl.DataFrame:
     )
 
 
-def cumulative_at_each(monthly: pl.DataFrame, year: int, months: dict[int, int], key: str) -> pl.DataFrame:
-    """:func:`cumulative_at` at several months in one query: ``months`` maps each point (a quarter, a
-    month) to its month. Columns ``key`` (Int8: the point), project_id, completed_ytd_wan,
-    month_used; by point, then project_id (the order of :func:`cumulative_at`'s rows). Memoised: a
+def cumulative_at_each(monthly: pl.DataFrame, year: int, months: dict[int, int], key: str) -> dict[int, pl.DataFrame]:
+    """:func:`cumulative_at` at several months, the ledger sorted once: ``months`` maps each point (a
+    quarter, a month) to its month; each point's frame has ``key`` (Int8: the point), project_id,
+    completed_ytd_wan, month_used, by project_id (the rows of :func:`cumulative_at`). Memoised: a
     review's completion of every list and of the lists with their own quarters read the same months."""
     return memoised("cumulative_at_each", (monthly,), (year, tuple(months.items()), key),
                     lambda: _cumulative_at_each(monthly, year, months, key))
 
 
-def _cumulative_at_each(monthly: pl.DataFrame, year: int, months: dict[int, int], key: str) -> pl.DataFrame:
-    points = pl.DataFrame({key: list(months), "_at": list(months.values())}, schema={key: pl.Int8, "_at": pl.Int8})
+def _cumulative_at_each(monthly: pl.DataFrame, year: int, months: dict[int, int], key: str) -> dict[int, pl.DataFrame]:
     kept = (pl.col("year") == year) & (pl.col("month") <= max(months.values(), default=0))
-    return (
-        monthly.select(pl.col(c).filter(kept) for c in ("project_id", "month", "completed_ytd_wan"))
-        .join(points, how="cross")
-        .filter(pl.col("month") <= pl.col("_at"))
-        .sort([key, "project_id", "month"])
-        .group_by([key, "project_id"], maintain_order=True)
-        .agg(pl.col("completed_ytd_wan").last(), pl.col("month").last().alias("month_used"))
-    )
+    rows = monthly.filter(kept).sort(["project_id", "month"])
+    out = {}
+    for point, month in months.items():
+        # the last row of each project up to ``month``: the next row is another project's or later
+        last = (pl.col("month") <= month) & (pl.col("project_id").ne_missing(pl.col("project_id").shift(-1))
+                                             | (pl.col("month").shift(-1) > month)
+                                             | (pl.int_range(pl.len()) == pl.len() - 1))
+        out[point] = rows.select(pl.lit(point, pl.Int8).alias(key), pl.col("project_id").filter(last),
+                                 pl.col("completed_ytd_wan").filter(last), pl.col("month").filter(last).alias("month_used"))
+    return out
 
 
 # --- starts and resumptions -----------------------------------------------------------------------
