@@ -567,11 +567,11 @@ def _one_per_project_and_rule(hits: pl.DataFrame) -> pl.DataFrame:
                   pl.col("list").unique(maintain_order=True).len().alias("_n")))
     first = ordered.group_by(["project_id", "rule_id"], maintain_order=True).first().join(
         lists, on=["project_id", "rule_id"], how="left")
-    named = first["lists"].map_elements(
-        lambda codes: "、".join(schema.LISTS.get(c, c) for c in codes.split("、")), return_dtype=pl.String)
-    return first.with_columns(
-        pl.when(pl.col("_n") > 1).then(pl.concat_str(pl.col("reason"), pl.lit("（涉及清单："), named, pl.lit("）")))
-        .otherwise(pl.col("reason")).alias("reason")).drop("_lv", "_rk", "_n")
+    named = pl.Series([None if codes is None else "、".join(schema.LISTS.get(c, c) for c in codes.split("、"))
+                       for codes in first["lists"].to_list()], dtype=pl.String)
+    reason = pl.when(pl.col("_n") > 1).then(pl.concat_str(pl.col("reason"), pl.lit("（涉及清单："), named, pl.lit("）"))) \
+        .otherwise(pl.col("reason")).alias("reason")
+    return first.select(reason if c == "reason" else pl.col(c) for c in first.columns if c not in ("_lv", "_rk", "_n"))
 
 
 def evaluation_notes(projects: pl.DataFrame, progress: pl.DataFrame, rules: AlertRules) -> dict[str, str]:

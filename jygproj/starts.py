@@ -181,14 +181,15 @@ def _population(roster_frame: pl.DataFrame, rule: StartRule, as_of: date, made: 
         )
         if made is not None:
             made[key] = pop
+    keep = []  # the rule's own conditions, in one filter
     if rule.quarter is not None:
-        pop = pop.filter(pl.col("planned_start").dt.quarter() == rule.quarter)
+        keep.append(pl.col("planned_start").dt.quarter() == rule.quarter)
     if rule.due_by_plan:
         # judged on the projects whose planned start month has ended by the earlier of as_of and the
         # deadline; an undated one only once the deadline has passed
         cut = min(as_of, rule.deadline)
-        pop = pop.filter((_planned_month_end() <= cut).fill_null(as_of >= rule.deadline))
-    return pop
+        keep.append((_planned_month_end() <= cut).fill_null(as_of >= rule.deadline))
+    return pop.filter(pl.all_horizontal(keep)) if keep else pop
 
 
 def start_requirements(
@@ -242,9 +243,7 @@ def start_requirements(
         ))
         if rule.strive:
             continue
-        missed = pop.filter(~pl.col("_met"))
-        if not final:
-            missed = missed.filter((_planned_month_end() <= as_of).fill_null(False))
+        missed = pop.filter(~pl.col("_met") if final else ~pl.col("_met") & (_planned_month_end() <= as_of).fill_null(False))
         done, never = ("started_late", "not_started") if rule.event == "start" else ("resumed_late", "not_resumed")
         status = (pl.when(pl.col("_late_done")).then(pl.lit(done)).otherwise(pl.lit(never)) if final
                   else pl.lit("overdue"))

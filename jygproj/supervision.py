@@ -38,7 +38,7 @@ import polars as pl
 from jygproj import paths, schema
 from jygproj.alerts import period_label, worst_level_per_project
 from jygproj.completion import CITY, ENTERPRISE
-from jygproj.ledger import LIST_PRECEDENCE
+from jygproj.ledger import LIST_PRECEDENCE, memoised
 from jygproj.reference import ReferenceDataError, check_keys, read_strict
 from jygproj.report.formats import money
 from jygproj.schema import QUARTER_LABELS
@@ -169,7 +169,7 @@ def missed_quarter_targets(by_unit: pl.DataFrame, quarter: int, *, lists: tuple[
 
 def _red_projects(alerts: pl.DataFrame, projects: pl.DataFrame, level: str = "red") -> pl.DataFrame:
     worst = worst_level_per_project(alerts).filter(pl.col("level") == level)
-    return worst.join(projects.select("project_id", "name", "responsible_unit"), on="project_id", how="left") \
+    return worst.join(_names(projects), on="project_id", how="left") \
         .with_columns(pl.col("responsible_unit").fill_null(NO_UNIT), pl.col("name").fill_null(pl.col("project_id")))
 
 
@@ -260,7 +260,7 @@ def reminder_facts(alerts: pl.DataFrame, projects: pl.DataFrame, missed_targets:
                                  f"{money(done)}，完成率{done / plan * 100:.1f}%，差{money(plan - done)}，未完成年度目标。"})
     attention = alerts.filter(pl.col("rule_id").is_in(list(rules.attention_rules))
                               & (pl.col("level") == rules.warning_level)).join(
-        projects.select("project_id", "name", "responsible_unit"), on="project_id", how="left").with_columns(
+        _names(projects), on="project_id", how="left").with_columns(
         pl.col("responsible_unit").fill_null(NO_UNIT), pl.col("name").fill_null(pl.col("project_id")))
     for (unit, rule_id), grp in attention.sort("project_id").group_by(["responsible_unit", "rule_id"],
                                                                       maintain_order=True):
@@ -375,8 +375,13 @@ def missing_reports(alerts: pl.DataFrame, projects: pl.DataFrame, rules) -> pl.D
     levels = {r.params["missing_level"] for r in rules.rules.values() if r.kind == "report_timeliness"}
     hits = alerts.filter(pl.col("rule_id").is_in(ids) & pl.col("level").cast(pl.String).is_in(list(levels))
                          & pl.col("reason").str.contains("未报送"))
-    out = hits.join(projects.select("project_id", "name", "responsible_unit"), on="project_id", how="left") \
+    out = hits.join(_names(projects), on="project_id", how="left") \
         .with_columns(pl.col("responsible_unit").fill_null(NO_UNIT))
-    latest = out.group_by("responsible_unit").agg(pl.col("period").max().alias("_p"))
-    return (out.join(latest, on="responsible_unit").filter(pl.col("period") == pl.col("_p"))
+    return (out.filter(pl.col("period") == pl.col("period").max().over("responsible_unit"))
             .select("responsible_unit", "project_id", "name", "period").sort("responsible_unit", "project_id"))
+
+
+def _names(projects: pl.DataFrame) -> pl.DataFrame:
+    """project_id, name, responsible_unit: what the letters name a project by (once per projects frame)."""
+    return memoised("project_names", (projects,), None,
+                    lambda: projects.select("project_id", "name", "responsible_unit"))
