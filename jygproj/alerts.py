@@ -780,15 +780,15 @@ def _report_timeliness(pos: pl.DataFrame, progress: pl.DataFrame, rule: Rule, as
     rows = (
         pos.filter(pl.col("list").cast(pl.String).is_in(list(rule.schedules))
                    & pl.col("nature").cast(pl.String).is_in(rule.natures))
-        .select("project_id", pl.col("list").cast(pl.String)).with_row_index("_i")
+        .select("project_id", pl.col("list").cast(pl.String), pl.int_range(pl.len()).alias("_i"))
         .join(slot, on="list", how="inner")
         .join(first, on=["project_id", "list", "period"], how="left")
         .with_columns(pl.when(pl.col("_n").is_null()).then(0)
-                      .when(pl.col("first_reported") > pl.col("_deadline")).then(1).alias("_late"))
+                      .when(pl.col("first_reported") > pl.col("_deadline")).then(1).alias("_late"),
+                      pl.when(pl.col("_n").is_null()).then(pl.lit(missing_level))
+                      .when(pl.col("first_reported") > pl.col("_deadline")).then(pl.lit(late_level)).alias("level"))
         .filter(pl.col("_late").is_not_null())
         .sort("_slot", "_late", "_i")
-        .with_columns(pl.when(pl.col("_late") == 0).then(pl.lit(missing_level)).otherwise(pl.lit(late_level))
-                      .alias("level"))
     )
     reasons = []
     for i, late, reported in rows.select("_slot", "_late", "first_reported").rows():

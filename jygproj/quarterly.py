@@ -335,7 +335,8 @@ def _letters(inputs: Inputs, params: ReviewParams, sc: _Scope, warn: pl.DataFram
     missed = supervision.missed_quarter_targets(
         by_unit_targets, params.quarter, lists=target_lists, rate_below_pct=letter_rules.quarter_rate_below_pct,
         min_gap_wan=letter_rules.min_gap_wan,
-        members=own_split.join(projects.select("project_id", "responsible_unit"), on="project_id", how="left"))
+        members=ledger.memoised("own_split_members", (own_split, projects), None, lambda: own_split.join(
+            projects.select("project_id", "responsible_unit"), on="project_id", how="left")))
     pos = alerts.positions(projects, memberships, sc.progress, as_of, profile, month=m, schedules=sc.schedules)
     level_labels = {k: inputs.rules.label(k) for k in ALERT_LEVELS}
     facts = supervision.reminder_facts(

@@ -153,17 +153,18 @@ def missed_quarter_targets(by_unit: pl.DataFrame, quarter: int, *, lists: tuple[
                        & ~pl.col("list").is_in([CITY, ENTERPRISE])
                        & (pl.col("plan_wan") > 0)
                        & (pl.col("completed_wan").fill_null(0) < pl.col("plan_wan") * rate_below_pct / 100)
-                       & (pl.col("plan_wan") - pl.col("completed_wan").fill_null(0) >= min_gap_wan))
-    if lists is not None:
-        q = q.filter(pl.col("list").is_in(list(lists)))
+                       & (pl.col("plan_wan") - pl.col("completed_wan").fill_null(0) >= min_gap_wan)
+                       & (pl.col("list").is_in(list(lists)) if lists is not None else pl.lit(True)))
     out = q.select("responsible_unit", "list", pl.lit(str(quarter)).alias("quarter"),
                    pl.col("plan_wan").alias("planned_wan"), pl.col("completed_wan").fill_null(0.0),
                    pl.col("projects").cast(pl.UInt32))
     if members is None:
         return out.with_columns(pl.lit(None, pl.String).alias("project_ids"))
-    ids = (members.select("project_id", pl.col("list").cast(pl.String), "responsible_unit").unique()
-           .sort("project_id").group_by("responsible_unit", "list")
-           .agg(pl.col("project_id").str.join("、").alias("project_ids")))
+    # the same members for every quarter's review: their project ids listed once
+    ids = memoised("member_ids", (members,), None, lambda: (
+        members.select("project_id", pl.col("list").cast(pl.String), "responsible_unit").unique()
+        .sort("project_id").group_by("responsible_unit", "list")
+        .agg(pl.col("project_id").str.join("、").alias("project_ids"))))
     return out.join(ids, on=["responsible_unit", "list"], how="left", nulls_equal=True)
 
 
