@@ -412,10 +412,10 @@ def _positions(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.D
         & (pl.col("period_end").dt.year() == year) & (pl.col("period_end").dt.month() <= month))
     monthly = ledger.monthly_from_resolved(ledger.with_period_fields(snap))
     figure = ledger.figure_at(monthly, year, month)
+    latest = ledger.last_of(["project_id", "list"])
     issues = (  # the 存在问题 of each (project, list)'s latest monthly report
         snap.sort(["project_id", "list", "period_end", "period"])
-        .filter(ledger.last_of(["project_id", "list"]))
-        .select("project_id", "list", "issues")
+        .select(pl.col(c).filter(latest) for c in ("project_id", "list", "issues"))
     )
     status = ledger.project_status(progress, as_of, year)
     cut_end = ledger.month_end(year, month) if month else date(year, 1, 1) - timedelta(days=1)
@@ -423,12 +423,9 @@ def _positions(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.D
     frame = (
         _listed(projects, memberships)
         .join(issues, on=["project_id", "list"], how="left")
-        .join(figure.select("project_id", "completed_ytd_wan", "period", "figure_list",
-                            pl.col("source_file").alias("figure_file"), pl.col("source_sheet").alias("figure_sheet"),
-                            pl.col("source_row").alias("figure_row"), "month_used"),
-              on="project_id", how="left")
-        .join(status.select("project_id", "started", "started_on", "resumed", "resumed_on", "resumed_by"),
-              on="project_id", how="left")
+        # the figure's cell is named figure_* and the status' start_date_reported left out in the select
+        .join(figure, on="project_id", how="left")
+        .join(status, on="project_id", how="left")
         .with_columns(
             pl.col("started").fill_null(False),
             pl.col("resumed").fill_null(False),
@@ -465,6 +462,7 @@ def _positions(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.D
     computed = {
         "planned_to_date_wan": planned, "completion_pct": completion_pct, "pace_pct": pace_pct,
         "behind_pp": pace_pct - completion_pct, "pace_ratio": pl.when(planned > 0).then(done / planned),
+        "figure_file": pl.col("source_file"), "figure_sheet": pl.col("source_sheet"), "figure_row": pl.col("source_row"),
     }
     return (
         frame.with_columns(share.alias("pace_share"), basis.alias("pace_basis"))

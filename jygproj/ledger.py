@@ -483,9 +483,9 @@ def resumption(progress: pl.DataFrame, as_of: date, year: int) -> pl.DataFrame:
     by = pl.when(pl.col("flag").is_not_null()).then(pl.lit("flag")) \
         .when(pl.col("start_date").is_not_null()).then(pl.lit("start_date")) \
         .when(pl.col("investment").is_not_null()).then(pl.lit("investment"))
-    return (evidence.with_columns(pl.coalesce("flag", "start_date", "investment").alias("resumed_on"),
-                                  by.alias("resumed_by"))
-            .filter(pl.col("resumed_on").is_not_null()).select("project_id", "resumed_on", "resumed_by")
+    resumed_on = pl.coalesce("flag", "start_date", "investment")
+    return (evidence.filter(resumed_on.is_not_null())
+            .select("project_id", resumed_on.alias("resumed_on"), by.alias("resumed_by"))
             .sort("project_id"))
 
 
@@ -496,8 +496,7 @@ def project_status(progress: pl.DataFrame, as_of: date, year: int) -> pl.DataFra
         status = start_status(progress, as_of).drop("resumed", "resumed_on")
         res = resumption(progress, as_of, year)
         return (status.join(res, on="project_id", how="full", coalesce=True)
-                .with_columns(pl.col("started").fill_null(False), pl.col("start_date_reported").fill_null(False),
-                              pl.col("resumed_on").is_not_null().alias("resumed"))
-                .select("project_id", "started", "started_on", "start_date_reported", "resumed", "resumed_on",
-                        "resumed_by").sort("project_id"))
+                .select("project_id", pl.col("started").fill_null(False), "started_on",
+                        pl.col("start_date_reported").fill_null(False), pl.col("resumed_on").is_not_null().alias("resumed"),
+                        "resumed_on", "resumed_by").sort("project_id"))
     return memoised("project_status", (progress,), (as_of, year), compute)
