@@ -80,10 +80,8 @@ def _one_per_project(memberships: pl.DataFrame, lists: tuple[str, ...], scope: s
     rank = {name: i for i, name in enumerate(LIST_PRECEDENCE)}
     return (
         memberships.filter(pl.col("list").cast(pl.String).is_in(list(lists)))
-        .with_columns(pl.col("list").cast(pl.String).replace_strict(rank, return_dtype=pl.Int32).alias("_r"))
-        .sort(["project_id", "_r"])
+        .sort(["project_id", pl.col("list").cast(pl.String).replace_strict(rank, return_dtype=pl.Int32)])
         .unique("project_id", keep="first", maintain_order=True)
-        .drop("_r")
         .with_columns(pl.lit(scope).alias("list"))
     )
 

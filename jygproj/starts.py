@@ -176,8 +176,8 @@ def _population(roster_frame: pl.DataFrame, rule: StartRule, as_of: date, made: 
         rank = {name: i for i, name in enumerate(LIST_PRECEDENCE)}
         pop = (
             roster_frame.filter(pl.col("list").is_in(list(rule.lists)) & (pl.col("nature") == rule.nature))
-            .with_columns(pl.col("list").replace_strict(rank, return_dtype=pl.Int32).alias("_r"))
-            .sort(["project_id", "_r"]).unique("project_id", keep="first", maintain_order=True).drop("_r")
+            .sort(["project_id", pl.col("list").replace_strict(rank, return_dtype=pl.Int32)])
+            .unique("project_id", keep="first", maintain_order=True)
         )
         if made is not None:
             made[key] = pop
