@@ -381,6 +381,29 @@ def positions(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.Da
                            schedules or {}))
 
 
+def _listed(projects: pl.DataFrame, memberships: pl.DataFrame) -> pl.DataFrame:
+    """Each project on each construction list with its plan (the list's, else the register's): the
+    same on every date, so made once per frames in a review."""
+    def make() -> pl.DataFrame:
+        register = projects.select("project_id", "name", "responsible_unit", "lead_unit", "leader",
+                                   pl.col("nature").alias("_p_nature"),
+                                   pl.col("annual_plan_wan").alias("_p_plan"),
+                                   pl.col("planned_start").alias("_p_start"))
+        return (
+            memberships.filter(pl.col("list").cast(pl.String).is_in(CONSTRUCTION_LISTS))
+            .select("project_id", "list", "nature", "annual_plan_wan", "planned_start", *_Q_COLS,
+                    pl.col("source_file").alias("plan_file"), pl.col("source_sheet").alias("plan_sheet"),
+                    pl.col("source_row").alias("plan_row"))
+            .join(register, on="project_id", how="left")
+            .with_columns(
+                pl.coalesce("nature", "_p_nature").alias("nature"),
+                pl.coalesce("annual_plan_wan", "_p_plan").alias("annual_plan_wan"),
+                pl.coalesce("planned_start", "_p_start").alias("planned_start"),
+            )
+        )
+    return ledger.memoised("listed", (projects, memberships), None, make)
+
+
 def _positions(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.DataFrame, as_of: date,
                profile: Profile, pace_from_planned_start: bool, year: int, month: int,
                schedules: Schedules) -> pl.DataFrame:
@@ -389,45 +412,29 @@ def _positions(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.D
         & (pl.col("period_end").dt.year() == year) & (pl.col("period_end").dt.month() <= month))
     monthly = ledger.monthly_from_resolved(ledger.with_period_fields(snap))
     figure = ledger.figure_at(monthly, year, month)
+    latest = ledger.last_of(["project_id", "list"])
     issues = (  # the 存在问题 of each (project, list)'s latest monthly report
         snap.sort(["project_id", "list", "period_end", "period"])
-        .filter(ledger.last_of(["project_id", "list"]))
-        .select("project_id", "list", "issues")
+        .select(pl.col(c).filter(latest) for c in ("project_id", "list", "issues"))
     )
     status = ledger.project_status(progress, as_of, year)
-    register = projects.select("project_id", "name", "responsible_unit", "lead_unit", "leader",
-                               pl.col("nature").alias("_p_nature"),
-                               pl.col("annual_plan_wan").alias("_p_plan"),
-                               pl.col("planned_start").alias("_p_start"))
     cut_end = ledger.month_end(year, month) if month else date(year, 1, 1) - timedelta(days=1)
+    period_end = pl.when(pl.col("month_used").is_not_null()).then(pl.date(year, pl.col("month_used"), 1).dt.month_end())
     frame = (
-        memberships.filter(pl.col("list").cast(pl.String).is_in(CONSTRUCTION_LISTS))
-        .select("project_id", "list", "nature", "annual_plan_wan", "planned_start", *_Q_COLS,
-                pl.col("source_file").alias("plan_file"), pl.col("source_sheet").alias("plan_sheet"),
-                pl.col("source_row").alias("plan_row"))
-        .join(register, on="project_id", how="left")
-        .with_columns(
-            pl.coalesce("nature", "_p_nature").alias("nature"),
-            pl.coalesce("annual_plan_wan", "_p_plan").alias("annual_plan_wan"),
-            pl.coalesce("planned_start", "_p_start").alias("planned_start"),
-        )
+        _listed(projects, memberships)
         .join(issues, on=["project_id", "list"], how="left")
-        .join(figure.select("project_id", "completed_ytd_wan", "period", "figure_list",
-                            pl.col("source_file").alias("figure_file"), pl.col("source_sheet").alias("figure_sheet"),
-                            pl.col("source_row").alias("figure_row"), "month_used"),
-              on="project_id", how="left")
-        .join(status.select("project_id", "started", "started_on", "resumed", "resumed_on", "resumed_by"),
-              on="project_id", how="left")
+        # the figure's cell is named figure_* and the status' start_date_reported left out in the select
+        .join(figure, on="project_id", how="left")
+        .join(status, on="project_id", how="left")
         .with_columns(
             pl.col("started").fill_null(False),
             pl.col("resumed").fill_null(False),
-            pl.when(pl.col("month_used").is_not_null())
-            .then(pl.date(year, pl.col("month_used"), 1).dt.month_end()).alias("period_end"),
+            period_end.alias("period_end"),
             pl.when(pl.col("list").cast(pl.String) == "leader_package").then(pl.lit("包抓目标"))
             .otherwise(pl.lit("年度计划投资")).alias("plan_label"),
+            # no figure this year: compared at the cut-off month's end
+            pl.coalesce(period_end, pl.lit(cut_end)).alias("pace_date"),
         )
-        # no figure this year: compared at the cut-off month's end
-        .with_columns(pl.coalesce(pl.col("period_end"), pl.lit(cut_end)).alias("pace_date"))
     )
     seasonal = _pace_share(pl.col("pace_date"), profile)
     share, basis = seasonal, pl.lit("seasonal")
@@ -446,25 +453,25 @@ def _positions(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.D
     own = pl.any_horizontal([pl.col(c).is_not_null() for c in _Q_COLS])
     share = pl.when(own).then(_own_quarters_share(pl.col("pace_date"), profile)).otherwise(share)
     basis = pl.when(own).then(pl.lit("list_quarters")).otherwise(basis)
-    plan = pl.col("annual_plan_wan")
+    plan, done, share_col = pl.col("annual_plan_wan"), pl.col("completed_ytd_wan"), pl.col("pace_share")
+    # the share once, then every measure from it in one select (the same arithmetic as column by
+    # column: planned = plan × share, behind = share × 100 − completion %)
+    planned = plan * share_col
+    completion_pct = pl.when(plan > 0).then(done / plan * 100)
+    pace_pct = share_col * 100
+    computed = {
+        "planned_to_date_wan": planned, "completion_pct": completion_pct, "pace_pct": pace_pct,
+        "behind_pp": pace_pct - completion_pct, "pace_ratio": pl.when(planned > 0).then(done / planned),
+        "figure_file": pl.col("source_file"), "figure_sheet": pl.col("source_sheet"), "figure_row": pl.col("source_row"),
+    }
     return (
         frame.with_columns(share.alias("pace_share"), basis.alias("pace_basis"))
-        .with_columns((plan * pl.col("pace_share")).alias("planned_to_date_wan"))
-        .with_columns(
-            pl.when(plan > 0).then(pl.col("completed_ytd_wan") / plan * 100).alias("completion_pct"),
-            (pl.col("pace_share") * 100).alias("pace_pct"),
-        )
-        .with_columns(
-            (pl.col("pace_pct") - pl.col("completion_pct")).alias("behind_pp"),
-            pl.when(pl.col("planned_to_date_wan") > 0)
-            .then(pl.col("completed_ytd_wan") / pl.col("planned_to_date_wan")).alias("pace_ratio"),
-        )
-        .drop(_Q_COLS)
-        .select("project_id", "list", "name", "responsible_unit", "lead_unit", "leader", "nature",
-                "annual_plan_wan", "plan_label", "planned_start", "period", "period_end", "completed_ytd_wan",
-                "issues", "started", "started_on", "resumed", "resumed_on", "resumed_by", "pace_date", "pace_share",
-                "pace_basis", "planned_to_date_wan", "completion_pct", "pace_pct", "behind_pp", "pace_ratio",
-                "figure_list", "figure_file", "figure_sheet", "figure_row", "plan_file", "plan_sheet", "plan_row")
+        .select(*(computed[c].alias(c) if c in computed else pl.col(c) for c in (
+            "project_id", "list", "name", "responsible_unit", "lead_unit", "leader", "nature",
+            "annual_plan_wan", "plan_label", "planned_start", "period", "period_end", "completed_ytd_wan",
+            "issues", "started", "started_on", "resumed", "resumed_on", "resumed_by", "pace_date", "pace_share",
+            "pace_basis", "planned_to_date_wan", "completion_pct", "pace_pct", "behind_pp", "pace_ratio",
+            "figure_list", "figure_file", "figure_sheet", "figure_row", "plan_file", "plan_sheet", "plan_row")))
         .sort(["project_id", "list"])
     )
 
@@ -486,10 +493,26 @@ def evaluate(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.Dat
     registration, the figure's month for pace, the late or missing period for reports, the period
     whose figure fell for cumulative figures.
     """
+    year = assessment_year(progress, as_of)
+    month = cutoff_month(as_of, year) if month is None else month
+    # a review evaluates the previous quarter's date for its movements, and the follow-up ledger the
+    # previous quarter's review on that same date: once. The rules are matched by identity (kept
+    # with the result, so their id is not reused while the memo lives)
+    rules_, out = ledger.memoised(
+        "evaluate", (projects, memberships, progress),
+        (as_of, month, id(rules), ledger.profile_key(profile), _schedule_key(schedules)),
+        lambda: (rules, _evaluate(projects, memberships, progress, as_of, rules, profile, year, month, schedules)))
+    if rules_ is not rules:
+        return _evaluate(projects, memberships, progress, as_of, rules, profile, year, month, schedules)
+    return out
+
+
+def _evaluate(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.DataFrame, as_of: date,
+              rules: AlertRules, profile: Profile, year: int, month: int,
+              schedules: Schedules | None) -> pl.DataFrame:
     frames = []
     pace_rules = [r for r in rules.rules.values() if r.kind == "pace_gap"]
     from_start = bool(pace_rules[0].params.get("pace_from_planned_start", True)) if pace_rules else True
-    year = assessment_year(progress, as_of)
     kw = dict(year=year, month=month, schedules=schedules)
     pos = positions(projects, memberships, progress, as_of, profile, pace_from_planned_start=from_start, **kw)
     for rule in rules.rules.values():
@@ -542,11 +565,11 @@ def _one_per_project_and_rule(hits: pl.DataFrame) -> pl.DataFrame:
                   pl.col("list").unique(maintain_order=True).len().alias("_n")))
     first = ordered.group_by(["project_id", "rule_id"], maintain_order=True).first().join(
         lists, on=["project_id", "rule_id"], how="left")
-    named = first["lists"].map_elements(
-        lambda codes: "、".join(schema.LISTS.get(c, c) for c in codes.split("、")), return_dtype=pl.String)
-    return first.with_columns(
-        pl.when(pl.col("_n") > 1).then(pl.concat_str(pl.col("reason"), pl.lit("（涉及清单："), named, pl.lit("）")))
-        .otherwise(pl.col("reason")).alias("reason")).drop("_lv", "_rk", "_n")
+    named = pl.Series([None if codes is None else "、".join(schema.LISTS.get(c, c) for c in codes.split("、"))
+                       for codes in first["lists"].to_list()], dtype=pl.String)
+    reason = pl.when(pl.col("_n") > 1).then(pl.concat_str(pl.col("reason"), pl.lit("（涉及清单："), named, pl.lit("）"))) \
+        .otherwise(pl.col("reason")).alias("reason")
+    return first.select(reason if c == "reason" else pl.col(c) for c in first.columns if c not in ("_lv", "_rk", "_n"))
 
 
 def evaluation_notes(projects: pl.DataFrame, progress: pl.DataFrame, rules: AlertRules) -> dict[str, str]:
@@ -559,17 +582,21 @@ def evaluation_notes(projects: pl.DataFrame, progress: pl.DataFrame, rules: Aler
     return notes
 
 
-def _applies(pos: pl.DataFrame, rule: Rule) -> pl.DataFrame:
-    return pos.filter(pl.col("list").cast(pl.String).is_in(rule.lists)
-                      & pl.col("nature").cast(pl.String).is_in(rule.natures))
+def _applies(pos: pl.DataFrame, rule: Rule, also: pl.Expr | None = None) -> pl.DataFrame:
+    """The positions a rule applies to (its lists and natures), and ``also`` (one filter)."""
+    applies = pl.col("list").cast(pl.String).is_in(rule.lists) & pl.col("nature").cast(pl.String).is_in(rule.natures)
+    return pos.filter(applies if also is None else applies & also)
 
 
-def _banded(frame: pl.DataFrame, rule: Rule, measure: str) -> pl.DataFrame:
-    """Attach the band level of ``measure``; drop rows that hit no band."""
+def _banded(frame: pl.DataFrame, rule: Rule, measure: str, value: pl.Expr | None = None) -> pl.DataFrame:
+    """Attach the band level of ``measure``; drop rows that hit no band. ``value``: the measure's
+    expression, added as column ``measure`` in the same pass."""
+    of = pl.col(measure) if value is None else value
     expr = pl.lit(None, dtype=pl.String)
     for band in sorted(rule.bands, key=lambda b: b.above):
-        expr = pl.when(pl.col(measure) > band.above).then(pl.lit(band.level)).otherwise(expr)
-    return frame.with_columns(expr.alias("level")).filter(pl.col("level").is_not_null())
+        expr = pl.when(of > band.above).then(pl.lit(band.level)).otherwise(expr)
+    added = [expr.alias("level")] if value is None else [value.alias(measure), expr.alias("level")]
+    return frame.with_columns(*added).filter(pl.col("level").is_not_null())
 
 
 def _rows(frame: pl.DataFrame, rule: Rule, reasons: list[str], period: str | None = None) -> pl.DataFrame:
@@ -582,11 +609,8 @@ def _rows(frame: pl.DataFrame, rule: Rule, reasons: list[str], period: str | Non
 
 
 def _start_lateness(pos: pl.DataFrame, rule: Rule, as_of: date) -> pl.DataFrame:
-    hits = _banded(
-        _applies(pos, rule).filter(pl.col("planned_start").is_not_null() & ~pl.col("started"))
-        .with_columns(_months_after_month(pl.col("planned_start"), as_of).alias("months_late")),
-        rule, "months_late",
-    )
+    hits = _banded(_applies(pos, rule, pl.col("planned_start").is_not_null() & ~pl.col("started")),
+                   rule, "months_late", _months_after_month(pl.col("planned_start"), as_of))
     reasons = [
         f"计划{s.year}年{s.month}月开工，截至{_date_zh(as_of)}仍未开工，已逾期{m:.1f}个月"
         for s, m in zip(hits["planned_start"], hits["months_late"])
@@ -602,13 +626,12 @@ def _resume_lateness(pos: pl.DataFrame, rule: Rule, as_of: date, year: int) -> p
     plan_month = int(rule.params["deadline_month"])
     plan_lists = tuple(rule.params.get("plan_deadline_lists") or ())
     practice_month = int(rule.params.get("practice_deadline_month") or plan_month)
-    applies = _applies(pos, rule).filter(~pl.col("resumed"))
+    applies = _applies(pos, rule, ~pl.col("resumed"))
     on_plan_list = applies.group_by("project_id").agg(
         pl.col("list").cast(pl.String).is_in(plan_lists).any().alias("_plan"))
-    hits = applies.join(on_plan_list, on="project_id").with_columns(
-        pl.when(pl.col("_plan")).then(plan_month).otherwise(practice_month).alias("_deadline"))
-    hits = _banded(hits.with_columns(
-        _months_after_month(pl.date(year, pl.col("_deadline"), 1), as_of).alias("months_late")), rule, "months_late")
+    deadline = pl.when(pl.col("_plan")).then(plan_month).otherwise(practice_month)
+    hits = _banded(applies.join(on_plan_list, on="project_id").with_columns(deadline.alias("_deadline")),
+                   rule, "months_late", _months_after_month(pl.date(year, pl.col("_deadline"), 1), as_of))
     reasons = [
         (f"方案要求{year}年{d}月底前复工（{rule.clause}），" if on_plan else
          f"续建项目（方案未规定复工时限，按本市预警设定以{year}年{d}月底为参考），")
@@ -618,14 +641,15 @@ def _resume_lateness(pos: pl.DataFrame, rule: Rule, as_of: date, year: int) -> p
     return _rows(hits, rule, reasons, f"{as_of.year}-{as_of.month:02d}")
 
 
-def _own_plan_rows(pos: pl.DataFrame) -> pl.DataFrame:
+def _own_plan_rows(pos: pl.DataFrame, also: pl.Expr | None = None) -> pl.DataFrame:
     """Each project once, on the list of its own plan: the first of its lists in LIST_PRECEDENCE, the
-    leader-package list last (its 年度计划 is the leader's target, 二(三), not the project's plan)."""
+    leader-package list last (its 年度计划 is the leader's target, 二(三), not the project's plan).
+    ``also``: a row-wise condition those rows must meet, in the same filter."""
     rank = {name: i for i, name in enumerate(ledger.LIST_PRECEDENCE)}
-    return (pos.with_columns(pl.col("list").cast(pl.String).replace_strict(rank, default=len(rank),
-                                                                           return_dtype=pl.Int32).alias("_rk"))
-            .sort(["project_id", "_rk"]).filter(pl.col("project_id").ne_missing(pl.col("project_id").shift(1))
-                                                | (pl.int_range(pl.len()) == 0)).drop("_rk"))
+    first = pl.col("project_id").ne_missing(pl.col("project_id").shift(1)) | (pl.int_range(pl.len()) == 0)
+    return (pos.sort(["project_id", pl.col("list").cast(pl.String).replace_strict(rank, default=len(rank),
+                                                                                  return_dtype=pl.Int32)])
+            .filter(first if also is None else first & also))
 
 
 def _pace_gap(pos: pl.DataFrame, rule: Rule) -> pl.DataFrame:
@@ -634,12 +658,12 @@ def _pace_gap(pos: pl.DataFrame, rule: Rule) -> pl.DataFrame:
     profile); the warning names every list of the project it applies to."""
     floor = float(rule.params.get("min_annual_plan_wan", 0) or 0)
     applies = _applies(pos, rule)
-    cand = _own_plan_rows(applies).filter(
-        pl.col("completed_ytd_wan").is_not_null() & (pl.col("annual_plan_wan") > 0)
-        & (pl.col("annual_plan_wan") >= floor) & (pl.col("pace_share") > 0))
+    measured = (pl.col("completed_ytd_wan").is_not_null() & (pl.col("annual_plan_wan") > 0)
+                & (pl.col("annual_plan_wan") >= floor) & (pl.col("pace_share") > 0))
     if rule.params.get("only_started"):
         # a new project not started is late, not behind: the start rule measures it (in months)
-        cand = cand.filter(pl.col("started") | (pl.col("nature").cast(pl.String) != "new"))
+        measured = measured & (pl.col("started") | (pl.col("nature").cast(pl.String) != "new"))
+    cand = _own_plan_rows(applies, measured)
     hits = _banded(cand, rule, "behind_pp")
     basis = PACE_BASIS
     reasons = [
@@ -689,13 +713,13 @@ def _registration_lag(pos: pl.DataFrame, projects: pl.DataFrame, progress: pl.Da
     done = reg.group_by("project_id").agg(known.fill_null(False).any().alias("_registered"),
                                           (pl.col("registered") == False).fill_null(False).any()  # noqa: E712
                                           .alias("_unregistered"))
-    cand = _applies(pos, rule).filter(pl.col("started") & pl.col("started_on").is_not_null()
-                                      & (pl.col("started_on") <= as_of)).join(done, on="project_id", how="inner") \
+    cand = _applies(pos, rule, pl.col("started") & pl.col("started_on").is_not_null()
+                    & (pl.col("started_on") <= as_of)).join(done, on="project_id", how="inner") \
         .filter(pl.col("_unregistered") & ~pl.col("_registered"))
     days_in_month = ledger.month_end(as_of.year, as_of.month).day
     months = (as_of.year * 12 + as_of.month - _ym(pl.col("started_on"))).cast(pl.Float64) \
         + (pl.lit(as_of.day) - pl.col("started_on").dt.day().cast(pl.Int32)).cast(pl.Float64) / days_in_month
-    hits = _banded(cand.with_columns(months.alias("months_unregistered")), rule, "months_unregistered")
+    hits = _banded(cand, rule, "months_unregistered", months)
     reasons = [f"{_date_zh(d)}开工，截至{_date_zh(as_of)}未入库（统计），已{m:.1f}个月（本市预警设定，参考）"
                for d, m in zip(hits["started_on"], hits["months_unregistered"])]
     return _rows(hits, rule, reasons, f"{as_of.year}-{as_of.month:02d}")
@@ -741,28 +765,38 @@ def _report_timeliness(pos: pl.DataFrame, progress: pl.DataFrame, rule: Rule, as
         .agg(pl.col("reported_at").min().alias("first_reported"), pl.len().alias("_n"))
         .with_columns(pl.col("list").cast(pl.String))
     )
-    frames = []
-    for lst, sched in rule.schedules.items():
-        expected = pos.filter((pl.col("list").cast(pl.String) == lst)
-                              & pl.col("nature").cast(pl.String).is_in(rule.natures))
-        for period, end, deadline in due[lst]:
-            rows = (
-                expected.select("project_id", pl.col("list").cast(pl.String))
-                .join(first.filter(pl.col("period") == period).drop("period"),
-                      on=["project_id", "list"], how="left")
-                .with_columns(pl.lit(period).alias("period"))
-            )
-            missing = rows.filter(pl.col("_n").is_null()).with_columns(pl.lit(missing_level).alias("level"))
-            late = rows.filter(pl.col("first_reported") > deadline).with_columns(pl.lit(late_level).alias("level"))
-            label = period_label(period)
-            frames.append(_rows(missing, rule, [
-                f"{label}调度信息应于{_date_zh(deadline)}前报送，截至{_date_zh(as_of)}未报送（{sched.source}）"
-            ] * missing.height))
-            frames.append(_rows(late, rule, [
-                f"{label}调度信息应于{_date_zh(deadline)}前报送，实际{_date_zh(r)}报送，迟报{(r - deadline).days}天"
-                for r in late["first_reported"]
-            ]))
-    return pl.concat(frames) if frames else pl.DataFrame()
+    # every (list, due period) at once, in the order the rules list them: one join, not a query per
+    # list and period; rows are given list by list, period by period, missing then late, each in the
+    # order of the positions
+    slots = [(lst, period, deadline, sched.source) for lst, sched in rule.schedules.items()
+             for period, _end, deadline in due[lst]]
+    if not slots:
+        return pl.DataFrame()
+    slot = pl.DataFrame({"list": [x[0] for x in slots], "period": [x[1] for x in slots],
+                         "_deadline": [x[2] for x in slots], "_slot": list(range(len(slots)))},
+                        schema={"list": pl.String, "period": pl.String, "_deadline": pl.Date, "_slot": pl.Int64})
+    rows = (
+        pos.filter(pl.col("list").cast(pl.String).is_in(list(rule.schedules))
+                   & pl.col("nature").cast(pl.String).is_in(rule.natures))
+        .select("project_id", pl.col("list").cast(pl.String), pl.int_range(pl.len()).alias("_i"))
+        .join(slot, on="list", how="inner")
+        .join(first, on=["project_id", "list", "period"], how="left")
+        .with_columns(pl.when(pl.col("_n").is_null()).then(0)
+                      .when(pl.col("first_reported") > pl.col("_deadline")).then(1).alias("_late"),
+                      pl.when(pl.col("_n").is_null()).then(pl.lit(missing_level))
+                      .when(pl.col("first_reported") > pl.col("_deadline")).then(pl.lit(late_level)).alias("level"))
+        .filter(pl.col("_late").is_not_null())
+        .sort("_slot", "_late", "_i")
+    )
+    reasons = []
+    for i, late, reported in rows.select("_slot", "_late", "first_reported").rows():
+        _lst, period, deadline, source = slots[i]
+        reasons.append(
+            f"{period_label(period)}调度信息应于{_date_zh(deadline)}前报送，截至{_date_zh(as_of)}未报送（{source}）"
+            if late == 0 else
+            f"{period_label(period)}调度信息应于{_date_zh(deadline)}前报送，实际{_date_zh(reported)}报送，"
+            f"迟报{(reported - deadline).days}天")
+    return _rows(rows, rule, reasons)
 
 
 def _cumulative_fall(progress: pl.DataFrame, rule: Rule, as_of: date) -> pl.DataFrame:

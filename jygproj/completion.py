@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from jygproj.ledger import LIST_PRECEDENCE, cumulative_at, memoised, profile_key
+from jygproj.ledger import LIST_PRECEDENCE, cumulative_at, cumulative_at_each, memoised, profile_key
 from jygproj.pace import Profile, cum_share
 from jygproj.schema import ENTERPRISE_LISTS, QUARTER_LABELS, WAN_PER_YI
 
@@ -80,10 +80,8 @@ def _one_per_project(memberships: pl.DataFrame, lists: tuple[str, ...], scope: s
     rank = {name: i for i, name in enumerate(LIST_PRECEDENCE)}
     return (
         memberships.filter(pl.col("list").cast(pl.String).is_in(list(lists)))
-        .with_columns(pl.col("list").cast(pl.String).replace_strict(rank, return_dtype=pl.Int32).alias("_r"))
-        .sort(["project_id", "_r"])
+        .sort(["project_id", pl.col("list").cast(pl.String).replace_strict(rank, return_dtype=pl.Int32)])
         .unique("project_id", keep="first", maintain_order=True)
-        .drop("_r")
         .with_columns(pl.lit(scope).alias("list"))
     )
 
@@ -110,11 +108,13 @@ def completion_detail(
                     lambda: _completion_detail(memberships, monthly, year, as_of_month, profile))
 
 
-def _completion_detail(memberships: pl.DataFrame, monthly: pl.DataFrame, year: int, as_of_month: int,
-                       profile: Profile) -> pl.DataFrame:
-    if not 2 <= as_of_month <= 12:
-        # January is published with February (1-2月): the first month with figures is 2.
-        raise ValueError(f"as_of_month must be 2..12 (1-2月 is reported together), got {as_of_month}")
+def _scoped_plans(memberships: pl.DataFrame, profile: Profile) -> pl.DataFrame:
+    """:func:`quarter_plans` of every list's memberships and of the enterprise and city scopes (each
+    project once): the same for every date a review looks at, so made once per memberships."""
+    return memoised("scoped_plans", (memberships,), profile_key(profile), lambda: _scoped_plans_of(memberships, profile))
+
+
+def _scoped_plans_of(memberships: pl.DataFrame, profile: Profile) -> pl.DataFrame:
     # a membership without a nature gets "unspecified", so it never merges into the all-natures row
     active = memberships.filter(pl.col("list").cast(pl.String) != "reserve").with_columns(
         pl.col("list").cast(pl.String), pl.col("nature").cast(pl.String).fill_null(UNSPECIFIED)
@@ -125,35 +125,33 @@ def _completion_detail(memberships: pl.DataFrame, monthly: pl.DataFrame, year: i
          _one_per_project(active, tuple(building), CITY)],
         how="vertical_relaxed",
     )
-    plans = quarter_plans(scoped, profile)
+    return quarter_plans(scoped, profile)
+
+
+def _completion_detail(memberships: pl.DataFrame, monthly: pl.DataFrame, year: int, as_of_month: int,
+                       profile: Profile) -> pl.DataFrame:
+    if not 2 <= as_of_month <= 12:
+        # January is published with February (1-2月): the first month with figures is 2.
+        raise ValueError(f"as_of_month must be 2..12 (1-2月 is reported together), got {as_of_month}")
+    plans = _scoped_plans(memberships, profile)
 
     # cumulative at each quarter's end (clipped to the as-of month), per project
-    ends = {q: min(q * 3, as_of_month) for q in range(0, 5)}
-    cums = pl.concat(
-        [
-            cumulative_at(monthly, year, ends[q]).select(
-                "project_id", pl.lit(q, pl.Int8).alias("quarter"), pl.col("completed_ytd_wan").alias("_cum")
-            )
-            for q in range(1, 5)
-        ]
-    )
+    cums = pl.concat(list(cumulative_at_each(monthly, year, {q: min(q * 3, as_of_month) for q in range(1, 5)},
+                                             "quarter").values())).select(
+        "project_id", "quarter", pl.col("completed_ytd_wan").alias("_cum"))
+    # each (list, project)'s quarters are contiguous once sorted: the previous row is the previous
+    # quarter when it belongs to the same pair (a shift, not a window per pair)
+    cum = pl.col("_cum").fill_null(0.0)
+    prev = pl.when(pl.col("list").eq_missing(pl.col("list").shift(1))
+                   & pl.col("project_id").eq_missing(pl.col("project_id").shift(1))
+                   & (pl.int_range(pl.len()) > 0)).then(cum.shift(1)).otherwise(0.0)
     quarters = (
         plans.join(cums, on=["project_id", "quarter"], how="left")
-        .with_columns(pl.col("_cum").fill_null(0.0))
         .sort(["list", "project_id", "quarter"])
-        # each (list, project)'s quarters are contiguous once sorted: the previous row is the previous
-        # quarter when it belongs to the same pair (a shift, not a window per pair)
-        .with_columns(pl.when(pl.col("list").eq_missing(pl.col("list").shift(1))
-                              & pl.col("project_id").eq_missing(pl.col("project_id").shift(1))
-                              & (pl.int_range(pl.len()) > 0))
-                      .then(pl.col("_cum").shift(1)).otherwise(0.0).alias("_prev"))
         .with_columns(
             pl.concat_str(pl.lit("Q"), pl.col("quarter").cast(pl.String)).alias("period"),
             (pl.col("quarter") * 3 <= as_of_month).alias("closed"),
-            pl.when(pl.col("quarter") * 3 - 2 <= as_of_month)
-            .then(pl.col("_cum") - pl.col("_prev"))
-            .otherwise(None)
-            .alias("completed_wan"),
+            pl.when(pl.col("quarter") * 3 - 2 <= as_of_month).then(cum - prev).otherwise(None).alias("completed_wan"),
             pl.col("quarter").replace_strict({q: elapsed_fraction(q, as_of_month, profile) for q in range(1, 5)},
                                              return_dtype=pl.Float64).alias("_elapsed"),
         )
@@ -161,13 +159,11 @@ def _completion_detail(memberships: pl.DataFrame, monthly: pl.DataFrame, year: i
     ytd = quarters.group_by(["project_id", "list", "nature", "annual_plan_wan"], maintain_order=True).agg(
         (pl.col("plan_wan") * pl.col("_elapsed")).sum().alias("plan_wan"),
         pl.col("completed_wan").sum().alias("completed_wan"),
-    ).with_columns(
-        pl.lit("YTD").alias("period"), pl.lit(None, pl.Int8).alias("quarter"),
-        pl.lit(as_of_month == 12).alias("closed"),
-    )
+    ).select("project_id", "list", "nature", pl.lit("YTD").alias("period"), pl.lit(None, pl.Int8).alias("quarter"),
+             pl.lit(as_of_month == 12).alias("closed"), "annual_plan_wan", "plan_wan", "completed_wan")
     cols = ["project_id", "list", "nature", "period", "quarter", "closed", "annual_plan_wan", "plan_wan",
             "completed_wan"]
-    return pl.concat([quarters.select(cols), ytd.select(cols)])
+    return pl.concat([quarters.select(cols), ytd])
 
 
 # --- totals --------------------------------------------------------------------------------------
@@ -214,38 +210,35 @@ def completion(
             raise ValueError(f"by must be one of {BREAKDOWNS}, got {by!r}")
         if projects is None:
             raise ValueError(f"by={by!r} needs the projects frame")
-        detail = detail.join(projects.select("project_id", by).unique("project_id"), on="project_id", how="left")
+        detail = detail.join(_breakdown(projects, by), on="project_id", how="left")
         keys = [by, *keys]
     aggs = totals_aggs()
     by_nature = detail.group_by([*keys, "period"]).agg(aggs)
-    all_natures = detail.group_by([k for k in keys if k != "nature"] + ["period"]).agg(aggs).with_columns(
-        pl.lit(None, pl.String).alias("nature")
-    )
+    all_natures = detail.group_by([k for k in keys if k != "nature"] + ["period"]).agg(aggs).select(
+        *(pl.lit(None, pl.String).alias(c) if c == "nature" else c for c in by_nature.columns))
     order = {name: i for i, name in enumerate([*LIST_PRECEDENCE, ENTERPRISE, CITY])}
-    out = (
-        pl.concat([by_nature, all_natures.select(by_nature.columns)])
-        .with_columns(
-            pl.when(pl.col("_begun")).then(pl.col("completed_wan")).otherwise(None).alias("completed_wan"),
-        )
-        .with_columns(
-            _pct(pl.col("completed_wan"), pl.col("plan_wan")).alias("rate_pct"),
-            pl.when(pl.col("period") == "YTD")
-            .then(_pct(pl.col("completed_wan"), pl.col("annual_plan_wan")))
-            .alias("annual_rate_pct"),
-        )
-        .drop("_begun")
+    # a total none of whose projects reported has no completion (null, not 0); each expression reads
+    # that column, so one pass computes them all
+    completed = pl.when(pl.col("_begun")).then(pl.col("completed_wan")).otherwise(None)
+    out = pl.concat([by_nature, all_natures]).with_columns(
+        completed.alias("completed_wan"),
+        _pct(completed, pl.col("plan_wan")).alias("rate_pct"),
+        pl.when(pl.col("period") == "YTD").then(_pct(completed, pl.col("annual_plan_wan"))).alias("annual_rate_pct"),
     )
     out = _join_targets(out, plan_targets, as_of_month, profile)
     return (
-        out.with_columns(
-            pl.col("list").replace_strict(order, default=len(order), return_dtype=pl.Int32).alias("_o"),
-            pl.col("period").replace_strict({p: i for i, p in enumerate(PERIODS)}, return_dtype=pl.Int32)
-            .alias("_p"),
-        )
-        .sort([*(k for k in keys if k not in ("list", "nature")), "_o", "nature", "_p"], nulls_last=True)
+        out.sort([*(k for k in keys if k not in ("list", "nature")),
+                  pl.col("list").replace_strict(order, default=len(order), return_dtype=pl.Int32), "nature",
+                  pl.col("period").replace_strict({p: i for i, p in enumerate(PERIODS)}, return_dtype=pl.Int32)],
+                 nulls_last=True)
         .select(*keys, "period", "quarter", "closed", "projects", "annual_plan_wan", "plan_wan",
                 "completed_wan", "rate_pct", "annual_rate_pct", "target_wan", "target_rate_pct")
     )
+
+
+def _breakdown(projects: pl.DataFrame, by: str) -> pl.DataFrame:
+    """project_id and its ``by`` (one row per project), once per projects frame in a review."""
+    return memoised("breakdown", (projects,), by, lambda: projects.select("project_id", by).unique("project_id"))
 
 
 def with_cumulative(out: pl.DataFrame, *, as_of_month: int, profile: Profile) -> pl.DataFrame:
@@ -286,6 +279,11 @@ def quarter_targets(plan_targets: pl.DataFrame) -> pl.DataFrame:
     list's all-natures quarters added up from its natures' where the plan sets them only by nature
     (二(二): continuing 1.3/6.3/8.2/3.8 and new 0.25/4.2/14.75/18.2 make the 44 projects' quarters).
     Columns: list, nature, period, target_wan, summed (true for a sum of the natures' targets)."""
+    # a review asks for them from completion, the schedules, the targets and the letters: once per plan
+    return memoised("quarter_targets", (plan_targets,), None, lambda: _quarter_targets(plan_targets))
+
+
+def _quarter_targets(plan_targets: pl.DataFrame) -> pl.DataFrame:
     t = plan_targets.filter((pl.col("kind") == "target") & pl.col("period").is_in(["Q1", "Q2", "Q3", "Q4"]))
     own = t.select("list", "nature", "period", "target_wan", pl.lit(False).alias("summed"))
     by_nature = t.filter(pl.col("nature").is_not_null())
@@ -322,7 +320,13 @@ def plan_schedules(plan_targets: pl.DataFrame, profile: Profile) -> dict[tuple[s
     """The plan's own schedule as a monthly profile, for each (list, nature) whose quarterly targets
     cover the year (二(二)'s key projects): each quarter's share of the year's targets, spread over
     its months by the seasonal profile. Pace follows the plan where the plan has a schedule (issue 13);
-    everywhere else the seasonal profile (序时进度, pace.py)."""
+    everywhere else the seasonal profile (序时进度, pace.py). Read only: within a review the same dict
+    is handed to every caller (memoised)."""
+    return memoised("plan_schedules", (plan_targets,), profile_key(profile),
+                    lambda: _plan_schedules(plan_targets, profile))
+
+
+def _plan_schedules(plan_targets: pl.DataFrame, profile: Profile) -> dict[tuple[str, str | None], Profile]:
     q = quarter_targets(plan_targets)
     out: dict[tuple[str, str | None], Profile] = {}
     for (lst, nature), rows in q.group_by(["list", "nature"], maintain_order=True):
@@ -586,8 +590,9 @@ def s_curve(completion_frame: pl.DataFrame, monthly: pl.DataFrame, *, year: int,
     month, planned_cum_wan (the city's annual plan by the seasonal profile), actual_cum_wan (the
     ledger's 1-X月 figures, from 1-2月 to the as-of month; null after)."""
     plan_total = city_annual_plan_wan(completion_frame) or 0.0
-    actual = {m: float(cumulative_at(monthly, year, m)["completed_ytd_wan"].sum() or 0.0)
-              for m in range(2, as_of_month + 1)}
+    # each month's figures summed in cumulative_at's order, as one column each (the same sums)
+    at = cumulative_at_each(monthly, year, {m: m for m in range(2, as_of_month + 1)}, "_m")
+    actual = {m: float(at[m]["completed_ytd_wan"].rechunk().sum() or 0.0) for m in range(2, as_of_month + 1)}
     return pl.DataFrame({"month": list(range(1, 13)),
                          "planned_cum_wan": [plan_total * cum_share(m, profile) for m in range(1, 13)],
                          "actual_cum_wan": [actual.get(m) for m in range(1, 13)]},

@@ -194,16 +194,36 @@ def requests(unit: str, classified: pl.DataFrame, names: dict[str, str], cats: I
     request per problem category the unit's projects report, naming them, with the category's action
     and the departments it works with (never the unit itself); then the steps the triggers call for.
     Nothing is asked that the unit's own facts and problems do not give a reason for."""
+    return _requests(unit, classified.sort("project_id").select("project_id", "category").rows(), names, cats,
+                     kinds)
+
+
+def requests_of_units(units: dict[str, tuple[set[str], set[str]]], classified: pl.DataFrame, names: dict[str, str],
+                      cats: IssueCategories) -> dict[str, list[str]]:
+    """:func:`requests` of several units at once: ``units`` maps each unit to the project ids its
+    letter names and the kinds of its facts; the problems are sorted and read once (a province writes
+    a thousand letters)."""
+    by_project: dict[str, list[tuple[str, str]]] = {}
+    for row in classified.sort("project_id").select("project_id", "category").rows():
+        by_project.setdefault(row[0], []).append(row)
+    # a unit's rows in project_id order (the order of the sorted frame, each project's rows as there)
+    return {unit: _requests(unit, [r for i in sorted(ids) for r in by_project.get(i, ())], names, cats, kinds)
+            for unit, (ids, kinds) in units.items()}
+
+
+def _requests(unit: str, rows: list[tuple[str, str]], names: dict[str, str], cats: IssueCategories,
+              kinds: set[str]) -> list[str]:
+    """:func:`requests` from the (project_id, category) rows of the unit's problems, by project_id."""
     out: list[str] = []
     slow = bool(kinds & {"red_project", "missed_target", "missed_annual"})
     if slow:
         out.append(f"高度重视项目建设工作，{_STEPS}。")
     by_cat: dict[str, list[str]] = {}
-    for row in classified.sort("project_id").iter_rows(named=True):
-        by_cat.setdefault(row["category"], [])
-        name = names.get(row["project_id"], row["project_id"])
-        if name not in by_cat[row["category"]]:
-            by_cat[row["category"]].append(name)
+    for project_id, category in rows:
+        by_cat.setdefault(category, [])
+        name = names.get(project_id, project_id)
+        if name not in by_cat[category]:
+            by_cat[category].append(name)
     for cat in cats.categories.values():
         projects = by_cat.get(cat.key)
         if not projects or not cat.action:

@@ -129,12 +129,19 @@ def with_period_fields(progress: pl.DataFrame) -> pl.DataFrame:
     week_sunday = jan4 - pl.duration(days=jan4.dt.weekday() - 1) + pl.duration(days=(w_week - 1) * 7 + 6)
     week_end = pl.coalesce(pl.col("period_end"), week_sunday)
     monthly_ok = m_month.is_between(1, 12)
-    return progress.with_columns(
-        pl.when(monthly_ok).then(pl.lit("month")).when(w_week.is_between(1, 53)).then(pl.lit("week"))
-        .otherwise(None).alias("period_kind"),
-        pl.when(monthly_ok).then(m_year).otherwise(week_end.dt.year().cast(pl.Int32)).alias("year"),
-        pl.when(monthly_ok).then(m_month).otherwise(week_end.dt.month().cast(pl.Int8)).alias("month"),
-    ).drop("_m_year", "_m_month", "_w_year", "_w_week")
+    added = {
+        "period_kind": pl.when(monthly_ok).then(pl.lit("month")).when(w_week.is_between(1, 53)).then(pl.lit("week"))
+        .otherwise(None),
+        "year": pl.when(monthly_ok).then(m_year).otherwise(week_end.dt.year().cast(pl.Int32)),
+        "month": pl.when(monthly_ok).then(m_month).otherwise(week_end.dt.month().cast(pl.Int8)),
+    }
+    # with_columns then drop of the parts, as one select: the columns in with_columns' order (a column
+    # already there replaced in place, the others added at the end)
+    parts = ("_m_year", "_m_month", "_w_year", "_w_week")
+    names = progress.collect_schema().names()
+    return progress.select(
+        *(added[c].alias(c) if c in added else pl.col(c) for c in names if c not in parts),
+        *(e.alias(c) for c, e in added.items() if c not in names))
 
 
 # --- computing a snapshot once per review ---------------------------------------------------------
@@ -274,31 +281,23 @@ def monthly_from_resolved(rows: pl.DataFrame) -> pl.DataFrame:
     """:func:`monthly_cumulative` of rows already resolved to their latest revisions and carrying
     :func:`with_period_fields` (a caller that has them need not resolve and parse them again)."""
     rank = {name: i for i, name in enumerate(LIST_PRECEDENCE)}
-    rows = (
-        rows
-        .filter(pl.col("month").is_not_null() & pl.col("completed_ytd_wan").is_not_null())
-        .with_columns(
-            (pl.col("period_kind") == "week").alias("_weekly"),
-            pl.col("list").cast(pl.String).replace_strict(rank, default=len(rank), return_dtype=pl.Int32)
-            .alias("_rank"),
-            pl.coalesce(pl.col("period_end"), pl.lit(date(1900, 1, 1))).alias("_end"),
-        )
-        .sort(["project_id", "year", "month", "_weekly", "_rank", "_end", "period"],
-              descending=[False, False, False, False, False, True, True])
-    )
+    rows = rows.filter(pl.col("month").is_not_null() & pl.col("completed_ytd_wan").is_not_null())
+    order = [pl.col("project_id"), pl.col("year"), pl.col("month"), (pl.col("period_kind") == "week"),
+             pl.col("list").cast(pl.String).replace_strict(rank, default=len(rank), return_dtype=pl.Int32),
+             pl.coalesce(pl.col("period_end"), pl.lit(date(1900, 1, 1))), pl.col("period")]
+    descending = [False, False, False, False, False, True, True]
+    out = [pl.col("project_id"), pl.col("year"), pl.col("month"), quarter_expr(pl.col("month")).alias("quarter"),
+           pl.col("completed_ytd_wan"), pl.col("list").cast(pl.String), pl.col("period"), pl.col("period_kind"),
+           pl.col("source_file"), pl.col("source_sheet"), pl.col("source_row")]
+    keys = ["project_id", "year", "month"]
+    if not isinstance(rows, pl.DataFrame):  # a lazy plan (jygproj.scale): the streaming engine's unique
+        rows = (rows.with_columns(*(e.alias(f"_o{i}") for i, e in enumerate(order[3:6])))
+                .sort([*keys, "_o0", "_o1", "_o2", "period"], descending=descending)
+                .unique(subset=keys, keep="first", maintain_order=True))
+        return rows.select(out).sort(keys)
     # the first row of each (project, year, month) in that order; the rows are then already in
     # (project_id, year, month) order
-    keys = ["project_id", "year", "month"]
-    lazy = not isinstance(rows, pl.DataFrame)  # a lazy plan (jygproj.scale): the streaming engine's unique
-    rows = rows.unique(subset=keys, keep="first", maintain_order=True) if lazy else rows.filter(_first_of(keys))
-    rows = rows.select(
-        "project_id", "year", "month",
-        quarter_expr(pl.col("month")).alias("quarter"),
-        "completed_ytd_wan",
-        pl.col("list").cast(pl.String),
-        "period", "period_kind", "source_file", "source_sheet", "source_row",
-    )
-    return rows.sort(keys) if lazy else rows
+    return rows.sort(order, descending=descending).filter(_first_of(keys)).select(out)
 
 
 def monthly_reports(progress: pl.DataFrame) -> pl.DataFrame:
@@ -307,7 +306,8 @@ def monthly_reports(progress: pl.DataFrame) -> pl.DataFrame:
     One cut-off per report (issue 13): monthly totals, charts and letters use 1-X月 figures of the
     evaluation month; weekly figures (周调度) never stand in for them — they are shown apart, as the
     latest weekly report (:func:`latest_weekly`)."""
-    return progress.filter(pl.col("period").str.strip_chars().str.contains(r"^\d{4}-\d{1,2}$"))
+    return memoised("monthly_reports", (progress,), None, lambda: progress.filter(
+        pl.col("period").str.strip_chars().str.contains(r"^\d{4}-\d{1,2}$")))
 
 
 def latest_weekly(progress: pl.DataFrame, as_of: date, year: int) -> pl.DataFrame:
@@ -396,6 +396,29 @@ def cumulative_at(monthly: pl.DataFrame, year: int, month: int) -> pl.DataFrame:
     )
 
 
+def cumulative_at_each(monthly: pl.DataFrame, year: int, months: dict[int, int], key: str) -> dict[int, pl.DataFrame]:
+    """:func:`cumulative_at` at several months, the ledger sorted once: ``months`` maps each point (a
+    quarter, a month) to its month; each point's frame has ``key`` (Int8: the point), project_id,
+    completed_ytd_wan, month_used, by project_id (the rows of :func:`cumulative_at`). Memoised: a
+    review's completion of every list and of the lists with their own quarters read the same months."""
+    return memoised("cumulative_at_each", (monthly,), (year, tuple(months.items()), key),
+                    lambda: _cumulative_at_each(monthly, year, months, key))
+
+
+def _cumulative_at_each(monthly: pl.DataFrame, year: int, months: dict[int, int], key: str) -> dict[int, pl.DataFrame]:
+    kept = (pl.col("year") == year) & (pl.col("month") <= max(months.values(), default=0))
+    rows = monthly.filter(kept).sort(["project_id", "month"])
+    out = {}
+    for point, month in months.items():
+        # the last row of each project up to ``month``: the next row is another project's or later
+        last = (pl.col("month") <= month) & (pl.col("project_id").ne_missing(pl.col("project_id").shift(-1))
+                                             | (pl.col("month").shift(-1) > month)
+                                             | (pl.int_range(pl.len()) == pl.len() - 1))
+        out[point] = rows.select(pl.lit(point, pl.Int8).alias(key), pl.col("project_id").filter(last),
+                                 pl.col("completed_ytd_wan").filter(last), pl.col("month").filter(last).alias("month_used"))
+    return out
+
+
 # --- starts and resumptions -----------------------------------------------------------------------
 
 
@@ -460,9 +483,9 @@ def resumption(progress: pl.DataFrame, as_of: date, year: int) -> pl.DataFrame:
     by = pl.when(pl.col("flag").is_not_null()).then(pl.lit("flag")) \
         .when(pl.col("start_date").is_not_null()).then(pl.lit("start_date")) \
         .when(pl.col("investment").is_not_null()).then(pl.lit("investment"))
-    return (evidence.with_columns(pl.coalesce("flag", "start_date", "investment").alias("resumed_on"),
-                                  by.alias("resumed_by"))
-            .filter(pl.col("resumed_on").is_not_null()).select("project_id", "resumed_on", "resumed_by")
+    resumed_on = pl.coalesce("flag", "start_date", "investment")
+    return (evidence.filter(resumed_on.is_not_null())
+            .select("project_id", resumed_on.alias("resumed_on"), by.alias("resumed_by"))
             .sort("project_id"))
 
 
@@ -473,8 +496,7 @@ def project_status(progress: pl.DataFrame, as_of: date, year: int) -> pl.DataFra
         status = start_status(progress, as_of).drop("resumed", "resumed_on")
         res = resumption(progress, as_of, year)
         return (status.join(res, on="project_id", how="full", coalesce=True)
-                .with_columns(pl.col("started").fill_null(False), pl.col("start_date_reported").fill_null(False),
-                              pl.col("resumed_on").is_not_null().alias("resumed"))
-                .select("project_id", "started", "started_on", "start_date_reported", "resumed", "resumed_on",
-                        "resumed_by").sort("project_id"))
+                .select("project_id", pl.col("started").fill_null(False), "started_on",
+                        pl.col("start_date_reported").fill_null(False), pl.col("resumed_on").is_not_null().alias("resumed"),
+                        "resumed_on", "resumed_by").sort("project_id"))
     return memoised("project_status", (progress,), (as_of, year), compute)

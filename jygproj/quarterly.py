@@ -327,14 +327,16 @@ def _letters(inputs: Inputs, params: ReviewParams, sc: _Scope, warn: pl.DataFram
     letter_rules = inputs.letter_rules or supervision.load_letter_rules()
     target_lists = tuple(completion.quarter_targets(plan.amount_targets)["list"].unique(maintain_order=True))
     q_cols = ["q1_plan_wan", "q2_plan_wan", "q3_plan_wan", "q4_plan_wan"]
-    own_split = memberships.filter(pl.col("list").cast(pl.String).is_in(target_lists)
-                                   & pl.any_horizontal([pl.col(c).is_not_null() for c in q_cols]))
+    # the same memberships for every quarter's review: one frame, so what is made of it is made once
+    own_split = ledger.memoised("own_split", (memberships,), target_lists, lambda: memberships.filter(
+        pl.col("list").cast(pl.String).is_in(target_lists) & pl.any_horizontal([pl.col(c).is_not_null() for c in q_cols])))
     by_unit_targets = completion.completion(own_split, sc.monthly, year=year, as_of_month=m, profile=profile,
                                             projects=projects, by="responsible_unit")
     missed = supervision.missed_quarter_targets(
         by_unit_targets, params.quarter, lists=target_lists, rate_below_pct=letter_rules.quarter_rate_below_pct,
         min_gap_wan=letter_rules.min_gap_wan,
-        members=own_split.join(projects.select("project_id", "responsible_unit"), on="project_id", how="left"))
+        members=ledger.memoised("own_split_members", (own_split, projects), None, lambda: own_split.join(
+            projects.select("project_id", "responsible_unit"), on="project_id", how="left")))
     pos = alerts.positions(projects, memberships, sc.progress, as_of, profile, month=m, schedules=sc.schedules)
     level_labels = {k: inputs.rules.label(k) for k in ALERT_LEVELS}
     facts = supervision.reminder_facts(
@@ -453,12 +455,15 @@ def calculate(inputs: Inputs, params: ReviewParams) -> Results:
     letter_rules, missed, pos, level_labels, facts = lt.rules, lt.missed, lt.positions, lt.level_labels, lt.facts
     units_due = supervision.reminder_units(facts, letter_rules)
     names = dict(zip(projects["project_id"], projects["name"]))
-    requests = {}
-    for unit in units_due["responsible_unit"].to_list():
-        mine = facts.filter(pl.col("responsible_unit") == unit)
-        ids = {i for x in mine["project_ids"].drop_nulls().to_list() for i in x.split("、")}
-        requests[unit] = factors.requests(unit, classified.filter(pl.col("project_id").is_in(sorted(ids))), names,
-                                          inputs.categories, kinds=set(mine["kind"].to_list()))
+    # each unit due a letter: the project ids its facts name and the kinds of its facts (one pass over
+    # the facts, not a filter per unit)
+    due: dict[str, tuple[set[str], set[str]]] = {u: (set(), set()) for u in units_due["responsible_unit"].to_list()}
+    for unit, project_ids, kind in facts.select("responsible_unit", "project_ids", "kind").rows():
+        if unit is not None and unit in due:  # a null unit matches no fact (as a filter on it would)
+            due[unit][1].add(kind)
+            if project_ids is not None:
+                due[unit][0].update(project_ids.split("、"))
+    requests = factors.requests_of_units(due, classified, names, inputs.categories)
     support = supervision.priority_support_units(unit_ytd, pos, warn, facts)
 
     # 8. what the inputs say about themselves: lists that disagree, sheets left out, the latest week
@@ -675,7 +680,7 @@ def forecast_summary(fc: Forecast | None) -> dict[str, Any] | None:
     if fc is None:
         return None
     t = fc.goal.target_month
-    bands = fc.bands().filter(pl.col("month") == t).row(0, named=True)
+    bands = _bands(fc).filter(pl.col("month") == t).row(0, named=True)
     bt = fc.backtest_summary()
     return {
         "target_month": t,
@@ -695,11 +700,18 @@ def forecast_summary(fc: Forecast | None) -> dict[str, Any] | None:
     }
 
 
+def _bands(fc: Forecast) -> pl.DataFrame:
+    """The forecast's monthly bands (quantiles of its draws), made once in a review: the summary and the
+    tables read the same frame. The forecast is kept with them (its id is not reused meanwhile)."""
+    made, bands = ledger.memoised("forecast_bands", (), id(fc), lambda: (fc, fc.bands()))
+    return bands if made is fc else fc.bands()
+
+
 def forecast_frames(fc: Forecast | None) -> dict[str, pl.DataFrame | None]:
     """The forecast's tables for the report: monthly bands, the reconciliation, the backtest cases."""
     if fc is None:
         return {"forecast_bands": None, "reconciliation": None, "backtest": None}
     from jygproj.forecast.backtest import case_frame
 
-    return {"forecast_bands": fc.bands(), "reconciliation": pl.DataFrame([fc.reconciliation]) if fc.reconciliation else None,
+    return {"forecast_bands": _bands(fc), "reconciliation": pl.DataFrame([fc.reconciliation]) if fc.reconciliation else None,
             "backtest": case_frame(fc.cases) if fc.cases else None}

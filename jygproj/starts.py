@@ -167,21 +167,29 @@ def rules_from_plan(plan) -> list[StartRule]:
             for r in plan.requirements_of("start", "resume")]
 
 
-def _population(roster_frame: pl.DataFrame, rule: StartRule, as_of: date) -> pl.DataFrame:
-    rank = {name: i for i, name in enumerate(LIST_PRECEDENCE)}
-    pop = (
-        roster_frame.filter(pl.col("list").is_in(list(rule.lists)) & (pl.col("nature") == rule.nature))
-        .with_columns(pl.col("list").replace_strict(rank, return_dtype=pl.Int32).alias("_r"))
-        .sort(["project_id", "_r"]).unique("project_id", keep="first", maintain_order=True).drop("_r")
-    )
+def _population(roster_frame: pl.DataFrame, rule: StartRule, as_of: date, made: dict | None = None) -> pl.DataFrame:
+    """The projects ``rule`` judges; ``made``: the projects of each (lists, nature) already taken from
+    this roster (several rules share them)."""
+    key = (tuple(rule.lists), rule.nature)
+    pop = made.get(key) if made is not None else None
+    if pop is None:
+        rank = {name: i for i, name in enumerate(LIST_PRECEDENCE)}
+        pop = (
+            roster_frame.filter(pl.col("list").is_in(list(rule.lists)) & (pl.col("nature") == rule.nature))
+            .sort(["project_id", pl.col("list").replace_strict(rank, return_dtype=pl.Int32)])
+            .unique("project_id", keep="first", maintain_order=True)
+        )
+        if made is not None:
+            made[key] = pop
+    keep = []  # the rule's own conditions, in one filter
     if rule.quarter is not None:
-        pop = pop.filter(pl.col("planned_start").dt.quarter() == rule.quarter)
+        keep.append(pl.col("planned_start").dt.quarter() == rule.quarter)
     if rule.due_by_plan:
         # judged on the projects whose planned start month has ended by the earlier of as_of and the
         # deadline; an undated one only once the deadline has passed
         cut = min(as_of, rule.deadline)
-        pop = pop.filter((_planned_month_end() <= cut).fill_null(as_of >= rule.deadline))
-    return pop
+        keep.append((_planned_month_end() <= cut).fill_null(as_of >= rule.deadline))
+    return pop.filter(pl.all_horizontal(keep)) if keep else pop
 
 
 def start_requirements(
@@ -201,6 +209,7 @@ def start_requirements(
     the plan gives it no deadline a project could miss (二(四): 力争一季度开工, the deadline is June).
     """
     summaries, misses = [], []
+    made: dict = {}
     for order, rule in enumerate(rules):
         if rule.quarter is not None and as_of < date(rule.deadline.year, rule.quarter * 3 - 2, 1):
             continue
@@ -208,7 +217,7 @@ def start_requirements(
         cut = min(as_of, rule.deadline)
         event_on = "started_on" if rule.event == "start" else "resumed_on"
         event_flag = "started" if rule.event == "start" else "resumed"
-        pop = _population(roster_frame, rule, as_of)
+        pop = _population(roster_frame, rule, as_of, made)
         if rule.event == "resume" and "resumed_by" not in pop.columns:
             # a status without the project's resumption (ledger.project_status): city tables have one
             # 开工（复工）时间 column and often no 复工 column, so a start reported within the year counts
@@ -234,9 +243,7 @@ def start_requirements(
         ))
         if rule.strive:
             continue
-        missed = pop.filter(~pl.col("_met"))
-        if not final:
-            missed = missed.filter((_planned_month_end() <= as_of).fill_null(False))
+        missed = pop.filter(~pl.col("_met") if final else ~pl.col("_met") & (_planned_month_end() <= as_of).fill_null(False))
         done, never = ("started_late", "not_started") if rule.event == "start" else ("resumed_late", "not_resumed")
         status = (pl.when(pl.col("_late_done")).then(pl.lit(done)).otherwise(pl.lit(never)) if final
                   else pl.lit("overdue"))

@@ -38,7 +38,7 @@ import polars as pl
 from jygproj import paths, schema
 from jygproj.alerts import period_label, worst_level_per_project
 from jygproj.completion import CITY, ENTERPRISE
-from jygproj.ledger import LIST_PRECEDENCE
+from jygproj.ledger import LIST_PRECEDENCE, memoised
 from jygproj.reference import ReferenceDataError, check_keys, read_strict
 from jygproj.report.formats import money
 from jygproj.schema import QUARTER_LABELS
@@ -153,23 +153,24 @@ def missed_quarter_targets(by_unit: pl.DataFrame, quarter: int, *, lists: tuple[
                        & ~pl.col("list").is_in([CITY, ENTERPRISE])
                        & (pl.col("plan_wan") > 0)
                        & (pl.col("completed_wan").fill_null(0) < pl.col("plan_wan") * rate_below_pct / 100)
-                       & (pl.col("plan_wan") - pl.col("completed_wan").fill_null(0) >= min_gap_wan))
-    if lists is not None:
-        q = q.filter(pl.col("list").is_in(list(lists)))
+                       & (pl.col("plan_wan") - pl.col("completed_wan").fill_null(0) >= min_gap_wan)
+                       & (pl.col("list").is_in(list(lists)) if lists is not None else pl.lit(True)))
     out = q.select("responsible_unit", "list", pl.lit(str(quarter)).alias("quarter"),
                    pl.col("plan_wan").alias("planned_wan"), pl.col("completed_wan").fill_null(0.0),
                    pl.col("projects").cast(pl.UInt32))
     if members is None:
         return out.with_columns(pl.lit(None, pl.String).alias("project_ids"))
-    ids = (members.select("project_id", pl.col("list").cast(pl.String), "responsible_unit").unique()
-           .sort("project_id").group_by("responsible_unit", "list")
-           .agg(pl.col("project_id").str.join("、").alias("project_ids")))
+    # the same members for every quarter's review: their project ids listed once
+    ids = memoised("member_ids", (members,), None, lambda: (
+        members.select("project_id", pl.col("list").cast(pl.String), "responsible_unit").unique()
+        .sort("project_id").group_by("responsible_unit", "list")
+        .agg(pl.col("project_id").str.join("、").alias("project_ids"))))
     return out.join(ids, on=["responsible_unit", "list"], how="left", nulls_equal=True)
 
 
 def _red_projects(alerts: pl.DataFrame, projects: pl.DataFrame, level: str = "red") -> pl.DataFrame:
     worst = worst_level_per_project(alerts).filter(pl.col("level") == level)
-    return worst.join(projects.select("project_id", "name", "responsible_unit"), on="project_id", how="left") \
+    return worst.join(_names(projects), on="project_id", how="left") \
         .with_columns(pl.col("responsible_unit").fill_null(NO_UNIT), pl.col("name").fill_null(pl.col("project_id")))
 
 
@@ -260,7 +261,7 @@ def reminder_facts(alerts: pl.DataFrame, projects: pl.DataFrame, missed_targets:
                                  f"{money(done)}，完成率{done / plan * 100:.1f}%，差{money(plan - done)}，未完成年度目标。"})
     attention = alerts.filter(pl.col("rule_id").is_in(list(rules.attention_rules))
                               & (pl.col("level") == rules.warning_level)).join(
-        projects.select("project_id", "name", "responsible_unit"), on="project_id", how="left").with_columns(
+        _names(projects), on="project_id", how="left").with_columns(
         pl.col("responsible_unit").fill_null(NO_UNIT), pl.col("name").fill_null(pl.col("project_id")))
     for (unit, rule_id), grp in attention.sort("project_id").group_by(["responsible_unit", "rule_id"],
                                                                       maintain_order=True):
@@ -296,7 +297,8 @@ def reminder_units(facts: pl.DataFrame, rules: LetterRules | None = None) -> pl.
         pl.col("kind").is_in(["missed_target", "missed_annual"]).sum().cast(pl.UInt32).alias("missed_targets"),
         pl.col("trigger").unique(maintain_order=True).alias("_t"),
         pl.col("kind").is_in(["missing_reports", "attention_warning"]).any().alias("_missing"))
-    triggers = ["、".join(rules.labels[t] for t in TRIGGERS if t in ts) for ts in units["_t"]]
+    # plain lists: a membership test on a polars Series is a query of its own
+    triggers = ["、".join(rules.labels[t] for t in TRIGGERS if t in ts) for ts in units["_t"].to_list()]
     reasons = ["；".join(x for x in (f"红色预警项目{r}个" if r else "", f"未完成方案目标{m}项" if m else "",
                                       "调度信息漏报或开工未入库" if miss else "") if x)
                for r, m, miss in zip(units["red_projects"], units["missed_targets"], units["_missing"])]
@@ -374,8 +376,13 @@ def missing_reports(alerts: pl.DataFrame, projects: pl.DataFrame, rules) -> pl.D
     levels = {r.params["missing_level"] for r in rules.rules.values() if r.kind == "report_timeliness"}
     hits = alerts.filter(pl.col("rule_id").is_in(ids) & pl.col("level").cast(pl.String).is_in(list(levels))
                          & pl.col("reason").str.contains("未报送"))
-    out = hits.join(projects.select("project_id", "name", "responsible_unit"), on="project_id", how="left") \
+    out = hits.join(_names(projects), on="project_id", how="left") \
         .with_columns(pl.col("responsible_unit").fill_null(NO_UNIT))
-    latest = out.group_by("responsible_unit").agg(pl.col("period").max().alias("_p"))
-    return (out.join(latest, on="responsible_unit").filter(pl.col("period") == pl.col("_p"))
+    return (out.filter(pl.col("period") == pl.col("period").max().over("responsible_unit"))
             .select("responsible_unit", "project_id", "name", "period").sort("responsible_unit", "project_id"))
+
+
+def _names(projects: pl.DataFrame) -> pl.DataFrame:
+    """project_id, name, responsible_unit: what the letters name a project by (once per projects frame)."""
+    return memoised("project_names", (projects,), None,
+                    lambda: projects.select("project_id", "name", "responsible_unit"))

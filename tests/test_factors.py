@@ -120,3 +120,17 @@ def test_empty_keyword_list_is_refused(tmp_path):
     with pytest.raises(ReferenceDataError) as err:
         factors.load_categories(broken)
     assert err.value.code == "bad_keywords"
+
+
+def test_requests_of_several_units_are_each_units_requests():
+    issues = factors.current_issues(_progress(), date(2023, 11, 10))
+    classified = factors.classify(issues, CATS)
+    names = dict(zip(_register()["project_id"], _register()["name"]))
+    units = {"市住建局": ({"A", "B"}, {"red_project"}), "市教育局": ({"D"}, {"missing_reports"}),
+             "市文旅局": (set(), {"attention_warning"})}
+    together = factors.requests_of_units(units, classified, names, CATS)
+    assert list(together) == list(units)
+    for unit, (ids, kinds) in units.items():
+        assert together[unit] == factors.requests(unit, classified.filter(pl.col("project_id").is_in(sorted(ids))),
+                                                  names, CATS, kinds=kinds)
+    assert any("东湖片区供热管网改造" in r for r in together["市住建局"])

@@ -6,6 +6,7 @@ import pytest
 from jygproj.ledger import (
     LIST_PRECEDENCE,
     cumulative_at,
+    cumulative_at_each,
     latest_revisions,
     monthly_cumulative,
     parse_period,
@@ -91,6 +92,23 @@ def test_cumulative_at_carries_the_last_report_forward():
     # p1 missed June: its May figure of 100 stands
     assert at_june.rows() == [("p1", 100.0, 5), ("p2", 40.0, 6)]
     assert cumulative_at(monthly_cumulative(rows), 2023, 0).height == 0
+
+
+def test_cumulative_at_each_month_is_cumulative_at_that_month():
+    rows = ledger([
+        dict(project_id="p1", list="industrial", period="2023-03", completed_ytd_wan=30.0),
+        dict(project_id="p1", list="industrial", period="2023-05", completed_ytd_wan=100.0),
+        dict(project_id="p2", list="industrial", period="2023-06", completed_ytd_wan=40.0),
+        dict(project_id="p2", list="industrial", period="2022-12", completed_ytd_wan=900.0),  # another year
+        dict(project_id="p3", list="government", period="2023-02", completed_ytd_wan=5.0),
+        dict(project_id="p3", list="government", period="2023-09", completed_ytd_wan=50.0),
+    ])
+    monthly = monthly_cumulative(rows)
+    months = {q: min(q * 3, 8) for q in range(1, 5)}  # quarter ends clipped to August: 3, 6, 8, 8
+    at = cumulative_at_each(monthly, 2023, months, "quarter")
+    for q, month in months.items():
+        assert at[q].drop("quarter").equals(cumulative_at(monthly, 2023, month))
+        assert at[q]["quarter"].to_list() == [q] * at[q].height
 
 
 def test_start_status_takes_the_earliest_date_across_lists():
