@@ -299,30 +299,176 @@ _WARM: list = []  # the thread of warm_up(), once per process
 
 
 def warm_up() -> None:
-    """Start vl-convert's engine (its JavaScript runtime, Vega, the fonts: ~0.4 s of CPU and more of
-    wall time, paid by the first chart of a process), and ask fontconfig for the CJK fonts, in a thread of its own, while this one goes on
-    (vl-convert releases the GIL): the notebook runner calls it in the kernel before the notebook
-    runs (issue 18). Once per process; the first chart waits for it if it has not finished."""
+    """Start the drawing process (:class:`_Drawer`: vl-convert, its JavaScript runtime, Vega and the
+    fonts, ~0.4 s of CPU, on the other core), and ask fontconfig for the CJK fonts in a thread: the
+    notebook runner calls it in the kernel before the notebook runs (issue 18). Once per process.
+    Where the process cannot start, vl-convert's engine is started here instead, in the thread (as
+    before the process: the first chart waits for it if it has not finished)."""
     import threading
 
     if _WARM:
         return
+    drawer = _Drawer.start()
 
     def draw() -> None:
-        import vl_convert as vlc
+        if drawer is None:
+            import vl_convert as vlc
 
-        spec = {"data": {"values": [{"月份": "2023-01-01", "亿元": 1.0}]}, "mark": "line",
-                "encoding": {"x": {"field": "月份", "type": "temporal"}, "y": {"field": "亿元", "type": "quantitative"}}}
-        try:
-            vlc.vegalite_to_svg(spec, format_locale=FORMAT_LOCALE, time_format_locale=TIME_FORMAT_LOCALE,
-                                allowed_base_urls=[])
-        except Exception:  # noqa: BLE001 - only a head start: a real chart reports its own error
-            pass
+            try:
+                vlc.vegalite_to_svg(_WARM_SPEC, format_locale=FORMAT_LOCALE, time_format_locale=TIME_FORMAT_LOCALE,
+                                    allowed_base_urls=[])
+            except Exception:  # noqa: BLE001 - only a head start: a real chart reports its own error
+                pass
         cjk_fonts()  # fontconfig's list, asked once (a PNG needs a CJK font): ~0.3 s the first time
 
     thread = threading.Thread(target=draw, name="jygproj-vl-convert-warm-up", daemon=True)
     thread.start()
     _WARM.append(thread)
+
+
+#: The chart drawn to start vl-convert's engine (its result is not used).
+_WARM_SPEC = {"data": {"values": [{"月份": "2023-01-01", "亿元": 1.0}]}, "mark": "line",
+              "encoding": {"x": {"field": "月份", "type": "temporal"}, "y": {"field": "亿元", "type": "quantitative"}}}
+
+
+#: What the drawing process runs: requests (number, "svg" and a spec, or "png" and an SVG; keyword
+#: arguments) read from stdin, answers (number, whether it worked, the drawing or the error) written
+#: to stdout, pickled, each after its length. No jygproj import: the process starts in ~0.1 s.
+_DRAWER_CODE = r"""
+import pickle, struct, sys
+import vl_convert as vlc
+inp, out = sys.stdin.buffer, sys.stdout.buffer
+while True:
+    head = inp.read(8)
+    if len(head) < 8:
+        break
+    number, kind, payload, kw = pickle.loads(inp.read(struct.unpack("<Q", head)[0]))
+    try:
+        answer = (number, True, (vlc.vegalite_to_svg if kind == "svg" else vlc.svg_to_png)(payload, **kw))
+    except Exception as exc:
+        answer = (number, False, exc)
+    try:
+        blob = pickle.dumps(answer)
+    except Exception:
+        blob = pickle.dumps((number, False, RuntimeError(repr(answer[2]))))
+    out.write(struct.pack("<Q", len(blob)) + blob)
+    out.flush()
+"""
+
+
+class _DrawerGone(RuntimeError):
+    """The drawing process ended before answering: the chart is drawn in this process instead."""
+
+
+class _Drawer:
+    """vl-convert in a process of its own, started by :func:`warm_up`. vl-convert holds the GIL while
+    it draws (an SVG ~40 ms, a PNG ~35 ms; measured: a Python thread beside a drawing one got a third
+    of its core), so draw_ahead's thread took those from the kernel's own work; in a process the
+    charts are drawn on the other core while the report goes on (issue 18). The same library and
+    fonts draw the same bytes. Requests are written by a thread of their own (a spec may not fit the
+    pipe while the process draws), answers read by another; the process ends when this one does
+    (its stdin closes)."""
+
+    def __init__(self, proc):
+        import queue
+        import threading
+
+        self.proc, self.gone = proc, False
+        self._lock = threading.Lock()
+        self._waiting: dict[int, Any] = {}
+        self._number = 0
+        self._out: queue.SimpleQueue = queue.SimpleQueue()
+        threading.Thread(target=self._write, name="jygproj-drawer-requests", daemon=True).start()
+        threading.Thread(target=self._read, name="jygproj-drawer-answers", daemon=True).start()
+
+    @classmethod
+    def start(cls) -> "_Drawer | None":
+        import atexit
+        import sys
+
+        if _DRAWER:
+            return _DRAWER[0]
+        try:
+            proc = subprocess.Popen([sys.executable, "-c", _DRAWER_CODE], stdin=subprocess.PIPE,
+                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        except OSError:
+            return None
+        drawer = cls(proc)
+        _DRAWER.append(drawer)
+        atexit.register(drawer.close)
+        drawer.submit("svg", _WARM_SPEC)  # its engine started now, not at the first chart
+        return drawer
+
+    def submit(self, kind: str, payload: Any) -> Any:
+        """A future of the SVG of a spec (``kind`` "svg") or the PNG of an SVG at PNG_SCALE ("png")."""
+        from concurrent.futures import Future
+
+        kw = ({"format_locale": FORMAT_LOCALE, "time_format_locale": TIME_FORMAT_LOCALE, "allowed_base_urls": []}
+              if kind == "svg" else {"scale": PNG_SCALE})
+        future: Future = Future()
+        with self._lock:
+            if self.gone:
+                future.set_exception(_DrawerGone())
+                return future
+            number = self._number = self._number + 1
+            self._waiting[number] = future
+        self._out.put((number, kind, payload, kw))
+        return future
+
+    def _write(self) -> None:
+        import pickle
+        import struct
+
+        try:
+            while True:
+                request = self._out.get()
+                if request is None:
+                    break
+                blob = pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL)
+                self.proc.stdin.write(struct.pack("<Q", len(blob)) + blob)
+                self.proc.stdin.flush()
+        except (OSError, ValueError):
+            self._end()
+        try:
+            self.proc.stdin.close()
+        except (OSError, ValueError):
+            pass
+
+    def _read(self) -> None:
+        import pickle
+        import struct
+
+        try:
+            while True:
+                head = self.proc.stdout.read(8)
+                if len(head) < 8:
+                    break
+                number, ok, value = pickle.loads(self.proc.stdout.read(struct.unpack("<Q", head)[0]))
+                with self._lock:
+                    future = self._waiting.pop(number, None)
+                if future is not None:
+                    future.set_result(value) if ok else future.set_exception(value)
+        except Exception:  # noqa: BLE001 - a broken answer: what waits is drawn here instead
+            pass
+        self._end()
+
+    def _end(self) -> None:
+        with self._lock:
+            self.gone = True
+            waiting, self._waiting = self._waiting, {}
+        for future in waiting.values():
+            if not future.done():
+                future.set_exception(_DrawerGone())
+
+    def close(self) -> None:
+        self._out.put(None)
+        try:
+            self.proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+_DRAWER: list = []  # the drawing process warm_up started, once per process
 
 
 def _spec(chart: alt.TopLevelMixin) -> tuple[str, dict]:
@@ -383,15 +529,17 @@ _AHEAD_POOL: list = []
 
 def draw_ahead(charts: Iterable[alt.TopLevelMixin], *, png: bool = False) -> None:
     """Draw ``charts`` (SVG, and PNG at :func:`save_png`'s scale when ``png`` and a CJK font is
-    installed) in a thread of this process while the caller goes on: vl-convert releases the GIL,
-    so the drawing runs on the other core while a report writes its tables and files (issue 18).
+    installed) while the caller goes on: in the drawing process :func:`warm_up` started, on the other
+    core while a report writes its tables and files (issue 18); without one, in a thread of this
+    process (vl-convert holds the GIL there, so that thread takes turns with the caller).
     :func:`to_svg` and :func:`save_png` then take the drawing (waiting for it if it is not done, and
     raising its error if it failed): the same SVG and PNG as drawn there."""
     from concurrent.futures import ThreadPoolExecutor
 
-    if not _AHEAD_POOL:
+    drawer = _DRAWER[0] if _DRAWER and not _DRAWER[0].gone else None
+    if drawer is None and not _AHEAD_POOL:
         _AHEAD_POOL.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="jygproj-charts"))
-    pool = _AHEAD_POOL[0]
+    pool = drawer or _AHEAD_POOL[0]
     png = png and bool(cjk_fonts())
     svgs = []
     for chart in charts:  # every SVG first (the notebook shows them), then the PNGs
@@ -399,11 +547,39 @@ def draw_ahead(charts: Iterable[alt.TopLevelMixin], *, png: bool = False) -> Non
         _keep(_AHEAD_SPECS, id(chart), (chart, key, spec))
         if key in _SVGS or key in _AHEAD:
             continue
-        svgs.append((key, pool.submit(_draw, spec)))
+        svgs.append((key, drawer.submit("svg", spec) if drawer else pool.submit(_draw, spec)))
     for key, svg in svgs:
-        _AHEAD[key] = (svg, pool.submit(lambda f: _to_png(f.result(), PNG_SCALE), svg) if png else None)
+        _AHEAD[key] = (svg, (_png_after(drawer, svg) if drawer else
+                             pool.submit(lambda f: _to_png(f.result(), PNG_SCALE), svg)) if png else None)
     while len(_AHEAD) > _SVGS_KEPT:
         del _AHEAD[next(iter(_AHEAD))]
+
+
+def _png_after(drawer: _Drawer, svg) -> Any:
+    """A future of the PNG (at PNG_SCALE) of the SVG ``svg`` will give, asked of the drawing process
+    as soon as the SVG is there (its error, if the SVG failed)."""
+    from concurrent.futures import Future
+
+    png: Future = Future()
+
+    def then(done) -> None:
+        if done.exception() is not None:
+            png.set_exception(done.exception())
+            return
+        asked = drawer.submit("png", done.result())
+        asked.add_done_callback(lambda f: png.set_exception(f.exception()) if f.exception() is not None
+                                else png.set_result(f.result()))
+
+    svg.add_done_callback(then)
+    return png
+
+
+def _ahead_result(future, again):
+    """What a drawing ahead gave, or ``again()`` (drawn here) when the drawing process ended first."""
+    try:
+        return future.result()
+    except _DrawerGone:
+        return again()
 
 
 def _to_png(svg: str, scale: float) -> bytes:
@@ -422,7 +598,7 @@ def to_svg(chart: alt.TopLevelMixin) -> str:
     svg = _SVGS.get(key)
     if svg is None:
         ahead = _AHEAD.get(key)
-        svg = ahead[0].result() if ahead is not None else _draw(spec)
+        svg = _ahead_result(ahead[0], lambda: _draw(spec)) if ahead is not None else _draw(spec)
         _keep(_SVGS, key, svg)
     return svg
 
@@ -467,7 +643,7 @@ def save_png(chart: alt.TopLevelMixin, path: str | Path, *, scale: float = PNG_S
     key, _ = _spec(chart)
     ahead = _AHEAD.get(key)
     if ahead is not None and ahead[1] is not None and scale == PNG_SCALE:
-        png = ahead[1].result()
+        png = _ahead_result(ahead[1], lambda: _to_png(to_svg(chart), scale))
     else:
         png = _to_png(to_svg(chart), scale)
     path = Path(path)
