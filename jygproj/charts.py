@@ -15,6 +15,7 @@ design page "Seen on these machines").
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import subprocess
@@ -389,8 +390,11 @@ class _Drawer:
         if _DRAWER:
             return _DRAWER[0]
         try:
+            # a session of its own: ipykernel signals and waits out the children in its process group
+            # at shutdown (a zombie counted as one: 2.6 s a kernel); this one ends on its own when
+            # its stdin closes, as this process ends
             proc = subprocess.Popen([sys.executable, "-c", _DRAWER_CODE], stdin=subprocess.PIPE,
-                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
         except OSError:
             return None
         drawer = cls(proc)
@@ -451,6 +455,8 @@ class _Drawer:
         except Exception:  # noqa: BLE001 - a broken answer: what waits is drawn here instead
             pass
         self._end()
+        with contextlib.suppress(Exception):
+            self.proc.wait(timeout=5)  # reaped: no zombie left under this process
 
     def _end(self) -> None:
         with self._lock:
