@@ -472,6 +472,7 @@ class _Drawer:
             self.proc.wait(timeout=2)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+        self._end()
 
 
 _DRAWER: list = []  # the drawing process warm_up started, once per process
