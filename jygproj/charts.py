@@ -15,6 +15,7 @@ design page "Seen on these machines").
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import subprocess
@@ -64,6 +65,11 @@ def _list_label(col: str) -> pl.Expr:
 
 
 # --- builders ------------------------------------------------------------------------------------
+#
+# Encodings are channel objects (alt.Tooltip("口径:N")), not bare shorthand strings or alt.value():
+# altair makes a string or a dict its channel through from_dict, which hashes the whole Vega-Lite
+# schema each time (~4 ms; eleven of them were half the time of building a report's charts, issue
+# 18). The spec is the same.
 
 
 def completion_chart(
@@ -105,7 +111,8 @@ def completion_chart(
             y=alt.Y("亿元:Q", title="亿元", axis=alt.Axis(format=AXIS_FORMAT)),
             color=alt.Color("口径:N", sort=["计划", "完成"],
                             scale=alt.Scale(range=["#a0aec0", "#2f855a"]), title=None),
-            tooltip=["清单:N", "季度:N", "口径:N", alt.Tooltip("亿元:Q", format=AMOUNT_FORMAT)],
+            tooltip=[alt.Tooltip("清单:N"), alt.Tooltip("季度:N"), alt.Tooltip("口径:N"),
+                     alt.Tooltip("亿元:Q", format=AMOUNT_FORMAT)],
         )
         .properties(width=panel_width, height=170)
         .facet(facet=alt.Facet("清单:N", sort=list_order, title=None), columns=3)
@@ -166,13 +173,13 @@ def cum_growth_chart(
         color=alt.Color("口径:N", sort=series, title=None),
         strokeDash=alt.StrokeDash("口径:N", sort=series, title=None, legend=None,
                                   scale=alt.Scale(domain=series, range=[[6, 4] if s in dashed else [1, 0] for s in series])),
-        tooltip=[alt.Tooltip("月份:T", format="%Y年%-m月"), "口径:N", alt.Tooltip("增速:Q", format=".1f")],
+        tooltip=[alt.Tooltip("月份:T", format="%Y年%-m月"), alt.Tooltip("口径:N"), alt.Tooltip("增速:Q", format=".1f")],
     )
-    rule = alt.Chart(pl.DataFrame({"增速": [target_pct], "label": [target_label]})).encode(y="增速:Q")
+    rule = alt.Chart(pl.DataFrame({"增速": [target_pct], "label": [target_label]})).encode(y=alt.Y("增速:Q"))
     layers = [base.mark_line(strokeWidth=2.5), base.mark_point(size=30, filled=True),
               rule.mark_rule(color=LEVEL_COLOURS["red"], strokeWidth=1.5, strokeDash=[2, 2]),
               rule.mark_text(align="left", dx=4, dy=-7, color=LEVEL_COLOURS["red"], fontSize=12)
-              .encode(text="label:N", x=alt.value(0))]
+              .encode(text=alt.Text("label:N"), x=alt.XValue(0))]
     return _base(alt.layer(*layers).properties(width=width, height=HEIGHT), title)
 
 
@@ -239,7 +246,7 @@ def warnings_chart(
             color=alt.Color("预警等级:N", sort=order, scale=alt.Scale(domain=order, range=colour_range),
                             title=None),
             order=alt.Order("stack:Q", sort="ascending"),
-            tooltip=["责任单位:N", "预警等级:N", alt.Tooltip("项目数:Q", format="d")],
+            tooltip=[alt.Tooltip("责任单位:N"), alt.Tooltip("预警等级:N"), alt.Tooltip("项目数:Q", format="d")],
         )
         .properties(width=width, height=alt.Step(20))
     )
@@ -272,7 +279,8 @@ def _lines(agg: pl.DataFrame, dashed: tuple[str, ...], y_title: str, *, zero: bo
             "口径:N", sort=series, title=None, legend=None,
             scale=alt.Scale(domain=series, range=[[6, 4] if s in dashed else [1, 0] for s in series]),
         ),
-        tooltip=[alt.Tooltip("月份:T", format="%Y年%-m月"), "口径:N", alt.Tooltip("亿元:Q", format=AMOUNT_FORMAT)],
+        tooltip=[alt.Tooltip("月份:T", format="%Y年%-m月"), alt.Tooltip("口径:N"),
+                 alt.Tooltip("亿元:Q", format=AMOUNT_FORMAT)],
     )
     return alt.layer(base.mark_line(strokeWidth=2), base.mark_point(size=25, filled=True)).properties(
         width=width, height=HEIGHT
@@ -299,30 +307,187 @@ _WARM: list = []  # the thread of warm_up(), once per process
 
 
 def warm_up() -> None:
-    """Start vl-convert's engine (its JavaScript runtime, Vega, the fonts: ~0.4 s of CPU and more of
-    wall time, paid by the first chart of a process), and ask fontconfig for the CJK fonts, in a thread of its own, while this one goes on
-    (vl-convert releases the GIL): the notebook runner calls it in the kernel before the notebook
-    runs (issue 18). Once per process; the first chart waits for it if it has not finished."""
+    """Start the drawing process (:class:`_Drawer`: vl-convert, its JavaScript runtime, Vega and the
+    fonts, ~0.4 s of CPU, on the other core), and ask fontconfig for the CJK fonts in a thread: the
+    notebook runner calls it in the kernel before the notebook runs (issue 18). Once per process.
+    Where the process cannot start, vl-convert's engine is started here instead, in the thread (as
+    before the process: the first chart waits for it if it has not finished)."""
     import threading
 
     if _WARM:
         return
+    drawer = _Drawer.start()
 
     def draw() -> None:
-        import vl_convert as vlc
+        if drawer is None:
+            import vl_convert as vlc
 
-        spec = {"data": {"values": [{"月份": "2023-01-01", "亿元": 1.0}]}, "mark": "line",
-                "encoding": {"x": {"field": "月份", "type": "temporal"}, "y": {"field": "亿元", "type": "quantitative"}}}
-        try:
-            vlc.vegalite_to_svg(spec, format_locale=FORMAT_LOCALE, time_format_locale=TIME_FORMAT_LOCALE,
-                                allowed_base_urls=[])
-        except Exception:  # noqa: BLE001 - only a head start: a real chart reports its own error
-            pass
+            try:
+                vlc.vegalite_to_svg(_WARM_SPEC, format_locale=FORMAT_LOCALE, time_format_locale=TIME_FORMAT_LOCALE,
+                                    allowed_base_urls=[])
+            except Exception:  # noqa: BLE001 - only a head start: a real chart reports its own error
+                pass
         cjk_fonts()  # fontconfig's list, asked once (a PNG needs a CJK font): ~0.3 s the first time
 
     thread = threading.Thread(target=draw, name="jygproj-vl-convert-warm-up", daemon=True)
     thread.start()
     _WARM.append(thread)
+
+
+#: The chart drawn to start vl-convert's engine (its result is not used).
+_WARM_SPEC = {"data": {"values": [{"月份": "2023-01-01", "亿元": 1.0}]}, "mark": "line",
+              "encoding": {"x": {"field": "月份", "type": "temporal"}, "y": {"field": "亿元", "type": "quantitative"}}}
+
+
+#: What the drawing process runs: requests (number, "svg" and a spec, or "png" and an SVG; keyword
+#: arguments) read from stdin, answers (number, whether it worked, the drawing or the error) written
+#: to stdout, pickled, each after its length. No jygproj import: the process starts in ~0.06 s.
+_DRAWER_CODE = r"""
+import pickle, struct, sys
+import vl_convert as vlc
+inp, out = sys.stdin.buffer, sys.stdout.buffer
+while True:
+    head = inp.read(8)
+    if len(head) < 8:
+        break
+    number, kind, payload, kw = pickle.loads(inp.read(struct.unpack("<Q", head)[0]))
+    try:
+        answer = (number, True, (vlc.vegalite_to_svg if kind == "svg" else vlc.svg_to_png)(payload, **kw))
+    except Exception as exc:
+        answer = (number, False, exc)
+    try:
+        blob = pickle.dumps(answer)
+    except Exception:
+        blob = pickle.dumps((number, False, RuntimeError(repr(answer[2]))))
+    out.write(struct.pack("<Q", len(blob)) + blob)
+    out.flush()
+"""
+
+
+class _DrawerGone(RuntimeError):
+    """The drawing process ended before answering: the chart is drawn in this process instead."""
+
+
+class _Drawer:
+    """vl-convert in a process of its own, started by :func:`warm_up`. vl-convert holds the GIL while
+    it draws (an SVG ~40 ms, a PNG ~35 ms; measured: a Python thread beside a drawing one got a third
+    of its core), so draw_ahead's thread took those from the kernel's own work; in a process the
+    charts are drawn on the other core while the report goes on (issue 18). The same library and
+    fonts draw the same bytes. Requests are written by a thread of their own (a spec may not fit the
+    pipe while the process draws), answers read by another; the process ends when this one does
+    (its stdin closes)."""
+
+    def __init__(self, proc):
+        import queue
+        import threading
+
+        self.proc, self.gone = proc, False
+        self._lock = threading.Lock()
+        self._waiting: dict[int, Any] = {}
+        self._number = 0
+        self._out: queue.SimpleQueue = queue.SimpleQueue()
+        threading.Thread(target=self._write, name="jygproj-drawer-requests", daemon=True).start()
+        threading.Thread(target=self._read, name="jygproj-drawer-answers", daemon=True).start()
+
+    @classmethod
+    def start(cls) -> "_Drawer | None":
+        import atexit
+        import sys
+
+        if _DRAWER:
+            return _DRAWER[0]
+        try:
+            # a session of its own: ipykernel signals and waits out the children in its process group
+            # at shutdown (a zombie counted as one: 2.6 s a kernel); this one ends on its own when
+            # its stdin closes, as this process ends
+            proc = subprocess.Popen([sys.executable, "-c", _DRAWER_CODE], stdin=subprocess.PIPE,
+                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True)
+        except OSError:
+            return None
+        drawer = cls(proc)
+        _DRAWER.append(drawer)
+        # not waited for as this process ends (its exit waited out the drawer's engine: ~0.3 s a
+        # run): it ends on its own at its stdin's end
+        atexit.register(drawer.close, wait=False)
+        drawer.submit("svg", _WARM_SPEC)  # its engine started now, not at the first chart
+        return drawer
+
+    def submit(self, kind: str, payload: Any) -> Any:
+        """A future of the SVG of a spec (``kind`` "svg") or the PNG of an SVG at PNG_SCALE ("png")."""
+        from concurrent.futures import Future
+
+        kw = ({"format_locale": FORMAT_LOCALE, "time_format_locale": TIME_FORMAT_LOCALE, "allowed_base_urls": []}
+              if kind == "svg" else {"scale": PNG_SCALE})
+        future: Future = Future()
+        with self._lock:
+            if self.gone:
+                future.set_exception(_DrawerGone())
+                return future
+            number = self._number = self._number + 1
+            self._waiting[number] = future
+        self._out.put((number, kind, payload, kw))
+        return future
+
+    def _write(self) -> None:
+        import pickle
+        import struct
+
+        try:
+            while True:
+                request = self._out.get()
+                if request is None:
+                    break
+                blob = pickle.dumps(request, protocol=pickle.HIGHEST_PROTOCOL)
+                self.proc.stdin.write(struct.pack("<Q", len(blob)) + blob)
+                self.proc.stdin.flush()
+        except (OSError, ValueError):
+            self._end()
+        try:
+            self.proc.stdin.close()
+        except (OSError, ValueError):
+            pass
+
+    def _read(self) -> None:
+        import pickle
+        import struct
+
+        try:
+            while True:
+                head = self.proc.stdout.read(8)
+                if len(head) < 8:
+                    break
+                number, ok, value = pickle.loads(self.proc.stdout.read(struct.unpack("<Q", head)[0]))
+                with self._lock:
+                    future = self._waiting.pop(number, None)
+                if future is not None:
+                    future.set_result(value) if ok else future.set_exception(value)
+        except Exception:  # noqa: BLE001 - a broken answer: what waits is drawn here instead
+            pass
+        self._end()
+        with contextlib.suppress(Exception):
+            self.proc.wait(timeout=5)  # reaped: no zombie left under this process
+
+    def _end(self) -> None:
+        with self._lock:
+            self.gone = True
+            waiting, self._waiting = self._waiting, {}
+        for future in waiting.values():
+            if not future.done():
+                future.set_exception(_DrawerGone())
+
+    def close(self, wait: bool = True) -> None:
+        """End the drawing process (its stdin closed); ``wait``: until it has ended."""
+        self._out.put(None)
+        if not wait:
+            return
+        try:
+            self.proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self._end()
+
+
+_DRAWER: list = []  # the drawing process warm_up started, once per process
 
 
 def _spec(chart: alt.TopLevelMixin) -> tuple[str, dict]:
@@ -383,15 +548,17 @@ _AHEAD_POOL: list = []
 
 def draw_ahead(charts: Iterable[alt.TopLevelMixin], *, png: bool = False) -> None:
     """Draw ``charts`` (SVG, and PNG at :func:`save_png`'s scale when ``png`` and a CJK font is
-    installed) in a thread of this process while the caller goes on: vl-convert releases the GIL,
-    so the drawing runs on the other core while a report writes its tables and files (issue 18).
+    installed) while the caller goes on: in the drawing process :func:`warm_up` started, on the other
+    core while a report writes its tables and files (issue 18); without one, in a thread of this
+    process (vl-convert holds the GIL there, so that thread takes turns with the caller).
     :func:`to_svg` and :func:`save_png` then take the drawing (waiting for it if it is not done, and
     raising its error if it failed): the same SVG and PNG as drawn there."""
     from concurrent.futures import ThreadPoolExecutor
 
-    if not _AHEAD_POOL:
+    drawer = _DRAWER[0] if _DRAWER and not _DRAWER[0].gone else None
+    if drawer is None and not _AHEAD_POOL:
         _AHEAD_POOL.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="jygproj-charts"))
-    pool = _AHEAD_POOL[0]
+    pool = None if drawer else _AHEAD_POOL[0]
     png = png and bool(cjk_fonts())
     svgs = []
     for chart in charts:  # every SVG first (the notebook shows them), then the PNGs
@@ -399,11 +566,39 @@ def draw_ahead(charts: Iterable[alt.TopLevelMixin], *, png: bool = False) -> Non
         _keep(_AHEAD_SPECS, id(chart), (chart, key, spec))
         if key in _SVGS or key in _AHEAD:
             continue
-        svgs.append((key, pool.submit(_draw, spec)))
+        svgs.append((key, drawer.submit("svg", spec) if drawer else pool.submit(_draw, spec)))
     for key, svg in svgs:
-        _AHEAD[key] = (svg, pool.submit(lambda f: _to_png(f.result(), PNG_SCALE), svg) if png else None)
+        _AHEAD[key] = (svg, (_png_after(drawer, svg) if drawer else
+                             pool.submit(lambda f: _to_png(f.result(), PNG_SCALE), svg)) if png else None)
     while len(_AHEAD) > _SVGS_KEPT:
         del _AHEAD[next(iter(_AHEAD))]
+
+
+def _png_after(drawer: _Drawer, svg) -> Any:
+    """A future of the PNG (at PNG_SCALE) of the SVG ``svg`` will give, asked of the drawing process
+    as soon as the SVG is there (its error, if the SVG failed)."""
+    from concurrent.futures import Future
+
+    png: Future = Future()
+
+    def then(done) -> None:
+        if done.exception() is not None:
+            png.set_exception(done.exception())
+            return
+        asked = drawer.submit("png", done.result())
+        asked.add_done_callback(lambda f: png.set_exception(f.exception()) if f.exception() is not None
+                                else png.set_result(f.result()))
+
+    svg.add_done_callback(then)
+    return png
+
+
+def _ahead_result(future, again):
+    """What a drawing ahead gave, or ``again()`` (drawn here) when the drawing process ended first."""
+    try:
+        return future.result()
+    except _DrawerGone:
+        return again()
 
 
 def _to_png(svg: str, scale: float) -> bytes:
@@ -422,7 +617,7 @@ def to_svg(chart: alt.TopLevelMixin) -> str:
     svg = _SVGS.get(key)
     if svg is None:
         ahead = _AHEAD.get(key)
-        svg = ahead[0].result() if ahead is not None else _draw(spec)
+        svg = _ahead_result(ahead[0], lambda: _draw(spec)) if ahead is not None else _draw(spec)
         _keep(_SVGS, key, svg)
     return svg
 
@@ -467,7 +662,7 @@ def save_png(chart: alt.TopLevelMixin, path: str | Path, *, scale: float = PNG_S
     key, _ = _spec(chart)
     ahead = _AHEAD.get(key)
     if ahead is not None and ahead[1] is not None and scale == PNG_SCALE:
-        png = ahead[1].result()
+        png = _ahead_result(ahead[1], lambda: _to_png(to_svg(chart), scale))
     else:
         png = _to_png(to_svg(chart), scale)
     path = Path(path)

@@ -176,12 +176,19 @@ BLANK_LINE = (BODY_FONT, BODY_SIZE, WD_ALIGN_PARAGRAPH.JUSTIFY, False)
 _MARK = "\ue000"  # a private-use character standing for the paragraph's text in its XML
 
 
+@lru_cache(maxsize=1)
+def _scratch():
+    """An empty document the paragraph kinds are made in: one for them all (python-docx parses its
+    default template at every Document(): ~9 ms, seven times a run, issue 18)."""
+    return Document()
+
+
 @lru_cache(maxsize=16)
 def _paragraph_xml(kind: tuple) -> tuple[str, str]:
     """The XML of one paragraph of ``kind`` around its text, made once by python-docx (so every
     letter's paragraphs are exactly what _para makes) and then filled by string for each letter."""
     font, size, align, indent = kind
-    p = _para(Document(), _MARK, font=font, size=size, align=align, indent=indent)
+    p = _para(_scratch(), _MARK, font=font, size=size, align=align, indent=indent)
     xml = etree.tostring(p._p, encoding="unicode")
     before, after = xml.split(_MARK)
     return before, after

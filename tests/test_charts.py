@@ -134,3 +134,37 @@ def test_a_spec_shape_is_validated_once_and_a_bad_one_is_refused():
     bad.mark = "barre"  # not a mark Vega-Lite knows
     with pytest.raises(Exception):
         charts._spec(bad)
+
+
+def test_charts_drawn_by_the_drawing_process_are_the_charts_drawn_here(tmp_path, monkeypatch):
+    """warm_up's drawing process (issue 18: vl-convert holds the GIL, so the charts are drawn on the
+    other core in a process of their own) gives the very SVG and PNG drawn here; a chart it cannot
+    draw raises its error where it is shown; and when it has ended, charts are drawn here."""
+    if not charts.cjk_fonts():
+        pytest.skip("no CJK font installed (scripts/setup.sh installs fonts-wqy-microhei)")
+    import vl_convert as vlc
+
+    for store in ("_SVGS", "_PNGS", "_AHEAD", "_AHEAD_SPECS"):
+        monkeypatch.setattr(charts, store, {})
+    monkeypatch.setattr(charts, "_DRAWER", [])
+    drawer = charts._Drawer.start()
+    assert drawer is not None and charts._DRAWER == [drawer]
+    try:
+        growth = pl.DataFrame({"month": [2, 3, 4], "series": ["实际累计"] * 3, "cum_wan": [1.0e4, 2.5e4, 4.0e4]})
+        made = [charts.completion_chart(_completion()), charts.growth_chart(growth, year=2023)]
+        charts.draw_ahead(made, png=True)
+        monkeypatch.setattr(charts, "_draw", lambda spec: pytest.fail("drawn here, not by the process"))
+        monkeypatch.setattr(charts, "_to_png", lambda svg, scale: pytest.fail("converted here"))
+        svgs = [charts.to_svg(c) for c in made]
+        pngs = [charts.save_png(c, tmp_path / f"{i}.png").read_bytes() for i, c in enumerate(made)]
+        monkeypatch.undo()
+        kw = dict(format_locale=charts.FORMAT_LOCALE, time_format_locale=charts.TIME_FORMAT_LOCALE, allowed_base_urls=[])
+        assert svgs == [vlc.vegalite_to_svg(c.to_dict(), **kw) for c in made]
+        assert pngs == [vlc.svg_to_png(s, scale=2.0) for s in svgs]
+        with pytest.raises(ValueError):
+            drawer.submit("svg", {"mark": "barre", "data": {"values": [{"a": 1}]}}).result(timeout=30)
+    finally:
+        drawer.close()
+    assert drawer.gone and drawer.proc.returncode is not None
+    gone = drawer.submit("svg", {"mark": "bar"})
+    assert charts._ahead_result(gone, lambda: "drawn here") == "drawn here"

@@ -113,8 +113,10 @@ def _cell(ws, row: int, col: int, value, *, font=BODY_FONT, align=LEFT, border=T
 def write_reply_form(path: Path | str, unit: str, items: Iterable[FormItem], *, letter_title: str, review_label: str,
                      issued_on: dt.date, deadline: dt.date, plan_name: str, issuer: str | None = None,
                      answers: Mapping[str, Answer] | None = None, replied_on: dt.date | None = None,
-                     atomic: bool = True) -> Path:
+                     atomic: bool = True, probe: bool = True) -> Path:
     """Write one unit's reply form; ``answers`` and ``replied_on`` fill it in (the sample's replies).
+    ``probe`` False: written by xlsxwriter at once, not from a probe (the caller knows no other form of
+    the run has as many items: the probe would be written for this form alone, and cut up besides).
 
     Written with xlsxwriter: a province run writes one per unit due a letter (1,247 of them), and
     openpyxl's save cost 20–30 ms a form against 3–4 ms; the same bytes for the same items (the
@@ -124,7 +126,7 @@ def write_reply_form(path: Path | str, unit: str, items: Iterable[FormItem], *, 
     issuer = issuer or load_office().issuer
     path = Path(path)
     args = (unit, items, answers, replied_on, letter_title, review_label, issued_on, deadline, plan_name, issuer)
-    fast = _from_skeleton(*args)  # a run's blank form: the same bytes, from a probe made once per run
+    fast = _from_skeleton(*args) if probe else None  # a run's blank form: the same bytes, from a probe made once per run
     if fast is not None:
         if atomic:
             return outputs.write_atomic(path, fast)

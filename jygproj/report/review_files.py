@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Mapping
 
@@ -106,12 +107,14 @@ def write_letters(review: "Review", out_dir: Path) -> list[Path]:
                                     requests=review.letter_requests, triggers=review.letter_triggers,
                                     sample=review.sample_data)
     label = f"{review.params.year}年第{QUARTER_LABELS[review.params.quarter][0]}季度考核"
+    items = {unit: [form.FormItem(r["item_id"], r["name"], r["problem"] or "", r["opened_on"])
+                    for r in fu.form_items(unit).iter_rows(named=True)] for unit in units}
+    alike = Counter(len(mine) for mine in items.values())  # a form from a probe only where others share it
     for unit in units:
-        rows = fu.form_items(unit).iter_rows(named=True)
-        items = [form.FormItem(r["item_id"], r["name"], r["problem"] or "", r["opened_on"]) for r in rows]
-        written.append(form.write_reply_form(Path(out_dir) / forms[f"整改反馈表_{unit}"], unit, items,
+        written.append(form.write_reply_form(Path(out_dir) / forms[f"整改反馈表_{unit}"], unit, items[unit],
                                              letter_title=letters.TITLE, review_label=label, issued_on=as_of,
-                                             deadline=deadline, plan_name=review.plan.citation))
+                                             deadline=deadline, plan_name=review.plan.citation,
+                                             probe=alike[len(items[unit])] > 1))
     return written
 
 
