@@ -34,7 +34,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from jygproj import outputs, paths
 from jygproj.errors import JygprojError
@@ -356,16 +356,8 @@ def _html_exporter() -> Any:
 
 
 #: One export at a time with the one exporter (its filters keep state per export), and a report's
-#: export waits for a warm-up still going in another thread (:func:`warm_html_behind`).
+#: export waits for a warm-up still going in another thread (run_notebook's ``meanwhile``).
 _EXPORT_LOCK = threading.Lock()
-
-
-def warm_html_behind() -> threading.Thread:
-    """:func:`warm_html` in a thread of its own, started now: while a notebook runs, this process
-    only waits for the kernel's messages."""
-    warm = threading.Thread(target=warm_html, name="jygproj-warm-html", daemon=True)
-    warm.start()
-    return warm
 
 
 def warm_html() -> None:
@@ -636,6 +628,7 @@ def run_notebook(
     kernel: LentKernel | None = None,
     stage_in: Path | None = None,
     previous: Mapping[str, Any] | None = None,
+    meanwhile: Callable[[], Any] | None = None,
 ) -> RunResult:
     """Execute ``notebook`` with ``parameters`` into ``out_dir`` atomically.
 
@@ -653,6 +646,9 @@ def run_notebook(
     :func:`swap_staged` puts it in place. For a unit report made while the city report that holds
     its folder is still being made (--all-units): the caller has put right ``out_dir``'s leftovers
     (outputs.recover) and read the manifest of the report it replaces (``previous``) beforehand.
+    ``meanwhile``: work for this process, run in a thread once the kernel has been handed the notebook
+    (e.g. :func:`warm_html`): from then on this process mostly waits for the kernel's messages, so the
+    thread does not slow the run's own steps before it.
     """
     import nbformat
     import papermill as pm
@@ -699,6 +695,8 @@ def run_notebook(
         try:
             if kernel is not None:
                 kernel.prepare(staging)
+                if meanwhile is not None:
+                    threading.Thread(target=meanwhile, name="jygproj-meanwhile", daemon=True).start()
                 try:
                     executed = pm.execute_notebook(
                         nb, str(nb_path), parameters=parameters, kernel_name=kernel.kernel_name,

@@ -34,6 +34,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -122,12 +123,13 @@ def parameters(args) -> dict[str, Any]:
 
 def run_one(params: dict[str, Any], inputs: list[Path], rows: dict[str, Any] | None = None,
             allow_fewer_inputs: bool = False, kernel: runs.LentKernel | None = None,
-            stage_in: Path | None = None, previous: dict[str, Any] | None = None) -> runs.RunResult:
+            stage_in: Path | None = None, previous: dict[str, Any] | None = None,
+            meanwhile: Any = None) -> runs.RunResult:
     """One report (city or one unit) into params["out_dir"]; ``rows``: the rows loaded per workbook
     and sheet, compared with those of the report it replaces (jygproj.runs.fewer_inputs); ``kernel``:
     a kernel lent to this report (jygproj.runs.LentKernel) instead of one of its own; ``stage_in``,
     ``previous``: staged there and left to be swapped in, the replaced report's manifest read
-    beforehand (jygproj.runs.run_notebook)."""
+    beforehand; ``meanwhile``: this process's work while the kernel runs (jygproj.runs.run_notebook)."""
     out = Path(params["out_dir"])
     from jygproj.report import REVIEW_KIND  # (not review_files: the report writers are the kernel's)
 
@@ -135,7 +137,7 @@ def run_one(params: dict[str, Any], inputs: list[Path], rows: dict[str, Any] | N
     return runs.run_notebook(NOTEBOOK, out, params, inputs=inputs, name=name,
                              keep=("units",) if params["unit"] is None else (),
                              input_rows=rows, allow_fewer_inputs=allow_fewer_inputs, kernel=kernel,
-                             stage_in=stage_in, previous=previous)
+                             stage_in=stage_in, previous=previous, meanwhile=meanwhile)
 
 
 _KERNEL: runs.LentKernel | None = None  # a worker process's lent kernel (_lend_kernel)
@@ -216,11 +218,25 @@ def _calculate_ahead(stack: contextlib.ExitStack, kernel: runs.LentKernel, param
     t = time.perf_counter()
     out = Path(params["out_dir"])
     path = out.parent / f".{out.name}.tmp-{os.getpid()}-review"  # a killed run's is swept (jygproj.outputs)
-    try:
-        wb = workbench.open(params["data_dir"], year=params["year"], as_of=params["as_of"])
-        review = wb.quarterly(params["quarter"], unit=params["unit"], headline=params["headline"])
-        handover.write(path, handover.key(wb.kept_key(), review.params), review)
-    except Exception:  # noqa: BLE001 - the notebook calculates it and says what went wrong
+    failed: list[BaseException] = []
+
+    def calculate() -> None:
+        try:
+            wb = workbench.open(params["data_dir"], year=params["year"], as_of=params["as_of"])
+            review = wb.quarterly(params["quarter"], unit=params["unit"], headline=params["headline"])
+            handover.write(path, handover.key(wb.kept_key(), review.params), review)
+        except Exception as exc:  # noqa: BLE001 - the notebook calculates it and says what went wrong
+            failed.append(exc)
+
+    # in a thread, while this one imports what runs the notebook (papermill, nbformat: ~0.25 s of
+    # Python): the calculation is mostly polars, which lets go of the GIL while it works
+    worker = threading.Thread(target=calculate, name="jygproj-calculate-ahead")
+    worker.start()
+    import nbformat  # noqa: F401
+    import papermill  # noqa: F401
+
+    worker.join()
+    if failed:
         path.unlink(missing_ok=True)
         return
     stack.callback(path.unlink, missing_ok=True)
@@ -336,13 +352,11 @@ def _run(args, stack: contextlib.ExitStack, kernel: runs.LentKernel | None,
             print(f"正在生成{what}……", flush=True)
             unit_params = _unit_params(params, unit, folders)
             _calculate_ahead(stack, kernel, unit_params)
-            runs.warm_html_behind()
-            _say(run_one(unit_params, inputs, rows, allow, kernel=kernel), f"{unit} 报告")
+            _say(run_one(unit_params, inputs, rows, allow, kernel=kernel, meanwhile=runs.warm_html), f"{unit} 报告")
         elif not args.all_units:
             print(f"正在生成全市{report}……", flush=True)
             _calculate_ahead(stack, kernel, params)
-            runs.warm_html_behind()
-            _say(run_one(params, inputs, rows, allow, kernel=kernel), "全市报告")
+            _say(run_one(params, inputs, rows, allow, kernel=kernel, meanwhile=runs.warm_html), "全市报告")
         else:
             total = 1 + len(names)
             jobs = args.jobs if pool is not None else 1
