@@ -118,14 +118,15 @@ def run(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.DataFram
     current = years[-1]
     out: list[Case] = []
     sims: dict[tuple[int, int], montecarlo.Simulation] = {}
+    levels = history.year_levels(baseline)
     for year in years:
-        full = history.city(baseline, year=year, as_of_month=12, profile=profile)
+        full = history.city(baseline, year=year, as_of_month=12, profile=profile, levels=levels)
         known = [m for m in range(2, 13) if not np.isnan(full.level_wan[m])]
         for m in known:
             targets = sorted({t for t in (m + 1, target_month) if t > m and t in known})
             if not targets:
                 continue
-            city = history.city(baseline, year=year, as_of_month=m, profile=profile)
+            city = history.city(baseline, year=year, as_of_month=m, profile=profile, levels=levels)
             # the listed projects only where the forecast can use them (model.forecast's split
             # needs settings.min_split_months published months)
             lst = (listed_mod.build_listed(projects, memberships, progress, year=year, as_of_month=m,
