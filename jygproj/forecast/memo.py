@@ -15,11 +15,13 @@ $JYGPROJ_FORECAST_MEMO names ("0" or "": none, everything is made each time); th
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import hashlib
 import os
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Iterator, TypeVar
 
 import numpy as np
 import polars as pl
@@ -38,7 +40,35 @@ def folder() -> Path | None:
     return paths.DATA / "parquet" / ".memo"
 
 
+#: id → (frame, digest) within :func:`one_call`, else None
+_DIGESTS: contextvars.ContextVar[dict[int, tuple[pl.DataFrame, bytes]] | None] = contextvars.ContextVar(
+    "jygproj_forecast_digests", default=None)
+
+
+@contextlib.contextmanager
+def one_call() -> Iterator[None]:
+    """Within the block (one forecast: its own key and its backtest's hash the same ledger and
+    registers), each frame is hashed once, matched by identity — the block holds the frames, so an
+    id is not reused meanwhile. Outside it nothing is kept."""
+    token = _DIGESTS.set({}) if _DIGESTS.get() is None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            _DIGESTS.reset(token)
+
+
 def _frame_digest(frame: pl.DataFrame) -> bytes:
+    seen = _DIGESTS.get()
+    if seen is not None and id(frame) in seen and seen[id(frame)][0] is frame:
+        return seen[id(frame)][1]
+    digest = _digest(frame)
+    if seen is not None:
+        seen[id(frame)] = (frame, digest)
+    return digest
+
+
+def _digest(frame: pl.DataFrame) -> bytes:
     frame = frame.with_columns(pl.col(pl.Categorical).cast(pl.String))
     h = hashlib.sha256(repr(list(frame.schema.items())).encode("utf-8"))
     h.update(frame.height.to_bytes(8, "little"))
