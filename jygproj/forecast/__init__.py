@@ -164,27 +164,28 @@ def _forecast(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.Da
     year, m0 = ev.year, ev.month
     base = as_known(baseline, ev)
     q = history.profile_shape(profile)
-    # the backtest (its own forecasts on hidden months) beside this one, in a second thread: numpy and
-    # polars let go of the GIL, so both cores work; it reads the same ledger memo (jygproj.ledger.
-    # reuse_results, a context variable: copied into the thread). Only τ, calibrated on its cases,
-    # waits for it: the Monte Carlo's draws do not depend on τ (Simulation.with_model_sigma).
-    with ThreadPoolExecutor(1, thread_name_prefix="jygproj-backtest") as pool:
-        made = pool.submit(contextvars.copy_context().run, backtest.run_memoised,  # kept on disk too
-                           projects, memberships, progress, base, profile=profile, target_month=goal.target_month,
-                           lag_days=ev.lag_days, settings=settings.model, project_shape=q,
-                           draws=backtest.draws_for(memberships["project_id"].n_unique(), settings.draws // 2),
-                           seed=settings.seed, default_sigma=settings.default_model_sigma,
-                           rho_se_floor=settings.rho_se_floor)
-        try:
-            city = history.city(base, year=year, as_of_month=m0, profile=profile)
-            lst = (listed_mod.build_listed(projects, memberships, progress, year=year, as_of_month=m0, known_on=ev.date)
-                   if progress.height else None)
-            fc = model.forecast(city, lst, settings.model, project_shape=q)
-            drawn = montecarlo.simulate(fc, draws=settings.draws, seed=settings.seed, rho_se_floor=settings.rho_se_floor)
-        except BaseException:
-            made.result()  # the backtest's own error first, as when it ran before this forecast
-            raise
-        cases = made.result()
+
+    def own() -> tuple[model.Forecast, montecarlo.Simulation, listed_mod.Listed | None]:
+        city = history.city(base, year=year, as_of_month=m0, profile=profile)
+        lst = (listed_mod.build_listed(projects, memberships, progress, year=year, as_of_month=m0, known_on=ev.date)
+               if progress.height else None)
+        fc = model.forecast(city, lst, settings.model, project_shape=q)
+        # the draws do not depend on τ, which waits for the backtest (Simulation.with_model_sigma)
+        return fc, montecarlo.simulate(fc, draws=settings.draws, seed=settings.seed,
+                                       rho_se_floor=settings.rho_se_floor), lst
+
+    # this forecast and the backtest's (each on its own hidden month) in two threads: numpy and polars
+    # release the GIL, so both cores work; they read the same ledger memo (jygproj.ledger.
+    # reuse_results, a context variable: copied into each thread). The backtest's error comes first,
+    # as when it ran before this forecast.
+    with ThreadPoolExecutor(2, thread_name_prefix="jygproj-forecast") as pool:
+        mine = pool.submit(contextvars.copy_context().run, own)
+        cases = backtest.run_memoised(  # kept on disk too: a forecast of other draws or as-of month on the same data
+            projects, memberships, progress, base, workers=pool, profile=profile, target_month=goal.target_month,
+            lag_days=ev.lag_days, settings=settings.model, project_shape=q,
+            draws=backtest.draws_for(memberships["project_id"].n_unique(), settings.draws // 2), seed=settings.seed,
+            default_sigma=settings.default_model_sigma, rho_se_floor=settings.rho_se_floor)
+        fc, drawn, lst = mine.result()
     tau = backtest.calibrate_sigma(cases, settings.default_model_sigma)
     sim = drawn.with_model_sigma(tau)
     warnings = (reconcile.registration_warnings(lst, yellow_after_months=settings.yellow_after_months,
