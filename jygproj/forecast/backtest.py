@@ -160,8 +160,8 @@ def run(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.DataFram
 def run_memoised(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.DataFrame, baseline: pl.DataFrame,
                  *, workers: Executor | None = None, **arguments) -> list[Case]:
     """:func:`run`, kept on disk by the key of everything it reads (jygproj.forecast.memo): a second
-    run on the same data reads the same cases back instead of making them again (4–5 s for a
-    province's 20,000 projects), float for float (JSON keeps a float's every digit). ``workers``
+    run on the same data reads the same cases back instead of making them again (the larger part of a
+    province's forecast), float for float (JSON keeps a float's every digit). ``workers``
     (where, not what: no part of the key) as in :func:`run`."""
     names = [f.name for f in fields(Case)]
 
