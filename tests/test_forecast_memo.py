@@ -69,3 +69,20 @@ def test_other_data_or_settings_are_other_keys(inputs):
     assert memo.key("forecast", frames, {**args, "settings": settings}) != key
     assert memo.key("forecast", frames, {**args, "evaluation": evaluation("2023-09")}) != key
     assert memo.key("backtest", frames, args) != key
+
+
+def test_one_forecast_hashes_each_frame_once(inputs, tmp_path, monkeypatch):
+    """Its key and its backtest's share the ledger and registers: each hashed once (the backtest's
+    baseline is the one as known on the evaluation, a frame of its own)."""
+    ds, plan, profile = inputs
+    monkeypatch.setenv(memo.ENV, str(tmp_path))
+    hashed = []
+    digest = memo._digest
+    monkeypatch.setattr(memo, "_digest", lambda frame: hashed.append(frame.height) or digest(frame))
+    _forecast(ds, plan, profile)
+    assert sorted(hashed) == sorted([ds.projects.height, ds.memberships.height, ds.progress.height,
+                                     ds.baseline.height, ds.baseline.filter(pl.col("year") <= 2023).height])
+    hashed.clear()
+    memo.key("forecast", (ds.progress,), {})
+    memo.key("forecast", (ds.progress,), {})
+    assert hashed == [ds.progress.height] * 2  # outside a forecast nothing is kept

@@ -19,7 +19,9 @@ probabilities.
 
 from __future__ import annotations
 
+import contextvars
 import pickle
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -150,10 +152,11 @@ def forecast_city(projects: pl.DataFrame, memberships: pl.DataFrame, progress: p
         raise ForecastError(f"基数表缺少 {year - 1} 年 {missing} 月的累计投资（可比口径）", "baseline_prior_missing")
     settings = settings or load_forecast_settings()
     # kept on disk by its inputs' content and code (jygproj.forecast.memo): made again only when they change
-    return memo.remembered("forecast", (projects, memberships, progress, baseline),
-                           {"evaluation": ev, "goal": goal, "profile": profile, "settings": settings},
-                           lambda: _forecast(projects, memberships, progress, baseline, ev, goal, profile, settings),
-                           lambda result: pickle.dumps(result, protocol=5), pickle.loads)
+    with memo.one_call():
+        return memo.remembered("forecast", (projects, memberships, progress, baseline),
+                               {"evaluation": ev, "goal": goal, "profile": profile, "settings": settings},
+                               lambda: _forecast(projects, memberships, progress, baseline, ev, goal, profile, settings),
+                               lambda result: pickle.dumps(result, protocol=5), pickle.loads)
 
 
 def _forecast(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.DataFrame, baseline: pl.DataFrame,
@@ -161,18 +164,30 @@ def _forecast(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.Da
     year, m0 = ev.year, ev.month
     base = as_known(baseline, ev)
     q = history.profile_shape(profile)
-    cases = backtest.run_memoised(  # kept on disk too: a forecast of other draws or as-of month on the same data
-        projects, memberships, progress, base, profile=profile, target_month=goal.target_month,
-        lag_days=ev.lag_days, settings=settings.model, project_shape=q,
-        draws=backtest.draws_for(memberships["project_id"].n_unique(), settings.draws // 2), seed=settings.seed,
-        default_sigma=settings.default_model_sigma, rho_se_floor=settings.rho_se_floor)
+
+    def own() -> tuple[model.Forecast, montecarlo.Simulation, listed_mod.Listed | None]:
+        city = history.city(base, year=year, as_of_month=m0, profile=profile)
+        lst = (listed_mod.build_listed(projects, memberships, progress, year=year, as_of_month=m0, known_on=ev.date)
+               if progress.height else None)
+        fc = model.forecast(city, lst, settings.model, project_shape=q)
+        # the draws do not depend on τ, which waits for the backtest (Simulation.with_model_sigma)
+        return fc, montecarlo.simulate(fc, draws=settings.draws, seed=settings.seed,
+                                       rho_se_floor=settings.rho_se_floor), lst
+
+    # this forecast and the backtest's (each on its own hidden month) in two threads: numpy and polars
+    # release the GIL, so both cores work; they read the same ledger memo (jygproj.ledger.
+    # reuse_results, a context variable: copied into each thread). The backtest's error comes first,
+    # as when it ran before this forecast.
+    with ThreadPoolExecutor(2, thread_name_prefix="jygproj-forecast") as pool:
+        mine = pool.submit(contextvars.copy_context().run, own)
+        cases = backtest.run_memoised(  # kept on disk too: a forecast of other draws or as-of month on the same data
+            projects, memberships, progress, base, workers=pool, profile=profile, target_month=goal.target_month,
+            lag_days=ev.lag_days, settings=settings.model, project_shape=q,
+            draws=backtest.draws_for(memberships["project_id"].n_unique(), settings.draws // 2), seed=settings.seed,
+            default_sigma=settings.default_model_sigma, rho_se_floor=settings.rho_se_floor)
+        fc, drawn, lst = mine.result()
     tau = backtest.calibrate_sigma(cases, settings.default_model_sigma)
-    city = history.city(base, year=year, as_of_month=m0, profile=profile)
-    lst = (listed_mod.build_listed(projects, memberships, progress, year=year, as_of_month=m0, known_on=ev.date)
-           if progress.height else None)
-    fc = model.forecast(city, lst, settings.model, project_shape=q)
-    sim = montecarlo.simulate(fc, draws=settings.draws, seed=settings.seed, model_sigma=tau,
-                             rho_se_floor=settings.rho_se_floor)
+    sim = drawn.with_model_sigma(tau)
     warnings = (reconcile.registration_warnings(lst, yellow_after_months=settings.yellow_after_months,
                                                 red_after_months=settings.red_after_months)
                 if lst is not None else pl.DataFrame())

@@ -17,7 +17,9 @@ the components' own spread — so P10–P90 holds about 80% of them.
 
 from __future__ import annotations
 
+import contextvars
 import json
+from concurrent.futures import Executor, Future
 from dataclasses import asdict, dataclass, fields
 
 import numpy as np
@@ -104,49 +106,63 @@ def run(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.DataFram
         profile: dict[int, float], target_month: int, lag_days: int = EVALUATION_LAG_DAYS,
         settings: model.Settings | None = None, project_shape: np.ndarray | None = None, draws: int = 1000,
         seed: int = 2023, default_sigma: float = 0.05,
-        rho_se_floor: float = montecarlo.RHO_SE_FLOOR) -> list[Case]:
+        rho_se_floor: float = montecarlo.RHO_SE_FLOOR, workers: Executor | None = None) -> list[Case]:
     """Every case the baseline can score, in (year, as-of month, month) order, with real-time bands.
 
     ``target_month``: the plan's target month (jygproj.plan: the month the growth goal is judged by).
     Each forecast sees the ledger as it stood on its own evaluation date (jygproj.evaluation, the as-of
     month's end plus ``lag_days``). ``project_shape``: the construction intensity of a project
     (default: the seasonal profile, the one 序时进度 uses). Listed-project data are used for the latest
-    baseline year only (the scheduling ledger covers one year)."""
+    baseline year only (the scheduling ledger covers one year). ``workers``: the forecasts with listed
+    projects (each on its own as-of month, independent of the others) are made there, in threads
+    (numpy and polars release the GIL), the same figures in the same order; None: one after another."""
     settings = settings or model.Settings()
     q = history.profile_shape(profile) if project_shape is None else project_shape
     years = _years(baseline)
     current = years[-1]
-    out: list[Case] = []
-    sims: dict[tuple[int, int], montecarlo.Simulation] = {}
+    levels = history.year_levels(baseline)
+
+    def made(year: int, m: int, listed: bool) -> tuple[history.City, model.Forecast, montecarlo.Simulation]:
+        city = history.city(baseline, year=year, as_of_month=m, profile=profile, levels=levels)
+        lst = (listed_mod.build_listed(projects, memberships, progress, year=year, as_of_month=m,
+                                       known_on=Evaluation(year, m, lag_days).date) if listed else None)
+        fc = model.forecast(city, lst, settings, project_shape=q)
+        return city, fc, montecarlo.simulate(fc, draws=draws, seed=seed, rho_se_floor=rho_se_floor)
+
+    jobs = []
     for year in years:
-        full = history.city(baseline, year=year, as_of_month=12, profile=profile)
+        full = history.city(baseline, year=year, as_of_month=12, profile=profile, levels=levels)
         known = [m for m in range(2, 13) if not np.isnan(full.level_wan[m])]
         for m in known:
             targets = sorted({t for t in (m + 1, target_month) if t > m and t in known})
             if not targets:
                 continue
-            city = history.city(baseline, year=year, as_of_month=m, profile=profile)
             # the listed projects only where the forecast can use them (model.forecast's split
             # needs settings.min_split_months published months)
-            lst = (listed_mod.build_listed(projects, memberships, progress, year=year, as_of_month=m,
-                                           known_on=Evaluation(year, m, lag_days).date)
-                   if year == current and progress.height and m - 1 >= settings.min_split_months else None)
-            fc = model.forecast(city, lst, settings, project_shape=q)
-            sim = sims[(year, m)] = montecarlo.simulate(fc, draws=draws, seed=seed, rho_se_floor=rho_se_floor)
-            sd = sim.total_wan.std(axis=0)
-            for t in targets:
-                out.append(Case(year, m, t, t - m, fc.parts.mode, float(fc.growth_pct[t]), float(full.growth_pct[t]),
-                                float(city.growth_pct[m]), float(fc.total_wan[t]), float(full.level_wan[t]),
-                                float(fc.total_wan[t] - fc.total_wan[m]), float(sd[t])))
+            listed = bool(year == current and progress.height and m - 1 >= settings.min_split_months)
+            job = (workers.submit(contextvars.copy_context().run, made, year, m, listed) if workers and listed
+                   else made(year, m, listed))
+            jobs.append((year, m, targets, full, job))
+    out: list[Case] = []
+    sims: dict[tuple[int, int], montecarlo.Simulation] = {}
+    for year, m, targets, full, job in jobs:
+        city, fc, sim = job.result() if isinstance(job, Future) else job
+        sims[(year, m)] = sim
+        sd = sim.total_wan.std(axis=0)
+        for t in targets:
+            out.append(Case(year, m, t, t - m, fc.parts.mode, float(fc.growth_pct[t]), float(full.growth_pct[t]),
+                            float(city.growth_pct[m]), float(fc.total_wan[t]), float(full.level_wan[t]),
+                            float(fc.total_wan[t] - fc.total_wan[m]), float(sd[t])))
     _bands(out, sims, default_sigma)
     return out
 
 
 def run_memoised(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.DataFrame, baseline: pl.DataFrame,
-                 **arguments) -> list[Case]:
+                 *, workers: Executor | None = None, **arguments) -> list[Case]:
     """:func:`run`, kept on disk by the key of everything it reads (jygproj.forecast.memo): a second
-    run on the same data reads the same cases back instead of making them again (4–5 s for a
-    province's 20,000 projects), float for float (JSON keeps a float's every digit)."""
+    run on the same data reads the same cases back instead of making them again (the larger part of a
+    province's forecast), float for float (JSON keeps a float's every digit). ``workers``
+    (where, not what: no part of the key) as in :func:`run`."""
     names = [f.name for f in fields(Case)]
 
     def dump(cases: list[Case]) -> bytes:
@@ -159,7 +175,8 @@ def run_memoised(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl
         return [Case(**dict(zip(names, row))) for row in stored["cases"]]
 
     return memo.remembered("backtest", (projects, memberships, progress, baseline), arguments,
-                           lambda: run(projects, memberships, progress, baseline, **arguments), dump, load)
+                           lambda: run(projects, memberships, progress, baseline, workers=workers, **arguments),
+                           dump, load)
 
 
 def _bands(cases: list[Case], sims: dict[tuple[int, int], montecarlo.Simulation], default_sigma: float) -> None:

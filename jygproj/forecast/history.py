@@ -111,8 +111,11 @@ def month_growth_range(levels: dict[int, np.ndarray], before_year: int) -> tuple
     return (float(min(rates)), float(max(rates))) if rates else None
 
 
-def city(baseline: pl.DataFrame, *, year: int, as_of_month: int, profile: dict[int, float]) -> City:
-    """The city's figures for ``year`` as known at the end of ``as_of_month`` (later months blanked)."""
+def city(baseline: pl.DataFrame, *, year: int, as_of_month: int, profile: dict[int, float],
+         levels: dict[int, np.ndarray] | None = None) -> City:
+    """The city's figures for ``year`` as known at the end of ``as_of_month`` (later months blanked).
+    ``levels``: :func:`year_levels` of the same ``baseline``, when the caller has them (the backtest
+    asks for every year and month of one baseline)."""
     rows = baseline.filter(pl.col("year") == year)
     level = np.full(13, np.nan)
     growth = np.full(13, np.nan)
@@ -131,7 +134,7 @@ def city(baseline: pl.DataFrame, *, year: int, as_of_month: int, profile: dict[i
     # the comparable base implied by the as-of month's published level and rate (jygproj.growth)
     if not np.isnan(growth[as_of_month]) and not np.isnan(level[as_of_month]) and base[as_of_month] > 0:
         base = base * (level[as_of_month] / (1 + growth[as_of_month] / 100) / base[as_of_month])
-    levels = year_levels(baseline)
+    levels = year_levels(baseline) if levels is None else levels
     shape, used = past_shape(levels, year)
     source = "history"
     if shape is None:

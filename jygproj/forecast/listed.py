@@ -84,18 +84,20 @@ def build_listed(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl
     rows = ledger.with_period_fields(ledger.snapshot(progress, known_on)).filter(
         (pl.col("year") == year) & (pl.col("month") <= m0))
     monthly = ledger.monthly_from_resolved(rows).select("project_id", "month", "completed_ytd_wan")
-    index = {pid: i for i, pid in enumerate(table["project_id"].to_list())}
-    n = len(index)
+    n = table["project_id"].n_unique()
     cum = np.full((n, 13), np.nan)
     cum[:, 0] = 0.0
-    # whole columns at once (a province's 20,000 projects went row by row): a report's last row wins
-    at = _positions(monthly.unique(["project_id", "month"], keep="last", maintain_order=True), table)
+    # whole columns at once (a province's 20,000 projects went row by row); the ledger gives one row
+    # per project and month (jygproj.ledger.monthly_from_resolved: one year here)
+    at = _positions(monthly, table)
     cum[at["_i"].to_numpy(), at["month"].to_numpy()] = at["completed_ytd_wan"].to_numpy()
     for t in range(1, 13):  # a missing report carries the last figure forward (jygproj.ledger)
         cum[:, t] = np.where(np.isnan(cum[:, t]), cum[:, t - 1], cum[:, t])
     cum[:, m0 + 1:] = 0.0
 
-    status = ledger.start_status(progress.filter(pl.col("project_id").is_in(list(index))), known_on)
+    # the whole ledger's (a review's own, reused: jygproj.ledger.reuse_results); _positions keeps the
+    # table's projects, each project's status being its own rows'
+    status = ledger.start_status(progress, known_on)
     start_month = _start_months(status, table, cum, year, m0, known_on)
     start_month = np.where(start_month > m0, NOT_THIS_YEAR, start_month)
 
@@ -105,7 +107,7 @@ def build_listed(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl
         pl.coalesce("planned_start", "_m_start").alias("_start"))
     planned = table.select(_month_of("_start", year).alias("m"))["m"].to_numpy()
     nature = table["nature"].cast(pl.String).to_numpy() if "nature" in table.columns else np.full(n, None)
-    registered_month, known = _registered_month(table, rows, index, year, m0, known_on)
+    registered_month, known = _registered_month(table, rows, n, year, m0, known_on)
     if not known:  # no registration data: projects under way before this year count from January;
         # a start of this year is "not known to be registered" (the model takes the registration
         # hazards from its start month: jygproj.forecast.model.registered_share)
@@ -134,7 +136,7 @@ def _start_months(status: pl.DataFrame, table: pl.DataFrame, cum: np.ndarray, ye
     ``known_on`` (0 before ``year``, NOT_THIS_YEAR after it), or its first month with completed
     investment if earlier — completed investment means started, whatever the flags say."""
     n = table.height
-    s = _positions(status.unique("project_id", keep="last", maintain_order=True), table).with_columns(
+    s = _positions(status, table).with_columns(  # one row per project (jygproj.ledger.start_status)
         pl.when(pl.col("started").fill_null(False) | pl.col("resumed").fill_null(False))
         .then(pl.min_horizontal("started_on", "resumed_on")).alias("_day"))
     day = pl.col("_day")
@@ -154,11 +156,12 @@ def _carries_registration(frame: pl.DataFrame) -> bool:
     return any(c in frame.columns and frame[c].null_count() < frame.height for c in ("registered", "registered_on"))
 
 
-def _registered_month(table: pl.DataFrame, rows: pl.DataFrame, index: dict[str, int], year: int, m0: int,
+def _registered_month(table: pl.DataFrame, rows: pl.DataFrame, n: int, year: int, m0: int,
                       known_on: date) -> tuple[np.ndarray, bool]:
-    """First month each project is counted by the statistics, from the registers and the scheduling
-    tables known on ``known_on``; NOT_THIS_YEAR when not registered by the as-of month."""
-    out = np.full(len(index), NOT_THIS_YEAR)
+    """First month each of the table's ``n`` projects is counted by the statistics, from the registers
+    and the scheduling tables known on ``known_on``; NOT_THIS_YEAR when not registered by the as-of month."""
+    out = np.full(n, NOT_THIS_YEAR)
+    index = None
     known = False
     sources = []
     if _carries_registration(rows):
@@ -180,6 +183,7 @@ def _registered_month(table: pl.DataFrame, rows: pl.DataFrame, index: dict[str, 
         hit = hit.with_columns(
             pl.when(pl.col("registered_on").is_null()).then(pl.col("_period_month"))
             .otherwise(_month_of("registered_on", year)).alias("_m"))
+        index = index or {pid: i for i, pid in enumerate(table["project_id"].to_list())}
         for pid, m in hit.group_by("project_id").agg(pl.col("_m").min()).iter_rows():
             if pid in index:
                 out[index[pid]] = min(out[index[pid]], max(int(m), 1))

@@ -168,14 +168,13 @@ def estimate(listed: Listed, shape: np.ndarray, settings: Settings) -> tuple[Est
     inc = _increments(listed.cum_wan[:, :m0 + 1])
 
     # ramp-up: a new project's first month against its next one, both per unit of shape
-    ratios = []
-    for i in np.nonzero(started_new & (listed.start_month + 1 <= m0))[0]:
-        f = max(int(listed.start_month[i]), 2)
+    i = np.nonzero(started_new & (listed.start_month + 1 <= m0))[0]
+    f = np.maximum(listed.start_month[i], 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
         a, b = inc[i, f] / shape[f], inc[i, f + 1] / shape[f + 1]
-        if b > 0 and a >= 0:
-            ratios.append(a / b)
-    ramp = est.put("first_month_factor", float(np.clip(np.median(ratios), 0.2, 1.2)) if ratios else None,
-                   settings.first_month_factor, len(ratios), k)
+        ratios = (a / b)[(b > 0) & (a >= 0)]
+    ramp = est.put("first_month_factor", float(np.clip(np.median(ratios), 0.2, 1.2)) if ratios.size else None,
+                   settings.first_month_factor, int(ratios.size), k)
     rates = run_rates(listed, shape, settings.project_window_months, ramp)
 
     intensity = plan_intensity(listed, shape)
@@ -186,10 +185,9 @@ def estimate(listed: Listed, shape: np.ndarray, settings: Settings) -> tuple[Est
 
     # starts: life table of the due new projects by months overdue (0 = in the planned month)
     due = new & (listed.planned_start_month >= 1) & (listed.planned_start_month <= m0)
-    entries = [(int(listed.planned_start_month[i]),
-                int(max(listed.start_month[i], listed.planned_start_month[i])) if listed.start_month[i] <= m0 else None)
-               for i in np.nonzero(due)[0]]
-    _put_hazards(est, "start_hazard", life_table(entries, m0), settings.start_hazards, k)
+    planned, start = listed.planned_start_month[due], listed.start_month[due]
+    _put_hazards(est, "start_hazard", _life_table(planned, np.maximum(start, planned), start <= m0, m0),
+                 settings.start_hazards, k)
 
     # registration: life table of this year's (re)started projects by months since the start (the
     # defaults when the data do not say which projects are registered)
@@ -197,22 +195,34 @@ def estimate(listed: Listed, shape: np.ndarray, settings: Settings) -> tuple[Est
         _put_hazards(est, "registration_hazard", (np.zeros(DURATIONS), np.zeros(DURATIONS)),
                      settings.registration_hazards, k)
     else:
-        entries = [(int(listed.start_month[i]), int(listed.registered_month[i]) if listed.registered_month[i] <= m0 else None)
-                   for i in np.nonzero((listed.start_month >= 1) & (listed.start_month <= m0))[0]
-                   if listed.registered_month[i] >= listed.start_month[i]]
-        _put_hazards(est, "registration_hazard", life_table(entries, m0), settings.registration_hazards, k)
+        entered = ((listed.start_month >= 1) & (listed.start_month <= m0)
+                   & (listed.registered_month >= listed.start_month))
+        start, registered = listed.start_month[entered], listed.registered_month[entered]
+        _put_hazards(est, "registration_hazard", _life_table(start, registered, registered <= m0, m0),
+                     settings.registration_hazards, k)
     return est, rates
 
 
 def life_table(entries: list[tuple[int, int | None]], m0: int) -> tuple[np.ndarray, np.ndarray]:
     """(events, at risk) by duration 0..3+ from (entry month, event month or None by ``m0``)."""
-    events, at_risk = np.zeros(DURATIONS), np.zeros(DURATIONS)
-    for entry, event in entries:
-        last = min(event, m0) if event is not None else m0
-        for d in range(0, last - entry + 1):
-            at_risk[min(d, DURATIONS - 1)] += 1
-        if event is not None and event <= m0:
-            events[min(event - entry, DURATIONS - 1)] += 1
+    entry = np.array([e for e, _ in entries], dtype=np.int64)
+    happened = np.array([v is not None for _, v in entries], dtype=bool)
+    event = np.array([m0 if v is None else v for _, v in entries], dtype=np.int64)
+    return _life_table(entry, event, happened, m0)
+
+
+def _life_table(entry: np.ndarray, event: np.ndarray, happened: np.ndarray, m0: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`life_table` of arrays: entry months, event months (read where ``happened``). At risk at
+    each duration from the entry to the event (or ``m0``), the last duration holding the rest; the
+    counts are whole numbers, so they are the same however they are added up."""
+    last = np.where(happened, np.minimum(event, m0), m0)
+    spans = np.maximum(last - entry + 1, 0)  # durations 0 .. last − entry
+    at_risk = np.array([(spans > d).sum() for d in range(DURATIONS - 1)]
+                       + [np.maximum(spans - (DURATIONS - 1), 0).sum()], dtype=float)
+    done = happened & (event <= m0)
+    steps = np.minimum(event[done] - entry[done], DURATIONS - 1)
+    events = np.zeros(DURATIONS)
+    np.add.at(events, steps, 1.0)
     return events, at_risk
 
 

@@ -26,7 +26,6 @@ Generator, vectorised over draws and projects, bounded memory.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -160,14 +159,43 @@ def _draw_listed_uniforms(rng: np.random.Generator, fc: Forecast, d: int) -> dic
     return out | {"start": rng.random((d, k), dtype=f32), "candidate_registration": rng.random((d, k), dtype=f32)}
 
 
-def _inverse(cdfs: np.ndarray, row: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """(draws, k): for each item j the number of entries of its cumulative distribution
-    ``cdfs[row[j]]`` at or below its uniform draw — the inverse, one sorted search per distinct row."""
-    out = np.empty(u.shape, dtype=np.int64)
-    for r in np.unique(row):
-        cols = np.nonzero(row == r)[0]
-        out[:, cols] = np.searchsorted(cdfs[r], u[:, cols], side="right")
-    return out
+# The listed projects' events, from their uniform draws u ∈ [0, 1) (numpy's single-precision uniforms)
+# by the inverse of their cumulative distributions: the number of entries of a distribution at or
+# below u (what a sorted search of u gives). The draws never ask for that number itself, only whether
+# it has reached a month, or for few entries, so each is found in comparisons, not one sorted search
+# per draw and project (the same integers: tests/test_forecast_mc_exact.py).
+
+
+def _below(cdf: np.ndarray, step: np.ndarray) -> np.ndarray:
+    """float32 thresholds, the shape of ``step``: u lies below its threshold exactly when the number
+    of entries of ``cdf`` at or below u is at most ``step`` — u < cdf[step] for a nondecreasing
+    ``cdf`` (a cumulative distribution), never for a negative step, always past its last entry."""
+    width = cdf.size
+    at = cdf[np.clip(step, 0, width - 1)].astype(np.float32)
+    return np.where(step < 0, np.float32(-np.inf), np.where(step >= width, np.float32(np.inf), at))
+
+
+@dataclass
+class _Inverse:
+    """The inverse for items each on one of a few distributions (``rows``, ``row``): an entry ≤ 0 is at
+    or below every draw and one ≥ 1 none, so only the entries between are compared — a start's
+    distribution has them in the months ahead only."""
+
+    always: np.ndarray  # (k,) int8: entries ≤ 0 of each item's row
+    between: np.ndarray  # (e, k) float32: its entries strictly between 0 and 1 (inf: none)
+
+    @classmethod
+    def of(cls, rows: np.ndarray, row: np.ndarray) -> "_Inverse":
+        live = (rows > 0) & (rows < 1)
+        cols = np.nonzero(live.any(axis=0))[0]
+        between = np.where(live[row][:, cols], rows[row][:, cols], np.float32(np.inf)).T.astype(np.float32)
+        return cls((rows <= 0).sum(axis=1)[row].astype(np.int8), np.ascontiguousarray(between))
+
+    def __call__(self, u: np.ndarray) -> np.ndarray:
+        out = np.broadcast_to(self.always, u.shape).copy()
+        for line in self.between:
+            out += line[None, :] <= u
+        return out
 
 
 def _pace_factor(u: np.ndarray, sigma: float) -> np.ndarray:
@@ -186,12 +214,15 @@ class _ListedDraws:
     work: dict[str, np.ndarray]  # class → (n, months after) cumulative work at its rate, from next month
     now: dict[str, np.ndarray]  # class → (n,) 1-X月 completion
     cap: np.ndarray  # (capped,) total investment
-    registration_rows: np.ndarray  # (DURATIONS, 13) registration event table, float32
-    durations: dict[str, np.ndarray]  # class → (n,) first duration of the registration (known data)
-    starts: dict[str, np.ndarray]  # class → (n,) start month (registration not known)
-    known: bool
-    start_rows: np.ndarray  # (r, 13) distinct cumulative start distributions, float32
-    start_row: np.ndarray  # (k,) each candidate's row
+    #: class (waiting, capped) → (1 + months after, n): a started project is counted by the as-of
+    #: month (line 0) and by each month ahead when its registration draw lies below the line (_below):
+    #: after the months drawn from the registration hazards — from the months waited when the data
+    #: say so, else from its start month (possibly before now); inf for one registered already
+    counted_below: dict[str, np.ndarray]
+    start_month: _Inverse  # the candidates' start months τ (13: not this year)
+    #: (14, months after): a candidate started in τ is counted by each month ahead when its
+    #: registration draw (the hazards from its start month) lies below line τ; never for τ = 13
+    start_counted_below: np.ndarray
     units: np.ndarray  # (14, months after) unit paths of a start in τ, float32
     intensity: np.ndarray  # (k,) × multiplier
     candidate_cap: np.ndarray  # (k,)
@@ -206,25 +237,32 @@ def _listed_draws(fc: Forecast, adj: Adjustments, after: np.ndarray) -> _ListedD
     c = _classes(fc)
     work = {k: ((prep.rates[i] * mult[i])[:, None] * prep.spans[np.minimum(m0 + 1 + pause[i], 14)][:, after]).astype(f32)
             for k, i in c.items()}
-    start = {k: np.maximum(lst.start_month[i], 1) for k, i in c.items()}
-    durations = {k: np.minimum(m0 - v + 1, prep.registration.shape[0] - 1) for k, v in start.items()}
+    table = prep.registration[:, 1:].astype(f32)  # (DURATIONS, 13) registration event table
+    months = np.concatenate([[m0], after])
+    counted_below = {}
+    for name in ("waiting", "capped"):
+        i = c[name]
+        below = np.full((months.size, i.size), np.inf, dtype=f32)
+        w = ~lst.registered()[i]
+        start = np.maximum(lst.start_month[i[w]], 1)
+        if lst.registration_known:  # counted from m0 + 1 + the inverse at the duration waited
+            durations = np.minimum(m0 - start + 1, table.shape[0] - 1)
+            for d in np.unique(durations):
+                cols = np.nonzero(w)[0][durations == d]
+                below[:, cols] = _below(table[d], np.broadcast_to((months - m0 - 1)[:, None], (months.size, cols.size)))
+        else:  # counted from its start month + the inverse of the first row
+            below[:, w] = _below(table[0], months[:, None] - start[None, :])
+        counted_below[name] = below
+    start_below = _below(table[0], after[None, :] - np.arange(14)[:, None])
+    start_below[NONE] = -np.inf
     cdf = np.cumsum(prep.start_distribution(adj)[:, :NONE], axis=1) if prep.candidates.size else np.zeros((0, 13))
     rows, which = np.unique(cdf, axis=0, return_inverse=True)
     cand = prep.candidates
     return _ListedDraws(after, fc.parts.pace_sigma * np.sqrt(1 + 1 / max(after.size, 1)), work,
                         {k: lst.cum_wan[i, m0] for k, i in c.items()}, prep.cap_wan[c["capped"]],
-                        prep.registration[:, 1:].astype(f32), durations, start, lst.registration_known,
-                        rows.astype(f32), which.ravel(), prep.units[:, after].astype(f32),
-                        (prep.intensity * mult[cand]).astype(f32), prep.cap_wan[cand].astype(f32))
-
-
-def _registration_month(plan: _ListedDraws, name: str, u: np.ndarray, m0: int) -> np.ndarray:
-    """(draws, n) the month a started project not yet registered is counted from: after the months
-    drawn from the registration hazards — from the months waited when the data say so, else from its
-    start month (possibly before now)."""
-    if plan.known:
-        return m0 + _inverse(plan.registration_rows, plan.durations[name], u) + 1
-    return plan.starts[name][None, :] + (np.searchsorted(plan.registration_rows[0], u, side="right") + 1) - 1
+                        counted_below, _Inverse.of(rows.astype(f32), which.ravel()), start_below,
+                        prep.units[:, after].astype(f32), (prep.intensity * mult[cand]).astype(f32),
+                        prep.cap_wan[cand].astype(f32))
 
 
 def _registered_added(plan: _ListedDraws, fc: Forecast, u: dict[str, np.ndarray]) -> np.ndarray:
@@ -236,37 +274,30 @@ def _registered_added(plan: _ListedDraws, fc: Forecast, u: dict[str, np.ndarray]
     widened by the months' own noise (× √(1 + 1/months ahead)); every draw is monotone in the levers.
     What a draw adds after the as-of month: a project already counted in that draw adds its growth,
     one registered later its whole year to date (the observed total is each draw's own start)."""
-    m0 = fc.as_of_month
     after = plan.after
     # counted already, no cap in reach: the draws' factors times each project's path, one matrix product
     out = (_pace_factor(u["free"], plan.sigma) @ plan.work["free"]).astype(float)
     # not yet registered: by the month counted from, again matrix products (one per month ahead)
     if plan.now["waiting"].size:
         f = _pace_factor(u["waiting"], plan.sigma)
-        reg = _registration_month(plan, "waiting", u["waiting_registration"], m0)
-        now = plan.now["waiting"]
-        for j, t in enumerate(after):
-            counted = reg <= t
+        r, below, now = u["waiting_registration"], plan.counted_below["waiting"], plan.now["waiting"]
+        for j in range(after.size):
+            counted = r < below[j + 1][None, :]
             out[:, j] += ((f * counted) @ plan.work["waiting"][:, j]).astype(float) + counted @ now
-        out -= ((reg <= m0) @ now)[:, None]
+        out -= ((r < below[0][None, :]) @ now)[:, None]
     # near its total investment: one by one, capped
     if plan.now["capped"].size:
         now = plan.now["capped"]
         cum = np.minimum(now[None, :, None] + _pace_factor(u["capped"], plan.sigma)[:, :, None]
                          * plan.work["capped"][None, :, :], np.maximum(plan.cap, now)[None, :, None])
-        reg = np.zeros(u["capped_registration"].shape, dtype=int)
-        waiting = ~fc.listed.registered()[_classes(fc)["capped"]]
-        if waiting.any():
-            sub = dataclasses.replace(plan, durations={"w": plan.durations["capped"][waiting]},
-                                      starts={"w": plan.starts["capped"][waiting]})
-            reg[:, waiting] = _registration_month(sub, "w", u["capped_registration"][:, waiting], m0)
-        out += (cum * (reg[:, :, None] <= after[None, None, :])).sum(axis=1) - ((reg <= m0) @ now)[:, None]
+        r, below = u["capped_registration"], plan.counted_below["capped"]
+        counted = np.less(r[:, :, None], below[1:].T[None, :, :], out=np.empty(cum.shape, dtype=bool))  # C order, as cum
+        out += (cum * counted).sum(axis=1) - ((r < below[0][None, :]) @ now)[:, None]
     # not started: a start month by the inverse of its distribution (13: not this year), then a
     # registration month from the start
     if plan.intensity.size:
-        tau = _inverse(plan.start_rows, plan.start_row, u["start"])  # (draws, k): 0..13
+        tau = plan.start_month(u["start"])  # (draws, k): 0..13
         paths = np.minimum(plan.intensity[None, :, None] * plan.units[tau], plan.candidate_cap[None, :, None])
-        r_month = tau + (np.searchsorted(plan.registration_rows[0], u["candidate_registration"], side="right") + 1) - 1
-        counted = (tau[:, :, None] < NONE) & (r_month[:, :, None] <= after[None, None, :])
+        counted = u["candidate_registration"][:, :, None] < plan.start_counted_below[tau]
         out += (paths * counted).sum(axis=1, dtype=float)
     return out
