@@ -27,7 +27,6 @@ readies the HTML exporter; it reads no data before the notebook does, and runs t
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import multiprocessing
 import os
