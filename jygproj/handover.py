@@ -30,10 +30,10 @@ ENV = "JYGPROJ_HANDED_REVIEW"
 def key(kept_key: tuple, params: Any) -> str:
     """The key of a review: the inputs (jygproj.workbench._kept_key), its parameters (folder, year,
     quarter, as-of month, unit, headline) and the package's code."""
-    from jygproj.forecast.memo import _code_digest
+    from jygproj.forecast.memo import code_digest
 
     h = hashlib.sha256(repr((kept_key, tuple(params.__dict__.items()))).encode("utf-8"))
-    h.update(_code_digest())
+    h.update(code_digest())
     return h.hexdigest()
 
 

@@ -210,9 +210,7 @@ def staging_dir(target: str | Path, keep: Sequence[str] = ()) -> Path:
     target = Path(os.path.abspath(target))
     target.parent.mkdir(parents=True, exist_ok=True)
     recover(target, keep)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.staging-{os.getpid()}-", dir=target.parent))
-    staging.chmod(dir_mode())
-    return staging
+    return staging_dir_in(target.parent, target)
 
 
 def staging_dir_in(folder: Path, target: str | Path) -> Path:

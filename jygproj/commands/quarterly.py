@@ -32,7 +32,6 @@ import multiprocessing
 import os
 import shutil
 import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -187,13 +186,13 @@ def _city_and_units(stack: contextlib.ExitStack, pool: ProcessPoolExecutor, para
                     allow: bool) -> tuple[Future, list[tuple[str, Future]]]:
     """The city report and every unit's, all at once in the pool's lent kernels (issue 18). A unit's
     folder is inside the city report's folder, which the city's run replaces when it ends: so each
-    unit is staged in a folder of its own beside the city's (``.<run>.staging-<pid>-units…``, removed
+    unit is staged in a folder of its own beside the city's (``.<run>.staging-<pid>-…``, removed
     when the command ends, whatever happened; a killed command's is removed by the next run, as any
     staging folder) and put in place once the city report is. The units' leftovers are put right and
     their replaced reports' manifests read first, before the city's run may move their folder."""
     out = Path(params["out_dir"])
     out.parent.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-{os.getpid()}-units-", dir=out.parent))
+    stage = outputs.staging_dir_in(out.parent, out)  # a staging folder of the city's, as a killed run's is removed
     stack.callback(shutil.rmtree, stage, ignore_errors=True)
     # last in, first out: the workers have stopped (nothing more written in the stage) before it goes
     stack.callback(pool.shutdown, wait=True, cancel_futures=True)

@@ -7,7 +7,7 @@ projects, as of 2023-10 on a quiet machine).
 The key (:func:`key`) is the sha256 of: each frame's schema and every row's hash (polars' row hash,
 stable within one polars version, which is part of the key; categoricals by their text); every
 argument's repr (floats in full); the versions of numpy and polars; the source of every module of the
-package (:func:`_code_digest`). Any change in the data, the settings or the code is a new key;
+package (:func:`code_digest`). Any change in the data, the settings or the code is a new key;
 nothing is ever read back for other inputs. Files are written atomically (jygproj.outputs) into
 data/parquet/.memo/<kind>/ (git-ignored, beside the Parquet copies) — or the folder
 $JYGPROJ_FORECAST_MEMO names ("0" or "": none, everything is made each time); the newest
@@ -78,7 +78,7 @@ def _digest(frame: pl.DataFrame) -> bytes:
 
 
 @functools.cache
-def _code_digest() -> bytes:
+def code_digest() -> bytes:
     """Every module of the package, not a list of those the forecast is thought to use: a list would
     have to be kept in step with the imports, and a module left off it would let an old result be
     read back after a change (~200 files, read once a process)."""
@@ -102,7 +102,7 @@ def key(kind: str, frames: tuple[pl.DataFrame, ...], arguments: dict[str, Any]) 
             value = sorted(value.items())
         h.update(f"{name}={value!r};".encode("utf-8"))
     h.update(f"numpy {np.__version__} polars {pl.__version__}".encode())
-    h.update(_code_digest())
+    h.update(code_digest())
     return h.hexdigest()[:40]
 
 
