@@ -36,6 +36,7 @@ import pytest
 from benchmarks import dashboard_server
 
 from jygproj import paths
+from jygproj.scenario.ui import PICKER_SHOWN
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -210,19 +211,24 @@ def test_project_picker_searches_and_changes_the_answer(server, browser):
         page.get_by_text("指定项目（可搜索）", exact=True).first.click()
         search = page.get_by_placeholder("搜索要加快的项目")
         buttons = ".jyg-matches .jyg-match"
-        # a name, a unit, a list (a project on several lists is labelled with its first one: some match)
-        for word, rule in (("光伏", "every"), ("工业园区", "every"), ("产业投资", "some"), ("光伏", "every")):
+        # a name, a unit, a list (a project on several lists is labelled with its first one, so the list's
+        # name need not be on the buttons shown: its search is checked by its line and count only).
+        # Each search is waited for by the line naming it and by as many buttons as it counts: the words
+        # alone do not tell the lists apart (every 光伏 project is the 工业园区's, so the 光伏 list passed
+        # for the 工业园区 one, and under load the click landed on the next list's third button)
+        shown = ("([w, rule, sel, most]) => { const line = [...document.querySelectorAll('.jyg-found')]"
+                 ".map(e => e.innerText).find(t => t.includes('“' + w + '”')); if (!line) return null;"
+                 " const n = Math.min(Number(line.match(/共 (\\d+) 个/)[1]), most);"
+                 " const o = [...document.querySelectorAll(sel)];"
+                 " return o.length === n && o.length > 2 && (rule === null || o[rule](b => b.innerText.includes(w)))"
+                 " ? o.map(b => b.innerText) : null; }")
+        for word, rule in (("光伏", "every"), ("工业园区", "every"), ("产业投资", None), ("光伏", "every")):
             search.fill(word)
-            page.wait_for_function("([w, rule, sel]) => { const s = [...document.querySelectorAll(sel)];"
-                                   " return s.length > 0 && s[rule](o => o.innerText.includes(w)); }",
-                                   arg=[word, rule, buttons], timeout=30_000)
+            labels = page.wait_for_function(shown, arg=[word, rule, buttons, PICKER_SHOWN], timeout=30_000).json_value()
         # then a project from a list of several, not its first: each match is a button of its own, so
-        # the project clicked is the one taken, also when the list changes under the click (the Select
-        # used before sent an index, and under load another project was taken)
-        label = page.wait_for_function(
-            "sel => { const o = [...document.querySelectorAll(sel)];"
-            " return o.length > 2 && o.every(b => b.innerText.includes('光伏')) ? o[2].innerText : null; }",
-            arg=buttons, timeout=30_000).json_value()
+        # the project clicked is the one taken, also when the list changes straight after the click (the
+        # Select used before sent an index, and under load another project was taken)
+        label = labels[2]
         before = page.inner_text("#jyg-headline")
         picked = re.split(r"\s·\s", label)[0]  # the label is name · unit · list
         page.locator(buttons).nth(2).click()

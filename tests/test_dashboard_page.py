@@ -90,7 +90,9 @@ def test_picker_takes_the_clicked_project_even_from_a_replaced_list(page):
         picker.show("")
     assert picker.matches.children == ()
     picker.show("没有这样的项目名")
-    assert picker.matches.children == () and "没有符合的项目" in picker.more.value
+    assert picker.matches.children == () and "没有符合“没有这样的项目名”的项目" in picker.more.value
+    picker.show("光伏")  # the line names the search it answers, with the count shown
+    assert f"符合“光伏”的项目共 {len(picker.matches.children)} 个" in picker.more.value
     picker.show("")
 
 

@@ -262,13 +262,16 @@ class ProjectPicker:
             return
         found = self.find(text, limit=None)
         self._replace([self._button(label) for label in found[:PICKER_SHOWN]])
+        # the line names the search it answers: on a busy page the list can still be the previous
+        # search's for a moment after typing, and a reader must be able to tell
+        asked = f"“{html.escape(text.strip())}”"
         if not found:
-            self.more.value = "<span class='jyg-sub'>没有符合的项目</span>"
+            self.more.value = f"<span class='jyg-sub jyg-found'>没有符合{asked}的项目</span>"
         elif len(found) > PICKER_SHOWN:
-            self.more.value = (f"<span class='jyg-sub'>共 {len(found)} 个项目符合，显示前 {PICKER_SHOWN} 个；"
-                               "请再输入几个字缩小范围</span>")
+            self.more.value = (f"<span class='jyg-sub jyg-found'>符合{asked}的项目共 {len(found)} 个，显示前 "
+                               f"{PICKER_SHOWN} 个；请再输入几个字缩小范围</span>")
         else:
-            self.more.value = ""
+            self.more.value = f"<span class='jyg-sub jyg-found'>符合{asked}的项目共 {len(found)} 个</span>"
 
     def _replace(self, buttons: list[w.Button]) -> None:
         # the list replaced now stays open for one more search, so that a click already on its way
