@@ -466,6 +466,9 @@ class OpenedWorkbook:
     #: sha256 of the bytes (the loader's test for a file sent twice), taken after calamine's parse in the
     #: opening thread: hashlib lets go of the GIL, so it runs beside the reading thread's checks (0.2 s a province).
     digest: str | None = None
+    #: (RawSheets, None) or (None, the exception) of finish_workbook, when a worker ran it ahead
+    #: (dataset._open_whole); None when the reading thread is to run it.
+    finished: tuple | None = None
 
 
 def check_workbook(path: Path) -> OpenedWorkbook:
