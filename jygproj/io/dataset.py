@@ -225,6 +225,11 @@ def _open_whole(checked, n: int, claimed: dict, lock) -> object:
             checked.finished = (finish_workbook(checked), None)
         except Exception as exc:  # noqa: BLE001 - re-raised by the reading thread (_finished)
             checked.finished = (None, exc)
+        # calamine's cells and the sheets' XML are not needed once finished: a workbook waiting to be
+        # read holds only its frames
+        checked.sheets = []
+        if checked.scan is not None:
+            checked.scan.xml = {}
     return checked
 
 
