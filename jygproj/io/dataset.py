@@ -5,6 +5,7 @@ completion that falls from one period to the next (issue 3)."""
 from __future__ import annotations
 
 import gc
+import threading
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -127,7 +128,7 @@ def _load_workbooks(paths: list[Path], year: int | None = None) -> Dataset:
                 problems.extend(log.items)
                 continue
             seen[digest] = path
-            raws = finish_workbook(wb)
+            raws = _finished(wb)
         except WorkbookError as exc:
             log.add(exc.code, exc.message, expected=exc.expected)
             problems.extend(log.items)
@@ -151,29 +152,26 @@ def _load_workbooks(paths: list[Path], year: int | None = None) -> Dataset:
     return _assemble(results, problems)
 
 
-#: Workbooks opened ahead of the one being read. calamine parses a sheet without holding the GIL, so
-#: on two cores the next workbook is parsed while this one's rows are checked. Five, not two: a
-#: province's big 产业 workbooks parse slower than they are checked, and the lead built on the small
-#: ones between them keeps the reading thread from waiting (0.33-0.41 s -> 0.07-0.15 s of waits, most
-#: of it the first workbook); memory stays a few workbooks' cells (peak 880 -> 889 MiB).
+#: Workbooks opened ahead of the one being read (at most; each worker holds one more while it opens
+#: it). Five: a province's big 产业 workbooks take longer to open than to read, and the lead built on the
+#: small ones between them keeps the reading thread from waiting; memory stays a few workbooks' cells.
 _AHEAD = 5
+#: Workers opening workbooks: calamine's parse, zlib's inflate and polars' searches let go of the GIL,
+#: so on two cores two workbooks open side by side while the reading thread checks rows.
+_WORKERS = 2
 
 
 def _opened_ahead(paths: list[Path]):
-    """Futures of parse_workbook(path), in order, each started at most _AHEAD workbooks early.
+    """Futures of the opened workbooks (parse_workbook(path), with its sheets' RawSheets when
+    finished ahead: _open_whole), in order, each started at most _AHEAD workbooks early.
 
     The checks of the zip directory (file bytes, declared zip bomb: Python, microseconds) run here in
-    the reading thread; the bounded scan (every member inflated once, capped, and measured) in a
-    thread of its own, calamine's parse in another once the scan has passed, and the sheets' shapes
-    (hidden rows and columns, merges) in a third. The scan's work lets go of the GIL (zlib's inflate,
-    and one search by polars/Rust per sheet: bounds._whole_sheet), so it no longer needs the forked
-    worker process it had while its searches were Python regular expressions (polars itself must not
-    run in a process forked after its thread pool started: it hangs). In its own thread it runs ahead
-    of calamine's parse instead of before it (a province, thread CPU: scan 1.35 s, parse 3.4 s,
-    reading thread 3.7 s; scan and parse in one thread, 4.9 s, were the longest chain). Run in the
-    reading thread, every file read and
-    inflate released the GIL and waited up to the switch interval (5 ms) to take it back from this
-    thread's checks of rows: 0.5 s over the province's 68 workbooks."""
+    the reading thread; everything else a workbook needs on its own — the bounded scan (every member
+    inflated once, capped, and measured), calamine's parse, the sheets' shapes (hidden rows and
+    columns, merges), the polars frames, the row offsets and odd texts (finish_workbook) — in one
+    of _WORKERS threads, so the reading thread only reads rows. Run in the reading thread, the
+    frames' conversion and the odd-text searches took 0.8 s of it (province); the scan, parse and
+    shapes were three threads of one workbook at a time, one core's worth at most."""
     if len(paths) < 2:  # nothing to overlap: no thread
         for path in paths:
             fut: Future = Future()
@@ -184,64 +182,66 @@ def _opened_ahead(paths: list[Path]):
             yield fut
         return
 
-    def submit(pool, scans, path):
+    claimed: dict[str, int] = {}  # sha256 → the first submitted workbook with those bytes
+    lock = threading.Lock()
+
+    def submit(pool, n, path):
         try:
             checked = check_workbook(path)
         except Exception as exc:  # noqa: BLE001 - re-raised by .result(), as parse_workbook would
             fut: Future = Future()
             fut.set_exception(exc)
             return fut
-        scanned = scanner.submit(bound_workbook, checked)
-        return _Opened(pool.submit(_parse_scanned, scanned, checked), scans.submit(sheet_shapes, checked))
+        return pool.submit(_open_whole, checked, n, claimed, lock)
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="jygproj-open") as pool, \
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="jygproj-bound") as scanner, \
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="jygproj-shape", initializer=_yield_cpu) as scans:
+    with ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="jygproj-open") as pool:
         pending: deque = deque()
-        it = iter(paths)
-        for path in it:
-            pending.append(submit(pool, scans, path))
+        it = enumerate(paths)
+        for n, path in it:
+            pending.append(submit(pool, n, path))
             if len(pending) > _AHEAD:
                 break
         while pending:
             fut = pending.popleft()
             nxt = next(it, None)
             if nxt is not None:
-                pending.append(submit(pool, scans, nxt))
+                pending.append(submit(pool, *nxt))
             yield fut
 
 
-def _parse_scanned(scanned: Future, checked):
-    """calamine's parse once the bounded scan (run in its own thread) has passed; its refusal re-raised."""
-    scanned.result()
-    return parse_sheets(checked)
+def _open_whole(checked, n: int, claimed: dict, lock) -> object:
+    """parse_workbook's work on a checked workbook, and its RawSheets (finish_workbook) kept in
+    ``finished`` — unless an earlier workbook has the same bytes (the reading thread reports the copy
+    as a duplicate and reads it no further; if that earlier one is opened later, the reading thread
+    finishes it). finish_workbook's exception is kept for the reading thread, which raises it where
+    it called finish_workbook."""
+    bound_workbook(checked)
+    parse_sheets(checked)
+    checked.shapes = sheet_shapes(checked)
+    with lock:
+        first = claimed.setdefault(checked.digest, n) == n
+    if first:
+        try:
+            checked.finished = (finish_workbook(checked), None)
+        except Exception as exc:  # noqa: BLE001 - re-raised by the reading thread (_finished)
+            checked.finished = (None, exc)
+        # calamine's cells and the sheets' XML are not needed once finished: a workbook waiting to be
+        # read holds only its frames
+        checked.sheets = []
+        if checked.scan is not None:
+            checked.scan.xml = {}
+    return checked
 
 
-def _yield_cpu() -> None:
-    """The shape-scanning thread runs at a lower priority (Linux: a thread is a task of its own): on
-    two cores it fills the time the reading and the parsing threads leave idle instead of taking a
-    core from the reading thread, whose checks bound the load."""
-    import os
-    import threading
-
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
-    except (AttributeError, OSError):  # not Linux, or not allowed: the same work at the same priority
-        pass
-
-
-@dataclass
-class _Opened:
-    """A workbook being opened in the background: calamine's parse and the sheets' shapes."""
-
-    parsed: Future
-    shapes: Future | None
-
-    def result(self):
-        opened = self.parsed.result()
-        if self.shapes is not None:  # else measured with the scan (workbook.measure_xlsx)
-            opened.shapes = self.shapes.result()
-        return opened
+def _finished(wb) -> list:
+    """The workbook's RawSheets, finished ahead by its worker or here."""
+    if wb.finished is None:
+        return finish_workbook(wb)
+    raws, exc = wb.finished
+    wb.finished = None  # the reading thread holds them from here
+    if exc is not None:
+        raise exc
+    return raws
 
 
 def _failed_sheet(path: Path, raw, log: ProblemLog, exc: Exception) -> SheetResult:

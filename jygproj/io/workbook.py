@@ -445,10 +445,10 @@ def read_bytes(path: Path) -> bytes:
 @dataclass
 class OpenedWorkbook:
     """A workbook whose sheets calamine has parsed (load_sheet, done without the GIL) but not yet
-    converted to polars frames. The conversion (fastexcel builds the Arrow arrays) holds the GIL and
-    takes it back many times, so run in a background thread beside the rows' checks it waited ~5 ms
-    (the interpreter's switch interval) at each turn: the loader opens workbooks ahead in a thread
-    and finishes them (finish_workbook) in the thread that reads the rows."""
+    converted to polars frames (finish_workbook). The conversion (fastexcel builds the Arrow arrays)
+    holds the GIL wherever it runs; the loader runs it in the worker that opened the workbook
+    (dataset._open_whole), with the odd-text searches that let go of the GIL, so the reading thread
+    only reads rows."""
 
     path: Path
     data: bytes
@@ -466,6 +466,9 @@ class OpenedWorkbook:
     #: sha256 of the bytes (the loader's test for a file sent twice), taken after calamine's parse in the
     #: opening thread: hashlib lets go of the GIL, so it runs beside the reading thread's checks (0.2 s a province).
     digest: str | None = None
+    #: (RawSheets, None) or (None, the exception) of finish_workbook, when a worker ran it ahead
+    #: (dataset._open_whole); None when the reading thread is to run it.
+    finished: tuple | None = None
 
 
 def check_workbook(path: Path) -> OpenedWorkbook:
