@@ -422,6 +422,45 @@ def _now() -> str:
 LENT_KERNEL_ENV = "JYGPROJ_LENT_KERNEL"
 
 
+async def _channels_ready(kc: Any, timeout: float | None = None) -> None:
+    """nbclient's wait for a client's kernel (jupyter_client's wait_for_ready) for a lent kernel's
+    client: a kernel_info request answered on the shell channel and its idle status seen on the output
+    channel (so that channel is connected: what is sent from now on reaches this client), as there;
+    but not then the wait for 0.2 s without a message that jupyter_client ends with, to pass over
+    what is left on the output channel (issue 18: 0.2 s of every report; nbclient passes over
+    messages that answer no request of its own). The kernel is up: LentKernel.ready waited for it."""
+    from queue import Empty
+
+    deadline = time.monotonic() + (60.0 if timeout is None else timeout)
+    while True:
+        asked = kc.kernel_info()
+        reply = None
+        while reply is None and time.monotonic() < deadline:
+            try:
+                msg = await kc.shell_channel.get_msg(timeout=1.0)
+            except Empty:
+                if not await kc.is_alive():
+                    raise RuntimeError("Kernel died before replying to kernel_info") from None
+                continue
+            if msg["parent_header"].get("msg_id") == asked and msg["msg_type"] == "kernel_info_reply":
+                reply = msg
+        if reply is None:
+            raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
+        # its idle status on the output channel; none within 0.2 s: not connected yet, asked again
+        # (as jupyter_client does: what was published before the channel connected is not received)
+        while True:
+            try:
+                msg = await kc.iopub_channel.get_msg(timeout=0.2)
+            except Empty:
+                break
+            if (msg["parent_header"].get("msg_id") == asked and msg["msg_type"] == "status"
+                    and msg["content"].get("execution_state") == "idle"):
+                kc._handle_kernel_info_reply(reply)
+                return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
+
+
 class LentKernel:
     """One kernel lent to one report after another (issue 18: ``--all-units`` ran 22 kernels, each
     importing the package and loading the data again).
@@ -476,6 +515,7 @@ class LentKernel:
                             started.append(True)
 
                     kc.start_channels = start_once
+                    kc.wait_for_ready = functools.partial(_channels_ready, kc)
                     handed.append(kc)
                 return handed[0]
 
