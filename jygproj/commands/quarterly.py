@@ -26,7 +26,9 @@ readies the HTML exporter; it reads no data before the notebook does, and runs t
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import gc
 import json
 import multiprocessing
 import os
@@ -276,9 +278,11 @@ def kernel_ahead_code() -> str:
             "jygproj.charts.warm_up()\n"
             # what the imports made lives as long as the kernel: out of the cycle collector's sight,
             # so its full collections (IPython's reset before each report makes one: 0.15 s) scan
-            # only what the reports make
-            "import gc\n"
-            "gc.freeze()\n")
+            # only what the reports make; and what the reports made, as it exits (the command
+            # waits for its exit)
+            "import atexit, gc\n"
+            "gc.freeze()\n"
+            "atexit.register(gc.freeze)\n")
 
 
 def _kernel_ahead(stack: contextlib.ExitStack) -> runs.LentKernel:
@@ -293,6 +297,10 @@ def _kernel_ahead(stack: contextlib.ExitStack) -> runs.LentKernel:
 
 
 def run(args) -> int:
+    # what this process made lives until it exits: put out of the collector's sight as it exits, so
+    # the interpreter's last collections do not scan it all (0.07 s of a city run, issue 18)
+    atexit.unregister(gc.freeze)
+    atexit.register(gc.freeze)
     with contextlib.ExitStack() as stack:
         pool = kernel = None
         if not args.all_units:
