@@ -686,11 +686,12 @@ def run_notebook(
     :func:`swap_staged` puts it in place. For a unit report made while the city report that holds
     its folder is still being made (--all-units): the caller has put right ``out_dir``'s leftovers
     (outputs.recover) and read the manifest of the report it replaces (``previous``) beforehand.
-    ``meanwhile``: work for this process, run in a thread once the kernel runs the notebook's last
-    code cell (e.g. :func:`warm_html`): the thread slows neither the run's own steps before the
-    notebook nor the handling of its cells' messages, which takes turns with it for this process's
-    lock (5 ms a turn: 0.1-0.2 s of the city run's first cells, issue 18); and by the last cell (the
-    report's files, written in the kernel) the charts are drawn, so the other core is free.
+    ``meanwhile``: work for this process, run in a thread from the second code cell after the
+    notebook's parameters on (e.g. :func:`warm_html`): the first one opens the data and takes or
+    calculates the report's figures, and the thread would take turns with this process's handling
+    of its cells' messages (0.05-0.1 s between the first cells of the city run, issue 18); from the
+    next one on, a report's kernel mostly waits for its charts to be drawn, and the other core is
+    free for the thread.
     """
     import nbformat
     import papermill as pm
@@ -741,7 +742,7 @@ def run_notebook(
                     executed = pm.execute_notebook(
                         nb, str(nb_path), parameters=parameters, kernel_name=kernel.kernel_name,
                         km=kernel.km, progress_bar=False, execution_timeout=timeout,
-                        request_save_on_cell_execute=False, on_cell_start=_at_last_cell(nb, meanwhile))
+                        request_save_on_cell_execute=False, on_cell_start=_meanwhile_hook(nb, meanwhile))
                 finally:
                     kernel.release()
                     if not kernel.keep_data:  # its one report: it exits while the notebook and HTML are written
@@ -790,18 +791,32 @@ def run_notebook(
     return result if stage_in is not None else _listed(result)
 
 
-def _at_last_cell(nb: Any, work: Callable[[], Any] | None) -> Callable[..., None] | None:
-    """nbclient's on_cell_start hook that starts ``work`` in a thread as the notebook's last code
-    cell starts (run_notebook's ``meanwhile``); None without work. The cell is known by its id
-    (papermill runs a copy of ``nb``, its parameters injected)."""
-    last = next((c for c in reversed(nb.cells) if c.cell_type == "code"), None)
-    if work is None or last is None:
+def _meanwhile_hook(nb: Any, work: Callable[[], Any] | None) -> Callable[..., None] | None:
+    """nbclient's on_cell_start hook that starts ``work`` in a thread (run_notebook's ``meanwhile``)
+    as the second code cell after the notebook's parameters starts; None without work. The cell is
+    known by its id (papermill runs a copy of ``nb``, its parameters injected). While the work runs,
+    this process's threads take turns every 0.5 ms, not Python's 5 ms: its main thread answers the
+    kernel's messages without waiting out the work's turn."""
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    after = next((i + 1 for i, c in enumerate(code) if "parameters" in c.metadata.get("tags", [])), 0)
+    at = code[min(after + 1, len(code) - 1)] if code else None
+    if work is None or at is None:
         return None
     started: list[threading.Thread] = []
 
+    def turns() -> None:
+        import sys
+
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(0.0005)
+        try:
+            work()
+        finally:
+            sys.setswitchinterval(interval)
+
     def on_cell_start(cell: Any, cell_index: int, **_: Any) -> None:
-        if not started and cell.get("id") == last.get("id") and cell.source == last.source:
-            started.append(threading.Thread(target=work, name="jygproj-meanwhile", daemon=True))
+        if not started and cell.get("id") == at.get("id") and cell.source == at.source:
+            started.append(threading.Thread(target=turns, name="jygproj-meanwhile", daemon=True))
             started[0].start()
 
     return on_cell_start
