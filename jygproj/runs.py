@@ -49,6 +49,11 @@ _HAS_CHINESE = re.compile(r"[\u4e00-\u9fff]")
 #: in kernel" when the shutdown interrupts it (seen in tests/test_user_words.py at load 6). A cell's
 #: error reaches the user through papermill (NotebookRunError), a kernel that dies as DeadKernelError.
 KERNEL_QUIET = "--IPKernelApp.log_level=CRITICAL"
+#: No input history kept by a report's kernel (IPython's HistoryManager writes every cell to
+#: ~/.ipython's history.sqlite, a commit each, and closes its session there as the kernel exits): the
+#: executed notebook is the record of its cells (issue 18: the city run 0.11 s faster, its kernel's
+#: exit no longer waited for; the execution counts are the same).
+KERNEL_NO_HISTORY = "--HistoryManager.enabled=False"
 
 _ENV_LOCK = threading.Lock()  # os.environ is process-wide: one kernel launch at a time edits it
 #: A module import from the network inside a script body: import("https://…") or from "https://…".
@@ -520,7 +525,7 @@ class LentKernel:
                 return handed[0]
 
         self.km, self._handed = Manager(kernel_name=self.kernel_name), handed
-        run_sync(self.km.start_kernel)(extra_arguments=[KERNEL_QUIET])
+        run_sync(self.km.start_kernel)(extra_arguments=[KERNEL_QUIET, KERNEL_NO_HISTORY])
         self.started = _now()
         self._kc = BlockingKernelClient()
         self._kc.load_connection_info(self.km.get_connection_info())
@@ -757,7 +762,7 @@ def run_notebook(
                         request_save_on_cell_execute=False,
                         # the kernel's own start-up notices (an English "IPKernelApp WARNING … without
                         # encryption" line: the kernel is local, on 127.0.0.1) are not the user's business
-                        extra_arguments=[KERNEL_QUIET],
+                        extra_arguments=[KERNEL_QUIET, KERNEL_NO_HISTORY],
                     )
         except PapermillExecutionError as exc:
             raise NotebookRunError(notebook, exc.cell_index, exc.exec_count, exc.ename,
