@@ -229,12 +229,14 @@ def _calculate_ahead(stack: contextlib.ExitStack, kernel: runs.LentKernel, param
             failed.append(exc)
 
     # in a thread, while this one imports what runs the notebook (papermill, nbformat: ~0.25 s of
-    # Python): the calculation is mostly polars, which lets go of the GIL while it works
+    # Python) and reads it once: the calculation is mostly polars, which lets go of the GIL while it works
     worker = threading.Thread(target=calculate, name="jygproj-calculate-ahead")
     worker.start()
-    import nbformat  # noqa: F401
+    import nbformat
     import papermill  # noqa: F401
 
+    # the notebook's schema validator compiled here (~25 ms), not when runs.run_notebook reads it
+    nbformat.read(NOTEBOOK, as_version=4)
     worker.join()
     if failed:
         path.unlink(missing_ok=True)
