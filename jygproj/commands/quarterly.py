@@ -271,7 +271,8 @@ AHEAD_IMPORTS = ("jygproj.workbench", "jygproj.ingest", "jygproj.quarterly", "jy
 
 def kernel_ahead_code() -> str:
     """What the kernel runs as soon as it is up: the notebook's imports, vl-convert's engine started
-    in a thread (jygproj.charts.warm_up), and the objects made so far frozen (gc.freeze)."""
+    in a thread (jygproj.charts.warm_up), the objects made so far frozen (gc.freeze), and its exit
+    readied (:func:`kernel_at_exit`)."""
     return ("import importlib\n"
             f"for _jygproj_module in {AHEAD_IMPORTS!r}:\n"
             "    importlib.import_module(_jygproj_module)\n"
@@ -280,11 +281,31 @@ def kernel_ahead_code() -> str:
             "jygproj.charts.warm_up()\n"
             # what the imports made lives as long as the kernel: out of the cycle collector's sight,
             # so its full collections (IPython's reset before each report makes one: 0.15 s) scan
-            # only what the reports make; and what the reports made, as it exits (the command
-            # waits for its exit)
-            "import atexit, gc\n"
+            # only what the reports make
+            "import gc\n"
             "gc.freeze()\n"
-            "atexit.register(gc.freeze)\n")
+            "import jygproj.commands.quarterly\n"
+            "jygproj.commands.quarterly.kernel_at_exit()\n")
+
+
+def kernel_at_exit() -> None:
+    """In a report's kernel: as it exits (the command waits for that), first its control thread
+    waited for, then what the reports made put out of the collector's sight (the interpreter's last
+    collections no longer scan it). ipykernel closes its output channel at exit before it stops its
+    control thread, which flushes that channel after answering the shutdown request: on a loaded
+    machine the thread came second, and a ZMQError traceback reached the command's terminal (issue 18:
+    seen once in 4 runs of tests/test_concurrent_runs.py, once the kernel kept no history and so
+    exited sooner)."""
+    from ipykernel.kernelapp import IPKernelApp
+
+    control = IPKernelApp.instance().control_thread if IPKernelApp.initialized() else None
+
+    def at_exit() -> None:
+        if control is not None:
+            control.join(timeout=1.0)  # its loop stopped by the shutdown request: it ends at once
+        gc.freeze()
+
+    atexit.register(at_exit)  # after ipykernel's own: run before them
 
 
 def _kernel_ahead(stack: contextlib.ExitStack) -> runs.LentKernel:
