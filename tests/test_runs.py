@@ -111,3 +111,41 @@ def test_remote_module_imports_inside_scripts_are_caught():
     html = '<script type="module">const m = await import("https://cdn.example/mermaid.mjs");</script>'
     assert runs.remote_references(html) == ['import("https://cdn.example/mermaid.mjs"']
     assert runs.remote_references('<script>import x from "//cdn.example/x.js"</script>')
+
+
+def test_meanwhile_starts_once_at_the_second_code_cell_after_the_parameters(tmp_path):
+    """run_notebook's ``meanwhile`` (the command's HTML exporter warmed, issue 18) starts as the second
+    code cell after the parameters starts (the first opens the data and calculates), known by its id in
+    papermill's copy of the notebook, and only once."""
+    import copy
+    import threading
+
+    nb = nbformat.read(_notebook(tmp_path / "n.ipynb"), as_version=4)
+    ran = threading.Event()
+    hook = runs._meanwhile_hook(nb, ran.set)
+    first, second = [copy.deepcopy(c) for c in nb.cells if c.cell_type == "code"][1:3]
+    hook(cell=first, cell_index=3)
+    assert not ran.wait(0.2)
+    hook(cell=second, cell_index=4)
+    assert ran.wait(10)
+    ran.clear()
+    hook(cell=second, cell_index=4)
+    assert not ran.wait(0.2)
+    assert runs._meanwhile_hook(nb, None) is None
+
+
+def test_a_lent_kernel_runs_one_notebook_after_another_with_its_meanwhile(tmp_path):
+    """A lent kernel's client is handed to nbclient for every report, ready once its kernel_info is
+    answered and the output channel has shown that request's idle status (not after 0.2 s of silence);
+    each report's outputs are its own, and the meanwhile work runs."""
+    import threading
+
+    notebook = _notebook(tmp_path / "n.ipynb")
+    with runs.LentKernel() as kernel:
+        for x in (3, 4):
+            ran = threading.Event()
+            result = runs.run_notebook(notebook, tmp_path / f"out{x}", {"x": x}, kernel=kernel, meanwhile=ran.set)
+            assert ran.wait(10)
+            assert (result.run_dir / "value.txt").read_text() == str(2 * x)
+            executed = nbformat.read(result.notebook, as_version=4)
+            assert "完成 " + str(x) in json.dumps(executed.cells[-1].outputs, ensure_ascii=False)

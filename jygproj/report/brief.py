@@ -212,9 +212,10 @@ def _table(doc, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
     widths = (Mm(40), Mm(18), Mm(26), Mm(26), Mm(26), Mm(22))  # 158 mm: the text width
     for c, width in enumerate(widths):
         t.columns[c].width = width
-    for r, values in enumerate([header, *rows]):
+    for r, (row, values) in enumerate(zip(t.rows, [header, *rows])):
+        cells = row.cells  # a row's cells once (t.cell(r, c) works out every cell of the table each time)
         for c, value in enumerate(values):
-            cell = t.cell(r, c)
+            cell = cells[c]
             cell.width = widths[c]
             p = cell.paragraphs[0]
             p.alignment = WD_ALIGN_PARAGRAPH.LEFT if c == 0 and r else WD_ALIGN_PARAGRAPH.CENTER if r == 0 \
