@@ -593,8 +593,24 @@ def _png_after(drawer: _Drawer, svg) -> Any:
     return png
 
 
+#: Modules to import the first time this process waits for a drawing (:func:`import_while_waiting`).
+_WHILE_WAITING: list[str] = []
+
+
+def import_while_waiting(*modules: str) -> None:
+    """Import ``modules`` when this process first waits for a drawing ahead, instead of now: a
+    report's kernel (jygproj.commands.quarterly) leaves what only its last cell uses for the time
+    its chart cells wait on the drawing process (issue 18). In the waiting thread itself, so never
+    two threads importing at once; a module imported before then is simply found imported."""
+    _WHILE_WAITING.extend(modules)
+
+
 def _ahead_result(future, again):
     """What a drawing ahead gave, or ``again()`` (drawn here) when the drawing process ended first."""
+    import importlib
+
+    while _WHILE_WAITING and not future.done():
+        importlib.import_module(_WHILE_WAITING.pop(0))
     try:
         return future.result()
     except _DrawerGone:

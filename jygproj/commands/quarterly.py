@@ -266,12 +266,16 @@ def _say(result: runs.RunResult, label: str, t0: float | None = None) -> None:
 #: modules the notebook's cells use, found with python -X importtime (no data is read).
 AHEAD_IMPORTS = ("jygproj.workbench", "jygproj.ingest", "jygproj.quarterly", "jygproj.charts",
                  "jygproj.report.review_charts", "jygproj.report.review_files", "jygproj.report.brief",
-                 "jygproj.followups.form", "jygproj.scenario.files", "xlsxwriter", "vl_convert")
+                 "jygproj.scenario.files", "xlsxwriter", "vl_convert")
+#: Imported while the kernel waits for its first drawing (jygproj.charts.import_while_waiting), not
+#: at its start, when both cores are busy starting it and calculating the review: the reply forms'
+#: and closure record's module, with openpyxl (~0.1 s), which only the last cell uses.
+WAITING_IMPORTS = ("jygproj.followups.form",)
 
 
 def kernel_ahead_code() -> str:
     """What the kernel runs as soon as it is up: the notebook's imports, vl-convert's engine started
-    in a thread (jygproj.charts.warm_up), the objects made so far frozen (gc.freeze), and its exit
+    in a thread (jygproj.charts.warm_up), the later imports left for its first wait on a drawing, the objects made so far frozen (gc.freeze), and its exit
     readied (:func:`kernel_at_exit`)."""
     return ("import importlib\n"
             f"for _jygproj_module in {AHEAD_IMPORTS!r}:\n"
@@ -279,6 +283,7 @@ def kernel_ahead_code() -> str:
             "del _jygproj_module\n"
             "import jygproj.charts\n"
             "jygproj.charts.warm_up()\n"
+            f"jygproj.charts.import_while_waiting(*{WAITING_IMPORTS!r})\n"
             # what the imports made lives as long as the kernel: out of the cycle collector's sight,
             # so its full collections (IPython's reset before each report makes one: 0.15 s) scan
             # only what the reports make
