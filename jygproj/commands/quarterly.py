@@ -265,12 +265,13 @@ def _say(result: runs.RunResult, label: str, t0: float | None = None) -> None:
 #: What the kernel of a report run alone imports before the notebook runs (_kernel_ahead): the
 #: modules the notebook's cells use, found with python -X importtime (no data is read).
 AHEAD_IMPORTS = ("jygproj.workbench", "jygproj.ingest", "jygproj.quarterly", "jygproj.charts",
-                 "jygproj.report.review_charts", "jygproj.report.review_files", "jygproj.report.brief",
-                 "jygproj.scenario.files", "xlsxwriter", "vl_convert")
+                 "jygproj.report.review_charts", "jygproj.report.review_files", "jygproj.scenario.files",
+                 "vl_convert")
 #: Imported while the kernel waits for its first drawing (jygproj.charts.import_while_waiting), not
-#: at its start, when both cores are busy starting it and calculating the review: the reply forms'
-#: and closure record's module, with openpyxl (~0.1 s), which only the last cell uses.
-WAITING_IMPORTS = ("jygproj.followups.form",)
+#: at its start, when both cores are busy starting it and calculating the review: what only the last
+#: cell uses, the writers of the files (reply forms and closure record with openpyxl ~0.09 s, letters
+#: and the brief with python-docx ~0.03 s, the workbook's xlsxwriter ~0.01 s).
+WAITING_IMPORTS = ("jygproj.followups.form", "jygproj.letters", "jygproj.report.brief", "xlsxwriter")
 
 
 def kernel_ahead_code() -> str:

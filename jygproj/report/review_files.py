@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Mapping
 
 import polars as pl
 
-from jygproj import letters, paths
+from jygproj import paths
 from jygproj.export import Sheet, Signature, write_workbook, write_workbook_elsewhere
 from jygproj.office import load_office
 from jygproj.report import REVIEW_KIND, html  # REVIEW_KIND: the quarterly review's name in file names
@@ -91,6 +91,7 @@ def write_letters(review: "Review", out_dir: Path) -> list[Path]:
     """One 提醒函 (docx) per unit due one, issued on the evaluation date, each fact with its 督办编号,
     and beside it the unit's reply form 整改反馈表 (xlsx) listing its open items; the answer is due
     within the follow-up settings' reply period (data/reference/followups.yaml)."""
+    from jygproj import letters  # python-docx: only here (a report's kernel imports it while it waits on a chart)
     from jygproj.followups import form
 
     fu = review.followups
