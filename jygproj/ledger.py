@@ -150,6 +150,17 @@ _MEMO: contextvars.ContextVar[dict | None] = contextvars.ContextVar("jygproj_led
 
 
 @contextmanager
+def outermost_memo(var: contextvars.ContextVar):
+    """Within the block the context variable ``var`` holds a dict (a fresh one, unless an outer block
+    already set one: nested blocks share it); it is None again after the outermost block."""
+    token = var.set({}) if var.get() is None else None
+    try:
+        yield
+    finally:
+        if token is not None:
+            var.reset(token)
+
+
 def reuse_results():
     """Within this block, results of :func:`memoised` functions (snapshots, start status, project
     positions…) are computed once per input frame and date and reused: the quarterly review asks for
@@ -157,12 +168,7 @@ def reuse_results():
     supervision. Frames are matched by identity (polars frames are immutable), so the results are the
     ones a fresh call would give; outside the block nothing is kept. Nested blocks share the outer memo.
     """
-    token = _MEMO.set({}) if _MEMO.get() is None else None
-    try:
-        yield
-    finally:
-        if token is not None:
-            _MEMO.reset(token)
+    return outermost_memo(_MEMO)
 
 
 def memoised(name: str, frames: tuple[pl.DataFrame, ...], extra: Hashable, compute: Callable[[], Any]) -> Any:

@@ -22,7 +22,7 @@ import functools
 import hashlib
 import os
 from pathlib import Path
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, Callable, TypeVar
 
 import numpy as np
 import polars as pl
@@ -46,17 +46,13 @@ _DIGESTS: contextvars.ContextVar[dict[int, tuple[pl.DataFrame, bytes]] | None] =
     "jygproj_forecast_digests", default=None)
 
 
-@contextlib.contextmanager
-def one_call() -> Iterator[None]:
+def one_call() -> contextlib.AbstractContextManager[None]:
     """Within the block (one forecast: its own key and its backtest's hash the same ledger and
     registers), each frame is hashed once, matched by identity — the block holds the frames, so an
     id is not reused meanwhile. Outside it nothing is kept."""
-    token = _DIGESTS.set({}) if _DIGESTS.get() is None else None
-    try:
-        yield
-    finally:
-        if token is not None:
-            _DIGESTS.reset(token)
+    from jygproj.ledger import outermost_memo
+
+    return outermost_memo(_DIGESTS)
 
 
 def _frame_digest(frame: pl.DataFrame) -> bytes:
