@@ -680,7 +680,7 @@ def forecast_summary(fc: Forecast | None) -> dict[str, Any] | None:
     if fc is None:
         return None
     t = fc.goal.target_month
-    bands = _bands(fc).filter(pl.col("month") == t).row(0, named=True)
+    bands = fc.bands().filter(pl.col("month") == t).row(0, named=True)
     bt = fc.backtest_summary()
     return {
         "target_month": t,
@@ -700,18 +700,11 @@ def forecast_summary(fc: Forecast | None) -> dict[str, Any] | None:
     }
 
 
-def _bands(fc: Forecast) -> pl.DataFrame:
-    """The forecast's monthly bands (quantiles of its draws), made once in a review: the summary and the
-    tables read the same frame. The forecast is kept with them (its id is not reused meanwhile)."""
-    made, bands = ledger.memoised("forecast_bands", (), id(fc), lambda: (fc, fc.bands()))
-    return bands if made is fc else fc.bands()
-
-
 def forecast_frames(fc: Forecast | None) -> dict[str, pl.DataFrame | None]:
     """The forecast's tables for the report: monthly bands, the reconciliation, the backtest cases."""
     if fc is None:
         return {"forecast_bands": None, "reconciliation": None, "backtest": None}
     from jygproj.forecast.backtest import case_frame
 
-    return {"forecast_bands": _bands(fc), "reconciliation": pl.DataFrame([fc.reconciliation]) if fc.reconciliation else None,
+    return {"forecast_bands": fc.bands(), "reconciliation": pl.DataFrame([fc.reconciliation]) if fc.reconciliation else None,
             "backtest": case_frame(fc.cases) if fc.cases else None}

@@ -22,7 +22,7 @@ from __future__ import annotations
 import contextvars
 import pickle
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -51,6 +51,7 @@ class Result:
     settings: ForecastSettings
     goal: Goal
     evaluation: Evaluation
+    _bands: pl.DataFrame | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def as_of_month(self) -> int:
@@ -69,7 +70,13 @@ class Result:
                             schema={"month": pl.Int8, "projected_cum_wan": pl.Float64})
 
     def bands(self) -> pl.DataFrame:
-        """month 1..12: deterministic and P10/P50/P90 of the cumulative (万元) and its growth (%)."""
+        """month 1..12: deterministic and P10/P50/P90 of the cumulative (万元) and its growth (%).
+        Made once per result: a review's summary and tables read the same frame (issue 18)."""
+        if self._bands is None:
+            self._bands = self._make_bands()
+        return self._bands
+
+    def _make_bands(self) -> pl.DataFrame:
         q, g = self.simulation.quantiles(), self.simulation.growth_quantiles()
         fc = self.forecast
         months = np.arange(1, 13)
