@@ -1,7 +1,8 @@
 """Charts of the reserve report: funnel, readiness timeline (Gantt-like), gap to next year.
 
 Built with altair; rendered offline as SVG through jygproj.charts.show / to_svg (no CDN). Amounts
-are converted from 万元 to 亿元 here, at the edge; every label is Chinese.
+are converted from 万元 to 亿元 here, at the edge; every label is Chinese. Encodings are channel
+objects, not shorthand strings (why: jygproj.charts, above its builders).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ def funnel_chart(funnel: pl.DataFrame, title: str = "储备项目漏斗：各阶
         tooltip=[alt.Tooltip("stage_label:N", title="阶段"), alt.Tooltip("projects:Q", title="项目数"),
                  alt.Tooltip("yi:Q", title="总投资（亿元）", format=AMOUNT_FORMAT)],
     )
-    text = base.mark_text(align="left", dx=4).encode(x="projects:Q", text="label:N")
+    text = base.mark_text(align="left", dx=4).encode(x=alt.X("projects:Q"), text=alt.Text("label:N"))
     return _configure((bars + text).properties(width=WIDTH, height=160), title)
 
 
@@ -94,7 +95,7 @@ def timeline_chart(
     chart = alt.Chart(alt.Data(values=_records(bars))).mark_bar(opacity=0.8, height=9).encode(
         y=y,
         x=alt.X("start_date:T", title="预计办理时间", axis=alt.Axis(format="%Y年%-m月")),
-        x2="end_date:T",
+        x2=alt.X2("end_date:T"),
         color=alt.Color("step_label:N", title="手续"),
         tooltip=[alt.Tooltip("name:N", title="项目"), alt.Tooltip("step_label:N", title="手续"),
                  alt.Tooltip("owner:N", title="责任部门"),
@@ -104,7 +105,7 @@ def timeline_chart(
     t0 = dt.date(review.year + review.month // 12, review.month % 12 + 1, 1)  # end of the review month
     marks = pl.DataFrame({"date": [dt.date(next_year, 1, 1), t0], "what": [f"{next_year}年1月1日", "评审时点"]})
     rule = alt.Chart(alt.Data(values=_records(marks))).mark_rule(color="#c53030", strokeDash=[4, 3]).encode(
-        x="date:T", tooltip=[alt.Tooltip("what:N", title="标记")])
+        x=alt.X("date:T"), tooltip=[alt.Tooltip("what:N", title="标记")])
     height = max(120, 14 * len(order))
     return _configure((chart + rule).properties(width=WIDTH, height=height), title)
 

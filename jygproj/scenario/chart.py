@@ -62,7 +62,7 @@ def scenario_chart(outcome: Outcome, mc: MonteCarlo | None = None, title: str = 
         b = mc.bands.filter(pl.col("month") >= outcome.model.as_of_month).select(
             pl.date(outcome.model.year, pl.col("month"), 1).alias("月份"),
             (pl.col("p10_cum_wan") / WAN_PER_YI).alias("P10"), (pl.col("p90_cum_wan") / WAN_PER_YI).alias("P90"))
-        band = alt.Chart(b).mark_area(opacity=0.18, color="#1f4e9c").encode(x=x, y="P10:Q", y2="P90:Q")
+        band = alt.Chart(b).mark_area(opacity=0.18, color="#1f4e9c").encode(x=x, y=alt.Y("P10:Q"), y2=alt.Y2("P90:Q"))
         layers.insert(0, band)
     chart = alt.layer(*layers).properties(width=charts.WIDTH, height=charts.HEIGHT)
     return charts._base(chart, title + ("（阴影为80%把握区间）" if mc is not None else ""))
