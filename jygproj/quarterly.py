@@ -135,6 +135,7 @@ class Inputs:
     warnings: dict = field(default_factory=dict)  # (date, month) → the city's assessment year and warnings (_warnings_on)
     trackers: dict = field(default_factory=dict)  # (year, evaluation, headline) → the 12% tracker (growth_tracker)
     sensitivities: dict = field(default_factory=dict)  # evaluation "YYYY-MM" → the tornado (sensitivity_frame)
+    sources: dict = field(default_factory=dict)  # the 数据来源 table (provenance)
 
 
 def load_inputs(data_dir: str | Path | None, year: int) -> Inputs:
@@ -601,7 +602,13 @@ def practice_settings(inputs: Inputs) -> pl.DataFrame:
 
 def provenance(inputs: Inputs) -> pl.DataFrame:
     """One row per workbook sheet read: file, sheet, canonical table, rows, first/last row, sha256.
-    Reference files appear too (no sheet), so the whole input of the run is listed."""
+    Reference files appear too (no sheet), so the whole input of the run is listed. The same for every
+    report on the inputs (the city's, each unit's): made once per inputs (issue 18)."""
+    return _made_once(inputs.sources, None, (inputs.dataset, inputs.followups, inputs.catalogue, inputs.files,
+                                             inputs.data_dir), lambda: _provenance(inputs))
+
+
+def _provenance(inputs: Inputs) -> pl.DataFrame:
     ds = inputs.dataset
     parts = []
     fu = inputs.followups

@@ -1,5 +1,6 @@
 """A unit's review takes what is the city's from the city's (issue 18, --all-units): its warnings are
-the city's rows of its projects, the 12% tracker and the tornado are the city's, made once per inputs."""
+the city's rows of its projects; the 12% tracker, the tornado and the 数据来源 table are the city's,
+made once per inputs."""
 
 from __future__ import annotations
 
@@ -45,7 +46,7 @@ def test_a_unit_whose_ledger_gives_another_year_is_evaluated_on_its_own():
     assert quarterly._warnings_on(inputs, sc, params.as_of_date, params.as_of_month).equals(own)
 
 
-def test_the_tracker_and_the_tornado_are_made_once_per_inputs():
+def test_the_tracker_the_tornado_and_the_sources_are_made_once_per_inputs():
     inputs = jygproj.open()._inputs()
     city, unit = (quarterly.ReviewParams(2023, 3, str(inputs.data_dir), "2023-10", u)
                   for u in (None, quarterly.units(inputs.dataset.projects)[0]))
@@ -56,3 +57,6 @@ def test_the_tracker_and_the_tornado_are_made_once_per_inputs():
     # other inputs (another plan object): made again, never taken from the memo
     other = dataclasses.replace(inputs, plan=dataclasses.replace(inputs.plan))
     assert quarterly.growth_tracker(other, city)[0] is not path
+    assert quarterly.provenance(inputs) is quarterly.provenance(inputs)
+    assert quarterly.provenance(dataclasses.replace(inputs, files=list(inputs.files))).equals(quarterly.provenance(inputs))
+    assert quarterly.provenance(dataclasses.replace(inputs, files=list(inputs.files))) is not quarterly.provenance(inputs)
