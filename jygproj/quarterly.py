@@ -132,6 +132,10 @@ class Inputs:
     # made once (_made_once: kept with the objects they were made from)
     forecasts: dict = field(default_factory=dict)  # evaluation "YYYY-MM" → its forecast (jygproj.forecast)
     raised: dict = field(default_factory=dict)  # (year, quarter, as_of) → the city review's Raised (raised_for)
+    warnings: dict = field(default_factory=dict)  # (date, month) → the city's assessment year and warnings (_warnings_on)
+    trackers: dict = field(default_factory=dict)  # (year, evaluation, headline) → the 12% tracker (growth_tracker)
+    sensitivities: dict = field(default_factory=dict)  # evaluation "YYYY-MM" → the tornado (sensitivity_frame)
+    sources: dict = field(default_factory=dict)  # the 数据来源 table (provenance)
 
 
 def load_inputs(data_dir: str | Path | None, year: int) -> Inputs:
@@ -305,8 +309,33 @@ def _unit_completion(inputs: Inputs, params: ReviewParams, sc: _Scope) -> tuple[
 
 def _warnings(inputs: Inputs, params: ReviewParams, sc: _Scope) -> pl.DataFrame:
     """The warnings (二(八)) as of the evaluation date: one per project and rule."""
-    return alerts.evaluate(sc.projects, sc.memberships, sc.progress, params.as_of_date, inputs.rules, inputs.profile,
-                           month=params.as_of_month, schedules=sc.schedules)
+    return _warnings_on(inputs, sc, params.as_of_date, params.as_of_month)
+
+
+def _warnings_on(inputs: Inputs, sc: _Scope, as_of: dt.date, month: int | None) -> pl.DataFrame:
+    """alerts.evaluate on the scope's projects as known on ``as_of`` (``month``: the cut-off month,
+    None for alerts' own). Every rule judges a project by its own lists, figures and reports, in a
+    year and cut-off month taken from the whole ledger given (alerts.assessment_year): so a unit's
+    warnings are the city's rows of its projects (the same rows, in the same order: evaluate sorts
+    them by level, project, list, rule and period) whenever its ledger gives the city's year. The
+    city's are evaluated once per inputs and each unit takes its rows (issue 18: a report run after
+    another in a lent kernel, --all-units, evaluated the rules twice on its own projects, a third of
+    its calculation); a unit whose ledger gives another year is evaluated on its own."""
+    ds = inputs.dataset
+
+    def evaluate(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.DataFrame) -> pl.DataFrame:
+        return alerts.evaluate(projects, memberships, progress, as_of, inputs.rules, inputs.profile, month=month,
+                               schedules=sc.schedules)
+
+    year, city = _made_once(inputs.warnings, (as_of, month),
+                            (ds.projects, ds.memberships, ds.progress, inputs.rules, inputs.profile, inputs.plan),
+                            lambda: (alerts.assessment_year(ds.progress, as_of),
+                                     evaluate(ds.projects, ds.memberships, ds.progress)))
+    if sc.ids is None:
+        return city
+    if alerts.assessment_year(sc.progress, as_of) != year:
+        return evaluate(sc.projects, sc.memberships, sc.progress)
+    return _only(city, sc.ids)
 
 
 @dataclass
@@ -437,8 +466,7 @@ def calculate(inputs: Inputs, params: ReviewParams) -> Results:
 
     # 4. warnings (二(八)) and movements against the previous quarter: one per project and rule
     warn = _warnings(inputs, params, sc)
-    before = alerts.evaluate(projects, memberships, progress, params.previous_as_of_date, inputs.rules, profile,
-                             schedules=schedules)
+    before = _warnings_on(inputs, sc, params.previous_as_of_date, None)
     worst = alerts.worst_level_per_project(warn)
     moves = alerts.level_movements(warn, before)
 
@@ -574,7 +602,13 @@ def practice_settings(inputs: Inputs) -> pl.DataFrame:
 
 def provenance(inputs: Inputs) -> pl.DataFrame:
     """One row per workbook sheet read: file, sheet, canonical table, rows, first/last row, sha256.
-    Reference files appear too (no sheet), so the whole input of the run is listed."""
+    Reference files appear too (no sheet), so the whole input of the run is listed. The same for every
+    report on the inputs (the city's, each unit's): made once per inputs (issue 18)."""
+    return _made_once(inputs.sources, None, (inputs.dataset, inputs.followups, inputs.catalogue, inputs.files,
+                                             inputs.data_dir), lambda: _provenance(inputs))
+
+
+def _provenance(inputs: Inputs) -> pl.DataFrame:
     ds = inputs.dataset
     parts = []
     fu = inputs.followups
@@ -638,17 +672,26 @@ def growth_tracker(inputs: Inputs, params: ReviewParams) -> tuple[pl.DataFrame, 
     month, the probability of each reading (the forecast's Monte Carlo), the backtest error, the
     reconciliation of 调度数 with 统计数 and the forecast's warnings. As of December (the Q4 review)
     every month is an actual: nothing is projected and summary["projection"] says so.
+
+    Made once per inputs, evaluation and headline: every unit's report shows the city's tracker (issue
+    18: --all-units tracked the city again for each unit); each caller gets its own summary dict.
     """
     ds = inputs.dataset
     m = params.as_of_month
     fc = None if m == 12 else forecast_for(inputs, params.evaluation)
-    proj = None if fc is None else fc.projection_frame()
-    path, summary = growth.track(ds.baseline, as_of_month=m, profile=inputs.profile, goal=inputs.plan.goal,
-                                 projection=proj, headline=params.headline, year=params.year)
-    summary["projection"] = ("无（截至12月，全年均为实际数，不作预测）" if fc is None
-                             else "投资预测模型（按全市历年月度规律、清单项目进度与入库、入统率测算）")
-    summary["forecast"] = forecast_summary(fc)
-    return path, summary, fc
+
+    def track() -> tuple[pl.DataFrame, dict[str, Any]]:
+        proj = None if fc is None else fc.projection_frame()
+        path, summary = growth.track(ds.baseline, as_of_month=m, profile=inputs.profile, goal=inputs.plan.goal,
+                                     projection=proj, headline=params.headline, year=params.year)
+        summary["projection"] = ("无（截至12月，全年均为实际数，不作预测）" if fc is None
+                                 else "投资预测模型（按全市历年月度规律、清单项目进度与入库、入统率测算）")
+        summary["forecast"] = forecast_summary(fc)
+        return path, summary
+
+    path, summary = _made_once(inputs.trackers, (params.year, params.evaluation.text, params.headline),
+                               (ds.baseline, inputs.plan, inputs.profile, fc), track)
+    return path, dict(summary), fc
 
 
 def sensitivity_frame(inputs: Inputs, params: ReviewParams, fc: Forecast | None) -> pl.DataFrame | None:
@@ -656,9 +699,15 @@ def sensitivity_frame(inputs: Inputs, params: ReviewParams, fc: Forecast | None)
     tornado) on the review's own forecast, city-wide like the tracker, with each project's responsible
     unit. What a project adds if its remaining investment runs at the low or high multiplier of the
     lever file moves the city's FAI at the target month, so both readings' margins, by the same 万元.
-    None as of December (nothing is projected) or when the forecast could not split the city's FAI."""
+    None as of December (nothing is projected) or when the forecast could not split the city's FAI.
+    Made once per inputs and forecast, as the tracker (every unit's report shows the city's)."""
     if fc is None:
         return None
+    return _made_once(inputs.sensitivities, params.evaluation.text, (inputs.dataset, inputs.plan, inputs.profile, fc),
+                      lambda: _sensitivity(inputs, params, fc))
+
+
+def _sensitivity(inputs: Inputs, params: ReviewParams, fc: Forecast) -> pl.DataFrame | None:
     from jygproj.scenario import engine
     from jygproj.scenario.files import planner_from_dataset
 

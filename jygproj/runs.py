@@ -352,6 +352,10 @@ def _html_exporter() -> Any:
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         embed_images=True,
+        # the notebook validated once, after the last preprocessor, not after each of the dozen (each
+        # validation walks every output: a fifth of a report's export, issue 18); an invalid notebook
+        # is refused all the same
+        optimistic_validation=True,
         # The lab template links require.js and MathJax from a CDN; the report needs neither
         # (charts are inline SVG), so point them nowhere and strip what is left below.
         require_js_url="",
