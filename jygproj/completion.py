@@ -110,8 +110,11 @@ def completion_detail(
 
 def _scoped_plans(memberships: pl.DataFrame, profile: Profile) -> pl.DataFrame:
     """:func:`quarter_plans` of every list's memberships and of the enterprise and city scopes (each
-    project once): the same for every date a review looks at, so made once per memberships."""
-    return memoised("scoped_plans", (memberships,), profile_key(profile), lambda: _scoped_plans_of(memberships, profile))
+    project once), sorted by list, project and quarter (the order :func:`_completion_detail`'s
+    quarter-on-quarter shift relies on): the same for every date a review looks at, so made (and
+    sorted) once per memberships."""
+    return memoised("scoped_plans", (memberships,), profile_key(profile),
+                    lambda: _scoped_plans_of(memberships, profile).sort(["list", "project_id", "quarter"]))
 
 
 def _scoped_plans_of(memberships: pl.DataFrame, profile: Profile) -> pl.DataFrame:
@@ -145,9 +148,10 @@ def _completion_detail(memberships: pl.DataFrame, monthly: pl.DataFrame, year: i
     prev = pl.when(pl.col("list").eq_missing(pl.col("list").shift(1))
                    & pl.col("project_id").eq_missing(pl.col("project_id").shift(1))
                    & (pl.int_range(pl.len()) > 0)).then(cum.shift(1)).otherwise(0.0)
+    # the plans come sorted (_scoped_plans) and the join keeps their order: the rows of sorting after
+    # the join (a (list, project, quarter) is one row), without sorting every date's rows again
     quarters = (
-        plans.join(cums, on=["project_id", "quarter"], how="left")
-        .sort(["list", "project_id", "quarter"])
+        plans.join(cums, on=["project_id", "quarter"], how="left", maintain_order="left")
         .with_columns(
             pl.concat_str(pl.lit("Q"), pl.col("quarter").cast(pl.String)).alias("period"),
             (pl.col("quarter") * 3 <= as_of_month).alias("closed"),
