@@ -174,11 +174,14 @@ def _completion_detail(memberships: pl.DataFrame, monthly: pl.DataFrame, year: i
 
 
 
-def totals_aggs() -> list[pl.Expr]:
+def totals_aggs(projects_once: bool = False) -> list[pl.Expr]:
     """How per-project detail rows add up to a total (projects counted once; a total is "begun" when
-    any of its projects reported). Shared with the national path (jygproj.scale)."""
+    any of its projects reported). Shared with the national path (jygproj.scale). ``projects_once``:
+    no project is twice on a list (:func:`_each_project_once`), so a project is one row of a total
+    and its rows are its projects — n_unique's figure without hashing every total's ids (a
+    province's 84,000 totals by unit)."""
     return [
-        pl.col("project_id").n_unique().alias("projects"),
+        (pl.len() if projects_once else pl.col("project_id").n_unique()).alias("projects"),
         pl.col("annual_plan_wan").sum(),
         pl.col("plan_wan").sum(),
         pl.col("completed_wan").sum().alias("completed_wan"),
@@ -216,7 +219,7 @@ def completion(
             raise ValueError(f"by={by!r} needs the projects frame")
         detail = detail.join(_breakdown(projects, by), on="project_id", how="left")
         keys = [by, *keys]
-    aggs = totals_aggs()
+    aggs = totals_aggs(projects_once=_each_project_once(memberships))
     by_nature = detail.group_by([*keys, "period"]).agg(aggs)
     all_natures = detail.group_by([k for k in keys if k != "nature"] + ["period"]).agg(aggs).select(
         *(pl.lit(None, pl.String).alias(c) if c == "nature" else c for c in by_nature.columns))
@@ -238,6 +241,14 @@ def completion(
         .select(*keys, "period", "quarter", "closed", "projects", "annual_plan_wan", "plan_wan",
                 "completed_wan", "rate_pct", "annual_rate_pct", "target_wan", "target_rate_pct")
     )
+
+
+def _each_project_once(memberships: pl.DataFrame) -> bool:
+    """True when no project is twice on a list: then each list's detail has one row per project and
+    period, and so has each scope (enterprise, city: one membership per project) and each total of
+    :func:`completion` (a project has one ``by`` and, on a list, one nature). Once per memberships."""
+    return memoised("each_project_once", (memberships,), None,
+                    lambda: not memberships.select("project_id", "list").is_duplicated().any())
 
 
 def _breakdown(projects: pl.DataFrame, by: str) -> pl.DataFrame:
