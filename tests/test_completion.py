@@ -102,6 +102,27 @@ def test_a_project_on_three_lists_is_counted_once_city_wide():
     assert row(c, list="enterprise", nature=None, period="YTD")["annual_rate_pct"] == pytest.approx(40)
 
 
+def test_a_project_twice_on_a_list_is_still_one_project_of_its_totals():
+    # the loader refuses a register naming a project twice, but a frame built by hand may: a total's
+    # projects are then its distinct ids (n_unique), not its rows, by list and by unit alike
+    projects = conform(pl.DataFrame([dict(project_id="a", responsible_unit="市住建局"),
+                                     dict(project_id="b", responsible_unit="市住建局")]), PROJECTS)
+    m = memberships([dict(project_id="a", list="government", nature="new", annual_plan_wan=100.0),
+                     dict(project_id="a", list="government", nature="continuing", annual_plan_wan=50.0),
+                     dict(project_id="b", list="government", nature="new", annual_plan_wan=100.0)])
+    p = progress([dict(project_id=pid, list="government", period="2023-03", completed_ytd_wan=5.0) for pid in "ab"])
+    for by in (None, "responsible_unit"):
+        c = completion(m, monthly_cumulative(p), year=2023, as_of_month=3, profile=PROFILE, projects=projects, by=by)
+        unit = {} if by is None else {"responsible_unit": "市住建局"}
+        assert row(c, **unit, list="government", nature=None, period="YTD")["projects"] == 2
+        assert row(c, **unit, list="government", nature="new", period="YTD")["projects"] == 2
+        assert row(c, **unit, list="city", nature=None, period="YTD")["projects"] == 2
+    # and without the second membership each total counts its rows: the same figures
+    once = completion(m.filter(pl.col("annual_plan_wan") != 50.0), monthly_cumulative(p), year=2023, as_of_month=3,
+                      profile=PROFILE)
+    assert row(once, list="government", nature=None, period="YTD")["projects"] == 2
+
+
 def test_quarter_completion_is_the_difference_of_cumulatives_and_carries_missing_months():
     m = memberships([dict(project_id="p1", list="government", nature="continuing", annual_plan_wan=1_000.0)])
     # 1-3月 50, 1-5月 200 (June not reported), 1-8月 700
