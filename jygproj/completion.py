@@ -200,6 +200,9 @@ def completion(
     plan_targets: pl.DataFrame | None = None,
     projects: pl.DataFrame | None = None,
     by: str | None = None,
+    lists: tuple[str, ...] | None = None,
+    periods: tuple[str, ...] | None = None,
+    natures: bool = True,
 ) -> pl.DataFrame:
     """Planned vs completed investment by list (plus "enterprise" and "city"), nature and period.
 
@@ -209,8 +212,16 @@ def completion(
     quarterly target; for YTD the targets due by the as-of month, or an annual target by the seasonal
     pace) and target_rate_pct (the cumulative beside each quarter: :func:`with_cumulative`). ``by``
     is one of BREAKDOWNS, taken from ``projects``.
+
+    ``lists``, ``periods`` (scopes CITY, ENTERPRISE count as lists), ``natures=False``: only those
+    rows (all natures: nature null), the very rows of the whole frame filtered so — a total adds its
+    own list's and period's detail rows, so the others are left out before adding, not after (a
+    caller reading a unit's year to date, or a quarter's targets, need not add up every total).
     """
     detail = completion_detail(memberships, monthly, year=year, as_of_month=as_of_month, profile=profile)
+    if lists is not None or periods is not None:
+        detail = detail.filter(pl.col("list").is_in(list(lists)) if lists is not None else pl.lit(True),
+                               pl.col("period").is_in(list(periods)) if periods is not None else pl.lit(True))
     keys = ["list", "nature"]
     if by is not None:
         if by not in BREAKDOWNS:
@@ -220,14 +231,15 @@ def completion(
         detail = detail.join(_breakdown(projects, by), on="project_id", how="left")
         keys = [by, *keys]
     aggs = totals_aggs(projects_once=_each_project_once(memberships))
-    by_nature = detail.group_by([*keys, "period"]).agg(aggs)
-    all_natures = detail.group_by([k for k in keys if k != "nature"] + ["period"]).agg(aggs).select(
-        *(pl.lit(None, pl.String).alias(c) if c == "nature" else c for c in by_nature.columns))
+    all_natures = detail.group_by([k for k in keys if k != "nature"] + ["period"]).agg(aggs)
+    all_natures = all_natures.select(*(pl.lit(None, pl.String).alias(c) if c == "nature" else c for c in [*keys, "period"]),
+                                     *(c for c in all_natures.columns if c not in keys and c != "period"))
+    totals = [detail.group_by([*keys, "period"]).agg(aggs), all_natures] if natures else [all_natures]
     order = {name: i for i, name in enumerate([*LIST_PRECEDENCE, ENTERPRISE, CITY])}
     # a total none of whose projects reported has no completion (null, not 0); each expression reads
     # that column, so one pass computes them all
     completed = pl.when(pl.col("_begun")).then(pl.col("completed_wan")).otherwise(None)
-    out = pl.concat([by_nature, all_natures]).with_columns(
+    out = pl.concat(totals).with_columns(
         completed.alias("completed_wan"),
         _pct(completed, pl.col("plan_wan")).alias("rate_pct"),
         pl.when(pl.col("period") == "YTD").then(_pct(completed, pl.col("annual_plan_wan"))).alias("annual_rate_pct"),

@@ -3,6 +3,7 @@ import pytest
 
 from jygproj.plan import load_plan
 from jygproj.completion import (
+    CITY,
     completion,
     completion_detail,
     practice_pace,
@@ -306,3 +307,20 @@ def test_cumulative_beside_each_quarter_and_the_running_quarter_is_partial():
     assert q4["partial"] and q4["completed_wan"] == pytest.approx(100)
     assert q4["cum_plan_wan"] == pytest.approx(875) and q4["cum_completed_wan"] == pytest.approx(900)
     assert not row(c, list="government", nature=None, period="Q2")["partial"]
+
+
+def test_only_some_totals_are_the_whole_frames_rows_filtered_so():
+    # the embedded sample: by responsible unit, a unit's year to date (city, all natures) and a
+    # quarter's targets on two lists — the very rows of the whole frame, figure for figure
+    import jygproj
+
+    wb = jygproj.open()
+    kw = dict(year=wb.year, as_of_month=10, profile=PROFILE, projects=wb.projects, by="responsible_unit")
+    monthly = monthly_cumulative(wb.progress)
+    whole = completion(wb.memberships, monthly, **kw)
+    for lists, periods in (((CITY,), ("YTD",)), (("provincial_key", "leader_package"), ("Q3",)), (None, ("Q1", "YTD"))):
+        part = completion(wb.memberships, monthly, lists=lists, periods=periods, natures=False, **kw)
+        expected = whole.filter(pl.col("nature").is_null() & pl.col("period").is_in(list(periods))
+                                & (pl.col("list").is_in(list(lists)) if lists else pl.lit(True)))
+        assert part.height and part.equals(expected)
+    assert completion(wb.memberships, monthly, periods=("Q2",), **kw).equals(whole.filter(pl.col("period") == "Q2"))
