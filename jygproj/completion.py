@@ -262,8 +262,8 @@ def _report_order(out: pl.DataFrame, by: str | None, lists: dict[str, int]) -> p
                 .otherwise(pl.col(col).replace_strict(ranks, default=len(ranks), return_dtype=pl.UInt64)),
                 len(ranks) + 2)
 
-    def text_order(col: str) -> dict[str, int]:
-        return {v: i for i, v in enumerate(out.get_column(col).drop_nulls().unique().sort().to_list())}
+    def text_order(col: str) -> dict[str, int]:  # Python's order of str is the code points', polars' too
+        return {v: i for i, v in enumerate(sorted(v for v in out.get_column(col).unique().to_list() if v is not None))}
 
     parts = [place(by, text_order(by))] if by is not None else []
     parts += [place("list", lists), place("nature", text_order("nature")), place("period", {p: i for i, p in enumerate(PERIODS)})]
