@@ -382,8 +382,9 @@ def positions(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.Da
 
 
 def _listed(projects: pl.DataFrame, memberships: pl.DataFrame) -> pl.DataFrame:
-    """Each project on each construction list with its plan (the list's, else the register's): the
-    same on every date, so made once per frames in a review."""
+    """Each project on each construction list with its plan (the list's, else the register's), in
+    (project_id, list) order (the order of :func:`positions`): the same on every date, so made (and
+    sorted) once per frames in a review."""
     def make() -> pl.DataFrame:
         register = projects.select("project_id", "name", "responsible_unit", "lead_unit", "leader",
                                    pl.col("nature").alias("_p_nature"),
@@ -400,6 +401,7 @@ def _listed(projects: pl.DataFrame, memberships: pl.DataFrame) -> pl.DataFrame:
                 pl.coalesce("annual_plan_wan", "_p_plan").alias("annual_plan_wan"),
                 pl.coalesce("planned_start", "_p_start").alias("planned_start"),
             )
+            .sort(["project_id", "list"])
         )
     return ledger.memoised("listed", (projects, memberships), None, make)
 
@@ -420,12 +422,13 @@ def _positions(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.D
     status = ledger.project_status(progress, as_of, year)
     cut_end = ledger.month_end(year, month) if month else date(year, 1, 1) - timedelta(days=1)
     period_end = pl.when(pl.col("month_used").is_not_null()).then(pl.date(year, pl.col("month_used"), 1).dt.month_end())
+    # the joins keep _listed's (project_id, list) order: the rows sorted, without sorting each date's
     frame = (
         _listed(projects, memberships)
-        .join(issues, on=["project_id", "list"], how="left")
+        .join(issues, on=["project_id", "list"], how="left", maintain_order="left")
         # the figure's cell is named figure_* and the status' start_date_reported left out in the select
-        .join(figure, on="project_id", how="left")
-        .join(status, on="project_id", how="left")
+        .join(figure, on="project_id", how="left", maintain_order="left")
+        .join(status, on="project_id", how="left", maintain_order="left")
         .with_columns(
             pl.col("started").fill_null(False),
             pl.col("resumed").fill_null(False),
@@ -472,7 +475,6 @@ def _positions(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.D
             "issues", "started", "started_on", "resumed", "resumed_on", "resumed_by", "pace_date", "pace_share",
             "pace_basis", "planned_to_date_wan", "completion_pct", "pace_pct", "behind_pp", "pace_ratio",
             "figure_list", "figure_file", "figure_sheet", "figure_row", "plan_file", "plan_sheet", "plan_row")))
-        .sort(["project_id", "list"])
     )
 
 

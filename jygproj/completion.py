@@ -110,8 +110,11 @@ def completion_detail(
 
 def _scoped_plans(memberships: pl.DataFrame, profile: Profile) -> pl.DataFrame:
     """:func:`quarter_plans` of every list's memberships and of the enterprise and city scopes (each
-    project once): the same for every date a review looks at, so made once per memberships."""
-    return memoised("scoped_plans", (memberships,), profile_key(profile), lambda: _scoped_plans_of(memberships, profile))
+    project once), sorted by list, project and quarter (the order :func:`_completion_detail`'s
+    quarter-on-quarter shift relies on): the same for every date a review looks at, so made (and
+    sorted) once per memberships."""
+    return memoised("scoped_plans", (memberships,), profile_key(profile),
+                    lambda: _scoped_plans_of(memberships, profile).sort(["list", "project_id", "quarter"]))
 
 
 def _scoped_plans_of(memberships: pl.DataFrame, profile: Profile) -> pl.DataFrame:
@@ -145,9 +148,10 @@ def _completion_detail(memberships: pl.DataFrame, monthly: pl.DataFrame, year: i
     prev = pl.when(pl.col("list").eq_missing(pl.col("list").shift(1))
                    & pl.col("project_id").eq_missing(pl.col("project_id").shift(1))
                    & (pl.int_range(pl.len()) > 0)).then(cum.shift(1)).otherwise(0.0)
+    # the plans come sorted (_scoped_plans) and the join keeps their order: the rows of sorting after
+    # the join (a (list, project, quarter) is one row), without sorting every date's rows again
     quarters = (
-        plans.join(cums, on=["project_id", "quarter"], how="left")
-        .sort(["list", "project_id", "quarter"])
+        plans.join(cums, on=["project_id", "quarter"], how="left", maintain_order="left")
         .with_columns(
             pl.concat_str(pl.lit("Q"), pl.col("quarter").cast(pl.String)).alias("period"),
             (pl.col("quarter") * 3 <= as_of_month).alias("closed"),
@@ -170,11 +174,14 @@ def _completion_detail(memberships: pl.DataFrame, monthly: pl.DataFrame, year: i
 
 
 
-def totals_aggs() -> list[pl.Expr]:
+def totals_aggs(projects_once: bool = False) -> list[pl.Expr]:
     """How per-project detail rows add up to a total (projects counted once; a total is "begun" when
-    any of its projects reported). Shared with the national path (jygproj.scale)."""
+    any of its projects reported). Shared with the national path (jygproj.scale). ``projects_once``:
+    no project is twice on a list (:func:`_each_project_once`), so a project is one row of a total
+    and its rows are its projects — n_unique's figure without hashing every total's ids (a
+    province's 84,000 totals by unit)."""
     return [
-        pl.col("project_id").n_unique().alias("projects"),
+        (pl.len() if projects_once else pl.col("project_id").n_unique()).alias("projects"),
         pl.col("annual_plan_wan").sum(),
         pl.col("plan_wan").sum(),
         pl.col("completed_wan").sum().alias("completed_wan"),
@@ -193,6 +200,9 @@ def completion(
     plan_targets: pl.DataFrame | None = None,
     projects: pl.DataFrame | None = None,
     by: str | None = None,
+    lists: tuple[str, ...] | None = None,
+    periods: tuple[str, ...] | None = None,
+    natures: bool = True,
 ) -> pl.DataFrame:
     """Planned vs completed investment by list (plus "enterprise" and "city"), nature and period.
 
@@ -202,8 +212,16 @@ def completion(
     quarterly target; for YTD the targets due by the as-of month, or an annual target by the seasonal
     pace) and target_rate_pct (the cumulative beside each quarter: :func:`with_cumulative`). ``by``
     is one of BREAKDOWNS, taken from ``projects``.
+
+    ``lists``, ``periods`` (scopes CITY, ENTERPRISE count as lists), ``natures=False``: only those
+    rows (all natures: nature null), the very rows of the whole frame filtered so — a total adds its
+    own list's and period's detail rows, so the others are left out before adding, not after (a
+    caller reading a unit's year to date, or a quarter's targets, need not add up every total).
     """
     detail = completion_detail(memberships, monthly, year=year, as_of_month=as_of_month, profile=profile)
+    if lists is not None or periods is not None:
+        detail = detail.filter(pl.col("list").is_in(list(lists)) if lists is not None else pl.lit(True),
+                               pl.col("period").is_in(list(periods)) if periods is not None else pl.lit(True))
     keys = ["list", "nature"]
     if by is not None:
         if by not in BREAKDOWNS:
@@ -212,28 +230,55 @@ def completion(
             raise ValueError(f"by={by!r} needs the projects frame")
         detail = detail.join(_breakdown(projects, by), on="project_id", how="left")
         keys = [by, *keys]
-    aggs = totals_aggs()
-    by_nature = detail.group_by([*keys, "period"]).agg(aggs)
-    all_natures = detail.group_by([k for k in keys if k != "nature"] + ["period"]).agg(aggs).select(
-        *(pl.lit(None, pl.String).alias(c) if c == "nature" else c for c in by_nature.columns))
+    aggs = totals_aggs(projects_once=_each_project_once(memberships))
+    all_natures = detail.group_by([k for k in keys if k != "nature"] + ["period"]).agg(aggs)
+    all_natures = all_natures.select(*(pl.lit(None, pl.String).alias(c) if c == "nature" else c for c in [*keys, "period"]),
+                                     *(c for c in all_natures.columns if c not in keys and c != "period"))
+    totals = [detail.group_by([*keys, "period"]).agg(aggs), all_natures] if natures else [all_natures]
     order = {name: i for i, name in enumerate([*LIST_PRECEDENCE, ENTERPRISE, CITY])}
     # a total none of whose projects reported has no completion (null, not 0); each expression reads
     # that column, so one pass computes them all
     completed = pl.when(pl.col("_begun")).then(pl.col("completed_wan")).otherwise(None)
-    out = pl.concat([by_nature, all_natures]).with_columns(
+    out = pl.concat(totals).with_columns(
         completed.alias("completed_wan"),
         _pct(completed, pl.col("plan_wan")).alias("rate_pct"),
         pl.when(pl.col("period") == "YTD").then(_pct(completed, pl.col("annual_plan_wan"))).alias("annual_rate_pct"),
     )
     out = _join_targets(out, plan_targets, as_of_month, profile)
     return (
-        out.sort([*(k for k in keys if k not in ("list", "nature")),
-                  pl.col("list").replace_strict(order, default=len(order), return_dtype=pl.Int32), "nature",
-                  pl.col("period").replace_strict({p: i for i, p in enumerate(PERIODS)}, return_dtype=pl.Int32)],
-                 nulls_last=True)
+        out.sort(_report_order(out, by, order))
         .select(*keys, "period", "quarter", "closed", "projects", "annual_plan_wan", "plan_wan",
                 "completed_wan", "rate_pct", "annual_rate_pct", "target_wan", "target_rate_pct")
     )
+
+
+def _report_order(out: pl.DataFrame, by: str | None, lists: dict[str, int]) -> pl.Expr:
+    """:func:`completion`'s row order — [``by``,] list (``lists``: the report's order, any other list
+    after them), nature, period (PERIODS); text in text order, a null last — as one integer per row:
+    one integer sort instead of a sort on four columns (a province's 125,000 totals by unit: 38 →
+    13 ms), the same order (a total is one row per key)."""
+    def place(col: str, ranks: dict) -> tuple[pl.Expr, int]:  # the rank, len(ranks) if unranked, null last
+        return (pl.when(pl.col(col).is_null()).then(pl.lit(len(ranks) + 1, pl.UInt64))
+                .otherwise(pl.col(col).replace_strict(ranks, default=len(ranks), return_dtype=pl.UInt64)),
+                len(ranks) + 2)
+
+    def text_order(col: str) -> dict[str, int]:  # Python's order of str is the code points', polars' too
+        return {v: i for i, v in enumerate(sorted(v for v in out.get_column(col).unique().to_list() if v is not None))}
+
+    parts = [place(by, text_order(by))] if by is not None else []
+    parts += [place("list", lists), place("nature", text_order("nature")), place("period", {p: i for i, p in enumerate(PERIODS)})]
+    key = pl.lit(0, pl.UInt64)
+    for rank, size in parts:
+        key = key * size + rank
+    return key
+
+
+def _each_project_once(memberships: pl.DataFrame) -> bool:
+    """True when no project is twice on a list: then each list's detail has one row per project and
+    period, and so has each scope (enterprise, city: one membership per project) and each total of
+    :func:`completion` (a project has one ``by`` and, on a list, one nature). Once per memberships."""
+    return memoised("each_project_once", (memberships,), None,
+                    lambda: not memberships.select("project_id", "list").is_duplicated().any())
 
 
 def _breakdown(projects: pl.DataFrame, by: str) -> pl.DataFrame:

@@ -312,8 +312,14 @@ def monthly_reports(progress: pl.DataFrame) -> pl.DataFrame:
     One cut-off per report (issue 13): monthly totals, charts and letters use 1-X月 figures of the
     evaluation month; weekly figures (周调度) never stand in for them — they are shown apart, as the
     latest weekly report (:func:`latest_weekly`)."""
-    return memoised("monthly_reports", (progress,), None, lambda: progress.filter(
-        pl.col("period").str.strip_chars().str.contains(r"^\d{4}-\d{1,2}$")))
+    return memoised("monthly_reports", (progress,), None, lambda: _monthly_reports(progress))
+
+
+def _monthly_reports(progress: pl.DataFrame) -> pl.DataFrame:
+    reports = progress.filter(pl.col("period").str.strip_chars().str.contains(r"^\d{4}-\d{1,2}$"))
+    # a ledger of monthly reports only (a province's) is its own monthly reports: the very frame, so
+    # what a review computes of it by identity (its sorted revisions, snapshots) is computed once
+    return progress if isinstance(progress, pl.DataFrame) and reports.height == progress.height else reports
 
 
 def latest_weekly(progress: pl.DataFrame, as_of: date, year: int) -> pl.DataFrame:

@@ -3,6 +3,7 @@ import pytest
 
 from jygproj.plan import load_plan
 from jygproj.completion import (
+    CITY,
     completion,
     completion_detail,
     practice_pace,
@@ -100,6 +101,27 @@ def test_a_project_on_three_lists_is_counted_once_city_wide():
     assert row(c, list="industrial", nature=None, period="YTD")["completed_wan"] == pytest.approx(4_000)
     # the enterprise scope (二(五)) is industrial + real estate, 4,000 / 10,000 = 40 % of the annual plan
     assert row(c, list="enterprise", nature=None, period="YTD")["annual_rate_pct"] == pytest.approx(40)
+
+
+def test_a_project_twice_on_a_list_is_still_one_project_of_its_totals():
+    # the loader refuses a register naming a project twice, but a frame built by hand may: a total's
+    # projects are then its distinct ids (n_unique), not its rows, by list and by unit alike
+    projects = conform(pl.DataFrame([dict(project_id="a", responsible_unit="市住建局"),
+                                     dict(project_id="b", responsible_unit="市住建局")]), PROJECTS)
+    m = memberships([dict(project_id="a", list="government", nature="new", annual_plan_wan=100.0),
+                     dict(project_id="a", list="government", nature="continuing", annual_plan_wan=50.0),
+                     dict(project_id="b", list="government", nature="new", annual_plan_wan=100.0)])
+    p = progress([dict(project_id=pid, list="government", period="2023-03", completed_ytd_wan=5.0) for pid in "ab"])
+    for by in (None, "responsible_unit"):
+        c = completion(m, monthly_cumulative(p), year=2023, as_of_month=3, profile=PROFILE, projects=projects, by=by)
+        unit = {} if by is None else {"responsible_unit": "市住建局"}
+        assert row(c, **unit, list="government", nature=None, period="YTD")["projects"] == 2
+        assert row(c, **unit, list="government", nature="new", period="YTD")["projects"] == 2
+        assert row(c, **unit, list="city", nature=None, period="YTD")["projects"] == 2
+    # and without the second membership each total counts its rows: the same figures
+    once = completion(m.filter(pl.col("annual_plan_wan") != 50.0), monthly_cumulative(p), year=2023, as_of_month=3,
+                      profile=PROFILE)
+    assert row(once, list="government", nature=None, period="YTD")["projects"] == 2
 
 
 def test_quarter_completion_is_the_difference_of_cumulatives_and_carries_missing_months():
@@ -285,3 +307,20 @@ def test_cumulative_beside_each_quarter_and_the_running_quarter_is_partial():
     assert q4["partial"] and q4["completed_wan"] == pytest.approx(100)
     assert q4["cum_plan_wan"] == pytest.approx(875) and q4["cum_completed_wan"] == pytest.approx(900)
     assert not row(c, list="government", nature=None, period="Q2")["partial"]
+
+
+def test_only_some_totals_are_the_whole_frames_rows_filtered_so():
+    # the embedded sample: by responsible unit, a unit's year to date (city, all natures) and a
+    # quarter's targets on two lists — the very rows of the whole frame, figure for figure
+    import jygproj
+
+    wb = jygproj.open()
+    kw = dict(year=wb.year, as_of_month=10, profile=PROFILE, projects=wb.projects, by="responsible_unit")
+    monthly = monthly_cumulative(wb.progress)
+    whole = completion(wb.memberships, monthly, **kw)
+    for lists, periods in (((CITY,), ("YTD",)), (("provincial_key", "leader_package"), ("Q3",)), (None, ("Q1", "YTD"))):
+        part = completion(wb.memberships, monthly, lists=lists, periods=periods, natures=False, **kw)
+        expected = whole.filter(pl.col("nature").is_null() & pl.col("period").is_in(list(periods))
+                                & (pl.col("list").is_in(list(lists)) if lists else pl.lit(True)))
+        assert part.height and part.equals(expected)
+    assert completion(wb.memberships, monthly, periods=("Q2",), **kw).equals(whole.filter(pl.col("period") == "Q2"))

@@ -194,5 +194,9 @@ def test_the_latest_week_is_kept_apart_from_the_months():
              period_end=date(2023, 11, 5)),
     ])
     assert monthly_reports(rows)["period"].to_list() == ["2023-10"]
+    # a ledger of monthly reports only is its own monthly reports, the very frame (a review then
+    # sorts and snapshots it once, by identity)
+    months = rows.filter(pl.col("period") == "2023-10")
+    assert monthly_reports(months) is months
     assert latest_weekly(rows, date(2023, 11, 10), 2023).select("period", "completed_ytd_wan").rows() == [
         ("2023-W44", 1_100.0)]
