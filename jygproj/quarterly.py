@@ -299,12 +299,19 @@ def _scope(inputs: Inputs, params: ReviewParams) -> _Scope:
                   completion.plan_schedules(plan.amount_targets, inputs.profile))
 
 
-def _unit_completion(inputs: Inputs, params: ReviewParams, sc: _Scope) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Completion by responsible unit, and each unit's year to date over all lists (unit_ytd)."""
-    by_unit = completion.completion(sc.memberships, sc.monthly, year=params.year, as_of_month=params.as_of_month,
-                                    profile=inputs.profile, projects=sc.projects, by="responsible_unit")
-    return by_unit, by_unit.filter((pl.col("period") == "YTD") & pl.col("nature").is_null()
-                                   & (pl.col("list") == completion.CITY))
+def _unit_completion(inputs: Inputs, params: ReviewParams, sc: _Scope, **only: Any) -> pl.DataFrame:
+    """Completion by responsible unit (``only``: completion.completion's lists=, periods=, natures=)."""
+    return completion.completion(sc.memberships, sc.monthly, year=params.year, as_of_month=params.as_of_month,
+                                 profile=inputs.profile, projects=sc.projects, by="responsible_unit", **only)
+
+
+def _unit_ytd(inputs: Inputs, params: ReviewParams, sc: _Scope, by_unit: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Each unit's year to date over all lists (the letters' annual figures): those rows of ``by_unit``
+    (completion by unit), or only those rows made when the review needs no other (completion's
+    lists=, periods=, natures=False give the very rows of the whole frame)."""
+    if by_unit is None:
+        by_unit = _unit_completion(inputs, params, sc, lists=(completion.CITY,), periods=("YTD",), natures=False)
+    return by_unit.filter((pl.col("period") == "YTD") & pl.col("nature").is_null() & (pl.col("list") == completion.CITY))
 
 
 def _warnings(inputs: Inputs, params: ReviewParams, sc: _Scope) -> pl.DataFrame:
@@ -359,8 +366,10 @@ def _letters(inputs: Inputs, params: ReviewParams, sc: _Scope, warn: pl.DataFram
     # the same memberships for every quarter's review: one frame, so what is made of it is made once
     own_split = ledger.memoised("own_split", (memberships,), target_lists, lambda: memberships.filter(
         pl.col("list").cast(pl.String).is_in(target_lists) & pl.any_horizontal([pl.col(c).is_not_null() for c in q_cols])))
+    # only the totals missed_quarter_targets reads: the review quarter's, all natures, on the target lists
     by_unit_targets = completion.completion(own_split, sc.monthly, year=year, as_of_month=m, profile=profile,
-                                            projects=projects, by="responsible_unit")
+                                            projects=projects, by="responsible_unit", lists=target_lists,
+                                            periods=(f"Q{params.quarter}",), natures=False)
     missed = supervision.missed_quarter_targets(
         by_unit_targets, params.quarter, lists=target_lists, rate_below_pct=letter_rules.quarter_rate_below_pct,
         min_gap_wan=letter_rules.min_gap_wan,
@@ -393,7 +402,8 @@ def raised(inputs: Inputs, params: ReviewParams) -> Raised:
     ranking, starts or tables."""
     sc = _scope(inputs, params)
     warn = _warnings(inputs, params, sc)
-    _, unit_ytd = _unit_completion(inputs, params, sc)
+    # only each unit's year to date: an earlier quarter's review shows no table of completion by unit
+    unit_ytd = _unit_ytd(inputs, params, sc)
     return Raised(sc.projects, alerts.worst_level_per_project(warn), _letters(inputs, params, sc, warn, unit_ytd).facts)
 
 
@@ -446,7 +456,8 @@ def calculate(inputs: Inputs, params: ReviewParams) -> Results:
                                    planned_starts=plan.planned_starts())
     pace_ref = completion.practice_pace(reqs, checks, as_of_month=m, profile=profile)
     sizes = completion.plan_reconciliation(memberships, plan.list_sizes_frame()) if city_wide else None
-    by_unit, unit_ytd = _unit_completion(inputs, params, sc)
+    by_unit = _unit_completion(inputs, params, sc)
+    unit_ytd = _unit_ytd(inputs, params, sc, by_unit)
     detail = completion.project_detail(memberships, monthly, year=year, quarter=params.quarter, as_of_month=m,
                                        profile=profile)
     curve = completion.s_curve(comp, monthly, year=year, as_of_month=m, profile=profile)
