@@ -17,8 +17,9 @@ from test_io_builders import build_progress, build_register
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample" / "2023"
 
 
-def _one_by_one(paths):
-    """The reading thread opening every workbook itself (the path taken for a single workbook)."""
+def _one_by_one(paths, read=None):
+    """The reading thread opening and reading every workbook itself (the path taken for a single
+    workbook)."""
     for path in paths:
         fut: Future = Future()
         try:
@@ -92,3 +93,40 @@ def test_an_error_of_finish_workbook_is_reported_as_before(tmp_path, monkeypatch
         assert p["code"] == "unreadable" and "工作簿无法读取（测试）" in p["message"]
     assert together.problems.filter(together.problems["file"] == str(bad)).equals(alone.problems)
     assert together.memberships.height > 0
+
+
+def test_sheets_read_by_the_worker_are_those_the_reading_thread_reads(tmp_path):
+    import threading
+
+    path = build_progress(tmp_path, month=3)
+    read = lambda p, raws: dataset._read_workbook(p, raws, None, None)  # noqa: E731
+    ahead = dataset._open_whole(workbook.check_workbook(path), 0, {}, threading.Lock(), read)
+    assert ahead.read_ahead is not None and ahead.finished is None
+    names, results, problems = dataset._read_ahead(ahead, read)
+    here = dataset._read_ahead(workbook.parse_workbook(path), read)  # finished and read in this thread
+    assert names == here[0] and problems == here[2]
+    assert [vars(r.report) for r in results] == [vars(r.report) for r in here[1]]
+    assert all(a.frame.equals(b.frame) for a, b in zip(results, here[1]) if a.frame is not None)
+
+
+def test_an_error_of_reading_in_a_worker_is_raised_as_before(tmp_path, monkeypatch):
+    bad = build_progress(tmp_path, month=3)
+    good = build_register(tmp_path)
+    real = dataset._failed_sheet
+
+    def failed_sheet(path, raw, log, exc):  # a bug outside read_sheet's guard: the load fails, as it did
+        if path == bad:
+            raise RuntimeError("读取出错（测试）")
+        return real(path, raw, log, exc)
+
+    def read_sheet(*args, **kwargs):
+        raise ValueError("本表读取出错（测试）")
+
+    monkeypatch.setattr(dataset, "read_sheet", read_sheet)
+    monkeypatch.setattr(dataset, "_failed_sheet", failed_sheet)
+    for paths in ([good, bad], [bad]):  # read in the workers, and in the reading thread
+        with pytest.raises(RuntimeError, match="读取出错（测试）"):
+            load_workbooks(paths)
+    # the other workbook's sheets are still each reported as not read
+    ds = load_workbooks([good])
+    assert ds.problems.filter(ds.problems["code"] == "internal_error").height >= 1

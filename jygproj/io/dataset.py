@@ -116,7 +116,10 @@ def _load_workbooks(paths: list[Path], year: int | None = None) -> Dataset:
     sheet_names: dict[Path, set[str]] = {}
     fastpath.clear_memo()
     seen: dict[str, Path] = {}  # sha256 of a workbook's bytes → the first file with them
-    for path, opened in zip(paths, _opened_ahead(paths)):
+    def read(path: Path, raws: list) -> tuple[list[SheetResult], list[Problem]]:
+        return _read_workbook(path, raws, layouts.get(path), year)
+
+    for path, opened in zip(paths, _opened_ahead(paths, read)):
         log = ProblemLog(file=str(path))
         try:
             wb = opened.result()
@@ -128,50 +131,61 @@ def _load_workbooks(paths: list[Path], year: int | None = None) -> Dataset:
                 problems.extend(log.items)
                 continue
             seen[digest] = path
-            raws = _finished(wb)
+            names, file_results, items = _read_ahead(wb, read)
         except WorkbookError as exc:
             log.add(exc.code, exc.message, expected=exc.expected)
             problems.extend(log.items)
             continue
-        file_results = []
-        sheet_names[path] = {raw.name for raw in raws}
-        for raw in raws:
-            try:
-                res = read_sheet(path, raw, log, default_year=year, layout=entry_for(layouts.get(path), raw.name))
-            except Exception as exc:  # noqa: BLE001 - a reader bug must not hide the other sheets
-                res = _failed_sheet(path, raw, log, exc)
-            if res is not None:
-                file_results.append(res)
-        if not any(r.report.rows["read"] for r in file_results):
-            log.sheet = None
-            log.add("workbook_empty", "工作簿没有任何内容", expected="至少一张有数据的工作表")
+        sheet_names[path] = names
         results.extend(file_results)
-        problems.extend(log.items)
+        problems.extend(items)
     fastpath.clear_memo()
     problems.extend(unused_sheet_entries(layouts, sheet_names))
     return _assemble(results, problems)
 
 
-#: Workbooks opened ahead of the one being read (at most; each worker holds one more while it opens
-#: it). Five: a province's big 产业 workbooks take longer to open than to read, and the lead built on the
-#: small ones between them keeps the reading thread from waiting; memory stays a few workbooks' cells.
+def _read_workbook(path: Path, raws: list, layout, year: int | None) -> tuple[list[SheetResult], list[Problem]]:
+    """Every sheet of one finished workbook read (read_sheet; ``layout``: the workbook's layout file
+    entries, or None), and the workbook's problems in reading order. Nothing in it depends on another
+    workbook (fastpath's memos hold pure readings), so a worker runs it ahead of the reading thread."""
+    log = ProblemLog(file=str(path))
+    file_results = []
+    for raw in raws:
+        try:
+            res = read_sheet(path, raw, log, default_year=year, layout=entry_for(layout, raw.name))
+        except Exception as exc:  # noqa: BLE001 - a reader bug must not hide the other sheets
+            res = _failed_sheet(path, raw, log, exc)
+        if res is not None:
+            file_results.append(res)
+    if not any(r.report.rows["read"] for r in file_results):
+        log.sheet = None
+        log.add("workbook_empty", "工作簿没有任何内容", expected="至少一张有数据的工作表")
+    return file_results, log.items
+
+
+#: Workbooks opened (and read) ahead of the one the reading thread takes next (at most; each worker
+#: holds one more while it opens it). Five: a province's big 产业 workbooks take longer than the small
+#: ones between them, and the lead keeps both workers busy; memory stays a few workbooks' cells.
 _AHEAD = 5
-#: Workers opening workbooks: calamine's parse, zlib's inflate and polars' searches let go of the GIL,
-#: so on two cores two workbooks open side by side while the reading thread checks rows.
+#: Workers opening and reading workbooks: calamine's parse, zlib's inflate and polars' queries let go of
+#: the GIL, so on two cores two workbooks open and are read side by side.
 _WORKERS = 2
 
 
-def _opened_ahead(paths: list[Path]):
+def _opened_ahead(paths: list[Path], read=None):
     """Futures of the opened workbooks (parse_workbook(path), with its sheets' RawSheets when
-    finished ahead: _open_whole), in order, each started at most _AHEAD workbooks early.
+    finished ahead, and their reading by ``read(path, raws)`` when given: _open_whole), in order, each
+    started at most _AHEAD workbooks early.
 
     The checks of the zip directory (file bytes, declared zip bomb: Python, microseconds) run here in
     the reading thread; everything else a workbook needs on its own — the bounded scan (every member
     inflated once, capped, and measured), calamine's parse, the sheets' shapes (hidden rows and
     columns, merges), the polars frames, the row offsets and odd texts (finish_workbook) — in one
-    of _WORKERS threads, so the reading thread only reads rows. Run in the reading thread, the
+    of _WORKERS threads. Run in the reading thread, the
     frames' conversion and the odd-text searches took 0.8 s of it (province); the scan, parse and
-    shapes were three threads of one workbook at a time, one core's worth at most."""
+    shapes were three threads of one workbook at a time, one core's worth at most. The sheets are read
+    (``read``) in the worker too: read in the reading thread, their ~2,400 small polars queries (province)
+    each waited for the GIL held by a worker, and the workers waited for the reading thread's lead."""
     if len(paths) < 2:  # nothing to overlap: no thread
         for path in paths:
             fut: Future = Future()
@@ -192,7 +206,7 @@ def _opened_ahead(paths: list[Path]):
             fut: Future = Future()
             fut.set_exception(exc)
             return fut
-        return pool.submit(_open_whole, checked, n, claimed, lock)
+        return pool.submit(_open_whole, checked, n, claimed, lock, read)
 
     with ThreadPoolExecutor(max_workers=_WORKERS, thread_name_prefix="jygproj-open") as pool:
         pending: deque = deque()
@@ -209,12 +223,13 @@ def _opened_ahead(paths: list[Path]):
             yield fut
 
 
-def _open_whole(checked, n: int, claimed: dict, lock) -> object:
+def _open_whole(checked, n: int, claimed: dict, lock, read=None) -> object:
     """parse_workbook's work on a checked workbook, and its RawSheets (finish_workbook) kept in
     ``finished`` — unless an earlier workbook has the same bytes (the reading thread reports the copy
     as a duplicate and reads it no further; if that earlier one is opened later, the reading thread
     finishes it). finish_workbook's exception is kept for the reading thread, which raises it where
-    it called finish_workbook."""
+    it called finish_workbook. With ``read``, the finished sheets are read here too (``read_ahead``:
+    what read(path, raws) returned, or the exception it raised, for the reading thread to raise)."""
     bound_workbook(checked)
     parse_sheets(checked)
     checked.shapes = sheet_shapes(checked)
@@ -225,8 +240,14 @@ def _open_whole(checked, n: int, claimed: dict, lock) -> object:
             checked.finished = (finish_workbook(checked), None)
         except Exception as exc:  # noqa: BLE001 - re-raised by the reading thread (_finished)
             checked.finished = (None, exc)
-        # calamine's cells and the sheets' XML are not needed once finished: a workbook waiting to be
-        # read holds only its frames
+        if read is not None and checked.finished[1] is None:
+            raws = _finished(checked)
+            try:
+                checked.read_ahead = ({raw.name for raw in raws}, *read(checked.path, raws))
+            except Exception as exc:  # noqa: BLE001 - re-raised by the reading thread (_read_ahead)
+                checked.read_ahead = exc
+        # calamine's cells and the sheets' XML are not needed once finished: a workbook waiting for
+        # the reading thread holds only its frames and what was read from them
         checked.sheets = []
         if checked.scan is not None:
             checked.scan.xml = {}
@@ -242,6 +263,18 @@ def _finished(wb) -> list:
     if exc is not None:
         raise exc
     return raws
+
+
+def _read_ahead(wb, read) -> tuple[set[str], list[SheetResult], list[Problem]]:
+    """(sheet names, SheetResults, problems) of a workbook: as read ahead by its worker, or read here
+    (its RawSheets finished ahead or here: _finished)."""
+    if wb.read_ahead is None:
+        raws = _finished(wb)
+        return ({raw.name for raw in raws}, *read(wb.path, raws))
+    got, wb.read_ahead = wb.read_ahead, None
+    if isinstance(got, Exception):
+        raise got
+    return got
 
 
 def _failed_sheet(path: Path, raw, log: ProblemLog, exc: Exception) -> SheetResult:

@@ -11,6 +11,8 @@ column.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import polars as pl
 
@@ -31,6 +33,10 @@ _COLUMNS: dict[str, list] = {}
 #: Columns kept per reading: a province's lists (5) alternate month by month, each with up to three
 #: columns of one reading (amounts, texts), with room to spare.
 _COLUMNS_KEPT = 16
+#: The loader's workers read sheets side by side (dataset._open_whole): one at a time looks through
+#: and reorders a reading's kept columns (make() runs outside it; two threads making the same result
+#: both keep it, an equal entry that only takes room).
+_COLUMNS_LOCK = threading.Lock()
 
 
 def clear_memo() -> None:
@@ -48,16 +54,19 @@ def memo_column(name: str, series: pl.Series, make):
     """make() — a pure function of ``series`` read by the reading ``name`` — or the result it gave for
     an equal column earlier in this load (the same values, nulls and dtype, in the same order).
     Column and result are kept and shared: callers must change neither in place (Series.scatter)."""
-    kept = _COLUMNS.setdefault(name, [])
     fp = _fingerprint(series)
-    for k, (fp_, cells_, result) in enumerate(kept):
-        if fp_ == fp and cells_.equals(series, null_equal=True):
-            if k:
-                kept.insert(0, kept.pop(k))
-            return result
+    with _COLUMNS_LOCK:
+        kept = _COLUMNS.setdefault(name, [])
+        for k, (fp_, cells_, result) in enumerate(kept):
+            if fp_ == fp and cells_.equals(series, null_equal=True):
+                if k:
+                    kept.insert(0, kept.pop(k))
+                return result
     result = make()
-    kept.insert(0, (fp, series, result))
-    del kept[_COLUMNS_KEPT:]
+    with _COLUMNS_LOCK:
+        kept = _COLUMNS.setdefault(name, [])
+        kept.insert(0, (fp, series, result))
+        del kept[_COLUMNS_KEPT:]
     return result
 
 

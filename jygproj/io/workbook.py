@@ -469,6 +469,9 @@ class OpenedWorkbook:
     #: (RawSheets, None) or (None, the exception) of finish_workbook, when a worker ran it ahead
     #: (dataset._open_whole); None when the reading thread is to run it.
     finished: tuple | None = None
+    #: (sheet names, SheetResults, problems) of the sheets read by the worker that finished them, or
+    #: the exception the reading raised (dataset._open_whole); None when the reading thread reads them.
+    read_ahead: object = None
 
 
 def check_workbook(path: Path) -> OpenedWorkbook:
