@@ -5,11 +5,12 @@ Every case runs in its own worker process (benchmarks/one.py): ``setup()`` once,
 alive through the whole comparison, so a change in the machine's load falls on both sides of a
 ratio alike (this machine's 2 cores are shared). Each run records its wall time, its CPU seconds
 (user + system, of every thread and of every child process it waited for: papermill's kernel, a
-command's process) and the 1-minute load average when it started.
+command's process, the processes a command left running: adopt_orphans) and the 1-minute load average when it started.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import os
@@ -97,11 +98,50 @@ def load_1min() -> float | None:
     return round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
 
 
+def adopt_orphans() -> None:
+    """Make this process the one that orphaned descendants of its runs are handed to (Linux's child
+    subreaper), instead of init: a report kernel leaves its chart-drawing process to end on its own
+    (jygproj.charts._Drawer), and a process's CPU counts in RUSAGE_CHILDREN only once it is waited
+    for, so without this the drawers' CPU was left out of the runs' (about 5 CPU-s of --all-units)."""
+    import ctypes
+
+    pr_set_child_subreaper = 36
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_child_subreaper, 1, 0, 0, 0)
+
+
+def _children() -> set[int]:
+    kids: set[int] = set()
+    for task in Path(f"/proc/{os.getpid()}/task").glob("*"):
+        with contextlib.suppress(OSError, ValueError):
+            kids.update(int(pid) for pid in (task / "children").read_text().split())
+    return kids
+
+
+_ADOPTED_SINCE: list[set[int]] = []  # the children before a command ran: those after it are its orphans
+
+
+def reap_orphans(timeout_s: float = 10.0) -> None:
+    """Wait for the orphans a command left (see adopt_orphans), so their CPU counts in the run's;
+    called after the run's wall time is taken (a user does not wait for them)."""
+    if not _ADOPTED_SINCE:
+        return
+    before = _ADOPTED_SINCE.pop()
+    deadline = time.monotonic() + timeout_s
+    while (pending := _children() - before) and time.monotonic() < deadline:
+        for pid in pending:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, os.WNOHANG)
+        time.sleep(0.01)
+
+
 def run_command(argv: list[str], ok: tuple[int, ...] = (0,), cwd: Path | None = None,
                 env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    """A command end to end, as a user runs it (its process and children count in the run's CPU);
-    raises with the end of its output when it exits with a status not in ``ok``. ``env``: variables
-    set for the command besides this process's own."""
+    """A command end to end, as a user runs it (its process and children count in the run's CPU,
+    the processes it left running too: reap_orphans); raises with the end of its output when it
+    exits with a status not in ``ok``. ``env``: variables set for the command besides this
+    process's own."""
+    _ADOPTED_SINCE[:] = [_children()]
     done = subprocess.run(argv, capture_output=True, text=True, cwd=cwd or HERE.parent,
                           env={**os.environ, **env} if env else None)
     if done.returncode not in ok:
@@ -118,6 +158,7 @@ class Worker:
         self.module, self.name = module, name
         self.case = {c.name: c for c in importlib.import_module(f"benchmarks.{module}").cases()}[name]
         self.repeat = repeat or self.case.repeat
+        adopt_orphans()
         start = time.perf_counter()
         self.arg = self.case.setup()
         self.setup_s = time.perf_counter() - start
@@ -132,7 +173,9 @@ class Worker:
         self.starts.append(time.time())
         cpu, start = cpu_seconds(), time.perf_counter()
         value = self.case.run(self.arg)
-        wall, cpu = time.perf_counter() - start, cpu_seconds() - cpu
+        wall = time.perf_counter() - start
+        reap_orphans()
+        cpu = cpu_seconds() - cpu
         if isinstance(value, Measured):
             wall, cpu, value = value.wall_s, value.cpu_s if value.cpu_s is not None else cpu, value.value
         self.walls.append(wall)
@@ -401,7 +444,7 @@ def write_results(results: list[dict], out_dir: Path = HERE) -> None:
         f"Run {payload['when']} on {m['cores']} cores ({m['processor']}), {m['memory_gib']} GiB, Python "
         f"{m['python']} ({m['platform']}); load average at start {m.get('load_average_at_start')}. "
         "Median of several runs, each case in its own process; CPU is user + system seconds of the "
-        "run's threads and of the processes it waited for (papermill's kernel, a command), median "
+        "run's threads and of the processes it waited for (papermill's kernel, a command, what a command left running: a kernel's chart-drawing process), median "
         "of the runs; load is the 1-minute load average at the runs' starts (lowest–highest). Cases "
         "compared by a ratio ran interleaved (A B A B …) in one run, so the ratios, not the seconds, "
         "are what carries from one machine to another. Peak memory is that process's peak resident "
