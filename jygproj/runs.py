@@ -778,10 +778,15 @@ def run_notebook(
             raise InputChangedError(f"运行期间输入文件被修改：{'、'.join(changed[:3])}{more}；请在数据不再变动时重新运行")
         seconds = time.perf_counter() - t0
         audit.update(finished=_now(), seconds=round(seconds, 3))
-        if kernel is not None and kernel.handed:
+        handed = kernel.handed if kernel is not None else None
+        if kernel is not None:
+            # a review handed to a kernel is for its next report only: a later report in the same
+            # kernel is never recorded as handed one
+            kernel.handed = None
+        if handed:
             from jygproj import handover
 
-            audit["review_handed"] = handover.record(*kernel.handed)
+            audit["review_handed"] = handover.record(*handed)
         executed.metadata["jygproj"] = audit
         nbformat.write(executed, nb_path)
         html_path = staging / f"{name}.html"
