@@ -136,6 +136,8 @@ class Inputs:
     trackers: dict = field(default_factory=dict)  # (year, evaluation, headline) → the 12% tracker (growth_tracker)
     sensitivities: dict = field(default_factory=dict)  # evaluation "YYYY-MM" → the tornado (sensitivity_frame)
     sources: dict = field(default_factory=dict)  # the 数据来源 table (provenance)
+    # the per-project results of the whole data set (ledger.per_project), each unit's review taking its rows
+    per_project: dict = field(default_factory=dict)
 
 
 def load_inputs(data_dir: str | Path | None, year: int) -> Inputs:
@@ -256,7 +258,7 @@ def build_review(inputs: Inputs, params: ReviewParams) -> Review:
     from jygproj.followups.wiring import for_review
 
     # the same ledger snapshots and project positions serve every calculation: computed once each
-    with ledger.reuse_results():
+    with ledger.reuse_results(inputs.per_project):
         results = calculate(inputs, params)
         # the follow-up ledger: the year's earlier reviews recomputed as of their dates (三(三))
         results.followups = for_review(inputs, params, results)
@@ -290,13 +292,27 @@ def _scope(inputs: Inputs, params: ReviewParams) -> _Scope:
     ids = scope_to_unit(ds.projects, params.unit)
     if plan.year != params.year:
         raise ReviewError(f"方案年度 {plan.year} 与考核年度 {params.year} 不符", "plan_wrong_year")
-    progress = _only(ds.progress, ids)
+    # a unit's frames are the city's rows of its projects: what is each project's own (snapshots,
+    # status, positions, completion per project: ledger.per_project) is made once on the whole data
+    # set, kept with the inputs, and each unit's review takes its rows (issue 18)
+    ids_series = None if ids is None else pl.Series("project_id", sorted(ids), dtype=pl.String)
+    projects, memberships, progress = (_part(f, ids_series) for f in (ds.projects, ds.memberships, ds.progress))
     # one cut-off per report: the monthly (1-X月) figures as known on the evaluation date; the
     # latest weekly reports are shown apart (最新周调度), never in the totals, charts or letters
     reports = ledger.monthly_reports(progress)
-    monthly = ledger.monthly_cumulative(reports, as_of=params.as_of_date).filter(pl.col("month") <= params.as_of_month)
-    return _Scope(ids, _only(ds.projects, ids), _only(ds.memberships, ids), progress, reports, monthly,
+    as_of, m = params.as_of_date, params.as_of_month
+    monthly = ledger.per_project("review_monthly", (reports,), (as_of, m), lambda r: ledger.monthly_cumulative(
+        r, as_of=as_of).filter(pl.col("month") <= m))
+    return _Scope(ids, projects, memberships, progress, reports, monthly,
                   completion.plan_schedules(plan.amount_targets, inputs.profile))
+
+
+def _part(frame: pl.DataFrame, ids: pl.Series | None) -> pl.DataFrame:
+    """The rows of the projects ``ids`` of one of the data set's frames (the frame itself for the
+    city), known as such to ledger.per_project (ledger.part_of, ledger.kept_whole)."""
+    if ids is None:
+        return ledger.kept_whole(frame)
+    return ledger.part_of(frame.filter(pl.col("project_id").is_in(ids)), frame, ids)
 
 
 def _unit_completion(inputs: Inputs, params: ReviewParams, sc: _Scope, **only: Any) -> pl.DataFrame:
@@ -364,7 +380,7 @@ def _letters(inputs: Inputs, params: ReviewParams, sc: _Scope, warn: pl.DataFram
     target_lists = tuple(completion.quarter_targets(plan.amount_targets)["list"].unique(maintain_order=True))
     q_cols = ["q1_plan_wan", "q2_plan_wan", "q3_plan_wan", "q4_plan_wan"]
     # the same memberships for every quarter's review: one frame, so what is made of it is made once
-    own_split = ledger.memoised("own_split", (memberships,), target_lists, lambda: memberships.filter(
+    own_split = ledger.per_project("own_split", (memberships,), target_lists, lambda ms: ms.filter(
         pl.col("list").cast(pl.String).is_in(target_lists) & pl.any_horizontal([pl.col(c).is_not_null() for c in q_cols])))
     # only the totals missed_quarter_targets reads: the review quarter's, all natures, on the target lists
     by_unit_targets = completion.completion(own_split, sc.monthly, year=year, as_of_month=m, profile=profile,
