@@ -259,8 +259,8 @@ def _is_whole(reg: dict, frame: Any) -> bool:
 
 def per_project(name: str, frames: tuple[pl.DataFrame, ...], extra: Hashable,
                 make: Callable[..., pl.DataFrame]) -> pl.DataFrame:
-    """``make(*frames)``, memoised as :func:`memoised`, for a result whose rows (with a project_id
-    column) are each project's and depend only on that project's rows of ``frames`` and on ``extra``
+    """``make(*frames)``, memoised as :func:`memoised`, for a result (a frame with a project_id column,
+    or a dict of such frames) whose rows are each project's and depend only on that project's rows of ``frames`` and on ``extra``
     (nothing taken from the other projects: a year or cut-off month derived from the whole ledger is
     resolved by the caller and given in ``extra``), in an order the rows of any set of projects keep
     (sorted with project_id among the keys, or in the order of the frames' rows).
@@ -278,12 +278,20 @@ def per_project(name: str, frames: tuple[pl.DataFrame, ...], extra: Hashable,
         wholes, ids = tuple(p[1] for p in found), found[0][2]
         whole = _kept_result(reg, name, wholes, extra)
         if whole is not None:
-            return memoised(name, frames, extra,
-                            lambda: part_of(whole[0].filter(pl.col("project_id").is_in(ids)), whole[0], ids))
+            return memoised(name, frames, extra, lambda: _rows_of(whole[0], ids))
     elif all(_is_whole(reg, f) for f in frames):
         out = _memoised_in(reg["kept"].setdefault("results", {}), name, frames, extra, lambda: make(*frames))
-        return kept_whole(out)
+        for f in (out.values() if isinstance(out, dict) else (out,)):
+            kept_whole(f)
+        return out
     return memoised(name, frames, extra, lambda: make(*frames))
+
+
+def _rows_of(result: pl.DataFrame | dict, ids: pl.Series) -> pl.DataFrame | dict:
+    """The rows of the projects ``ids`` of a per-project result (a frame, or a dict of frames)."""
+    if isinstance(result, dict):
+        return {k: _rows_of(v, ids) for k, v in result.items()}
+    return part_of(result.filter(pl.col("project_id").is_in(ids)), result, ids)
 
 
 def _kept_result(reg: dict, name: str, wholes: tuple, extra: Hashable) -> tuple[Any] | None:
@@ -529,8 +537,8 @@ def cumulative_at_each(monthly: pl.DataFrame, year: int, months: dict[int, int],
     quarter, a month) to its month; each point's frame has ``key`` (Int8: the point), project_id,
     completed_ytd_wan, month_used, by project_id (the rows of :func:`cumulative_at`). Memoised: a
     review's completion of every list and of the lists with their own quarters read the same months."""
-    return memoised("cumulative_at_each", (monthly,), (year, tuple(months.items()), key),
-                    lambda: _cumulative_at_each(monthly, year, months, key))
+    return per_project("cumulative_at_each", (monthly,), (year, tuple(months.items()), key),
+                       lambda mo: _cumulative_at_each(mo, year, months, key))
 
 
 def _cumulative_at_each(monthly: pl.DataFrame, year: int, months: dict[int, int], key: str) -> dict[int, pl.DataFrame]:
