@@ -839,8 +839,9 @@ def worst_level_per_project(alerts: pl.DataFrame) -> pl.DataFrame:
     Columns: project_id, level (schema.LEVEL_ENUM), rule_ids (sorted, "、"-joined), alert_count,
     reasons ("；"-joined, worst first).
     """
-    # the review needs it for the table, the counts, the movements and the letters: once per frame
-    return ledger.memoised("worst_level_per_project", (alerts,), None, lambda: _worst_level_per_project(alerts))
+    # the review needs it for the table, the counts, the movements and the letters: once per frame;
+    # each project's row of its own (a unit's are the city's rows, issue 18)
+    return ledger.per_project("worst_level_per_project", (alerts,), None, _worst_level_per_project)
 
 
 def _worst_level_per_project(alerts: pl.DataFrame) -> pl.DataFrame:
@@ -879,6 +880,10 @@ def level_movements(current_alerts: pl.DataFrame, previous_alerts: pl.DataFrame)
     before and after, and the movement: up (more severe), down (milder), new, cleared, unchanged.
     Columns: project_id, from_level, to_level, movement, movement_label.
     """
+    return ledger.per_project("level_movements", (current_alerts, previous_alerts), None, _level_movements)
+
+
+def _level_movements(current_alerts: pl.DataFrame, previous_alerts: pl.DataFrame) -> pl.DataFrame:
     now = worst_level_per_project(current_alerts).select("project_id", pl.col("level").alias("to_level"))
     before = worst_level_per_project(previous_alerts).select("project_id", pl.col("level").alias("from_level"))
     joined = before.join(now, on="project_id", how="full", coalesce=True)

@@ -130,15 +130,12 @@ class Inputs:
     followups: Any = None  # jygproj.followups.wiring.FollowupInputs: replies, closures, settings
     letter_rules: Any = None  # the reminder-letter triggers (supervision.LetterRules, alert_rules.yaml)
     # what is made once per inputs, for every report made on them in one process (issue 18), keyed by
-    # (what, for which parameters) and kept with the objects it was made from (_made_once):
-    # ("forecast", "YYYY-MM") the FAI forecast (forecast_for); ("raised", (year, quarter, as_of)) the
-    # city review's Raised (raised_for); ("warnings", (date, month)) the city's assessment year and
-    # warnings (_warnings_on); ("tracker", (year, evaluation, headline)) the 12% tracker
-    # (growth_tracker); ("sensitivity", "YYYY-MM") the tornado (sensitivity_frame); ("sources", None)
-    # the 数据来源 table (provenance); ("forecast_frames", "YYYY-MM") the forecast's tables;
-    # ("schedules", None) the plan's quarters; ("practice_settings", None), ("alert_rules", None). And
-    # LEDGER_KEPT: the whole data set's per-project results (ledger.per_project), each unit's review
-    # taking its rows.
+    # (what, for which parameters) and kept with the objects it was made from (_made_once): the FAI
+    # forecast ("forecast"), the city review of each quarter the follow-up ledger reads ("raised"), the
+    # city's warnings ("warnings"), the 12% tracker ("tracker"), the tornado ("sensitivity"), the 数据来源
+    # table ("sources"), the follow-up ledger ("followup_ledger"), the plan's and rules' own tables…;
+    # and under LEDGER_KEPT the whole data set's per-project results (ledger.per_project), each unit's
+    # review taking its rows
     memo: dict = field(default_factory=dict)
 
 
@@ -287,6 +284,7 @@ class _Scope:
     reports: pl.DataFrame  # the ledger's monthly reports (the weekly ones apart)
     monthly: pl.DataFrame  # cumulative monthly figures as known on the evaluation date, to the as-of month
     schedules: Any  # completion.plan_schedules: the plan's own quarters (二(二))
+    id_rows: pl.Series | None = None  # ids as a Series (sorted): what the scope's frames are parts of the city's by
 
 
 def _scope(inputs: Inputs, params: ReviewParams) -> _Scope:
@@ -307,7 +305,7 @@ def _scope(inputs: Inputs, params: ReviewParams) -> _Scope:
         r, as_of=as_of).filter(pl.col("month") <= m))
     return _Scope(ids, projects, memberships, progress, reports, monthly,
                   _made_once(inputs.memo, ("schedules", None), (plan.amount_targets, inputs.profile),
-                             lambda: completion.plan_schedules(plan.amount_targets, inputs.profile)))
+                             lambda: completion.plan_schedules(plan.amount_targets, inputs.profile)), ids_series)
 
 
 def _part(frame: pl.DataFrame, ids: pl.Series | None) -> pl.DataFrame:
@@ -358,10 +356,11 @@ def _warnings_on(inputs: Inputs, sc: _Scope, as_of: dt.date, month: int | None) 
                             lambda: (alerts.assessment_year(ds.progress, as_of),
                                      evaluate(ds.projects, ds.memberships, ds.progress)))
     if sc.ids is None:
-        return city
+        return ledger.kept_whole(city)
     if alerts.assessment_year(sc.progress, as_of) != year:
         return evaluate(sc.projects, sc.memberships, sc.progress)
-    return _only(city, sc.ids)
+    # the city's rows, known as such: what is each project's of them (worst level, movements) too
+    return ledger.part_of(_only(city, sc.ids), city, sc.id_rows)
 
 
 @dataclass
@@ -380,7 +379,8 @@ def _letters(inputs: Inputs, params: ReviewParams, sc: _Scope, warn: pl.DataFram
     as_of, m, year, profile, plan = params.as_of_date, params.as_of_month, params.year, inputs.profile, inputs.plan
     projects, memberships = sc.projects, sc.memberships
     letter_rules = inputs.letter_rules or supervision.load_letter_rules()
-    target_lists = tuple(completion.quarter_targets(plan.amount_targets)["list"].unique(maintain_order=True))
+    target_lists = _made_once(inputs.memo, ("target_lists", None), (plan.amount_targets,), lambda: tuple(
+        completion.quarter_targets(plan.amount_targets)["list"].unique(maintain_order=True)))
     q_cols = ["q1_plan_wan", "q2_plan_wan", "q3_plan_wan", "q4_plan_wan"]
     # the same memberships for every quarter's review: one frame, so what is made of it is made once
     own_split = ledger.per_project("own_split", (memberships,), target_lists, lambda ms: ms.filter(
@@ -511,7 +511,9 @@ def calculate(inputs: Inputs, params: ReviewParams) -> Results:
     top = ranking.top_projects(scores, inputs.ranking_rules.top_n, worst, inputs.ranking_rules.exclude_levels)
 
     # 6. factor guarantees 要素保障 (二(七))
-    classified = factors.classify(factors.current_issues(reports, as_of), inputs.categories)
+    # each project's latest 存在问题 (its own reports: a unit's are the city's rows, issue 18)
+    issues = ledger.per_project("current_issues", (reports,), as_of, lambda r: factors.current_issues(r, as_of))
+    classified = factors.classify(issues, inputs.categories)
 
     # 7. supervision 督办 (三(三)): letters only on the plan's triggers, above the floor
     lt = _letters(inputs, params, sc, warn, unit_ytd)
