@@ -176,7 +176,7 @@ def reuse_results(kept: dict | None = None):
 
 @contextmanager
 def _reuse(kept: dict | None):
-    token = _PARTS.set({"parts": {}, "kept": kept}) if _PARTS.get() is None else None
+    token = _PARTS.set({"parts": {}, "kept": kept, "depth": 0}) if _PARTS.get() is None else None
     try:
         with outermost_memo(_MEMO):
             yield
@@ -260,30 +260,39 @@ def _is_whole(reg: dict, frame: Any) -> bool:
 def per_project(name: str, frames: tuple[pl.DataFrame, ...], extra: Hashable,
                 make: Callable[..., pl.DataFrame]) -> pl.DataFrame:
     """``make(*frames)``, memoised as :func:`memoised`, for a result (a frame with a project_id column,
-    or a dict of such frames) whose rows are each project's and depend only on that project's rows of ``frames`` and on ``extra``
-    (nothing taken from the other projects: a year or cut-off month derived from the whole ledger is
-    resolved by the caller and given in ``extra``), in an order the rows of any set of projects keep
-    (sorted with project_id among the keys, or in the order of the frames' rows).
+    or a dict of such frames) whose rows are each project's and depend only on that project's rows of
+    ``frames`` and on ``extra`` (nothing taken from the other projects: a year or cut-off month
+    derived from the whole ledger is resolved by the caller and given in ``extra``), in an order the
+    rows of any set of projects keep (sorted with project_id among the keys, or in the order of the
+    frames' rows).
 
-    When every frame is a :func:`part_of` the same projects of a whole and the whole's result was
-    made before (kept: the city's review made it), the result is the whole's filtered to those
-    projects: the same rows, in the same order, as ``make`` on the part (issue 18: a unit's review
-    after the city's in one process, --all-units, computed each project's snapshot, status,
-    positions and completion again). A part alone (a unit's review first) is made on its own rows."""
+    When every frame is a :func:`part_of` the same projects of wholes, inside a :func:`reuse_results`
+    block given a ``kept`` dict, the result is the wholes' result filtered to those projects — the
+    same rows, in the same order, as ``make`` on the part — and the wholes' result is made once and
+    kept there for the next part (issue 18: each unit's review of --all-units computed each project's
+    snapshot, status, positions and completion again; a lent kernel's first unit makes them, its
+    other units take their rows). A review of the wholes (the city's) keeps nothing: a city report
+    alone holds no more memory after its review than before."""
     reg = _PARTS.get()
     if reg is None or not frames or not all(isinstance(f, pl.DataFrame) for f in frames):
         return memoised(name, frames, extra, lambda: make(*frames))
     found = [reg["parts"].get(id(f)) for f in frames]
-    if all(p is not None and p[0]() is f for p, f in zip(found, frames)) and len({id(p[2]) for p in found}) == 1:
+    if (reg["kept"] is not None and reg["depth"] == 0 and all(p is not None and p[0]() is f for p, f in zip(found, frames))
+            and len({id(p[2]) for p in found}) == 1 and all(_is_whole(reg, p[1]) for p in found)):
         wholes, ids = tuple(p[1] for p in found), found[0][2]
-        whole = _kept_result(reg, name, wholes, extra)
-        if whole is not None:
-            return memoised(name, frames, extra, lambda: _rows_of(whole[0], ids))
-    elif all(_is_whole(reg, f) for f in frames):
-        out = _memoised_in(reg["kept"].setdefault("results", {}), name, frames, extra, lambda: make(*frames))
-        for f in (out.values() if isinstance(out, dict) else (out,)):
-            kept_whole(f)
-        return out
+
+        def make_whole() -> Any:  # what it is made of is not kept (a part asks for the result only)
+            reg["depth"] += 1
+            try:
+                return make(*wholes)
+            finally:
+                reg["depth"] -= 1
+        whole = _memoised_in(reg["kept"].setdefault("results", {}), name, wholes, extra, make_whole)
+        return memoised(name, frames, extra, lambda: _rows_of(whole, ids))
+    if all(_is_whole(reg, f) for f in frames):  # made by a part's request before: the very result
+        kept = _kept_result(reg, name, frames, extra)
+        if kept is not None:
+            return kept[0]
     return memoised(name, frames, extra, lambda: make(*frames))
 
 
