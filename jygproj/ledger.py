@@ -169,7 +169,8 @@ def reuse_results(kept: dict | None = None):
     ones a fresh call would give; outside the block nothing is kept. Nested blocks share the outer memo.
 
     ``kept`` (a dict the caller keeps, e.g. with a review's inputs): where the :func:`per_project`
-    results of whole frames (:func:`part_of`) are kept beyond the block, for the next block's parts.
+    results of whole frames made for their parts (:func:`part_of`) are kept beyond the block, for the
+    next blocks' parts. Without it (or inside a block without it) each part's are made on its own rows.
     """
     return _reuse(kept)
 
@@ -233,8 +234,8 @@ _PARTS: contextvars.ContextVar[dict | None] = contextvars.ContextVar("jygproj_le
 def part_of(part: pl.DataFrame, whole: pl.DataFrame, ids: pl.Series) -> pl.DataFrame:
     """``part`` (returned), registered inside :func:`reuse_results` as the rows of the projects ``ids``
     of ``whole`` (``whole`` filtered on project_id, in its order), so that :func:`per_project` results
-    of ``part`` are the whole's results' rows of those projects. ``whole`` is registered whole: its
-    results are kept in the block's ``kept`` dict, for the parts of the next blocks."""
+    of ``part`` are the whole's results' rows of those projects (:func:`kept_whole`: the whole's
+    results made for a part are kept in the block's ``kept`` dict, for the parts of the next blocks)."""
     reg = _PARTS.get()
     if reg is not None and isinstance(part, pl.DataFrame) and isinstance(whole, pl.DataFrame):
         reg["parts"][id(part)] = (weakref.ref(part), whole, ids)
@@ -243,8 +244,9 @@ def part_of(part: pl.DataFrame, whole: pl.DataFrame, ids: pl.Series) -> pl.DataF
 
 
 def kept_whole(whole: pl.DataFrame) -> pl.DataFrame:
-    """``whole`` (returned), registered inside :func:`reuse_results` as a whole frame: its
-    :func:`per_project` results are kept in the block's ``kept`` dict (the city's, for its units)."""
+    """``whole`` (returned), registered inside :func:`reuse_results` (given a ``kept`` dict) as a whole
+    frame: its :func:`per_project` results made for a part are kept there and used again for its other
+    parts and for the whole itself (the data set's frames, for its units' reviews)."""
     reg = _PARTS.get()
     if reg is not None and reg["kept"] is not None and isinstance(whole, pl.DataFrame):
         reg["kept"].setdefault("wholes", {})[id(whole)] = weakref.ref(whole)
