@@ -648,6 +648,13 @@ def project_detail(memberships: pl.DataFrame, monthly: pl.DataFrame, *, year: in
                    profile: Profile) -> pl.DataFrame:
     """Per project and list: YTD plan and completion, the review quarter's plan and completion, the
     rate, and the ledger row the figure was taken from (month_used, figure_file/sheet/row)."""
+    # each project's rows of its own (a unit's are the city's, issue 18)
+    return per_project("project_detail", (memberships, monthly), (year, quarter, as_of_month, profile_key(profile)),
+                       lambda ms, mo: _project_detail(ms, mo, year, quarter, as_of_month, profile))
+
+
+def _project_detail(memberships: pl.DataFrame, monthly: pl.DataFrame, year: int, quarter: int, as_of_month: int,
+                    profile: Profile) -> pl.DataFrame:
     d = completion_detail(memberships, monthly, year=year, as_of_month=as_of_month, profile=profile)
     ytd = d.filter((pl.col("period") == "YTD") & ~pl.col("list").is_in([CITY, ENTERPRISE]))
     this_quarter = d.filter(pl.col("period") == f"Q{quarter}").select(

@@ -96,18 +96,7 @@ def new_start_rates(
     projects appear only in YTD (undated_count) and are due at the end of the year.
     """
     planned_counts = planned_counts or {}
-    new = _with_scopes(roster_frame).filter(pl.col("nature") == "new").with_columns(
-        pl.col("planned_start").dt.quarter().cast(pl.Int8).alias("quarter"),
-        (_planned_month_end() <= as_of).fill_null(as_of >= date(year, 12, 31)).alias("_due"),
-        (pl.col("started") & (pl.col("started_on").is_null() | (pl.col("started_on") <= as_of))).alias("_started"),
-    )
-    new = new.with_columns(
-        (pl.col("_due") & pl.col("_started")).alias("_due_started"),
-        (pl.col("_started") & pl.col("started_on").is_not_null()
-         & (pl.col("started_on") <= pl.date(pl.col("planned_start").dt.year(),
-                                            pl.col("planned_start").dt.quarter() * 3, 1).dt.month_end()))
-        .alias("_on_time"),
-    )
+    new = per_project("new_starts", (roster_frame,), (year, as_of), lambda r: _new_starts(r, year, as_of))
     aggs = [
         pl.len().alias("planned_count"),
         pl.col("_due").sum().alias("due_count"),
@@ -147,6 +136,23 @@ def new_start_rates(
         .sort(["_o", "quarter"], nulls_last=True)
         .select("list", "period", "quarter", "planned_count", "plan_count", "due_count", "started_count",
                 "on_time_count", "undated_count", "rate_pct", "on_time_rate_pct", "plan_rate_pct")
+    )
+
+
+def _new_starts(roster_frame: pl.DataFrame, year: int, as_of: date) -> pl.DataFrame:
+    """The new projects of every list and scope, each judged on ``as_of`` (due, started, on time):
+    each project's rows of its own (a unit's are the city's, issue 18)."""
+    new = _with_scopes(roster_frame).filter(pl.col("nature") == "new").with_columns(
+        pl.col("planned_start").dt.quarter().cast(pl.Int8).alias("quarter"),
+        (_planned_month_end() <= as_of).fill_null(as_of >= date(year, 12, 31)).alias("_due"),
+        (pl.col("started") & (pl.col("started_on").is_null() | (pl.col("started_on") <= as_of))).alias("_started"),
+    )
+    return new.with_columns(
+        (pl.col("_due") & pl.col("_started")).alias("_due_started"),
+        (pl.col("_started") & pl.col("started_on").is_not_null()
+         & (pl.col("started_on") <= pl.date(pl.col("planned_start").dt.year(),
+                                            pl.col("planned_start").dt.quarter() * 3, 1).dt.month_end()))
+        .alias("_on_time"),
     )
 
 
