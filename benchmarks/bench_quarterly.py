@@ -34,8 +34,8 @@ def _params(directory):
 
 
 def _review(arg):
-    """The whole calculation every run: the inputs' memos of a forecast and of the earlier quarters'
-    reviews emptied (a second review on the same inputs in one process reuses them:
+    """The whole calculation every run: the inputs' memo (a forecast, the earlier quarters' reviews,
+    the warnings, the per-project results…) emptied (a second review on the same inputs in one process reuses them:
     jygproj.quarterly._made_once), and the forecast's kept copy on disk not read (jygproj.forecast.memo)."""
     import dataclasses
     import os
@@ -44,7 +44,7 @@ def _review(arg):
 
     inputs, params = arg
     os.environ["JYGPROJ_FORECAST_MEMO"] = "0"
-    return build_review(dataclasses.replace(inputs, forecasts={}, raised={}), params)
+    return build_review(dataclasses.replace(inputs, memo={}), params)
 
 
 def _city_times(copies: int):

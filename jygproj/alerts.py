@@ -374,18 +374,18 @@ def positions(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.Da
     """
     year = assessment_year(progress, as_of) if year is None else year
     month = cutoff_month(as_of, year) if month is None else month
-    return ledger.memoised(
+    # each project's rows from its own (the year and month resolved above): a unit's are the city's
+    return ledger.per_project(
         "positions", (projects, memberships, progress),
         (as_of, ledger.profile_key(profile), pace_from_planned_start, year, month, _schedule_key(schedules)),
-        lambda: _positions(projects, memberships, progress, as_of, profile, pace_from_planned_start, year, month,
-                           schedules or {}))
+        lambda p, m, g: _positions(p, m, g, as_of, profile, pace_from_planned_start, year, month, schedules or {}))
 
 
 def _listed(projects: pl.DataFrame, memberships: pl.DataFrame) -> pl.DataFrame:
     """Each project on each construction list with its plan (the list's, else the register's), in
     (project_id, list) order (the order of :func:`positions`): the same on every date, so made (and
     sorted) once per frames in a review."""
-    def make() -> pl.DataFrame:
+    def make(projects: pl.DataFrame, memberships: pl.DataFrame) -> pl.DataFrame:
         register = projects.select("project_id", "name", "responsible_unit", "lead_unit", "leader",
                                    pl.col("nature").alias("_p_nature"),
                                    pl.col("annual_plan_wan").alias("_p_plan"),
@@ -403,7 +403,7 @@ def _listed(projects: pl.DataFrame, memberships: pl.DataFrame) -> pl.DataFrame:
             )
             .sort(["project_id", "list"])
         )
-    return ledger.memoised("listed", (projects, memberships), None, make)
+    return ledger.per_project("listed", (projects, memberships), None, make)
 
 
 def _positions(projects: pl.DataFrame, memberships: pl.DataFrame, progress: pl.DataFrame, as_of: date,
@@ -839,8 +839,9 @@ def worst_level_per_project(alerts: pl.DataFrame) -> pl.DataFrame:
     Columns: project_id, level (schema.LEVEL_ENUM), rule_ids (sorted, "、"-joined), alert_count,
     reasons ("；"-joined, worst first).
     """
-    # the review needs it for the table, the counts, the movements and the letters: once per frame
-    return ledger.memoised("worst_level_per_project", (alerts,), None, lambda: _worst_level_per_project(alerts))
+    # the review needs it for the table, the counts, the movements and the letters: once per frame;
+    # each project's row of its own (a unit's are the city's rows, issue 18)
+    return ledger.per_project("worst_level_per_project", (alerts,), None, _worst_level_per_project)
 
 
 def _worst_level_per_project(alerts: pl.DataFrame) -> pl.DataFrame:
@@ -879,6 +880,10 @@ def level_movements(current_alerts: pl.DataFrame, previous_alerts: pl.DataFrame)
     before and after, and the movement: up (more severe), down (milder), new, cleared, unchanged.
     Columns: project_id, from_level, to_level, movement, movement_label.
     """
+    return ledger.per_project("level_movements", (current_alerts, previous_alerts), None, _level_movements)
+
+
+def _level_movements(current_alerts: pl.DataFrame, previous_alerts: pl.DataFrame) -> pl.DataFrame:
     now = worst_level_per_project(current_alerts).select("project_id", pl.col("level").alias("to_level"))
     before = worst_level_per_project(previous_alerts).select("project_id", pl.col("level").alias("from_level"))
     joined = before.join(now, on="project_id", how="full", coalesce=True)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from jygproj.ledger import LIST_PRECEDENCE, cumulative_at, cumulative_at_each, memoised, profile_key
+from jygproj.ledger import LIST_PRECEDENCE, cumulative_at, cumulative_at_each, memoised, per_project, profile_key
 from jygproj.pace import Profile, cum_share
 from jygproj.schema import ENTERPRISE_LISTS, QUARTER_LABELS, WAN_PER_YI
 
@@ -104,8 +104,8 @@ def completion_detail(
     :func:`completion`, for tracing a figure back to its projects.
     """
     # the review asks for it three times (by list, by unit, per project): computed once there
-    return memoised("completion_detail", (memberships, monthly), (year, as_of_month, profile_key(profile)),
-                    lambda: _completion_detail(memberships, monthly, year, as_of_month, profile))
+    return per_project("completion_detail", (memberships, monthly), (year, as_of_month, profile_key(profile)),
+                       lambda ms, mo: _completion_detail(ms, mo, year, as_of_month, profile))
 
 
 def _scoped_plans(memberships: pl.DataFrame, profile: Profile) -> pl.DataFrame:
@@ -113,8 +113,8 @@ def _scoped_plans(memberships: pl.DataFrame, profile: Profile) -> pl.DataFrame:
     project once), sorted by list, project and quarter (the order :func:`_completion_detail`'s
     quarter-on-quarter shift relies on): the same for every date a review looks at, so made (and
     sorted) once per memberships."""
-    return memoised("scoped_plans", (memberships,), profile_key(profile),
-                    lambda: _scoped_plans_of(memberships, profile).sort(["list", "project_id", "quarter"]))
+    return per_project("scoped_plans", (memberships,), profile_key(profile),
+                       lambda ms: _scoped_plans_of(ms, profile).sort(["list", "project_id", "quarter"]))
 
 
 def _scoped_plans_of(memberships: pl.DataFrame, profile: Profile) -> pl.DataFrame:
@@ -648,6 +648,13 @@ def project_detail(memberships: pl.DataFrame, monthly: pl.DataFrame, *, year: in
                    profile: Profile) -> pl.DataFrame:
     """Per project and list: YTD plan and completion, the review quarter's plan and completion, the
     rate, and the ledger row the figure was taken from (month_used, figure_file/sheet/row)."""
+    # each project's rows of its own (a unit's are the city's, issue 18)
+    return per_project("project_detail", (memberships, monthly), (year, quarter, as_of_month, profile_key(profile)),
+                       lambda ms, mo: _project_detail(ms, mo, year, quarter, as_of_month, profile))
+
+
+def _project_detail(memberships: pl.DataFrame, monthly: pl.DataFrame, year: int, quarter: int, as_of_month: int,
+                    profile: Profile) -> pl.DataFrame:
     d = completion_detail(memberships, monthly, year=year, as_of_month=as_of_month, profile=profile)
     ytd = d.filter((pl.col("period") == "YTD") & ~pl.col("list").is_in([CITY, ENTERPRISE]))
     this_quarter = d.filter(pl.col("period") == f"Q{quarter}").select(

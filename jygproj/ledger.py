@@ -161,33 +161,158 @@ def outermost_memo(var: contextvars.ContextVar):
             var.reset(token)
 
 
-def reuse_results():
+def reuse_results(kept: dict | None = None):
     """Within this block, results of :func:`memoised` functions (snapshots, start status, project
     positions…) are computed once per input frame and date and reused: the quarterly review asks for
     the same snapshot of the ledger from completion, starts, warnings, ranking, factors and
     supervision. Frames are matched by identity (polars frames are immutable), so the results are the
     ones a fresh call would give; outside the block nothing is kept. Nested blocks share the outer memo.
+
+    ``kept`` (a dict the caller keeps, e.g. with a review's inputs): where the :func:`per_project`
+    results of whole frames made for their parts (:func:`part_of`) are kept beyond the block, for the
+    next blocks' parts. Without it (or inside a block without it) each part's are made on its own rows.
     """
-    return outermost_memo(_MEMO)
+    return _reuse(kept)
+
+
+@contextmanager
+def _reuse(kept: dict | None):
+    token = _PARTS.set({"parts": {}, "kept": kept, "depth": 0}) if _PARTS.get() is None else None
+    try:
+        with outermost_memo(_MEMO):
+            yield
+    finally:
+        if token is not None:
+            _PARTS.reset(token)
 
 
 def memoised(name: str, frames: tuple[pl.DataFrame, ...], extra: Hashable, compute: Callable[[], Any]) -> Any:
     """``compute()``, or its earlier result for the same frames (by identity) and ``extra`` inside
     :func:`reuse_results`."""
-    memo = _MEMO.get()
-    if memo is None or not all(isinstance(f, pl.DataFrame) for f in frames):  # lazy plans: no reuse
+    return _memoised_in(_MEMO.get(), name, frames, extra, compute)
+
+
+def _memoised_in(memo: dict | None, name: str, frames: tuple, extra: Hashable, compute: Callable[[], Any]) -> Any:
+    key = _key(memo, name, frames, extra)
+    if key is None:
         return compute()
-    try:
-        key = (name, tuple((id(f), f.height, f.width) for f in frames), extra)
-        hash(key)
-    except TypeError:  # unhashable parameters: no reuse
-        return compute()
-    hit = memo.get(key)
-    if hit is not None and all(ref() is f for ref, f in zip(hit[0], frames)):
-        return hit[1]
+    hit = _hit(memo, key, frames)
+    if hit is not None:
+        return hit[0]
     out = compute()
     memo[key] = (tuple(weakref.ref(f) for f in frames), out)
     return out
+
+
+def _key(memo: dict | None, name: str, frames: tuple, extra: Hashable) -> Hashable | None:
+    """The memo key of a result, None when nothing is reused (no memo, lazy plans, unhashable)."""
+    if memo is None or not all(isinstance(f, pl.DataFrame) for f in frames):
+        return None
+    try:
+        key = (name, tuple((id(f), f.height, f.width) for f in frames), extra)
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def _hit(memo: dict, key: Hashable, frames: tuple) -> tuple[Any] | None:
+    """(the result,) kept under ``key`` for these very frames, else None."""
+    hit = memo.get(key)
+    return (hit[1],) if hit is not None and all(ref() is f for ref, f in zip(hit[0], frames)) else None
+
+
+# --- one unit's rows of the city's per-project results (issue 18) ----------------------------------
+
+#: Within :func:`reuse_results`: "parts", id(frame) -> (weakref(frame), whole, ids) for each frame
+#: known to be the rows of the projects ``ids`` of a larger frame (a unit's ledger of the city's);
+#: "kept": the caller's dict keeping the wholes' :func:`per_project` results (and "wholes", the
+#: frames registered whole) beyond the block.
+_PARTS: contextvars.ContextVar[dict | None] = contextvars.ContextVar("jygproj_ledger_parts", default=None)
+
+
+def part_of(part: pl.DataFrame, whole: pl.DataFrame, ids: pl.Series) -> pl.DataFrame:
+    """``part`` (returned), registered inside :func:`reuse_results` as the rows of the projects ``ids``
+    of ``whole`` (``whole`` filtered on project_id, in its order), so that :func:`per_project` results
+    of ``part`` are the whole's results' rows of those projects (:func:`kept_whole`: the whole's
+    results made for a part are kept in the block's ``kept`` dict, for the parts of the next blocks)."""
+    reg = _PARTS.get()
+    if reg is not None and isinstance(part, pl.DataFrame) and isinstance(whole, pl.DataFrame):
+        reg["parts"][id(part)] = (weakref.ref(part), whole, ids)
+        kept_whole(whole)
+    return part
+
+
+def kept_whole(whole: pl.DataFrame) -> pl.DataFrame:
+    """``whole`` (returned), registered inside :func:`reuse_results` (given a ``kept`` dict) as a whole
+    frame: its :func:`per_project` results made for a part are kept there and used again for its other
+    parts and for the whole itself (the data set's frames, for its units' reviews)."""
+    reg = _PARTS.get()
+    if reg is not None and reg["kept"] is not None and isinstance(whole, pl.DataFrame):
+        reg["kept"].setdefault("wholes", {})[id(whole)] = weakref.ref(whole)
+    return whole
+
+
+def _is_whole(reg: dict, frame: Any) -> bool:
+    kept = reg["kept"]
+    ref = None if kept is None else kept.get("wholes", {}).get(id(frame))
+    return ref is not None and ref() is frame
+
+
+def per_project(name: str, frames: tuple[pl.DataFrame, ...], extra: Hashable,
+                make: Callable[..., pl.DataFrame]) -> pl.DataFrame:
+    """``make(*frames)``, memoised as :func:`memoised`, for a result (a frame with a project_id column,
+    or a dict of such frames) whose rows are each project's and depend only on that project's rows of
+    ``frames`` and on ``extra`` (nothing taken from the other projects: a year or cut-off month
+    derived from the whole ledger is resolved by the caller and given in ``extra``), in an order the
+    rows of any set of projects keep (sorted with project_id among the keys, or in the order of the
+    frames' rows).
+
+    When every frame is a :func:`part_of` the same projects of wholes, inside a :func:`reuse_results`
+    block given a ``kept`` dict, the result is the wholes' result filtered to those projects — the
+    same rows, in the same order, as ``make`` on the part — and the wholes' result is made once and
+    kept there for the next part (issue 18: each unit's review of --all-units computed each project's
+    snapshot, status, positions and completion again; a lent kernel's first unit makes them, its
+    other units take their rows). A review of the wholes (the city's) keeps nothing: a city report
+    alone holds no more memory after its review than before."""
+    reg = _PARTS.get()
+    if reg is None or not frames or not all(isinstance(f, pl.DataFrame) for f in frames):
+        return memoised(name, frames, extra, lambda: make(*frames))
+    found = [reg["parts"].get(id(f)) for f in frames]
+    if (reg["kept"] is not None and reg["depth"] == 0 and all(p is not None and p[0]() is f for p, f in zip(found, frames))
+            and len({id(p[2]) for p in found}) == 1 and all(_is_whole(reg, p[1]) for p in found)):
+        wholes, ids = tuple(p[1] for p in found), found[0][2]
+
+        def make_whole() -> Any:  # what it is made of is not kept (a part asks for the result only)
+            reg["depth"] += 1
+            try:
+                return make(*wholes)
+            finally:
+                reg["depth"] -= 1
+        whole = _memoised_in(reg["kept"].setdefault("results", {}), name, wholes, extra, make_whole)
+        return memoised(name, frames, extra, lambda: _rows_of(whole, ids))
+    if all(_is_whole(reg, f) for f in frames):  # made by a part's request before: the very result
+        kept = _kept_result(reg, name, frames, extra)
+        if kept is not None:
+            return kept[0]
+    return memoised(name, frames, extra, lambda: make(*frames))
+
+
+def _rows_of(result: pl.DataFrame | dict, ids: pl.Series) -> pl.DataFrame | dict:
+    """The rows of the projects ``ids`` of a per-project result (a frame, or a dict of frames)."""
+    if isinstance(result, dict):
+        return {k: _rows_of(v, ids) for k, v in result.items()}
+    return part_of(result.filter(pl.col("project_id").is_in(ids)), result, ids)
+
+
+def _kept_result(reg: dict, name: str, wholes: tuple, extra: Hashable) -> tuple[Any] | None:
+    """(the kept per_project result of the wholes,) when one was made, else None."""
+    kept = reg["kept"]
+    if kept is None or not all(_is_whole(reg, f) for f in wholes):
+        return None
+    results = kept.get("results", {})
+    key = _key(results, name, wholes, extra)
+    return None if key is None else _hit(results, key, wholes)
 
 
 def profile_key(profile: Any) -> Hashable:
@@ -210,7 +335,7 @@ def latest_revisions(progress: pl.DataFrame) -> pl.DataFrame:
     Order: highest ``revision``, then latest ``reported_at``, then the lowest source row (the first
     row of the workbook wins a tie, so the result never depends on the input's row order).
     """
-    return memoised("latest_revisions", (progress,), None, lambda: _latest_revisions(progress))
+    return per_project("latest_revisions", (progress,), None, _latest_revisions)
 
 
 def _first_of(keys: list[str]) -> pl.Expr:
@@ -241,7 +366,7 @@ def _latest_revisions(progress: pl.DataFrame) -> pl.DataFrame:
 def _revision_order(progress: pl.DataFrame) -> pl.DataFrame:
     """The ledger sorted by key, then latest revision first (ties: earliest source row). Memoised, so
     a review sorts its ledger once for every date it looks at (filtering keeps the order)."""
-    return memoised("revision_order", (progress,), None, lambda: progress.sort(
+    return per_project("revision_order", (progress,), None, lambda p: p.sort(
         [*_KEY, "revision", "reported_at", "source_file", "source_row"],
         descending=[False, False, False, True, True, False, False],
         nulls_last=[False, False, False, True, True, True, True],
@@ -255,7 +380,7 @@ def snapshot(progress: pl.DataFrame, as_of: date) -> pl.DataFrame:
     A submission without ``reported_at`` is taken as reported on its ``period_end`` (a missing date
     must not hide a figure forever); one with neither date is kept.
     """
-    return memoised("snapshot", (progress,), as_of, lambda: _snapshot(progress, as_of))
+    return per_project("snapshot", (progress,), as_of, lambda p: _snapshot(p, as_of))
 
 
 def _snapshot(progress: pl.DataFrame, as_of: date) -> pl.DataFrame:
@@ -312,7 +437,7 @@ def monthly_reports(progress: pl.DataFrame) -> pl.DataFrame:
     One cut-off per report (issue 13): monthly totals, charts and letters use 1-X月 figures of the
     evaluation month; weekly figures (周调度) never stand in for them — they are shown apart, as the
     latest weekly report (:func:`latest_weekly`)."""
-    return memoised("monthly_reports", (progress,), None, lambda: _monthly_reports(progress))
+    return per_project("monthly_reports", (progress,), None, _monthly_reports)
 
 
 def _monthly_reports(progress: pl.DataFrame) -> pl.DataFrame:
@@ -327,6 +452,10 @@ def latest_weekly(progress: pl.DataFrame, as_of: date, year: int) -> pl.DataFram
 
     Columns: project_id, list, period, period_end, completed_ytd_wan, reported_at, source_file,
     source_sheet, source_row. Shown apart from the monthly figures, never added to them."""
+    return per_project("latest_weekly", (progress,), (as_of, year), lambda p: _latest_weekly(p, as_of, year))
+
+
+def _latest_weekly(progress: pl.DataFrame, as_of: date, year: int) -> pl.DataFrame:
     rows = with_period_fields(snapshot(progress, as_of)).filter(
         (pl.col("period_kind") == "week") & (pl.col("year") == year)
         & (pl.coalesce(pl.col("period_end"), pl.lit(as_of)) <= as_of))
@@ -362,6 +491,13 @@ def cross_list_conflicts(progress: pl.DataFrame, as_of: date, *, tolerance_wan: 
     difference_wan. ``columns`` maps (file, sheet) to the (letter, header) of its completion column
     (jygproj.io SheetReport.completed_column), so each cell is named by file, sheet, row and column.
     """
+    columns = columns or {}
+    return per_project("cross_list_conflicts", (progress,), (as_of, tolerance_wan, tuple(sorted(columns.items()))),
+                       lambda p: _cross_list_conflicts(p, as_of, tolerance_wan, columns))
+
+
+def _cross_list_conflicts(progress: pl.DataFrame, as_of: date, tolerance_wan: float,
+                          columns: dict[tuple[str, str], tuple[str | None, str | None]]) -> pl.DataFrame:
     rank = {name: i for i, name in enumerate(LIST_PRECEDENCE)}
     rows = monthly_reports(snapshot(progress, as_of)).filter(pl.col("completed_ytd_wan").is_not_null()).select(
         "project_id", "period", pl.col("list").cast(pl.String), "completed_ytd_wan", "source_file", "source_sheet",
@@ -375,7 +511,6 @@ def cross_list_conflicts(progress: pl.DataFrame, as_of: date, *, tolerance_wan: 
         others.select("project_id", "period", *[pl.col(c).alias(f"other_{c}") for c in cols]),
         on=["project_id", "period"]).filter(
         (pl.col("used_completed_ytd_wan") - pl.col("other_completed_ytd_wan")).abs() > tolerance_wan)
-    columns = columns or {}
 
     def letter(side: str) -> pl.Expr:
         keys = {f"{f}\x00{s}": (c[0] or "") for (f, s), c in columns.items()}
@@ -413,8 +548,8 @@ def cumulative_at_each(monthly: pl.DataFrame, year: int, months: dict[int, int],
     quarter, a month) to its month; each point's frame has ``key`` (Int8: the point), project_id,
     completed_ytd_wan, month_used, by project_id (the rows of :func:`cumulative_at`). Memoised: a
     review's completion of every list and of the lists with their own quarters read the same months."""
-    return memoised("cumulative_at_each", (monthly,), (year, tuple(months.items()), key),
-                    lambda: _cumulative_at_each(monthly, year, months, key))
+    return per_project("cumulative_at_each", (monthly,), (year, tuple(months.items()), key),
+                       lambda mo: _cumulative_at_each(mo, year, months, key))
 
 
 def _cumulative_at_each(monthly: pl.DataFrame, year: int, months: dict[int, int], key: str) -> dict[int, pl.DataFrame]:
@@ -444,7 +579,7 @@ def start_status(progress: pl.DataFrame, as_of: date) -> pl.DataFrame:
     Columns: project_id, started (bool), started_on (date), start_date_reported (bool), resumed
     (bool), resumed_on (date).
     """
-    return memoised("start_status", (progress,), as_of, lambda: _start_status(progress, as_of))
+    return per_project("start_status", (progress,), as_of, lambda p: _start_status(p, as_of))
 
 
 def _start_status(progress: pl.DataFrame, as_of: date) -> pl.DataFrame:
@@ -504,11 +639,11 @@ def resumption(progress: pl.DataFrame, as_of: date, year: int) -> pl.DataFrame:
 def project_status(progress: pl.DataFrame, as_of: date, year: int) -> pl.DataFrame:
     """:func:`start_status` with the resumption of ``year`` from :func:`resumption` (every list's
     reports): project_id, started, started_on, start_date_reported, resumed, resumed_on, resumed_by."""
-    def compute() -> pl.DataFrame:
+    def compute(progress: pl.DataFrame) -> pl.DataFrame:
         status = start_status(progress, as_of).drop("resumed", "resumed_on")
         res = resumption(progress, as_of, year)
         return (status.join(res, on="project_id", how="full", coalesce=True)
                 .select("project_id", pl.col("started").fill_null(False), "started_on",
                         pl.col("start_date_reported").fill_null(False), pl.col("resumed_on").is_not_null().alias("resumed"),
                         "resumed_on", "resumed_by").sort("project_id"))
-    return memoised("project_status", (progress,), (as_of, year), compute)
+    return per_project("project_status", (progress,), (as_of, year), compute)

@@ -129,13 +129,14 @@ class Inputs:
     catalogue: Catalogue | None = None  # the data folder's catalogue (its workbooks' sha256, keyed by path)
     followups: Any = None  # jygproj.followups.wiring.FollowupInputs: replies, closures, settings
     letter_rules: Any = None  # the reminder-letter triggers (supervision.LetterRules, alert_rules.yaml)
-    # made once (_made_once: kept with the objects they were made from)
-    forecasts: dict = field(default_factory=dict)  # evaluation "YYYY-MM" → its forecast (jygproj.forecast)
-    raised: dict = field(default_factory=dict)  # (year, quarter, as_of) → the city review's Raised (raised_for)
-    warnings: dict = field(default_factory=dict)  # (date, month) → the city's assessment year and warnings (_warnings_on)
-    trackers: dict = field(default_factory=dict)  # (year, evaluation, headline) → the 12% tracker (growth_tracker)
-    sensitivities: dict = field(default_factory=dict)  # evaluation "YYYY-MM" → the tornado (sensitivity_frame)
-    sources: dict = field(default_factory=dict)  # the 数据来源 table (provenance)
+    # what is made once per inputs, for every report made on them in one process (issue 18), keyed by
+    # (what, for which parameters) and kept with the objects it was made from (_made_once): the FAI
+    # forecast ("forecast"), the city review of each quarter the follow-up ledger reads ("raised"), the
+    # city's warnings ("warnings"), the 12% tracker ("tracker"), the tornado ("sensitivity"), the 数据来源
+    # table ("sources"), the follow-up ledger ("followup_ledger"), the plan's and rules' own tables…;
+    # and under LEDGER_KEPT the whole data set's per-project results (ledger.per_project), each unit's
+    # review taking its rows
+    memo: dict = field(default_factory=dict)
 
 
 def load_inputs(data_dir: str | Path | None, year: int) -> Inputs:
@@ -256,7 +257,7 @@ def build_review(inputs: Inputs, params: ReviewParams) -> Review:
     from jygproj.followups.wiring import for_review
 
     # the same ledger snapshots and project positions serve every calculation: computed once each
-    with ledger.reuse_results():
+    with ledger.reuse_results(inputs.memo.setdefault(LEDGER_KEPT, {})):
         results = calculate(inputs, params)
         # the follow-up ledger: the year's earlier reviews recomputed as of their dates (三(三))
         results.followups = for_review(inputs, params, results)
@@ -283,6 +284,7 @@ class _Scope:
     reports: pl.DataFrame  # the ledger's monthly reports (the weekly ones apart)
     monthly: pl.DataFrame  # cumulative monthly figures as known on the evaluation date, to the as-of month
     schedules: Any  # completion.plan_schedules: the plan's own quarters (二(二))
+    id_rows: pl.Series | None = None  # ids as a Series (sorted): what the scope's frames are parts of the city's by
 
 
 def _scope(inputs: Inputs, params: ReviewParams) -> _Scope:
@@ -290,13 +292,28 @@ def _scope(inputs: Inputs, params: ReviewParams) -> _Scope:
     ids = scope_to_unit(ds.projects, params.unit)
     if plan.year != params.year:
         raise ReviewError(f"方案年度 {plan.year} 与考核年度 {params.year} 不符", "plan_wrong_year")
-    progress = _only(ds.progress, ids)
+    # a unit's frames are the city's rows of its projects: what is each project's own (snapshots,
+    # status, positions, completion per project: ledger.per_project) is made once on the whole data
+    # set, kept with the inputs, and each unit's review takes its rows (issue 18)
+    ids_series = None if ids is None else pl.Series("project_id", sorted(ids), dtype=pl.String)
+    projects, memberships, progress = (_part(f, ids_series) for f in (ds.projects, ds.memberships, ds.progress))
     # one cut-off per report: the monthly (1-X月) figures as known on the evaluation date; the
     # latest weekly reports are shown apart (最新周调度), never in the totals, charts or letters
     reports = ledger.monthly_reports(progress)
-    monthly = ledger.monthly_cumulative(reports, as_of=params.as_of_date).filter(pl.col("month") <= params.as_of_month)
-    return _Scope(ids, _only(ds.projects, ids), _only(ds.memberships, ids), progress, reports, monthly,
-                  completion.plan_schedules(plan.amount_targets, inputs.profile))
+    as_of, m = params.as_of_date, params.as_of_month
+    monthly = ledger.per_project("review_monthly", (reports,), (as_of, m), lambda r: ledger.monthly_cumulative(
+        r, as_of=as_of).filter(pl.col("month") <= m))
+    return _Scope(ids, projects, memberships, progress, reports, monthly,
+                  _made_once(inputs.memo, ("schedules", None), (plan.amount_targets, inputs.profile),
+                             lambda: completion.plan_schedules(plan.amount_targets, inputs.profile)), ids_series)
+
+
+def _part(frame: pl.DataFrame, ids: pl.Series | None) -> pl.DataFrame:
+    """The rows of the projects ``ids`` of one of the data set's frames (the frame itself for the
+    city), known as such to ledger.per_project (ledger.part_of, ledger.kept_whole)."""
+    if ids is None:
+        return ledger.kept_whole(frame)
+    return ledger.part_of(frame.filter(pl.col("project_id").is_in(ids)), frame, ids)
 
 
 def _unit_completion(inputs: Inputs, params: ReviewParams, sc: _Scope, **only: Any) -> pl.DataFrame:
@@ -334,15 +351,16 @@ def _warnings_on(inputs: Inputs, sc: _Scope, as_of: dt.date, month: int | None) 
         return alerts.evaluate(projects, memberships, progress, as_of, inputs.rules, inputs.profile, month=month,
                                schedules=sc.schedules)
 
-    year, city = _made_once(inputs.warnings, (as_of, month),
+    year, city = _made_once(inputs.memo, ("warnings", (as_of, month)),
                             (ds.projects, ds.memberships, ds.progress, inputs.rules, inputs.profile, inputs.plan),
                             lambda: (alerts.assessment_year(ds.progress, as_of),
                                      evaluate(ds.projects, ds.memberships, ds.progress)))
     if sc.ids is None:
-        return city
+        return ledger.kept_whole(city)
     if alerts.assessment_year(sc.progress, as_of) != year:
         return evaluate(sc.projects, sc.memberships, sc.progress)
-    return _only(city, sc.ids)
+    # the city's rows, known as such: what is each project's of them (worst level, movements) too
+    return ledger.part_of(_only(city, sc.ids), city, sc.id_rows)
 
 
 @dataclass
@@ -361,10 +379,11 @@ def _letters(inputs: Inputs, params: ReviewParams, sc: _Scope, warn: pl.DataFram
     as_of, m, year, profile, plan = params.as_of_date, params.as_of_month, params.year, inputs.profile, inputs.plan
     projects, memberships = sc.projects, sc.memberships
     letter_rules = inputs.letter_rules or supervision.load_letter_rules()
-    target_lists = tuple(completion.quarter_targets(plan.amount_targets)["list"].unique(maintain_order=True))
+    target_lists = _made_once(inputs.memo, ("target_lists", None), (plan.amount_targets,), lambda: tuple(
+        completion.quarter_targets(plan.amount_targets)["list"].unique(maintain_order=True)))
     q_cols = ["q1_plan_wan", "q2_plan_wan", "q3_plan_wan", "q4_plan_wan"]
     # the same memberships for every quarter's review: one frame, so what is made of it is made once
-    own_split = ledger.memoised("own_split", (memberships,), target_lists, lambda: memberships.filter(
+    own_split = ledger.per_project("own_split", (memberships,), target_lists, lambda ms: ms.filter(
         pl.col("list").cast(pl.String).is_in(target_lists) & pl.any_horizontal([pl.col(c).is_not_null() for c in q_cols])))
     # only the totals missed_quarter_targets reads: the review quarter's, all natures, on the target lists
     by_unit_targets = completion.completion(own_split, sc.monthly, year=year, as_of_month=m, profile=profile,
@@ -407,10 +426,15 @@ def raised(inputs: Inputs, params: ReviewParams) -> Raised:
     return Raised(sc.projects, alerts.worst_level_per_project(warn), _letters(inputs, params, sc, warn, unit_ytd).facts)
 
 
+#: Inputs.memo's entry for ledger.reuse_results' kept dict (the per-project results of the whole data set)
+LEDGER_KEPT = ("ledger", None)
+
+
 def _made_once(memo: dict, key: Any, deps: tuple, make: Callable[[], Any]) -> Any:
-    """``make()`` kept in ``memo`` under ``key``, used again only while ``deps`` are the very objects it
-    was made from: a copy of the inputs with another data set, plan or rules (dataclasses.replace)
-    shares the memo dicts, never their entries."""
+    """``make()`` kept in ``memo`` (Inputs.memo) under ``key``, used again only while ``deps`` are the
+    very objects it was made from: a copy of the inputs with another data set, plan or rules
+    (dataclasses.replace) shares the memo dict, never its entries (ledger.per_project's results are
+    matched to the very frames they were made of)."""
     hit = memo.get(key)
     if hit is not None and len(hit[0]) == len(deps) and all(a is b for a, b in zip(hit[0], deps)):
         return hit[1]
@@ -433,7 +457,7 @@ def raised_for(inputs: Inputs, params: ReviewParams, results: "Results | None" =
                                            params.headline))
 
     deps = (ds.projects, ds.memberships, ds.progress, inputs.plan, inputs.profile, inputs.rules, inputs.letter_rules)
-    return _made_once(inputs.raised, (params.year, params.quarter, params.as_of), deps, make)
+    return _made_once(inputs.memo, ("raised", (params.year, params.quarter, params.as_of)), deps, make)
 
 
 def calculate(inputs: Inputs, params: ReviewParams) -> Results:
@@ -487,7 +511,9 @@ def calculate(inputs: Inputs, params: ReviewParams) -> Results:
     top = ranking.top_projects(scores, inputs.ranking_rules.top_n, worst, inputs.ranking_rules.exclude_levels)
 
     # 6. factor guarantees 要素保障 (二(七))
-    classified = factors.classify(factors.current_issues(reports, as_of), inputs.categories)
+    # each project's latest 存在问题 (its own reports: a unit's are the city's rows, issue 18)
+    issues = ledger.per_project("current_issues", (reports,), as_of, lambda r: factors.current_issues(r, as_of))
+    classified = factors.classify(issues, inputs.categories)
 
     # 7. supervision 督办 (三(三)): letters only on the plan's triggers, above the floor
     lt = _letters(inputs, params, sc, warn, unit_ytd)
@@ -516,7 +542,10 @@ def calculate(inputs: Inputs, params: ReviewParams) -> Results:
 
     frames = dict(
         completion=comp, target_checks=checks, requirements=reqs, requirement_items=items, practice_pace=pace_ref,
-        practice_settings=practice_settings(inputs), plan_sizes=sizes, completion_by_unit=by_unit,
+        practice_settings=_made_once(inputs.memo, ("practice_settings", None),
+                                     (inputs.rules, inputs.ranking_rules, inputs.letter_rules),
+                                     lambda: practice_settings(inputs)),
+        plan_sizes=sizes, completion_by_unit=by_unit,
         unit_ytd=unit_ytd,
         # the first screen: who is furthest behind the 序时计划 (万元), a project counted once
         units_behind=completion.most_behind(unit_ytd, "responsible_unit"),
@@ -527,14 +556,16 @@ def calculate(inputs: Inputs, params: ReviewParams) -> Results:
         start_rates=rates, start_requirements=start_summary, start_misses=misses, growth=growth_frame,
         alerts=warn, alerts_previous=before, worst=worst, movements=moves,
         warnings_by_unit=alerts.counts_by_unit(worst, projects, NO_UNIT),
-        alert_rules=alerts.rules_table(inputs.rules),
+        alert_rules=_made_once(inputs.memo, ("alert_rules", None), (inputs.rules,),
+                               lambda: alerts.rules_table(inputs.rules)),
         scores=scores, top=top, issues=classified,
         factors_by_unit=factors.summarise(classified, projects, by=("responsible_unit",)),
         factor_totals=factors.category_totals(classified),
         missed_targets=missed, reminder_units=units_due, reminder_facts=facts, priority_support=support,
         cross_list=conflicts, latest_weekly=weekly,
         sensitivity=sensitivity,
-        **forecast_frames(fc),
+        # the same for every report on the inputs (the city's forecast): made once (issue 18)
+        **_made_once(inputs.memo, ("forecast_frames", params.evaluation.text), (fc,), lambda: forecast_frames(fc)),
     )
     return Results(
         params=params, plan=plan, projects=projects, problems=problems, frames=frames,
@@ -615,7 +646,7 @@ def provenance(inputs: Inputs) -> pl.DataFrame:
     """One row per workbook sheet read: file, sheet, canonical table, rows, first/last row, sha256.
     Reference files appear too (no sheet), so the whole input of the run is listed. The same for every
     report on the inputs (the city's, each unit's): made once per inputs (issue 18)."""
-    return _made_once(inputs.sources, None, (inputs.dataset, inputs.followups, inputs.catalogue, inputs.files,
+    return _made_once(inputs.memo, ("sources", None), (inputs.dataset, inputs.followups, inputs.catalogue, inputs.files,
                                              inputs.data_dir), lambda: _provenance(inputs))
 
 
@@ -667,7 +698,7 @@ def forecast_for(inputs: Inputs, ev: Evaluation) -> Forecast:
     review, the planner and the analyst's ``Workbench.forecast`` share it (one forecast, the same
     figures and probabilities everywhere)."""
     ds = inputs.dataset
-    return _made_once(inputs.forecasts, ev.text, (ds.projects, ds.memberships, ds.progress, ds.baseline,
+    return _made_once(inputs.memo, ("forecast", ev.text), (ds.projects, ds.memberships, ds.progress, ds.baseline,
                                                   inputs.plan, inputs.profile),
                       lambda: forecast_city(ds.projects, ds.memberships, ds.progress, ds.baseline, as_of=ev,
                                             goal=inputs.plan.goal, profile=inputs.profile))
@@ -700,7 +731,7 @@ def growth_tracker(inputs: Inputs, params: ReviewParams) -> tuple[pl.DataFrame, 
         summary["forecast"] = forecast_summary(fc)
         return path, summary
 
-    path, summary = _made_once(inputs.trackers, (params.year, params.evaluation.text, params.headline),
+    path, summary = _made_once(inputs.memo, ("tracker", (params.year, params.evaluation.text, params.headline)),
                                (ds.baseline, inputs.plan, inputs.profile, fc), track)
     return path, dict(summary), fc
 
@@ -714,7 +745,7 @@ def sensitivity_frame(inputs: Inputs, params: ReviewParams, fc: Forecast | None)
     Made once per inputs and forecast, as the tracker (every unit's report shows the city's)."""
     if fc is None:
         return None
-    return _made_once(inputs.sensitivities, params.evaluation.text, (inputs.dataset, inputs.plan, inputs.profile, fc),
+    return _made_once(inputs.memo, ("sensitivity", params.evaluation.text), (inputs.dataset, inputs.plan, inputs.profile, fc),
                       lambda: _sensitivity(inputs, params, fc))
 
 

@@ -17,6 +17,7 @@ import polars as pl
 
 from jygproj import paths, schema
 from jygproj.alerts import positions
+from jygproj.ledger import per_project
 from jygproj.pace import Profile
 from jygproj.reference import ReferenceDataError, check_keys, read_strict
 
@@ -112,9 +113,32 @@ def score_projects(projects: pl.DataFrame, memberships: pl.DataFrame, progress: 
     months_early, annual_plan_wan, planned_to_date_wan, completed_ytd_wan, pace_ratio, annual_pct,
     speed_points, pace_points, over_points, score, eligible.
     """
-    w = weights
-    pos = positions(projects, memberships, progress, as_of, profile, month=month, schedules=schedules).filter(
-        pl.col("list").cast(pl.String).is_in(w.lists))
+    pos = positions(projects, memberships, progress, as_of, profile, month=month, schedules=schedules)
+    # each project's score is its own (a unit's are the city's rows, issue 18); the ranks are within
+    # the projects scored
+    scored = per_project("scores", (pos,), (as_of, _weights_key(weights)), lambda p: _scored(p, as_of, weights))
+    ranked = scored.sort(["list", "eligible", "score", "completed_ytd_wan", "project_id"],
+                         descending=[False, True, True, True, False], nulls_last=True).with_columns(
+        pl.when(pl.col("eligible"))
+        .then(pl.col("eligible").cast(pl.Int32).cum_sum().over("list"))
+        .cast(pl.Int32).alias("rank")
+    )
+    return ranked.select(
+        "list", "rank", "project_id", "name", "responsible_unit", "nature", "planned_start", "started_on",
+        "months_early", "annual_plan_wan", "planned_to_date_wan", "completed_ytd_wan", "pace_ratio",
+        "annual_pct", "speed_points", "pace_points", "over_points", "score", "eligible",
+    )
+
+
+def _weights_key(w: RankingRules) -> tuple:
+    """What of the rules a score depends on (hashable: the labels are words only)."""
+    return (w.lists, w.require_started, w.min_annual_plan_wan, w.speed_points_per_month, w.speed_min_points,
+            w.speed_max_points, w.pace_points_per_ratio, w.pace_cap_ratio, w.over_points_per_pct, w.over_max_points)
+
+
+def _scored(positions_frame: pl.DataFrame, as_of: date, w: RankingRules) -> pl.DataFrame:
+    """Each project's score on each ranked list (unsorted, unranked)."""
+    pos = positions_frame.filter(pl.col("list").cast(pl.String).is_in(w.lists))
     done = pl.col("completed_ytd_wan").fill_null(0.0)
     ym = lambda e: e.dt.year().cast(pl.Int32) * 12 + e.dt.month().cast(pl.Int32)  # noqa: E731
     is_new = pl.col("nature").cast(pl.String) != "continuing"
@@ -146,19 +170,8 @@ def score_projects(projects: pl.DataFrame, memberships: pl.DataFrame, progress: 
             .clip(upper_bound=w.over_max_points).alias("over_points"),
         )
         .with_columns((pl.col("speed_points") + pl.col("pace_points") + pl.col("over_points")).alias("score"))
-        .sort(["list", "eligible", "score", "completed_ytd_wan", "project_id"],
-              descending=[False, True, True, True, False], nulls_last=True)
     )
-    ranked = scored.with_columns(
-        pl.when(pl.col("eligible"))
-        .then(pl.col("eligible").cast(pl.Int32).cum_sum().over("list"))
-        .cast(pl.Int32).alias("rank")
-    )
-    return ranked.select(
-        "list", "rank", "project_id", "name", "responsible_unit", "nature", "planned_start", "started_on",
-        "months_early", "annual_plan_wan", "planned_to_date_wan", "completed_ytd_wan", "pace_ratio",
-        "annual_pct", "speed_points", "pace_points", "over_points", "score", "eligible",
-    )
+    return scored
 
 
 def top_projects(scores: pl.DataFrame, n: int, worst: pl.DataFrame | None = None,

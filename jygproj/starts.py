@@ -20,7 +20,7 @@ from datetime import date
 import polars as pl
 
 from jygproj.completion import CITY, ENTERPRISE
-from jygproj.ledger import LIST_PRECEDENCE
+from jygproj.ledger import LIST_PRECEDENCE, per_project
 from jygproj.schema import ENTERPRISE_LISTS
 
 STATUS_CODES = ("on_time", "started_late", "not_started", "overdue", "resumed_late", "not_resumed")
@@ -33,6 +33,13 @@ def roster(memberships: pl.DataFrame, projects: pl.DataFrame | None, status: pl.
     responsible_unit, and the project's status (every list's reports: ledger.project_status, or
     ledger.start_status) started, started_on, resumed, resumed_on. Reserve memberships are left out.
     """
+    if projects is None:
+        return _roster(memberships, None, status)
+    # each project's rows of its own: a unit's are the city's (issue 18)
+    return per_project("roster", (memberships, projects, status), None, _roster)
+
+
+def _roster(memberships: pl.DataFrame, projects: pl.DataFrame | None, status: pl.DataFrame) -> pl.DataFrame:
     m = memberships.filter(pl.col("list").cast(pl.String) != "reserve").select(
         "project_id", pl.col("list").cast(pl.String), pl.col("nature").cast(pl.String), "planned_start"
     )
@@ -64,7 +71,9 @@ def _with_scopes(r: pl.DataFrame) -> pl.DataFrame:
             .drop("_r").with_columns(pl.lit(scope).alias("list"))
         )
 
-    return pl.concat([r, once(r.filter(pl.col("list").is_in(list(ENTERPRISE_LISTS))), ENTERPRISE), once(r, CITY)])
+    # each project's rows (its lists, then its scopes' in scope order): a unit's are the city's (issue 18)
+    return per_project("with_scopes", (r,), None, lambda r: pl.concat(
+        [r, once(r.filter(pl.col("list").is_in(list(ENTERPRISE_LISTS))), ENTERPRISE), once(r, CITY)]))
 
 
 # --- new-start rates -----------------------------------------------------------------------------
@@ -87,18 +96,7 @@ def new_start_rates(
     projects appear only in YTD (undated_count) and are due at the end of the year.
     """
     planned_counts = planned_counts or {}
-    new = _with_scopes(roster_frame).filter(pl.col("nature") == "new").with_columns(
-        pl.col("planned_start").dt.quarter().cast(pl.Int8).alias("quarter"),
-        (_planned_month_end() <= as_of).fill_null(as_of >= date(year, 12, 31)).alias("_due"),
-        (pl.col("started") & (pl.col("started_on").is_null() | (pl.col("started_on") <= as_of))).alias("_started"),
-    )
-    new = new.with_columns(
-        (pl.col("_due") & pl.col("_started")).alias("_due_started"),
-        (pl.col("_started") & pl.col("started_on").is_not_null()
-         & (pl.col("started_on") <= pl.date(pl.col("planned_start").dt.year(),
-                                            pl.col("planned_start").dt.quarter() * 3, 1).dt.month_end()))
-        .alias("_on_time"),
-    )
+    new = per_project("new_starts", (roster_frame,), (year, as_of), lambda r: _new_starts(r, year, as_of))
     aggs = [
         pl.len().alias("planned_count"),
         pl.col("_due").sum().alias("due_count"),
@@ -138,6 +136,23 @@ def new_start_rates(
         .sort(["_o", "quarter"], nulls_last=True)
         .select("list", "period", "quarter", "planned_count", "plan_count", "due_count", "started_count",
                 "on_time_count", "undated_count", "rate_pct", "on_time_rate_pct", "plan_rate_pct")
+    )
+
+
+def _new_starts(roster_frame: pl.DataFrame, year: int, as_of: date) -> pl.DataFrame:
+    """The new projects of every list and scope, each judged on ``as_of`` (due, started, on time):
+    each project's rows of its own (a unit's are the city's, issue 18)."""
+    new = _with_scopes(roster_frame).filter(pl.col("nature") == "new").with_columns(
+        pl.col("planned_start").dt.quarter().cast(pl.Int8).alias("quarter"),
+        (_planned_month_end() <= as_of).fill_null(as_of >= date(year, 12, 31)).alias("_due"),
+        (pl.col("started") & (pl.col("started_on").is_null() | (pl.col("started_on") <= as_of))).alias("_started"),
+    )
+    return new.with_columns(
+        (pl.col("_due") & pl.col("_started")).alias("_due_started"),
+        (pl.col("_started") & pl.col("started_on").is_not_null()
+         & (pl.col("started_on") <= pl.date(pl.col("planned_start").dt.year(),
+                                            pl.col("planned_start").dt.quarter() * 3, 1).dt.month_end()))
+        .alias("_on_time"),
     )
 
 
@@ -192,6 +207,62 @@ def _population(roster_frame: pl.DataFrame, rule: StartRule, as_of: date, made: 
     return pop.filter(pl.all_horizontal(keep)) if keep else pop
 
 
+def _judged(roster_frame: pl.DataFrame, rules: tuple[StartRule, ...], as_of: date) -> dict[int | str, pl.DataFrame]:
+    """Each rule's projects (by the rule's place in ``rules``; a rule whose quarter has not begun by
+    ``as_of`` left out), each judged on ``as_of``: _met (in time), _late_done (done, late); and
+    "misses", :func:`start_requirements`' misses. Each project's own rows: made once on the city's
+    roster, a unit's review takes its rows (issue 18)."""
+    return per_project("start_judged", (roster_frame,), (rules, as_of), lambda r: _judge(r, rules, as_of))
+
+
+def _judge(roster_frame: pl.DataFrame, rules: tuple[StartRule, ...], as_of: date) -> dict[int | str, pl.DataFrame]:
+    out: dict[int | str, pl.DataFrame] = {}
+    misses = []
+    made: dict = {}
+    for order, rule in enumerate(rules):
+        if rule.quarter is not None and as_of < date(rule.deadline.year, rule.quarter * 3 - 2, 1):
+            continue
+        cut = min(as_of, rule.deadline)
+        event_on = "started_on" if rule.event == "start" else "resumed_on"
+        event_flag = "started" if rule.event == "start" else "resumed"
+        pop = _population(roster_frame, rule, as_of, made)
+        if rule.event == "resume" and "resumed_by" not in pop.columns:
+            # a status without the project's resumption (ledger.project_status): city tables have one
+            # 开工（复工）时间 column and often no 复工 column, so a start reported within the year counts
+            this_year = pl.col("started") & (pl.col("started_on") >= date(rule.deadline.year, 1, 1))
+            pop = pop.with_columns(
+                pl.min_horizontal(pl.col("resumed_on"), pl.when(this_year).then(pl.col("started_on")))
+                .alias("resumed_on"),
+                (pl.col("resumed") | this_year.fill_null(False)).alias("resumed"),
+            )
+        out[order] = pop = pop.with_columns(
+            # a start/resumption reported without any date counts as in time (the report came first)
+            (pl.col(event_flag) & (pl.col(event_on).is_null() | (pl.col(event_on) <= cut))).alias("_met"),
+            (pl.col(event_flag) & pl.col(event_on).is_not_null() & (pl.col(event_on) <= as_of)).alias("_late_done"),
+        )
+        if rule.strive:
+            continue
+        final = as_of >= rule.deadline
+        missed = pop.filter(~pl.col("_met") if final else ~pl.col("_met") & (_planned_month_end() <= as_of).fill_null(False))
+        done, never = ("started_late", "not_started") if rule.event == "start" else ("resumed_late", "not_resumed")
+        status = (pl.when(pl.col("_late_done")).then(pl.lit(done)).otherwise(pl.lit(never)) if final
+                  else pl.lit("overdue"))
+        misses.append(missed.select(
+            pl.lit(order).alias("_order"),
+            pl.lit(rule.requirement_id).alias("requirement_id"), pl.lit(rule.clause).alias("clause"),
+            "project_id", "name", "list", "nature", "responsible_unit", "planned_start", "started_on",
+            "resumed_on", pl.lit(rule.deadline).alias("deadline"), status.alias("status"),
+        ))
+    miss_schema = {"_order": pl.Int32, "requirement_id": pl.String, "clause": pl.String,
+                   "project_id": pl.String, "name": pl.String,
+                   "list": pl.String, "nature": pl.String, "responsible_unit": pl.String, "planned_start": pl.Date,
+                   "started_on": pl.Date, "resumed_on": pl.Date, "deadline": pl.Date, "status": pl.String}
+    miss_frame = pl.concat([m.cast(miss_schema) for m in misses]) if misses else pl.DataFrame(schema=miss_schema)
+    # sorted by rule, then unit and project: a unit's rows of the city's are in its own order
+    out["misses"] = miss_frame.sort(["_order", "responsible_unit", "project_id"], nulls_last=True).drop("_order")
+    return out
+
+
 def start_requirements(
     roster_frame: pl.DataFrame, rules: list[StartRule], *, as_of: date
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -208,30 +279,13 @@ def start_requirements(
     planned start month has passed without a start (overdue). A 力争 (strive) rule lists no project:
     the plan gives it no deadline a project could miss (二(四): 力争一季度开工, the deadline is June).
     """
-    summaries, misses = [], []
-    made: dict = {}
+    summaries = []
+    judged = _judged(roster_frame, tuple(rules), as_of)
     for order, rule in enumerate(rules):
-        if rule.quarter is not None and as_of < date(rule.deadline.year, rule.quarter * 3 - 2, 1):
+        if order not in judged:
             continue
         final = as_of >= rule.deadline
-        cut = min(as_of, rule.deadline)
-        event_on = "started_on" if rule.event == "start" else "resumed_on"
-        event_flag = "started" if rule.event == "start" else "resumed"
-        pop = _population(roster_frame, rule, as_of, made)
-        if rule.event == "resume" and "resumed_by" not in pop.columns:
-            # a status without the project's resumption (ledger.project_status): city tables have one
-            # 开工（复工）时间 column and often no 复工 column, so a start reported within the year counts
-            this_year = pl.col("started") & (pl.col("started_on") >= date(rule.deadline.year, 1, 1))
-            pop = pop.with_columns(
-                pl.min_horizontal(pl.col("resumed_on"), pl.when(this_year).then(pl.col("started_on")))
-                .alias("resumed_on"),
-                (pl.col("resumed") | this_year.fill_null(False)).alias("resumed"),
-            )
-        pop = pop.with_columns(
-            # a start/resumption reported without any date counts as in time (the report came first)
-            (pl.col(event_flag) & (pl.col(event_on).is_null() | (pl.col(event_on) <= cut))).alias("_met"),
-            (pl.col(event_flag) & pl.col(event_on).is_not_null() & (pl.col(event_on) <= as_of)).alias("_late_done"),
-        )
+        pop = judged[order]
         due, met = pop.height, int(pop["_met"].sum())
         rate = met / due * 100 if due else None
         summaries.append(dict(
@@ -241,27 +295,10 @@ def start_requirements(
             met=(rate >= rule.required_pct) if final and due else None, nature=rule.nature, strive=rule.strive,
             period=rule.period,
         ))
-        if rule.strive:
-            continue
-        missed = pop.filter(~pl.col("_met") if final else ~pl.col("_met") & (_planned_month_end() <= as_of).fill_null(False))
-        done, never = ("started_late", "not_started") if rule.event == "start" else ("resumed_late", "not_resumed")
-        status = (pl.when(pl.col("_late_done")).then(pl.lit(done)).otherwise(pl.lit(never)) if final
-                  else pl.lit("overdue"))
-        misses.append(missed.select(
-            pl.lit(order).alias("_order"),
-            pl.lit(rule.requirement_id).alias("requirement_id"), pl.lit(rule.clause).alias("clause"),
-            "project_id", "name", "list", "nature", "responsible_unit", "planned_start", "started_on",
-            "resumed_on", pl.lit(rule.deadline).alias("deadline"), status.alias("status"),
-        ))
     summary = pl.DataFrame(summaries, schema={
         "requirement_id": pl.String, "clause": pl.String, "list": pl.String, "quarter": pl.Int8,
         "deadline": pl.Date, "required_pct": pl.Float64, "due_count": pl.Int64, "met_count": pl.Int64,
         "rate_pct": pl.Float64, "final": pl.Boolean, "met": pl.Boolean, "nature": pl.String, "strive": pl.Boolean,
         "period": pl.String,
     })
-    miss_schema = {"_order": pl.Int32, "requirement_id": pl.String, "clause": pl.String,
-                   "project_id": pl.String, "name": pl.String,
-                   "list": pl.String, "nature": pl.String, "responsible_unit": pl.String, "planned_start": pl.Date,
-                   "started_on": pl.Date, "resumed_on": pl.Date, "deadline": pl.Date, "status": pl.String}
-    miss_frame = pl.concat([m.cast(miss_schema) for m in misses]) if misses else pl.DataFrame(schema=miss_schema)
-    return summary, miss_frame.sort(["_order", "responsible_unit", "project_id"], nulls_last=True).drop("_order")
+    return summary, judged["misses"]

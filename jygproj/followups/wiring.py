@@ -83,15 +83,23 @@ def for_review(inputs: "Inputs", params: "ReviewParams", results: "Results") -> 
     from jygproj import quarterly
 
     fu: FollowupInputs = inputs.followups
-    points = []
+    reviews = []
     for q in range(1, params.quarter + 1):
         # the city's review of each quarter (ids are the city's in every report), only what the ledger
         # reads, once per inputs (quarterly.raised_for): a unit's report reuses the city's
         p = params if q == params.quarter else quarterly.ReviewParams(
             params.year, q, params.data_dir, default_as_of(params.year, q), None, params.headline)
-        r = quarterly.raised_for(inputs, p, results if q == params.quarter else None)
-        points.append(review_point(params.year, q, p.evaluation.date, r, fu.settings))
-    city = build(points, fu.books.replies, fu.books.closures, fu.settings)
+        reviews.append((q, p, quarterly.raised_for(inputs, p, results if q == params.quarter else None)))
+
+    def city_ledger() -> tuple[list[Point], Ledger]:
+        points = [review_point(params.year, q, p.evaluation.date, r, fu.settings) for q, p, r in reviews]
+        return points, build(points, fu.books.replies, fu.books.closures, fu.settings)
+
+    # the city's ledger of the same reviews and books: made once per inputs, each unit's report
+    # taking its part (issue 18)
+    points, city = quarterly._made_once(
+        inputs.memo, ("followup_ledger", tuple((q, p.evaluation.date) for q, p, _ in reviews)),
+        (fu, fu.books, fu.settings, *(r for _, _, r in reviews)), city_ledger)
     led = city.of_unit(params.unit)
     named = with_names(led.items, inputs.dataset.projects)
     return Followups(

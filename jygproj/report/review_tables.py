@@ -12,7 +12,7 @@ import polars as pl
 
 from jygproj.report import followup_report
 from jygproj.report.formats import date_zh
-from jygproj.report.tables import Table, codes_in_words, file_names, labelled, with_source, without_codes
+from jygproj.report.tables import Table, codes_in_words, file_names, in_words, labelled, with_source, without_codes
 from jygproj.schema import (LISTS, PACE_BASIS_LABELS, PERIOD_LABELS, PROBLEM_SEVERITY_LABELS, PROVENANCE_TABLE_LABELS,
                             REFERENCE_FILE_LABELS, LEVEL_COLUMNS, QUARTER_LABELS,
                             READING_NAMES, REMINDER_KIND_LABELS, SCOPE_LABELS, WAN_PER_YI)
@@ -30,9 +30,10 @@ def scope_note(unit: str | None) -> str:
 
 def period_words(frame: pl.DataFrame, as_of_month: int) -> pl.DataFrame:
     """A quarter under way is named so (四季度（截至10月，未结束）); the others by PERIOD_LABELS."""
+    words = pl.col("period").replace(PERIOD_LABELS)
     return frame.with_columns(
-        pl.when(pl.col("partial")).then(pl.col("period").replace(PERIOD_LABELS) + f"（截至{as_of_month}月，未结束）")
-        .otherwise(pl.col("period").replace(PERIOD_LABELS)).alias("period")).drop("partial")
+        pl.when(pl.col("partial")).then(words + f"（截至{as_of_month}月，未结束）")
+        .otherwise(words).alias("period")).drop("partial")
 
 
 def completion_tables(r: "Results") -> dict[str, Table]:
@@ -358,7 +359,7 @@ def supervision_tables(r: "Results") -> dict[str, Table]:
 def level_words(frame: pl.DataFrame, labels: dict[str, str]) -> pl.DataFrame:
     """Warning level codes as the rules name them (红色预警…), in whichever level columns a table has."""
     cols = [c for c in LEVEL_COLUMNS if c in frame.columns]
-    return frame.with_columns(pl.col(c).cast(pl.String).replace(labels) for c in cols) if cols else frame
+    return frame.with_columns(in_words(c, labels) for c in cols) if cols else frame
 
 
 def reference_names(provenance: pl.DataFrame) -> pl.DataFrame:
