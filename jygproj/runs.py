@@ -90,7 +90,7 @@ class NotebookRunError(RunError):
             + "；原有报告保持不变"
         )
 
-    def __reduce__(self):  # a unit's run in a worker process hands its error back to the command
+    def __reduce__(self):  # whole through pickle (a run in another process hands its error back)
         return (type(self), (self.notebook, self.cell_index, self.exec_count, self.ename, self.evalue, self.source))
 
     @property
@@ -662,6 +662,78 @@ class LentKernel:
         self.shutdown()
 
 
+class KernelLost(RunError):
+    """A lent kernel did not start (or its thread could not run): every report given to it names it."""
+
+    code = "worker_died"
+
+
+class KernelThreads:
+    """Lent kernels (:class:`LentKernel`), one per thread of this process, each running the reports
+    given to it one after another (``--all-units``, issue 18). Threads, not worker processes: a
+    report's driver mostly waits for its kernel (nbclient is async) and its Python work (the
+    notebook's messages, its write, the HTML export, serialised by ``_EXPORT_LOCK`` anyway) is small,
+    while a worker process cost an interpreter importing papermill, nbconvert and polars again
+    (~0.7 CPU-s each on both busy cores). Each kernel is started, used and shut down by its own thread:
+    its manager's sockets belong to that thread's event loop (jupyter_core's run_sync), which
+    concurrent.futures' thread pool cannot do (it has no per-thread finaliser). Reports are taken
+    in the order given; :meth:`shutdown` cancels those not started and waits for the running ones
+    and for every kernel's exit."""
+
+    def __init__(self, jobs: int, warm_up: str | None = None):
+        import queue
+
+        self._tasks: Any = queue.SimpleQueue()
+        self._warm_up = warm_up
+        self._threads = [threading.Thread(target=self._serve, name=f"jygproj-kernel-{i + 1}", daemon=True)
+                         for i in range(jobs)]
+        for thread in self._threads:
+            thread.start()
+
+    def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``fn(*args, kernel=<a lent kernel>, **kwargs)`` in the first thread free; its Future."""
+        from concurrent.futures import Future
+
+        done: Future = Future()
+        self._tasks.put((done, fn, args, kwargs))
+        return done
+
+    def _serve(self) -> None:
+        try:
+            kernel: LentKernel | None = LentKernel(warm_up=self._warm_up)
+            lost: BaseException | None = None
+        except BaseException as exc:  # noqa: BLE001 - handed to every report given to this thread
+            kernel, lost = None, exc
+        try:
+            while (task := self._tasks.get()) is not None:
+                done, fn, args, kwargs = task
+                if not done.set_running_or_notify_cancel():
+                    continue
+                try:
+                    if lost is not None:
+                        raise KernelLost(f"笔记本内核未能启动：{lost}") from lost
+                    done.set_result(fn(*args, kernel=kernel, **kwargs))
+                except BaseException as exc:  # noqa: BLE001 - handed on to the caller, as a pool would
+                    done.set_exception(exc)
+        finally:
+            if kernel is not None:
+                kernel.shutdown()
+
+    def shutdown(self) -> None:
+        """Cancel the reports not started; wait for the running ones and the kernels' exit."""
+        import queue
+
+        with contextlib.suppress(queue.Empty):
+            while True:
+                task = self._tasks.get_nowait()
+                if task is not None:
+                    task[0].cancel()
+        for _ in self._threads:
+            self._tasks.put(None)
+        for thread in self._threads:
+            thread.join()
+
+
 def run_notebook(
     notebook: Path,
     out_dir: Path,
@@ -704,6 +776,7 @@ def run_notebook(
     """
     import nbformat
     import papermill as pm
+    from nbclient.exceptions import DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
     from jygproj.catalogue import sha256_file
@@ -771,6 +844,8 @@ def run_notebook(
         except PapermillExecutionError as exc:
             raise NotebookRunError(notebook, exc.cell_index, exc.exec_count, exc.ename,
                                    exc.evalue, exc.source) from None
+        except DeadKernelError as exc:
+            raise KernelLost(f"笔记本内核意外退出：{exc}") from None
         after = file_records(inputs)
         changed = [a["path"] for a, b in zip(input_records, after) if a["sha256"] != b["sha256"]]
         if changed:
