@@ -54,6 +54,10 @@ KERNEL_QUIET = "--IPKernelApp.log_level=CRITICAL"
 #: executed notebook is the record of its cells (issue 18: the city run 0.11 s faster, its kernel's
 #: exit no longer waited for; the execution counts are the same).
 KERNEL_NO_HISTORY = "--HistoryManager.enabled=False"
+#: No output cache (IPython's Out[n], _, __): no report reads it, and keeping it made IPython's reset
+#: before each report of a lent kernel flush it with a full garbage collection over every object the
+#: previous report still held (issue 18). Execution counts and outputs are the same.
+KERNEL_NO_OUTPUT_CACHE = "--InteractiveShell.cache_size=0"
 
 _ENV_LOCK = threading.Lock()  # os.environ is process-wide: one kernel launch at a time edits it
 #: A module import from the network inside a script body: import("https://…") or from "https://…".
@@ -529,7 +533,7 @@ class LentKernel:
                 return handed[0]
 
         self.km, self._handed = Manager(kernel_name=self.kernel_name), handed
-        run_sync(self.km.start_kernel)(extra_arguments=[KERNEL_QUIET, KERNEL_NO_HISTORY])
+        run_sync(self.km.start_kernel)(extra_arguments=[KERNEL_QUIET, KERNEL_NO_HISTORY, KERNEL_NO_OUTPUT_CACHE])
         self.started = _now()
         self._kc = BlockingKernelClient()
         self._kc.load_connection_info(self.km.get_connection_info())
@@ -839,7 +843,7 @@ def run_notebook(
                         request_save_on_cell_execute=False,
                         # the kernel's own start-up notices (an English "IPKernelApp WARNING … without
                         # encryption" line: the kernel is local, on 127.0.0.1) are not the user's business
-                        extra_arguments=[KERNEL_QUIET, KERNEL_NO_HISTORY],
+                        extra_arguments=[KERNEL_QUIET, KERNEL_NO_HISTORY, KERNEL_NO_OUTPUT_CACHE],
                     )
         except PapermillExecutionError as exc:
             raise NotebookRunError(notebook, exc.cell_index, exc.exec_count, exc.ename,
