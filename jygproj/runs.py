@@ -489,14 +489,15 @@ class LentKernel:
     or call :meth:`shutdown`."""
 
     def __init__(self, kernel_name: str = paths.KERNEL_NAME, *, startup_timeout: float = 60.0,
-                 warm_up: str | None = None, keep_data: bool = True):
+                 warm_up: str | None = None, keep_data: bool = True, env: Mapping[str, str] | None = None):
         """``warm_up``: code the kernel runs (silently) as soon as it is up, e.g. the notebook's imports;
         not waited for here: the kernel starts and runs it while the caller goes on (the first
         :meth:`execute` or :meth:`prepare` waits for it, and raises its error). ``keep_data``: the
         lent-kernel mark is set (jygproj.workbench.open keeps what it loaded for the next report);
-        False for a kernel that runs one report only."""
+        False for a kernel that runs one report only. ``env``: set in the kernel's environment beyond
+        this process's (e.g. the shared drawing process, jygproj.drawer)."""
         self.kernel_name, self.startup_timeout = kernel_name, startup_timeout
-        self.keep_data, self._warm_up = keep_data, warm_up
+        self.keep_data, self._warm_up, self._env = keep_data, warm_up, dict(env or {})
         self.km: Any = None
         self.runs = 0  # reports this kernel has run
         #: the review the command calculated for this kernel's next report, and its seconds
@@ -533,7 +534,8 @@ class LentKernel:
                 return handed[0]
 
         self.km, self._handed = Manager(kernel_name=self.kernel_name), handed
-        run_sync(self.km.start_kernel)(extra_arguments=[KERNEL_QUIET, KERNEL_NO_HISTORY, KERNEL_NO_OUTPUT_CACHE])
+        run_sync(self.km.start_kernel)(extra_arguments=[KERNEL_QUIET, KERNEL_NO_HISTORY, KERNEL_NO_OUTPUT_CACHE],
+                                       **({"env": {**os.environ, **self._env}} if self._env else {}))
         self.started = _now()
         self._kc = BlockingKernelClient()
         self._kc.load_connection_info(self.km.get_connection_info())
@@ -684,11 +686,11 @@ class KernelThreads:
     in the order given; :meth:`shutdown` cancels those not started and waits for the running ones
     and for every kernel's exit."""
 
-    def __init__(self, jobs: int, warm_up: str | None = None):
+    def __init__(self, jobs: int, warm_up: str | None = None, env: Mapping[str, str] | None = None):
         import queue
 
         self._tasks: Any = queue.SimpleQueue()
-        self._warm_up = warm_up
+        self._warm_up, self._env = warm_up, env
         self._threads = [threading.Thread(target=self._serve, name=f"jygproj-kernel-{i + 1}", daemon=True)
                          for i in range(jobs)]
         for thread in self._threads:
@@ -704,7 +706,7 @@ class KernelThreads:
 
     def _serve(self) -> None:
         try:
-            kernel: LentKernel | None = LentKernel(warm_up=self._warm_up)
+            kernel: LentKernel | None = LentKernel(warm_up=self._warm_up, env=self._env)
             lost: BaseException | None = None
         except BaseException as exc:  # noqa: BLE001 - handed to every report given to this thread
             kernel, lost = None, exc

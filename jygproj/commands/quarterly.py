@@ -292,8 +292,12 @@ def run(args) -> int:
         else:
             # every report in a lent kernel (jygproj.runs.LentKernel), one per thread of this process
             # (--jobs), each started and warmed up once, then running one report after another.
-            # Started first: the kernels start while this process checks the inputs.
-            kernels = runs.KernelThreads(max(1, args.jobs), warm_up=kernel_ahead_code())
+            # Started first: the kernels start while this process checks the inputs. Their charts are
+            # drawn by one process for all (jygproj.drawer: one vl-convert engine started, not one each).
+            from jygproj import drawer
+
+            shared = drawer.start(stack)
+            kernels = runs.KernelThreads(max(1, args.jobs), warm_up=kernel_ahead_code(), env=shared)
             stack.callback(kernels.shutdown)
         return _run(args, stack, kernel, kernels)
 
