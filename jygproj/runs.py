@@ -726,9 +726,12 @@ class KernelThreads:
                 kernel.shutdown()
 
     def shutdown(self) -> None:
-        """Cancel the reports not started; wait for the running ones and the kernels' exit."""
+        """Cancel the reports not started; wait for the running ones and the kernels' exit (once;
+        later calls find it done)."""
         import queue
 
+        if not self._threads:
+            return
         with contextlib.suppress(queue.Empty):
             while True:
                 task = self._tasks.get_nowait()
@@ -738,6 +741,7 @@ class KernelThreads:
             self._tasks.put(None)
         for thread in self._threads:
             thread.join()
+        self._threads = []
 
 
 def run_notebook(

@@ -15,8 +15,9 @@ says first which sheets were left out and what they hold (issue 13, publish gate
 with its own executed notebook, HTML, manifest and files as a report run alone, but run in lent
 kernels (jygproj.runs.LentKernel): one per core (--jobs), each driven by a thread of this process
 (jygproj.runs.KernelThreads), started, given the package's imports and the data folder once, then
-running one report after another, each in a fresh namespace; every report's manifest says its kernel was lent. The units run while the city
-report does, staged outside its folder and put in place after it (_city_and_units).
+running one report after another, each in a fresh namespace; every report's manifest says its
+kernel was lent. Their charts are drawn by one process for all (jygproj.drawer). The units run
+while the city report does, staged outside its folder and put in place after it (_city_and_units).
 
 A report run alone (the city's, or --unit) has a kernel of its own, started first (issue 18): it
 starts and imports the package while this process reads the parameters, checks the inputs and
