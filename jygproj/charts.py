@@ -375,7 +375,8 @@ class _Drawer:
     charts are drawn on the other core while the report goes on (issue 18). The same library and
     fonts draw the same bytes. Requests are written by a thread of their own (a spec may not fit the
     pipe while the process draws), answers read by another; the process ends when this one does
-    (its stdin closes)."""
+    (its stdin closes). Under ``--all-units`` the kernels share one, the command's (jygproj.drawer:
+    ``proc`` None, requests and answers on one connection)."""
 
     def __init__(self, proc, requests, answers):
         import queue
@@ -397,8 +398,21 @@ class _Drawer:
 
         if _DRAWER:
             return _DRAWER[0]
-        from multiprocessing.connection import Connection
+        from multiprocessing.connection import Client, Connection
 
+        from jygproj import drawer as shared
+
+        if os.environ.get(shared.ENV):  # the command's drawing process, shared by its kernels
+            try:
+                both = Client(os.environ[shared.ENV], family="AF_UNIX")
+            except OSError:  # gone, or never there: one of this kernel's own, as without
+                both = None
+            if both is not None:
+                drawer = cls(None, both, both)
+                _DRAWER.append(drawer)
+                atexit.register(drawer.close, wait=False)
+                drawer.submit("svg", _WARM_SPEC)  # its engine started now (by the first kernel to ask)
+                return drawer
         to_child, from_here = os.pipe()
         from_child, to_here = os.pipe()
         try:
@@ -462,8 +476,9 @@ class _Drawer:
         self._end()
         with contextlib.suppress(OSError):
             self._answers.close()
-        with contextlib.suppress(Exception):
-            self.proc.wait(timeout=5)  # reaped: no zombie left under this process
+        if self.proc is not None:
+            with contextlib.suppress(Exception):
+                self.proc.wait(timeout=5)  # reaped: no zombie left under this process
 
     def _end(self) -> None:
         with self._lock:
@@ -476,7 +491,7 @@ class _Drawer:
     def close(self, wait: bool = True) -> None:
         """End the drawing process (its stdin closed); ``wait``: until it has ended."""
         self._out.put(None)
-        if not wait:
+        if not wait or self.proc is None:  # (a shared one is ended by the command that started it)
             return
         try:
             self.proc.wait(timeout=2)

@@ -54,6 +54,10 @@ KERNEL_QUIET = "--IPKernelApp.log_level=CRITICAL"
 #: executed notebook is the record of its cells (issue 18: the city run 0.11 s faster, its kernel's
 #: exit no longer waited for; the execution counts are the same).
 KERNEL_NO_HISTORY = "--HistoryManager.enabled=False"
+#: No output cache (IPython's Out[n], _, __): no report reads it, and keeping it made IPython's reset
+#: before each report of a lent kernel flush it with a full garbage collection over every object the
+#: previous report still held (issue 18). Execution counts and outputs are the same.
+KERNEL_NO_OUTPUT_CACHE = "--InteractiveShell.cache_size=0"
 
 _ENV_LOCK = threading.Lock()  # os.environ is process-wide: one kernel launch at a time edits it
 #: A module import from the network inside a script body: import("https://…") or from "https://…".
@@ -90,7 +94,7 @@ class NotebookRunError(RunError):
             + "；原有报告保持不变"
         )
 
-    def __reduce__(self):  # a unit's run in a worker process hands its error back to the command
+    def __reduce__(self):  # whole through pickle (a run in another process hands its error back)
         return (type(self), (self.notebook, self.cell_index, self.exec_count, self.ename, self.evalue, self.source))
 
     @property
@@ -485,14 +489,15 @@ class LentKernel:
     or call :meth:`shutdown`."""
 
     def __init__(self, kernel_name: str = paths.KERNEL_NAME, *, startup_timeout: float = 60.0,
-                 warm_up: str | None = None, keep_data: bool = True):
+                 warm_up: str | None = None, keep_data: bool = True, env: Mapping[str, str] | None = None):
         """``warm_up``: code the kernel runs (silently) as soon as it is up, e.g. the notebook's imports;
         not waited for here: the kernel starts and runs it while the caller goes on (the first
         :meth:`execute` or :meth:`prepare` waits for it, and raises its error). ``keep_data``: the
         lent-kernel mark is set (jygproj.workbench.open keeps what it loaded for the next report);
-        False for a kernel that runs one report only."""
+        False for a kernel that runs one report only. ``env``: set in the kernel's environment beyond
+        this process's (e.g. the shared drawing process, jygproj.drawer)."""
         self.kernel_name, self.startup_timeout = kernel_name, startup_timeout
-        self.keep_data, self._warm_up = keep_data, warm_up
+        self.keep_data, self._warm_up, self._env = keep_data, warm_up, dict(env or {})
         self.km: Any = None
         self.runs = 0  # reports this kernel has run
         #: the review the command calculated for this kernel's next report, and its seconds
@@ -529,7 +534,8 @@ class LentKernel:
                 return handed[0]
 
         self.km, self._handed = Manager(kernel_name=self.kernel_name), handed
-        run_sync(self.km.start_kernel)(extra_arguments=[KERNEL_QUIET, KERNEL_NO_HISTORY])
+        run_sync(self.km.start_kernel)(extra_arguments=[KERNEL_QUIET, KERNEL_NO_HISTORY, KERNEL_NO_OUTPUT_CACHE],
+                                       **({"env": {**os.environ, **self._env}} if self._env else {}))
         self.started = _now()
         self._kc = BlockingKernelClient()
         self._kc.load_connection_info(self.km.get_connection_info())
@@ -662,6 +668,82 @@ class LentKernel:
         self.shutdown()
 
 
+class KernelLost(RunError):
+    """A lent kernel did not start (or its thread could not run): every report given to it names it."""
+
+    code = "worker_died"
+
+
+class KernelThreads:
+    """Lent kernels (:class:`LentKernel`), one per thread of this process, each running the reports
+    given to it one after another (``--all-units``, issue 18). Threads, not worker processes: a
+    report's driver mostly waits for its kernel (nbclient is async) and its Python work (the
+    notebook's messages, its write, the HTML export, serialised by ``_EXPORT_LOCK`` anyway) is small,
+    while a worker process cost an interpreter importing papermill, nbconvert and polars again
+    (~0.7 CPU-s each on both busy cores). Each kernel is started, used and shut down by its own thread:
+    its manager's sockets belong to that thread's event loop (jupyter_core's run_sync), which
+    concurrent.futures' thread pool cannot do (it has no per-thread finaliser). Reports are taken
+    in the order given; :meth:`shutdown` cancels those not started and waits for the running ones
+    and for every kernel's exit."""
+
+    def __init__(self, jobs: int, warm_up: str | None = None, env: Mapping[str, str] | None = None):
+        import queue
+
+        self._tasks: Any = queue.SimpleQueue()
+        self._warm_up, self._env = warm_up, env
+        self._threads = [threading.Thread(target=self._serve, name=f"jygproj-kernel-{i + 1}", daemon=True)
+                         for i in range(jobs)]
+        for thread in self._threads:
+            thread.start()
+
+    def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``fn(*args, kernel=<a lent kernel>, **kwargs)`` in the first thread free; its Future."""
+        from concurrent.futures import Future
+
+        done: Future = Future()
+        self._tasks.put((done, fn, args, kwargs))
+        return done
+
+    def _serve(self) -> None:
+        try:
+            kernel: LentKernel | None = LentKernel(warm_up=self._warm_up, env=self._env)
+            lost: BaseException | None = None
+        except BaseException as exc:  # noqa: BLE001 - handed to every report given to this thread
+            kernel, lost = None, exc
+        try:
+            while (task := self._tasks.get()) is not None:
+                done, fn, args, kwargs = task
+                if not done.set_running_or_notify_cancel():
+                    continue
+                try:
+                    if lost is not None:
+                        raise KernelLost(f"笔记本内核未能启动：{lost}") from lost
+                    done.set_result(fn(*args, kernel=kernel, **kwargs))
+                except BaseException as exc:  # noqa: BLE001 - handed on to the caller, as a pool would
+                    done.set_exception(exc)
+        finally:
+            if kernel is not None:
+                kernel.shutdown()
+
+    def shutdown(self) -> None:
+        """Cancel the reports not started; wait for the running ones and the kernels' exit (once;
+        later calls find it done)."""
+        import queue
+
+        if not self._threads:
+            return
+        with contextlib.suppress(queue.Empty):
+            while True:
+                task = self._tasks.get_nowait()
+                if task is not None:
+                    task[0].cancel()
+        for _ in self._threads:
+            self._tasks.put(None)
+        for thread in self._threads:
+            thread.join()
+        self._threads = []
+
+
 def run_notebook(
     notebook: Path,
     out_dir: Path,
@@ -704,6 +786,7 @@ def run_notebook(
     """
     import nbformat
     import papermill as pm
+    from nbclient.exceptions import DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
     from jygproj.catalogue import sha256_file
@@ -749,7 +832,7 @@ def run_notebook(
                 kernel.prepare(staging)
                 try:
                     executed = pm.execute_notebook(
-                        nb, str(nb_path), parameters=parameters, kernel_name=kernel.kernel_name,
+                        nb, None, parameters=parameters, kernel_name=kernel.kernel_name,
                         km=kernel.km, progress_bar=False, execution_timeout=timeout,
                         request_save_on_cell_execute=False, on_cell_start=_meanwhile_hook(nb, meanwhile))
                 finally:
@@ -761,16 +844,18 @@ def run_notebook(
                     # no copy saved after every cell (papermill's default: ~50 writes of the growing
                     # notebook, issue 18): a failed run's staging directory is thrown away anyway
                     executed = pm.execute_notebook(
-                        nb, str(nb_path), parameters=parameters, kernel_name=kernel_name,
+                        nb, None, parameters=parameters, kernel_name=kernel_name,
                         cwd=str(staging), progress_bar=False, execution_timeout=timeout,
                         request_save_on_cell_execute=False,
                         # the kernel's own start-up notices (an English "IPKernelApp WARNING … without
                         # encryption" line: the kernel is local, on 127.0.0.1) are not the user's business
-                        extra_arguments=[KERNEL_QUIET, KERNEL_NO_HISTORY],
+                        extra_arguments=[KERNEL_QUIET, KERNEL_NO_HISTORY, KERNEL_NO_OUTPUT_CACHE],
                     )
         except PapermillExecutionError as exc:
             raise NotebookRunError(notebook, exc.cell_index, exc.exec_count, exc.ename,
                                    exc.evalue, exc.source) from None
+        except DeadKernelError as exc:
+            raise KernelLost(f"笔记本内核意外退出：{exc}") from None
         after = file_records(inputs)
         changed = [a["path"] for a, b in zip(input_records, after) if a["sha256"] != b["sha256"]]
         if changed:
@@ -788,6 +873,10 @@ def run_notebook(
 
             audit["review_handed"] = handover.record(*handed)
         executed.metadata["jygproj"] = audit
+        # papermill was given no path to write to: its write of the executed notebook was replaced by
+        # this one a moment later (~7 % of the command's CPU per report, issue 18); its record
+        # names the path all the same
+        executed.metadata.papermill["output_path"] = str(nb_path)
         nbformat.write(executed, nb_path)
         html_path = staging / f"{name}.html"
         html_path.write_text(export_html(executed, title=run_name), encoding="utf-8")

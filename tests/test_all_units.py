@@ -143,7 +143,7 @@ def test_a_failing_unit_is_named_and_leaves_no_half_written_folder(tmp_path, mon
     nb.cells.insert(3, nbformat.v4.new_code_cell(f"if unit == {bad!r}:\n    raise ValueError('故意的错误')"))
     broken = tmp_path / "10_quarterly_review.ipynb"
     nbformat.write(nb, broken)
-    monkeypatch.setattr(command, "NOTEBOOK", broken)  # the in-process path (--jobs 1) reads it here
+    monkeypatch.setattr(command, "NOTEBOOK", broken)  # read by the command (its kernels are driven by its threads)
     mark = uuid.uuid4().hex
     monkeypatch.setenv(MARK, mark)
     out = tmp_path / "2023Q3"
@@ -186,3 +186,25 @@ def test_a_lent_kernel_resets_between_reports(tmp_path):
     m1 = json.loads(first.manifest.read_text())
     m3 = json.loads(third.manifest.read_text())
     assert (m1["lent_kernel"]["reports_before"], m3["lent_kernel"]["reports_before"]) == (0, 2)
+
+
+def test_a_unit_whose_kernel_dies_is_named(tmp_path, monkeypatch, capsys):
+    """A kernel that dies during a unit's report (killed, out of memory): the command says which
+    report it was making ([worker_died]), leaves no half-written folder and no kernel running."""
+    if not SAMPLE.is_dir():
+        pytest.skip("data/sample/2023 missing (make sample)")
+    names = _units()
+    bad = names[1]
+    nb = nbformat.read(command.NOTEBOOK, as_version=4)
+    nb.cells.insert(3, nbformat.v4.new_code_cell(f"if unit == {bad!r}:\n    import os\n    os._exit(1)"))
+    broken = tmp_path / "10_quarterly_review.ipynb"
+    nbformat.write(nb, broken)
+    monkeypatch.setattr(command, "NOTEBOOK", broken)
+    mark = uuid.uuid4().hex
+    monkeypatch.setenv(MARK, mark)
+    out = tmp_path / "2023Q3"
+    assert cli.main(["quarterly", "2023Q3", "--all-units", "--jobs", "1", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert f"生成{bad}2023年三季度考核报告的笔记本内核意外退出" in err and "[worker_died]" in err
+    assert not (out / "units" / paths.unique_names(names)[bad]).exists()
+    assert _marked(mark) == []

@@ -168,3 +168,39 @@ def test_charts_drawn_by_the_drawing_process_are_the_charts_drawn_here(tmp_path,
     assert drawer.gone and drawer.proc.returncode is not None
     gone = drawer.submit("svg", {"mark": "bar"})
     assert charts._ahead_result(gone, lambda: "drawn here") == "drawn here"
+
+
+def test_kernels_share_the_commands_drawing_process(monkeypatch):
+    """--all-units (issue 18): the command's one drawing process (jygproj.drawer) serves every kernel
+    that is pointed to it, the same drawings as a kernel's own, each client on a connection of its
+    own; once the command ends it, what was asked is drawn where it was asked."""
+    import contextlib
+
+    import vl_convert as vlc
+
+    from jygproj import drawer as shared
+
+    kw = dict(format_locale=charts.FORMAT_LOCALE, time_format_locale=charts.TIME_FORMAT_LOCALE, allowed_base_urls=[])
+    spec = charts.completion_chart(_completion()).to_dict()
+    with contextlib.ExitStack() as stack:
+        env = shared.start(stack)
+        assert set(env) == {shared.ENV}
+        monkeypatch.setenv(shared.ENV, env[shared.ENV])
+        clients = []
+        for _ in range(2):  # two kernels
+            monkeypatch.setattr(charts, "_DRAWER", [])
+            clients.append(charts._Drawer.start())
+        assert all(c is not None and c.proc is None for c in clients)
+        asked = [c.submit("svg", spec) for c in clients]
+        assert [f.result(timeout=60) for f in asked] == [vlc.vegalite_to_svg(spec, **kw)] * 2
+        with pytest.raises(ValueError):
+            clients[0].submit("svg", {"mark": "barre", "data": {"values": [{"a": 1}]}}).result(timeout=30)
+    gone = clients[1].submit("svg", spec)  # the command has ended it
+    assert charts._ahead_result(gone, lambda: "drawn here") == "drawn here"
+    monkeypatch.setattr(charts, "_DRAWER", [])
+    monkeypatch.setenv(shared.ENV, env[shared.ENV])  # nothing listens there any more: a kernel's own
+    own = charts._Drawer.start()
+    try:
+        assert own is not None and own.proc is not None
+    finally:
+        own.close()

@@ -138,7 +138,7 @@ def test_all_units_shows_n_of_n_and_elapsed_time(monkeypatch, capsys, tmp_path):
 
     made = []
 
-    def fake_run_one(params, inputs, rows=None, allow_fewer_inputs=False, kernel=None):
+    def fake_run_one(params, inputs, rows=None, allow_fewer_inputs=False, kernel=None, **staged):
         made.append(params["unit"])
         out = Path(params["out_dir"])
         return runs.RunResult(out, out / "a.ipynb", out / "a.html", out / "manifest.json", 0.1)

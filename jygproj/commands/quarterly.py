@@ -13,15 +13,16 @@ says first which sheets were left out and what they hold (issue 13, publish gate
 
 --all-units (issue 18, "many reports, one load"): the city report and every unit's, each kept
 with its own executed notebook, HTML, manifest and files as a report run alone, but run in lent
-kernels (jygproj.runs.LentKernel): one per worker process (--jobs, one per core), started, given the
-package's imports and the data folder once, then running one report after another, each in a
-fresh namespace; every report's manifest says its kernel was lent. The units run while the city
-report does, staged outside its folder and put in place after it (_city_and_units).
+kernels (jygproj.runs.LentKernel): one per core (--jobs), each driven by a thread of this process
+(jygproj.runs.KernelThreads), started, given the package's imports and the data folder once, then
+running one report after another, each in a fresh namespace; every report's manifest says its
+kernel was lent. Their charts are drawn by one process for all (jygproj.drawer). The units run
+while the city report does, staged outside its folder and put in place after it (_city_and_units).
 
 A report run alone (the city's, or --unit) has a kernel of its own, started first (issue 18): it
 starts and imports the package while this process reads the parameters, checks the inputs and
 readies the HTML exporter; it reads no data before the notebook does, and runs this report only
-(its manifest says so: kernel_started_ahead). The --all-units workers start theirs the same way.
+(its manifest says so: kernel_started_ahead). The --all-units kernels start the same way.
 """
 
 from __future__ import annotations
@@ -30,14 +31,12 @@ import atexit
 import contextlib
 import gc
 import json
-import multiprocessing
 import os
 import shutil
 import sys
 import threading
 import time
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -140,53 +139,10 @@ def run_one(params: dict[str, Any], inputs: list[Path], rows: dict[str, Any] | N
                              stage_in=stage_in, previous=previous, meanwhile=meanwhile)
 
 
-_KERNEL: runs.LentKernel | None = None  # a worker process's lent kernel (_lend_kernel)
-
-
-def _lend_kernel() -> None:
-    """A worker process's start, at the command's start (before it reads the parameters and checks
-    the inputs): its kernel started and importing the package (kernel_ahead_code; the data folder is
-    opened by the first report it runs, and kept), this process's HTML exporter
-    readied meanwhile; the kernel is shut down when the worker ends (multiprocessing runs its
-    finalizers on the way out; atexit does not run there)."""
-    from multiprocessing.util import Finalize
-
-    global _KERNEL
-    _KERNEL = runs.LentKernel(warm_up=kernel_ahead_code())
-    Finalize(_KERNEL, _KERNEL.shutdown, exitpriority=10)
-    runs.warm_html()
-    import papermill  # noqa: F401 - imported while the kernel starts
-
-
-def _started() -> None:
-    """A task that only makes the pool start its worker processes (each runs _lend_kernel)."""
-
-
-def _run_lent(params: dict[str, Any], inputs: list[Path], rows: dict[str, Any] | None,
-              allow_fewer_inputs: bool, **staged: Any) -> runs.RunResult:
-    """One report in this worker's lent kernel."""
-    return run_one(params, inputs, rows, allow_fewer_inputs, kernel=_KERNEL, **staged)
-
-
-def _in_pool(pool: ProcessPoolExecutor, *args: Any, **staged: Any) -> Future:
-    return pool.submit(_run_lent, *args, **staged)
-
-
-def _in_this_process(kernel: runs.LentKernel, *args: Any) -> Future:
-    """One report in a kernel lent in this process (--jobs 1), as a finished future: the same loop
-    reads both."""
-    done: Future = Future()
-    try:
-        done.set_result(run_one(*args, kernel=kernel))
-    except BaseException as exc:  # noqa: BLE001 - handed on, as a worker's would be
-        done.set_exception(exc)
-    return done
-
-
-def _city_and_units(stack: contextlib.ExitStack, pool: ProcessPoolExecutor, params: dict[str, Any],
+def _city_and_units(stack: contextlib.ExitStack, kernels: runs.KernelThreads, params: dict[str, Any],
                     names: list[str], folders: dict[str, str], inputs: list[Path], rows: dict[str, Any] | None,
                     allow: bool) -> tuple[Future, list[tuple[str, Future]]]:
-    """The city report and every unit's, all at once in the pool's lent kernels (issue 18). A unit's
+    """The city report and every unit's, all at once in the lent kernels (issue 18). A unit's
     folder is inside the city report's folder, which the city's run replaces when it ends: so each
     unit is staged in a folder of its own beside the city's (``.<run>.staging-<pid>-…``, removed
     when the command ends, whatever happened; a killed command's is removed by the next run, as any
@@ -196,15 +152,15 @@ def _city_and_units(stack: contextlib.ExitStack, pool: ProcessPoolExecutor, para
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = outputs.staging_dir_in(out.parent, out)  # a staging folder of the city's, as a killed run's is removed
     stack.callback(shutil.rmtree, stage, ignore_errors=True)
-    # last in, first out: the workers have stopped (nothing more written in the stage) before it goes
-    stack.callback(pool.shutdown, wait=True, cancel_futures=True)
+    # last in, first out: the kernels' threads have stopped (nothing more written in the stage) before it goes
+    stack.callback(kernels.shutdown)
     units = [(u, _unit_params(params, u, folders)) for u in names]
     previous = {}
     for unit, p in units:
         outputs.recover(p["out_dir"])
         previous[unit] = runs.read_manifest(Path(p["out_dir"]))
-    city = _in_pool(pool, params, inputs, rows, allow)
-    return city, [(u, _in_pool(pool, p, inputs, rows, allow, stage_in=stage, previous=previous[u]))
+    city = kernels.submit(run_one, params, inputs, rows, allow)
+    return city, [(u, kernels.submit(run_one, p, inputs, rows, allow, stage_in=stage, previous=previous[u]))
                   for u, p in units]
 
 
@@ -331,26 +287,24 @@ def run(args) -> int:
     atexit.unregister(gc.freeze)
     atexit.register(gc.freeze)
     with contextlib.ExitStack() as stack:
-        pool = kernel = None
+        kernel = kernels = None
         if not args.all_units:
             kernel = _kernel_ahead(stack)
-        elif args.jobs > 1:
-            # every report in a lent kernel (jygproj.runs.LentKernel), one kernel per worker process,
-            # each started and warmed up once, then running one report after another. Spawned, not
-            # forked, since polars' thread pool does not survive a fork. Started first: the workers
-            # and their kernels start while this process checks the inputs.
-            pool = stack.enter_context(ProcessPoolExecutor(
-                max_workers=args.jobs, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_lend_kernel))
-            for _ in range(args.jobs):  # one task per worker: the pool starts them all now
-                pool.submit(_started)
         else:
-            kernel = stack.enter_context(runs.LentKernel(warm_up=kernel_ahead_code()))
-        return _run(args, stack, kernel, pool)
+            # every report in a lent kernel (jygproj.runs.LentKernel), one per thread of this process
+            # (--jobs), each started and warmed up once, then running one report after another.
+            # Started first: the kernels start while this process checks the inputs. Their charts are
+            # drawn by one process for all (jygproj.drawer: one vl-convert engine started, not one each).
+            from jygproj import drawer
+
+            shared = drawer.start(stack)
+            kernels = runs.KernelThreads(max(1, args.jobs), warm_up=kernel_ahead_code(), env=shared)
+            stack.callback(kernels.shutdown)
+        return _run(args, stack, kernel, kernels)
 
 
 def _run(args, stack: contextlib.ExitStack, kernel: runs.LentKernel | None,
-         pool: ProcessPoolExecutor | None = None) -> int:
+         kernels: runs.KernelThreads | None = None) -> int:
     from jygproj import quarterly
     from jygproj.catalogue import catalogue
     from jygproj.ingest import ingest, input_rows, load_ingested
@@ -394,23 +348,17 @@ def _run(args, stack: contextlib.ExitStack, kernel: runs.LentKernel | None,
             _say(run_one(params, inputs, rows, allow, kernel=kernel, meanwhile=runs.warm_html), "全市报告")
         else:
             total = 1 + len(names)
-            jobs = args.jobs if pool is not None else 1
-            print(f"[1/{total}] 正在生成全市{report}及 {len(names)} 个责任单位的报告（同时 {jobs} 个）……", flush=True)
-            if pool is None:
-                runs.warm_html()  # while the kernel imports: the HTML exporter built, its templates compiled
-                city = _in_this_process(kernel, params, inputs, rows, allow)
-                _say(city.result(), f"[1/{total}] 全市报告", t0)
-                futures = ((u, _in_this_process(kernel, _unit_params(params, u, folders), inputs, rows, allow))
-                           for u in names)  # one after another, each said when made
-            else:
-                city, futures = _city_and_units(stack, pool, params, names, folders, inputs, rows, allow)
-                _say(city.result(), f"[1/{total}] 全市报告", t0)
+            print(f"[1/{total}] 正在生成全市{report}及 {len(names)} 个责任单位的报告（同时 {max(1, args.jobs)} 个）……",
+                  flush=True)
+            city, futures = _city_and_units(stack, kernels, params, names, folders, inputs, rows, allow)
+            runs.warm_html()  # while the kernels import: the HTML exporter built, its templates compiled
+            _say(city.result(), f"[1/{total}] 全市报告", t0)
             for i, (unit, fut) in enumerate(futures, 2):
                 what = f"{unit}{report}"
                 # a unit made while the city report was: put in place now that the city's folder is
                 _say(runs.swap_staged(fut.result()), f"[{i}/{total}] {unit} 报告", t0)
-    except BrokenProcessPool:
-        print(f"错误：生成{what}的子进程意外退出（笔记本内核未能启动，或进程被终止）[worker_died]", file=sys.stderr)
+    except runs.KernelLost:
+        print(f"错误：生成{what}的笔记本内核意外退出（未能启动，或进程被终止）[worker_died]", file=sys.stderr)
         return 1
     except runs.FewerInputsError as exc:
         print(f"错误：{exc}\n如确属有意（例如撤回了有误的工作簿），请加 --allow-fewer-inputs 重新运行", file=sys.stderr)

@@ -1,0 +1,91 @@
+"""One chart-drawing process for all the kernels of a command (``--all-units``, issue 18).
+
+A report's kernel draws its charts in a process beside it (jygproj.charts._Drawer: vl-convert holds
+the GIL while it draws). Each such process starts vl-convert's engine (~0.35 CPU-s, and its
+memory); the lent kernels of ``--all-units`` share one instead: the command starts it
+(:func:`start`) and tells its kernels where it listens (``$JYGPROJ_DRAWER``, a Unix socket in a
+folder of its own), and each kernel's drawings are served by a thread of its own there (vl-convert
+draws for two threads at once). The same library and fonts draw the same bytes. A kernel that
+cannot reach it starts its own, as a report run alone does. Light: the command imports this without
+altair or polars.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+
+#: Where the shared drawing process listens (set by the command in its kernels' environment).
+ENV = "JYGPROJ_DRAWER"
+
+#: The shared drawing process: the listening socket is given to it open (argv[1], its descriptor), so
+#: a kernel may connect before it is up; one thread per connection, requests and answers as in
+#: jygproj.charts._DRAWER_CODE (multiprocessing.connection messages); it ends when its stdin does
+#: (the command's end). No jygproj import: it starts in ~0.06 s.
+_CODE = r"""
+import os, socket, sys, threading
+from multiprocessing.connection import Connection
+import vl_convert as vlc
+listening = socket.socket(fileno=int(sys.argv[1]))
+
+def serve(conn):
+    while True:
+        try:
+            number, kind, payload, kw = conn.recv()
+        except (EOFError, OSError):
+            break
+        try:
+            answer = (number, True, (vlc.vegalite_to_svg if kind == "svg" else vlc.svg_to_png)(payload, **kw))
+        except Exception as exc:
+            answer = (number, False, exc)
+        try:
+            conn.send(answer)
+        except Exception:
+            conn.send((number, False, RuntimeError(repr(answer[2]))))
+    conn.close()
+
+def end():
+    sys.stdin.buffer.read()
+    os._exit(0)
+
+threading.Thread(target=end, daemon=True).start()
+while True:
+    sock, _ = listening.accept()
+    threading.Thread(target=serve, args=(Connection(sock.detach()),), daemon=True).start()
+"""
+
+
+def start(stack: contextlib.ExitStack) -> dict[str, str]:
+    """Start the shared drawing process; ended (and waited for) when ``stack`` closes. Returns the
+    environment that points kernels to it ({} when it cannot start: each kernel starts its own)."""
+    folder = tempfile.mkdtemp(prefix="jygproj-drawer-")  # private (0o700): only this user connects
+    stack.callback(shutil.rmtree, folder, ignore_errors=True)
+    address = os.path.join(folder, "socket")
+    listening = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        listening.bind(address)
+        listening.listen()
+        proc = subprocess.Popen([sys.executable, "-c", _CODE, str(listening.fileno())],
+                                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                pass_fds=(listening.fileno(),), start_new_session=True)
+    except OSError:
+        return {}
+    finally:
+        listening.close()
+    stack.callback(_end, proc)
+    return {ENV: address}
+
+
+def _end(proc: subprocess.Popen) -> None:
+    with contextlib.suppress(OSError):
+        proc.stdin.close()  # it ends at once (os._exit)
+    try:
+        proc.wait(timeout=2)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
