@@ -1,5 +1,5 @@
 """`jygproj quarterly 2023Q3 --all-units` (issue 18, "many reports, one load"): the unit reports run
-in lent kernels (jygproj.runs.LentKernel), one per worker process, each kernel running a share of the
+in lent kernels (jygproj.runs.LentKernel), one per thread of the command, each kernel running a share of the
 units one after another. Each unit keeps its own record (notebook, HTML, Excel, manifest, summary),
 gives the figures of `--unit <name>` run alone, a failing unit is named and leaves no half-written
 folder, and no kernel is left running afterwards."""
