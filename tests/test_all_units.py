@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import pickle
 import shutil
+import time
 import uuid
 from pathlib import Path
 
@@ -24,10 +25,19 @@ SAMPLE = paths.SAMPLE_2023
 MARK = "JYGPROJ_TEST_ALL_UNITS_MARK"  # inherited by the workers and their kernels: finds them afterwards
 
 
-def _marked(mark: str) -> list[list[str]]:
-    """The command lines of the processes still running with our mark in their environment: workers
-    and kernels, orphans too (not multiprocessing's resource tracker, which lasts as long as this
-    process: it is the test process's own)."""
+def _marked(mark: str, within: float = 5.0) -> list[list[str]]:
+    """The command lines of the processes still running with our mark in their environment ``within``
+    seconds after the command returned: kernels and the chart-drawing process, orphans too (not
+    multiprocessing's resource tracker, which lasts as long as this process: it is the test process's
+    own). A drawing process ends on its own once its kernels' connections close, a moment after the
+    command returns; on a loaded machine that moment came after the first look (flaky before)."""
+    deadline = time.monotonic() + within
+    while (found := _marked_now(mark)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return found
+
+
+def _marked_now(mark: str) -> list[list[str]]:
     found = []
     for proc in psutil.process_iter():
         try:
