@@ -26,6 +26,7 @@ from typing import Any, Iterable
 import altair as alt
 import polars as pl
 
+from jygproj.drawer import SERVE_CODE  # (stdlib only: the drawing loop's text)
 from jygproj.errors import JygprojError
 from jygproj.schema import ALERT_LEVELS, LISTS, QUARTER_LABELS, WAN_PER_YI
 
@@ -347,20 +348,8 @@ _WARM_SPEC = {"data": {"values": [{"月份": "2023-01-01", "亿元": 1.0}]}, "ma
 _DRAWER_CODE = r"""
 from multiprocessing.connection import Connection
 import vl_convert as vlc
-inp, out = Connection(0, writable=False), Connection(1, readable=False)
-while True:
-    try:
-        number, kind, payload, kw = inp.recv()
-    except EOFError:
-        break
-    try:
-        answer = (number, True, (vlc.vegalite_to_svg if kind == "svg" else vlc.svg_to_png)(payload, **kw))
-    except Exception as exc:
-        answer = (number, False, exc)
-    try:
-        out.send(answer)
-    except Exception:
-        out.send((number, False, RuntimeError(repr(answer[2]))))
+""" + SERVE_CODE + r"""
+serve(Connection(0, writable=False), Connection(1, readable=False))
 """
 
 
