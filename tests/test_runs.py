@@ -111,6 +111,10 @@ def test_remote_module_imports_inside_scripts_are_caught():
     html = '<script type="module">const m = await import("https://cdn.example/mermaid.mjs");</script>'
     assert runs.remote_references(html) == ['import("https://cdn.example/mermaid.mjs"']
     assert runs.remote_references('<script>import x from "//cdn.example/x.js"</script>')
+    # a keyword is a whole word (the pattern checks its boundary after its first letter, issue 18)
+    assert runs.remote_references('import("//a.js")') == ['import("//a.js"']
+    assert runs.remote_references('m=(import("//a.js"))') == ['import("//a.js"']
+    assert runs.remote_references('reimport("//a.js"); _from "//b.js"') == []
 
 
 def test_meanwhile_starts_once_at_the_second_code_cell_after_the_parameters(tmp_path):
