@@ -792,6 +792,7 @@ def run_notebook(
     import papermill as pm
     from nbclient.exceptions import DeadKernelError
     from papermill.exceptions import PapermillExecutionError
+    from papermill.execute import raise_for_execution_errors
 
     from jygproj.catalogue import sha256_file
 
@@ -831,57 +832,66 @@ def run_notebook(
             audit.update(input_rows=dict(input_rows), fewer_inputs=shrank)
         nb.metadata["jygproj"] = audit
         nb_path = staging / f"{name}.ipynb"
+        released: list[bool] = []
+
+        def release() -> None:  # once, as soon as the kernel has run the notebook (or failed to)
+            if kernel is not None and not released:
+                released.append(True)
+                kernel.release()
+                if not kernel.keep_data:  # its one report: it exits while the notebook and HTML are written
+                    kernel.request_shutdown()
+
+        def finish(executed: Any) -> None:
+            """The executed notebook made the record, before papermill writes it (_recording_engine)."""
+            release()
+            raise_for_execution_errors(executed, None)  # a failed cell first, as papermill would next
+            after = file_records(inputs)
+            changed = [a["path"] for a, b in zip(input_records, after) if a["sha256"] != b["sha256"]]
+            if changed:
+                more = f"等 {len(changed)} 个文件" if len(changed) > 3 else ""
+                raise InputChangedError(f"运行期间输入文件被修改：{'、'.join(changed[:3])}{more}；请在数据不再变动时重新运行")
+            audit.update(finished=_now(), seconds=round(time.perf_counter() - t0, 3))
+            handed = kernel.handed if kernel is not None else None
+            if kernel is not None:
+                # a review handed to a kernel is for its next report only: a later report in the same
+                # kernel is never recorded as handed one
+                kernel.handed = None
+            if handed:
+                from jygproj import handover
+
+                audit["review_handed"] = handover.record(*handed)
+            executed.metadata["jygproj"] = audit
+
+        # papermill writes the executed notebook once, with its record (finish): given no path, it
+        # made the whole file all the same and threw it away, and this runner made it again (7 % of
+        # the command's CPU per report in --all-units, issue 18). Its path is given as a format
+        # string (papermill fills parameters into it): braces doubled, it is the path itself.
+        # No copy saved after every cell (papermill's default: ~50 writes of the growing notebook): a
+        # failed run's staging directory is thrown away anyway.
+        run = dict(parameters=parameters, progress_bar=False, execution_timeout=timeout,
+                   request_save_on_cell_execute=False, engine_name=_recording_engine(), finish=finish)
+        output_path = str(nb_path).replace("{", "{{").replace("}", "}}")
         try:
             if kernel is not None:
                 kernel.prepare(staging)
                 try:
-                    executed = pm.execute_notebook(
-                        nb, None, parameters=parameters, kernel_name=kernel.kernel_name,
-                        km=kernel.km, progress_bar=False, execution_timeout=timeout,
-                        request_save_on_cell_execute=False, on_cell_start=_meanwhile_hook(nb, meanwhile))
+                    executed = pm.execute_notebook(nb, output_path, kernel_name=kernel.kernel_name, km=kernel.km,
+                                                   on_cell_start=_meanwhile_hook(nb, meanwhile), **run)
                 finally:
-                    kernel.release()
-                    if not kernel.keep_data:  # its one report: it exits while the notebook and HTML are written
-                        kernel.request_shutdown()
+                    release()
             else:
                 with _kernel_env(staging):
-                    # no copy saved after every cell (papermill's default: ~50 writes of the growing
-                    # notebook, issue 18): a failed run's staging directory is thrown away anyway
                     executed = pm.execute_notebook(
-                        nb, None, parameters=parameters, kernel_name=kernel_name,
-                        cwd=str(staging), progress_bar=False, execution_timeout=timeout,
-                        request_save_on_cell_execute=False,
+                        nb, output_path, kernel_name=kernel_name, cwd=str(staging),
                         # the kernel's own start-up notices (an English "IPKernelApp WARNING … without
                         # encryption" line: the kernel is local, on 127.0.0.1) are not the user's business
-                        extra_arguments=[KERNEL_QUIET, KERNEL_NO_HISTORY, KERNEL_NO_OUTPUT_CACHE],
-                    )
+                        extra_arguments=[KERNEL_QUIET, KERNEL_NO_HISTORY, KERNEL_NO_OUTPUT_CACHE], **run)
         except PapermillExecutionError as exc:
             raise NotebookRunError(notebook, exc.cell_index, exc.exec_count, exc.ename,
                                    exc.evalue, exc.source) from None
         except DeadKernelError as exc:
             raise KernelLost(f"笔记本内核意外退出：{exc}") from None
-        after = file_records(inputs)
-        changed = [a["path"] for a, b in zip(input_records, after) if a["sha256"] != b["sha256"]]
-        if changed:
-            more = f"等 {len(changed)} 个文件" if len(changed) > 3 else ""
-            raise InputChangedError(f"运行期间输入文件被修改：{'、'.join(changed[:3])}{more}；请在数据不再变动时重新运行")
-        seconds = time.perf_counter() - t0
-        audit.update(finished=_now(), seconds=round(seconds, 3))
-        handed = kernel.handed if kernel is not None else None
-        if kernel is not None:
-            # a review handed to a kernel is for its next report only: a later report in the same
-            # kernel is never recorded as handed one
-            kernel.handed = None
-        if handed:
-            from jygproj import handover
-
-            audit["review_handed"] = handover.record(*handed)
-        executed.metadata["jygproj"] = audit
-        # papermill was given no path to write to: its write of the executed notebook was replaced by
-        # this one a moment later (~7 % of the command's CPU per report, issue 18); its record
-        # names the path all the same
-        executed.metadata.papermill["output_path"] = str(nb_path)
-        nbformat.write(executed, nb_path)
+        seconds = audit["seconds"]
         html_path = staging / f"{name}.html"
         html_path.write_text(export_html(executed, title=run_name), encoding="utf-8")
         written = sorted(p for p in staging.rglob("*") if p.is_file())
@@ -896,6 +906,27 @@ def run_notebook(
     result = RunResult(out_dir, out_dir / nb_path.name, out_dir / html_path.name, out_dir / MANIFEST_NAME,
                        seconds, fewer_inputs=tuple(shrank), staged=staging if stage_in is not None else None)
     return result if stage_in is not None else _listed(result)
+
+
+@functools.cache
+def _recording_engine() -> str:
+    """The name of a papermill engine (papermill's engines registry: its way to run notebooks
+    differently) that is papermill's own (nbclient) with one step more: ``finish(nb)``, given to
+    papermill.execute_notebook, is called with the executed notebook as the engine returns it, before
+    papermill looks for a failed cell and writes the notebook (run_notebook: its record made then)."""
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class RecordingEngine(NBClientEngine):
+        @classmethod
+        def execute_notebook(cls, nb: Any, kernel_name: str, finish: Callable[[Any], None] | None = None,
+                             **kwargs: Any) -> Any:
+            nb = super().execute_notebook(nb, kernel_name, **kwargs)
+            if finish is not None:
+                finish(nb)
+            return nb
+
+    papermill_engines.register("jygproj-recording", RecordingEngine)
+    return "jygproj-recording"
 
 
 def _meanwhile_hook(nb: Any, work: Callable[[], Any] | None) -> Callable[..., None] | None:

@@ -61,6 +61,36 @@ def test_run_writes_record_html_and_manifest(tmp_path):
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//|url\(\s*["']?(https?:)?//|@import""", html)
 
 
+def test_the_record_is_written_once_with_its_audit_into_any_folder_name(tmp_path):
+    """papermill writes the executed notebook, with the runner's audit (finished, seconds) and its
+    own record of the path, into a folder whose name has braces (papermill fills parameters into
+    the path it is given: issue 18)."""
+    nb = _notebook(tmp_path / "t.ipynb")
+    out = tmp_path / "季度{x}{{y}}"
+    result = runs.run_notebook(nb, out, {"x": 4}, name="报告")
+    assert result.notebook == out.resolve() / "报告.ipynb"
+    executed = nbformat.read(result.notebook, as_version=4)
+    written = Path(executed.metadata["papermill"]["output_path"])  # where it was staged
+    assert written.name == "报告.ipynb" and written.parent.name.startswith(".季度{x}{{y}}.staging-")
+    assert executed.metadata["jygproj"]["seconds"] > 0 and executed.metadata["jygproj"]["finished"]
+    assert (out / "value.txt").read_text() == "8"
+
+
+def test_an_input_changed_during_the_run_fails_it(tmp_path):
+    nb = _notebook(tmp_path / "t.ipynb")
+    data = tmp_path / "data.txt"
+    data.write_text("abc")
+    out = tmp_path / "out"
+    runs.run_notebook(nb, out, {"x": 1}, inputs=[data])
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    src = nbformat.read(nb, as_version=4)  # a cell that changes the input as the run goes
+    src.cells.append(nbformat.v4.new_code_cell(f"open({str(data)!r}, 'w').write('abd')"))
+    nbformat.write(src, nb)
+    with pytest.raises(runs.InputChangedError, match="运行期间输入文件被修改"):
+        runs.run_notebook(nb, out, {"x": 2}, inputs=[data])
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # untouched
+
+
 def test_failed_run_keeps_previous_report_and_names_cell(tmp_path):
     nb = _notebook(tmp_path / "t.ipynb")
     out = tmp_path / "out"
