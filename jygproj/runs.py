@@ -764,6 +764,7 @@ def run_notebook(
     stage_in: Path | None = None,
     previous: Mapping[str, Any] | None = None,
     meanwhile: Callable[[], Any] | None = None,
+    input_records: Sequence[Mapping[str, Any]] | None = None,
 ) -> RunResult:
     """Execute ``notebook`` with ``parameters`` into ``out_dir`` atomically.
 
@@ -787,6 +788,12 @@ def run_notebook(
     of its cells' messages (0.05-0.1 s between the first cells of the city run, issue 18); from the
     next one on, a report's kernel mostly waits for its charts to be drawn, and the other core is
     free for the thread.
+
+    ``input_records``: :func:`file_records` of ``inputs`` taken by the caller before this run, for
+    reports made one after another on the same inputs (--all-units: taken once for all of them, not
+    once more per report, issue 18). They are what the manifest records, and the run fails if the
+    files differ from them when it ends, as it would from records taken at its start: a file changed
+    since they were taken, before the run or during it, fails the run.
     """
     import nbformat
     import papermill as pm
@@ -814,7 +821,7 @@ def run_notebook(
         shrank = fewer_inputs(previous, input_rows) if input_rows is not None else []
         if shrank and not allow_fewer_inputs:
             raise FewerInputsError(out_dir, shrank)
-        input_records = file_records(inputs)
+        input_records = list(input_records) if input_records is not None else file_records(inputs)
         nb = nbformat.read(notebook, as_version=4)
         audit = {
             "run_name": run_name,

@@ -91,6 +91,21 @@ def test_an_input_changed_during_the_run_fails_it(tmp_path):
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # untouched
 
 
+def test_records_taken_before_the_run_are_checked_at_its_end(tmp_path):
+    """Input records taken once for many reports (--all-units, issue 18) are recorded, and a file
+    changed since they were taken fails the run, even if it changed before the run started."""
+    nb = _notebook(tmp_path / "t.ipynb")
+    data = tmp_path / "data.txt"
+    data.write_text("abc")
+    records = runs.file_records([data])
+    result = runs.run_notebook(nb, tmp_path / "a", {"x": 1}, inputs=[data], input_records=records)
+    assert json.loads(result.manifest.read_text(encoding="utf-8"))["inputs"] == records
+    data.write_text("abd")
+    with pytest.raises(runs.InputChangedError, match="data.txt"):
+        runs.run_notebook(nb, tmp_path / "b", {"x": 1}, inputs=[data], input_records=records)
+    assert not (tmp_path / "b").exists()
+
+
 def test_failed_run_keeps_previous_report_and_names_cell(tmp_path):
     nb = _notebook(tmp_path / "t.ipynb")
     out = tmp_path / "out"
