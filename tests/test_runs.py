@@ -162,6 +162,27 @@ def test_remote_module_imports_inside_scripts_are_caught():
     assert runs.remote_references('reimport("//a.js"); _from "//b.js"') == []
 
 
+def test_a_spent_notebook_exports_to_the_same_html(tmp_path):
+    """export_html(spent=True) (the runner's, issue 18: the notebook is not copied first) makes the same
+    page; without it the notebook given is left as it was (but for its title)."""
+    import copy
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["language_info"] = {"name": "python"}
+    cell = nbformat.v4.new_code_cell("x = 1\nprint(x)")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="一\n"),
+                    nbformat.v4.new_output("stream", name="stdout", text="二\n"),
+                    nbformat.v4.new_output("display_data", {"text/markdown": "**三**", "text/plain": "三"}),
+                    nbformat.v4.new_output("display_data", {"image/svg+xml": "<svg><g/></svg>", "text/plain": "图"})]
+    nb.cells = [nbformat.v4.new_markdown_cell("# 标题\n\n正文 **粗体**"), cell]
+    kept = copy.deepcopy(nb)
+    html = runs.export_html(nb, title="报告")
+    kept.metadata["title"] = "报告"
+    assert nb == kept
+    assert runs.export_html(copy.deepcopy(nb), title="报告", spent=True) == html
+    assert "三" in html and "二" in html
+
+
 def test_meanwhile_starts_once_at_the_second_code_cell_after_the_parameters(tmp_path):
     """run_notebook's ``meanwhile`` (the command's HTML exporter warmed, issue 18) starts as the second
     code cell after the parameters starts (the first opens the data and calculates), known by its id in
