@@ -814,6 +814,8 @@ def run_notebook(
     files differ from them when it ends, as it would from records taken at its start: a file changed
     since they were taken, before the run or during it, fails the run.
     """
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     import nbformat
     import papermill as pm
     from nbclient.exceptions import DeadKernelError
@@ -859,6 +861,7 @@ def run_notebook(
         nb.metadata["jygproj"] = audit
         nb_path = staging / f"{name}.ipynb"
         released: list[bool] = []
+        rehashed: list[Future] = []  # the inputs' records when the notebook has run (finish)
 
         def release() -> None:  # once, as soon as the kernel has run the notebook (or failed to)
             if kernel is not None and not released:
@@ -871,11 +874,12 @@ def run_notebook(
             """The executed notebook made the record, before papermill writes it (_recording_engine)."""
             release()
             raise_for_execution_errors(executed, None)  # a failed cell first, as papermill would next
-            after = file_records(inputs)
-            changed = [a["path"] for a, b in zip(input_records, after) if a["sha256"] != b["sha256"]]
-            if changed:
-                more = f"等 {len(changed)} 个文件" if len(changed) > 3 else ""
-                raise InputChangedError(f"运行期间输入文件被修改：{'、'.join(changed[:3])}{more}；请在数据不再变动时重新运行")
+            # the inputs hashed again in a thread while the notebook and its HTML are written (after
+            # the kernel's last cell, the run's last step: 10-40 ms of a city run under load, issue
+            # 18; reading and hashing let the other thread go on), checked before anything is put in place
+            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jygproj-inputs")
+            rehashed.append(pool.submit(file_records, inputs))
+            pool.shutdown(wait=False)
             audit.update(finished=_now(), seconds=round(time.perf_counter() - t0, 3))
             handed = kernel.handed if kernel is not None else None
             if kernel is not None:
@@ -920,6 +924,11 @@ def run_notebook(
         seconds = audit["seconds"]
         html_path = staging / f"{name}.html"
         html_path.write_text(export_html(executed, title=run_name, spent=True), encoding="utf-8")
+        after = rehashed[0].result()
+        changed = [a["path"] for a, b in zip(input_records, after) if a["sha256"] != b["sha256"]]
+        if changed:
+            more = f"等 {len(changed)} 个文件" if len(changed) > 3 else ""
+            raise InputChangedError(f"运行期间输入文件被修改：{'、'.join(changed[:3])}{more}；请在数据不再变动时重新运行")
         written = sorted(p for p in staging.rglob("*") if p.is_file())
         manifest = dict(audit, outputs=file_records(written, staging))
         manifest_path = staging / MANIFEST_NAME
