@@ -61,7 +61,11 @@ KERNEL_NO_OUTPUT_CACHE = "--InteractiveShell.cache_size=0"
 
 _ENV_LOCK = threading.Lock()  # os.environ is process-wide: one kernel launch at a time edits it
 #: A module import from the network inside a script body: import("https://…") or from "https://…".
-_REMOTE_IMPORT = re.compile(r"(?:\bimport\s*\(\s*|\bfrom\s+)[\"'](?:https?:)?//[^\"']+[\"']")
+#: Each keyword's word boundary is checked after its first letter (``i(?<!\wi)`` is ``\bi``: no word
+#: character before the i), so the pattern starts with a letter and the regex engine skips ahead to
+#: the next i or f instead of trying a match at every character of the page: the same matches, 8 → 2 ms
+#: a report's page (issue 18: every report's HTML is checked).
+_REMOTE_IMPORT = re.compile(r"(?:i(?<!\wi)mport\s*\(\s*|f(?<!\wf)rom\s+)[\"'](?:https?:)?//[^\"']+[\"']")
 _REMOTE_TAG = re.compile(
     r"<(script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*[\"']?(?:https?:)?//[^>]*>(?:\s*</script>)?",
     re.IGNORECASE,
@@ -388,10 +392,29 @@ def warm_html() -> None:
     export_html(nb, title="一")
 
 
-def export_html(nb: Any, *, title: str | None = None) -> str:
-    """nbconvert HTML with code hidden and nothing loaded from the network."""
+@functools.cache
+def _spent_notebook() -> type:
+    from nbformat import NotebookNode
+
+    class SpentNotebook(NotebookNode):
+        """A notebook given to the exporter and not used after it (export_html's ``spent``). nbconvert
+        deep-copies the notebook it exports three times (its exporter, before the preprocessors,
+        nbformat's normalize), so that the caller's is left as it was; this one is its own copy, and
+        the preprocessors change it in place (issue 18: a report's export 27 → 18 ms, the same HTML)."""
+
+        def __deepcopy__(self, memo: Any) -> "SpentNotebook":
+            return self
+
+    return SpentNotebook
+
+
+def export_html(nb: Any, *, title: str | None = None, spent: bool = False) -> str:
+    """nbconvert HTML with code hidden and nothing loaded from the network. ``spent``: ``nb`` is not
+    used after this (its cells are then changed in place, not copied first)."""
     if title:
         nb.metadata["title"] = title
+    if spent:
+        nb = _spent_notebook()(nb)
     with _EXPORT_LOCK:
         body, _ = _html_exporter().from_notebook_node(nb)
     body = _REMOTE_TAG.sub("", body)
@@ -760,6 +783,7 @@ def run_notebook(
     stage_in: Path | None = None,
     previous: Mapping[str, Any] | None = None,
     meanwhile: Callable[[], Any] | None = None,
+    input_records: Sequence[Mapping[str, Any]] | None = None,
 ) -> RunResult:
     """Execute ``notebook`` with ``parameters`` into ``out_dir`` atomically.
 
@@ -783,11 +807,20 @@ def run_notebook(
     of its cells' messages (0.05-0.1 s between the first cells of the city run, issue 18); from the
     next one on, a report's kernel mostly waits for its charts to be drawn, and the other core is
     free for the thread.
+
+    ``input_records``: :func:`file_records` of ``inputs`` taken by the caller before this run, for
+    reports made one after another on the same inputs (--all-units: taken once for all of them, not
+    once more per report, issue 18). They are what the manifest records, and the run fails if the
+    files differ from them when it ends, as it would from records taken at its start: a file changed
+    since they were taken, before the run or during it, fails the run.
     """
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     import nbformat
     import papermill as pm
     from nbclient.exceptions import DeadKernelError
     from papermill.exceptions import PapermillExecutionError
+    from papermill.execute import raise_for_execution_errors
 
     from jygproj.catalogue import sha256_file
 
@@ -809,7 +842,7 @@ def run_notebook(
         shrank = fewer_inputs(previous, input_rows) if input_rows is not None else []
         if shrank and not allow_fewer_inputs:
             raise FewerInputsError(out_dir, shrank)
-        input_records = file_records(inputs)
+        input_records = list(input_records) if input_records is not None else file_records(inputs)
         nb = nbformat.read(notebook, as_version=4)
         audit = {
             "run_name": run_name,
@@ -827,59 +860,75 @@ def run_notebook(
             audit.update(input_rows=dict(input_rows), fewer_inputs=shrank)
         nb.metadata["jygproj"] = audit
         nb_path = staging / f"{name}.ipynb"
+        released: list[bool] = []
+        rehashed: list[Future] = []  # the inputs' records when the notebook has run (finish)
+
+        def release() -> None:  # once, as soon as the kernel has run the notebook (or failed to)
+            if kernel is not None and not released:
+                released.append(True)
+                kernel.release()
+                if not kernel.keep_data:  # its one report: it exits while the notebook and HTML are written
+                    kernel.request_shutdown()
+
+        def finish(executed: Any) -> None:
+            """The executed notebook made the record, before papermill writes it (_recording_engine)."""
+            release()
+            raise_for_execution_errors(executed, None)  # a failed cell first, as papermill would next
+            # the inputs hashed again in a thread while the notebook and its HTML are written (after
+            # the kernel's last cell, the run's last step: 10-40 ms of a city run under load, issue
+            # 18; reading and hashing let the other thread go on), checked before anything is put in place
+            pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jygproj-inputs")
+            rehashed.append(pool.submit(file_records, inputs))
+            pool.shutdown(wait=False)
+            audit.update(finished=_now(), seconds=round(time.perf_counter() - t0, 3))
+            handed = kernel.handed if kernel is not None else None
+            if kernel is not None:
+                # a review handed to a kernel is for its next report only: a later report in the same
+                # kernel is never recorded as handed one
+                kernel.handed = None
+            if handed:
+                from jygproj import handover
+
+                audit["review_handed"] = handover.record(*handed)
+            executed.metadata["jygproj"] = audit
+
+        # papermill writes the executed notebook once, with its record (finish): given no path, it
+        # made the whole file all the same and threw it away, and this runner made it again (7 % of
+        # the command's CPU per report in --all-units, issue 18). Its path is given as a format
+        # string (papermill fills parameters into it): braces doubled, it is the path itself.
+        # No copy saved after every cell (papermill's default: ~50 writes of the growing notebook): a
+        # failed run's staging directory is thrown away anyway.
+        run = dict(parameters=parameters, progress_bar=False, execution_timeout=timeout,
+                   request_save_on_cell_execute=False, engine_name=_recording_engine(), finish=finish)
+        output_path = str(nb_path).replace("{", "{{").replace("}", "}}")
         try:
             if kernel is not None:
                 kernel.prepare(staging)
                 try:
-                    executed = pm.execute_notebook(
-                        nb, None, parameters=parameters, kernel_name=kernel.kernel_name,
-                        km=kernel.km, progress_bar=False, execution_timeout=timeout,
-                        request_save_on_cell_execute=False, on_cell_start=_meanwhile_hook(nb, meanwhile))
+                    executed = pm.execute_notebook(nb, output_path, kernel_name=kernel.kernel_name, km=kernel.km,
+                                                   on_cell_start=_meanwhile_hook(nb, meanwhile), **run)
                 finally:
-                    kernel.release()
-                    if not kernel.keep_data:  # its one report: it exits while the notebook and HTML are written
-                        kernel.request_shutdown()
+                    release()
             else:
                 with _kernel_env(staging):
-                    # no copy saved after every cell (papermill's default: ~50 writes of the growing
-                    # notebook, issue 18): a failed run's staging directory is thrown away anyway
                     executed = pm.execute_notebook(
-                        nb, None, parameters=parameters, kernel_name=kernel_name,
-                        cwd=str(staging), progress_bar=False, execution_timeout=timeout,
-                        request_save_on_cell_execute=False,
+                        nb, output_path, kernel_name=kernel_name, cwd=str(staging),
                         # the kernel's own start-up notices (an English "IPKernelApp WARNING … without
                         # encryption" line: the kernel is local, on 127.0.0.1) are not the user's business
-                        extra_arguments=[KERNEL_QUIET, KERNEL_NO_HISTORY, KERNEL_NO_OUTPUT_CACHE],
-                    )
+                        extra_arguments=[KERNEL_QUIET, KERNEL_NO_HISTORY, KERNEL_NO_OUTPUT_CACHE], **run)
         except PapermillExecutionError as exc:
             raise NotebookRunError(notebook, exc.cell_index, exc.exec_count, exc.ename,
                                    exc.evalue, exc.source) from None
         except DeadKernelError as exc:
             raise KernelLost(f"笔记本内核意外退出：{exc}") from None
-        after = file_records(inputs)
+        seconds = audit["seconds"]
+        html_path = staging / f"{name}.html"
+        html_path.write_text(export_html(executed, title=run_name, spent=True), encoding="utf-8")
+        after = rehashed[0].result()
         changed = [a["path"] for a, b in zip(input_records, after) if a["sha256"] != b["sha256"]]
         if changed:
             more = f"等 {len(changed)} 个文件" if len(changed) > 3 else ""
             raise InputChangedError(f"运行期间输入文件被修改：{'、'.join(changed[:3])}{more}；请在数据不再变动时重新运行")
-        seconds = time.perf_counter() - t0
-        audit.update(finished=_now(), seconds=round(seconds, 3))
-        handed = kernel.handed if kernel is not None else None
-        if kernel is not None:
-            # a review handed to a kernel is for its next report only: a later report in the same
-            # kernel is never recorded as handed one
-            kernel.handed = None
-        if handed:
-            from jygproj import handover
-
-            audit["review_handed"] = handover.record(*handed)
-        executed.metadata["jygproj"] = audit
-        # papermill was given no path to write to: its write of the executed notebook was replaced by
-        # this one a moment later (~7 % of the command's CPU per report, issue 18); its record
-        # names the path all the same
-        executed.metadata.papermill["output_path"] = str(nb_path)
-        nbformat.write(executed, nb_path)
-        html_path = staging / f"{name}.html"
-        html_path.write_text(export_html(executed, title=run_name), encoding="utf-8")
         written = sorted(p for p in staging.rglob("*") if p.is_file())
         manifest = dict(audit, outputs=file_records(written, staging))
         manifest_path = staging / MANIFEST_NAME
@@ -892,6 +941,27 @@ def run_notebook(
     result = RunResult(out_dir, out_dir / nb_path.name, out_dir / html_path.name, out_dir / MANIFEST_NAME,
                        seconds, fewer_inputs=tuple(shrank), staged=staging if stage_in is not None else None)
     return result if stage_in is not None else _listed(result)
+
+
+@functools.cache
+def _recording_engine() -> str:
+    """The name of a papermill engine (papermill's engines registry: its way to run notebooks
+    differently) that is papermill's own (nbclient) with one step more: ``finish(nb)``, given to
+    papermill.execute_notebook, is called with the executed notebook as the engine returns it, before
+    papermill looks for a failed cell and writes the notebook (run_notebook: its record made then)."""
+    from papermill.engines import NBClientEngine, papermill_engines
+
+    class RecordingEngine(NBClientEngine):
+        @classmethod
+        def execute_notebook(cls, nb: Any, kernel_name: str, finish: Callable[[Any], None] | None = None,
+                             **kwargs: Any) -> Any:
+            nb = super().execute_notebook(nb, kernel_name, **kwargs)
+            if finish is not None:
+                finish(nb)
+            return nb
+
+    papermill_engines.register("jygproj-recording", RecordingEngine)
+    return "jygproj-recording"
 
 
 def _meanwhile_hook(nb: Any, work: Callable[[], Any] | None) -> Callable[..., None] | None:

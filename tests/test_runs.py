@@ -61,6 +61,51 @@ def test_run_writes_record_html_and_manifest(tmp_path):
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//|url\(\s*["']?(https?:)?//|@import""", html)
 
 
+def test_the_record_is_written_once_with_its_audit_into_any_folder_name(tmp_path):
+    """papermill writes the executed notebook, with the runner's audit (finished, seconds) and its
+    own record of the path, into a folder whose name has braces (papermill fills parameters into
+    the path it is given: issue 18)."""
+    nb = _notebook(tmp_path / "t.ipynb")
+    out = tmp_path / "季度{x}{{y}}"
+    result = runs.run_notebook(nb, out, {"x": 4}, name="报告")
+    assert result.notebook == out.resolve() / "报告.ipynb"
+    executed = nbformat.read(result.notebook, as_version=4)
+    written = Path(executed.metadata["papermill"]["output_path"])  # where it was staged
+    assert written.name == "报告.ipynb" and written.parent.name.startswith(".季度{x}{{y}}.staging-")
+    assert executed.metadata["jygproj"]["seconds"] > 0 and executed.metadata["jygproj"]["finished"]
+    assert (out / "value.txt").read_text() == "8"
+
+
+def test_an_input_changed_during_the_run_fails_it(tmp_path):
+    nb = _notebook(tmp_path / "t.ipynb")
+    data = tmp_path / "data.txt"
+    data.write_text("abc")
+    out = tmp_path / "out"
+    runs.run_notebook(nb, out, {"x": 1}, inputs=[data])
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    src = nbformat.read(nb, as_version=4)  # a cell that changes the input as the run goes
+    src.cells.append(nbformat.v4.new_code_cell(f"open({str(data)!r}, 'w').write('abd')"))
+    nbformat.write(src, nb)
+    with pytest.raises(runs.InputChangedError, match="运行期间输入文件被修改"):
+        runs.run_notebook(nb, out, {"x": 2}, inputs=[data])
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # untouched
+
+
+def test_records_taken_before_the_run_are_checked_at_its_end(tmp_path):
+    """Input records taken once for many reports (--all-units, issue 18) are recorded, and a file
+    changed since they were taken fails the run, even if it changed before the run started."""
+    nb = _notebook(tmp_path / "t.ipynb")
+    data = tmp_path / "data.txt"
+    data.write_text("abc")
+    records = runs.file_records([data])
+    result = runs.run_notebook(nb, tmp_path / "a", {"x": 1}, inputs=[data], input_records=records)
+    assert json.loads(result.manifest.read_text(encoding="utf-8"))["inputs"] == records
+    data.write_text("abd")
+    with pytest.raises(runs.InputChangedError, match="data.txt"):
+        runs.run_notebook(nb, tmp_path / "b", {"x": 1}, inputs=[data], input_records=records)
+    assert not (tmp_path / "b").exists()
+
+
 def test_failed_run_keeps_previous_report_and_names_cell(tmp_path):
     nb = _notebook(tmp_path / "t.ipynb")
     out = tmp_path / "out"
@@ -111,6 +156,31 @@ def test_remote_module_imports_inside_scripts_are_caught():
     html = '<script type="module">const m = await import("https://cdn.example/mermaid.mjs");</script>'
     assert runs.remote_references(html) == ['import("https://cdn.example/mermaid.mjs"']
     assert runs.remote_references('<script>import x from "//cdn.example/x.js"</script>')
+    # a keyword is a whole word (the pattern checks its boundary after its first letter, issue 18)
+    assert runs.remote_references('import("//a.js")') == ['import("//a.js"']
+    assert runs.remote_references('m=(import("//a.js"))') == ['import("//a.js"']
+    assert runs.remote_references('reimport("//a.js"); _from "//b.js"') == []
+
+
+def test_a_spent_notebook_exports_to_the_same_html(tmp_path):
+    """export_html(spent=True) (the runner's, issue 18: the notebook is not copied first) makes the same
+    page; without it the notebook given is left as it was (but for its title)."""
+    import copy
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["language_info"] = {"name": "python"}
+    cell = nbformat.v4.new_code_cell("x = 1\nprint(x)")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="一\n"),
+                    nbformat.v4.new_output("stream", name="stdout", text="二\n"),
+                    nbformat.v4.new_output("display_data", {"text/markdown": "**三**", "text/plain": "三"}),
+                    nbformat.v4.new_output("display_data", {"image/svg+xml": "<svg><g/></svg>", "text/plain": "图"})]
+    nb.cells = [nbformat.v4.new_markdown_cell("# 标题\n\n正文 **粗体**"), cell]
+    kept = copy.deepcopy(nb)
+    html = runs.export_html(nb, title="报告")
+    kept.metadata["title"] = "报告"
+    assert nb == kept
+    assert runs.export_html(copy.deepcopy(nb), title="报告", spent=True) == html
+    assert "三" in html and "二" in html
 
 
 def test_meanwhile_starts_once_at_the_second_code_cell_after_the_parameters(tmp_path):

@@ -123,12 +123,13 @@ def parameters(args) -> dict[str, Any]:
 def run_one(params: dict[str, Any], inputs: list[Path], rows: dict[str, Any] | None = None,
             allow_fewer_inputs: bool = False, kernel: runs.LentKernel | None = None,
             stage_in: Path | None = None, previous: dict[str, Any] | None = None,
-            meanwhile: Any = None) -> runs.RunResult:
+            meanwhile: Any = None, records: list[dict[str, Any]] | None = None) -> runs.RunResult:
     """One report (city or one unit) into params["out_dir"]; ``rows``: the rows loaded per workbook
     and sheet, compared with those of the report it replaces (jygproj.runs.fewer_inputs); ``kernel``:
     a kernel lent to this report (jygproj.runs.LentKernel) instead of one of its own; ``stage_in``,
     ``previous``: staged there and left to be swapped in, the replaced report's manifest read
-    beforehand; ``meanwhile``: this process's work while the kernel runs (jygproj.runs.run_notebook)."""
+    beforehand; ``meanwhile``: this process's work while the kernel runs; ``records``: the inputs'
+    records taken once for every report of the command (jygproj.runs.run_notebook's input_records)."""
     out = Path(params["out_dir"])
     from jygproj.report import REVIEW_KIND  # (not review_files: the report writers are the kernel's)
 
@@ -136,7 +137,7 @@ def run_one(params: dict[str, Any], inputs: list[Path], rows: dict[str, Any] | N
     return runs.run_notebook(NOTEBOOK, out, params, inputs=inputs, name=name,
                              keep=("units",) if params["unit"] is None else (),
                              input_rows=rows, allow_fewer_inputs=allow_fewer_inputs, kernel=kernel,
-                             stage_in=stage_in, previous=previous, meanwhile=meanwhile)
+                             stage_in=stage_in, previous=previous, meanwhile=meanwhile, input_records=records)
 
 
 def _city_and_units(stack: contextlib.ExitStack, kernels: runs.KernelThreads, params: dict[str, Any],
@@ -159,9 +160,12 @@ def _city_and_units(stack: contextlib.ExitStack, kernels: runs.KernelThreads, pa
     for unit, p in units:
         outputs.recover(p["out_dir"])
         previous[unit] = runs.read_manifest(Path(p["out_dir"]))
-    city = kernels.submit(run_one, params, inputs, rows, allow)
-    return city, [(u, kernels.submit(run_one, p, inputs, rows, allow, stage_in=stage, previous=previous[u]))
-                  for u, p in units]
+    # the inputs hashed once for all the reports, not again at the start of each (issue 18): each
+    # report's run still checks at its end that they are unchanged
+    records = runs.file_records(inputs)
+    city = kernels.submit(run_one, params, inputs, rows, allow, records=records)
+    return city, [(u, kernels.submit(run_one, p, inputs, rows, allow, stage_in=stage, previous=previous[u],
+                                     records=records)) for u, p in units]
 
 
 def _calculate_ahead(stack: contextlib.ExitStack, kernel: runs.LentKernel, params: dict[str, Any]) -> None:
