@@ -50,12 +50,17 @@ class ChartError(JygprojError, RuntimeError):
 
 
 def _base(chart: alt.TopLevelMixin, title: str) -> alt.TopLevelMixin:
-    # one copy of the chart, not one per configure_* call: a layered chart's copy combines its layers'
-    # parameters anew each time (half the time of building a report's charts, issue 18); the same spec
-    return chart.properties(title=title, config=alt.Config(
+    """``chart`` (just built by the caller) with its title and the report's config, set on it: not
+    through properties() and configure_*(), which copy the chart at each call (a layered chart's copy
+    combines its layers' parameters anew: most of the time of building a report's charts, issue 18)
+    and validate each value alone; the whole spec is validated when drawn (:func:`_spec`), and the
+    spec is the same."""
+    chart.title = title
+    chart.config = alt.Config(
         font=FONT, title=alt.TitleConfig(fontSize=15, anchor="start"),
         axis=alt.AxisConfig(labelFontSize=11, titleFontSize=12),
-        legend=alt.LegendConfig(labelFontSize=11, titleFontSize=12, orient="bottom")))
+        legend=alt.LegendConfig(labelFontSize=11, titleFontSize=12, orient="bottom"))
+    return chart
 
 
 def _require(frame: pl.DataFrame, columns: list[str], builder: str) -> None:
@@ -184,7 +189,7 @@ def cum_growth_chart(
               rule.mark_rule(color=LEVEL_COLOURS["red"], strokeWidth=1.5, strokeDash=[2, 2]),
               rule.mark_text(align="left", dx=4, dy=-7, color=LEVEL_COLOURS["red"], fontSize=12)
               .encode(text=alt.Text("label:N"), x=alt.XValue(0))]
-    return _base(alt.layer(*layers).properties(width=width, height=HEIGHT), title)
+    return _base(alt.layer(*layers, width=width, height=HEIGHT), title)  # (one LayerChart made, not two)
 
 
 def s_curve_chart(
@@ -286,9 +291,7 @@ def _lines(agg: pl.DataFrame, dashed: tuple[str, ...], y_title: str, *, zero: bo
         tooltip=[alt.Tooltip("月份:T", format="%Y年%-m月"), alt.Tooltip("口径:N"),
                  alt.Tooltip("亿元:Q", format=AMOUNT_FORMAT)],
     )
-    return alt.layer(base.mark_line(strokeWidth=2), base.mark_point(size=25, filled=True)).properties(
-        width=width, height=HEIGHT
-    )
+    return alt.layer(base.mark_line(strokeWidth=2), base.mark_point(size=25, filled=True), width=width, height=HEIGHT)
 
 
 # --- rendering (offline) -------------------------------------------------------------------------
