@@ -19,6 +19,7 @@ import contextlib
 import functools
 import json
 import os
+import pickle
 import subprocess
 from pathlib import Path
 from typing import Any, Iterable
@@ -49,11 +50,17 @@ class ChartError(JygprojError, RuntimeError):
 
 
 def _base(chart: alt.TopLevelMixin, title: str) -> alt.TopLevelMixin:
-    return chart.properties(title=title).configure(font=FONT).configure_title(
-        fontSize=15, anchor="start"
-    ).configure_axis(labelFontSize=11, titleFontSize=12).configure_legend(
-        labelFontSize=11, titleFontSize=12, orient="bottom"
-    )
+    """``chart`` (just built by the caller) with its title and the report's config, set on it: not
+    through properties() and configure_*(), which copy the chart at each call (a layered chart's copy
+    combines its layers' parameters anew: most of the time of building a report's charts, issue 18)
+    and validate each value alone; the whole spec is validated when drawn (:func:`_spec`), and the
+    spec is the same."""
+    chart.title = title
+    chart.config = alt.Config(
+        font=FONT, title=alt.TitleConfig(fontSize=15, anchor="start"),
+        axis=alt.AxisConfig(labelFontSize=11, titleFontSize=12),
+        legend=alt.LegendConfig(labelFontSize=11, titleFontSize=12, orient="bottom"))
+    return chart
 
 
 def _require(frame: pl.DataFrame, columns: list[str], builder: str) -> None:
@@ -182,7 +189,7 @@ def cum_growth_chart(
               rule.mark_rule(color=LEVEL_COLOURS["red"], strokeWidth=1.5, strokeDash=[2, 2]),
               rule.mark_text(align="left", dx=4, dy=-7, color=LEVEL_COLOURS["red"], fontSize=12)
               .encode(text=alt.Text("label:N"), x=alt.XValue(0))]
-    return _base(alt.layer(*layers).properties(width=width, height=HEIGHT), title)
+    return _base(alt.layer(*layers, width=width, height=HEIGHT), title)  # (one LayerChart made, not two)
 
 
 def s_curve_chart(
@@ -284,9 +291,7 @@ def _lines(agg: pl.DataFrame, dashed: tuple[str, ...], y_title: str, *, zero: bo
         tooltip=[alt.Tooltip("月份:T", format="%Y年%-m月"), alt.Tooltip("口径:N"),
                  alt.Tooltip("亿元:Q", format=AMOUNT_FORMAT)],
     )
-    return alt.layer(base.mark_line(strokeWidth=2), base.mark_point(size=25, filled=True)).properties(
-        width=width, height=HEIGHT
-    )
+    return alt.layer(base.mark_line(strokeWidth=2), base.mark_point(size=25, filled=True), width=width, height=HEIGHT)
 
 
 # --- rendering (offline) -------------------------------------------------------------------------
@@ -437,7 +442,7 @@ class _Drawer:
                 return future
             number = self._number = self._number + 1
             self._waiting[number] = future
-        self._out.put((number, kind, payload, kw))
+        self._out.put((number, (kind, payload, kw)))
         return future
 
     def _write(self) -> None:
@@ -446,7 +451,9 @@ class _Drawer:
                 request = self._out.get()
                 if request is None:
                     break
-                self._requests.send(request)
+                number, asked = request
+                # pickled apart: its bytes are the drawing process's key (jygproj.drawer.SERVE_CODE)
+                self._requests.send((number, pickle.dumps(asked, protocol=pickle.HIGHEST_PROTOCOL)))
         except (OSError, ValueError):
             self._end()
         with contextlib.suppress(OSError):
@@ -495,7 +502,7 @@ _DRAWER: list = []  # the drawing process warm_up started, once per process
 def _spec(chart: alt.TopLevelMixin) -> tuple[str, dict]:
     """The chart's Vega-Lite spec and its text, the key of the drawings kept: validated when new (a
     spec found kept was validated when it was drawn; the validation is most of to_dict's time)."""
-    ahead = _AHEAD_SPECS.get(id(chart))
+    ahead = _kept(_AHEAD_SPECS, id(chart))
     if ahead is not None and ahead[0] is chart:  # given to draw_ahead: its spec as it was then
         return ahead[1], ahead[2]
     spec = chart.to_dict(validate=False)  # (its data made plain values: most of the rest of its time)
@@ -533,9 +540,22 @@ def _draw(spec: dict) -> str:
 
 
 def _keep(store: dict, key: Any, value: Any) -> None:
+    """Keep ``value``, the least recently used entry dropped when the store is full."""
+    store.pop(key, None)  # (re-kept: now the most recent)
     if len(store) >= _SVGS_KEPT:
         del store[next(iter(store))]
     store[key] = value
+
+
+def _kept(store: dict, key: Any) -> Any:
+    """The value kept under ``key`` (None if none), made the most recently used: the city-wide charts
+    a lent kernel shows in every report stay kept while each unit's charts come and go (dropped
+    first-in-first-out, they fell out after ten reports and were drawn again in the kernel itself,
+    vl-convert's engine started there: ~0.5 CPU-s of an --all-units run, issue 18)."""
+    value = store.pop(key, None)
+    if value is not None:
+        store[key] = value
+    return value
 
 
 #: Drawings under way in the thread of :func:`draw_ahead`, by the spec's text: (future of the SVG,
@@ -566,7 +586,7 @@ def draw_ahead(charts: Iterable[alt.TopLevelMixin], *, png: bool = False) -> Non
     for chart in charts:  # every SVG first (the notebook shows them), then the PNGs
         key, spec = _spec(chart)
         _keep(_AHEAD_SPECS, id(chart), (chart, key, spec))
-        if key in _SVGS or key in _AHEAD:
+        if (_kept(_SVGS, key), _kept(_AHEAD, key)) != (None, None):  # (both made the most recent)
             continue
         svgs.append((key, drawer.submit("svg", spec) if drawer else pool.submit(_draw, spec)))
     for key, svg in svgs:
@@ -622,7 +642,7 @@ def _ahead_result(future, again):
 def _to_png(svg: str, scale: float) -> bytes:
     import vl_convert as vlc
 
-    png = _PNGS.get((svg, scale))
+    png = _kept(_PNGS, (svg, scale))
     if png is None:
         png = vlc.svg_to_png(svg, scale=scale)
         _keep(_PNGS, (svg, scale), png)
@@ -632,9 +652,9 @@ def _to_png(svg: str, scale: float) -> bytes:
 def to_svg(chart: alt.TopLevelMixin) -> str:
     """The chart as a self-contained SVG string, numbers and dates in zh-CN formats."""
     key, spec = _spec(chart)
-    svg = _SVGS.get(key)
+    svg = _kept(_SVGS, key)
     if svg is None:
-        ahead = _AHEAD.get(key)
+        ahead = _kept(_AHEAD, key)
         svg = _ahead_result(ahead[0], lambda: _draw(spec)) if ahead is not None else _draw(spec)
         _keep(_SVGS, key, svg)
     return svg
@@ -678,7 +698,7 @@ def save_png(chart: alt.TopLevelMixin, path: str | Path, *, scale: float = PNG_S
     # The same pixels as vegalite_to_png (which draws this SVG too); the text is drawn with the
     # machine's fonts, so FONT's first installed CJK font.
     key, _ = _spec(chart)
-    ahead = _AHEAD.get(key)
+    ahead = _kept(_AHEAD, key)
     if ahead is not None and ahead[1] is not None and scale == PNG_SCALE:
         png = _ahead_result(ahead[1], lambda: _to_png(to_svg(chart), scale))
     else:

@@ -24,18 +24,53 @@ import tempfile
 ENV = "JYGPROJ_DRAWER"
 
 #: The loop of a drawing process, the shared one's and a kernel's own (jygproj.charts._DRAWER_CODE):
-#: requests (number, "svg" and a spec, or "png" and an SVG; keyword arguments) received on ``inp``,
-#: answers (number, whether it worked, the drawing or the error) sent on ``out``, until ``inp`` ends.
-#: Text, run by ``python -c`` without any jygproj import (the process starts in ~0.06 s).
+#: requests (number, and the pickled "svg" and a spec, or "png" and an SVG, with keyword arguments)
+#: received on ``inp``, answers (number, whether it worked, the drawing or the error) sent on ``out``,
+#: until ``inp`` ends. The same request (its pickled bytes) is answered with the drawing made for it
+#: before, or being made (a thread of the shared process waits for another's): the kernels of
+#: ``--all-units`` each ask for the city-wide charts, and a few units' charts are the same picture
+#: (the same spec gives the same SVG, the same SVG the same PNG: issue 18). Text, run by ``python -c``
+#: without any jygproj import (the process starts in ~0.06 s).
 SERVE_CODE = r"""
+import pickle, threading
+_drawn = {}  # pickled request -> its drawing (the least recently used dropped first)
+_drawing = {}  # pickled request -> an Event set once it is drawn (or failed)
+_lock = threading.Lock()
+_KEPT = 160  # drawings: the SVG and PNG of the ~70 distinct charts of an --all-units run
+
+def draw(request):
+    while True:
+        with _lock:
+            drawn = _drawn.pop(request, None)
+            if drawn is not None:
+                _drawn[request] = drawn
+                return drawn
+            other = _drawing.get(request)
+            if other is None:
+                _drawing[request] = mine = threading.Event()
+                break
+        other.wait()  # drawn by another thread: kept by now (or failed: tried here again)
+    try:
+        kind, payload, kw = pickle.loads(request)
+        drawn = (vlc.vegalite_to_svg if kind == "svg" else vlc.svg_to_png)(payload, **kw)
+        with _lock:
+            if len(_drawn) >= _KEPT:
+                del _drawn[next(iter(_drawn))]
+            _drawn[request] = drawn
+        return drawn
+    finally:
+        with _lock:
+            del _drawing[request]
+        mine.set()
+
 def serve(inp, out):
     while True:
         try:
-            number, kind, payload, kw = inp.recv()
+            number, request = inp.recv()
         except (EOFError, OSError):
             break
         try:
-            answer = (number, True, (vlc.vegalite_to_svg if kind == "svg" else vlc.svg_to_png)(payload, **kw))
+            answer = (number, True, draw(request))
         except Exception as exc:
             answer = (number, False, exc)
         try:

@@ -430,9 +430,41 @@ def _xlsxwriter_props(font, align, border: bool, locked: bool, number_format: st
 
 def write_closure_record(path: Path | str, rows: Iterable[Mapping], *, atomic: bool = True) -> Path:
     """The analyst's closure record: one row per item to close (督办编号, 责任单位, 督办问题 given; 销号日期,
-    销号理由 and 经办人 written by the analyst). ``rows`` may hold closed_on, reason and closed_by already."""
+    销号理由 and 经办人 written by the analyst). ``rows`` may hold closed_on, reason and closed_by already.
+    The same rows and issuer give the same bytes (save_deterministic): a record made before in this
+    process is written again as it is (issue 18: under --all-units a lent kernel writes one per
+    report, and the units with nothing open all get the same empty record; openpyxl took ~10 ms a record)."""
+    issuer = load_office().issuer
+    values = [(k, row["item_id"], row.get("responsible_unit"), row.get("problem"), row.get("closed_on"),
+               row.get("reason"), row.get("closed_by")) for k, row in enumerate(rows, 1)]
+    # the values with their types: 1, 1.0 and True are written differently
+    memo: tuple | None = (issuer, tuple(tuple((type(v), v) for v in row) for row in values))
+    try:
+        made = _CLOSURE_MADE.get(memo)
+    except TypeError:  # a value that cannot be a key: written as always
+        memo = made = None
+    if made is not None:
+        path = Path(path)
+        if atomic:
+            return outputs.write_atomic(path, made)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(made)
+        return path
+    path = _write_closure_record(Path(path), issuer, values, atomic)
+    if memo is not None:
+        if len(_CLOSURE_MADE) >= 8:
+            del _CLOSURE_MADE[next(iter(_CLOSURE_MADE))]
+        _CLOSURE_MADE[memo] = path.read_bytes()
+    return path
+
+
+#: Closure records made in this process, by (issuer, their values with their types): their bytes.
+_CLOSURE_MADE: dict[tuple, bytes] = {}
+
+
+def _write_closure_record(path: Path, issuer: str, values: list[tuple], atomic: bool) -> Path:
     wb = new_workbook()
-    wb.properties.creator = load_office().issuer
+    wb.properties.creator = issuer
     ws = wb.active
     ws.title = CLOSURE_SHEET
     n = len(CLOSURE_COLUMNS)
@@ -446,15 +478,13 @@ def write_closure_record(path: Path | str, rows: Iterable[Mapping], *, atomic: b
         _cell(ws, head_row, j, head, font=HEADER_FONT, align=CENTER).fill = HEADER_FILL
         ws.column_dimensions[get_column_letter(j)].width = width
     styles: dict = {}
-    for k, row in enumerate(rows, 1):
-        values = (k, row["item_id"], row.get("responsible_unit"), row.get("problem"), row.get("closed_on"),
-                  row.get("reason"), row.get("closed_by"))
-        for j, value in enumerate(values, 1):
-            _cell(ws, head_row + k, j, value, align=CENTER if j in (1, 2, 5) else LEFT,
+    for row in values:
+        for j, value in enumerate(row, 1):
+            _cell(ws, head_row + row[0], j, value, align=CENTER if j in (1, 2, 5) else LEFT,
                   number_format="yyyy-mm-dd" if j == 5 else None, styles=styles)
     ws.freeze_panes = ws.cell(row=head_row + 1, column=3)
     a4_page_setup(ws, head_row)
-    return _save(wb, Path(path), atomic)
+    return _save(wb, path, atomic)
 
 
 def _save(wb, path: Path, atomic: bool) -> Path:
