@@ -243,3 +243,23 @@ def test_a_report_kernel_is_launched_without_debugpy_and_the_kernelspec_is_left_
                        f"open({str(seen)!r}, 'w').write(json.dumps([sys.modules.get('debugpy', 0) is None,"
                        " sys.argv[0].endswith('ipykernel_launcher.py'), '' in sys.path]))")
     assert json.loads(seen.read_text()) == [True, True, True]
+
+
+def test_a_report_kernels_warm_up_imports_with_the_collector_off_and_leaves_it_on(tmp_path):
+    """The quarterly kernels' warm-up (jygproj.commands.quarterly.kernel_ahead_code) imports with the
+    cycle collector off (issue 18: full collections over the imports, ~0.07 CPU-s of every kernel
+    start), then freezes what they made and turns the collector on again, also when an import fails."""
+    from jygproj.commands import quarterly
+
+    seen = tmp_path / "gc.json"
+    check = ("import gc, json\n"
+             f"open({str(seen)!r}, 'w').write(json.dumps([gc.isenabled(), gc.get_freeze_count() > 0]))")
+    with runs.LentKernel(warm_up=quarterly.kernel_ahead_code(), keep_data=False) as kernel:
+        kernel.execute(check)
+    assert json.loads(seen.read_text()) == [True, True]
+    failing = quarterly.kernel_ahead_code().replace("jygproj.charts.warm_up()", "raise ImportError('故意的')")
+    with runs.LentKernel(warm_up=failing, keep_data=False) as kernel:
+        with pytest.raises(runs.RunError, match="故意的"):
+            kernel.ready()
+        kernel.execute(check)
+    assert json.loads(seen.read_text()) == [True, True]
