@@ -232,17 +232,22 @@ def test_a_report_kernel_is_launched_without_debugpy_and_the_kernelspec_is_left_
     assert installed.argv[installed.argv.index("-m") + 1] == "ipykernel_launcher"
     spec = runs._report_kernel_manager()(kernel_name="jygproj").kernel_spec
     at = installed.argv.index("-m")
-    assert spec.argv == installed.argv[:at] + ["-c", runs.REPORT_KERNEL_LAUNCH] + installed.argv[at + 2:]
+    assert spec.argv == (installed.argv[:at] + ["-c", runs.REPORT_KERNEL_LAUNCH] + installed.argv[at + 2:]
+                         + [runs.REPORT_KERNEL_STARTED])
     assert (spec.env, spec.language, spec.resource_dir) == (installed.env, installed.language, installed.resource_dir)
     other = KernelSpec(argv=["python", "-m", "my_kernel", "-f", "{connection_file}"], display_name="x", language="python")
     assert runs._report_kernel_spec(other) is other
 
     seen = tmp_path / "seen.json"
     with runs.LentKernel(keep_data=False) as kernel:
-        kernel.execute("import json, sys\n"
+        kernel.execute("import gc, json, sys\n"
                        f"open({str(seen)!r}, 'w').write(json.dumps([sys.modules.get('debugpy', 0) is None,"
-                       " sys.argv[0].endswith('ipykernel_launcher.py'), '' in sys.path]))")
-    assert json.loads(seen.read_text()) == [True, True, True]
+                       " sys.argv[0].endswith('ipykernel_launcher.py'), '' in sys.path, gc.isenabled(),"
+                       " gc.get_freeze_count() > 0, sorted(k for k in get_ipython().user_ns if k[0] != '_')]))")
+    # the collector on again once the kernel has started (REPORT_KERNEL_STARTED), nothing left in
+    # the namespace a notebook sees but what IPython puts there
+    assert json.loads(seen.read_text()) == [True, True, True, True, True,
+                                            ["In", "Out", "exit", "gc", "get_ipython", "json", "open", "quit", "sys"]]
 
 
 def test_a_report_kernels_warm_up_imports_with_the_collector_off_and_leaves_it_on(tmp_path):
