@@ -58,6 +58,21 @@ KERNEL_NO_HISTORY = "--HistoryManager.enabled=False"
 #: before each report of a lent kernel flush it with a full garbage collection over every object the
 #: previous report still held (issue 18). Execution counts and outputs are the same.
 KERNEL_NO_OUTPUT_CACHE = "--InteractiveShell.cache_size=0"
+#: How a report's kernel runs ipykernel's launcher (in place of the kernelspec's ``-m
+#: ipykernel_launcher``): with debugpy kept out. ipykernel imports debugpy as it starts, for its
+#: debugger (~60 ms CPU of every kernel start, on the busy first second of a run, issue 18); a
+#: report's kernel is never debugged. ipykernel goes on without a debugger when debugpy cannot be
+#: imported (its kernel_info then says so; no notebook records it). The analysts' kernelspec is
+#: unchanged: their kernels keep the debugger. The cycle collector is off while the kernel starts
+#: (:data:`REPORT_KERNEL_STARTED` turns it on again).
+REPORT_KERNEL_LAUNCH = ("import gc, runpy, sys; gc.disable(); sys.modules['debugpy'] = None; "
+                        "runpy.run_module('ipykernel_launcher', run_name='__main__', alter_sys=True)")
+#: The last step of a report kernel's start (IPython's exec_lines: run once the kernel is set up,
+#: before it answers anything, in no cell and no history): what its start made frozen, the cycle
+#: collector on again. Its start (ipykernel's and IPython's imports, the shell made) ran collections
+#: over everything made so far: ~0.05 CPU-s of every kernel start (issue 18); what it made lives as
+#: long as the kernel (Python's gc.freeze documentation: disable, then freeze).
+REPORT_KERNEL_STARTED = "--IPKernelApp.exec_lines=__import__('gc').freeze(); __import__('gc').enable()"
 
 _ENV_LOCK = threading.Lock()  # os.environ is process-wide: one kernel launch at a time edits it
 #: A module import from the network inside a script body: import("https://…") or from "https://…".
@@ -449,6 +464,48 @@ def _kernel_env(run_dir: Path):
                     os.environ[key] = old
 
 
+def _report_kernel_spec(spec: Any) -> Any:
+    """A kernelspec as a report's kernel is launched: ipykernel's launcher run by
+    :data:`REPORT_KERNEL_LAUNCH` and ended by :data:`REPORT_KERNEL_STARTED` (its interpreter, options
+    and environment as given); any other kernelspec as it is."""
+    argv = list(spec.argv)
+    at = next((i for i in range(len(argv) - 1) if argv[i:i + 2] == ["-m", "ipykernel_launcher"]), None)
+    if at is None:
+        return spec
+    argv[at:at + 2] = ["-c", REPORT_KERNEL_LAUNCH]
+    argv.append(REPORT_KERNEL_STARTED)
+    return type(spec)(**{**spec.to_dict(), "argv": argv}, resource_dir=spec.resource_dir)
+
+
+@functools.cache
+def _report_kernel_manager() -> type:
+    """jupyter_client's AsyncKernelManager for a report's kernel: the installed kernelspec, launched by
+    :func:`_report_kernel_spec`. Looked for first in jupyter's kernel folders only: jupyter_client's
+    list of folders ends with IPython's own (~/.ipython/kernels), which costs an import of IPython
+    (~20 ms of the command's first, busy second, issue 18); looked for there too, as jupyter_client
+    would, only when the kernelspec is not in jupyter's."""
+    from jupyter_client import AsyncKernelManager
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+    from jupyter_core.paths import jupyter_path
+    from traitlets import default
+
+    class ReportKernelSpecs(KernelSpecManager):
+        def get_kernel_spec(self, kernel_name: str) -> Any:
+            try:
+                spec = KernelSpecManager(parent=self.parent, data_dir=self.data_dir,
+                                         kernel_dirs=jupyter_path("kernels")).get_kernel_spec(kernel_name)
+            except NoSuchKernel:
+                spec = super().get_kernel_spec(kernel_name)
+            return _report_kernel_spec(spec)
+
+    class ReportKernelManager(AsyncKernelManager):
+        @default("kernel_spec_manager")
+        def _report_kernel_specs(self) -> Any:
+            return ReportKernelSpecs(data_dir=self.data_dir)
+
+    return ReportKernelManager
+
+
 def _now() -> str:
     return dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="seconds")
 
@@ -530,12 +587,12 @@ class LentKernel:
         self._start()
 
     def _start(self) -> None:
-        from jupyter_client import AsyncKernelManager, BlockingKernelClient
+        from jupyter_client import BlockingKernelClient
         from jupyter_core.utils import run_sync
 
         handed: list[Any] = []
 
-        class Manager(AsyncKernelManager):
+        class Manager(_report_kernel_manager()):
             def client(self, **kwargs: Any) -> Any:
                 """nbclient's client, one for every report: a new one per report would wait for its
                 output channel to connect (0.2 s a report) and, not being stopped when the kernel is
@@ -913,6 +970,7 @@ def run_notebook(
                 with _kernel_env(staging):
                     executed = pm.execute_notebook(
                         nb, output_path, kernel_name=kernel_name, cwd=str(staging),
+                        kernel_manager_class=_report_kernel_manager(),
                         # the kernel's own start-up notices (an English "IPKernelApp WARNING … without
                         # encryption" line: the kernel is local, on 127.0.0.1) are not the user's business
                         extra_arguments=[KERNEL_QUIET, KERNEL_NO_HISTORY, KERNEL_NO_OUTPUT_CACHE], **run)

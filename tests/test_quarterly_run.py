@@ -198,7 +198,10 @@ def test_the_record_says_the_kernel_was_started_ahead(report):
 
 def test_usage_problems_exit_2_before_any_notebook_runs(report, tmp_path, capsys):
     """A usage problem is named before any notebook runs; the kernel the command started ahead
-    (while it reads the parameters, issue 18) is stopped."""
+    (while it reads the parameters, issue 18) is stopped, and the cycle collector the command turned
+    off for its imports is on again."""
+    import gc
+
     import psutil
 
     _, _, data = report
@@ -209,6 +212,7 @@ def test_usage_problems_exit_2_before_any_notebook_runs(report, tmp_path, capsys
                      "--out", str(tmp_path / "x")]) == 2
     assert "unknown_unit" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
+    assert gc.isenabled()
     kernels = [p for p in psutil.Process().children(recursive=True)
                if p.status() != psutil.STATUS_ZOMBIE and "ipykernel" in " ".join(p.cmdline())]
     assert kernels == []

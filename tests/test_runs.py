@@ -219,3 +219,52 @@ def test_a_lent_kernel_runs_one_notebook_after_another_with_its_meanwhile(tmp_pa
             assert (result.run_dir / "value.txt").read_text() == str(2 * x)
             executed = nbformat.read(result.notebook, as_version=4)
             assert "完成 " + str(x) in json.dumps(executed.cells[-1].outputs, ensure_ascii=False)
+
+
+def test_a_report_kernel_is_launched_without_debugpy_and_the_kernelspec_is_left_as_it_is(tmp_path):
+    """A report's kernel runs ipykernel's launcher with debugpy kept out (issue 18: ~60 ms of every
+    kernel start), with the kernelspec's interpreter and options; the installed kernelspec is unchanged
+    (the analysts' kernels keep their debugger), and one that does not run ipykernel's launcher is
+    used as it is."""
+    from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
+
+    installed = KernelSpecManager().get_kernel_spec("jygproj")
+    assert installed.argv[installed.argv.index("-m") + 1] == "ipykernel_launcher"
+    spec = runs._report_kernel_manager()(kernel_name="jygproj").kernel_spec
+    at = installed.argv.index("-m")
+    assert spec.argv == (installed.argv[:at] + ["-c", runs.REPORT_KERNEL_LAUNCH] + installed.argv[at + 2:]
+                         + [runs.REPORT_KERNEL_STARTED])
+    assert (spec.env, spec.language, spec.resource_dir) == (installed.env, installed.language, installed.resource_dir)
+    other = KernelSpec(argv=["python", "-m", "my_kernel", "-f", "{connection_file}"], display_name="x", language="python")
+    assert runs._report_kernel_spec(other) is other
+
+    seen = tmp_path / "seen.json"
+    with runs.LentKernel(keep_data=False) as kernel:
+        kernel.execute("import gc, json, sys\n"
+                       f"open({str(seen)!r}, 'w').write(json.dumps([sys.modules.get('debugpy', 0) is None,"
+                       " sys.argv[0].endswith('ipykernel_launcher.py'), '' in sys.path, gc.isenabled(),"
+                       " gc.get_freeze_count() > 0, sorted(k for k in get_ipython().user_ns if k[0] != '_')]))")
+    # the collector on again once the kernel has started (REPORT_KERNEL_STARTED), nothing left in
+    # the namespace a notebook sees but what IPython puts there
+    assert json.loads(seen.read_text()) == [True, True, True, True, True,
+                                            ["In", "Out", "exit", "gc", "get_ipython", "json", "open", "quit", "sys"]]
+
+
+def test_a_report_kernels_warm_up_imports_with_the_collector_off_and_leaves_it_on(tmp_path):
+    """The quarterly kernels' warm-up (jygproj.commands.quarterly.kernel_ahead_code) imports with the
+    cycle collector off (issue 18: full collections over the imports, ~0.07 CPU-s of every kernel
+    start), then freezes what they made and turns the collector on again, also when an import fails."""
+    from jygproj.commands import quarterly
+
+    seen = tmp_path / "gc.json"
+    check = ("import gc, json\n"
+             f"open({str(seen)!r}, 'w').write(json.dumps([gc.isenabled(), gc.get_freeze_count() > 0]))")
+    with runs.LentKernel(warm_up=quarterly.kernel_ahead_code(), keep_data=False) as kernel:
+        kernel.execute(check)
+    assert json.loads(seen.read_text()) == [True, True]
+    failing = quarterly.kernel_ahead_code().replace("jygproj.charts.warm_up()", "raise ImportError('故意的')")
+    with runs.LentKernel(warm_up=failing, keep_data=False) as kernel:
+        with pytest.raises(runs.RunError, match="故意的"):
+            kernel.ready()
+        kernel.execute(check)
+    assert json.loads(seen.read_text()) == [True, True]
