@@ -23,17 +23,21 @@ if TYPE_CHECKING:
     from jygproj.quarterly import Review
 
 
-def show(review: "Review", key: str, max_rows: int | None = None) -> None:
-    """Display one of the review's tables with its title (a missing table says so, never blank): its
-    first rows and chosen columns (Table.shown_rows, shown_columns), naming the sheet that has all."""
+def show(review: "Review", *keys: str, max_rows: int | None = None) -> None:
+    """Display the review's tables ``keys``, each with its title (a missing table says so, never blank):
+    its first rows and chosen columns (Table.shown_rows, shown_columns), naming the sheet that has all.
+    Tables shown one after another are one output (html.show_outputs, issue 18)."""
+    html.show_outputs([_table_output(review, key, max_rows) for key in keys])
+
+
+def _table_output(review: "Review", key: str, max_rows: int | None) -> tuple[str, str]:
     table = review.tables.get(key)
     if table is None:
-        html.say("*（本节无数据）*")
-        return
+        return "markdown", "*（本节无数据）*"
     shown = [c for c in table.shown_columns if c in table.frame.columns] or table.frame.columns
-    html.show_frame(sources(table.frame.select(shown)), table.title, unit=table.unit,
-                    max_rows=max_rows or table.shown_rows, labels=labels(review), sheet=table.name,
-                    columns_left_out=table.frame.width - len(shown))
+    return html.frame_output(sources(table.frame.select(shown)), table.title, unit=table.unit,
+                             max_rows=max_rows or table.shown_rows, labels=labels(review), sheet=table.name,
+                             columns_left_out=table.frame.width - len(shown))
 
 
 def labels(review: "Review") -> dict[str, str]:
