@@ -708,15 +708,19 @@ def to_svg(chart: alt.TopLevelMixin) -> str:
 def show(chart: alt.TopLevelMixin) -> None:
     """Display the chart inline as SVG (renders in nbconvert HTML with the network off).
 
-    The output carries the SVG once, as HTML: nbconvert writes it into the page as an ``<svg>``
-    element (so its Chinese text is real text), and JupyterLab and other front ends show it the same
-    way. (It was given as image/svg+xml too, which the HTML export passes over: every chart crossed
-    the kernel's channel and was stored in the notebook twice, issue 18.)
+    The output carries the SVG once, as HTML (:func:`chart_html`): nbconvert writes it into the page
+    as an ``<svg>`` element (so its Chinese text is real text), and JupyterLab and other front ends
+    show it the same way. (It was given as image/svg+xml too, which the HTML export passes over: every
+    chart crossed the kernel's channel and was stored in the notebook twice, issue 18.)
     """
     from IPython.display import display
 
-    svg = to_svg(chart)
-    display({"text/html": f'<div class="jyg-chart">{svg}</div>'}, raw=True)
+    display({"text/html": chart_html(chart)}, raw=True)
+
+
+def chart_html(chart: alt.TopLevelMixin) -> str:
+    """The chart as the report shows it: its SVG in a ``jyg-chart`` block (html.REPORT_CSS)."""
+    return f'<div class="jyg-chart">{to_svg(chart)}</div>'
 
 
 def save_svg(chart: alt.TopLevelMixin, path: str | Path) -> Path:

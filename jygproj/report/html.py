@@ -155,9 +155,10 @@ def frame_output(frame: pl.DataFrame, title: str, *, unit: str | None = None,
                  labels: Mapping[str, str] = REPORT_LABELS, max_rows: int = 60, sheet: str | None = None,
                  columns_left_out: int = 0) -> tuple[str, str]:
     """What :func:`show_frame` displays, as (its kind, its text): ("html", the table with its title and
-    unit), or ("markdown", a sentence saying it is empty)."""
+    unit, or the sentence saying it is empty: the words Markdown's **title**：无。 gave, so that it is
+    one output with the tables beside it)."""
     if frame.is_empty():
-        return "markdown", f"**{title}**：无。"
+        return "html", f"<p><strong>{html.escape(title)}</strong>：无。</p>"
     if {"value", "unit"} <= set(frame.columns):  # mixed units: each value formatted by its own unit
         frame = frame.with_columns(pl.struct("value", "unit").map_elements(
             lambda r: formats.by_unit(r["value"], r["unit"]), return_dtype=pl.String).alias("value"))
