@@ -565,7 +565,8 @@ def _general(value: Any, key: str | None = None) -> Any:
     """``value`` (a spec, or a part of it) with each non-empty list of numbers, strings or booleans
     alone (all of one type) under a key of _ANY_LIST made one item of that type: valid just when the
     list is. A unit's warnings chart sorts its bars by its own units and ticks at its own counts, a
-    unit's completion chart its own lists: 29 shapes for 22 reports were validated, 3 now (issue 18)."""
+    unit's completion chart its own lists: the 110 charts of 22 reports had 32 shapes, validated one by one, 6 now
+    (issue 18)."""
     if isinstance(value, dict):
         return {k: _general(v, k) for k, v in value.items()}
     if isinstance(value, list):
