@@ -63,6 +63,21 @@ def _base(chart: alt.TopLevelMixin, title: str) -> alt.TopLevelMixin:
     return chart
 
 
+def _unchecked(builder):
+    """``builder`` with altair's checks of each part of the chart as it is made (its debug mode: every
+    alt.X, alt.Axis, alt.Scale… converted to a dict and validated on its own, ~30 a report's charts,
+    a third of building them, issue 18) left out: the whole spec is validated when it is drawn
+    (:func:`_spec`, altair's schema error if it is not valid), so a wrong part is still refused."""
+    from altair.utils.schemapi import debug_mode
+
+    @functools.wraps(builder)
+    def build(*args: Any, **kwargs: Any) -> Any:
+        with debug_mode(False):
+            return builder(*args, **kwargs)
+
+    return build
+
+
 def _require(frame: pl.DataFrame, columns: list[str], builder: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
@@ -81,6 +96,7 @@ def _list_label(col: str) -> pl.Expr:
 # 18). The spec is the same.
 
 
+@_unchecked
 def completion_chart(
     frame: pl.DataFrame,
     *,
@@ -129,6 +145,7 @@ def completion_chart(
     return _base(chart, title)
 
 
+@_unchecked
 def growth_chart(
     frame: pl.DataFrame,
     *,
@@ -153,6 +170,7 @@ def growth_chart(
     return _base(_lines(agg, dashed, "累计（亿元）", zero=zero, width=width), title)
 
 
+@_unchecked
 def cum_growth_chart(
     frame: pl.DataFrame,
     *,
@@ -192,6 +210,7 @@ def cum_growth_chart(
     return _base(alt.layer(*layers, width=width, height=HEIGHT), title)  # (one LayerChart made, not two)
 
 
+@_unchecked
 def s_curve_chart(
     frame: pl.DataFrame,
     *,
@@ -208,6 +227,7 @@ def s_curve_chart(
     return _base(_lines(agg, dashed, "累计（亿元）"), title)
 
 
+@_unchecked
 def warnings_chart(
     frame: pl.DataFrame,
     *,
@@ -521,14 +541,40 @@ _VALID: dict[str, bool] = {}
 
 def _shape(spec: dict) -> str:
     """A spec without its data: the text of everything but the inline datasets' rows (their names,
-    hashes of the rows, numbered instead). The Vega-Lite schema takes any rows of objects as inline
-    data, so a spec valid with some rows is valid with any: a unit's charts, the city's with other
-    figures, are validated once per shape, not once per report (40 ms a chart, issue 18)."""
+    hashes of the rows, numbered instead), its lists of sort order and of tick values each one item
+    long (:func:`_general`). The Vega-Lite schema takes any rows of objects as inline data, so a spec
+    valid with some rows is valid with any: a unit's charts, the city's with other figures, are
+    validated once per shape, not once per report (40 ms a chart, issue 18)."""
     names = {name: f"data-{i}" for i, name in enumerate(spec.get("datasets", {}))}
-    text = json.dumps({k: v for k, v in spec.items() if k != "datasets"}, ensure_ascii=False, sort_keys=True)
+    text = json.dumps(_general({k: v for k, v in spec.items() if k != "datasets"}), ensure_ascii=False,
+                      sort_keys=True)
     for name, number in names.items():
         text = text.replace(json.dumps(name), json.dumps(number))
     return json.dumps(sorted(names.values())) + text
+
+
+#: The keys whose lists the Vega-Lite schema takes whatever their length and items, so long as the
+#: items are all numbers, all strings or all booleans (its SortArray, an axis's or legend's values,
+#: inline data; a transform's sort list takes objects only, so a list of numbers, strings or
+#: booleans is refused there whatever its length and items, as its one-item stand-in is).
+_ANY_LIST = ("sort", "values")
+_STAND_IN = {str: "", int: 0, float: 0.0, bool: False}
+
+
+def _general(value: Any, key: str | None = None) -> Any:
+    """``value`` (a spec, or a part of it) with each non-empty list of numbers, strings or booleans
+    alone (all of one type) under a key of _ANY_LIST made one item of that type: valid just when the
+    list is. A unit's warnings chart sorts its bars by its own units and ticks at its own counts, a
+    unit's completion chart its own lists: the 110 charts of 22 reports had 32 shapes, validated one by one, 6 now
+    (issue 18)."""
+    if isinstance(value, dict):
+        return {k: _general(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        kinds = {type(v) for v in value}
+        if key in _ANY_LIST and len(kinds) == 1 and next(iter(kinds)) in _STAND_IN:
+            return [_STAND_IN[next(iter(kinds))]]
+        return [_general(v) for v in value]
+    return value
 
 
 def _draw(spec: dict) -> str:
@@ -663,15 +709,19 @@ def to_svg(chart: alt.TopLevelMixin) -> str:
 def show(chart: alt.TopLevelMixin) -> None:
     """Display the chart inline as SVG (renders in nbconvert HTML with the network off).
 
-    The output carries the SVG once, as HTML: nbconvert writes it into the page as an ``<svg>``
-    element (so its Chinese text is real text), and JupyterLab and other front ends show it the same
-    way. (It was given as image/svg+xml too, which the HTML export passes over: every chart crossed
-    the kernel's channel and was stored in the notebook twice, issue 18.)
+    The output carries the SVG once, as HTML (:func:`chart_html`): nbconvert writes it into the page
+    as an ``<svg>`` element (so its Chinese text is real text), and JupyterLab and other front ends
+    show it the same way. (It was given as image/svg+xml too, which the HTML export passes over: every
+    chart crossed the kernel's channel and was stored in the notebook twice, issue 18.)
     """
     from IPython.display import display
 
-    svg = to_svg(chart)
-    display({"text/html": f'<div class="jyg-chart">{svg}</div>'}, raw=True)
+    display({"text/html": chart_html(chart)}, raw=True)
+
+
+def chart_html(chart: alt.TopLevelMixin) -> str:
+    """The chart as the report shows it: its SVG in a ``jyg-chart`` block (html.REPORT_CSS)."""
+    return f'<div class="jyg-chart">{to_svg(chart)}</div>'
 
 
 def save_svg(chart: alt.TopLevelMixin, path: str | Path) -> Path:

@@ -421,16 +421,16 @@ def _cell_writer(ws, dtype: pl.DataType):
 
 
 def _shown(frame: pl.DataFrame, sheet: Sheet) -> pl.DataFrame:
-    """The frame as readers see it: codes in Chinese, yes/no as 是/否."""
-    for col, mapping in sheet.value_labels.items():
-        if col in frame.columns and (frame.schema[col] == pl.String
-                                     or isinstance(frame.schema[col], (pl.Enum, pl.Categorical))):
-            frame = frame.with_columns(pl.col(col).cast(pl.String).replace(dict(mapping)))
-    booleans = [c for c, t in frame.schema.items() if t == pl.Boolean]
-    if booleans:
-        frame = frame.with_columns(pl.when(pl.col(c)).then(pl.lit(YES)).when(pl.col(c).is_not_null())
-                                   .then(pl.lit(NO)).otherwise(None).alias(c) for c in booleans)
-    return frame
+    """The frame as readers see it: codes in Chinese, yes/no as 是/否. One query for all its columns
+    (each column's own was a query of its own: ~20 a report's workbook, issue 18)."""
+    from jygproj.report.tables import in_words
+
+    schema = frame.schema
+    words = [in_words(col, mapping) for col, mapping in sheet.value_labels.items()
+             if col in schema and (schema[col] == pl.String or isinstance(schema[col], (pl.Enum, pl.Categorical)))]
+    booleans = [pl.when(pl.col(c)).then(pl.lit(YES)).when(pl.col(c).is_not_null()).then(pl.lit(NO))
+                .otherwise(None).alias(c) for c, t in schema.items() if t == pl.Boolean]
+    return frame.with_columns(*words, *booleans) if words or booleans else frame
 
 
 def _write_sheet(ws, sheet: Sheet, styles: _Styles, sign: Signature) -> None:

@@ -136,6 +136,32 @@ def test_a_spec_shape_is_validated_once_and_a_bad_one_is_refused():
         charts._spec(bad)
 
 
+def test_units_charts_with_their_own_sort_lists_and_ticks_are_one_shape():
+    """A unit's warnings chart sorts its bars by its own units and ticks at its own counts: still the
+    shape of the city's (issue 18); a list the schema refuses whatever its length is still refused."""
+    import altair as alt
+
+    def warnings(units: list[str], levels: list[str]) -> str:
+        frame = pl.DataFrame({"responsible_unit": units, "level": levels})
+        return charts._shape(charts.warnings_chart(frame).to_dict(validate=False))
+
+    city = warnings(["市住建局", "市住建局", "市工信局", "市文旅局"] * 3, ["red", "yellow", "blue", "red"] * 3)
+    assert warnings(["市文旅局"], ["red"]) == city
+    assert charts._general({"sort": ["b", "a"], "x": {"sort": [3, 1, 2]}}) == {"sort": [""], "x": {"sort": [0]}}
+    assert charts._general({"sort": ["a", 1], "domain": ["a", "b"]}) == {"sort": ["a", 1], "domain": ["a", "b"]}
+    bad = alt.Chart(pl.DataFrame({"a": [1]})).mark_bar().encode(x=alt.X("a:Q", sort=["a", 1]))  # mixed: refused
+    with pytest.raises(Exception):
+        charts._spec(bad)
+
+
+def test_a_builder_given_a_wrong_part_is_refused_when_drawn():
+    """Built without altair's check of each part (issue 18), a chart with a wrong one is refused by
+    the check of its whole spec."""
+    with pytest.raises(Exception):
+        charts._spec(charts.warnings_chart(pl.DataFrame({"responsible_unit": ["甲"], "level": ["red"]}),
+                                           width="很宽"))
+
+
 def test_charts_drawn_by_the_drawing_process_are_the_charts_drawn_here(tmp_path, monkeypatch):
     """warm_up's drawing process (issue 18: vl-convert holds the GIL, so the charts are drawn on the
     other core in a process of their own) gives the very SVG and PNG drawn here; a chart it cannot

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 from collections import Counter
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import polars as pl
 
@@ -23,17 +23,25 @@ if TYPE_CHECKING:
     from jygproj.quarterly import Review
 
 
-def show(review: "Review", key: str, max_rows: int | None = None) -> None:
-    """Display one of the review's tables with its title (a missing table says so, never blank): its
-    first rows and chosen columns (Table.shown_rows, shown_columns), naming the sheet that has all."""
+def show(review: "Review", *shown: Any, max_rows: int | None = None) -> None:
+    """Display the review's tables named in ``shown``, each with its title (a missing table says so,
+    never blank): its first rows and chosen columns (Table.shown_rows, shown_columns), naming the sheet
+    that has all; a chart in ``shown`` (jygproj.charts) is shown there as charts.show shows it. All of
+    them one output (html.show_outputs, issue 18)."""
+    from jygproj import charts
+
+    html.show_outputs([_table_output(review, item, max_rows) if isinstance(item, str)
+                       else ("html", charts.chart_html(item)) for item in shown])
+
+
+def _table_output(review: "Review", key: str, max_rows: int | None) -> tuple[str, str]:
     table = review.tables.get(key)
     if table is None:
-        html.say("*（本节无数据）*")
-        return
+        return "html", "<p><em>（本节无数据）</em></p>"  # the words Markdown's *（本节无数据）* gave
     shown = [c for c in table.shown_columns if c in table.frame.columns] or table.frame.columns
-    html.show_frame(sources(table.frame.select(shown)), table.title, unit=table.unit,
-                    max_rows=max_rows or table.shown_rows, labels=labels(review), sheet=table.name,
-                    columns_left_out=table.frame.width - len(shown))
+    return html.frame_output(sources(table.frame.select(shown)), table.title, unit=table.unit,
+                             max_rows=max_rows or table.shown_rows, labels=labels(review), sheet=table.name,
+                             columns_left_out=table.frame.width - len(shown))
 
 
 def labels(review: "Review") -> dict[str, str]:
