@@ -540,9 +540,9 @@ def _nature_stats_frames(natures: pl.DataFrame, prog_results: list[SheetResult])
 def _frame(rows: list[dict], table: dict) -> pl.DataFrame:
     if not rows:
         return schema.empty(table)
-    cols = list(table)
-    data = {c: [r.get(c) for r in rows] for c in cols}
-    return pl.DataFrame(data, schema=table)
+    # polars reads the dicts (a key a record lacks is null, one not in the table ignored): ~2× faster than
+    # a Python list a column (a province's 32,472 memberships; issue 18)
+    return pl.from_dicts(rows, schema=table)
 
 
 def _assemble(results: list[SheetResult], problems: list[Problem]) -> Dataset:
@@ -659,11 +659,12 @@ def _projects(reg_rows: list[dict], prog: pl.DataFrame) -> list[dict]:
     alone (_REGISTRATION)."""
     order = sorted(reg_rows, key=lambda r: (_LIST_ORDER.get(r["list"], 99), r["source_file"], r["source_row"]))
     out: dict[str, dict] = {}
+    columns = tuple(schema.PROJECTS)  # a project's dict made by C loops, not a comprehension a project
     fields = [c for c in schema.PROJECTS if not c.startswith("source_") and c not in _REGISTRATION]
     for r in order:
         pid = r["project_id"]
         if pid not in out:
-            out[pid] = {c: r.get(c) for c in schema.PROJECTS}
+            out[pid] = dict(zip(columns, map(r.get, columns)))
             continue
         p = out[pid]
         for c in fields:
@@ -688,7 +689,7 @@ def _projects(reg_rows: list[dict], prog: pl.DataFrame) -> list[dict]:
         pid = r["project_id"]
         p = out.get(pid)
         if p is None:
-            out[pid] = {c: r.get(c) for c in schema.PROJECTS}
+            out[pid] = dict(zip(columns, map(r.get, columns)))
             continue
         for c in fill:
             if p.get(c) is None and r[c] is not None:
