@@ -81,6 +81,17 @@ def memo_map(name: str, fn, values: list) -> list:
         return list(map(cache.__getitem__, values))
 
 
+def memo_value(name: str, fn, value):
+    """fn(value), calling the pure function fn once per distinct value in this load (memo_map for one
+    cell: the row readers' repeated texts)."""
+    cache = _MEMO.setdefault(name, {})
+    try:
+        return cache[value]
+    except KeyError:
+        got = cache[value] = fn(value)
+        return got
+
+
 def memo_series(name: str, fn, series: pl.Series | None, n: int, dtypes, parts: int = 0):
     """memo_map for a column: fn(v) for every cell as a Series of ``dtypes`` (one per part of fn's
     tuple with ``parts``); a column of fn(None) when ``series`` is None. Names and codes are

@@ -17,6 +17,7 @@ from jygproj.io.table import (
 
 REQUIRED = ("name",)
 AMOUNTS = ("total_investment", "annual_plan", "q1_plan", "q2_plan", "q3_plan", "q4_plan", "stretch_plan")
+_WAN_KEYS = tuple(f"{f}_wan" for f in AMOUNTS)
 
 
 def read_nature(ctx: Ctx, row: tuple, i: int, section_nature: str | None, bad: list) -> str | None:
@@ -47,6 +48,8 @@ def read_register(ctx: Ctx) -> tuple[list[dict], object]:
     amounts_of = None
     if fast is not None:
         amounts_of = {f: list(v) for f, v in fast["amounts"].items()}
+        # each fast row's amounts as one tuple, for its record (not a dict built by Python code a row)
+        wan_rows = list(zip(*(amounts_of[f] for f in AMOUNTS)))
     for k, (i, section_nature) in enumerate(walked.data):
         if fast is not None and fast["ok"][k] and i not in walked.continuations:
             code, nature = fast["code"][k], fast["nature"][k]
@@ -59,7 +62,7 @@ def read_register(ctx: Ctx) -> tuple[list[dict], object]:
             records.append({
                 "project_id": pid, "code": code, "name": fast["name"][k], "name_key": fast["name_key"][k],
                 "list": ctx.list_id, "nature": nature, "sector": fast["sector"][k],
-                **{f"{f}_wan": amounts_of[f][k] for f in AMOUNTS},
+                **dict(zip(_WAN_KEYS, wan_rows[k])),
                 "planned_start": fast["planned_start"][k], "responsible_unit": fast["responsible_unit"][k],
                 "lead_unit": fast["lead_unit"][k], "owner": fast["owner"][k], "leader": fast["leader"][k],
                 "registered": fast["registered"][k], "registered_on": fast["registered_on"][k],

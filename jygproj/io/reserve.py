@@ -10,6 +10,7 @@ from jygproj import schema
 from jygproj.io import cells
 from jygproj.io.cells import CellError
 from jygproj.io.context import Ctx
+from jygproj.io.fastpath import memo_value
 from jygproj.io.table import check_duplicates, check_segments, code_and_key, merged_row, walk_rows, warn_missing_codes
 
 STATUS_WORDS = (  # negative words first: "未完成" must not read as "完成"
@@ -55,6 +56,13 @@ def read_reserve(ctx: Ctx) -> tuple[list[dict], list[dict], object]:
     bad_rows: set[int] = set()
     no_code: list[int] = []
     keys: list[tuple[int, str]] = []
+    def text(row: tuple, fld: str) -> str | None:
+        # ctx.text once per distinct cell: a pool's units, owners, tiers and sectors repeat (a province's
+        # 6,240 rows: 49,920 cells; issue 18)
+        return memo_value("text", cells.text, ctx.cell(row, fld))
+
+    # the sheet's step columns found once, not once a row (a province: 49,920 step cells; issue 18)
+    step_fields = [(step, f"step_{step}") for step in schema.RESERVE_STEPS if f"step_{step}" in ctx.cols]
     for i, _ in walked.data:
         row = merged_row(ctx, walked, i)
         bad: list[str] = []
@@ -70,24 +78,21 @@ def read_reserve(ctx: Ctx) -> tuple[list[dict], list[dict], object]:
         records.append({
             "project_id": pid,
             "code": code,
-            "name": ctx.text(row, "name"),
+            "name": text(row, "name"),
             "name_key": key,
-            "domain": ctx.text(row, "sector"),
-            "funding_channel": ctx.text(row, "funding_channel"),
-            "project_type": ctx.text(row, "project_type"),
+            "domain": text(row, "sector"),
+            "funding_channel": text(row, "funding_channel"),
+            "project_type": text(row, "project_type"),
             "total_investment_wan": total,
             "first_year_wan": first,
-            "responsible_unit": ctx.text(row, "responsible_unit"),
-            "owner": ctx.text(row, "owner"),
-            "tier": ctx.text(row, "tier"),
+            "responsible_unit": text(row, "responsible_unit"),
+            "owner": text(row, "owner"),
+            "tier": text(row, "tier"),
             "source_file": ctx.file,
             "source_sheet": ctx.raw.name,
             "source_row": ctx.excel_row(i),
         })
-        for step in schema.RESERVE_STEPS:
-            fld = f"step_{step}"
-            if fld not in ctx.cols:
-                continue
+        for step, fld in step_fields:
             v = ctx.cell(row, fld)
             status, date, ok = parse_step(v, ctx.year)
             if not ok:
