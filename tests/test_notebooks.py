@@ -44,6 +44,18 @@ def test_notebook_follows_the_contract(nb_path):
     assert kernel == paths.KERNEL_NAME
 
 
+@pytest.mark.parametrize("nb_path", [*NOTEBOOKS, paths.ROOT / "benchmarks" / "trivial.ipynb"], ids=lambda p: p.name)
+def test_notebook_is_valid_nbformat_with_cell_ids(nb_path):
+    """nbformat 4.5 gives every cell an id; a cell without one is warned about on every run
+    (MissingIDFieldWarning, "will become a hard error in future nbformat versions")."""
+    import nbformat
+
+    nb = json.loads(nb_path.read_text(encoding="utf-8"))
+    ids = [c.get("id") for c in nb["cells"]]
+    assert None not in ids and len(set(ids)) == len(ids), "every cell has an id of its own"
+    nbformat.validate(nbformat.reads(nb_path.read_text(encoding="utf-8"), as_version=4))
+
+
 @pytest.mark.slow
 def test_explore_notebook_runs_headless_on_the_sample(tmp_path):
     result = runs.run_notebook(paths.NOTEBOOKS / "00_explore.ipynb", tmp_path / "explore",
