@@ -17,25 +17,23 @@ def _displayed(monkeypatch, show, *args) -> list:
 
 
 def test_tables_next_to_each_other_are_one_output(monkeypatch):
-    from IPython.display import HTML, Markdown
+    from IPython.display import HTML
 
-    one = html.frame_output(pl.DataFrame({"a": [1]}), "甲表", unit="万元")
-    two = html.frame_output(pl.DataFrame({"a": [2]}), "乙表")
-    empty = html.frame_output(pl.DataFrame({"a": []}, schema={"a": pl.Int64}), "丙<表>")
+    one = html.frame_html(pl.DataFrame({"a": [1]}), "甲表", unit="万元")
+    two = html.frame_html(pl.DataFrame({"a": [2]}), "乙表")
+    empty = html.frame_html(pl.DataFrame({"a": []}, schema={"a": pl.Int64}), "丙<表>")
     # an empty table: the words Markdown's **丙<表>**：无。 gave, as HTML beside the others
-    assert empty == ("html", "<p><strong>丙&lt;表&gt;</strong>：无。</p>")
-    shown = _displayed(monkeypatch, html.show_outputs, [one, two, empty, ("markdown", "甲"), ("markdown", "乙"), one])
-    assert [type(o) for o in shown] == [HTML, Markdown, HTML]
-    assert shown[0].data == one[1] + two[1] + empty[1]  # each as it was shown alone, one after the other
-    assert shown[1].data == "甲\n\n乙"
-    assert shown[2].data == one[1]
-    assert "甲表（单位：万元）" in one[1] and "乙表<" in two[1]
+    assert empty == "<p><strong>丙&lt;表&gt;</strong>：无。</p>"
+    shown = _displayed(monkeypatch, html.show_html, one + two + empty)
+    assert [type(o) for o in shown] == [HTML]
+    assert shown[0].data == one + two + empty  # each as it was shown alone, one after the other
+    assert "甲表（单位：万元）" in one and "乙表<" in two
 
 
-def test_show_frame_displays_what_frame_output_gives(monkeypatch):
+def test_show_frame_displays_what_frame_html_gives(monkeypatch):
     frame = pl.DataFrame({"value": [1.5], "unit": ["亿元"]})
     shown = _displayed(monkeypatch, html.show_frame, frame, "核心指标")
-    assert [o.data for o in shown] == [html.frame_output(frame, "核心指标")[1]]
+    assert [o.data for o in shown] == [html.frame_html(frame, "核心指标")]
 
 
 def test_a_review_shows_a_chart_and_its_tables_as_one_output(monkeypatch):

@@ -7,7 +7,7 @@ measures 整改措施, the responsible person 责任人, the promised completion
 cells), its progress 整改进展 (drop-down) and a short explanation 情况说明, and the 填报日期 above the
 table. Like the input templates (jygproj.templates): a locked header, unlocked and formatted cells
 to fill, drop-downs, a 填报说明 sheet. The same bytes for the same items (the closure record through
-save_deterministic, the reply form written by xlsxwriter with a fixed creation time).
+deterministic_bytes, the reply form written by xlsxwriter with a fixed creation time).
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from jygproj.office import load_office
 from jygproj.print_setup import a4_page_setup, a4_xlsxwriter
 from jygproj.report.formats import date_zh
 from jygproj.sample.xlsx import (
-    BODY_FONT, BORDER, CENTER, FIXED_TIME, HEADER_FILL, HEADER_FONT, LEFT, TITLE_FONT, new_workbook,
-    save_deterministic,
+    BODY_FONT, BORDER, CENTER, FIXED_TIME, HEADER_FILL, HEADER_FONT, LEFT, TITLE_FONT, deterministic_bytes,
+    new_workbook,
 )
 from jygproj.schema import FOLLOWUP_PROGRESS_CHOICES
 
@@ -430,39 +430,26 @@ def _xlsxwriter_props(font, align, border: bool, locked: bool, number_format: st
 
 def write_closure_record(path: Path | str, rows: Iterable[Mapping], *, atomic: bool = True) -> Path:
     """The analyst's closure record: one row per item to close (督办编号, 责任单位, 督办问题 given; 销号日期,
-    销号理由 and 经办人 written by the analyst). ``rows`` may hold closed_on, reason and closed_by already.
-    The same rows and issuer give the same bytes (save_deterministic): a record made before in this
-    process is written again as it is (issue 18: under --all-units a lent kernel writes one per
-    report, and the units with nothing open all get the same empty record; openpyxl took ~10 ms a record)."""
+    销号理由 and 经办人 written by the analyst). ``rows`` may hold closed_on, reason and closed_by already."""
+    values = tuple((k, row["item_id"], row.get("responsible_unit"), row.get("problem"), row.get("closed_on"),
+                    row.get("reason"), row.get("closed_by")) for k, row in enumerate(rows, 1))
     issuer = load_office().issuer
-    values = [(k, row["item_id"], row.get("responsible_unit"), row.get("problem"), row.get("closed_on"),
-               row.get("reason"), row.get("closed_by")) for k, row in enumerate(rows, 1)]
-    # the values with their types: 1, 1.0 and True are written differently
-    memo: tuple | None = (issuer, tuple(tuple((type(v), v) for v in row) for row in values))
+    # the values with their types: 1, 1.0 and True are equal keys but are written differently
+    typed = tuple(tuple((type(v), v) for v in row) for row in values)
     try:
-        made = _CLOSURE_MADE.get(memo)
-    except TypeError:  # a value that cannot be a key: written as always
-        memo = made = None
-    if made is not None:
-        path = Path(path)
-        if atomic:
-            return outputs.write_atomic(path, made)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(made)
-        return path
-    path = _write_closure_record(Path(path), issuer, values, atomic)
-    if memo is not None:
-        if len(_CLOSURE_MADE) >= 8:
-            del _CLOSURE_MADE[next(iter(_CLOSURE_MADE))]
-        _CLOSURE_MADE[memo] = path.read_bytes()
-    return path
+        data = _closure_record_bytes(issuer, typed)
+    except TypeError:  # a value that cannot be a key: made without the memo
+        data = _closure_record_bytes.__wrapped__(issuer, typed)
+    return _put(Path(path), data, atomic)
 
 
-#: Closure records made in this process, by (issuer, their values with their types): their bytes.
-_CLOSURE_MADE: dict[tuple, bytes] = {}
-
-
-def _write_closure_record(path: Path, issuer: str, values: list[tuple], atomic: bool) -> Path:
+@lru_cache(maxsize=8)
+def _closure_record_bytes(issuer: str, typed: tuple) -> bytes:
+    """The closure record's file (:func:`write_closure_record`; ``typed``: its rows' values, each with
+    its type). The same rows and issuer give the same bytes (deterministic_bytes), so a record made
+    before in this process is not made again (issue 18: under --all-units a lent kernel writes one per
+    report, and the units with nothing open all get the same empty record; openpyxl took ~10 ms a
+    record)."""
     wb = new_workbook()
     wb.properties.creator = issuer
     ws = wb.active
@@ -478,16 +465,18 @@ def _write_closure_record(path: Path, issuer: str, values: list[tuple], atomic: 
         _cell(ws, head_row, j, head, font=HEADER_FONT, align=CENTER).fill = HEADER_FILL
         ws.column_dimensions[get_column_letter(j)].width = width
     styles: dict = {}
-    for row in values:
-        for j, value in enumerate(row, 1):
-            _cell(ws, head_row + row[0], j, value, align=CENTER if j in (1, 2, 5) else LEFT,
+    for k, row in enumerate(typed, 1):
+        for j, (_, value) in enumerate(row, 1):
+            _cell(ws, head_row + k, j, value, align=CENTER if j in (1, 2, 5) else LEFT,
                   number_format="yyyy-mm-dd" if j == 5 else None, styles=styles)
     ws.freeze_panes = ws.cell(row=head_row + 1, column=3)
     a4_page_setup(ws, head_row)
-    return _save(wb, path, atomic)
+    return deterministic_bytes(wb)
 
 
-def _save(wb, path: Path, atomic: bool) -> Path:
+def _put(path: Path, data: bytes, atomic: bool) -> Path:
     if atomic:  # a run's output: through a temporary file, with the one output file mode
-        return outputs.write_atomic(path, lambda tmp: save_deterministic(wb, tmp))
-    return save_deterministic(wb, path)
+        return outputs.write_atomic(path, data)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path

@@ -147,42 +147,24 @@ def show_frame(frame: pl.DataFrame, title: str, *, unit: str | None = None,
                labels: Mapping[str, str] = REPORT_LABELS, max_rows: int = 60, sheet: str | None = None,
                columns_left_out: int = 0) -> None:
     """Display a table with its title and unit; an empty one says so (never a blank)."""
-    show_outputs([frame_output(frame, title, unit=unit, labels=labels, max_rows=max_rows, sheet=sheet,
-                               columns_left_out=columns_left_out)])
+    show_html(frame_html(frame, title, unit=unit, labels=labels, max_rows=max_rows, sheet=sheet,
+                         columns_left_out=columns_left_out))
 
 
-def frame_output(frame: pl.DataFrame, title: str, *, unit: str | None = None,
-                 labels: Mapping[str, str] = REPORT_LABELS, max_rows: int = 60, sheet: str | None = None,
-                 columns_left_out: int = 0) -> tuple[str, str]:
-    """What :func:`show_frame` displays, as (its kind, its text): ("html", the table with its title and
-    unit, or the sentence saying it is empty: the words Markdown's **title**：无。 gave, so that it is
-    one output with the tables beside it)."""
+def frame_html(frame: pl.DataFrame, title: str, *, unit: str | None = None,
+               labels: Mapping[str, str] = REPORT_LABELS, max_rows: int = 60, sheet: str | None = None,
+               columns_left_out: int = 0) -> str:
+    """What :func:`show_frame` displays, as HTML: the table with its title and unit, or the sentence
+    saying it is empty (the words Markdown's **title**：无。 gave, as HTML so that it is one output with
+    the tables beside it)."""
     if frame.is_empty():
-        return "html", f"<p><strong>{html.escape(title)}</strong>：无。</p>"
+        return f"<p><strong>{html.escape(title)}</strong>：无。</p>"
     if {"value", "unit"} <= set(frame.columns):  # mixed units: each value formatted by its own unit
         frame = frame.with_columns(pl.struct("value", "unit").map_elements(
             lambda r: formats.by_unit(r["value"], r["unit"]), return_dtype=pl.String).alias("value"))
     caption = title + (f"（单位：{unit}）" if unit else "")
-    return "html", table_html(frame, labels=labels, max_rows=max_rows, caption=caption, sheet=sheet,
-                              columns_left_out=columns_left_out)
-
-
-def show_outputs(parts: list[tuple[str, str]]) -> None:
-    """Display ``parts`` ((kind, text): "html" or "markdown", as :func:`frame_output` gives them), those
-    next to each other of one kind as one output: their texts joined, HTML one after the other,
-    Markdown as paragraphs. Each output crosses the kernel's channel, the runner's handling and the
-    HTML export on its own (about 0.5 ms of CPU each end to end: a report showed 55, issue 18); the
-    page reads the same."""
-    from IPython.display import HTML, Markdown, display
-
-    groups: list[tuple[str, list[str]]] = []
-    for kind, text in parts:
-        if groups and groups[-1][0] == kind:
-            groups[-1][1].append(text)
-        else:
-            groups.append((kind, [text]))
-    for kind, texts in groups:
-        display(HTML("".join(texts)) if kind == "html" else Markdown("\n\n".join(texts)))
+    return table_html(frame, labels=labels, max_rows=max_rows, caption=caption, sheet=sheet,
+                      columns_left_out=columns_left_out)
 
 
 def say(*paragraphs: str) -> None:
@@ -195,7 +177,9 @@ def say(*paragraphs: str) -> None:
 
 
 def show_html(text: str) -> None:
-    """Display raw HTML (the report's style, its first screen)."""
+    """Display raw HTML (the report's style, its first screen, tables and charts one after the other)
+    as one output. Each output crosses the kernel's channel, the runner's handling and the HTML export
+    on its own (about 0.5 ms of CPU each end to end: a report showed 55, issue 18)."""
     from IPython.display import HTML, display
 
     if text:

@@ -27,21 +27,21 @@ def show(review: "Review", *shown: Any, max_rows: int | None = None) -> None:
     """Display the review's tables named in ``shown``, each with its title (a missing table says so,
     never blank): its first rows and chosen columns (Table.shown_rows, shown_columns), naming the sheet
     that has all; a chart in ``shown`` (jygproj.charts) is shown there as charts.show shows it. All of
-    them one output (html.show_outputs, issue 18)."""
+    them one output (html.show_html, issue 18)."""
     from jygproj import charts
 
-    html.show_outputs([_table_output(review, item, max_rows) if isinstance(item, str)
-                       else ("html", charts.chart_html(item)) for item in shown])
+    html.show_html("".join(_table_html(review, item, max_rows) if isinstance(item, str) else charts.chart_html(item)
+                           for item in shown))
 
 
-def _table_output(review: "Review", key: str, max_rows: int | None) -> tuple[str, str]:
+def _table_html(review: "Review", key: str, max_rows: int | None) -> str:
     table = review.tables.get(key)
     if table is None:
-        return "html", "<p><em>（本节无数据）</em></p>"  # the words Markdown's *（本节无数据）* gave
+        return "<p><em>（本节无数据）</em></p>"  # the words Markdown's *（本节无数据）* gave
     shown = [c for c in table.shown_columns if c in table.frame.columns] or table.frame.columns
-    return html.frame_output(sources(table.frame.select(shown)), table.title, unit=table.unit,
-                             max_rows=max_rows or table.shown_rows, labels=labels(review), sheet=table.name,
-                             columns_left_out=table.frame.width - len(shown))
+    return html.frame_html(sources(table.frame.select(shown)), table.title, unit=table.unit,
+                           max_rows=max_rows or table.shown_rows, labels=labels(review), sheet=table.name,
+                           columns_left_out=table.frame.width - len(shown))
 
 
 def labels(review: "Review") -> dict[str, str]:

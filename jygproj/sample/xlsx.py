@@ -130,7 +130,15 @@ _CORE_TIME = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:
 
 
 def save_deterministic(wb: Workbook, path: Path) -> Path:
-    """Save so that the same workbook always gives the same bytes.
+    """Save so that the same workbook always gives the same bytes (:func:`deterministic_bytes`)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(deterministic_bytes(wb))
+    return path
+
+
+def deterministic_bytes(wb: Workbook) -> bytes:
+    """The workbook's file, the same bytes for the same workbook.
 
     openpyxl stamps docProps/core.xml with the current time on save and zipfile stamps every entry
     with the current time; both are replaced by FIXED_TIME.
@@ -149,7 +157,4 @@ def save_deterministic(wb: Workbook, path: Path) -> Path:
             zi.external_attr = 0o644 << 16
             zi.create_system = 3
             dst.writestr(zi, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(out.getvalue())
-    return path
+    return out.getvalue()
