@@ -39,7 +39,7 @@ from jygproj.pace import Profile, cum_share
 HEADLINES = ("level", "rate")
 #: The reading reports lead with (the other is always shown beside it). Jiayuguan and Gansu judge an
 #: FAI growth target by the cumulative growth RATE, never by a January–November level against last
-#: year's full year (research notes, /work/coord/forecast_research.md §2):
+#: year's full year (as the published figures below say):
 #: - 甘肃省发展和改革委员会, report on the 2022 plan, 2023-01-15: “固定资产投资增长10%，高于年初目标（9%）1个百分点”
 #:   http://rdgb.gsrdw.gov.cn/2023/249_0704/3644.html
 #: - 嘉峪关日报, 2023-11-08: “前三季度……固定资产投资同比增长14.6%，全省排名第五位，高于全省7.9个百分点”

@@ -575,7 +575,7 @@ SCORE_LABELS: dict[str, str] = {
 #: numbers: jygproj.plan.Words.reading_labels / reading_short).
 READING_NAMES: dict[str, str] = {"rate": "增速口径", "level": "总量口径"}
 #: Why a reading is the default, with its source, said where the report names its headline reading
-#: (jygproj.growth.DEFAULT_HEADLINE; sources: /work/coord/forecast_research.md §2). The plan's own
+#: (jygproj.growth.DEFAULT_HEADLINE, where its published sources are cited). The plan's own
 #: words (一 工作目标: 力争提前1个月完成) stay the requirement; the reading is how it is judged.
 READING_SOURCES: dict[str, str] = {
     "rate": "嘉峪关、甘肃公布增长目标完成情况时均以累计增速衡量，如《嘉峪关日报》2023年11月8日："

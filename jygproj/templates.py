@@ -1,7 +1,7 @@
 """Blank input workbooks for the offices (issue 4, point 7): one per list and one scheduling table,
-in the official layout (/work/notes/layout.md), with drop-down lists (data validation) for
-建设性质, 清单, 责任单位 and 是/否 fields, number formats on amount columns, a locked header, and a
-Chinese 填报说明 sheet.
+in the official layout (shared/domain.md, “Official Excel tables as they really arrive”), with
+drop-down lists (data validation) for 建设性质, 清单, 责任单位 and 是/否 fields, number formats on amount
+columns, a locked header, and a Chinese 填报说明 sheet.
 
 ``validate_against_template(path)`` re-reads a filled-in template and reports every cell whose
 value is outside its drop-down (or not a number in an amount column): Excel only enforces a

@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 
 # --- sources (see each variant's ``source``) ------------------------------------------------------
 ISSUE = "issue 12 (failure classes of the 47 real-layout workbooks)"
-DOMAIN = "/work/shared/domain.md, “Official Excel tables as they really arrive”"
+DOMAIN = "shared/domain.md, “Official Excel tables as they really arrive”"
 PLATFORM = ("github 1015770492/excel-import-export, src/test/java/top/yumbo/excel/test/entity/ImportForInveProj.java "
             "(投资项目平台“项目总表”导出: 委内责任处室, 开工以来累计完成投资, 本年累计完成投资, 本月完成投资, 是否已入库, 入库时间)")
 MULTILEVEL = ("github 1015770492/excel-import-export, src/test/java/top/yumbo/excel/test/entity/"

@@ -3,7 +3,7 @@ by a given version of jygproj.io: the before/after proof of issue 12 ("the embed
 templates read exactly as before"). The committed snapshot under tests/fixtures/io_snapshot/ was made
 from main's code, before issue 12, by
 
-    PYTHONPATH=/work/main .venv/bin/python tests/io_snapshot.py tests/fixtures/io_snapshot
+    PYTHONPATH=. .venv/bin/python tests/io_snapshot.py tests/fixtures/io_snapshot
 
 first at e85bf3d, then again at 2852a35 when main's sample was regenerated (forecast's rebased
 sample, with 是否入库/入库时间 columns) and merged into this branch; and again with 2852a35's code on

@@ -1,4 +1,5 @@
-"""Write the sample as the offices lay their workbooks out (/work/notes/layout.md).
+"""Write the sample as the offices lay their workbooks out (shared/domain.md, “Official Excel tables as
+they really arrive”; the real-layout corpus, tests/io_corpus.py, cites a public form for each).
 
 Each list has its own office style, so the sample exercises the loaders: provincial lists in 亿元
 with two-row quarterly headers and section rows; the government list in 万元 with a 填报单位 line,
