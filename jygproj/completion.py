@@ -228,7 +228,8 @@ def completion(
             raise ValueError(f"by must be one of {BREAKDOWNS}, got {by!r}")
         if projects is None:
             raise ValueError(f"by={by!r} needs the projects frame")
-        detail = detail.join(_breakdown(projects, by), on="project_id", how="left")
+        # in detail's order: each unit's sums add the same floats in the same order every run
+        detail = detail.join(_breakdown(projects, by), on="project_id", how="left", maintain_order="left")
         keys = [by, *keys]
     aggs = totals_aggs(projects_once=_each_project_once(memberships))
     all_natures = detail.group_by([k for k in keys if k != "nature"] + ["period"]).agg(aggs)
@@ -429,8 +430,8 @@ def target_checks(
          for (lst, nature), sched in schedules.items()],
         schema={"list": pl.String, "nature": pl.String, "_plan_share": pl.Float64})
     return (
-        plan_targets.join(done, on=["list", "nature", "period"], how="left", nulls_equal=True)
-        .join(by_plan, on=["list", "nature"], how="left", nulls_equal=True)
+        plan_targets.join(done, on=["list", "nature", "period"], how="left", maintain_order="left", nulls_equal=True)
+        .join(by_plan, on=["list", "nature"], how="left", maintain_order="left", nulls_equal=True)
         .with_columns(
             (pl.col("target_wan") / WAN_PER_YI).alias("target_yi"),
             _pct(pl.col("completed_wan"), pl.col("target_wan")).alias("rate_pct"),
@@ -598,7 +599,7 @@ def plan_reconciliation(memberships: pl.DataFrame, plan_sizes: pl.DataFrame) -> 
                                    pl.col("total_investment_wan").sum().alias("total_investment_wan")) \
         .with_columns(pl.lit(None, pl.String).alias("nature"))
     got = pl.concat([by_nature, whole.select(by_nature.columns)])
-    return (plan_sizes.join(got, on=["list", "nature"], how="left", nulls_equal=True)
+    return (plan_sizes.join(got, on=["list", "nature"], how="left", maintain_order="left", nulls_equal=True)
             .with_columns(pl.col("projects").fill_null(0).cast(pl.Int64))
             .with_columns((pl.col("projects") - pl.col("plan_count")).alias("count_difference"),
                           (pl.col("total_investment_wan") - pl.col("plan_total_wan")).alias("total_difference_wan"))
@@ -665,8 +666,8 @@ def _project_detail(memberships: pl.DataFrame, monthly: pl.DataFrame, year: int,
         "project_id", "month", pl.col("source_file").alias("figure_file"),
         pl.col("source_sheet").alias("figure_sheet"), pl.col("source_row").alias("figure_row"))
     return (
-        ytd.join(this_quarter, on=["project_id", "list"], how="left")
-        .join(figure_src, on="project_id", how="left")
+        ytd.join(this_quarter, on=["project_id", "list"], how="left", maintain_order="left")
+        .join(figure_src, on="project_id", how="left", maintain_order="left")
         .with_columns(_pct(pl.col("completed_wan"), pl.col("plan_wan")).alias("rate_pct"))
     )
 
