@@ -675,8 +675,24 @@ def _project_detail(memberships: pl.DataFrame, monthly: pl.DataFrame, year: int,
 def most_behind(frame: pl.DataFrame, key: str, n: int = 5) -> pl.DataFrame:
     """The ``n`` rows of a year-to-date completion frame (one per ``key``: a responsible unit, a
     project) furthest behind their 序时计划 in 万元: ``behind_wan`` = plan_wan − completed_wan, only
-    those behind (> 0), largest first. A project on several lists counts once (its largest gap)."""
+    those behind (> 0), largest first. A project on several lists counts once (its largest gap).
+
+    Equal gaps are in ``key`` order, and a project behind by the same 万元 on two lists shows the list
+    whose figures stand for it city-wide (LIST_PRECEDENCE): a total order, so the first screen names
+    the same rows whatever the order of the input rows (polars' sort leaves ties in no given order)."""
+    keys = [pl.col("behind_wan"), pl.col(key)]
+    if "list" in frame.columns and key != "list":
+        rank = {name: i for i, name in enumerate(LIST_PRECEDENCE)}
+        keys.append(pl.col("list").cast(pl.String).replace_strict(rank, default=len(rank), return_dtype=pl.Int32))
     return (frame.filter(pl.col("plan_wan").is_not_null())
             .with_columns((pl.col("plan_wan") - pl.col("completed_wan").fill_null(0.0)).alias("behind_wan"))
             .filter(pl.col("behind_wan") > 0)
-            .sort("behind_wan", descending=True).unique(key, keep="first", maintain_order=True).head(n))
+            .sort(keys, descending=[True, *[False] * (len(keys) - 1)], nulls_last=True)
+            .unique(key, keep="first", maintain_order=True).head(n))
+
+
+def slowest_first(by_unit: pl.DataFrame) -> pl.DataFrame:
+    """Completion by responsible unit, slowest against its 序时计划 first (rate_pct ascending, a unit
+    without a rate last); units at the same rate in name order, so the 分责任单位完成 table and the
+    report's words list them alike whatever the order of the input rows."""
+    return by_unit.sort(["rate_pct", "responsible_unit"], nulls_last=True)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from jygproj.completion import slowest_first
 from jygproj.report import followup_report
 from jygproj.report.formats import date_zh
 from jygproj.report.tables import Table, codes_in_words, file_names, in_words, labelled, with_source, without_codes
@@ -98,8 +99,8 @@ def completion_tables(r: "Results") -> dict[str, Table]:
         ], how="vertical_relaxed"), unit=None)
     tables["completion_by_unit"] = Table(
         "分责任单位完成", f"{when}分责任单位投资完成情况（每个项目只计一次）",
-        f["unit_ytd"].select("responsible_unit", "projects", "annual_plan_wan", "plan_wan", "completed_wan",
-                             "rate_pct", "annual_rate_pct").sort("rate_pct", nulls_last=True),
+        slowest_first(f["unit_ytd"].select("responsible_unit", "projects", "annual_plan_wan", "plan_wan",
+                                           "completed_wan", "rate_pct", "annual_rate_pct")),
         total_row=True, total_ratios={"rate_pct": ("completed_wan", "plan_wan"),
                                       "annual_rate_pct": ("completed_wan", "annual_plan_wan")})
     detail = file_names(labelled(
