@@ -592,7 +592,10 @@ def plan_reconciliation(memberships: pl.DataFrame, plan_sizes: pl.DataFrame) -> 
     list, nature, size_scope, plan_projects, projects (on the list received, of that nature), plan_total_wan,
     total_investment_wan (received), count_difference, total_difference_wan, matches (count equal and,
     where the plan gives one, total within 0.5 万元)."""
-    m = memberships.with_columns(pl.col("list").cast(pl.String), pl.col("nature").cast(pl.String))
+    # the sums in project order, not in the order the registers' rows came: the same totals to the last
+    # bit however an office ordered its rows (floats added in another order differ in their last bits)
+    m = memberships.with_columns(pl.col("list").cast(pl.String), pl.col("nature").cast(pl.String)).sort(
+        "list", "project_id", nulls_last=True)
     by_nature = m.with_columns(pl.col("nature").fill_null(UNSPECIFIED)).group_by("list", "nature").agg(pl.col("project_id").n_unique().alias("projects"),
                                                  pl.col("total_investment_wan").sum().alias("total_investment_wan"))
     whole = m.group_by("list").agg(pl.col("project_id").n_unique().alias("projects"),
