@@ -39,6 +39,9 @@ from jygproj.io import load_dataset
 
 #: The data set's frames an office's rows end up in (Dataset: every frame but the loader's log).
 FRAMES = ("projects", "memberships", "progress", "baseline", "reserve", "reserve_steps")
+#: The amounts (万元) of the frames: rounded in the tied copy, given cents in another (with_cents)
+_AMOUNTS = ("total_investment_wan", "annual_plan_wan", "q1_plan_wan", "q2_plan_wan", "q3_plan_wan", "q4_plan_wan",
+            "stretch_plan_wan", "completed_ytd_wan", "first_year_wan")
 UNITS = (None, "市住建局", "工业园区管委会")  # the city and two units (one with ~100 projects)
 
 
@@ -112,6 +115,33 @@ def test_the_quarterly_review_does_not_depend_on_the_order_of_the_input_rows(wb,
     assert not inputs.dataset.projects.equals(wb.dataset.projects)  # the rows are in another order
     for unit in UNITS:  # the units after the city on the same inputs: what they take of the city's too
         assert differences(as_given[unit], everything(review_of(inputs, unit))) == [], unit
+
+
+def with_cents(dataset):
+    """The data set with cents on every amount: the sample's are whole 万元, which floats add exactly
+    in any order; with cents a sum taken in the rows' order differs in its last bits."""
+    rng = np.random.default_rng(0)
+
+    def cents(frame):
+        return frame.with_columns((pl.col(c) + pl.Series(rng.integers(1, 100, frame.height) / 100)).alias(c)
+                                  for c in _AMOUNTS if c in frame.columns)
+    return dataclasses.replace(dataset, **{f: cents(getattr(dataset, f)) for f in ("projects", "memberships",
+                                                                                     "progress", "reserve")})
+
+
+def test_amounts_with_cents_add_up_the_same_in_any_row_order(wb):
+    ds = with_cents(wb.dataset)
+    given = permuted(wb, None, ds)
+    reviews = {unit: everything(review_of(given, unit)) for unit in UNITS}
+    for seed in (3, 5):  # orders in which the lists' totals (方案规模核对) were other floats before
+        inputs = permuted(wb, seed, ds)
+        for unit in UNITS:
+            assert differences(reviews[unit], everything(review_of(inputs, unit))) == [], (seed, unit)
+    assert differences(_reserve_and_planner(wb, given), _reserve_and_planner(wb, permuted(wb, 3, ds))) == []
+    sizes = wb.plan.list_sizes_frame()
+    totals = completion.plan_reconciliation(ds.memberships, sizes)
+    for seed in range(20):
+        assert completion.plan_reconciliation(shuffled(ds.memberships, seed), sizes).equals(totals), seed
 
 
 def test_an_earlier_quarter_does_not_depend_on_it_either(wb):
@@ -188,11 +218,6 @@ def unordered_polars(monkeypatch, seed: int):
         m.setattr(GroupBy, "agg", any_agg)
         m.setattr(pl.Series, "unique", any_series_unique)
         yield
-
-
-#: Amounts rounded to 2 亿元 in the tied copy: many projects and units then share a rate, a score, a gap.
-_AMOUNTS = ("total_investment_wan", "annual_plan_wan", "q1_plan_wan", "q2_plan_wan", "q3_plan_wan", "q4_plan_wan",
-            "stretch_plan_wan", "completed_ytd_wan", "first_year_wan")
 
 
 def tied(dataset, grain: float = 20000.0):
