@@ -228,7 +228,8 @@ def completion(
             raise ValueError(f"by must be one of {BREAKDOWNS}, got {by!r}")
         if projects is None:
             raise ValueError(f"by={by!r} needs the projects frame")
-        detail = detail.join(_breakdown(projects, by), on="project_id", how="left")
+        # in detail's order: each unit's sums add the same floats in the same order every run
+        detail = detail.join(_breakdown(projects, by), on="project_id", how="left", maintain_order="left")
         keys = [by, *keys]
     aggs = totals_aggs(projects_once=_each_project_once(memberships))
     all_natures = detail.group_by([k for k in keys if k != "nature"] + ["period"]).agg(aggs)
@@ -429,8 +430,8 @@ def target_checks(
          for (lst, nature), sched in schedules.items()],
         schema={"list": pl.String, "nature": pl.String, "_plan_share": pl.Float64})
     return (
-        plan_targets.join(done, on=["list", "nature", "period"], how="left", nulls_equal=True)
-        .join(by_plan, on=["list", "nature"], how="left", nulls_equal=True)
+        plan_targets.join(done, on=["list", "nature", "period"], how="left", maintain_order="left", nulls_equal=True)
+        .join(by_plan, on=["list", "nature"], how="left", maintain_order="left", nulls_equal=True)
         .with_columns(
             (pl.col("target_wan") / WAN_PER_YI).alias("target_yi"),
             _pct(pl.col("completed_wan"), pl.col("target_wan")).alias("rate_pct"),
@@ -591,14 +592,17 @@ def plan_reconciliation(memberships: pl.DataFrame, plan_sizes: pl.DataFrame) -> 
     list, nature, size_scope, plan_projects, projects (on the list received, of that nature), plan_total_wan,
     total_investment_wan (received), count_difference, total_difference_wan, matches (count equal and,
     where the plan gives one, total within 0.5 万元)."""
-    m = memberships.with_columns(pl.col("list").cast(pl.String), pl.col("nature").cast(pl.String))
+    # the sums in project order, not in the order the registers' rows came: the same totals to the last
+    # bit however an office ordered its rows (floats added in another order differ in their last bits)
+    m = memberships.with_columns(pl.col("list").cast(pl.String), pl.col("nature").cast(pl.String)).sort(
+        "list", "project_id", nulls_last=True)
     by_nature = m.with_columns(pl.col("nature").fill_null(UNSPECIFIED)).group_by("list", "nature").agg(pl.col("project_id").n_unique().alias("projects"),
                                                  pl.col("total_investment_wan").sum().alias("total_investment_wan"))
     whole = m.group_by("list").agg(pl.col("project_id").n_unique().alias("projects"),
                                    pl.col("total_investment_wan").sum().alias("total_investment_wan")) \
         .with_columns(pl.lit(None, pl.String).alias("nature"))
     got = pl.concat([by_nature, whole.select(by_nature.columns)])
-    return (plan_sizes.join(got, on=["list", "nature"], how="left", nulls_equal=True)
+    return (plan_sizes.join(got, on=["list", "nature"], how="left", maintain_order="left", nulls_equal=True)
             .with_columns(pl.col("projects").fill_null(0).cast(pl.Int64))
             .with_columns((pl.col("projects") - pl.col("plan_count")).alias("count_difference"),
                           (pl.col("total_investment_wan") - pl.col("plan_total_wan")).alias("total_difference_wan"))
@@ -665,8 +669,8 @@ def _project_detail(memberships: pl.DataFrame, monthly: pl.DataFrame, year: int,
         "project_id", "month", pl.col("source_file").alias("figure_file"),
         pl.col("source_sheet").alias("figure_sheet"), pl.col("source_row").alias("figure_row"))
     return (
-        ytd.join(this_quarter, on=["project_id", "list"], how="left")
-        .join(figure_src, on="project_id", how="left")
+        ytd.join(this_quarter, on=["project_id", "list"], how="left", maintain_order="left")
+        .join(figure_src, on="project_id", how="left", maintain_order="left")
         .with_columns(_pct(pl.col("completed_wan"), pl.col("plan_wan")).alias("rate_pct"))
     )
 
@@ -674,8 +678,24 @@ def _project_detail(memberships: pl.DataFrame, monthly: pl.DataFrame, year: int,
 def most_behind(frame: pl.DataFrame, key: str, n: int = 5) -> pl.DataFrame:
     """The ``n`` rows of a year-to-date completion frame (one per ``key``: a responsible unit, a
     project) furthest behind their 序时计划 in 万元: ``behind_wan`` = plan_wan − completed_wan, only
-    those behind (> 0), largest first. A project on several lists counts once (its largest gap)."""
+    those behind (> 0), largest first. A project on several lists counts once (its largest gap).
+
+    Equal gaps are in ``key`` order, and a project behind by the same 万元 on two lists shows the list
+    whose figures stand for it city-wide (LIST_PRECEDENCE): a total order, so the first screen names
+    the same rows whatever the order of the input rows (polars' sort leaves ties in no given order)."""
+    keys = [pl.col("behind_wan"), pl.col(key)]
+    if "list" in frame.columns and key != "list":
+        rank = {name: i for i, name in enumerate(LIST_PRECEDENCE)}
+        keys.append(pl.col("list").cast(pl.String).replace_strict(rank, default=len(rank), return_dtype=pl.Int32))
     return (frame.filter(pl.col("plan_wan").is_not_null())
             .with_columns((pl.col("plan_wan") - pl.col("completed_wan").fill_null(0.0)).alias("behind_wan"))
             .filter(pl.col("behind_wan") > 0)
-            .sort("behind_wan", descending=True).unique(key, keep="first", maintain_order=True).head(n))
+            .sort(keys, descending=[True, *[False] * (len(keys) - 1)], nulls_last=True)
+            .unique(key, keep="first", maintain_order=True).head(n))
+
+
+def slowest_first(by_unit: pl.DataFrame) -> pl.DataFrame:
+    """Completion by responsible unit, slowest against its 序时计划 first (rate_pct ascending, a unit
+    without a rate last); units at the same rate in name order, so the 分责任单位完成 table and the
+    report's words list them alike whatever the order of the input rows."""
+    return by_unit.sort(["rate_pct", "responsible_unit"], nulls_last=True)

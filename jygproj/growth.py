@@ -159,8 +159,10 @@ def _baseline_months(baseline: pl.DataFrame, year: int | None) -> pl.DataFrame:
     if b["month"].is_duplicated().any():
         dup = b.filter(pl.col("month").is_duplicated())["month"].unique().sort().to_list()
         raise GrowthError(f"基数表月份重复：{dup}", "duplicate_month")
+    # months 1..12 in order: the path's month-on-month figures (shift) read its rows so, and polars
+    # keeps a join's row order only when asked
     return MONTHS.join(b.select(pl.col("month").cast(pl.Int8), "prior_cum_wan", "current_cum_wan", "growth_pct"),
-                       on="month", how="left")
+                       on="month", how="left", maintain_order="left")
 
 
 def actual_cumulative(baseline: pl.DataFrame, *, as_of_month: int, year: int | None = None) -> pl.DataFrame:
@@ -283,7 +285,7 @@ def growth_path(
     total_w = sum(profile[m] for m in remaining)
     share = {m: profile[m] / total_w for m in remaining} if total_w else {}
 
-    path = actual.join(proj, on="month", how="left").with_columns(
+    path = actual.join(proj, on="month", how="left", maintain_order="left").with_columns(  # month order
         pl.when(pl.col("month") == as_of_month).then(pl.lit(now))
         .when(pl.col("month") > as_of_month).then(pl.col("projected_cum_wan"))
         .alias("projected_cum_wan")
@@ -316,7 +318,7 @@ def growth_path(
                       f"{reading}_extra_month_wan"),
         ]
     for col in columns:
-        path = path.join(col, on="month", how="left")
+        path = path.join(col, on="month", how="left", maintain_order="left")
     return path.select(
         "month", "prior_cum_wan", "comparable_prior_cum_wan", "actual_cum_wan", "growth_pct", "projected_cum_wan",
         "cum_wan", "cum_growth_pct",

@@ -109,6 +109,11 @@ def score_projects(projects: pl.DataFrame, memberships: pl.DataFrame, progress: 
     investment this year) and its annual plan reaches the floor; ineligible rows keep their score
     but get no rank.
 
+    Equal scores on a list: the larger completion this year first, then project_id — every eligible
+    project its own rank (1, 2, 3 …, none shared), whatever the order of the input rows. The plan
+    (二(九)) sets no ranking and no rule for ties: this order is the tool's, like the weights
+    (ranking.yaml), and the report shows each project's score beside its rank.
+
     Columns: list, rank, project_id, name, responsible_unit, nature, planned_start, started_on,
     months_early, annual_plan_wan, planned_to_date_wan, completed_ytd_wan, pace_ratio, annual_pct,
     speed_points, pace_points, over_points, score, eligible.

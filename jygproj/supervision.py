@@ -165,7 +165,7 @@ def missed_quarter_targets(by_unit: pl.DataFrame, quarter: int, *, lists: tuple[
         members.select("project_id", pl.col("list").cast(pl.String), "responsible_unit").unique()
         .sort("project_id").group_by("responsible_unit", "list")
         .agg(pl.col("project_id").str.join("、").alias("project_ids"))))
-    return out.join(ids, on=["responsible_unit", "list"], how="left", nulls_equal=True)
+    return out.join(ids, on=["responsible_unit", "list"], how="left", maintain_order="left", nulls_equal=True)
 
 
 def _red_projects(alerts: pl.DataFrame, projects: pl.DataFrame, level: str = "red") -> pl.DataFrame:

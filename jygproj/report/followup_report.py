@@ -116,7 +116,8 @@ def tables(r: "Results") -> dict[str, Table]:
                            "items_in_progress", "items_closed_this_quarter", "items_closed")),
         "followup_history": Table(
             "督办记录", f"督办事项办理记录{note}（按事项、日期）",
-            fu.history.join(rows.select("item_id", "responsible_unit", "name"), on="item_id", how="left")
+            fu.history.join(rows.select("item_id", "responsible_unit", "name"), on="item_id", how="left",
+                            maintain_order="left")
             .with_columns(pl.col("review").map_elements(review_label, return_dtype=pl.String),
                           pl.col("source_file").map_elements(shown_file, return_dtype=pl.String),
                           pl.col("event").replace_strict(FOLLOWUP_EVENT_LABELS, return_dtype=pl.String)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from jygproj.completion import slowest_first
 from jygproj.report import followup_report
 from jygproj.report.formats import date_zh
 from jygproj.report.tables import Table, codes_in_words, file_names, in_words, labelled, with_source, without_codes
@@ -98,8 +99,8 @@ def completion_tables(r: "Results") -> dict[str, Table]:
         ], how="vertical_relaxed"), unit=None)
     tables["completion_by_unit"] = Table(
         "分责任单位完成", f"{when}分责任单位投资完成情况（每个项目只计一次）",
-        f["unit_ytd"].select("responsible_unit", "projects", "annual_plan_wan", "plan_wan", "completed_wan",
-                             "rate_pct", "annual_rate_pct").sort("rate_pct", nulls_last=True),
+        slowest_first(f["unit_ytd"].select("responsible_unit", "projects", "annual_plan_wan", "plan_wan",
+                                           "completed_wan", "rate_pct", "annual_rate_pct")),
         total_row=True, total_ratios={"rate_pct": ("completed_wan", "plan_wan"),
                                       "annual_rate_pct": ("completed_wan", "annual_plan_wan")})
     detail = file_names(labelled(
@@ -291,7 +292,7 @@ def warning_tables(r: "Results") -> dict[str, Table]:
         "latest_weekly": Table(
             "最新周调度", f"最新周调度（{'、'.join(week_words(sorted(f['latest_weekly']['period'].unique().to_list())))}；"
                           "周调度数仅供参考，不计入月度统计、图表和提醒函）",
-            file_names(labelled(f["latest_weekly"].join(names, on="project_id", how="left").select(
+            file_names(labelled(f["latest_weekly"].join(names, on="project_id", how="left", maintain_order="left").select(
                 "project_id", "name", "responsible_unit", pl.col("list").alias("scope"),
                 pl.col("period").str.replace(r"^(\d{4})-W0?(\d+)$", "${1}年第${2}周"), "period_end",
                 "completed_ytd_wan", "reported_at", "source_file", "source_sheet", "source_row"))), shown_rows=10),
@@ -327,7 +328,7 @@ def factor_tables(r: "Results") -> dict[str, Table]:
         "factor_detail": Table(
             "问题明细", f"{on}调度表“存在问题”分类明细",
             with_source(labelled(f["issues"]).join(r.projects.select("project_id", "name", "responsible_unit"),
-                                         on="project_id", how="left")
+                                         on="project_id", how="left", maintain_order="left")
                         .select("project_id", "name", "responsible_unit", "list", "period",
                                 "category_label", "matched", "issues"), r.projects), unit=None, shown_rows=12),
     }

@@ -158,7 +158,7 @@ def unit_rows(r: "Results") -> list[dict[str, Any]]:
     its projects' warning levels and whether it is due a reminder letter (三(三))."""
     warn = {row["responsible_unit"]: row for row in r.frames["warnings_by_unit"].iter_rows(named=True)}
     out = []
-    for row in r.frames["unit_ytd"].sort("rate_pct", nulls_last=True).iter_rows(named=True):
+    for row in completion.slowest_first(r.frames["unit_ytd"]).iter_rows(named=True):
         w = warn.get(row["responsible_unit"], {})
         out.append({"unit": row["responsible_unit"], "projects": row["projects"],
                     **{k: number(row[k]) for k in ("annual_plan_wan", "plan_wan", "completed_wan", "rate_pct",

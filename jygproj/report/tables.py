@@ -50,7 +50,8 @@ def _in_words(col: str, items: tuple[tuple[str, str], ...]) -> pl.Expr:
 def with_source(frame: pl.DataFrame, projects: pl.DataFrame) -> pl.DataFrame:
     """Append the project register's source (file, sheet, row) to a per-project table."""
     src = projects.select("project_id", "source_file", "source_sheet", "source_row").unique("project_id")
-    return file_names(frame.join(src, on="project_id", how="left"))
+    # the table's rows in the order given (polars keeps a join's row order only when asked)
+    return file_names(frame.join(src, on="project_id", how="left", maintain_order="left"))
 
 
 #: Columns that hold a workbook's path: readers see the file's name, never a machine path.

@@ -83,7 +83,8 @@ def timeline_chart(
     to its expected end; projects ordered by expected ready month; a rule at 1 January next year.
     At most ``limit`` projects (largest first-year investment first) so the chart stays readable."""
     pending = ready.filter(pl.col("remaining_months") > 0)
-    top = pending.sort("first_year_wan", descending=True).head(limit).select("project_id")
+    # the same ``limit`` projects whatever the reserve's row order: equal amounts in project_id order
+    top = pending.sort(["first_year_wan", "project_id"], descending=[True, False]).head(limit).select("project_id")
     order = (pending.join(top, on="project_id").sort("ready_month", "name")["name"].to_list())
     bars = (
         schedule.filter(pl.col("end_offset").is_not_null() & (pl.col("end_offset") > 0))

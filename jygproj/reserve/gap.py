@@ -90,7 +90,9 @@ def gap_by_month(ready: pl.DataFrame, inputs: GapInputs, profile: Profile) -> pl
                            "cum_m": [float(cum_share(m, profile)) for m in range(1, 13)]})
     cum_before = {s: cum_share(s - 1, profile) for s in range(1, 13)}
     per = (
-        months.join(contrib, how="cross")
+        # month by month, each start in the order of ``ready``: the sums below add the same floats in
+        # the same order every run (polars gives a cross join no order unless asked)
+        months.join(contrib, how="cross", maintain_order="left_right")
         .filter(pl.col("s") <= pl.col("month"))
         # Delivered by the end of m: first-year investment × the profile's share of months s..m.
         .with_columns(part=pl.col("fy") * (pl.col("cum_m") - pl.col("s").replace_strict(

@@ -83,7 +83,8 @@ def build_report(
         counts = movement_summary(movement)
     blocked = (
         ready.filter(pl.col("stage") != "ready")
-        .sort(["blocking_step", "ready_month", "first_year_wan"], descending=[False, False, True],
+        # project_id last: projects alike on the three keys in one order whatever the reserve's row order
+        .sort(["blocking_step", "ready_month", "first_year_wan", "project_id"], descending=[False, False, True, False],
               nulls_last=True)
         .select("name", "domain", "funding_channel", "stage_label", "blocking_step_label",
                 "blocking_status_label", "blocking_owner", "remaining_steps", "ready_month", "start_month",

@@ -60,6 +60,8 @@ def tier_summary(moves: pl.DataFrame, ref: ReserveReference) -> pl.DataFrame:
     after = moves.group_by(pl.col("proposed_tier").alias("tier_label")).agg(after=pl.len().cast(pl.Int32))
     return (
         pl.DataFrame({"tier_label": labels})
-        .join(before, on="tier_label", how="left").join(after, on="tier_label", how="left")
+        # the tiers in the reference's order (polars keeps a join's order only when asked)
+        .join(before, on="tier_label", how="left", maintain_order="left")
+        .join(after, on="tier_label", how="left", maintain_order="left")
         .with_columns(pl.col("before").fill_null(0), pl.col("after").fill_null(0))
     )
