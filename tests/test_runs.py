@@ -250,6 +250,18 @@ def test_a_report_kernel_is_launched_without_debugpy_and_the_kernelspec_is_left_
                                             ["In", "Out", "exit", "gc", "get_ipython", "json", "open", "quit", "sys"]]
 
 
+def test_a_lent_kernels_client_retries_its_connection_promptly():
+    """The client that sends a lent kernel its warm-up connects as the kernel is launched, before the
+    kernel listens: its socket retries every 10 ms, not zmq's 100 (issue 18: the warm-up reached the
+    kernel, up and idle, ~0.1 s late), and the warm-up is run all the same."""
+    import zmq
+
+    with runs.LentKernel(warm_up="x = 1", keep_data=False) as kernel:
+        kernel.ready()
+        assert kernel._kc.shell_channel.socket.getsockopt(zmq.RECONNECT_IVL) == 10
+        kernel.execute("assert x == 1")
+
+
 def test_a_report_kernels_warm_up_imports_with_the_collector_off_and_leaves_it_on(tmp_path):
     """The quarterly kernels' warm-up (jygproj.commands.quarterly.kernel_ahead_code) imports with the
     cycle collector off (issue 18: full collections over the imports, ~0.07 CPU-s of every kernel
