@@ -503,6 +503,11 @@ def _report_kernel_manager() -> type:
         def _report_kernel_specs(self) -> Any:
             return ReportKernelSpecs(data_dir=self.data_dir)
 
+        def client(self, **kwargs: Any) -> Any:
+            """nbclient's client of the kernel, its sockets retrying a refused connection promptly
+            (:func:`_prompt_context`): papermill connects it as soon as it has launched the kernel."""
+            return super().client(**{"context": _prompt_context(asynchronous=True), **kwargs})
+
     return ReportKernelManager
 
 
@@ -555,16 +560,17 @@ async def _channels_ready(kc: Any, timeout: float | None = None) -> None:
 
 
 @functools.cache
-def _prompt_context() -> Any:
-    """The zmq context of a lent kernel's own client (LentKernel), its sockets retrying a connection
-    every 10 ms instead of zmq's default 100 ms: that client connects as soon as the kernel is
-    launched, before the kernel listens, and its first connection refused was tried again only 100 ms
-    later, so the kernel, up and idle, got its warm-up that much later (issue 18: measured 0.30 s →
-    0.20 s from launch to the warm-up's start, at the same CPU). Only the connection is sooner: what
-    is sent and received is the same."""
+def _prompt_context(asynchronous: bool = False) -> Any:
+    """The zmq context of a report kernel's clients (LentKernel's own; nbclient's, ``asynchronous``),
+    their sockets retrying a connection every 10 ms instead of zmq's default 100 ms: a client connects
+    as soon as the kernel is launched, before the kernel listens, and its first connection refused was
+    tried again only 100 ms later, so the kernel, up and idle, got its first request that much later
+    (issue 18: measured 0.30 s → 0.20 s from launch to the warm-up's start, at the same CPU). Only the
+    connection is sooner: what is sent and received is the same."""
     import zmq
+    import zmq.asyncio
 
-    context = zmq.Context()
+    context = zmq.asyncio.Context() if asynchronous else zmq.Context()
     context.setsockopt(zmq.RECONNECT_IVL, 10)
     return context
 
