@@ -250,6 +250,21 @@ def test_a_report_kernel_is_launched_without_debugpy_and_the_kernelspec_is_left_
                                             ["In", "Out", "exit", "gc", "get_ipython", "json", "open", "quit", "sys"]]
 
 
+def test_a_report_kernels_clients_retry_their_connection_promptly():
+    """The clients of a report's kernel connect as the kernel is launched, before it listens: their
+    sockets retry every 10 ms, not zmq's 100 (issue 18: the warm-up reached the kernel, up and idle,
+    ~0.1 s late), the lent kernel's own and nbclient's (papermill's kernel of a report run without a
+    lent one: `jygproj reserve`); the warm-up is run all the same."""
+    import zmq
+
+    client = runs._report_kernel_manager()(kernel_name="jygproj").client()
+    assert client.context.getsockopt(zmq.RECONNECT_IVL) == 10
+    with runs.LentKernel(warm_up="x = 1", keep_data=False) as kernel:
+        kernel.ready()
+        assert kernel._kc.shell_channel.socket.getsockopt(zmq.RECONNECT_IVL) == 10
+        kernel.execute("assert x == 1")
+
+
 def test_a_report_kernels_warm_up_imports_with_the_collector_off_and_leaves_it_on(tmp_path):
     """The quarterly kernels' warm-up (jygproj.commands.quarterly.kernel_ahead_code) imports with the
     cycle collector off (issue 18: full collections over the imports, ~0.07 CPU-s of every kernel
