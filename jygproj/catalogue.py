@@ -31,7 +31,7 @@ from typing import Any, Iterable
 import polars as pl
 
 from jygproj.errors import JygprojError
-from jygproj.schema import SAMPLE_WORD
+from jygproj.schema import LAYOUT_NAMES, SAMPLE_WORD
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".et", ".ett")
 #: The subfolder of a data folder holding the follow-up workbooks (reply forms, the closure record).
@@ -149,8 +149,6 @@ def sha256_file(path: Path) -> str:
 
 def skip_code(relative: Path) -> str | None:
     """Why a file (path relative to the data folder) is not an input; None for an input."""
-    from jygproj.io.layout import LAYOUT_NAMES
-
     name = relative.name
     suffix = Path(name.rstrip()).suffix.lower()
     if len(relative.parts) == 1 and name in LAYOUT_NAMES:

@@ -171,8 +171,6 @@ def ingest(data_dir: "Path | Catalogue", out_dir: Path | None = None, *, force: 
 
 
 def _ingest(cat: Catalogue, out_dir: Path, *, force: bool, year: int | None) -> IngestResult:
-    from jygproj.io import load_workbooks
-
     data_dir = cat.folder
     hashes = cat.hashes()
     manifest = read_manifest(out_dir)
@@ -180,6 +178,8 @@ def _ingest(cat: Catalogue, out_dir: Path, *, force: bool, year: int | None) -> 
     reason = "指定强制重建（--force）" if force else stale_reason(manifest, hashes, out_dir, data_dir, layout)
     if reason is None:
         return IngestResult(out_dir, False, "输入工作簿未变化，沿用现有副本", manifest)
+    from jygproj.io import load_workbooks  # only to rebuild: a fresh copy never loads the Excel reader (issue 18)
+
     ds = load_workbooks(cat.paths, year=year)
     for legacy in (".partial", ".old"):  # what earlier versions left beside the copy
         shutil.rmtree(out_dir.with_name(out_dir.name + legacy), ignore_errors=True)
@@ -229,8 +229,7 @@ def scan_ingested(out_dir: Path) -> dict[str, pl.LazyFrame]:
 
 def load_ingested(out_dir: Path, tables: tuple[str, ...] | None = None):
     """The copy read back as a jygproj.io Dataset (the same frames load_dataset gives)."""
-    from jygproj.io.dataset import Dataset
-    from jygproj.io.sheets import SheetReport
+    from jygproj.io.loaded import Dataset, SheetReport
 
     lazy = scan_ingested(out_dir)
     wanted = tables or tuple(TABLES)

@@ -15,6 +15,9 @@ WAN_PER_YI = 10_000.0  # 1 亿元 = 10,000 万元
 #: The word that marks the embedded sample: its workbooks carry it in their names (catalogue.is_sample),
 #: and every output made from them says it (issue 15).
 SAMPLE_WORD = "样例数据"
+#: The layout file's names, in the folder of the workbooks it describes (jygproj.io.layout); never an
+#: input workbook (catalogue.skip_code).
+LAYOUT_NAMES = ("版式.yaml", "版式.yml")
 
 #: Every file made from the embedded sample says so (issue 4: the sample workbooks; issue 15: every
 #: output made from them — Excel, letters).
@@ -124,6 +127,9 @@ SHEET_KINDS: dict[str, str] = {
     "reply": "整改反馈表",  # 督办反馈/ (jygproj.io.followup_books)
     "closure": "督办销号记录",
 }
+#: Sheets of instructions for the person filling in a template: read as remarks, never data
+#: (jygproj.io.sheets, jygproj.io.followup_books).
+INSTRUCTION_SHEETS = frozenset({"填报说明", "填表说明"})
 
 #: Reserve pre-construction steps 前期手续 (domain page), in their usual order.
 RESERVE_STEPS: dict[str, str] = {

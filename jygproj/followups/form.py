@@ -37,7 +37,7 @@ from jygproj.schema import FOLLOWUP_PROGRESS_CHOICES
 
 SHEET = "整改反馈"
 CLOSURE_SHEET = "销号记录"
-GUIDE_SHEET = "填报说明"  # read as instructions, never data (jygproj.io.sheets.INSTRUCTION_SHEETS)
+GUIDE_SHEET = "填报说明"  # read as instructions, never data (schema.INSTRUCTION_SHEETS)
 TITLE_SUFFIX = "整改落实情况反馈表"
 CLOSURE_TITLE = "督办事项销号记录"
 HEADER_ROW = 5

@@ -8,7 +8,6 @@ import gc
 import threading
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -17,9 +16,10 @@ import polars as pl
 from jygproj import schema
 from jygproj.io import fastpath, rules
 from jygproj.io.layout import entry_for, load_layouts, unused_sheet_entries
-from jygproj.io.problems import ERROR, Problem, ProblemLog, problems_frame
+from jygproj.io.loaded import Dataset, SheetReport
+from jygproj.io.problems import Problem, ProblemLog, problems_frame
 from jygproj.io.progress import RECORD_SCHEMA
-from jygproj.io.sheets import SheetReading, SheetReport, SheetResult, read_sheet
+from jygproj.io.sheets import SheetResult, read_sheet
 from jygproj.io.workbook import (
     WorkbookError, bound_workbook, check_workbook, finish_workbook, parse_sheets, parse_workbook, sheet_shapes,
 )
@@ -27,49 +27,6 @@ from jygproj.io.workbook import (
 _KEYS = ["project_id", "list", "period"]
 #: Which list's figures stand for a project city-wide (schema.CITY_PRECEDENCE: package list last).
 _LIST_ORDER = {k: n for n, k in enumerate(schema.CITY_PRECEDENCE)}
-
-
-@dataclass
-class Dataset:
-    projects: pl.DataFrame
-    memberships: pl.DataFrame
-    progress: pl.DataFrame
-    baseline: pl.DataFrame
-    reserve: pl.DataFrame
-    reserve_steps: pl.DataFrame
-    problems: pl.DataFrame
-    sheets: list[SheetReport] = field(default_factory=list)
-    #: (file, sheet) → how the sheet was read (header paths, unit, period, nature, rows skipped), for
-    #: `check --explain`; empty for a Dataset read back from its Parquet copy
-    readings: dict[tuple[str, str], SheetReading] = field(default_factory=dict)
-
-    @property
-    def has_errors(self) -> bool:
-        return bool((self.problems["severity"] == ERROR).any()) if self.problems.height else False
-
-    def sheet_table(self) -> pl.DataFrame:
-        """One row per sheet read: what it was taken for and where every row went (read = loaded +
-        structure + rejected), with its error and warning counts — the analyst's first look."""
-        return pl.DataFrame(
-            [
-                {
-                    "source_file": Path(s.path).name,
-                    "source_sheet": s.sheet,
-                    "sheet_kind": schema.SHEET_KINDS.get(s.kind or "", "未识别"),
-                    "list": schema.LISTS.get(s.list or "", "—"),
-                    "unit": s.unit or "—",
-                    "period": s.period or "—",
-                    **{f"rows_{k}": v for k, v in s.rows.items()},
-                    "errors": s.errors,
-                    "warnings": s.warnings,
-                }
-                for s in self.sheets
-            ],
-            schema={"source_file": pl.String, "source_sheet": pl.String, "sheet_kind": pl.String,
-                    "list": pl.String, "unit": pl.String, "period": pl.String, "rows_read": pl.Int64,
-                    "rows_loaded": pl.Int64, "rows_structure": pl.Int64, "rows_rejected": pl.Int64,
-                    "errors": pl.Int64, "warnings": pl.Int64},
-        )
 
 
 def latest_progress(progress: pl.DataFrame) -> pl.DataFrame:

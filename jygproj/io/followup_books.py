@@ -28,9 +28,8 @@ import polars as pl
 
 from jygproj import schema
 from jygproj.io.cells import CellError, clean, column_letter, half_width, is_empty, parse_date, text
+from jygproj.io.loaded import SheetReport
 from jygproj.io.problems import ERROR, ProblemLog, problems_frame
-from jygproj.io.sheets import INSTRUCTION_SHEETS, SheetReport
-from jygproj.io.workbook import WorkbookError, open_workbook
 
 REPLY, CLOSURE = "reply", "closure"
 #: Header words → field, by kind (a header is compared without spaces and without a bracketed note).
@@ -76,6 +75,10 @@ def empty_books() -> FollowupBooks:
 
 def read_followup_books(paths: list[Path]) -> FollowupBooks:
     """Read every follow-up workbook; never raises on bad data (problems are collected)."""
+    # imported here: a kernel unpickling a handed review's FollowupBooks needs only the class, not the
+    # Excel reader (fastexcel, defusedxml: issue 18)
+    from jygproj.io.workbook import WorkbookError, open_workbook
+
     replies: list[dict] = []
     closures: list[dict] = []
     problems = []
@@ -119,7 +122,7 @@ def _read_sheet(path: Path, raw, log: ProblemLog) -> tuple[SheetReport | None, l
     if not rows:
         log.add("sheet_empty", "空工作表，没有任何内容")
         return _finish(report, log, start), []
-    if raw.name.strip() in INSTRUCTION_SHEETS:
+    if raw.name.strip() in schema.INSTRUCTION_SHEETS:
         report.rows["structure"] = read
         return _finish(report, log, start), []
     header_at, cols, kind = _header(raw)

@@ -32,8 +32,7 @@ from jygproj.io.problems import Problem, ProblemLog
 from jygproj.io.recognise import Period, list_from_text, periods_in_text, year_from_text
 from jygproj.reference import ReferenceDataError, check_keys, read_strict
 
-#: The layout file's names, in the folder of the workbooks it describes.
-LAYOUT_NAMES = ("版式.yaml", "版式.yml")
+LAYOUT_NAMES = schema.LAYOUT_NAMES  # the layout file's names (one home: schema)
 KINDS = {"项目清单": "register", "调度表": "progress", "储备项目库": "reserve", "固定资产投资基数": "baseline", "跳过": "skip"}
 KIND_WORDS = {v: k for k, v in KINDS.items()}
 UNITS = ("万元", "亿元", "元")

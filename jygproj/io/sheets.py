@@ -16,6 +16,7 @@ from jygproj.io import cells, rules
 from jygproj.io.baseline import read_baseline
 from jygproj.io.context import Ctx
 from jygproj.io.headers import NOT_LOADED, Column, Header, find_header
+from jygproj.io.loaded import SheetReading, SheetReport
 from jygproj.io.problems import ERROR, ProblemLog
 from jygproj.io.progress import read_progress
 from jygproj.io.recognise import (
@@ -27,8 +28,7 @@ from jygproj.io.reserve import read_reserve
 from jygproj.io.table import REASONS, Rows
 from jygproj.io.workbook import GridRows, RawSheet
 
-#: Sheets of instructions for the person filling in a template: read as remarks, never data.
-INSTRUCTION_SHEETS = frozenset({"填报说明", "填表说明"})
+INSTRUCTION_SHEETS = schema.INSTRUCTION_SHEETS  # read as remarks, never data (one home: schema)
 
 REQUIRED = {
     "register": ("name",),
@@ -48,51 +48,6 @@ NOT_STORED = frozenset({"since_start", "prior_years", "period_completed", "compl
 #: Problem codes a layout file can settle (the sheet was not understood, not wrongly filled in).
 LAYOUT_CODES = frozenset({"header_not_found", "column_missing", "list_unknown", "period_unknown", "period_conflict",
                           "column_ambiguous", "section_nature_unknown", "sheet_not_recognised", "nature_conflict_sheet"})
-
-
-@dataclass
-class SheetReport:
-    """What `jygproj check` says about one sheet."""
-
-    path: str
-    sheet: str
-    kind: str | None
-    list: str | None
-    unit: str | None
-    period: str | None
-    rows: dict[str, int] = field(default_factory=lambda: {"read": 0, "loaded": 0, "structure": 0, "rejected": 0})
-    by_nature: dict[str, dict] = field(default_factory=dict)
-    errors: int = 0
-    warnings: int = 0
-    completed_column: str | None = None  # letter of the 1-X月完成投资 column (scheduling tables)
-    completed_header: str | None = None  # its header text
-
-    def as_json(self) -> dict:
-        return {
-            "sheet": self.sheet,
-            "kind": self.kind,
-            "list": self.list,
-            "unit": self.unit,
-            "period": self.period,
-            "rows": dict(self.rows),
-            "by_nature": self.by_nature,
-        }
-
-
-@dataclass
-class SheetReading:
-    """How a sheet was read, for `check --explain`: every line in Chinese, ready to print."""
-
-    layout: str | None = None  # "《版式.yaml》第2条" when a layout file settled it
-    skipped: str | None = None  # why the whole sheet was skipped (汇总表, 填报说明)
-    header_rows: tuple[int, int] | None = None  # Excel rows of the header
-    columns: list[tuple[str, str, str]] = field(default_factory=list)  # (letter, header path, reading)
-    picks: list[str] = field(default_factory=list)  # which column was taken when several could be
-    unit: str | None = None  # where the unit came from
-    period: str | None = None  # the period and where it came from
-    nature: str | None = None  # where the construction nature comes from
-    rows: list[tuple[int, int, str]] = field(default_factory=list)  # (first, last Excel row, reason)
-    draft: dict | None = None  # the layout entry that would read a refused sheet (layout.draft_entry)
 
 
 @dataclass

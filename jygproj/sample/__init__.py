@@ -15,15 +15,20 @@ import random
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from jygproj.sample import workbook as wbk
-from jygproj.sample.baseline import BaselineRow, FaiTruth, build_baseline, build_fai
-from jygproj.sample.plan import Plan, build_plan
-from jygproj.sample.progress import Trajectory, build_trajectories, weekly_periods
-from jygproj.sample.registration import Registration, build_registration, listed_statistical_wan
-from jygproj.sample.replies import Story, apply_story, write_replies
-from jygproj.sample.reserve import ReserveProject, build_reserve
 from jygproj.schema import LISTS
+
+# The generators are imported by the functions that use them: the report kernels import
+# jygproj.sample.xlsx (the shared looks of the reply forms, jygproj.followups.form), which runs this
+# package's __init__ first, and never generate a sample (issue 18: ~10 ms a kernel).
+if TYPE_CHECKING:
+    from jygproj.sample.baseline import BaselineRow, FaiTruth
+    from jygproj.sample.plan import Plan
+    from jygproj.sample.progress import Trajectory
+    from jygproj.sample.registration import Registration
+    from jygproj.sample.replies import Story
+    from jygproj.sample.reserve import ReserveProject
 
 DEFAULT_SEED = 2023
 DEFAULT_AS_OF = "2023-10"
@@ -58,6 +63,13 @@ def build_sample(targets, seed: int = DEFAULT_SEED, as_of: str = DEFAULT_AS_OF,
                  shares: dict[int, float] | None = None) -> Sample:
     """Decide every figure. ``targets``: jygproj.reference.Targets; ``shares``: the seasonal
     profile in % by month (data/reference/seasonal_profile.yaml), or the built-in copy."""
+    from jygproj.sample.baseline import build_baseline, build_fai
+    from jygproj.sample.plan import build_plan
+    from jygproj.sample.progress import build_trajectories
+    from jygproj.sample.registration import build_registration, listed_statistical_wan
+    from jygproj.sample.replies import apply_story
+    from jygproj.sample.reserve import build_reserve
+
     month = parse_as_of(as_of)
     plan = build_plan(targets, seed)
     trajs = build_trajectories(plan, seed, shares)
@@ -97,6 +109,9 @@ def _correction(plan: Plan, trajs: dict[str, Trajectory], as_of_month: int, seed
 
 def file_names(as_of_month: int) -> dict[str, str]:
     """Logical name → file name of every workbook the sample writes."""
+    from jygproj.sample import workbook as wbk
+    from jygproj.sample.progress import weekly_periods
+
     out = {f"register:{k}": f"2023年{LISTS[k]}清单（样例数据）.xlsx" for k in REGISTER_LISTS}
     for k in wbk.PROGRESS_LISTS:
         for m in range(2, as_of_month + 1):
@@ -113,7 +128,10 @@ def file_names(as_of_month: int) -> dict[str, str]:
 
 def write_sample(sample: Sample, out_dir: Path, seed: int = DEFAULT_SEED) -> list[Path]:
     """Write every workbook and the README into ``out_dir``; returns the paths written."""
+    from jygproj.sample import workbook as wbk
+    from jygproj.sample.progress import weekly_periods
     from jygproj.sample.readme import readme_text
+    from jygproj.sample.replies import write_replies
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
