@@ -116,7 +116,8 @@ def _rows_text(ranges) -> list[str]:
 
 def explain_lines(sheet: dict, path: str) -> list[str]:
     """How one sheet was read, for --explain (sheet["reading"] from summary(explain=True))."""
-    from jygproj.io.layout import LAYOUT_NAMES, render_entry
+    from jygproj.io.layout import layout_file, render_entry
+    from jygproj.schema import LAYOUT_NAMES
 
     r = sheet.get("reading")
     if not r:
@@ -145,7 +146,7 @@ def explain_lines(sheet: dict, path: str) -> list[str]:
         out.extend(f"      {line}" for line in _rows_text([(x["first"], x["last"], x["reason"]) for x in r["rows"]]))
     if r["draft"]:
         folder = Path(path).parent
-        existing = next((folder / n for n in LAYOUT_NAMES if (folder / n).is_file()), None)
+        existing = layout_file(folder)
         target = existing or folder / LAYOUT_NAMES[0]
         how = (f"加入已有的版式文件《{target}》的“版式:”列表" if existing else f"保存为《{target}》")
         out.append(f"    本表未载入。下面的版式条目可读取本表：请逐项核对（“请填写”处必须填写，列的含义不对的改正），{how}，再运行检查：")

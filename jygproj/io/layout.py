@@ -32,7 +32,6 @@ from jygproj.io.problems import Problem, ProblemLog
 from jygproj.io.recognise import Period, list_from_text, periods_in_text, year_from_text
 from jygproj.reference import ReferenceDataError, check_keys, read_strict
 
-LAYOUT_NAMES = schema.LAYOUT_NAMES  # the layout file's names (one home: schema)
 KINDS = {"项目清单": "register", "调度表": "progress", "储备项目库": "reserve", "固定资产投资基数": "baseline", "跳过": "skip"}
 KIND_WORDS = {v: k for k, v in KINDS.items()}
 UNITS = ("万元", "亿元", "元")
@@ -174,6 +173,11 @@ def _rows(path: Path, lines, kp: tuple, value) -> tuple[int, int]:
     return int(m[1]), int(m[2] or m[1])
 
 
+def layout_file(folder: Path) -> Path | None:
+    """The folder's layout file (schema.LAYOUT_NAMES, the first found), None if it has none."""
+    return next((folder / n for n in schema.LAYOUT_NAMES if (folder / n).is_file()), None)
+
+
 def load_layouts(paths: list[Path]) -> tuple[dict[Path, list[LayoutEntry]], list[Problem]]:
     """Workbook path → the layout entries about it, from the layout file of each workbook's folder;
     an invalid layout file is an error (and nothing of it is used)."""
@@ -183,7 +187,7 @@ def load_layouts(paths: list[Path]) -> tuple[dict[Path, list[LayoutEntry]], list
     out: dict[Path, list[LayoutEntry]] = {}
     problems: list[Problem] = []
     for folder, files in by_dir.items():
-        layout = next((folder / n for n in LAYOUT_NAMES if (folder / n).is_file()), None)
+        layout = layout_file(folder)
         if layout is None:
             continue
         names = {q.name for q in folder.iterdir() if q.is_file()}

@@ -28,8 +28,6 @@ from jygproj.io.reserve import read_reserve
 from jygproj.io.table import REASONS, Rows
 from jygproj.io.workbook import GridRows, RawSheet
 
-INSTRUCTION_SHEETS = schema.INSTRUCTION_SHEETS  # read as remarks, never data (one home: schema)
-
 REQUIRED = {
     "register": ("name",),
     "progress": ("name", "completed_ytd"),
@@ -152,7 +150,7 @@ def read_sheet(path: Path, raw: RawSheet, log: ProblemLog, default_year: int | N
         return _finish(result, log, start)
     header = layout.header(raw) if layout is not None and layout.header_rows else find_header(
         rows, merges=raw.merges, hidden_cols=raw.hidden_cols)
-    if raw.name.strip() in INSTRUCTION_SHEETS or INSTRUCTION_WORDS.match(raw.name.strip()):
+    if raw.name.strip() in schema.INSTRUCTION_SHEETS or INSTRUCTION_WORDS.match(raw.name.strip()):
         # The templates' instructions sheet (jygproj.templates.GUIDE_SHEET) is text for the
         # person filling in, not data: every row counts as a remark row, nothing to warn about —
         # unless it holds a project table (a data sheet left with the template's name, issue 17).
