@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
 import pytest
 
@@ -50,6 +52,19 @@ def test_warnings_chart_counts_per_unit_and_level():
     assert sorted((r["责任单位"], r["预警等级"], r["项目数"]) for r in rows) == [
         ("市住建局", "红色预警", 1), ("市工信局", "红色预警", 1), ("市工信局", "黄色预警", 1)]
     assert "红色预警" in charts.to_svg(charts.warnings_chart(alerts))
+
+
+def test_number_and_month_labels_have_no_limit_and_names_keep_theirs():
+    """Number and month axis labels are drawn without Vega's label limit (nothing to cut short: the
+    limit only cost measuring each label again, issue 18); a unit's long name on the warnings chart's
+    name axis is still cut short at the default 180 px, as before."""
+    spec = charts.warnings_chart(pl.DataFrame({"responsible_unit": ["市工信局"], "level": ["red"]})).to_dict()
+    assert spec["config"]["axisQuantitative"] == {"labelLimit": 0} == spec["config"]["axisTemporal"]
+    assert "labelLimit" not in spec["config"]["axis"] and "axisNominal" not in spec["config"]
+    long_name = "嘉峪关市某某某某某某某某某某某某某某某某某某某某某某某管委会"
+    svg = charts.to_svg(charts.warnings_chart(pl.DataFrame({"responsible_unit": [long_name], "level": ["red"]})))
+    shown = re.findall(r"<text[^>]*>([^<]*)</text>", svg)  # the drawn texts (the SVG's labels for screen readers keep the whole name)
+    assert long_name not in shown and any(t.startswith(long_name[:8]) and t.endswith("…") for t in shown)
 
 
 def test_missing_column_is_named():
