@@ -248,10 +248,6 @@ def units(projects: pl.DataFrame) -> list[str]:
     return sorted(projects["responsible_unit"].drop_nulls().unique().to_list())
 
 
-def _only(frame: pl.DataFrame, ids: set[str] | None) -> pl.DataFrame:
-    return frame if ids is None else frame.filter(pl.col("project_id").is_in(sorted(ids)))
-
-
 def build_review(inputs: Inputs, params: ReviewParams) -> Review:
     """Run every calculation of the quarterly review and build its tables, words and charts."""
     from jygproj.followups.wiring import for_review
@@ -313,7 +309,7 @@ def _part(frame: pl.DataFrame, ids: pl.Series | None) -> pl.DataFrame:
     city), known as such to ledger.per_project (ledger.part_of, ledger.kept_whole)."""
     if ids is None:
         return ledger.kept_whole(frame)
-    return ledger.part_of(frame.filter(pl.col("project_id").is_in(ids)), frame, ids)
+    return ledger.part_of(ledger.rows_of_projects(frame, ids), frame, ids)
 
 
 def _unit_completion(inputs: Inputs, params: ReviewParams, sc: _Scope, **only: Any) -> pl.DataFrame:
@@ -360,7 +356,7 @@ def _warnings_on(inputs: Inputs, sc: _Scope, as_of: dt.date, month: int | None) 
     if alerts.assessment_year(sc.progress, as_of) != year:
         return evaluate(sc.projects, sc.memberships, sc.progress)
     # the city's rows, known as such: what is each project's of them (worst level, movements) too
-    return ledger.part_of(_only(city, sc.ids), city, sc.id_rows)
+    return ledger.part_of(ledger.rows_of_projects(city, sc.id_rows), city, sc.id_rows)
 
 
 @dataclass
