@@ -222,6 +222,19 @@ def _hit(memo: dict, key: Hashable, frames: tuple) -> tuple[Any] | None:
     return (hit[1],) if hit is not None and all(ref() is f for ref, f in zip(hit[0], frames)) else None
 
 
+def made_once(memo: dict, key: Any, deps: tuple, make: Callable[[], Any]) -> Any:
+    """``make()`` kept in ``memo`` (jygproj.quarterly.Inputs.memo) under ``key``, used again only while
+    ``deps`` are the very objects it was made from: a copy of the inputs with another data set, plan
+    or rules (dataclasses.replace) shares the memo dict, never its entries (:func:`per_project`'s
+    results are matched to the very frames they were made of)."""
+    hit = memo.get(key)
+    if hit is not None and len(hit[0]) == len(deps) and all(a is b for a, b in zip(hit[0], deps)):
+        return hit[1]
+    value = make()
+    memo[key] = (deps, value)
+    return value
+
+
 # --- one unit's rows of the city's per-project results (issue 18) ----------------------------------
 
 #: Within :func:`reuse_results`: "parts", id(frame) -> (weakref(frame), whole, ids) for each frame
