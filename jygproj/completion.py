@@ -296,24 +296,25 @@ def with_cumulative(out: pl.DataFrame, *, as_of_month: int, profile: Profile) ->
     keys = [c for c in (*BREAKDOWNS, "list", "nature") if c in out.columns]
     frac = {q: elapsed_fraction(q, as_of_month, profile) for q in range(1, 5)}
     out = out.with_row_index("_row")
-    q = out.filter(pl.col("period") != "YTD").with_columns(
-        pl.col("quarter").replace_strict(frac, return_dtype=pl.Float64).alias("_f"))
+    f = pl.col("quarter").replace_strict(frac, return_dtype=pl.Float64)
     begun = (pl.col("quarter") * 3 - 2) <= as_of_month
-    q = q.sort([*keys, "quarter"], nulls_last=True).with_columns(
-        (pl.col("plan_wan") * pl.col("_f")).cum_sum().over(keys).alias("cum_plan_wan"),
-        pl.col("completed_wan").fill_null(0.0).cum_sum().over(keys).alias("cum_completed_wan"),
-        (pl.col("target_wan") * pl.col("_f")).cum_sum().over(keys).alias("cum_target_wan"),
-    ).with_columns(
-        *(pl.when(begun).then(pl.col(c)).alias(c) for c in ("cum_plan_wan", "cum_completed_wan", "cum_target_wan")),
+    # each cumulative in one expression (null before its quarter begins; cum_completed_wan null where
+    # the quarter's completion is): one pass, not three (issue 18: a unit's review is counted in
+    # polars operations on tiny frames)
+    q = out.filter(pl.col("period") != "YTD").sort([*keys, "quarter"], nulls_last=True).with_columns(
+        pl.when(begun).then((pl.col("plan_wan") * f).cum_sum().over(keys)).alias("cum_plan_wan"),
+        pl.when(pl.col("completed_wan").is_null()).then(None)
+        .otherwise(pl.when(begun).then(pl.col("completed_wan").fill_null(0.0).cum_sum().over(keys)))
+        .alias("cum_completed_wan"),
+        pl.when(begun).then((pl.col("target_wan") * f).cum_sum().over(keys)).alias("cum_target_wan"),
         (begun & ~pl.col("closed")).alias("partial"),
-    ).with_columns(pl.when(pl.col("completed_wan").is_null()).then(None).otherwise(pl.col("cum_completed_wan"))
-                   .alias("cum_completed_wan")).drop("_f")
-    ytd = out.filter(pl.col("period") == "YTD").with_columns(
+    )
+    ytd = out.filter(pl.col("period") == "YTD").select(*q.columns[:-4],
         pl.col("plan_wan").alias("cum_plan_wan"), pl.col("completed_wan").alias("cum_completed_wan"),
         pl.col("target_wan").alias("cum_target_wan"), pl.lit(False).alias("partial"))
-    both = pl.concat([q, ytd.select(q.columns)]).sort("_row").drop("_row")
-    return both.with_columns(_pct(pl.col("cum_completed_wan"), pl.col("cum_plan_wan")).alias("cum_rate_pct"),
-                             _pct(pl.col("cum_completed_wan"), pl.col("cum_target_wan")).alias("cum_target_rate_pct"))
+    return pl.concat([q, ytd]).sort("_row").select(
+        pl.exclude("_row"), _pct(pl.col("cum_completed_wan"), pl.col("cum_plan_wan")).alias("cum_rate_pct"),
+        _pct(pl.col("cum_completed_wan"), pl.col("cum_target_wan")).alias("cum_target_rate_pct"))
 
 
 def _pct(num: pl.Expr, den: pl.Expr) -> pl.Expr:
@@ -687,8 +688,8 @@ def most_behind(frame: pl.DataFrame, key: str, n: int = 5) -> pl.DataFrame:
     if "list" in frame.columns and key != "list":
         rank = {name: i for i, name in enumerate(LIST_PRECEDENCE)}
         keys.append(pl.col("list").cast(pl.String).replace_strict(rank, default=len(rank), return_dtype=pl.Int32))
-    return (frame.filter(pl.col("plan_wan").is_not_null())
-            .with_columns((pl.col("plan_wan") - pl.col("completed_wan").fill_null(0.0)).alias("behind_wan"))
+    # a row without a plan has no gap (null, not > 0): one filter leaves it out (issue 18: one operation less)
+    return (frame.with_columns((pl.col("plan_wan") - pl.col("completed_wan").fill_null(0.0)).alias("behind_wan"))
             .filter(pl.col("behind_wan") > 0)
             .sort(keys, descending=[True, *[False] * (len(keys) - 1)], nulls_last=True)
             .unique(key, keep="first", maintain_order=True).head(n))

@@ -222,6 +222,19 @@ def _hit(memo: dict, key: Hashable, frames: tuple) -> tuple[Any] | None:
     return (hit[1],) if hit is not None and all(ref() is f for ref, f in zip(hit[0], frames)) else None
 
 
+def made_once(memo: dict, key: Any, deps: tuple, make: Callable[[], Any]) -> Any:
+    """``make()`` kept in ``memo`` (jygproj.quarterly.Inputs.memo) under ``key``, used again only while
+    ``deps`` are the very objects it was made from: a copy of the inputs with another data set, plan
+    or rules (dataclasses.replace) shares the memo dict, never its entries (:func:`per_project`'s
+    results are matched to the very frames they were made of)."""
+    hit = memo.get(key)
+    if hit is not None and len(hit[0]) == len(deps) and all(a is b for a, b in zip(hit[0], deps)):
+        return hit[1]
+    value = make()
+    memo[key] = (deps, value)
+    return value
+
+
 # --- one unit's rows of the city's per-project results (issue 18) ----------------------------------
 
 #: Within :func:`reuse_results`: "parts", id(frame) -> (weakref(frame), whole, ids) for each frame
@@ -302,7 +315,32 @@ def _rows_of(result: pl.DataFrame | dict, ids: pl.Series) -> pl.DataFrame | dict
     """The rows of the projects ``ids`` of a per-project result (a frame, or a dict of frames)."""
     if isinstance(result, dict):
         return {k: _rows_of(v, ids) for k, v in result.items()}
-    return part_of(result.filter(pl.col("project_id").is_in(ids)), result, ids)
+    return part_of(rows_of_projects(result, ids), result, ids)
+
+
+def rows_of_projects(frame: pl.DataFrame, ids: pl.Series) -> pl.DataFrame:
+    """``frame.filter(pl.col("project_id").is_in(ids))``: the rows of the projects ``ids``, in the
+    frame's order. Inside :func:`reuse_results` given a ``kept`` dict, a String project_id column's
+    rows are taken by their row numbers, each project's found once per frame and kept (issue 18: a
+    unit's review took its rows of some forty kept city-wide frames, a filter each; a take costs
+    less than half of one). The same rows: a null project_id is in no unit, as is_in leaves it out."""
+    reg = _PARTS.get()
+    kept = None if reg is None else reg["kept"]
+    if kept is None or frame.schema.get("project_id") != pl.String or ids.dtype != pl.String:
+        return frame.filter(pl.col("project_id").is_in(ids.implode()))
+    index = _memoised_in(kept.setdefault("row_numbers", {}), "row_numbers", (frame,), None,
+                         lambda: _row_numbers(frame["project_id"]))
+    rows = sorted(i for p in set(ids.to_list()) for i in index.get(p, ()))
+    return frame[pl.Series(rows, dtype=pl.UInt32)]
+
+
+def _row_numbers(project_ids: pl.Series) -> dict[str, list[int]]:
+    """Each project's row numbers in a frame (a null project_id is no project's)."""
+    index: dict[str, list[int]] = {}
+    for i, p in enumerate(project_ids.to_list()):
+        if p is not None:
+            index.setdefault(p, []).append(i)
+    return index
 
 
 def _kept_result(reg: dict, name: str, wholes: tuple, extra: Hashable) -> tuple[Any] | None:

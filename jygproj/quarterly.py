@@ -17,7 +17,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import polars as pl
 
@@ -201,6 +201,9 @@ class Results:
     rule_notes: dict[str, str] = field(default_factory=dict)  # warning rules not evaluated, and why
     rule_names: dict[str, str] = field(default_factory=dict)  # warning rule id -> its name (alert_rules.yaml)
     sample_data: bool = False  # the inputs are the embedded sample (schema.SAMPLE_WORD, catalogue.is_sample): every output says so
+    # the inputs' memo (Inputs.memo): the report layer makes its city-wide parts (the tracker's tables
+    # and charts, the plan's sentences, the 数据来源 table) once per inputs with ledger.made_once (issue 18)
+    memo: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -248,28 +251,25 @@ def units(projects: pl.DataFrame) -> list[str]:
     return sorted(projects["responsible_unit"].drop_nulls().unique().to_list())
 
 
-def _only(frame: pl.DataFrame, ids: set[str] | None) -> pl.DataFrame:
-    return frame if ids is None else frame.filter(pl.col("project_id").is_in(sorted(ids)))
-
-
 def build_review(inputs: Inputs, params: ReviewParams) -> Review:
     """Run every calculation of the quarterly review and build its tables, words and charts."""
     from jygproj.followups.wiring import for_review
 
-    # the same ledger snapshots and project positions serve every calculation: computed once each
+    # the same ledger snapshots and project positions serve every calculation: computed once each;
+    # and what the report's tables make of one frame (the register's sources) once too (issue 18)
     with ledger.reuse_results(inputs.memo.setdefault(LEDGER_KEPT, {})):
         results = calculate(inputs, params)
         # the follow-up ledger: the year's earlier reviews recomputed as of their dates (三(三))
         results.followups = for_review(inputs, params, results)
         results.frames.update(followup_items=results.followups.items, followup_history=results.followups.history,
                               letter_facts=results.followups.letter_facts)
-    s = review_text.summary(results)
-    tables = review_tables.all_tables(results, provenance(inputs), review_text.headline_figures(s, results))
-    return Review(params, results.plan, tables, s, review_charts.chart_data(results),
-                  review_text.narrative(s, results),
-                  results.frames, letter_units=results.letter_units, followups=results.followups,
-                  letter_requests=results.letter_requests, letter_triggers=results.letter_triggers,
-                  left_out=results.left_out, answer=review_text.answer(s, results), sample_data=results.sample_data)
+        s = review_text.summary(results)
+        tables = review_tables.all_tables(results, provenance(inputs), review_text.headline_figures(s, results))
+        return Review(params, results.plan, tables, s, review_charts.chart_data(results),
+                      review_text.narrative(s, results),
+                      results.frames, letter_units=results.letter_units, followups=results.followups,
+                      letter_requests=results.letter_requests, letter_triggers=results.letter_triggers,
+                      left_out=results.left_out, answer=review_text.answer(s, results), sample_data=results.sample_data)
 
 
 @dataclass
@@ -313,7 +313,7 @@ def _part(frame: pl.DataFrame, ids: pl.Series | None) -> pl.DataFrame:
     city), known as such to ledger.per_project (ledger.part_of, ledger.kept_whole)."""
     if ids is None:
         return ledger.kept_whole(frame)
-    return ledger.part_of(frame.filter(pl.col("project_id").is_in(ids)), frame, ids)
+    return ledger.part_of(ledger.rows_of_projects(frame, ids), frame, ids)
 
 
 def _unit_completion(inputs: Inputs, params: ReviewParams, sc: _Scope, **only: Any) -> pl.DataFrame:
@@ -360,7 +360,7 @@ def _warnings_on(inputs: Inputs, sc: _Scope, as_of: dt.date, month: int | None) 
     if alerts.assessment_year(sc.progress, as_of) != year:
         return evaluate(sc.projects, sc.memberships, sc.progress)
     # the city's rows, known as such: what is each project's of them (worst level, movements) too
-    return ledger.part_of(_only(city, sc.ids), city, sc.id_rows)
+    return ledger.part_of(ledger.rows_of_projects(city, sc.id_rows), city, sc.id_rows)
 
 
 @dataclass
@@ -430,17 +430,8 @@ def raised(inputs: Inputs, params: ReviewParams) -> Raised:
 LEDGER_KEPT = ("ledger", None)
 
 
-def _made_once(memo: dict, key: Any, deps: tuple, make: Callable[[], Any]) -> Any:
-    """``make()`` kept in ``memo`` (Inputs.memo) under ``key``, used again only while ``deps`` are the
-    very objects it was made from: a copy of the inputs with another data set, plan or rules
-    (dataclasses.replace) shares the memo dict, never its entries (ledger.per_project's results are
-    matched to the very frames they were made of)."""
-    hit = memo.get(key)
-    if hit is not None and len(hit[0]) == len(deps) and all(a is b for a, b in zip(hit[0], deps)):
-        return hit[1]
-    value = make()
-    memo[key] = (deps, value)
-    return value
+#: what is made once per inputs (Inputs.memo), for every report made on them: one home, jygproj.ledger
+_made_once = ledger.made_once
 
 
 def raised_for(inputs: Inputs, params: ReviewParams, results: "Results | None" = None) -> Raised:
@@ -579,9 +570,12 @@ def calculate(inputs: Inputs, params: ReviewParams) -> Results:
         problem_counts={f"{sev}s": 0 if problems is None or not problems.height
                         else int((problems["severity"] == sev).sum()) for sev in ("error", "warning")},
         letter_requests=requests, letter_triggers=dict(zip(units_due["responsible_unit"], units_due["triggers"])),
-        left_out=runs.left_out_sheets(ds), rule_notes=alerts.evaluation_notes(projects, progress, inputs.rules),
+        # the data set's own (issue 18: made once per inputs, every unit's report shows the same)
+        left_out=_made_once(inputs.memo, ("left_out", None), (ds, getattr(ds, "problems", None)),
+                            lambda: runs.left_out_sheets(ds)),
+        rule_notes=alerts.evaluation_notes(projects, progress, inputs.rules),
         rule_names={r.id: r.name for r in inputs.rules.rules.values()},
-        sample_data=inputs.catalogue is not None and inputs.catalogue.is_sample,
+        sample_data=inputs.catalogue is not None and inputs.catalogue.is_sample, memo=inputs.memo,
     )
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from jygproj.ledger import made_once
 from jygproj.schema import LISTS, S_CURVE_LABELS
 
 if TYPE_CHECKING:
@@ -26,22 +27,29 @@ def chart_data(r: "Results") -> dict[str, pl.DataFrame]:
                                   & pl.col("list").is_in(lists)).select(
         "list", "quarter", pl.coalesce("target_wan", "plan_wan").alias("planned_wan"),
         pl.col("completed_wan").fill_null(0.0))
-    series = growth_series(r.plan.words.factor)
-    growth_long = (
-        f["growth"].select("month", *series)
-        .with_columns(pl.when(pl.col("month") >= p.as_of_month).then(pl.col("projected_cum_wan"))
-                      .alias("projected_cum_wan"))
-        .unpivot(index="month", on=list(series), variable_name="series", value_name="cum_wan")
-        .drop_nulls("cum_wan").with_columns(pl.col("series").replace(series))
-    )
+    # the city's tracker, the same in every unit's report: its two charts made once per inputs (issue 18)
+    growth_long, cum_growth = made_once(r.memo, ("growth_charts", p.as_of_month), (f["growth"], r.plan), lambda: (
+        growth_lines(f["growth"], p.as_of_month, r.plan.words.factor), cum_growth_data(f["growth"], p.as_of_month)))
     warn = f["worst"].join(r.projects.select("project_id", "responsible_unit"), on="project_id", how="left")
     s_curve = (f["s_curve"].unpivot(index="month", on=list(S_CURVE_SERIES), variable_name="series",
                                     value_name="cum_wan")
                .drop_nulls("cum_wan").with_columns(pl.col("series").replace(S_CURVE_SERIES))
                .select("month", "series", "cum_wan"))
-    return {"completion": by_q, "growth": growth_long.filter(pl.col("month") >= growth_from_month(p.as_of_month)),
-            "cum_growth": cum_growth_data(f["growth"], p.as_of_month),
-            "warnings": warn, "s_curve": s_curve}
+    return {"completion": by_q, "growth": growth_long, "cum_growth": cum_growth, "warnings": warn, "s_curve": s_curve}
+
+
+def growth_lines(growth: pl.DataFrame, as_of_month: int, factor: str) -> pl.DataFrame:
+    """The level chart's lines (month, series, cum_wan) from :func:`growth_from_month`: last year's
+    cumulative, the actual one, the projection from the as-of month and the two readings' paths."""
+    series = growth_series(factor)
+    return (
+        growth.select("month", *series)
+        .with_columns(pl.when(pl.col("month") >= as_of_month).then(pl.col("projected_cum_wan"))
+                      .alias("projected_cum_wan"))
+        .unpivot(index="month", on=list(series), variable_name="series", value_name="cum_wan")
+        .drop_nulls("cum_wan").with_columns(pl.col("series").replace(series))
+        .filter(pl.col("month") >= growth_from_month(as_of_month))
+    )
 
 
 def growth_from_month(as_of_month: int) -> int:

@@ -6,11 +6,13 @@ alerts, ranking, factors, supervision) through :class:`jygproj.quarterly.Results
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import polars as pl
 
 from jygproj.completion import slowest_first
+from jygproj.ledger import made_once
 from jygproj.report import followup_report
 from jygproj.report.formats import date_zh
 from jygproj.report.tables import Table, codes_in_words, file_names, in_words, labelled, with_source, without_codes
@@ -145,6 +147,16 @@ def start_tables(r: "Results") -> dict[str, Table]:
 
 
 def growth_tables(r: "Results") -> dict[str, Table]:
+    """The tracker's and the forecast's tables: the city's, the same in every unit's report, so made
+    once per inputs (issue 18); each report gets its own Table objects (all_tables sets their frames)."""
+    f, p = r.frames, r.params
+    made = made_once(r.memo, ("growth_tables", (p.year, p.as_of_month, p.headline)),
+                     (f["growth"], r.forecast, r.plan, f.get("forecast_bands"), f.get("reconciliation"), f.get("backtest")),
+                     lambda: _growth_tables(r))
+    return {name: replace(table) for name, table in made.items()}
+
+
+def _growth_tables(r: "Results") -> dict[str, Table]:
     p, w = r.params, r.plan.words
     readings = pl.DataFrame(r.growth_readings).with_columns(pl.col("reading").replace(w.reading_labels))
     tables = {
@@ -384,13 +396,17 @@ def all_tables(r: "Results", provenance: pl.DataFrame, headline: pl.DataFrame) -
     tables["factor_totals"] = Table(
         "要素类别汇总", f"截至{date_zh(p.as_of_date)}各类要素保障问题涉及项目数{scope_note(p.unit)}",
         r.frames["factor_totals"].select("category_label", "projects"), unit="个", total_row=False)
+    # the inputs' own, the same in every report on them: made once (issue 18)
     tables["provenance"] = Table("数据来源", "数据来源：读取的工作簿、工作表、行数与校验值",
-                                 labelled(reference_names(provenance), {"table": PROVENANCE_TABLE_LABELS}), unit=None,
+                                 made_once(r.memo, ("provenance_table", None), (provenance,), lambda: labelled(
+                                     reference_names(provenance), {"table": PROVENANCE_TABLE_LABELS})), unit=None,
                                  shown_rows=15)
     if r.left_out is not None:  # always shown: "无" says the inputs had no error
+        left_out = r.left_out
         tables["left_out"] = Table("未载入工作表", "因错误未载入的工作表及其内容（行数、金额）",
-                                   labelled(r.left_out.rename({"file": "source_file", "sheet": "source_sheet"}),
-                                            {"list": SCOPES}), unit=None)
+                                   made_once(r.memo, ("left_out_table", None), (left_out,), lambda: labelled(
+                                       left_out.rename({"file": "source_file", "sheet": "source_sheet"}),
+                                       {"list": SCOPES})), unit=None)
     for table in tables.values():  # warning levels in the rules' words, in every table (HTML and Excel)
         table.frame = level_words(table.frame, r.level_labels)
     problems = r.problems

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from jygproj import completion, paths
+from jygproj.ledger import made_once
 from jygproj.report import followup_report
 from jygproj.report.formats import number, pct, yi
 from jygproj.schema import (LISTS, NATURES, PERIOD_LABELS, QUARTER_LABELS, READING_NAMES, READING_SOURCES,
@@ -280,7 +281,8 @@ def narrative(s: dict[str, Any], r: "Results") -> dict[str, str]:
         ),
         "growth": growth_sentence(g, r.plan.words, p.headline),
         **forecast_sentences(g, r.plan.words),
-        **plan_sentences(r.plan),
+        # the plan's own words, the same in every report on the inputs: made once (issue 18)
+        **made_once(r.memo, ("plan_sentences", None), (r.plan,), lambda: plan_sentences(r.plan)),
         **followup_report.sentences(r),
         "requirements": requirements_sentence(s),
         "input_errors": left_out_text(r.left_out),

@@ -9,6 +9,7 @@ from typing import Mapping
 
 import polars as pl
 
+from jygproj.ledger import memoised
 from jygproj.schema import VALUE_CODE_LABELS
 
 
@@ -49,9 +50,15 @@ def _in_words(col: str, items: tuple[tuple[str, str], ...]) -> pl.Expr:
 
 def with_source(frame: pl.DataFrame, projects: pl.DataFrame) -> pl.DataFrame:
     """Append the project register's source (file, sheet, row) to a per-project table."""
-    src = projects.select("project_id", "source_file", "source_sheet", "source_row").unique("project_id")
+    # the register's sources, file names already shown as such, made once per projects frame in a
+    # review (issue 18: a review's four per-project tables each made them again)
+    src = memoised("register_sources", (projects,), None, lambda: file_names(
+        projects.select("project_id", "source_file", "source_sheet", "source_row").unique("project_id")))
     # the table's rows in the order given (polars keeps a join's row order only when asked)
-    return file_names(frame.join(src, on="project_id", how="left", maintain_order="left"))
+    joined = frame.join(src, on="project_id", how="left", maintain_order="left")
+    # a table with workbook columns of its own, or the register's (joined as *_right), as before
+    own = [c for c in frame.columns if c in FILE_COLUMNS or (c in src.columns and c != "project_id")]
+    return file_names(joined) if own else joined
 
 
 #: Columns that hold a workbook's path: readers see the file's name, never a machine path.
