@@ -365,7 +365,10 @@ def _column_cells(series: pl.Series, fmt_name: str | None, col_fmt, text_fmts: t
         values = series.to_list()
         if dtype.is_float():
             values = [None if v is None or math.isnan(v) or math.isinf(v) else v for v in values]
-        width = max((_display_width(v, fmt_name) for v in values if v is not None), default=0)
+        # an integer's width measured once per distinct value (counts repeat); a float each time (0.0
+        # and -0.0 are one set member but not one width)
+        distinct = set(values) if dtype.is_integer() else values
+        width = max((_display_width(v, fmt_name) for v in distinct if v is not None), default=0)
         return values, [col_fmt] * n, width
     if dtype == pl.Date or dtype == pl.Datetime:
         values = series.to_list()
@@ -386,7 +389,7 @@ def _small_text_cells(values: list, col_fmt, text_fmts: tuple, yes_no: bool) -> 
     """:func:`_column_cells` of a short text column, cell by cell: the same values, formats and width
     (the widest cell's _text_width: a one-line cell's characters, CJK ones counted twice)."""
     values = [_cell_value(v) if v is not None and _CLEAN.search(v) else v for v in values]
-    width = max((_text_width(v) for v in values if v is not None), default=0)
+    width = max((_text_width(v) for v in set(values) if v is not None), default=0)  # each distinct text once
     center, wrap, plain = text_fmts
     if yes_no:
         fmts = [col_fmt if v is None else center for v in values]
