@@ -490,7 +490,8 @@ def _write_sheet(ws, sheet: Sheet, styles: _Styles, sign: Signature) -> None:
     text_fmt = styles.get(border=1, valign="vcenter")
     wrap_fmt = styles.get(border=1, valign="vcenter", text_wrap=True)
     center_fmt = styles.get(border=1, valign="vcenter", align="center")
-    unit_fmt = {u: styles.get(border=1, valign="vcenter", num_format=f) for u, f in UNIT_FORMATS.items()}
+    unit_fmt = ({u: styles.get(border=1, valign="vcenter", num_format=f) for u, f in UNIT_FORMATS.items()}
+                if by_row_unit else {})  # only a mixed-unit table uses them (8 look-ups a sheet, issue 18)
     yes_no = {c for c, t in schema.items() if t == pl.Boolean}
     text_fmts = (center_fmt, wrap_fmt, text_fmt)
     cells = []  # per column: its cells' values and formats, the column's widest cell
