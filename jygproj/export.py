@@ -342,7 +342,8 @@ def _column_cells(series: pl.Series, fmt_name: str | None, col_fmt, text_fmts: t
     n = series.len()
     dtype = series.dtype
     if (dtype == pl.String or isinstance(dtype, (pl.Categorical, pl.Enum))) and n <= _SMALL_COLUMN:
-        return _small_text_cells(series.cast(pl.String).to_list(), col_fmt, text_fmts, yes_no)
+        return _small_text_cells((series if dtype == pl.String else series.cast(pl.String)).to_list(), col_fmt,
+                                 text_fmts, yes_no)
     if dtype == pl.String or isinstance(dtype, (pl.Categorical, pl.Enum)):
         text = series.cast(pl.String)
         values = text.to_list()
@@ -364,7 +365,10 @@ def _column_cells(series: pl.Series, fmt_name: str | None, col_fmt, text_fmts: t
         values = series.to_list()
         if dtype.is_float():
             values = [None if v is None or math.isnan(v) or math.isinf(v) else v for v in values]
-        width = max((_display_width(v, fmt_name) for v in values if v is not None), default=0)
+        # an integer's width measured once per distinct value (counts repeat); a float each time (0.0
+        # and -0.0 are one set member but not one width)
+        distinct = set(values) if dtype.is_integer() else values
+        width = max((_display_width(v, fmt_name) for v in distinct if v is not None), default=0)
         return values, [col_fmt] * n, width
     if dtype == pl.Date or dtype == pl.Datetime:
         values = series.to_list()
@@ -385,7 +389,7 @@ def _small_text_cells(values: list, col_fmt, text_fmts: tuple, yes_no: bool) -> 
     """:func:`_column_cells` of a short text column, cell by cell: the same values, formats and width
     (the widest cell's _text_width: a one-line cell's characters, CJK ones counted twice)."""
     values = [_cell_value(v) if v is not None and _CLEAN.search(v) else v for v in values]
-    width = max((_text_width(v) for v in values if v is not None), default=0)
+    width = max((_text_width(v) for v in set(values) if v is not None), default=0)  # each distinct text once
     center, wrap, plain = text_fmts
     if yes_no:
         fmts = [col_fmt if v is None else center for v in values]
@@ -420,17 +424,34 @@ def _cell_writer(ws, dtype: pl.DataType):
     return lambda r, j, value, fmt: put_cell(ws, r, j, value, fmt)
 
 
+def _words(sheet: Sheet, schema: Mapping[str, pl.DataType]) -> dict[str, Mapping[str, str]]:
+    """The text columns whose codes readers see in words (sheet.value_labels), with their words."""
+    return {col: mapping for col, mapping in sheet.value_labels.items()
+            if col in schema and (schema[col] == pl.String or isinstance(schema[col], (pl.Enum, pl.Categorical)))}
+
+
 def _shown(frame: pl.DataFrame, sheet: Sheet) -> pl.DataFrame:
     """The frame as readers see it: codes in Chinese, yes/no as 是/否. One query for all its columns
     (each column's own was a query of its own: ~20 a report's workbook, issue 18)."""
     from jygproj.report.tables import in_words
 
     schema = frame.schema
-    words = [in_words(col, mapping) for col, mapping in sheet.value_labels.items()
-             if col in schema and (schema[col] == pl.String or isinstance(schema[col], (pl.Enum, pl.Categorical)))]
+    words = [in_words(col, mapping) for col, mapping in _words(sheet, schema).items()]
     booleans = [pl.when(pl.col(c)).then(pl.lit(YES)).when(pl.col(c).is_not_null()).then(pl.lit(NO))
                 .otherwise(None).alias(c) for c, t in schema.items() if t == pl.Boolean]
     return frame.with_columns(*words, *booleans) if words or booleans else frame
+
+
+def _shown_values(series: pl.Series, words: Mapping[str, str] | None) -> list:
+    """A short column's values as :func:`_shown` gives them, worked out in Python: a query on a
+    report's small sheet cost more than its cells (~15 a unit's workbook, ~0.7 ms each, issue 18).
+    Codes not in ``words`` (and nulls) stay as they are, as polars' replace keeps them."""
+    values = series.to_list()
+    if series.dtype == pl.Boolean:
+        return [None if v is None else (YES if v else NO) for v in values]
+    if words:
+        return [v if v is None else words.get(v, v) for v in values]
+    return values
 
 
 def _write_sheet(ws, sheet: Sheet, styles: _Styles, sign: Signature) -> None:
@@ -442,7 +463,11 @@ def _write_sheet(ws, sheet: Sheet, styles: _Styles, sign: Signature) -> None:
     # sheets asked for it ~800 times, issue 18)
     schema = frame.schema
     formats = {c: sheet.number_formats.get(c, number_format(c, schema[c])) for c in columns}
-    shown = _shown(frame, sheet)
+    # a short frame's codes and yes/no put in words column by column in Python (_shown_values), a
+    # long one's by one polars query
+    small = frame.height <= _SMALL_COLUMN
+    shown = frame if small else _shown(frame, sheet)
+    words = _words(sheet, schema) if small else {}
     # a mixed-unit table (核心指标): each value formatted by the unit on its row
     by_row_unit = ("value" in columns and "unit" in columns and schema["value"].is_numeric()
                    and "value" not in sheet.number_formats)
@@ -465,19 +490,25 @@ def _write_sheet(ws, sheet: Sheet, styles: _Styles, sign: Signature) -> None:
     text_fmt = styles.get(border=1, valign="vcenter")
     wrap_fmt = styles.get(border=1, valign="vcenter", text_wrap=True)
     center_fmt = styles.get(border=1, valign="vcenter", align="center")
-    unit_fmt = {u: styles.get(border=1, valign="vcenter", num_format=f) for u, f in UNIT_FORMATS.items()}
+    unit_fmt = ({u: styles.get(border=1, valign="vcenter", num_format=f) for u, f in UNIT_FORMATS.items()}
+                if by_row_unit else {})  # only a mixed-unit table uses them (8 look-ups a sheet, issue 18)
     yes_no = {c for c, t in schema.items() if t == pl.Boolean}
     text_fmts = (center_fmt, wrap_fmt, text_fmt)
     cells = []  # per column: its cells' values and formats, the column's widest cell
     for j, c in enumerate(columns):
-        values, fmts, width = _column_cells(shown[c], formats[c], col_fmt[j], text_fmts, c in yes_no)
+        if small and (c in yes_no or c in words):
+            values, fmts, width = _small_text_cells(_shown_values(frame[c], words.get(c)), col_fmt[j], text_fmts,
+                                                    c in yes_no)
+        else:
+            values, fmts, width = _column_cells(shown[c], formats[c], col_fmt[j], text_fmts, c in yes_no)
         if by_row_unit and c == "value":  # each value formatted by the unit on its row
-            fmts = [f if isinstance(v, str) else unit_fmt.get(u, f)
-                    for v, f, u in zip(values, fmts, shown["unit"].to_list())]
+            units = _shown_values(frame["unit"], words.get("unit")) if small else shown["unit"].to_list()
+            fmts = [f if isinstance(v, str) else unit_fmt.get(u, f) for v, f, u in zip(values, fmts, units)]
         widths[j] = max(widths[j], width)
         cells.append((values, fmts))
     r = header_row
-    shown_schema = shown.schema
+    # the shown columns' types: what is put in words is text
+    shown_schema = {c: pl.String if c in yes_no or c in words else t for c, t in schema.items()} if small else shown.schema
     writers = [_cell_writer(ws, shown_schema[c]) for c in columns]
     blank = ws._write_blank
     for r, row in enumerate(zip(*(zip(v, f) for v, f in cells)), start=header_row + 1):  # rows in order: the
@@ -491,7 +522,10 @@ def _write_sheet(ws, sheet: Sheet, styles: _Styles, sign: Signature) -> None:
     if sheet.total_row and columns:
         r += 1
         to_sum = list(sheet.sum_columns) if sheet.sum_columns is not None else summed_columns(frame)
-        sums = {c: float(frame[c].cast(pl.Float64).fill_nan(None).sum() or 0.0) for c in to_sum}
+        # all the sums by one query (three Series operations a column were ~0.6 ms each, issue 18)
+        summed = dict.fromkeys(to_sum)
+        totals = frame.select(pl.col(c).cast(pl.Float64).fill_nan(None).sum() for c in summed).row(0) if summed else ()
+        sums = {c: float(v or 0.0) for c, v in zip(summed, totals)}
         for rate, (num, den) in sheet.total_ratios.items():
             n = sums.get(num, float(frame[num].sum() or 0.0))
             d = sums.get(den, float(frame[den].sum() or 0.0))

@@ -195,3 +195,30 @@ def test_short_text_columns_give_the_cells_the_long_way_gives():
         long = export._column_cells(pl.concat([text] * 300), None, "col", fmts, yes_no)
         n = text.len()
         assert small == (long[0][:n], long[1][:n], long[2])
+
+
+def test_short_sheets_put_codes_and_yes_no_in_words_as_the_long_way_does(tmp_path, monkeypatch):
+    """A short frame's codes, yes/no and sums are worked out without a query per column (issue 18):
+    the workbook's parts are the same bytes as the polars way a long frame takes."""
+    import zipfile
+
+    from jygproj import export
+
+    frame = pl.DataFrame({
+        "list": ["government", None, "unknown_code", "industrial"],
+        "level": pl.Series(["red", "blue", None, "yellow"], dtype=pl.Categorical),
+        "final": [True, None, False, True],
+        "value": [3.0, float("nan"), 12.5, None],
+        "unit": ["个", "%", "万元", "亿元"],
+        "red_count": [1, None, 2, 3],
+    })
+    sheets = [Sheet("表", "标题", frame, sum_columns=["value", "red_count", "value"]),
+              Sheet("空表", "空", frame.clear())]
+
+    def parts(path):
+        with zipfile.ZipFile(path) as z:
+            return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}
+
+    short = parts(write_workbook(tmp_path / "short.xlsx", sheets, SIGN))
+    monkeypatch.setattr(export, "_SMALL_COLUMN", 0)
+    assert parts(write_workbook(tmp_path / "long.xlsx", sheets, SIGN)) == short

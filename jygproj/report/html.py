@@ -120,10 +120,17 @@ def table_html(frame: pl.DataFrame, labels: Mapping[str, str] = REPORT_LABELS, *
     numeric = _numeric_columns(shown)
     head = "".join(f"<th class='num'>{html.escape(labels.get(c, c))}</th>" if c in numeric
                    else f"<th>{html.escape(labels.get(c, c))}</th>" for c in shown.columns)
-    body = []
-    for row in shown.iter_rows():
-        cells = "".join(_td(c, v, c in numeric) for c, v in zip(shown.columns, row))
-        body.append(f"<tr>{cells}</tr>")
+    # the cells column by column, a text column's distinct values made once (names of units, levels
+    # and places repeat down a table: issue 18), then joined row by row
+    columns = []
+    for c, dtype in shown.schema.items():
+        values, is_num = shown[c].to_list(), c in numeric
+        if dtype == pl.String:
+            made = {v: _td(c, v, is_num) for v in set(values)}
+            columns.append([made[v] for v in values])
+        else:
+            columns.append([_td(c, v, is_num) for v in values])
+    body = [f"<tr>{''.join(row)}</tr>" for row in zip(*columns)]
     if len(shown.columns) > WIDE_COLUMNS:
         css_class += " wide"
     where = f"Excel 工作簿“{sheet}”工作表" if sheet else "Excel 工作簿"
@@ -160,8 +167,10 @@ def frame_html(frame: pl.DataFrame, title: str, *, unit: str | None = None,
     if frame.is_empty():
         return f"<p><strong>{html.escape(title)}</strong>：无。</p>"
     if {"value", "unit"} <= set(frame.columns):  # mixed units: each value formatted by its own unit
-        frame = frame.with_columns(pl.struct("value", "unit").map_elements(
-            lambda r: formats.by_unit(r["value"], r["unit"]), return_dtype=pl.String).alias("value"))
+        # in Python, the column replaced in a copy, not by a query (issue 18)
+        values = [formats.by_unit(v, u) for v, u in zip(frame["value"].to_list(), frame["unit"].to_list())]
+        frame = frame.clone()
+        frame.replace_column(frame.get_column_index("value"), pl.Series("value", values, dtype=pl.String))
     caption = title + (f"（单位：{unit}）" if unit else "")
     return table_html(frame, labels=labels, max_rows=max_rows, caption=caption, sheet=sheet,
                       columns_left_out=columns_left_out)
