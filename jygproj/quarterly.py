@@ -130,7 +130,7 @@ class Inputs:
     followups: Any = None  # jygproj.followups.wiring.FollowupInputs: replies, closures, settings
     letter_rules: Any = None  # the reminder-letter triggers (supervision.LetterRules, alert_rules.yaml)
     # what is made once per inputs, for every report made on them in one process (issue 18), keyed by
-    # (what, for which parameters) and kept with the objects it was made from (_made_once): the FAI
+    # (what, for which parameters) and kept with the objects it was made from (ledger.made_once): the FAI
     # forecast ("forecast"), the city review of each quarter the follow-up ledger reads ("raised"), the
     # city's warnings ("warnings"), the 12% tracker ("tracker"), the tornado ("sensitivity"), the 数据来源
     # table ("sources"), the follow-up ledger ("followup_ledger"), the plan's and rules' own tables…;
@@ -304,7 +304,7 @@ def _scope(inputs: Inputs, params: ReviewParams) -> _Scope:
     monthly = ledger.per_project("review_monthly", (reports,), (as_of, m), lambda r: ledger.monthly_cumulative(
         r, as_of=as_of).filter(pl.col("month") <= m))
     return _Scope(ids, projects, memberships, progress, reports, monthly,
-                  _made_once(inputs.memo, ("schedules", None), (plan.amount_targets, inputs.profile),
+                  ledger.made_once(inputs.memo, ("schedules", None), (plan.amount_targets, inputs.profile),
                              lambda: completion.plan_schedules(plan.amount_targets, inputs.profile)), ids_series)
 
 
@@ -351,7 +351,7 @@ def _warnings_on(inputs: Inputs, sc: _Scope, as_of: dt.date, month: int | None) 
         return alerts.evaluate(projects, memberships, progress, as_of, inputs.rules, inputs.profile, month=month,
                                schedules=sc.schedules)
 
-    year, city = _made_once(inputs.memo, ("warnings", (as_of, month)),
+    year, city = ledger.made_once(inputs.memo, ("warnings", (as_of, month)),
                             (ds.projects, ds.memberships, ds.progress, inputs.rules, inputs.profile, inputs.plan),
                             lambda: (alerts.assessment_year(ds.progress, as_of),
                                      evaluate(ds.projects, ds.memberships, ds.progress)))
@@ -379,7 +379,7 @@ def _letters(inputs: Inputs, params: ReviewParams, sc: _Scope, warn: pl.DataFram
     as_of, m, year, profile, plan = params.as_of_date, params.as_of_month, params.year, inputs.profile, inputs.plan
     projects, memberships = sc.projects, sc.memberships
     letter_rules = inputs.letter_rules or supervision.load_letter_rules()
-    target_lists = _made_once(inputs.memo, ("target_lists", None), (plan.amount_targets,), lambda: tuple(
+    target_lists = ledger.made_once(inputs.memo, ("target_lists", None), (plan.amount_targets,), lambda: tuple(
         completion.quarter_targets(plan.amount_targets)["list"].unique(maintain_order=True)))
     q_cols = ["q1_plan_wan", "q2_plan_wan", "q3_plan_wan", "q4_plan_wan"]
     # the same memberships for every quarter's review: one frame, so what is made of it is made once
@@ -430,10 +430,6 @@ def raised(inputs: Inputs, params: ReviewParams) -> Raised:
 LEDGER_KEPT = ("ledger", None)
 
 
-#: what is made once per inputs (Inputs.memo), for every report made on them: one home, jygproj.ledger
-_made_once = ledger.made_once
-
-
 def raised_for(inputs: Inputs, params: ReviewParams, results: "Results | None" = None) -> Raised:
     """:func:`raised` of the city-wide review of ``params``'s year, quarter and as-of month, made once
     per inputs: the follow-up ledger of every report made on the same inputs in one process (the
@@ -448,7 +444,7 @@ def raised_for(inputs: Inputs, params: ReviewParams, results: "Results | None" =
                                            params.headline))
 
     deps = (ds.projects, ds.memberships, ds.progress, inputs.plan, inputs.profile, inputs.rules, inputs.letter_rules)
-    return _made_once(inputs.memo, ("raised", (params.year, params.quarter, params.as_of)), deps, make)
+    return ledger.made_once(inputs.memo, ("raised", (params.year, params.quarter, params.as_of)), deps, make)
 
 
 def calculate(inputs: Inputs, params: ReviewParams) -> Results:
@@ -533,7 +529,7 @@ def calculate(inputs: Inputs, params: ReviewParams) -> Results:
 
     frames = dict(
         completion=comp, target_checks=checks, requirements=reqs, requirement_items=items, practice_pace=pace_ref,
-        practice_settings=_made_once(inputs.memo, ("practice_settings", None),
+        practice_settings=ledger.made_once(inputs.memo, ("practice_settings", None),
                                      (inputs.rules, inputs.ranking_rules, inputs.letter_rules),
                                      lambda: practice_settings(inputs)),
         plan_sizes=sizes, completion_by_unit=by_unit,
@@ -547,7 +543,7 @@ def calculate(inputs: Inputs, params: ReviewParams) -> Results:
         start_rates=rates, start_requirements=start_summary, start_misses=misses, growth=growth_frame,
         alerts=warn, alerts_previous=before, worst=worst, movements=moves,
         warnings_by_unit=alerts.counts_by_unit(worst, projects, NO_UNIT),
-        alert_rules=_made_once(inputs.memo, ("alert_rules", None), (inputs.rules,),
+        alert_rules=ledger.made_once(inputs.memo, ("alert_rules", None), (inputs.rules,),
                                lambda: alerts.rules_table(inputs.rules)),
         scores=scores, top=top, issues=classified,
         factors_by_unit=factors.summarise(classified, projects, by=("responsible_unit",)),
@@ -556,7 +552,7 @@ def calculate(inputs: Inputs, params: ReviewParams) -> Results:
         cross_list=conflicts, latest_weekly=weekly,
         sensitivity=sensitivity,
         # the same for every report on the inputs (the city's forecast): made once (issue 18)
-        **_made_once(inputs.memo, ("forecast_frames", params.evaluation.text), (fc,), lambda: forecast_frames(fc)),
+        **ledger.made_once(inputs.memo, ("forecast_frames", params.evaluation.text), (fc,), lambda: forecast_frames(fc)),
     )
     return Results(
         params=params, plan=plan, projects=projects, problems=problems, frames=frames,
@@ -571,7 +567,7 @@ def calculate(inputs: Inputs, params: ReviewParams) -> Results:
                         else int((problems["severity"] == sev).sum()) for sev in ("error", "warning")},
         letter_requests=requests, letter_triggers=dict(zip(units_due["responsible_unit"], units_due["triggers"])),
         # the data set's own (issue 18: made once per inputs, every unit's report shows the same)
-        left_out=_made_once(inputs.memo, ("left_out", None), (ds, getattr(ds, "problems", None)),
+        left_out=ledger.made_once(inputs.memo, ("left_out", None), (ds, getattr(ds, "problems", None)),
                             lambda: runs.left_out_sheets(ds)),
         rule_notes=alerts.evaluation_notes(projects, progress, inputs.rules),
         rule_names={r.id: r.name for r in inputs.rules.rules.values()},
@@ -640,7 +636,7 @@ def provenance(inputs: Inputs) -> pl.DataFrame:
     """One row per workbook sheet read: file, sheet, canonical table, rows, first/last row, sha256.
     Reference files appear too (no sheet), so the whole input of the run is listed. The same for every
     report on the inputs (the city's, each unit's): made once per inputs (issue 18)."""
-    return _made_once(inputs.memo, ("sources", None), (inputs.dataset, inputs.followups, inputs.catalogue, inputs.files,
+    return ledger.made_once(inputs.memo, ("sources", None), (inputs.dataset, inputs.followups, inputs.catalogue, inputs.files,
                                              inputs.data_dir), lambda: _provenance(inputs))
 
 
@@ -692,7 +688,7 @@ def forecast_for(inputs: Inputs, ev: Evaluation) -> Forecast:
     review, the planner and the analyst's ``Workbench.forecast`` share it (one forecast, the same
     figures and probabilities everywhere)."""
     ds = inputs.dataset
-    return _made_once(inputs.memo, ("forecast", ev.text), (ds.projects, ds.memberships, ds.progress, ds.baseline,
+    return ledger.made_once(inputs.memo, ("forecast", ev.text), (ds.projects, ds.memberships, ds.progress, ds.baseline,
                                                   inputs.plan, inputs.profile),
                       lambda: forecast_city(ds.projects, ds.memberships, ds.progress, ds.baseline, as_of=ev,
                                             goal=inputs.plan.goal, profile=inputs.profile))
@@ -725,7 +721,7 @@ def growth_tracker(inputs: Inputs, params: ReviewParams) -> tuple[pl.DataFrame, 
         summary["forecast"] = forecast_summary(fc)
         return path, summary
 
-    path, summary = _made_once(inputs.memo, ("tracker", (params.year, params.evaluation.text, params.headline)),
+    path, summary = ledger.made_once(inputs.memo, ("tracker", (params.year, params.evaluation.text, params.headline)),
                                (ds.baseline, inputs.plan, inputs.profile, fc), track)
     return path, dict(summary), fc
 
@@ -739,7 +735,7 @@ def sensitivity_frame(inputs: Inputs, params: ReviewParams, fc: Forecast | None)
     Made once per inputs and forecast, as the tracker (every unit's report shows the city's)."""
     if fc is None:
         return None
-    return _made_once(inputs.memo, ("sensitivity", params.evaluation.text), (inputs.dataset, inputs.plan, inputs.profile, fc),
+    return ledger.made_once(inputs.memo, ("sensitivity", params.evaluation.text), (inputs.dataset, inputs.plan, inputs.profile, fc),
                       lambda: _sensitivity(inputs, params, fc))
 
 

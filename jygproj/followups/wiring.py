@@ -22,6 +22,7 @@ from jygproj import schema
 from jygproj.evaluation import default_as_of
 from jygproj.followups import items as raised_items
 from jygproj.followups.ledger import Ledger, Point, build
+from jygproj.ledger import made_once
 from jygproj.followups.settings import Settings, load_settings
 from jygproj.io.followup_books import FollowupBooks, empty_books, read_followup_books
 from jygproj.report.formats import date_zh
@@ -97,7 +98,7 @@ def for_review(inputs: "Inputs", params: "ReviewParams", results: "Results") -> 
 
     # the city's ledger of the same reviews and books: made once per inputs, each unit's report
     # taking its part (issue 18)
-    points, city = quarterly._made_once(
+    points, city = made_once(
         inputs.memo, ("followup_ledger", tuple((q, p.evaluation.date) for q, p, _ in reviews)),
         (fu, fu.books, fu.settings, *(r for _, _, r in reviews)), city_ledger)
     led = city.of_unit(params.unit)
