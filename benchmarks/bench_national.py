@@ -51,7 +51,7 @@ def _check_2m(arg, out) -> str:
 def cases():
     return [
         Case("quarterly calculations: national from Parquet ×2 (2,000,000 projects)", setup=national_2m,
-             run=_national_run, repeat=1, goal_mib=MIB_PER_MILLION * PROJECTS_2M / 1e6, check=_check_2m,
+             run=_national_run, repeat=2, goal_mib=MIB_PER_MILLION * PROJECTS_2M / 1e6, check=_check_2m,
              note="2,000,000 projects × 12 months; jygproj.scale.lazy_quarterly, as the 1,000,000 case",
              ratios=(Ratio("time ÷ time at 1,000,000 projects (2× the projects; ≈ 2 when linear)",
                            NATIONAL_1M_CASE, inverse=True),)),
