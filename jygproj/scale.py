@@ -405,15 +405,15 @@ def _totals_of(d: pl.DataFrame, code: dict[str, list[str]], units: pl.Series | N
     out = pl.concat([by_nature, all_natures]).sort("_k")
     k = pl.col("_k")
 
-    def decode(col: str, value: pl.Expr) -> pl.Expr:
-        values = code[col]
-        return value.replace_strict(list(range(len(values))), values, default=None, return_dtype=pl.String) \
-            .alias(col)
+    def decode(col: str, value: pl.Expr, values=None, first: int = 0) -> pl.Expr:
+        """The names of the codes ``first``, ``first`` + 1, … (``values``, else ``code[col]``); any other code, null."""
+        values = code[col] if values is None else values
+        return value.replace_strict(list(range(first, first + len(values))), values, default=None,
+                                    return_dtype=pl.String).alias(col)
 
     keys = [decode("list", k // (n_n * n_p) % n_l), decode("nature", k // n_p % n_n), decode("period", k % n_p)]
     if units is not None:
-        keys.insert(0, (k // (n_l * n_n * n_p)).replace_strict(
-            list(range(first, first + units.len())), units, default=None, return_dtype=pl.String).alias("responsible_unit"))
+        keys.insert(0, decode("responsible_unit", k // (n_l * n_n * n_p), units, first))
     completed = pl.when(pl.col("_begun")).then(pl.col("completed_wan")).otherwise(None)
     return out.select(
         *keys, "quarter", "closed", "projects", "annual_plan_wan", "plan_wan",
