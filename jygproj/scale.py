@@ -57,7 +57,8 @@ def _tile(frame: pl.DataFrame | pl.LazyFrame, copies: int | pl.LazyFrame, id_col
     suffix = pl.when(pl.col("_copy") > 0).then(pl.format("~{}", pl.col("_copy"))).otherwise(pl.lit(""))
     cols = lf.collect_schema().names()
     return (
-        lf.join(copy_lf, how="cross")
+        # each row then its copies, in the frame's row order (a join without maintain_order has no order)
+        lf.join(copy_lf, how="cross", maintain_order="left_right")
         .with_columns(
             *[pl.concat_str(pl.col(c), suffix).alias(c) for c in id_cols if c in cols],
             *[pl.concat_str(prefix, pl.col(c)).alias(c) for c in (*unit_cols, *name_cols) if c in cols],
@@ -88,8 +89,8 @@ def replicate(ds, copies: int, n_projects: int | None = None):
     if n_projects is not None:
         keep = projects.head(n_projects).select("project_id")
         projects = projects.head(n_projects)
-        memberships = memberships.join(keep, on="project_id", how="semi")
-        progress = progress.join(keep, on="project_id", how="semi")
+        memberships = memberships.join(keep, on="project_id", how="semi", maintain_order="left")
+        progress = progress.join(keep, on="project_id", how="semi", maintain_order="left")
     baseline = ds.baseline.with_columns(
         pl.col("prior_cum_wan") * copies, pl.col("current_cum_wan") * copies)
     return Dataset(projects=projects, memberships=memberships, progress=progress, baseline=baseline,
@@ -253,7 +254,7 @@ def write_national(out_dir: Path, n_projects: int = NATIONAL_PROJECTS, seed: int
             # a file name, not the generator's working path: the base is one source among many
             lf = lf.with_columns(pl.col("source_file").str.extract(r"([^/\\\\]+)$", 1))
         if per_project:
-            lf = lf.join(index, on="project_id", how="left")
+            lf = lf.join(index, on="project_id", how="left", maintain_order="left")
         return lf
 
     def trimmed(lf: pl.LazyFrame) -> pl.LazyFrame:
@@ -555,7 +556,8 @@ def lazy_quarterly(tables: dict[str, pl.LazyFrame], *, year: int, quarter: int, 
         monthly_rows = monthly.height
         del monthly, plans
         comp = _completion_totals(detail, code=code)
-        by_unit = _completion_totals(detail, projects, code=code, chunk_rows=chunk_rows).with_columns(pl.col("responsible_unit").cast(text))
+        by_unit = _completion_totals(detail, projects, code=code, chunk_rows=chunk_rows).with_columns(
+            pl.col("responsible_unit").cast(text))
     del detail
     roster = starts.roster(memberships, projects, status)
     rates = starts.new_start_rates(roster, year=year, as_of=as_of)
