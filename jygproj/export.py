@@ -182,6 +182,12 @@ class Pending:
             value.add_note(err[-4000:])
         raise value
 
+    def stop(self) -> None:
+        """The worker killed if it is still writing (a report given up: its temporary file is a
+        leftover, removed as any: jygproj.outputs)."""
+        if self._proc is not None and self._proc.poll() is None:
+            self._proc.kill()
+
 
 def write_workbook_elsewhere(path: str | Path, sheets: Sequence[Sheet], signature: Signature | None = None) -> Pending:
     """:func:`write_workbook` in a second process, while the caller writes other files (both cores):

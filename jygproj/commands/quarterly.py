@@ -179,12 +179,21 @@ def _calculate_ahead(stack: contextlib.ExitStack, kernel: runs.LentKernel, param
     out = Path(params["out_dir"])
     path = out.parent / f".{out.name}.tmp-{os.getpid()}-review"  # a killed run's is swept (jygproj.outputs)
     failed: list[BaseException] = []
+    books: list[handover.WorkbookAhead] = []
 
     def calculate() -> None:
         try:
             wb = workbench.open(params["data_dir"], year=params["year"], as_of=params["as_of"])
             review = wb.quarterly(params["quarter"], unit=params["unit"], headline=params["headline"])
-            handover.write(path, handover.key(wb.kept_key(), review.params), review)
+            # a province's workbook (~5 s of a core) begun now, not when the notebook reaches its last
+            # cell: it is the longest part of the report (jygproj.handover.WorkbookAhead)
+            from jygproj.report import review_files
+
+            folder = handover.workbook_folder(path)
+            job = review_files.start_workbook(review, folder)
+            if job is not None:
+                books.append(handover.WorkbookAhead(folder, job))
+            handover.write(path, handover.key(wb.kept_key(), review.params), review, workbook=bool(books))
         except Exception as exc:  # noqa: BLE001 - the notebook calculates it and says what went wrong
             failed.append(exc)
 
@@ -199,6 +208,8 @@ def _calculate_ahead(stack: contextlib.ExitStack, kernel: runs.LentKernel, param
     nbformat.read(NOTEBOOK, as_version=4)
     worker.join()
     _imports_done()
+    for book in books:  # when the report is done (or given up): the writer stopped, its folder removed
+        stack.callback(book.close)
     if failed:
         path.unlink(missing_ok=True)
         return

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 import polars as pl
 
 from jygproj import paths
-from jygproj.export import Sheet, Signature, write_workbook, write_workbook_elsewhere
+from jygproj.export import Pending, Sheet, Signature, write_workbook, write_workbook_elsewhere
 from jygproj.office import load_office
 from jygproj.report import REVIEW_KIND, html  # REVIEW_KIND: the quarterly review's name in file names
 from jygproj.report.formats import date_zh
@@ -154,18 +154,36 @@ def _cells(sheets: list[Sheet]) -> int:
     return sum(s.frame.height * s.frame.width for s in sheets)
 
 
+def workbook_name(review: "Review") -> str:
+    """The file name of the review's Excel workbook."""
+    return f"{paths.output_name(review.params.run_name, REVIEW_KIND, review.params.unit)}.xlsx"
+
+
+def start_workbook(review: "Review", folder: Path) -> Pending | None:
+    """A big workbook (:data:`PARALLEL_CELLS`) started now by a second process, into ``folder``
+    under :func:`workbook_name` (the command, once it has calculated the review it hands to the
+    kernel: jygproj.handover); None for a small one, which the kernel writes itself."""
+    sheets = sheets_for(review)
+    if _cells(sheets) < PARALLEL_CELLS:
+        return None
+    return write_workbook_elsewhere(Path(folder) / workbook_name(review), sheets, signature(review))
+
+
 def write_outputs(review: "Review", out_dir: str | Path) -> dict[str, Path]:
     """Write the Excel workbook, the letters, chart PNGs and summary.json into ``out_dir`` (the run directory)."""
-    from jygproj import charts
+    from jygproj import charts, handover
     from jygproj.report.review_charts import charts_for
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     name = review.params.run_name
-    excel = out / f"{paths.output_name(name, REVIEW_KIND, review.params.unit)}.xlsx"
-    sheets, sign = sheets_for(review), signature(review)
-    # a big workbook by a second process while this one writes the rest (export.write_workbook_elsewhere)
-    job = write_workbook_elsewhere(excel, sheets, sign) if _cells(sheets) >= PARALLEL_CELLS else None
+    excel = out / workbook_name(review)
+    # a big workbook by a second process while this one writes the rest (export.write_workbook_elsewhere),
+    # started by the command as soon as it calculated a review it handed to this kernel (jygproj.handover)
+    job = handover.workbook_for(review, excel)
+    if job is None:
+        sheets, sign = sheets_for(review), signature(review)
+        job = write_workbook_elsewhere(excel, sheets, sign) if _cells(sheets) >= PARALLEL_CELLS else None
     try:
         written = {"excel": excel if job else write_workbook(excel, sheets, sign)}
         for path in write_letters(review, out / "letters"):  # one 提醒函 .docx per unit, and its 整改反馈表 .xlsx
