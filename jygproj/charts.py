@@ -57,8 +57,9 @@ class ChartError(JygprojError, RuntimeError):
 _NO_LABEL_LIMIT = alt.AxisConfig(labelLimit=0)
 
 
-def _base(chart: alt.TopLevelMixin, title: str) -> alt.TopLevelMixin:
-    """``chart`` (just built by the caller) with its title and the report's config, set on it: not
+def with_report_style(chart: alt.TopLevelMixin, title: str) -> alt.TopLevelMixin:
+    """``chart`` (just built by the caller) with its title and the reports' one chart config (title,
+    fonts, sizes; the quarterly review's, the reserve plan's and the planner's charts), set on it: not
     through properties() and configure_*(), which copy the chart at each call (a layered chart's copy
     combines its layers' parameters anew: most of the time of building a report's charts, issue 18)
     and validate each value alone; the whole spec is validated when drawn (:func:`_spec`), and the
@@ -151,7 +152,7 @@ def completion_chart(
         .properties(width=panel_width, height=170)
         .facet(facet=alt.Facet("清单:N", sort=list_order, title=None), columns=3)
     )
-    return _base(chart, title)
+    return with_report_style(chart, title)
 
 
 @_unchecked
@@ -176,7 +177,7 @@ def growth_chart(
     """
     _require(frame, [month_col, series_col, value_col], "growth_chart")
     agg = _monthly(frame, month_col, series_col, value_col, year)
-    return _base(_lines(agg, dashed, "累计（亿元）", zero=zero, width=width), title)
+    return with_report_style(_lines(agg, dashed, "累计（亿元）", zero=zero, width=width), title)
 
 
 @_unchecked
@@ -216,7 +217,7 @@ def cum_growth_chart(
               rule.mark_rule(color=LEVEL_COLOURS["red"], strokeWidth=1.5, strokeDash=[2, 2]),
               rule.mark_text(align="left", dx=4, dy=-7, color=LEVEL_COLOURS["red"], fontSize=12)
               .encode(text=alt.Text("label:N"), x=alt.XValue(0))]
-    return _base(alt.layer(*layers, width=width, height=HEIGHT), title)  # (one LayerChart made, not two)
+    return with_report_style(alt.layer(*layers, width=width, height=HEIGHT), title)  # (one LayerChart made, not two)
 
 
 @_unchecked
@@ -233,7 +234,7 @@ def s_curve_chart(
     """Planned vs actual cumulative investment by month (the S-curve): long form as growth_chart."""
     _require(frame, [month_col, series_col, value_col], "s_curve_chart")
     agg = _monthly(frame, month_col, series_col, value_col, year)
-    return _base(_lines(agg, dashed, "累计（亿元）"), title)
+    return with_report_style(_lines(agg, dashed, "累计（亿元）"), title)
 
 
 @_unchecked
@@ -288,7 +289,7 @@ def warnings_chart(
         )
         .properties(width=width, height=alt.Step(20))
     )
-    return _base(chart, title)
+    return with_report_style(chart, title)
 
 
 def _monthly(frame: pl.DataFrame, month_col: str, series_col: str, value_col: str,

@@ -12,7 +12,7 @@ import datetime as dt
 import altair as alt
 import polars as pl
 
-from jygproj.charts import AMOUNT_FORMAT, _base  # _base: the reports' one chart config (title, fonts, sizes)
+from jygproj.charts import AMOUNT_FORMAT, with_report_style
 from jygproj.schema import RESERVE_STAGES, WAN_PER_YI
 
 WIDTH = 560
@@ -44,7 +44,7 @@ def funnel_chart(funnel: pl.DataFrame, title: str = "储备项目漏斗：各阶
                  alt.Tooltip("yi:Q", title="总投资（亿元）", format=AMOUNT_FORMAT)],
     )
     text = base.mark_text(align="left", dx=4).encode(x=alt.X("projects:Q"), text=alt.Text("label:N"))
-    return _base((bars + text).properties(width=WIDTH, height=160), title)
+    return with_report_style((bars + text).properties(width=WIDTH, height=160), title)
 
 
 def funnel_by_chart(funnel_by: pl.DataFrame, by: str, by_title: str,
@@ -63,7 +63,7 @@ def funnel_by_chart(funnel_by: pl.DataFrame, by: str, by_title: str,
     ).transform_calculate(
         stage_order=" + ".join(f"(datum.stage_label == '{s}' ? {i} : 0)" for i, s in enumerate(order))
     )
-    return _base(chart.properties(width=WIDTH, height=220), title)
+    return with_report_style(chart.properties(width=WIDTH, height=220), title)
 
 
 def timeline_chart(
@@ -104,7 +104,7 @@ def timeline_chart(
     rule = alt.Chart(alt.Data(values=_records(marks))).mark_rule(color="#c53030", strokeDash=[4, 3]).encode(
         x=alt.X("date:T"), tooltip=[alt.Tooltip("what:N", title="标记")])
     height = max(120, 14 * len(order))
-    return _base((chart + rule).properties(width=WIDTH, height=height), title)
+    return with_report_style((chart + rule).properties(width=WIDTH, height=height), title)
 
 
 def gap_chart(gap: pl.DataFrame, next_year: int, title: str | None = None) -> alt.TopLevelMixin:
@@ -125,5 +125,5 @@ def gap_chart(gap: pl.DataFrame, next_year: int, title: str | None = None) -> al
         tooltip=[alt.Tooltip("month_label:N", title="月份"), alt.Tooltip("series:N", title="口径"),
                  alt.Tooltip("yi:Q", title="亿元", format=AMOUNT_FORMAT)],
     )
-    return _base(chart.properties(width=WIDTH, height=260),
+    return with_report_style(chart.properties(width=WIDTH, height=260),
                       title or f"{next_year}年新开工投资需求与储备项目供给（逐月累计）")

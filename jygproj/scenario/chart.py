@@ -65,7 +65,7 @@ def scenario_chart(outcome: Outcome, mc: MonteCarlo | None = None, title: str = 
         band = alt.Chart(b).mark_area(opacity=0.18, color="#1f4e9c").encode(x=x, y=alt.Y("P10:Q"), y2=alt.Y2("P90:Q"))
         layers.insert(0, band)
     chart = alt.layer(*layers).properties(width=charts.WIDTH, height=charts.HEIGHT)
-    return charts._base(chart, title + ("（阴影为80%把握区间）" if mc is not None else ""))
+    return charts.with_report_style(chart, title + ("（阴影为80%把握区间）" if mc is not None else ""))
 
 
 def scenario_svg(outcome: Outcome, mc: MonteCarlo | None = None) -> str:
