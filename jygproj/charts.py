@@ -55,6 +55,9 @@ class ChartError(JygprojError, RuntimeError):
 #: lookup and a layout (issue 18): a report's charts draw ~15 % faster, the same SVG byte for byte.
 #: Labels of names (units, lists) keep the default limit: a long name is still cut short, as before.
 _NO_LABEL_LIMIT = alt.AxisConfig(labelLimit=0)
+#: An axis label with a note in brackets on two lines: 四季度 / （截至10月，未结束）.
+_TWO_LINES = ("indexof(datum.label, '（') > 0 ? [slice(datum.label, 0, indexof(datum.label, '（')), "
+              "slice(datum.label, indexof(datum.label, '（'))] : datum.label")
 
 
 def with_report_style(chart: alt.TopLevelMixin, title: str) -> alt.TopLevelMixin:
@@ -116,19 +119,30 @@ def completion_chart(
     planned_col: str = "planned_wan",
     completed_col: str = "completed_wan",
     panel_width: int = 200,
+    label_col: str | None = None,
 ) -> alt.FacetChart:
     """Planned vs completed investment by list and quarter, one panel per list.
 
-    ``frame``: any rows with a list, a quarter (1–4) and 万元 amounts; summed per list and quarter.
+    ``frame``: any rows with a list, a quarter (1–4) and 万元 amounts; summed per list and quarter (a
+    list's quarter whose completed amounts are all null has no completion bar).
+    ``label_col``: the quarters' names (default QUARTER_LABELS); a name with a note in brackets (a
+    quarter under way: 四季度（截至10月，未结束）) is written on two lines below its bars.
     """
-    _require(frame, [list_col, quarter_col, planned_col, completed_col], "completion_chart")
-    agg = (
+    _require(frame, [list_col, quarter_col, planned_col, completed_col, *([label_col] if label_col else [])],
+             "completion_chart")
+    name = (pl.col(label_col) if label_col else
+            pl.col(quarter_col).cast(pl.Int64).replace_strict(QUARTER_LABELS, return_dtype=pl.String))
+    sums = (
         frame.group_by(list_col, quarter_col, maintain_order=True)  # the same marks in the same order every run
-        .agg(pl.col(planned_col).sum().alias("计划"), pl.col(completed_col).sum().alias("完成"))
-        .unpivot(index=[list_col, quarter_col], on=["计划", "完成"], variable_name="口径", value_name="wan")
+        .agg(pl.col(planned_col).sum().alias("计划"),
+             pl.when(pl.col(completed_col).is_not_null().any()).then(pl.col(completed_col).sum()).alias("完成"),
+             name.first().alias("季度"))
+    )
+    agg = (
+        sums.unpivot(index=[list_col, quarter_col, "季度"], on=["计划", "完成"], variable_name="口径", value_name="wan")
+        .drop_nulls("wan")
         .with_columns(
             _list_label(list_col),
-            pl.col(quarter_col).cast(pl.Int64).replace_strict(QUARTER_LABELS, return_dtype=pl.String).alias("季度"),
             (pl.col("wan") / WAN_PER_YI).alias("亿元"),
             pl.col(list_col).cast(pl.String).replace_strict(
                 {k: i for i, k in enumerate(LISTS)}, default=99, return_dtype=pl.Int32).alias("order"),
@@ -137,11 +151,14 @@ def completion_chart(
         .select("清单", "季度", "口径", "亿元")
     )
     list_order = list(dict.fromkeys(agg["清单"].to_list()))
+    quarter_order = (sums.sort(quarter_col)["季度"].unique(maintain_order=True).to_list() if label_col
+                     else list(QUARTER_LABELS.values()))
     chart = (
         alt.Chart(agg)
         .mark_bar()
         .encode(
-            x=alt.X("季度:N", sort=list(QUARTER_LABELS.values()), title=None, axis=alt.Axis(labelAngle=0)),
+            x=alt.X("季度:N", sort=quarter_order, title=None,
+                    axis=alt.Axis(labelAngle=0, labelExpr=_TWO_LINES if label_col else alt.Undefined)),
             xOffset=alt.XOffset("口径:N", sort=["计划", "完成"]),
             y=alt.Y("亿元:Q", title="亿元", axis=alt.Axis(format=AXIS_FORMAT)),
             color=alt.Color("口径:N", sort=["计划", "完成"],

@@ -28,6 +28,24 @@ def test_completion_chart_aggregates_before_plotting():
     assert len(rows) == 6  # (key Q1, key Q3, gov Q3) x (计划, 完成)
 
 
+def test_completion_chart_names_a_quarter_under_way_and_draws_no_bar_for_one_not_begun():
+    # a quarter under way compares the months so far with the whole quarter's plan: named so, as the
+    # tables name it, on two lines; a quarter not begun has its plan and no completion bar
+    frame = pl.DataFrame({
+        "list": ["government"] * 3, "quarter": [2, 3, 4],
+        "planned_wan": [10_000.0, 12_000.0, 9_000.0], "completed_wan": [9_000.0, 5_000.0, None],
+        "quarter_label": ["二季度", "三季度（截至8月，未结束）", "四季度（未开始）"]})
+    chart = charts.completion_chart(frame, label_col="quarter_label")
+    spec = chart.to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    under_way = "三季度（截至8月，未结束）"
+    assert {(r["季度"], r["口径"]) for r in rows} == {
+        ("二季度", "计划"), ("二季度", "完成"), (under_way, "计划"), (under_way, "完成"), ("四季度（未开始）", "计划")}
+    assert spec["spec"]["encoding"]["x"]["sort"] == ["二季度", "三季度（截至8月，未结束）", "四季度（未开始）"]
+    svg = charts.to_svg(chart)
+    assert "三季度" in svg and "（截至8月，未结束）" in svg and "（未开始）" in svg
+
+
 def test_svg_has_chinese_text_and_zh_month_labels():
     svg = charts.to_svg(charts.completion_chart(_completion()))
     assert svg.startswith("<svg") and "全省重点投资项目" in svg and "三季度" in svg

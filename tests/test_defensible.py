@@ -124,6 +124,10 @@ def test_partial_quarter_and_plan_inconsistency_are_said(run):
     _, s, book = run
     rows = _sheet(book, "分清单完成情况")
     assert any(r["期间"] == "四季度（截至10月，未结束）" for r in rows)
+    # and the chart beside that table names it the same way: its October is not a quarter a third done
+    html = next(run[0].glob("*.html")).read_text(encoding="utf-8")
+    chart = [svg for svg in re.findall(r"<svg.*?</svg>", html, re.S) if "分清单分季度计划" in svg]
+    assert len(chart) == 1 and "（截至10月，未结束）" in chart[0] and "四季度" in chart[0]
     assert all("累计完成（万元）" in r for r in rows)
     q1 = [r for r in _sheet(book, "完成率考核") if r["考核要求"] == "全省重点新建项目季度投资完成率达到100%以上"
           and r["期间"] == "一季度"][0]

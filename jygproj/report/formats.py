@@ -17,6 +17,16 @@ def date_zh(d: dt.date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
+def under_way(as_of_month: int) -> str:
+    """What follows the name of a quarter under way, in the tables and on the charts alike:
+    （截至10月，未结束）. Its figures run to the as-of month only, its plan is the whole quarter's."""
+    return f"（截至{as_of_month}月，未结束）"
+
+
+#: What follows the name of a quarter not begun on a chart: its plan is shown, no completion yet.
+NOT_BEGUN = "（未开始）"
+
+
 def month_zh(d: dt.date | None) -> str:
     """2023年11月 (the month of a date); empty for None."""
     return f"{d.year}年{d.month}月" if d else ""

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from jygproj.ledger import made_once
-from jygproj.schema import LISTS, S_CURVE_LABELS
+from jygproj.report.formats import NOT_BEGUN, under_way
+from jygproj.schema import LISTS, QUARTER_LABELS, S_CURVE_LABELS
 
 if TYPE_CHECKING:
     from jygproj.quarterly import Results, Review
@@ -23,10 +24,17 @@ S_CURVE_SERIES = S_CURVE_LABELS
 def chart_data(r: "Results") -> dict[str, pl.DataFrame]:
     f, p = r.frames, r.params
     lists = [k for k in LISTS if k != "reserve"]
+    # the quarter under way named so, as in the tables: its completion runs to the as-of month only,
+    # its plan is the whole quarter's (a bar half the plan's is not a quarter half done); a quarter not
+    # begun shows its plan and no completion bar (nothing can be reported for it yet)
+    quarter = pl.col("quarter").cast(pl.Int64).replace_strict(QUARTER_LABELS, return_dtype=pl.String)
+    begun = pl.col("partial") | pl.col("closed")
     by_q = f["completion"].filter(pl.col("nature").is_null() & pl.col("period").is_in(["Q1", "Q2", "Q3", "Q4"])
                                   & pl.col("list").is_in(lists)).select(
         "list", "quarter", pl.coalesce("target_wan", "plan_wan").alias("planned_wan"),
-        pl.col("completed_wan").fill_null(0.0))
+        pl.when(begun).then(pl.col("completed_wan").fill_null(0.0)).alias("completed_wan"),
+        pl.when(pl.col("partial")).then(quarter + under_way(p.as_of_month))
+        .when(~begun).then(quarter + NOT_BEGUN).otherwise(quarter).alias("quarter_label"))
     # the city's tracker, the same in every unit's report: its two charts made once per inputs (issue 18)
     growth_long, cum_growth = made_once(r.memo, ("growth_charts", p.as_of_month), (f["growth"], r.plan), lambda: (
         growth_lines(f["growth"], p.as_of_month, r.plan.words.factor), cum_growth_data(f["growth"], p.as_of_month)))
@@ -131,7 +139,8 @@ def _build_charts(review: "Review") -> dict[str, Any]:
         "growth": _city_wide("growth", grow, (y, growth_title, dashed), lambda: charts.growth_chart(
             grow, year=y, zero=False, width=CHART_WIDTH, title=growth_title, dashed=dashed)),
         "completion": charts.completion_chart(review.chart_data["completion"], panel_width=280,
-                                              title="分清单分季度计划（方案目标）与完成投资（亿元）"),
+                                              title="分清单分季度计划（方案目标）与完成投资（亿元）",
+                                              label_col="quarter_label"),
         "warnings": charts.warnings_chart(review.chart_data["warnings"], width=CHART_WIDTH - 200),
         "s_curve": charts.s_curve_chart(review.chart_data["s_curve"], year=y),
     }

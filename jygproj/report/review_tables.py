@@ -14,7 +14,7 @@ import polars as pl
 from jygproj.completion import slowest_first
 from jygproj.ledger import made_once
 from jygproj.report import followup_report
-from jygproj.report.formats import date_zh
+from jygproj.report.formats import date_zh, under_way
 from jygproj.report.tables import Table, codes_in_words, file_names, in_words, labelled, with_source, without_codes
 from jygproj.schema import (LISTS, PACE_BASIS_LABELS, PERIOD_LABELS, PROBLEM_SEVERITY_LABELS, PROVENANCE_TABLE_LABELS,
                             REFERENCE_FILE_LABELS, LEVEL_COLUMNS, QUARTER_LABELS,
@@ -35,7 +35,7 @@ def period_words(frame: pl.DataFrame, as_of_month: int) -> pl.DataFrame:
     """A quarter under way is named so (四季度（截至10月，未结束）); the others by PERIOD_LABELS."""
     words = pl.col("period").replace(PERIOD_LABELS)
     return frame.with_columns(
-        pl.when(pl.col("partial")).then(words + f"（截至{as_of_month}月，未结束）")
+        pl.when(pl.col("partial")).then(words + under_way(as_of_month))
         .otherwise(words).alias("period")).drop("partial")
 
 
