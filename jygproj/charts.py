@@ -29,7 +29,7 @@ import polars as pl
 
 from jygproj.drawer import SERVE_CODE  # (stdlib only: the drawing loop's text)
 from jygproj.errors import JygprojError
-from jygproj.schema import ALERT_LEVELS, LISTS, QUARTER_LABELS, WAN_PER_YI
+from jygproj.schema import ALERT_LEVELS, LISTS, PLANNED_LABELS, QUARTER_LABELS, WAN_PER_YI
 
 FORMAT_LOCALE = "zh-CN"  # d3-format: thousands separator, decimal point, ¥
 TIME_FORMAT_LOCALE = "zh-CN"  # d3-time-format: 一月…十二月, 星期一…
@@ -55,6 +55,9 @@ class ChartError(JygprojError, RuntimeError):
 #: lookup and a layout (issue 18): a report's charts draw ~15 % faster, the same SVG byte for byte.
 #: Labels of names (units, lists) keep the default limit: a long name is still cut short, as before.
 _NO_LABEL_LIMIT = alt.AxisConfig(labelLimit=0)
+#: The completion chart's planned bars, in PLANNED_LABELS' order: the plan's own target darker grey
+#: than a list's plan, so the two read apart.
+_PLANNED_COLOURS = ("#718096", "#a0aec0")
 #: An axis label with a note in brackets on two lines: 四季度 / （截至10月，未结束）.
 _TWO_LINES = ("indexof(datum.label, '（') > 0 ? [slice(datum.label, 0, indexof(datum.label, '（')), "
               "slice(datum.label, indexof(datum.label, '（'))] : datum.label")
@@ -120,6 +123,7 @@ def completion_chart(
     completed_col: str = "completed_wan",
     panel_width: int = 200,
     label_col: str | None = None,
+    planned_name_col: str | None = None,
 ) -> alt.FacetChart:
     """Planned vs completed investment by list and quarter, one panel per list.
 
@@ -127,30 +131,40 @@ def completion_chart(
     list's quarter whose completed amounts are all null has no completion bar).
     ``label_col``: the quarters' names (default QUARTER_LABELS); a name with a note in brackets (a
     quarter under way: 四季度（截至10月，未结束）) is written on two lines below its bars.
+    ``planned_name_col``: what each planned amount is, in the legend (PLANNED_LABELS: the plan's own
+    target, or a list's plan; not one word for both); default a list's plan.
     """
-    _require(frame, [list_col, quarter_col, planned_col, completed_col, *([label_col] if label_col else [])],
-             "completion_chart")
+    named = [c for c in (label_col, planned_name_col) if c]
+    _require(frame, [list_col, quarter_col, planned_col, completed_col, *named], "completion_chart")
     name = (pl.col(label_col) if label_col else
             pl.col(quarter_col).cast(pl.Int64).replace_strict(QUARTER_LABELS, return_dtype=pl.String))
     sums = (
         frame.group_by(list_col, quarter_col, maintain_order=True)  # the same marks in the same order every run
         .agg(pl.col(planned_col).sum().alias("计划"),
              pl.when(pl.col(completed_col).is_not_null().any()).then(pl.col(completed_col).sum()).alias("完成"),
-             name.first().alias("季度"))
+             name.first().alias("季度"),
+             (pl.col(planned_name_col) if planned_name_col else pl.lit(PLANNED_LABELS["plan_wan"])).first()
+             .alias("_planned_as"))
     )
     agg = (
-        sums.unpivot(index=[list_col, quarter_col, "季度"], on=["计划", "完成"], variable_name="口径", value_name="wan")
+        sums.unpivot(index=[list_col, quarter_col, "季度", "_planned_as"], on=["计划", "完成"], variable_name="口径",
+                     value_name="wan")
         .drop_nulls("wan")
         .with_columns(
             _list_label(list_col),
+            pl.when(pl.col("口径") == "计划").then(pl.col("_planned_as")).otherwise(pl.col("口径")).alias("图例"),
             (pl.col("wan") / WAN_PER_YI).alias("亿元"),
             pl.col(list_col).cast(pl.String).replace_strict(
                 {k: i for i, k in enumerate(LISTS)}, default=99, return_dtype=pl.Int32).alias("order"),
         )
         .sort("order", quarter_col, maintain_order=True)
-        .select("清单", "季度", "口径", "亿元")
+        .select("清单", "季度", "口径", "图例", "亿元")
     )
     list_order = list(dict.fromkeys(agg["清单"].to_list()))
+    # the planned bars' names in the legend, the plan's own targets first; the completed bars last
+    known = list(PLANNED_LABELS.values())
+    planned_as = sorted(set(sums["_planned_as"].to_list()), key=lambda n: (known.index(n) if n in known else 99, n))
+    colours = dict(zip(planned_as, _PLANNED_COLOURS[-len(planned_as):]))
     quarter_order = (sums.sort(quarter_col)["季度"].unique(maintain_order=True).to_list() if label_col
                      else list(QUARTER_LABELS.values()))
     chart = (
@@ -161,9 +175,10 @@ def completion_chart(
                     axis=alt.Axis(labelAngle=0, labelExpr=_TWO_LINES if label_col else alt.Undefined)),
             xOffset=alt.XOffset("口径:N", sort=["计划", "完成"]),
             y=alt.Y("亿元:Q", title="亿元", axis=alt.Axis(format=AXIS_FORMAT)),
-            color=alt.Color("口径:N", sort=["计划", "完成"],
-                            scale=alt.Scale(range=["#a0aec0", "#2f855a"]), title=None),
-            tooltip=[alt.Tooltip("清单:N"), alt.Tooltip("季度:N"), alt.Tooltip("口径:N"),
+            color=alt.Color("图例:N", sort=[*planned_as, "完成"],
+                            scale=alt.Scale(domain=[*planned_as, "完成"],
+                                            range=[*(colours[n] for n in planned_as), "#2f855a"]), title=None),
+            tooltip=[alt.Tooltip("清单:N"), alt.Tooltip("季度:N"), alt.Tooltip("图例:N", title="口径"),
                      alt.Tooltip("亿元:Q", format=AMOUNT_FORMAT)],
         )
         .properties(width=panel_width, height=170)

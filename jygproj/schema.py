@@ -831,6 +831,10 @@ REMINDER_KIND_LABELS: dict[str, str] = {"red_project": "红色预警项目", "mi
                                         "attention_warning": "开工未入库等"}
 #: The S-curve's two series (completion.s_curve).
 S_CURVE_LABELS: dict[str, str] = {"planned_cum_wan": "计划累计", "actual_cum_wan": "实际累计"}
+#: The completion chart's planned bars (charts.completion_chart), the plan's own quarterly target first:
+#: the 44 key projects' (二(二)) and the package projects' (二(三)) quarters have one, the others a
+#: list's plan; named apart, never one word for both.
+PLANNED_LABELS: dict[str, str] = {"target_wan": "方案目标", "plan_wan": "计划"}
 #: Reserve projects against a funding round (reserve.funding).
 FUNDING_ELIGIBILITY_LABELS: dict[str, str] = {"eligible": "已符合", "by_deadline": "截止前可符合", "not_eligible": "不符合"}
 #: Reserve projects between two reviews (reserve.funnel).

@@ -34,14 +34,19 @@ def test_completion_chart_names_a_quarter_under_way_and_draws_no_bar_for_one_not
     frame = pl.DataFrame({
         "list": ["government"] * 3, "quarter": [2, 3, 4],
         "planned_wan": [10_000.0, 12_000.0, 9_000.0], "completed_wan": [9_000.0, 5_000.0, None],
-        "quarter_label": ["二季度", "三季度（截至8月，未结束）", "四季度（未开始）"]})
-    chart = charts.completion_chart(frame, label_col="quarter_label")
+        "quarter_label": ["二季度", "三季度（截至8月，未结束）", "四季度（未开始）"],
+        "planned_name": ["计划", "方案目标", "方案目标"]})
+    chart = charts.completion_chart(frame, label_col="quarter_label", planned_name_col="planned_name")
     spec = chart.to_dict()
     rows = next(iter(spec["datasets"].values()))
     under_way = "三季度（截至8月，未结束）"
     assert {(r["季度"], r["口径"]) for r in rows} == {
         ("二季度", "计划"), ("二季度", "完成"), (under_way, "计划"), (under_way, "完成"), ("四季度（未开始）", "计划")}
     assert spec["spec"]["encoding"]["x"]["sort"] == ["二季度", "三季度（截至8月，未结束）", "四季度（未开始）"]
+    # the plan's own target and a list's plan are named apart in the legend (the target first)
+    assert {(r["季度"], r["图例"]) for r in rows if r["口径"] == "计划"} == {
+        ("二季度", "计划"), (under_way, "方案目标"), ("四季度（未开始）", "方案目标")}
+    assert spec["spec"]["encoding"]["color"]["scale"]["domain"] == ["方案目标", "计划", "完成"]
     svg = charts.to_svg(chart)
     assert "三季度" in svg and "（截至8月，未结束）" in svg and "（未开始）" in svg
 

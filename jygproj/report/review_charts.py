@@ -9,7 +9,7 @@ import polars as pl
 
 from jygproj.ledger import made_once
 from jygproj.report.formats import NOT_BEGUN, under_way
-from jygproj.schema import LISTS, QUARTER_LABELS, S_CURVE_LABELS
+from jygproj.schema import LISTS, PLANNED_LABELS, QUARTER_LABELS, S_CURVE_LABELS
 
 if TYPE_CHECKING:
     from jygproj.quarterly import Results, Review
@@ -32,6 +32,9 @@ def chart_data(r: "Results") -> dict[str, pl.DataFrame]:
     by_q = f["completion"].filter(pl.col("nature").is_null() & pl.col("period").is_in(["Q1", "Q2", "Q3", "Q4"])
                                   & pl.col("list").is_in(lists)).select(
         "list", "quarter", pl.coalesce("target_wan", "plan_wan").alias("planned_wan"),
+        # the plan's own quarterly target where it sets one (二(二), 二(三)), else the list's plan: named apart
+        pl.when(pl.col("target_wan").is_not_null()).then(pl.lit(PLANNED_LABELS["target_wan"]))
+        .otherwise(pl.lit(PLANNED_LABELS["plan_wan"])).alias("planned_name"),
         pl.when(begun).then(pl.col("completed_wan").fill_null(0.0)).alias("completed_wan"),
         pl.when(pl.col("partial")).then(quarter + under_way(p.as_of_month))
         .when(~begun).then(quarter + NOT_BEGUN).otherwise(quarter).alias("quarter_label"))
@@ -139,8 +142,8 @@ def _build_charts(review: "Review") -> dict[str, Any]:
         "growth": _city_wide("growth", grow, (y, growth_title, dashed), lambda: charts.growth_chart(
             grow, year=y, zero=False, width=CHART_WIDTH, title=growth_title, dashed=dashed)),
         "completion": charts.completion_chart(review.chart_data["completion"], panel_width=280,
-                                              title="分清单分季度计划（方案目标）与完成投资（亿元）",
-                                              label_col="quarter_label"),
+                                              title="分清单分季度计划与完成投资（亿元）",
+                                              label_col="quarter_label", planned_name_col="planned_name"),
         "warnings": charts.warnings_chart(review.chart_data["warnings"], width=CHART_WIDTH - 200),
         "s_curve": charts.s_curve_chart(review.chart_data["s_curve"], year=y),
     }
