@@ -281,7 +281,8 @@ def warnings_chart(
     top: int = 20,
     width: int = WIDTH - 160,
 ) -> alt.Chart:
-    """Count of warnings by responsible unit and level, stacked horizontal bars.
+    """Count of warnings by responsible unit and level, stacked horizontal bars: the ``top`` units
+    with the most (the title then says so, and of how many units).
 
     ``frame``: one row per warning (the alerts table joined to the unit); counted here.
     Colour names and colours are configurable (二(八): red/yellow/blue by default).
@@ -295,8 +296,11 @@ def warnings_chart(
         .group_by(unit_col, level_col, maintain_order=True)
         .len("count")
     )
-    totals = counts.group_by(unit_col).agg(pl.col("count").sum().alias("total")).sort(
-        ["total", unit_col], descending=[True, False]).head(top)
+    everyone = counts.group_by(unit_col).agg(pl.col("count").sum().alias("total")).sort(
+        ["total", unit_col], descending=[True, False])
+    totals = everyone.head(top)
+    if everyone.height > top:  # the chart shows some of the units: its title says which, and of how many
+        title += f"（预警项目最多的{top}个，共{everyone.height}个单位有预警项目）"
     agg = counts.join(totals, on=unit_col).with_columns(
         pl.col(unit_col).alias("责任单位"),
         pl.col(level_col).replace(labels).alias("预警等级"),

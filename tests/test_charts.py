@@ -51,6 +51,13 @@ def test_completion_chart_names_a_quarter_under_way_and_draws_no_bar_for_one_not
     assert "三季度" in svg and "（截至8月，未结束）" in svg and "（未开始）" in svg
 
 
+def test_warnings_chart_says_when_it_shows_only_the_units_with_most():
+    # a province's 1,247 units: the chart shows 20 and its title says so, and of how many
+    frame = pl.DataFrame({"responsible_unit": [f"单位{i:02d}" for i in range(25)], "level": ["red"] * 25})
+    assert charts.warnings_chart(frame).title == "各责任单位预警项目数（预警项目最多的20个，共25个单位有预警项目）"
+    assert charts.warnings_chart(frame.head(20)).title == "各责任单位预警项目数"
+
+
 def test_svg_has_chinese_text_and_zh_month_labels():
     svg = charts.to_svg(charts.completion_chart(_completion()))
     assert svg.startswith("<svg") and "全省重点投资项目" in svg and "三季度" in svg

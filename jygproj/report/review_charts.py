@@ -1,4 +1,4 @@
-"""The quarterly review's four charts: their data (calculation results reshaped and labelled for
+"""The quarterly review's five charts: their data (calculation results reshaped and labelled for
 altair) and the chart objects (jygproj.charts)."""
 
 from __future__ import annotations
@@ -144,7 +144,8 @@ def _build_charts(review: "Review") -> dict[str, Any]:
         "completion": charts.completion_chart(review.chart_data["completion"], panel_width=280,
                                               title="分清单分季度计划与完成投资（亿元）",
                                               label_col="quarter_label", planned_name_col="planned_name"),
-        "warnings": charts.warnings_chart(review.chart_data["warnings"], width=CHART_WIDTH - 200),
+        "warnings": charts.warnings_chart(review.chart_data["warnings"], width=CHART_WIDTH - 200,
+                                          **({"title": f"{review.params.unit}预警项目数"} if review.params.unit else {})),
         "s_curve": charts.s_curve_chart(review.chart_data["s_curve"], year=y),
     }
 
