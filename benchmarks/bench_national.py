@@ -9,12 +9,11 @@ is ≈ 2 when the calculations are linear, and each case's peak memory is shown 
 
 from __future__ import annotations
 
-import resource
 import time
 
 from benchmarks import data
 from benchmarks.bench_quarterly import _national_check, _national_run
-from benchmarks.harness import Case, Ratio
+from benchmarks.harness import Case, Ratio, own_peak_kib
 from jygproj import scale
 
 #: Projects of the second national point (twice the 1,000,000 of bench_quarterly).
@@ -43,7 +42,7 @@ def national_2m():
 
 
 def _check_2m(arg, out) -> str:
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mib = own_peak_kib() / 1024
     return (f"{_national_check(arg, out)}; peak {peak_mib / 1024:.2f} GiB = "
             f"{peak_mib / 1024 / (PROJECTS_2M / 1e6):.2f} GiB per million projects")
 
