@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import sys
 import time
 from pathlib import Path
 
 import polars as pl
 from polars.testing import assert_frame_equal
+
+from benchmarks.harness import own_peak_kib
 
 
 def save(src: Path, out: Path) -> dict:
@@ -40,7 +41,7 @@ def save(src: Path, out: Path) -> dict:
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     info = {"jygproj": jygproj.__file__, "src": str(src), "wall_s": round(wall, 1), "cpu_s": round(cpu, 1),
             "load_1min": [round(load, 2), round(os.getloadavg()[0], 2)],
-            "peak_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+            "peak_mib": round(own_peak_kib() / 1024)}
     for name, value in res.items():
         if isinstance(value, pl.DataFrame):
             value.write_parquet(out / f"{name}.parquet")
