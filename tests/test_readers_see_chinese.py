@@ -316,6 +316,20 @@ def test_first_screen_answers(run):
         assert f"{label} {counts[code]} 个" in text
 
 
+def test_a_units_first_screen_names_the_unit_not_the_units_furthest_behind():
+    """A unit's report lists only its own shortfall there: headed by the unit, not by the city's words
+    for a ranking of units over one name."""
+    import jygproj
+    from jygproj.report.html import answer_html
+
+    wb = jygproj.open(None, year=2023, as_of="2023-10")
+    city, unit = wb.quarterly(3).answer, wb.quarterly(3, unit="市住建局").answer
+    assert city["units_head"] == "落后序时计划最多的责任单位"
+    assert unit["units_head"] == "市住建局落后序时计划"
+    shown = answer_html(unit, "标题")
+    assert "<h3>市住建局落后序时计划</h3>" in shown and "落后序时计划最多的责任单位" not in shown
+
+
 def test_excel_sheets_print_legibly_on_a4(run):
     """Every sheet of every workbook written: A4, fit to width at 60% or more (wider sheets spread over
     pages across, the first column repeated), landscape when a portrait page would shrink it, the

@@ -218,6 +218,6 @@ def answer_html(answer: Mapping[str, Any], title: str) -> str:
     levels = "　".join(f"{badge(code, label)} <b>{n}</b> 个" for code, label, n in answer["levels"])
     return (f"<div class='jyg-answer'><h2>{e(title)}</h2><div class='jyg-verdicts'>{verdicts}</div>"
             f"<div class='jyg-note'>{e(answer['note'])}</div>"
-            f"<div class='jyg-behind'>{listing('落后序时计划最多的责任单位', answer['units'])}"
+            f"<div class='jyg-behind'>{listing(answer['units_head'], answer['units'])}"
             f"{listing('落后序时计划最多的项目', answer['projects'])}</div>"
             f"<div class='jyg-levels'>预警项目（按项目最高等级）：{levels}　· 拟发提醒函 <b>{answer['letters']}</b> 份</div></div>")

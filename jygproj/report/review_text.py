@@ -462,6 +462,8 @@ def answer(s: dict[str, Any], r: "Results") -> dict[str, Any]:
     projects = [f"{p['name']}（{p['responsible_unit'] or '未填责任单位'}）：落后 {yi(p['behind_wan'])}"
                 f"（序时完成率 {pct(p['rate_pct'])}）" for p in f["projects_behind"].iter_rows(named=True)]
     counts = s["warnings"]["projects_by_level"]
-    return {"readings": readings, "note": note, "units": units, "projects": projects,
+    # a unit's report lists the unit itself there: not "the units furthest behind" over one name
+    units_head = f"{r.params.unit}落后序时计划" if r.params.unit else "落后序时计划最多的责任单位"
+    return {"readings": readings, "note": note, "units_head": units_head, "units": units, "projects": projects,
             "levels": [(k, r.level_labels[k], counts.get(k, 0)) for k in ("red", "yellow", "blue")],
             "letters": s["letters"]}
