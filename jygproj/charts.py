@@ -164,7 +164,7 @@ def completion_chart(
     # the planned bars' names in the legend, the plan's own targets first; the completed bars last
     known = list(PLANNED_LABELS.values())
     planned_as = sorted(set(sums["_planned_as"].to_list()), key=lambda n: (known.index(n) if n in known else 99, n))
-    colours = dict(zip(planned_as, _PLANNED_COLOURS[-len(planned_as):]))
+    colours = dict(zip(planned_as, _PLANNED_COLOURS[-len(planned_as):]))  # (a third name: the lighter grey)
     quarter_order = (sums.sort(quarter_col)["季度"].unique(maintain_order=True).to_list() if label_col
                      else list(QUARTER_LABELS.values()))
     chart = (
@@ -177,7 +177,8 @@ def completion_chart(
             y=alt.Y("亿元:Q", title="亿元", axis=alt.Axis(format=AXIS_FORMAT)),
             color=alt.Color("图例:N", sort=[*planned_as, "完成"],
                             scale=alt.Scale(domain=[*planned_as, "完成"],
-                                            range=[*(colours[n] for n in planned_as), "#2f855a"]), title=None),
+                                            range=[*(colours.get(n, _PLANNED_COLOURS[-1]) for n in planned_as),
+                                                   "#2f855a"]), title=None),
             tooltip=[alt.Tooltip("清单:N"), alt.Tooltip("季度:N"), alt.Tooltip("图例:N", title="口径"),
                      alt.Tooltip("亿元:Q", format=AMOUNT_FORMAT)],
         )

@@ -94,17 +94,16 @@ def test_honest_workbooks_take_the_fast_path():
             assert sheet.cells <= sheet.last_row * sheet.last_col <= bounds.MAX_GRID_CELLS
 
 
-#: The reader's own peak (VmHWM), not getrusage's ru_maxrss: Linux carries the starting process's
-#: resident set over into the child's maxrss (subprocess starts it by vfork, then exec), so that
-#: measured pytest's own peak, not the reader's, and failed once pytest passed 1 GiB (seen on a clean
-#: clone: 1,078,775,808 bytes for every file, hostile or tiny).
+#: The reader's own peak (benchmarks.harness.own_peak_kib: VmHWM), not getrusage's ru_maxrss, which
+#: Linux carries over from the starting process: that measured pytest's own peak, not the reader's,
+#: and failed once pytest passed 1 GiB (seen on a clean clone: 1,078,775,808 bytes for every file).
 _PEAK = """
 import json, sys
 from pathlib import Path
+from benchmarks.harness import own_peak_kib
 from jygproj.io import load_workbooks
 ds = load_workbooks([Path(sys.argv[1])])
-hwm = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
-print(json.dumps({"codes": ds.problems["code"].to_list()[:3], "peak_bytes": hwm * 1024}))
+print(json.dumps({"codes": ds.problems["code"].to_list()[:3], "peak_bytes": own_peak_kib() * 1024}))
 """
 
 
