@@ -151,9 +151,17 @@ def test_first_screen_paints_fast_answers_and_speaks_chinese(server, browser, da
     dashboard_server.wait_preheated(proc)
     blocked: list[str] = []
     page = dashboard_server.offline_page(browser, blocked)
+    # while the widgets connect, Voilà's widget manager writes "Loading widget..." into each widget's
+    # output: recorded whenever that text is put on the page visibly (it must not be: readers see Chinese)
+    page.add_init_script("""window.jygEnglishSeen = [];
+new MutationObserver(ms => { for (const m of ms) for (const n of (m.addedNodes.length ? m.addedNodes : [m.target])) {
+  const e = n.nodeType === 3 ? n.parentElement : n;
+  if (e && e.textContent === 'Loading widget...' && getComputedStyle(e).visibility === 'visible')
+    window.jygEnglishSeen.push(e.className); } }).observe(document, {subtree: true, childList: true, characterData: true});""")
     try:
         paint_s = dashboard_server.first_paint(page, f"{base}/?token={TOKEN}")
         live_s = paint_s + dashboard_server.live(page)
+        assert page.evaluate("window.jygEnglishSeen") == []
         page.wait_for_selector(".jyg-chart svg", state="visible", timeout=60_000)
         page.wait_for_timeout(500)  # fonts and layout settle before the screenshot
         SHOT.parent.mkdir(parents=True, exist_ok=True)

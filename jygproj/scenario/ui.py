@@ -34,6 +34,10 @@ from jygproj.schema import SAMPLE_WORD
 
 SAMPLE_BANNER = "样例数据：本页数字由软件生成的样例数据计算，不是官方统计数据，不得作为统计或考核依据。"
 
+#: The page's style, with the first paint (the title carries it). Its one rule not of the page's own
+#: classes: a widget's output holding only text is Voilà's widget manager's "Loading widget..." (English)
+#: written there until the widget is drawn, kept out of sight (its place kept); once drawn it holds
+#: elements and shows.
 _CSS = """<style>
 .jyg-page{font-size:14px;line-height:1.45;color:#1a202c}
 .jyg-banner{background:#fff3cd;border:1px solid #e0b84c;color:#7a5200;padding:3px 10px;font-weight:bold;margin:0 0 4px}
@@ -41,6 +45,7 @@ _CSS = """<style>
 .jyg-sub{color:#555;font-size:12.5px;margin:0 0 4px}
 .jyg-verdict{display:flex;gap:10px}
 body:has(.jyg-live) .jyg-first{display:none}
+.jp-OutputArea-output.lm-Panel:not(:has(*)){visibility:hidden}
 .jyg-reading{flex:1;border:1px solid #cbd5e0;border-radius:4px;padding:5px 10px;background:#fafbfc}
 .jyg-reading.jyg-main{border:2px solid #1f4e9c;background:#f3f7fd}
 .jyg-rtitle{font-weight:bold;font-size:13.5px}
